@@ -1,0 +1,141 @@
+/*
+ * agent/client.c -- the agent-channel client library (see client.h).
+ *
+ * Runs in: the agent (untrusted), aksup-submit, tests, benchmarks.
+ * Privilege: none needed; it only uses the channel fd.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "agent/client.h"
+
+int
+aksup_channel(void)
+{
+	const char *e = getenv("AKSUP_FD");
+	int fd = 3, type = 0;
+	socklen_t sl = sizeof(type);
+	char *end;
+
+	if (e != NULL) {
+		long v = strtol(e, &end, 10);
+
+		if (*end != '\0' || v < 0 || v > 65535)
+			return -1;
+		fd = (int)v;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
+	    type != SOCK_SEQPACKET)
+		return -1;
+	return fd;
+}
+
+int
+aksup_send(int fd, const char *json, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = send(fd, json, len, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+aksup_recv(int fd, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (cap < 2) {
+		errno = EINVAL;
+		return -1;
+	}
+	do {
+		n = recv(fd, buf, cap - 1, MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n > cap - 1) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+char *
+aksup_request_json(long long id, const char *action, const char *target,
+		   const char *params_json)
+{
+	json_t *o, *p = NULL;
+	char *s = NULL;
+
+	if (params_json != NULL) {
+		p = json_loads(params_json, JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(p)) {
+			json_decref(p);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "action", action,
+	    "target", target);
+	if (o == NULL) {
+		json_decref(p);
+		return NULL;
+	}
+	if (p != NULL && json_object_set_new(o, "params", p) < 0)
+		goto out;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+out:
+	json_decref(o);
+	return s;
+}
+
+char *
+aksup_call(int fd, long long id, const char *action, const char *target,
+	   const char *params_json)
+{
+	char *req, *buf;
+	ssize_t n;
+
+	if ((req = aksup_request_json(id, action, target, params_json)) == NULL)
+		return NULL;
+	if (aksup_send(fd, req, strlen(req)) < 0) {
+		free(req);
+		return NULL;
+	}
+	free(req);
+	if ((buf = malloc(AKSUP_MSG_MAX + 1)) == NULL)
+		return NULL;
+	n = aksup_recv(fd, buf, AKSUP_MSG_MAX + 1);
+	if (n <= 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+aksup_answer_status(const char *answer, char *out, size_t outlen)
+{
+	json_t *o = json_loads(answer, 0, NULL);
+	const char *s;
+	int rc = -1;
+
+	s = json_string_value(json_object_get(o, "status"));
+	if (s != NULL && strlen(s) < outlen) {
+		memcpy(out, s, strlen(s) + 1);
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
+}

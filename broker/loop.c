@@ -1,0 +1,513 @@
+/*
+ * broker/loop.c -- the gate: read a request, validate, decide, write the
+ * decision to the audit log, and only then forward it to the worker that
+ * owns the action; write the outcome, answer the agent.
+ *
+ * Runs in: the broker, after sandbox_enter(ROLE_BROKER). Privilege: none:
+ * its channels, the audit fd, memory.
+ *
+ * Requests are handled one at a time in arrival order; the agent may
+ * pipeline (answers carry its id). Answers wait in a queue while the agent
+ * does not read; past QUEUE_MAX the broker stops reading requests until the
+ * agent catches up.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "broker/broker.h"
+#include "common/chan.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#define QUEUE_MAX	256
+
+/* broker exit statuses (the supervisor reports them) */
+#define BROKER_EXIT_OK		0
+#define BROKER_EXIT_AGENT	2	/* the agent broke framing */
+#define BROKER_EXIT_WORKER	3	/* a worker died */
+#define BROKER_EXIT_AUDIT	4	/* the audit log cannot be written */
+
+struct outmsg {
+	struct outmsg *next;
+	size_t len;
+	char *buf;
+};
+
+struct broker {
+	struct broker_cfg *cfg;
+	struct chan fs;
+	int fs_alive;
+	struct outmsg *qhead, *qtail;
+	size_t qlen;
+	int reading;		/* still reading requests */
+	int status;		/* exit status once reading stops */
+	char *inbuf;
+	uint8_t *fsbuf;
+	size_t fsbufsz;
+	uint64_t tag;
+	uint8_t rnd[512];
+	size_t rndpos;
+};
+
+static void
+record_id_new(struct broker *b, char out[37])
+{
+	uint8_t *r;
+
+	if (b->rndpos + 16 > sizeof(b->rnd)) {
+		if (getrandom(b->rnd, sizeof(b->rnd), 0) != sizeof(b->rnd))
+			fatal("getrandom");
+		b->rndpos = 0;
+	}
+	r = b->rnd + b->rndpos;
+	b->rndpos += 16;
+	r[6] = (r[6] & 0x0f) | 0x40;	/* uuid version 4 */
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
+	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+static void
+enqueue(struct broker *b, char *buf, size_t len)
+{
+	struct outmsg *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		fatal("calloc");
+	m->buf = buf;
+	m->len = len;
+	if (b->qtail)
+		b->qtail->next = m;
+	else
+		b->qhead = m;
+	b->qtail = m;
+	b->qlen++;
+}
+
+static void
+answer(struct broker *b, const json_t *id, const char *status, json_t *data,
+       const char *error, const char *record_id)
+{
+	size_t len = 0;
+	char *s;
+
+	s = response_encode(id, status, data, error, record_id, &len);
+	if (s != NULL && len > b->cfg->agent_max) {
+		free(s);
+		s = response_encode(id, "ERROR", NULL,
+		    "result too large for the agent channel", record_id, &len);
+	}
+	if (s == NULL)
+		s = response_encode(id, "ERROR", NULL, "internal error",
+		    record_id, &len);
+	if (s == NULL)
+		fatalx("cannot encode an answer");
+	enqueue(b, s, len);
+}
+
+/* Write a record or fail closed: nothing runs without its record. */
+static int
+audit(struct broker *b, const char *type, const char *action,
+      const char *target, const char *status, const char *error,
+      const char *rule, double ms, const char *record_id)
+{
+	struct audit_rec r = { type, action, target, status, error, rule, ms,
+	    record_id };
+
+	if (audit_write(b->cfg->audit, &r) == 0)
+		return 0;
+	log_warn("audit log write failed; ending the session");
+	b->reading = 0;
+	b->status = BROKER_EXIT_AUDIT;
+	return -1;
+}
+
+static double
+ms_since(uint64_t t0)
+{
+	return (double)(now_ns() - t0) / 1e6;
+}
+
+static int
+fs_op(const char *action)
+{
+	if (strcmp(action, "fs.read") == 0)
+		return FS_OP_READ;
+	if (strcmp(action, "fs.write") == 0)
+		return FS_OP_WRITE;
+	if (strcmp(action, "fs.delete") == 0)
+		return FS_OP_DELETE;
+	if (strcmp(action, "fs.list") == 0)
+		return FS_OP_LIST;
+	return 0;
+}
+
+/* The target relative to its root, both canonical; NULL if not beneath. */
+static const char *
+rel_to_root(const char *root, const char *target)
+{
+	size_t n = strlen(root);
+
+	if (strcmp(root, "/") == 0)
+		return target[1] ? target + 1 : ".";
+	if (strncmp(root, target, n) != 0)
+		return NULL;
+	if (target[n] == '\0')
+		return ".";
+	if (target[n] != '/')
+		return NULL;
+	return target + n + 1;
+}
+
+/*
+ * Forward an allowed fs request and wait for its answer. Returns the data
+ * (stolen by the caller) or NULL with *err set (a static or the worker's
+ * text in b->fsbuf, valid until the next call).
+ */
+static json_t *
+fs_forward(struct broker *b, const struct request *rq, int root,
+	   const char *canon, const char **err)
+{
+	const json_t *enc = json_object_get(rq->params, "encoding");
+	const json_t *content = json_object_get(rq->params, "content");
+	struct fs_req fr;
+	struct iovec iov[4];
+	struct fs_resp resp;
+	struct msg m;
+	const char *rel;
+	json_t *data;
+	size_t dlen;
+	int rc;
+
+	rel = rel_to_root(policy_root(b->cfg->policy, root), canon);
+	if (rel == NULL) {
+		*err = "internal error: target outside its root";
+		return NULL;
+	}
+	memset(&fr, 0, sizeof(fr));
+	fr.op = fs_op(rq->action);
+	fr.root = (uint32_t)root;
+	fr.enc = (enc && strcmp(json_string_value(enc), "base64") == 0) ?
+	    FS_ENC_BASE64 : FS_ENC_UTF8;
+	fr.path_len = (uint32_t)strlen(rel);
+	fr.target_len = (uint32_t)strlen(canon);
+	fr.data_len = content ? (uint32_t)json_string_length(content) : 0;
+	iov[0].iov_base = &fr;
+	iov[0].iov_len = sizeof(fr);
+	iov[1].iov_base = (void *)rel;
+	iov[1].iov_len = fr.path_len;
+	iov[2].iov_base = (void *)canon;
+	iov[2].iov_len = fr.target_len;
+	iov[3].iov_base = content ? (void *)json_string_value(content) : NULL;
+	iov[3].iov_len = fr.data_len;
+	b->tag++;
+	if (chan_send(&b->fs, WIRE_FS_REQ, b->tag, iov, 4) < 0) {
+		if (errno == EMSGSIZE) {
+			*err = "request too large";
+			return NULL;
+		}
+		goto dead;
+	}
+	rc = chan_recv(&b->fs, b->fsbuf, b->fsbufsz, &m);
+	if (rc <= 0)
+		goto dead;
+	if (m.hdr.type != WIRE_FS_RESP || m.hdr.tag != b->tag)
+		fatalx("protocol violation from fs worker: unexpected answer");
+	memcpy(&resp, m.payload, sizeof(resp));
+	dlen = m.hdr.len - sizeof(resp);
+	m.payload[m.hdr.len] = '\0';	/* fsbuf has room for it */
+	if (resp.ok == 0) {
+		*err = (const char *)m.payload + sizeof(resp);
+		return NULL;
+	}
+	if (resp.ok == 2) {
+		/* raw content that becomes a JSON string: must be UTF-8 */
+		data = json_stringn((const char *)m.payload + sizeof(resp), dlen);
+		if (data == NULL)
+			*err = "file is not valid UTF-8 (use encoding base64)";
+		return data;
+	}
+	if (resp.ok != 1)
+		fatalx("protocol violation from fs worker: bad answer kind");
+	data = json_loadb((const char *)m.payload + sizeof(resp), dlen,
+	    JSON_DECODE_ANY, NULL);
+	if (data == NULL)
+		fatalx("protocol violation from fs worker: bad JSON");
+	return data;
+dead:
+	log_warnx("fs worker is gone; ending the session");
+	b->fs_alive = 0;
+	b->reading = 0;
+	b->status = BROKER_EXIT_WORKER;
+	*err = "provider failed: fs worker died";
+	return NULL;
+}
+
+static void
+handle_request(struct broker *b, const char *buf, size_t len)
+{
+	struct policy_decision d;
+	struct request rq;
+	char why[200], errbuf[320], rid[37];
+	char canon[POLICY_PATH_MAX];
+	const char *target, *err = NULL;
+	uint64_t t0 = now_ns();
+	enum req_result rr;
+	json_t *data;
+	int is_fs;
+
+	record_id_new(b, rid);
+	rr = request_decode(buf, len, &rq, why, sizeof(why));
+	if (rr == REQ_FRAMING) {
+		snprintf(errbuf, sizeof(errbuf), "framing: %s", why);
+		log_warnx("agent broke framing (%s); ending it", why);
+		(void)audit(b, "decision", NULL, NULL, "INVALID", errbuf, NULL,
+		    ms_since(t0), rid);
+		b->reading = 0;
+		if (b->status == 0)
+			b->status = BROKER_EXIT_AGENT;
+		goto out;
+	}
+	if (rr == REQ_MALFORMED) {
+		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
+		if (audit(b, "decision", rq.action, rq.target, "INVALID", errbuf,
+		    NULL, ms_since(t0), rid) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, rid);
+		goto out;
+	}
+
+	target = rq.target;
+	is_fs = policy_action_is_fs(rq.action);
+	if (is_fs) {
+		if (path_normalize(rq.target, rq.target_len, canon,
+		    sizeof(canon)) == 0)
+			target = canon;
+		else
+			target = NULL;	/* relative, NUL, too long: denied */
+		if (request_check_fs_params(rq.action, rq.params, why,
+		    sizeof(why)) < 0) {
+			snprintf(errbuf, sizeof(errbuf), "malformed request: %s",
+			    why);
+			if (audit(b, "decision", rq.action, rq.target, "INVALID",
+			    errbuf, NULL, ms_since(t0), rid) == 0)
+				answer(b, rq.id, "ERROR", NULL, errbuf, rid);
+			goto out;
+		}
+	}
+	memset(&d, 0, sizeof(d));
+	if (target != NULL)
+		policy_decide(b->cfg->policy, rq.action, target, rq.params, &d);
+	else
+		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
+	if (target == NULL || !d.allow) {
+		if (audit(b, "decision", rq.action, target ? target : rq.target,
+		    "DENIED", "not permitted", d.rule_id, ms_since(t0), rid) == 0)
+			answer(b, rq.id, "DENIED", NULL, "not permitted", rid);
+		goto out;
+	}
+	if (!is_fs || !b->fs_alive) {
+		if (audit(b, "decision", rq.action, target, "NO_PROVIDER",
+		    "no provider", d.rule_id, ms_since(t0), rid) == 0)
+			answer(b, rq.id, "ERROR", NULL, "no provider", rid);
+		goto out;
+	}
+	/* The decision is on disk before anything runs. */
+	if (audit(b, "decision", rq.action, target, "ALLOWED", NULL, d.rule_id,
+	    ms_since(t0), rid) < 0) {
+		answer(b, rq.id, "ERROR", NULL, "audit log unavailable", rid);
+		goto out;
+	}
+	data = fs_forward(b, &rq, d.root, target, &err);
+	if (data == NULL && err == NULL)
+		err = "provider failed";
+	if (audit(b, "outcome", rq.action, target, data ? "OK" : "FAILED",
+	    data ? NULL : err, d.rule_id, ms_since(t0), rid) < 0) {
+		json_decref(data);
+		answer(b, rq.id, "ERROR", NULL, "audit log unavailable", rid);
+		goto out;
+	}
+	if (data != NULL)
+		answer(b, rq.id, "OK", data, NULL, rid);
+	else
+		answer(b, rq.id, "ERROR", NULL, err, rid);
+out:
+	request_free(&rq);
+}
+
+/* Read one agent message. Returns 1 handled, 0 EOF, -1 framing broken. */
+static int
+read_agent(struct broker *b)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+	} cbuf;
+	struct msghdr mh;
+	struct iovec v;
+	char why[120], rid[37];
+	ssize_t n;
+
+	v.iov_base = b->inbuf;
+	v.iov_len = b->cfg->agent_max + 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &v;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	n = recvmsg(b->cfg->agent_fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC |
+	    MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n < 0) {
+		log_warn("agent channel");
+		return 0;
+	}
+	if (n == 0 && !(mh.msg_flags & MSG_TRUNC) && mh.msg_controllen == 0)
+		return 0;
+	why[0] = '\0';
+	if (mh.msg_controllen > 0) {
+		struct cmsghdr *cm;
+
+		/* T12: no descriptor ever crosses the agent channel. */
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_RIGHTS) {
+				int *fds = (int *)CMSG_DATA(cm);
+				size_t k, nfd = (cm->cmsg_len - CMSG_LEN(0)) /
+				    sizeof(int);
+				for (k = 0; k < nfd; k++)
+					close(fds[k]);
+			}
+		snprintf(why, sizeof(why), "framing: ancillary data");
+	} else if ((size_t)n > b->cfg->agent_max || (mh.msg_flags & MSG_TRUNC))
+		snprintf(why, sizeof(why), "framing: message of %zd bytes "
+		    "exceeds %zu", n, b->cfg->agent_max);
+	if (why[0] != '\0') {
+		log_warnx("agent broke framing (%s); ending it", why);
+		record_id_new(b, rid);
+		(void)audit(b, "decision", NULL, NULL, "INVALID", why, NULL, 0,
+		    rid);
+		if (b->status == 0)
+			b->status = BROKER_EXIT_AGENT;
+		return -1;
+	}
+	handle_request(b, b->inbuf, (size_t)n);
+	return 1;
+}
+
+/* Send queued answers until the agent's buffer is full. */
+static int
+flush_agent(struct broker *b)
+{
+	struct outmsg *m;
+	ssize_t n;
+
+	while ((m = b->qhead) != NULL) {
+		n = send(b->cfg->agent_fd, m->buf, m->len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n < 0)
+			return -1;	/* agent gone: drop the rest */
+		b->qhead = m->next;
+		if (b->qhead == NULL)
+			b->qtail = NULL;
+		b->qlen--;
+		free(m->buf);
+		free(m);
+	}
+	return 0;
+}
+
+static void
+drop_queue(struct broker *b)
+{
+	struct outmsg *m;
+
+	while ((m = b->qhead) != NULL) {
+		b->qhead = m->next;
+		free(m->buf);
+		free(m);
+	}
+	b->qtail = NULL;
+	b->qlen = 0;
+}
+
+int
+broker_loop(struct broker_cfg *cfg)
+{
+	struct pollfd pfd[3];
+	struct broker b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.cfg = cfg;
+	b.reading = 1;
+	b.fs_alive = 1;
+	b.rndpos = sizeof(b.rnd);
+	chan_init(&b.fs, cfg->fs_fd, WR_BROKER, WR_WORKER_FS, "fs worker");
+	b.fsbufsz = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX + 1;
+	if ((b.inbuf = malloc(cfg->agent_max + 1)) == NULL ||
+	    (b.fsbuf = malloc(b.fsbufsz)) == NULL)
+		fatal("malloc");
+	b.fsbufsz--;		/* keep one byte for a terminating NUL */
+
+	for (;;) {
+		if (flush_agent(&b) < 0) {
+			drop_queue(&b);
+			b.reading = 0;
+		}
+		if (!b.reading && b.qhead == NULL)
+			break;
+		pfd[0].fd = cfg->agent_fd;
+		pfd[0].events = (b.reading && b.qlen < QUEUE_MAX ? POLLIN : 0) |
+		    (b.qhead ? POLLOUT : 0);
+		pfd[1].fd = cfg->sup_fd;
+		pfd[1].events = POLLIN;
+		pfd[2].fd = b.fs_alive ? cfg->fs_fd : -1;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents)	/* supervisor gone or talking: stop */
+			break;
+		if (pfd[2].revents) {
+			/* the worker speaks only when asked: EOF or a
+			 * violation either way */
+			log_warnx("fs worker is gone; ending the session");
+			b.fs_alive = 0;
+			b.reading = 0;
+			b.status = BROKER_EXIT_WORKER;
+			continue;
+		}
+		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
+			drop_queue(&b);
+			break;
+		}
+		if (b.reading && (pfd[0].revents & (POLLIN | POLLHUP))) {
+			rc = read_agent(&b);
+			if (rc == 0)
+				b.reading = 0;	/* agent done */
+			else if (rc < 0) {
+				b.reading = 0;
+				/* what was answered before the break is
+				 * still sent; then the agent is ended */
+			}
+		}
+	}
+	free(b.inbuf);
+	free(b.fsbuf);
+	drop_queue(&b);
+	return b.status;
+}

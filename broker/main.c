@@ -1,0 +1,157 @@
+/*
+ * broker/main.c -- aksup-broker start-up: take the descriptors the
+ * supervisor placed (common/fds.h), confine, load the policy, report the
+ * fs roots, then serve the agent (broker/loop.c).
+ *
+ * Runs in: the broker, exec'd by the supervisor. Privilege: it starts with
+ * the invoking user's uid but holds no file but the audit log and the
+ * policy it was handed; it confines itself before it parses anything.
+ *
+ * --check: aksup validate-policy. Load the policy on fd 6 (confined) and
+ * print "OK: N rules", or "FILE:LINE:COL: message" and exit 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "broker/broker.h"
+#include "common/chan.h"
+#include "common/fds.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "common/util.h"
+#include "policy/policy.h"
+
+#define POLICY_FILE_MAX	(1024 * 1024)
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: aksup-broker [--check] --policy-name NAME\n"
+	    "(started by aksup; not meant to be run by hand)\n");
+	exit(2);
+}
+
+static struct policy *
+load_policy(const char *name)
+{
+	struct policy_err err;
+	struct policy *p;
+	size_t len;
+	char *buf;
+
+	if (read_all(BROKER_FD_POLICY, POLICY_FILE_MAX, &buf, &len) < 0) {
+		if (errno == EFBIG)
+			fatalx("%s: policy larger than %d bytes", name,
+			    POLICY_FILE_MAX);
+		fatal("%s: read", name);
+	}
+	close(BROKER_FD_POLICY);
+	memset(&err, 0, sizeof(err));
+	if (policy_load_buf(buf, len, name, &p, &err) < 0) {
+		/* The one place the broker prints to the user: the format
+		 * validate-policy promises. */
+		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col,
+		    err.msg);
+		free(buf);
+		exit(1);
+	}
+	free(buf);
+	return p;
+}
+
+static void
+send_ready(struct policy *p)
+{
+	struct iovec iov[1];
+	struct chan sup;
+	size_t i, n = 0, len = 0;
+	char *roots, *q;
+
+	for (i = 0; i < policy_nroots(p); i++)
+		len += strlen(policy_root(p, i)) + 1;
+	if ((roots = malloc(len + 1)) == NULL)
+		fatal("malloc");
+	q = roots;
+	for (i = 0; i < policy_nroots(p); i++) {
+		n = strlen(policy_root(p, i)) + 1;
+		memcpy(q, policy_root(p, i), n);
+		q += n;
+	}
+	iov[0].iov_base = roots;
+	iov[0].iov_len = len;
+	chan_init(&sup, BROKER_FD_SUP, WR_BROKER, WR_SUPERVISOR, "supervisor");
+	if (chan_send(&sup, WIRE_BROKER_READY, 0, iov, 1) < 0)
+		fatal("send to supervisor");
+	free(roots);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "policy-name", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct broker_cfg cfg;
+	const char *name = NULL;
+	struct audit *audit = NULL;
+	char err[256];
+	int check = 0, ch, sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	size_t agent_max = AGENT_MSG_MAX;
+	struct policy *p;
+
+	log_init("aksup-broker");
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': check = 1; break;
+		case 'p': name = optarg; break;
+		default: usage();
+		}
+	}
+	if (name == NULL || optind != argc)
+		usage();
+
+	/* Seed jansson's hash now: it reads /dev/urandom on first use,
+	 * which the filter forbids. */
+	json_object_seed(0);
+
+	if (check) {
+		sandbox_enter(ROLE_BROKER);
+		p = load_policy(name);
+		printf("OK: %zu rules\n", policy_nrules(p));
+		policy_free(p);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+
+	/* The audit fd is the broker's only file; reading its tail (to
+	 * continue the chain) and OpenSSL's set-up happen before the
+	 * filter closes. */
+	if (audit_open(BROKER_FD_AUDIT, &audit, err, sizeof(err)) < 0)
+		fatalx("audit log: %s", err);
+	/* Answers larger than the socket buffer cannot be sent whole. */
+	if (getsockopt(BROKER_FD_AGENT, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&
+	    sndbuf > 64 * 1024 && (size_t)sndbuf - 32 * 1024 < agent_max)
+		agent_max = (size_t)sndbuf - 32 * 1024;
+	sandbox_enter(ROLE_BROKER);
+	p = load_policy(name);
+	send_ready(p);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.agent_fd = BROKER_FD_AGENT;
+	cfg.sup_fd = BROKER_FD_SUP;
+	cfg.fs_fd = BROKER_FD_FS;
+	cfg.policy = p;
+	cfg.audit = audit;
+	cfg.agent_max = agent_max;
+	return broker_loop(&cfg);
+}

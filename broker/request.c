@@ -1,0 +1,176 @@
+/*
+ * broker/request.c -- decode agent requests and encode answers
+ * (docs/PROTOCOL.md, version 1). Pure: no I/O, no exit(); fuzzed by
+ * fuzz/fuzz_request.c.
+ *
+ * Runs in: the broker (confined). Privilege: none. Input: untrusted bytes
+ * from the agent.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "broker/broker.h"
+
+#define TARGET_MAX	(64 * 1024)
+
+static void
+setwhy(char *why, size_t whylen, const char *s)
+{
+	snprintf(why, whylen, "%s", s);
+}
+
+enum req_result
+request_decode(const char *buf, size_t len, struct request *rq, char *why,
+	       size_t whylen)
+{
+	json_error_t jerr;
+	const char *key;
+	json_t *v;
+
+	memset(rq, 0, sizeof(*rq));
+	/* Duplicate keys and NUL characters are rejected by the parser:
+	 * both are ways to make two readers see two requests. */
+	rq->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (rq->root == NULL) {
+		snprintf(why, whylen, "not JSON: %s", jerr.text);
+		return REQ_FRAMING;
+	}
+	if (!json_is_object(rq->root)) {
+		setwhy(why, whylen, "not a JSON object");
+		json_decref(rq->root);
+		rq->root = NULL;
+		return REQ_FRAMING;
+	}
+	v = json_object_get(rq->root, "id");
+	if (json_is_integer(v) || json_is_string(v))
+		rq->id = v;
+	v = json_object_get(rq->root, "action");
+	if (json_is_string(v))
+		rq->action = json_string_value(v);
+	v = json_object_get(rq->root, "target");
+	if (json_is_string(v)) {
+		rq->target = json_string_value(v);
+		rq->target_len = json_string_length(v);
+	}
+
+	json_object_foreach(rq->root, key, v) {
+		if (strcmp(key, "id") != 0 && strcmp(key, "action") != 0 &&
+		    strcmp(key, "target") != 0 && strcmp(key, "params") != 0) {
+			snprintf(why, whylen, "unknown field \"%.40s\"", key);
+			return REQ_MALFORMED;
+		}
+	}
+	if (json_object_get(rq->root, "id") == NULL) {
+		setwhy(why, whylen, "missing id");
+		return REQ_MALFORMED;
+	}
+	if (rq->id == NULL) {
+		setwhy(why, whylen, "id must be an integer or a string");
+		return REQ_MALFORMED;
+	}
+	if (rq->action == NULL) {
+		setwhy(why, whylen, "action must be a string");
+		return REQ_MALFORMED;
+	}
+	if (rq->target == NULL) {
+		setwhy(why, whylen, "target must be a string");
+		return REQ_MALFORMED;
+	}
+	if (rq->target_len > TARGET_MAX) {
+		setwhy(why, whylen, "target too long");
+		return REQ_MALFORMED;
+	}
+	v = json_object_get(rq->root, "params");
+	if (v == NULL || json_is_null(v)) {
+		rq->params = json_object();
+		if (rq->params == NULL) {
+			setwhy(why, whylen, "out of memory");
+			return REQ_MALFORMED;
+		}
+		/* owned by root from here on */
+		if (json_object_set_new(rq->root, "params", rq->params) < 0) {
+			rq->params = NULL;
+			setwhy(why, whylen, "out of memory");
+			return REQ_MALFORMED;
+		}
+	} else if (!json_is_object(v)) {
+		setwhy(why, whylen, "params must be an object");
+		return REQ_MALFORMED;
+	} else
+		rq->params = v;
+	return REQ_OK;
+}
+
+void
+request_free(struct request *rq)
+{
+	json_decref(rq->root);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static int
+check_encoding(const json_t *params, char *why, size_t whylen)
+{
+	const json_t *e = json_object_get(params, "encoding");
+	const char *s;
+
+	if (e == NULL)
+		return 0;
+	if (!json_is_string(e)) {
+		setwhy(why, whylen, "params.encoding must be a string");
+		return -1;
+	}
+	s = json_string_value(e);
+	if (strcmp(s, "utf-8") != 0 && strcmp(s, "base64") != 0) {
+		setwhy(why, whylen, "params.encoding must be utf-8 or base64");
+		return -1;
+	}
+	return 0;
+}
+
+int
+request_check_fs_params(const char *action, const json_t *params, char *why,
+			size_t whylen)
+{
+	const json_t *c;
+
+	if (strcmp(action, "fs.read") == 0)
+		return check_encoding(params, why, whylen);
+	if (strcmp(action, "fs.write") == 0) {
+		c = json_object_get(params, "content");
+		if (!json_is_string(c)) {
+			setwhy(why, whylen, "params.content must be a string");
+			return -1;
+		}
+		return check_encoding(params, why, whylen);
+	}
+	return 0;
+}
+
+char *
+response_encode(const json_t *id, const char *status, json_t *data,
+		const char *error, const char *record_id, size_t *len)
+{
+	json_t *o;
+	char *s = NULL;
+
+	o = json_object();
+	if (o == NULL) {
+		json_decref(data);
+		return NULL;
+	}
+	if (json_object_set_new(o, "id", id ? json_deep_copy(id) : json_null()) < 0 ||
+	    json_object_set_new(o, "status", json_string(status)) < 0 ||
+	    json_object_set_new(o, "data", data ? data : json_null()) < 0 ||
+	    json_object_set_new(o, "error",
+		error ? json_string(error) : json_null()) < 0 ||
+	    json_object_set_new(o, "record_id",
+		record_id ? json_string(record_id) : json_null()) < 0)
+		goto out;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (s != NULL)
+		*len = strlen(s);
+out:
+	json_decref(o);
+	return s;
+}

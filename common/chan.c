@@ -1,0 +1,162 @@
+/*
+ * common/chan.c -- internal channels: send, and receive with every check
+ * of the wire table before a handler runs.
+ *
+ * Runs in: every process. Privilege: none.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/chan.h"
+#include "common/log.h"
+
+#define WIRE_SPEC(name, from, to, min, max) \
+	[WIRE_##name] = { #name, from, to, min, max },
+const struct wire_spec wire_specs[WIRE_NTYPES] = {
+	WIRE_MESSAGES(WIRE_SPEC)
+};
+#undef WIRE_SPEC
+
+void
+chan_init(struct chan *c, int fd, enum wire_role self, enum wire_role peer,
+	  const char *name)
+{
+	c->fd = fd;
+	c->self = self;
+	c->peer = peer;
+	c->name = name;
+}
+
+int
+chan_send(struct chan *c, enum wire_type type, uint64_t tag,
+	  const struct iovec *iov, int iovcnt)
+{
+	struct iovec v[8];
+	struct wire_hdr h;
+	struct msghdr mh;
+	size_t len = 0;
+	ssize_t n;
+	int i;
+
+	if (iovcnt < 0 || iovcnt > 7) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < iovcnt; i++) {
+		len += iov[i].iov_len;
+		v[i + 1] = iov[i];
+	}
+	if (len > wire_specs[type].max || len < wire_specs[type].min) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.len = (uint32_t)len;
+	h.tag = tag;
+	v[0].iov_base = &h;
+	v[0].iov_len = sizeof(h);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = v;
+	mh.msg_iovlen = iovcnt + 1;
+	do {
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != sizeof(h) + len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+/* Close every descriptor a peer tried to pass: none is ever expected. */
+static int
+drop_fds(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int found = 0;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			int *fds = (int *)CMSG_DATA(cm);
+			size_t k, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (k = 0; k < nfd; k++)
+				close(fds[k]);
+		}
+		found = 1;
+	}
+	return found;
+}
+
+const char *
+wire_check(const struct chan *c, const void *buf, size_t n, struct msg *m)
+{
+	const struct wire_spec *s;
+
+	if (n < sizeof(struct wire_hdr))
+		return "short message";
+	memcpy(&m->hdr, buf, sizeof(m->hdr));
+	if (m->hdr.type == WIRE_NONE || m->hdr.type >= WIRE_NTYPES)
+		return "unknown message type";
+	s = &wire_specs[m->hdr.type];
+	if (s->from != c->peer || s->to != c->self)
+		return "message type not allowed on this channel";
+	if (n - sizeof(struct wire_hdr) != m->hdr.len ||
+	    m->hdr.len < s->min || m->hdr.len > s->max)
+		return "message of bad size";
+	m->payload = (uint8_t *)buf + sizeof(struct wire_hdr);
+	return NULL;
+}
+
+int
+chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+	} cbuf;
+	const char *why;
+	struct msghdr mh;
+	struct iovec v;
+	ssize_t n;
+
+	v.iov_base = buf;
+	v.iov_len = cap;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &v;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
+	do {
+		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (drop_fds(&mh) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		fatalx("protocol violation from %s: descriptor or truncated "
+		    "message", c->name);
+	if ((why = wire_check(c, buf, (size_t)n, m)) != NULL)
+		fatalx("protocol violation from %s: %s", c->name, why);
+	return 1;
+}
+
+void
+chan_size_buffers(int fd, size_t msgmax)
+{
+	int sz = (int)(msgmax + 64 * 1024);
+
+	/* FORCE needs CAP_NET_ADMIN; without it the plain call is capped
+	 * at net.core.[wr]mem_max, and the broker answers "too large"
+	 * where a message would not fit. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}

@@ -1,0 +1,50 @@
+/*
+ * common/chan.h -- one end of an internal channel (see wire.h).
+ *
+ * Runs in: every process. Privilege: none.
+ */
+#ifndef AKSUP_CHAN_H
+#define AKSUP_CHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "common/wire.h"
+
+struct chan {
+	int fd;
+	enum wire_role self;
+	enum wire_role peer;
+	const char *name;	/* for messages: "fs worker" */
+};
+
+struct msg {
+	struct wire_hdr hdr;
+	uint8_t *payload;	/* owned by the chan's receive buffer */
+};
+
+void chan_init(struct chan *c, int fd, enum wire_role self,
+	       enum wire_role peer, const char *name);
+
+/* Send one message; iov is the payload in pieces. Returns 0, or -1 with
+ * errno (EPIPE when the peer is gone). Blocks until sent. */
+int chan_send(struct chan *c, enum wire_type type, uint64_t tag,
+	      const struct iovec *iov, int iovcnt);
+
+/* Receive one message into buf (cap bytes incl. header). Returns 1 with *m
+ * filled, 0 on EOF (peer closed), -1 on a system error. A message that
+ * breaks the protocol (unknown type, wrong sender or receiver, bad size,
+ * truncation, a passed descriptor) is fatal: the process exits. */
+int chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m);
+
+/* The checks of chan_recv on one received message of n bytes: NULL when
+ * it may be handled (m filled), else why not. Pure; fuzzed. */
+const char *wire_check(const struct chan *c, const void *buf, size_t n,
+		       struct msg *m);
+
+/* Socket buffers big enough for the largest message, where the kernel
+ * allows it (SO_*BUFFORCE when privileged). */
+void chan_size_buffers(int fd, size_t msgmax);
+
+#endif

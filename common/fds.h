@@ -1,0 +1,26 @@
+/*
+ * common/fds.h -- where each process finds its descriptors after exec.
+ *
+ * The supervisor places them (supervisor/spawn.c) and closes every other
+ * descriptor; each child checks them before use. This is the whole
+ * contract between the supervisor and its children about inherited fds.
+ */
+#ifndef AKSUP_FDS_H
+#define AKSUP_FDS_H
+
+/* aksup-broker */
+#define BROKER_FD_SUP		3	/* channel to the supervisor */
+#define BROKER_FD_AGENT		4	/* the agent channel (JSON) */
+#define BROKER_FD_AUDIT		5	/* audit log, O_RDWR|O_APPEND */
+#define BROKER_FD_POLICY	6	/* policy file, read once */
+#define BROKER_FD_FS		7	/* channel to the fs worker */
+
+/* aksup-worker-fs */
+#define WORKER_FD_SUP		3	/* channel to the supervisor */
+#define WORKER_FD_BROKER	4	/* channel to the broker */
+#define WORKER_FD_ROOT0		5	/* first O_PATH root dirfd */
+
+/* the agent (external or built-in, and aksup-submit) */
+#define AGENT_FD		3	/* also in $AKSUP_FD */
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * common/util.h -- small helpers every process uses.
+ * Runs in: every process. Privilege: none.
+ */
+#ifndef AKSUP_UTIL_H
+#define AKSUP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read all of fd (up to max bytes) into a malloc'd, NUL-terminated buffer.
+ * Returns 0, or -1 (errno EFBIG when longer than max). */
+int read_all(int fd, size_t max, char **out, size_t *outlen);
+
+/* write(2) the whole buffer, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Parse a decimal int in [min, max]. Returns 0 or -1. */
+int parse_int(const char *s, long min, long max, long *out);
+
+#endif

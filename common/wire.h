@@ -1,0 +1,98 @@
+/*
+ * common/wire.h -- every internal message, declared once.
+ *
+ * Runs in: every process. Privilege: none.
+ *
+ * Internal channels (supervisor<->child, broker<->worker) are
+ * SOCK_SEQPACKET socketpairs: one message per packet, a struct wire_hdr
+ * followed by `len` payload bytes. The table below is the whole protocol:
+ * for each type the sending and receiving role and the payload size range.
+ * chan_recv() checks type, sender, receiver, size and that no descriptor
+ * rides along before any handler sees a message; a trusted peer that breaks
+ * the protocol is fatal (the caller exits, the supervisor tears down).
+ *
+ * The agent channel is different (public, JSON): see docs/PROTOCOL.md.
+ */
+#ifndef AKSUP_WIRE_H
+#define AKSUP_WIRE_H
+
+#include <stdint.h>
+
+enum wire_role {
+	WR_SUPERVISOR = 1,
+	WR_BROKER,
+	WR_WORKER_FS,
+};
+
+/* Largest agent message (docs/PROTOCOL.md) and internal payload. */
+#define AGENT_MSG_MAX	(1024 * 1024)
+#define WIRE_PAYLOAD_MAX (AGENT_MSG_MAX + 64 * 1024)
+
+/*
+ * MSG(name, from, to, min_payload, max_payload)
+ */
+#define WIRE_MESSAGES(MSG)						\
+	/* broker -> supervisor, once: policy loaded; payload = the fs	\
+	 * roots as NUL-terminated paths, in policy order. */		\
+	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024)	\
+	/* broker -> fs worker: struct fs_req + path + content */	\
+	MSG(FS_REQ, WR_BROKER, WR_WORKER_FS, sizeof(struct fs_req),	\
+	    WIRE_PAYLOAD_MAX)						\
+	/* fs worker -> broker: struct fs_resp + JSON text (data on	\
+	 * success) or the error message (on failure) */		\
+	MSG(FS_RESP, WR_WORKER_FS, WR_BROKER, sizeof(struct fs_resp),	\
+	    WIRE_PAYLOAD_MAX)
+
+struct wire_hdr {
+	uint32_t type;		/* enum wire_type */
+	uint32_t len;		/* payload bytes after the header */
+	uint64_t tag;		/* request tag, echoed in the answer */
+};
+
+enum fs_op {
+	FS_OP_READ = 1,
+	FS_OP_WRITE,
+	FS_OP_DELETE,
+	FS_OP_LIST,
+};
+
+enum fs_enc {
+	FS_ENC_UTF8 = 0,
+	FS_ENC_BASE64,
+};
+
+struct fs_req {
+	uint32_t op;		/* enum fs_op */
+	uint32_t root;		/* index of the root dirfd */
+	uint32_t enc;		/* enum fs_enc */
+	uint32_t path_len;	/* path relative to the root, no NUL */
+	uint32_t data_len;	/* content for FS_OP_WRITE (encoded) */
+	uint32_t target_len;	/* canonical target, for error texts */
+	/* then: path, target, data */
+};
+
+struct fs_resp {
+	uint32_t ok;		/* 1: JSON data follows; 0: error text */
+	uint32_t reserved;
+};
+
+#define WIRE_ENUM(name, from, to, min, max) WIRE_##name,
+enum wire_type {
+	WIRE_NONE = 0,
+	WIRE_MESSAGES(WIRE_ENUM)
+	WIRE_NTYPES
+};
+#undef WIRE_ENUM
+
+struct wire_spec {
+	const char *name;
+	enum wire_role from;
+	enum wire_role to;
+	uint32_t min;
+	uint32_t max;
+};
+
+/* The table, indexed by enum wire_type. */
+extern const struct wire_spec wire_specs[WIRE_NTYPES];
+
+#endif

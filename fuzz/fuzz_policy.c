@@ -1,0 +1,119 @@
+/*
+ * fuzz/fuzz_policy.c -- libFuzzer harness for the policy loader and the
+ * path functions.
+ *
+ * Runs in: the fuzzer process only. Privilege: none. The input is both a
+ * policy (policy_load_buf) and, when it loads, a source of decisions; the
+ * input is also fed to path_normalize and path_glob_match directly.
+ * Invariants checked (abort on failure): a normalized path is canonical
+ * and idempotent; an allowed fs decision names a valid root that is a
+ * prefix of the target; a denied decision names no rule.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+static const char *const actions[] = {
+	"fs.read", "fs.write", "fs.delete", "fs.list", "proc.exec",
+	"net.http", "mcp.call", "llm.chat", "snapshot.rollback",
+};
+
+static const char *const targets[] = {
+	"/", "/workspace", "/workspace/a.txt", "/workspace/output/x/y",
+	"/tmp/a", "/etc/passwd", "https://api.example.com/v1/x",
+	"my_server/some_tool", "ls", "",
+};
+
+static void
+check_root(const struct policy *p, const struct policy_decision *d,
+    const char *action, const char *target)
+{
+	const char *root;
+	size_t n;
+
+	if (!d->allow) {
+		if (d->rule != -1 || strcmp(d->rule_id, "default-deny") != 0)
+			abort();
+		return;
+	}
+	if (d->rule < 0 || (size_t)d->rule >= policy_nrules(p))
+		abort();
+	if (!policy_action_is_fs(action))
+		return;
+	if (d->root < 0 || (root = policy_root(p, d->root)) == NULL)
+		abort();
+	n = strlen(root);
+	if (strcmp(root, "/") != 0 && (strncmp(root, target, n) != 0 ||
+	    (target[n] != '\0' && target[n] != '/')))
+		abort();
+}
+
+static void
+decide_all(const struct policy *p, const char *extra)
+{
+	struct policy_decision d;
+	json_t *params;
+	size_t a, t;
+
+	params = json_pack("{s:s, s:i, s:b, s:n}", "method", "GET", "n", 3,
+	    "follow", 0, "token");
+	if (params == NULL)
+		return;
+	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
+		for (t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+			policy_decide(p, actions[a], targets[t], params, &d);
+			check_root(p, &d, actions[a], targets[t]);
+		}
+		policy_decide(p, actions[a], extra, params, &d);
+		check_root(p, &d, actions[a], extra);
+	}
+	json_decref(params);
+}
+
+static void
+paths(const char *s, size_t len)
+{
+	char out[POLICY_PATH_MAX], again[POLICY_PATH_MAX];
+	const char *nl;
+
+	if (path_normalize(s, len, out, sizeof(out)) == 0) {
+		if (path_normalize(out, strlen(out), again, sizeof(again)) != 0 ||
+		    strcmp(out, again) != 0)
+			abort();
+		(void)path_glob_match(out, out);
+		(void)path_glob_match("/workspace/**", out);
+		(void)path_glob_match("/a/**/b/*/c?", out);
+	}
+	/* first line is a pattern, the rest a path */
+	if ((nl = memchr(s, '\n', len)) != NULL) {
+		char *pat = strndup(s, nl - s);
+
+		if (pat != NULL)
+			(void)path_glob_match(pat, nl + 1);
+		free(pat);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy *p;
+	struct policy_err err;
+	char *s;
+
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (policy_load_buf(s, size, "fuzz.yaml", &p, &err) == 0) {
+		decide_all(p, s);
+		policy_free(p);
+	} else if (err.line < 1 || err.col < 1 || err.msg[0] == '\0')
+		abort();
+	paths(s, size);
+	free(s);
+	return 0;
+}

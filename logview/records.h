@@ -1,0 +1,73 @@
+/*
+ * logview/records.h -- parse audit log lines and join them into rows.
+ *
+ * Runs in: the aksup-log process (invoking user, seccomp-confined, reads
+ * only fd 0) and the fuzz/unit tests. Privilege: none; pure memory work on
+ * bytes it is handed. Never calls exit().
+ *
+ * One row per request: a "decision" record, completed by the "outcome"
+ * record with the same record_id when the decision was ALLOWED. Lines that
+ * are not JSON objects with an integer seq are skipped and reported.
+ */
+#ifndef AKSUP_LOGVIEW_RECORDS_H
+#define AKSUP_LOGVIEW_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LV_LINE_MAX	(8 * 1024 * 1024)	/* longer lines are skipped */
+#define LV_ROWS_MAX	(4 * 1024 * 1024)	/* rows kept in memory */
+#define LV_TARGET_COLS	50			/* table width of TARGET */
+
+struct lv_row {
+	uint64_t	 seq;		/* of the decision record */
+	char		*timestamp;	/* every string may be NULL */
+	char		*action;
+	char		*target;
+	char		*status;	/* final: outcome's, or decision's */
+	char		*error;
+	char		*rule;
+	char		*record_id;
+	double		 duration_ms;
+	int		 has_duration;
+	int		 has_outcome;
+};
+
+/* Called for every skipped line; why is e.g. "not a record". */
+typedef void (*lv_warn_fn)(unsigned long lineno, const char *why, void *arg);
+
+struct lv;
+
+struct lv	*lv_new(lv_warn_fn warn, void *arg);
+void		 lv_free(struct lv *);
+
+/* Feed raw bytes of the log, in any chunking; lv_finish() takes a last
+ * line without a newline. Return 0, or -1 when out of memory or past
+ * LV_ROWS_MAX (the state is then unusable). */
+int		 lv_feed(struct lv *, const char *buf, size_t len);
+int		 lv_finish(struct lv *);
+/* One line, without its newline (used by lv_feed; exposed for tests). */
+int		 lv_line(struct lv *, const char *line, size_t len,
+		    unsigned long lineno);
+
+size_t		 lv_nrows(const struct lv *);
+const struct lv_row *lv_row(const struct lv *, size_t i);
+unsigned long	 lv_nskipped(const struct lv *);
+
+/* Indices of the rows matching status (case-insensitive) and action
+ * (exact), NULL meaning any; with limit > 0 only the last `limit` of them.
+ * Returns a malloc'd array (count in *n; may be NULL when *n is 0), or
+ * NULL with *n == (size_t)-1 when out of memory. */
+size_t		*lv_select(const struct lv *, const char *status,
+		    const char *action, size_t limit, size_t *n);
+
+/* The --json form of a row: a compact JSON object, malloc'd, no newline. */
+char		*lv_row_json(const struct lv_row *);
+
+/* A string made safe for a terminal: control characters, C1 controls and
+ * bidi overrides escaped, invalid UTF-8 replaced, cut to `cols` code
+ * points with "…" (0: no cut). NULL becomes "-". Returns malloc'd string
+ * and its width in code points in *width. */
+char		*lv_display(const char *s, size_t cols, size_t *width);
+
+#endif

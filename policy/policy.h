@@ -1,0 +1,77 @@
+/*
+ * policy/policy.h -- the policy language, as a pure library.
+ *
+ * Runs in: the broker (decisions, load at start-up, confined: no filesystem,
+ * no network) and in the broker's --check mode (aksup validate-policy).
+ * Privilege: none; it only reads bytes it is given. Never calls exit().
+ *
+ * Format (the Python project's): a YAML mapping with one key,
+ * `capabilities:`, a sequence of {action, resource, constraint?} mappings.
+ * Default deny. See docs/POLICY.md.
+ */
+#ifndef AKSUP_POLICY_H
+#define AKSUP_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#define POLICY_PATH_MAX 4096
+
+struct policy;
+
+/* A load error: where it is and what is wrong. `file` is the display name
+ * given to policy_load_buf(). line and col are 1-based. */
+struct policy_err {
+	char file[256];
+	int line;
+	int col;
+	char msg[256];
+};
+
+/* Parse a policy from memory. On success returns 0 and *out owns the
+ * policy. On error returns -1 and fills *err (never partial policies). */
+int policy_load_buf(const char *buf, size_t len, const char *name,
+		    struct policy **out, struct policy_err *err);
+void policy_free(struct policy *p);
+
+size_t policy_nrules(const struct policy *p);
+
+/* The filesystem roots: distinct directories under which fs.* rules can
+ * match (the static prefix of each fs rule's pattern, see POLICY.md).
+ * Index i is stable for the life of the policy; the supervisor opens an
+ * O_PATH dirfd for each, the fs worker receives them in this order. */
+size_t policy_nroots(const struct policy *p);
+const char *policy_root(const struct policy *p, size_t i);
+
+/* True for the actions aksup knows (fs.read, fs.write, ...). */
+bool policy_action_known(const char *action);
+/* True when the action's target is a filesystem path (fs.*). */
+bool policy_action_is_fs(const char *action);
+
+struct policy_decision {
+	bool allow;
+	int rule;		/* index of the deciding rule, -1 = default deny */
+	int root;		/* fs actions, when allowed: index into roots */
+	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
+};
+
+/* Decide one request. `target` must already be canonical (for fs actions:
+ * the output of path_normalize). `params` is a JSON object (may be empty,
+ * never NULL). Always fills *out; never fails open: anything it cannot
+ * judge is a deny. */
+void policy_decide(const struct policy *p, const char *action,
+		   const char *target, const json_t *params,
+		   struct policy_decision *out);
+
+/* Lexically normalize an absolute path: collapse `//`, drop `.`, resolve
+ * `..` (never above `/`), drop a trailing `/` (except for "/" itself).
+ * Returns 0, or -1 when `in` is not absolute, contains NUL within inlen,
+ * or the result does not fit in outlen. */
+int path_normalize(const char *in, size_t inlen, char *out, size_t outlen);
+
+/* Segment-aware glob: `*` and `?` match inside one segment, `**` as a whole
+ * segment matches zero or more whole segments. Both strings normalized. */
+bool path_glob_match(const char *pattern, const char *path);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * supervisor/cli.c -- the subcommands' options; each ends in a session or
+ * in one confined helper (validate-policy runs the broker's --check, log
+ * runs aksup-log). The supervisor itself parses no YAML and no JSON.
+ *
+ * Runs in: aksup, the supervisor. Privilege: the invoking user's; opens
+ * only the files named on the command line.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fds.h"
+#include "common/log.h"
+#include "supervisor/supervisor.h"
+
+#define DEFAULT_LOG	"./aksup.log"
+
+static int
+usage_err(const char *cmd, const char *usage, const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "aksup %s: %s\n", cmd, msg);
+	fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+static void
+reset_getopt(void)
+{
+	optind = 1;
+	opterr = 0;
+}
+
+int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("aksup %s\n", AKSUP_VERSION);
+	return EXIT_OK;
+}
+
+static const char validate_usage[] = "aksup validate-policy --policy FILE";
+
+int
+cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = NULL;
+	char *bargv[5];
+	struct spawn sp;
+	int ch, fd, rc;
+
+	reset_getopt();
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'h':
+			printf("usage: %s\n\nChecks FILE and prints \"OK: N rules\", "
+			    "or FILE:LINE:COL: error (exit 1).\n", validate_usage);
+			return EXIT_OK;
+		default:
+			return usage_err("validate-policy", validate_usage,
+			    "unknown or incomplete option");
+		}
+	}
+	if (policy == NULL || optind != argc)
+		return usage_err("validate-policy", validate_usage,
+		    policy ? "unexpected argument" : "--policy is required");
+	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", policy);
+		return EXIT_ERR;
+	}
+	/* The policy is parsed by the broker binary, confined. */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-broker");
+	bargv[0] = "aksup-broker";
+	bargv[1] = "--check";
+	bargv[2] = "--policy-name";
+	bargv[3] = (char *)policy;
+	bargv[4] = NULL;
+	sp.argv = bargv;
+	sp.envp = (char *[]){ NULL };
+	sp.src[0] = fd;
+	sp.dst[0] = BROKER_FD_POLICY;
+	sp.nfds = 1;
+	sp.stdin_fd = -1;
+	sp.stdout_fd = -2;
+	rc = run_helper(&sp);
+	close(fd);
+	return rc == 0 ? EXIT_OK : EXIT_ERR;
+}
+
+static const char submit_usage[] =
+    "aksup submit --policy FILE --action A --target T [--params JSON] "
+    "[--log-path F]\n       aksup submit --policy FILE --batch FILE|- "
+    "[--log-path F]";
+
+int
+cmd_submit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "target", required_argument, NULL, 't' },
+		{ "params", required_argument, NULL, 'P' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = NULL, *action = NULL, *target = NULL;
+	const char *params = NULL, *batch = NULL, *logp = DEFAULT_LOG;
+	struct session_cfg cfg;
+	char *aargv[10];
+	int ch, n = 0, in = -2, rc;
+
+	reset_getopt();
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'a': action = optarg; break;
+		case 't': target = optarg; break;
+		case 'P': params = optarg; break;
+		case 'b': batch = optarg; break;
+		case 'l': logp = optarg; break;
+		case 'h':
+			printf("usage: %s\n\nPrints each result as JSON. Exit: 0 OK, "
+			    "1 ERROR, 2 usage, 3 DENIED.\n", submit_usage);
+			return EXIT_OK;
+		default:
+			return usage_err("submit", submit_usage,
+			    "unknown or incomplete option");
+		}
+	}
+	if (optind != argc)
+		return usage_err("submit", submit_usage, "unexpected argument");
+	if (policy == NULL)
+		return usage_err("submit", submit_usage, "--policy is required");
+	if (batch != NULL && (action || target || params))
+		return usage_err("submit", submit_usage,
+		    "--batch excludes --action, --target and --params");
+	if (batch == NULL && (action == NULL || target == NULL))
+		return usage_err("submit", submit_usage,
+		    "--action and --target are required");
+
+	aargv[n++] = "aksup-submit";
+	if (batch) {
+		aargv[n++] = "--batch";
+		if (strcmp(batch, "-") != 0 &&
+		    (in = open(batch, O_RDONLY | O_CLOEXEC)) < 0) {
+			log_warn("%s", batch);
+			return EXIT_ERR;
+		}
+	} else {
+		aargv[n++] = "--action";
+		aargv[n++] = (char *)action;
+		aargv[n++] = "--target";
+		aargv[n++] = (char *)target;
+		if (params) {
+			aargv[n++] = "--params";
+			aargv[n++] = (char *)params;
+		}
+	}
+	aargv[n] = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy_path = policy;
+	cfg.log_path = logp;
+	cfg.agent_kind = SPAWN_INTERNAL;
+	cfg.agent_argv = aargv;
+	cfg.agent_stdin = in;
+	rc = session_run(&cfg);
+	if (in >= 0)
+		close(in);
+	return rc;
+}
+
+static const char log_usage[] =
+    "aksup log [--log-path F] [--status S] [--action A] [--limit N] [--json]";
+
+int
+cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "status", required_argument, NULL, 's' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *logp = DEFAULT_LOG;
+	char *largv[12];
+	struct spawn sp;
+	int ch, n = 0, fd, rc;
+
+	reset_getopt();
+	largv[n++] = "aksup-log";
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': logp = optarg; break;
+		case 's': largv[n++] = "--status"; largv[n++] = optarg; break;
+		case 'a': largv[n++] = "--action"; largv[n++] = optarg; break;
+		case 'n': largv[n++] = "--limit"; largv[n++] = optarg; break;
+		case 'j': largv[n++] = "--json"; break;
+		case 'h':
+			printf("usage: %s\n\nOne row per request (decision joined "
+			    "with its outcome). --limit shows the last N.\n",
+			    log_usage);
+			return EXIT_OK;
+		default:
+			return usage_err("log", log_usage,
+			    "unknown or incomplete option");
+		}
+		if (n > 10)
+			return usage_err("log", log_usage, "too many options");
+	}
+	if (optind != argc)
+		return usage_err("log", log_usage, "unexpected argument");
+	largv[n] = NULL;
+	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", logp);
+		return EXIT_ERR;
+	}
+	/* The log is parsed by aksup-log, confined, from fd 0. */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-log");
+	sp.argv = largv;
+	sp.envp = (char *[]){ NULL };
+	sp.stdin_fd = fd;
+	sp.stdout_fd = -2;
+	rc = run_helper(&sp);
+	close(fd);
+	return rc;
+}
+
+static const char run_usage[] =
+    "aksup run --policy FILE [--log-path F] -- CMD [ARGS...]";
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = NULL, *logp = DEFAULT_LOG;
+	struct session_cfg cfg;
+	int ch;
+
+	reset_getopt();
+	/* "+": stop at the first non-option, CMD's own options are its. */
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'l': logp = optarg; break;
+		case 'h':
+			printf("usage: %s\n\nRuns CMD as the agent: the broker "
+			    "channel is on fd 3 ($AKSUP_FD), no network,\n"
+			    "read-only system files, no_new_privs, seccomp. "
+			    "Exit code: CMD's.\n", run_usage);
+			return EXIT_OK;
+		default:
+			return usage_err("run", run_usage,
+			    "unknown or incomplete option");
+		}
+	}
+	if (policy == NULL)
+		return usage_err("run", run_usage, "--policy is required");
+	if (optind >= argc)
+		return usage_err("run", run_usage, "CMD is required");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy_path = policy;
+	cfg.log_path = logp;
+	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;
+	cfg.agent_argv = argv + optind;
+	cfg.agent_stdin = -2;
+	return session_run(&cfg);
+}

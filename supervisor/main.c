@@ -1,0 +1,59 @@
+/*
+ * supervisor/main.c -- aksup: dispatch a subcommand.
+ *
+ * Runs in: aksup, the supervisor. Privilege: the invoking user's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "supervisor/supervisor.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} cmds[] = {
+	{ "run", cmd_run, "run an agent under a policy" },
+	{ "submit", cmd_submit, "submit one request (or a batch) under a policy" },
+	{ "log", cmd_log, "show the audit log" },
+	{ "validate-policy", cmd_validate, "check a policy file" },
+	{ "version", cmd_version, "print the version" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: aksup COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-16s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'aksup COMMAND --help' for a command's options.\n"
+	    "exit codes: 0 ok, 1 error, 2 usage, 3 denied (submit)\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	log_init("aksup");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "aksup: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

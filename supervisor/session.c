@@ -1,0 +1,542 @@
+/*
+ * supervisor/session.c -- one session: open what the others need, start
+ * broker, fs worker and agent, then only watch; tear everything down when
+ * any part dies (fail closed).
+ *
+ * Runs in: aksup (supervisor). Privilege: the invoking user's. It opens
+ * the policy, the audit log and the fs roots by path -- paths the operator
+ * gave or the operator's policy names -- and hands the descriptors down;
+ * it reads nothing from the agent. Signals arrive on a signalfd, so no
+ * work happens in a signal handler (T9). It is a child subreaper, so
+ * anything the agent leaves behind is reparented here and killed at the
+ * end: no orphan outlives a session.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/chan.h"
+#include "common/fds.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "supervisor/supervisor.h"
+
+#define READY_TIMEOUT_MS	30000
+#define BROKER_GRACE_MS		10000	/* agent gone: broker drains */
+#define WORKER_GRACE_MS		3000	/* worker gone: broker answers */
+#define MAX_ROOTS		256
+
+enum { P_BROKER, P_WORKER, P_AGENT, P_N };
+static const char *pname[P_N] = { "broker", "fs worker", "agent" };
+
+struct proc {
+	pid_t pid;
+	int done;
+	int status;
+};
+
+struct sess {
+	struct proc p[P_N];
+	int sigfd;
+	uint64_t deadline;	/* 0: none */
+	int killed;
+	int signo;		/* a terminating signal we received */
+};
+
+static int
+pair(int sv[2], size_t bufsz)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if (bufsz) {
+		chan_size_buffers(sv[0], bufsz);
+		chan_size_buffers(sv[1], bufsz);
+	}
+	return 0;
+}
+
+static void
+kill_all(struct sess *s)
+{
+	int i;
+
+	for (i = P_N - 1; i >= 0; i--)
+		if (s->p[i].pid > 0 && !s->p[i].done) {
+			/* the agent's whole session (process group) too */
+			if (i == P_AGENT)
+				(void)kill(-s->p[i].pid, SIGKILL);
+			(void)kill(s->p[i].pid, SIGKILL);
+		}
+	s->killed = 1;
+}
+
+static void
+set_deadline(struct sess *s, int ms)
+{
+	uint64_t d = now_ns() + (uint64_t)ms * 1000000ull;
+
+	if (s->deadline == 0 || d < s->deadline)
+		s->deadline = d;
+}
+
+static void
+reap(struct sess *s)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < P_N; i++) {
+			if (s->p[i].pid != pid)
+				continue;
+			s->p[i].done = 1;
+			s->p[i].status = st;
+			log_debug("%s exited (status 0x%x)", pname[i], st);
+			if (i == P_BROKER)
+				kill_all(s);
+			else if (i == P_AGENT)
+				set_deadline(s, BROKER_GRACE_MS);
+			else
+				set_deadline(s, WORKER_GRACE_MS);
+		}
+	}
+}
+
+static int
+all_done(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < P_N; i++)
+		if (s->p[i].pid > 0 && !s->p[i].done)
+			return 0;
+	return 1;
+}
+
+/* One pass of the watch loop: signals, deadlines. */
+static void
+watch_once(struct sess *s, int extra_fd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	int timeout = -1, n;
+	uint64_t now;
+
+	if (s->deadline) {
+		now = now_ns();
+		if (now >= s->deadline) {
+			kill_all(s);
+			s->deadline = 0;
+		} else
+			timeout = (int)((s->deadline - now) / 1000000ull) + 1;
+	}
+	pfd[0].fd = s->sigfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = extra_fd;
+	pfd[1].events = POLLIN;
+	n = poll(pfd, extra_fd >= 0 ? 2 : 1, timeout);
+	if (n < 0 && errno != EINTR)
+		fatal("poll");
+	if (n > 0 && (pfd[0].revents & POLLIN)) {
+		while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD)
+				continue;
+			log_warnx("caught signal %u; ending the session",
+			    si.ssi_signo);
+			if (s->signo == 0)
+				s->signo = (int)si.ssi_signo;
+			kill_all(s);
+		}
+	}
+	reap(s);
+}
+
+/* Kill and reap whatever the agent left behind (we are its subreaper). */
+static void
+kill_leftovers(void)
+{
+	char path[64], buf[4096];
+	int fd, again = 1, rounds = 0;
+	ssize_t n;
+	char *p, *end;
+
+	while (again && rounds++ < 100) {
+		again = 0;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+		    getpid());
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			break;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		for (p = buf; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid > 0) {
+				(void)kill((pid_t)pid, SIGKILL);
+				again = 1;
+			}
+		}
+		while (waitpid(-1, NULL, again ? 0 : WNOHANG) > 0)
+			;
+	}
+}
+
+static int
+exit_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_ERR;
+}
+
+static void
+report_broker(int st)
+{
+	if (!WIFEXITED(st)) {
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+			log_warnx("broker killed by signal %d", WTERMSIG(st));
+		return;
+	}
+	switch (WEXITSTATUS(st)) {
+	case 0:
+		break;
+	case 2:
+		log_warnx("the agent broke the protocol and was ended "
+		    "(see the audit log)");
+		break;
+	case 3:
+		log_warnx("a worker died; the session was ended");
+		break;
+	case 4:
+		log_warnx("the audit log could not be written; the session "
+		    "was ended (fail closed)");
+		break;
+	default:
+		log_warnx("broker failed (exit %d)", WEXITSTATUS(st));
+	}
+}
+
+/* Wait for the broker's list of fs roots. Returns bytes, or -1. */
+static ssize_t
+wait_ready(struct sess *s, int supfd, char *buf, size_t cap)
+{
+	struct chan c;
+	struct msg m;
+	uint64_t end = now_ns() + (uint64_t)READY_TIMEOUT_MS * 1000000ull;
+	int rc;
+
+	chan_init(&c, supfd, WR_SUPERVISOR, WR_BROKER, "broker");
+	set_deadline(s, READY_TIMEOUT_MS);
+	while (!s->p[P_BROKER].done && now_ns() < end) {
+		struct pollfd pfd = { supfd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 0) == 1) {
+			rc = chan_recv(&c, buf, cap, &m);
+			if (rc <= 0)
+				return -1;
+			s->deadline = 0;
+			memmove(buf, m.payload, m.hdr.len);
+			return (ssize_t)m.hdr.len;
+		}
+		watch_once(s, supfd);
+	}
+	return -1;
+}
+
+/*
+ * An O_PATH dirfd for a policy root. A root that does not exist yet (a
+ * write rule's output directory) is reached through its deepest existing
+ * ancestor: `sfx` gets the missing part, which the worker creates on the
+ * first write and walks, beneath the ancestor, for everything else.
+ */
+static int
+open_root(const char *root, char *sfx, size_t sfxlen)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	sfx[0] = '\0';
+	if (snprintf(dir, sizeof(dir), "%s", root) >= (int)sizeof(dir))
+		return -1;
+	for (;;) {
+		fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT || (slash = strrchr(dir, '/')) == NULL ||
+		    dir[0] == '\0') {
+			log_warn("policy root %s unavailable", root);
+			return -1;
+		}
+		*slash = '\0';
+	}
+	if (strcmp(dir, root) != 0) {
+		snprintf(sfx, sfxlen, "%s", root + strlen(dir) +
+		    (root[strlen(dir)] == '/' ? 1 : 0));
+		log_info("policy root %s does not exist yet", root);
+	}
+	return fd;
+}
+
+static char *
+env_entry(const char *name)
+{
+	const char *v = getenv(name);
+	char *e;
+
+	if (v == NULL)
+		return NULL;
+	if (asprintf(&e, "%s=%s", name, v) < 0)
+		fatal("asprintf");
+	return e;
+}
+
+int
+session_run(const struct session_cfg *cfg)
+{
+	int sb[2] = { -1, -1 }, ab[2] = { -1, -1 }, bf[2] = { -1, -1 };
+	int sf[2] = { -1, -1 };
+	int policyfd = -1, logfd = -1, rootfd[MAX_ROOTS], nroots = 0, i;
+	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[4];
+	char *benv[4], *aenv[8];
+	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
+	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
+	const char *ro_paths[64];
+	struct spawn sp;
+	struct sess s;
+	struct stat st;
+	sigset_t mask;
+	ssize_t rlen;
+	size_t ne, nro = 0;
+	int rc = EXIT_ERR;
+
+	memset(&s, 0, sizeof(s));
+	s.sigfd = -1;
+
+	if ((policyfd = open(cfg->policy_path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("cannot open policy %s", cfg->policy_path);
+		return EXIT_ERR;
+	}
+	/* The audit log: append-only for the broker, private to the
+	 * operator (0600); read back by the broker only to continue the
+	 * hash chain. */
+	logfd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600);
+	if (logfd < 0) {
+		log_warn("cannot open audit log %s", cfg->log_path);
+		goto out;
+	}
+	if (fstat(logfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("audit log %s is not a regular file", cfg->log_path);
+		goto out;
+	}
+
+	if (pair(sb, 0) < 0 || pair(ab, AGENT_MSG_MAX) < 0 ||
+	    pair(bf, WIRE_PAYLOAD_MAX) < 0 || pair(sf, 0) < 0) {
+		log_warn("socketpair");
+		goto out;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		fatal("signalfd");
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	/* broker */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-broker");
+	bargv[0] = "aksup-broker";
+	bargv[1] = "--policy-name";
+	bargv[2] = (char *)cfg->policy_path;
+	bargv[3] = NULL;
+	sp.argv = bargv;
+	ne = 0;
+	if ((benv[ne] = env_entry("ASAN_OPTIONS")) != NULL) ne++;
+	if ((benv[ne] = env_entry("UBSAN_OPTIONS")) != NULL) ne++;
+	benv[ne] = NULL;
+	sp.envp = benv;
+	sp.src[0] = sb[1]; sp.dst[0] = BROKER_FD_SUP;
+	sp.src[1] = ab[1]; sp.dst[1] = BROKER_FD_AGENT;
+	sp.src[2] = logfd; sp.dst[2] = BROKER_FD_AUDIT;
+	sp.src[3] = policyfd; sp.dst[3] = BROKER_FD_POLICY;
+	sp.src[4] = bf[0]; sp.dst[4] = BROKER_FD_FS;
+	sp.nfds = 5;
+	sp.stdin_fd = -1;
+	sp.stdout_fd = -1;
+	if ((s.p[P_BROKER].pid = spawn_role(&sp)) < 0)
+		fatal("fork");
+	close(sb[1]); sb[1] = -1;
+	close(ab[1]); ab[1] = -1;
+	close(bf[0]); bf[0] = -1;
+	close(policyfd); policyfd = -1;
+	close(logfd); logfd = -1;
+
+	if ((roots = malloc(WIRE_PAYLOAD_MAX)) == NULL)
+		fatal("malloc");
+	rlen = wait_ready(&s, sb[0], roots, WIRE_PAYLOAD_MAX);
+	if (rlen < 0) {
+		/* the broker said why (policy errors) on stderr */
+		kill_all(&s);
+		while (!all_done(&s))
+			watch_once(&s, -1);
+		rc = EXIT_ERR;
+		goto done;
+	}
+
+	/* fs roots: O_PATH dirfds of the directories the policy names. A
+	 * root that does not exist is reported; actions beneath it fail. */
+	for (q = roots; q < roots + rlen && nroots < MAX_ROOTS; q += strlen(q) + 1) {
+		if (memchr(q, '\0', (size_t)(roots + rlen - q)) == NULL || q[0] != '/')
+			fatalx("protocol violation from broker: bad root list");
+		rootfd[nroots] = open_root(q, rootsfx[nroots],
+		    sizeof(rootsfx[nroots]));
+		nroots++;
+	}
+
+	/* fs worker */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-worker-fs");
+	wargv[0] = "aksup-worker-fs";
+	sp.src[0] = sf[1]; sp.dst[0] = WORKER_FD_SUP;
+	sp.src[1] = bf[1]; sp.dst[1] = WORKER_FD_BROKER;
+	sp.nfds = 2;
+	for (i = 0; i < nroots; i++) {
+		if (rootfd[i] >= 0 && sp.nfds < SPAWN_FDS_MAX) {
+			sp.src[sp.nfds] = rootfd[i];
+			sp.dst[sp.nfds] = WORKER_FD_ROOT0 + sp.nfds - 2;
+			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d%s%s",
+			    sp.dst[sp.nfds], rootsfx[i][0] ? ":" : "",
+			    rootsfx[i]) >= (int)sizeof(fdarg[i]))
+				fatalx("policy root too long");
+			sp.nfds++;
+		} else
+			snprintf(fdarg[i], sizeof(fdarg[i]), "-");
+		wargv[i + 1] = fdarg[i];
+	}
+	wargv[nroots + 1] = NULL;
+	sp.argv = wargv;
+	sp.envp = benv;
+	sp.stdin_fd = -1;
+	sp.stdout_fd = -1;
+	if ((s.p[P_WORKER].pid = spawn_role(&sp)) < 0)
+		fatal("fork");
+	close(sf[1]); sf[1] = -1;
+	close(bf[1]); bf[1] = -1;
+	for (i = 0; i < nroots; i++)
+		if (rootfd[i] >= 0)
+			close(rootfd[i]);
+
+	/* agent */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = cfg->agent_kind;
+	sp.argv = cfg->agent_argv;
+	sp.src[0] = ab[0]; sp.dst[0] = AGENT_FD;
+	sp.nfds = 1;
+	sp.stdin_fd = cfg->agent_stdin == -2 ? 0 : cfg->agent_stdin;
+	sp.stdout_fd = -2;
+	ne = 0;
+	aenv[ne++] = "AKSUP_FD=3";
+	aenv[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	if ((aenv[ne] = env_entry("LANG")) != NULL) ne++;
+	if ((aenv[ne] = env_entry("ASAN_OPTIONS")) != NULL) ne++;
+	if ((aenv[ne] = env_entry("UBSAN_OPTIONS")) != NULL) ne++;
+	aenv[ne] = NULL;
+	sp.envp = aenv;
+	if (cfg->agent_kind == SPAWN_AGENT_EXTERNAL) {
+		static char resolved[4096];
+
+		/* The program itself, and any argument naming an existing
+		 * file, are readable to the agent; nothing else of ours. */
+		if (strchr(cfg->agent_argv[0], '/') == NULL) {
+			const char *dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", NULL };
+
+			resolved[0] = '\0';
+			for (i = 0; dirs[i]; i++) {
+				snprintf(resolved, sizeof(resolved), "%s/%s",
+				    dirs[i], cfg->agent_argv[0]);
+				if (access(resolved, X_OK) == 0)
+					break;
+				resolved[0] = '\0';
+			}
+			if (resolved[0] == '\0') {
+				log_warnx("%s: command not found",
+				    cfg->agent_argv[0]);
+				kill_all(&s);
+				while (!all_done(&s))
+					watch_once(&s, -1);
+				rc = 127;
+				goto done;
+			}
+			sp.path = resolved;
+		} else
+			sp.path = cfg->agent_argv[0];
+		ro_paths[nro++] = sp.path;
+		for (i = 1; cfg->agent_argv[i] && nro < 63; i++)
+			if (cfg->agent_argv[i][0] != '-' &&
+			    access(cfg->agent_argv[i], F_OK) == 0)
+				ro_paths[nro++] = cfg->agent_argv[i];
+		ro_paths[nro] = NULL;
+		sp.ro_paths = ro_paths;
+	} else
+		sp.path = helper_path(cfg->agent_argv[0]);
+	if ((s.p[P_AGENT].pid = spawn_role(&sp)) < 0)
+		fatal("fork");
+	close(ab[0]); ab[0] = -1;
+
+	while (!all_done(&s))
+		watch_once(&s, -1);
+done:
+	kill_leftovers();
+	if (s.p[P_BROKER].pid > 0)
+		report_broker(s.p[P_BROKER].status);
+	if (s.signo)
+		rc = 128 + s.signo;
+	else if (s.p[P_AGENT].pid > 0)
+		rc = exit_code(s.p[P_AGENT].status);
+	if (rc == 0 && s.p[P_BROKER].pid > 0 &&
+	    exit_code(s.p[P_BROKER].status) != 0)
+		rc = EXIT_ERR;
+out:
+	free(roots);
+	for (i = 0; i < 2; i++) {
+		if (sb[i] >= 0) close(sb[i]);
+		if (ab[i] >= 0) close(ab[i]);
+		if (bf[i] >= 0) close(bf[i]);
+		if (sf[i] >= 0) close(sf[i]);
+	}
+	if (policyfd >= 0)
+		close(policyfd);
+	if (logfd >= 0)
+		close(logfd);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * supervisor/supervisor.h -- the supervisor's pieces: CLI, sessions,
+ * spawning.
+ *
+ * Runs in: aksup, the supervisor. Privilege: the invoking user's (root or
+ * not): it is the only process that opens files by path. It never parses
+ * agent data, YAML or JSON (it does not link libyaml, jansson or libcurl).
+ */
+#ifndef AKSUP_SUPERVISOR_H
+#define AKSUP_SUPERVISOR_H
+
+#include <sys/types.h>
+
+/* exit codes of aksup (docs/aksup.1) */
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_USAGE	2
+#define EXIT_DENIED	3
+
+#define SPAWN_FDS_MAX	64
+
+enum spawn_kind {
+	SPAWN_INTERNAL,		/* our own role binary: it confines itself */
+	SPAWN_AGENT_EXTERNAL,	/* any program: confined here before exec */
+};
+
+struct spawn {
+	enum spawn_kind kind;
+	const char *path;	/* absolute path to exec */
+	char **argv;
+	char **envp;
+	int src[SPAWN_FDS_MAX];	/* descriptor src[i] lands on dst[i] */
+	int dst[SPAWN_FDS_MAX];
+	int nfds;
+	int stdin_fd;		/* -1: /dev/null */
+	int stdout_fd;		/* -1: /dev/null, -2: inherit */
+	const char **ro_paths;	/* external agents: Landlock read-only */
+};
+
+/* Path of one of our role binaries (aksup-broker, ...). */
+const char *helper_path(const char *name);
+
+/* fork + exec as described; returns the pid or -1. */
+pid_t spawn_role(const struct spawn *s);
+
+/* A whole session: broker, fs worker, agent; returns aksup's exit code. */
+struct session_cfg {
+	const char *policy_path;
+	const char *log_path;
+	enum spawn_kind agent_kind;
+	char **agent_argv;	/* NULL-terminated */
+	int agent_stdin;	/* -2: inherit */
+};
+int session_run(const struct session_cfg *cfg);
+
+/* Run a role binary to completion with the given fds; returns its exit
+ * code (or 128+signal). */
+int run_helper(struct spawn *s);
+
+int cmd_version(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,910 @@
+/*
+ * tests/unit/test_audit.c -- unit tests of audit/ (the hash-chained log
+ * writer) and logview/records.c (the reader's parse, join and filter).
+ *
+ * Runs in: the test runner, as the invoking user, unconfined. It works on
+ * temporary files made with mkstemp in /tmp and removed afterwards.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "audit/audit.h"
+#include "logview/records.h"
+
+static const char zeros[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/* --- helpers ---------------------------------------------------------- */
+
+static char tmppath[64];
+
+static int
+tmpfile_rw(void)
+{
+	int fd;
+
+	snprintf(tmppath, sizeof(tmppath), "/tmp/test_audit.XXXXXX");
+	fd = mkstemp(tmppath);
+	ck_assert_int_ge(fd, 0);
+	unlink(tmppath);
+	return fd;
+}
+
+/* Reopen the (already unlinked) file through /proc with other flags. */
+static int
+reopen(int fd, int flags)
+{
+	char p[64];
+	int nfd;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	nfd = open(p, flags | O_CLOEXEC);
+	ck_assert_int_ge(nfd, 0);
+	return nfd;
+}
+
+static void
+append_raw(int fd, const char *s)
+{
+	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* Whole file contents, NUL-terminated. */
+static char *
+slurp(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	buf = malloc((size_t)st.st_size + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(fd, buf, (size_t)st.st_size, 0), st.st_size);
+	buf[st.st_size] = '\0';
+	if (len)
+		*len = (size_t)st.st_size;
+	return buf;
+}
+
+/* Split into lines (modifies buf); returns count. */
+static size_t
+split_lines(char *buf, char **lines, size_t max)
+{
+	size_t n = 0;
+	char *p = buf, *nl;
+
+	while (*p != '\0' && n < max) {
+		lines[n++] = p;
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* Independent SHA-256 (EVP, fresh context) of a string. */
+static void
+sha256_ref(const char *s, char hex[65])
+{
+	unsigned char d[32];
+	unsigned int n = 0, i;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(EVP_DigestInit_ex(c, EVP_sha256(), NULL), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(c, s, strlen(s)), 1);
+	ck_assert_int_eq(EVP_DigestFinal_ex(c, d, &n), 1);
+	EVP_MD_CTX_free(c);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static json_int_t
+jint(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static json_t *
+parse(const char *line)
+{
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+
+	ck_assert_msg(json_is_object(o), "not a JSON object: %s", line);
+	return o;
+}
+
+static struct audit *
+open_ok(int fd)
+{
+	struct audit *a = NULL;
+	char err[256] = "";
+
+	ck_assert_msg(audit_open(fd, &a, err, sizeof(err)) == 0,
+	    "audit_open: %s", err);
+	ck_assert_ptr_nonnull(a);
+	return a;
+}
+
+static void
+write_ok(struct audit *a, const char *type, const char *status,
+    const char *id)
+{
+	struct audit_rec r = {
+		.type = type, .action = "fs.read", .target = "/w/a.txt",
+		.status = status, .rule = "r1", .error = NULL,
+		.duration_ms = 1.5, .record_id = id,
+	};
+
+	ck_assert_int_eq(audit_write(a, &r), 0);
+}
+
+/* --- audit ------------------------------------------------------------ */
+
+START_TEST(test_sha256_vector)
+{
+	char hex[65];
+
+	audit_sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	audit_sha256_hex("", 0, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(test_first_record)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, *lines[4];
+	json_t *o;
+	const char *ts;
+
+	ck_assert_uint_eq(audit_seq(a), 0);
+	write_ok(a, "decision", "DENIED", "id-1");
+	ck_assert_uint_eq(audit_seq(a), 1);
+	buf = slurp(fd, NULL);
+	ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 1);
+	o = parse(lines[0]);
+	ck_assert_int_eq(jint(o, "seq"), 1);
+	ck_assert_str_eq(jstr(o, "prev"), zeros);
+	ck_assert_str_eq(jstr(o, "type"), "decision");
+	ck_assert_str_eq(jstr(o, "status"), "DENIED");
+	ck_assert_str_eq(jstr(o, "record_id"), "id-1");
+	ck_assert(json_is_null(json_object_get(o, "error")));
+	ck_assert(json_is_real(json_object_get(o, "duration_ms")));
+	ck_assert(json_real_value(json_object_get(o, "duration_ms")) == 1.5);
+	/* 2026-11-26T08:20:00.123456Z */
+	ts = jstr(o, "timestamp");
+	ck_assert_ptr_nonnull(ts);
+	ck_assert_uint_eq(strlen(ts), 27);
+	ck_assert(ts[4] == '-' && ts[7] == '-' && ts[10] == 'T' &&
+	    ts[13] == ':' && ts[16] == ':' && ts[19] == '.' && ts[26] == 'Z');
+	ck_assert(strncmp(ts, "20", 2) == 0);
+	json_decref(o);
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_timestamp_matches_gmtime)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, want[32], want2[32];
+	struct tm tm;
+	time_t t0, t1;
+	json_t *o;
+
+	t0 = time(NULL);
+	write_ok(a, "decision", "DENIED", "x");
+	t1 = time(NULL);
+	buf = slurp(fd, NULL);
+	buf[strlen(buf) - 1] = '\0';
+	o = parse(buf);
+	gmtime_r(&t0, &tm);
+	strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+	gmtime_r(&t1, &tm);
+	strftime(want2, sizeof(want2), "%Y-%m-%dT%H:%M:%S", &tm);
+	ck_assert_msg(strncmp(jstr(o, "timestamp"), want, 19) == 0 ||
+	    strncmp(jstr(o, "timestamp"), want2, 19) == 0,
+	    "%s vs %s", jstr(o, "timestamp"), want);
+	json_decref(o);
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_key_order)
+{
+	static const char *keys[] = { "seq", "timestamp", "type", "action",
+	    "target", "status", "rule", "error", "duration_ms", "record_id",
+	    "prev" };
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, *p, k[32];
+	size_t i;
+	json_t *o;
+
+	write_ok(a, "decision", "ALLOWED", "id");
+	buf = slurp(fd, NULL);
+	ck_assert(strncmp(buf, "{\"seq\":1,\"timestamp\":\"", 22) == 0);
+	p = buf;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(k, sizeof(k), "\"%s\":", keys[i]);
+		ck_assert_msg((p = strstr(p, k)) != NULL, "key %s", keys[i]);
+	}
+	buf[strlen(buf) - 1] = '\0';
+	o = parse(buf);
+	ck_assert_uint_eq(json_object_size(o), 11);
+	json_decref(o);
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_chain)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, *lines[8], hex[65];
+	size_t n, i;
+	json_t *o;
+
+	write_ok(a, "decision", "ALLOWED", "a");
+	write_ok(a, "outcome", "OK", "a");
+	write_ok(a, "decision", "DENIED", "b");
+	write_ok(a, "decision", "INVALID", NULL);
+	ck_assert_uint_eq(audit_seq(a), 4);
+	buf = slurp(fd, NULL);
+	n = split_lines(buf, lines, 8);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < n; i++) {
+		o = parse(lines[i]);
+		ck_assert_int_eq(jint(o, "seq"), (json_int_t)i + 1);
+		if (i == 0)
+			ck_assert_str_eq(jstr(o, "prev"), zeros);
+		else {
+			sha256_ref(lines[i - 1], hex);
+			ck_assert_str_eq(jstr(o, "prev"), hex);
+		}
+		json_decref(o);
+	}
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_reopen_continues)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, *lines[8], hex[65];
+	json_t *o;
+
+	write_ok(a, "decision", "DENIED", "a");
+	write_ok(a, "decision", "DENIED", "b");
+	audit_close(a);
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 2);
+	write_ok(a, "decision", "DENIED", "c");
+	ck_assert_uint_eq(audit_seq(a), 3);
+	audit_close(a);
+
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 8), 3);
+	o = parse(lines[2]);
+	ck_assert_int_eq(jint(o, "seq"), 3);
+	sha256_ref(lines[1], hex);
+	ck_assert_str_eq(jstr(o, "prev"), hex);
+	json_decref(o);
+	free(buf);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_torn_line)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *buf, *lines[8], hex[65];
+	size_t len0, len1;
+	json_t *o;
+
+	write_ok(a, "decision", "DENIED", "a");
+	write_ok(a, "decision", "DENIED", "b");
+	audit_close(a);
+	append_raw(fd, "{\"seq\":3,\"timestamp\":\"20");	/* crash */
+	free(slurp(fd, &len0));
+
+	/* Opening does not add a lone newline (a crash before the next
+	 * record must leave the log continuable), and may be repeated. */
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 2);
+	free(slurp(fd, &len1));
+	ck_assert_uint_eq(len0, len1);
+	audit_close(a);
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 2);
+
+	write_ok(a, "decision", "DENIED", "c");
+	ck_assert_uint_eq(audit_seq(a), 3);
+	write_ok(a, "decision", "DENIED", "d");
+	audit_close(a);
+
+	buf = slurp(fd, NULL);
+	ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
+	ck_assert_uint_eq(split_lines(buf, lines, 8), 5);
+	ck_assert_str_eq(lines[2], "{\"seq\":3,\"timestamp\":\"20");
+	o = parse(lines[3]);
+	ck_assert_int_eq(jint(o, "seq"), 3);
+	sha256_ref(lines[1], hex);	/* chain skips the fragment */
+	ck_assert_str_eq(jstr(o, "prev"), hex);
+	json_decref(o);
+	o = parse(lines[4]);
+	ck_assert_int_eq(jint(o, "seq"), 4);
+	sha256_ref(lines[3], hex);
+	ck_assert_str_eq(jstr(o, "prev"), hex);
+	json_decref(o);
+	free(buf);
+
+	/* And the result is a continuable log. */
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 4);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_only_torn_fragment)
+{
+	int fd = tmpfile_rw();
+	struct audit *a;
+	char *buf, *lines[4];
+	json_t *o;
+
+	append_raw(fd, "{\"se");
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 0);
+	write_ok(a, "decision", "DENIED", "a");
+	audit_close(a);
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
+	o = parse(lines[1]);
+	ck_assert_int_eq(jint(o, "seq"), 1);
+	ck_assert_str_eq(jstr(o, "prev"), zeros);
+	json_decref(o);
+	free(buf);
+	close(fd);
+}
+END_TEST
+
+static void
+open_fails(const char *content, const char *msg)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = (struct audit *)1;
+	char err[256] = "";
+
+	append_raw(fd, content);
+	ck_assert_int_eq(audit_open(fd, &a, err, sizeof(err)), -1);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(err, msg) != NULL, "err: %s", err);
+	close(fd);
+}
+
+START_TEST(test_garbage_last_line)
+{
+	const char *why = "cannot continue chain: last line is not a record";
+
+	open_fails("{\"seq\":1,\"prev\":\"x\"}\nthis is not json\n", why);
+	open_fails("{\"seq\":1}\n[1,2,3]\n", why);
+	open_fails("{\"seq\":1}\n{\"seq\":\"2\"}\n", why);
+	open_fails("{\"seq\":1}\n{\"no\":\"seq\"}\n", why);
+	open_fails("{\"seq\":1}\n\n", why);
+	open_fails("garbage\n", why);
+	/* garbage, then a torn fragment: still refused */
+	open_fails("{\"seq\":1}\nxx\n{\"seq\":3", why);
+}
+END_TEST
+
+START_TEST(test_escaping)
+{
+	static const char *target = "a \"quoted\"\nline\\ \t\x01 "
+	    "\xc3\xbc \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xae end";
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	struct audit_rec r = {
+		.type = "decision", .action = "fs.read", .target = target,
+		.status = "DENIED", .error = "no \"rule\"\r\n", .rule = NULL,
+		.duration_ms = 0, .record_id = "id",
+	};
+	char *buf;
+	size_t len;
+	json_t *o;
+
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	buf = slurp(fd, &len);
+	/* exactly one newline, at the end */
+	ck_assert_ptr_eq(strchr(buf, '\n'), buf + len - 1);
+	buf[len - 1] = '\0';
+	o = parse(buf);
+	ck_assert_str_eq(jstr(o, "target"), target);
+	ck_assert_str_eq(jstr(o, "error"), "no \"rule\"\r\n");
+	ck_assert(json_is_null(json_object_get(o, "rule")));
+	json_decref(o);
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_is_null)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	struct audit_rec r = {
+		.type = "decision", .action = "fs.read", .target = "bad \xff\xfe",
+		.status = "DENIED", .record_id = "id",
+	};
+	char *buf;
+	size_t len;
+	json_t *o;
+
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	buf = slurp(fd, &len);
+	buf[len - 1] = '\0';
+	o = parse(buf);
+	ck_assert(json_is_null(json_object_get(o, "target")));
+	ck_assert_str_eq(jstr(o, "action"), "fs.read");
+	json_decref(o);
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_all_null_and_odd_numbers)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	struct audit_rec r;
+	char *buf, *lines[4];
+	json_t *o;
+
+	memset(&r, 0, sizeof(r));
+	r.duration_ms = 1.0 / 0.0;
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	r.duration_ms = 12.3456;
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
+	o = parse(lines[0]);
+	ck_assert(json_is_null(json_object_get(o, "type")));
+	ck_assert(json_is_null(json_object_get(o, "duration_ms")));
+	json_decref(o);
+	ck_assert_ptr_nonnull(strstr(lines[1], "\"duration_ms\":12.346,"));
+	free(buf);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_readonly_fd)
+{
+	int fd = tmpfile_rw(), ro;
+	struct audit *a;
+
+	a = open_ok(fd);
+	write_ok(a, "decision", "DENIED", "a");
+	audit_close(a);
+	ro = reopen(fd, O_RDONLY);
+	a = open_ok(ro);
+	ck_assert_uint_eq(audit_seq(a), 1);
+	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
+	    .type = "decision", .status = "DENIED" }), -1);
+	ck_assert_uint_eq(audit_seq(a), 1);
+	audit_close(a);
+	close(ro);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_writeonly_fd)
+{
+	int fd = tmpfile_rw(), wo;
+	struct audit *a = NULL;
+	char err[256] = "";
+
+	/* Empty: nothing to read, works. */
+	wo = reopen(fd, O_WRONLY | O_APPEND);
+	a = open_ok(wo);
+	write_ok(a, "decision", "DENIED", "a");
+	audit_close(a);
+	/* Not empty: the chain cannot be read back, refused. */
+	ck_assert_int_eq(audit_open(wo, &a, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not open for reading"));
+	close(wo);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_not_regular)
+{
+	int p[2];
+	struct audit *a = NULL;
+	char err[256] = "";
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(audit_open(p[1], &a, err, sizeof(err)), -1);
+	ck_assert_ptr_null(a);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+START_TEST(test_long_last_line)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	size_t big = 300 * 1024;
+	char *target = malloc(big + 1), *buf, *lines[4], hex[65];
+	json_t *o;
+
+	memset(target, 'x', big);
+	target[big] = '\0';
+	write_ok(a, "decision", "DENIED", "a");
+	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
+	    .type = "decision", .status = "DENIED", .target = target }), 0);
+	audit_close(a);
+	a = open_ok(fd);
+	ck_assert_uint_eq(audit_seq(a), 2);
+	write_ok(a, "decision", "DENIED", "c");
+	audit_close(a);
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 3);
+	o = parse(lines[2]);
+	sha256_ref(lines[1], hex);
+	ck_assert_str_eq(jstr(o, "prev"), hex);
+	json_decref(o);
+	free(buf);
+	free(target);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_too_long_line_refused)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	size_t big = 5 * 1024 * 1024;
+	char *target = malloc(big + 1);
+	struct stat st;
+
+	memset(target, 'y', big);
+	target[big] = '\0';
+	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
+	    .type = "decision", .target = target }), -1);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	ck_assert_uint_eq(audit_seq(a), 0);
+	write_ok(a, "decision", "DENIED", "a");		/* still usable */
+	audit_close(a);
+	free(target);
+	close(fd);
+}
+END_TEST
+
+/* --- logview/records.c ------------------------------------------------ */
+
+static unsigned long warned[16];
+static size_t nwarned;
+
+static void
+warn_cb(unsigned long lineno, const char *why, void *arg)
+{
+	if (nwarned < 16)
+		warned[nwarned++] = lineno;
+}
+
+static struct lv *
+lv_of(const char *text)
+{
+	struct lv *lv;
+
+	nwarned = 0;
+	lv = lv_new(warn_cb, NULL);
+	ck_assert_ptr_nonnull(lv);
+	ck_assert_int_eq(lv_feed(lv, text, strlen(text)), 0);
+	ck_assert_int_eq(lv_finish(lv), 0);
+	return lv;
+}
+
+#define DEC(seq, id, st, act) "{\"seq\":" #seq ",\"timestamp\":\"t" #seq \
+	"\",\"type\":\"decision\",\"action\":\"" act "\",\"target\":\"/x\"," \
+	"\"status\":\"" st "\",\"rule\":null,\"error\":null," \
+	"\"duration_ms\":0.1,\"record_id\":\"" id "\",\"prev\":\"p\"}\n"
+#define OUT(seq, id, st, err) "{\"seq\":" #seq ",\"timestamp\":\"t" #seq \
+	"\",\"type\":\"outcome\",\"action\":\"fs.read\",\"target\":\"/x\"," \
+	"\"status\":\"" st "\",\"rule\":null,\"error\":" err "," \
+	"\"duration_ms\":7.25,\"record_id\":\"" id "\",\"prev\":\"p\"}\n"
+
+START_TEST(test_lv_join)
+{
+	struct lv *lv = lv_of(
+	    DEC(1, "a", "ALLOWED", "fs.read")
+	    DEC(2, "b", "DENIED", "fs.write")
+	    DEC(3, "c", "ALLOWED", "fs.read")
+	    OUT(4, "c", "FAILED", "\"ENOENT\"")
+	    OUT(5, "a", "OK", "null")
+	    DEC(6, "d", "ALLOWED", "proc.exec"));
+	const struct lv_row *r;
+
+	ck_assert_uint_eq(lv_nrows(lv), 4);
+	ck_assert_uint_eq(lv_nskipped(lv), 0);
+	r = lv_row(lv, 0);
+	ck_assert_uint_eq(r->seq, 1);
+	ck_assert_str_eq(r->status, "OK");
+	ck_assert_str_eq(r->timestamp, "t1");	/* the decision's time */
+	ck_assert(r->has_duration && r->duration_ms == 7.25);
+	ck_assert_ptr_null(r->error);
+	r = lv_row(lv, 1);
+	ck_assert_str_eq(r->status, "DENIED");
+	ck_assert(r->duration_ms == 0.1);
+	r = lv_row(lv, 2);
+	ck_assert_str_eq(r->status, "FAILED");
+	ck_assert_str_eq(r->error, "ENOENT");
+	r = lv_row(lv, 3);				/* pending / crash */
+	ck_assert_str_eq(r->status, "ALLOWED");
+	ck_assert(!r->has_outcome);
+	ck_assert_ptr_null(lv_row(lv, 4));
+	lv_free(lv);
+}
+END_TEST
+
+START_TEST(test_lv_skips)
+{
+	struct lv *lv = lv_of(
+	    "not json\n"
+	    DEC(1, "a", "DENIED", "fs.read")
+	    "[1,2]\n"
+	    "{\"no\":\"seq\"}\n"
+	    "{\"seq\":2,\"type\":\"session_start\",\"layers\":[]}\n"
+	    OUT(3, "a", "OK", "null")		/* not ALLOWED: ignored */
+	    OUT(4, "zz", "OK", "null")		/* no decision */
+	    "{\"seq\":5,\"seq\":6,\"type\":\"decision\"}\n"
+	    "\n"
+	    DEC(7, "b", "NO_PROVIDER", "net.http")
+	    "{\"seq\":8,\"type\":\"decision\",\"status\":\"DENIED\"}");
+
+	ck_assert_uint_eq(lv_nrows(lv), 3);	/* a, b, and the last line */
+	ck_assert_str_eq(lv_row(lv, 0)->status, "DENIED");
+	ck_assert_str_eq(lv_row(lv, 1)->status, "NO_PROVIDER");
+	ck_assert_uint_eq(lv_row(lv, 2)->seq, 8);
+	ck_assert_ptr_null(lv_row(lv, 2)->record_id);
+	ck_assert_uint_eq(lv_nskipped(lv), 7);
+	ck_assert_uint_eq(nwarned, 7);
+	ck_assert_uint_eq(warned[0], 1);
+	ck_assert_uint_eq(warned[1], 3);
+	ck_assert_uint_eq(warned[2], 4);
+	ck_assert_uint_eq(warned[3], 6);
+	ck_assert_uint_eq(warned[4], 7);
+	ck_assert_uint_eq(warned[5], 8);
+	ck_assert_uint_eq(warned[6], 9);
+	lv_free(lv);
+}
+END_TEST
+
+START_TEST(test_lv_chunked)
+{
+	const char *text = DEC(1, "a", "ALLOWED", "fs.read")
+	    "junk\n" OUT(2, "a", "OK", "null") DEC(3, "b", "DENIED", "x");
+	struct lv *lv;
+	size_t i;
+
+	nwarned = 0;
+	lv = lv_new(warn_cb, NULL);
+	for (i = 0; text[i] != '\0'; i++)
+		ck_assert_int_eq(lv_feed(lv, text + i, 1), 0);
+	ck_assert_int_eq(lv_finish(lv), 0);
+	ck_assert_uint_eq(lv_nrows(lv), 2);
+	ck_assert_str_eq(lv_row(lv, 0)->status, "OK");
+	ck_assert_uint_eq(nwarned, 1);
+	ck_assert_uint_eq(warned[0], 2);
+	lv_free(lv);
+}
+END_TEST
+
+START_TEST(test_lv_select)
+{
+	struct lv *lv = lv_of(
+	    DEC(1, "a", "DENIED", "fs.read")
+	    DEC(2, "b", "ALLOWED", "fs.read")
+	    OUT(3, "b", "OK", "null")
+	    DEC(4, "c", "DENIED", "fs.write")
+	    DEC(5, "d", "DENIED", "fs.read")
+	    DEC(6, "e", "INVALID", "fs.read"));
+	size_t n, *ix;
+
+	ix = lv_select(lv, NULL, NULL, 0, &n);
+	ck_assert_uint_eq(n, 5);
+	free(ix);
+	ix = lv_select(lv, "denied", NULL, 0, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(ix[0], 0);
+	ck_assert_uint_eq(ix[2], 3);
+	free(ix);
+	ix = lv_select(lv, "DENIED", "fs.read", 0, &n);
+	ck_assert_uint_eq(n, 2);
+	free(ix);
+	ix = lv_select(lv, NULL, "FS.READ", 0, &n);	/* action exact */
+	ck_assert_uint_eq(n, 0);
+	free(ix);
+	ix = lv_select(lv, NULL, NULL, 2, &n);		/* the last two */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(ix[0], 3);
+	ck_assert_uint_eq(ix[1], 4);
+	free(ix);
+	ix = lv_select(lv, "denied", NULL, 2, &n);	/* filter, then limit */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(ix[0], 2);
+	ck_assert_uint_eq(ix[1], 3);
+	free(ix);
+	ix = lv_select(lv, "ok", NULL, 100, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(lv_row(lv, ix[0])->seq, 2);
+	free(ix);
+	lv_free(lv);
+}
+END_TEST
+
+START_TEST(test_lv_row_json)
+{
+	struct lv *lv = lv_of(DEC(1, "a", "ALLOWED", "fs.read")
+	    OUT(2, "a", "FAILED", "\"boom\""));
+	char *s = lv_row_json(lv_row(lv, 0));
+
+	ck_assert_str_eq(s, "{\"timestamp\":\"t1\",\"action\":\"fs.read\","
+	    "\"target\":\"/x\",\"status\":\"FAILED\",\"error\":\"boom\","
+	    "\"duration_ms\":7.25,\"record_id\":\"a\",\"rule\":null,"
+	    "\"seq\":1}");
+	free(s);
+	lv_free(lv);
+}
+END_TEST
+
+START_TEST(test_lv_display)
+{
+	char *s, longs[128];
+	size_t w;
+
+	s = lv_display(NULL, 0, &w);
+	ck_assert_str_eq(s, "-");
+	free(s);
+	s = lv_display("a\x1b[2Jb\n\x7f", 0, &w);
+	ck_assert_str_eq(s, "a\\x1b[2Jb\\n\\x7f");
+	ck_assert_uint_eq(w, strlen(s));
+	free(s);
+	s = lv_display("\xc2\x85 \xe2\x80\xae \xff \xc3\xbc", 0, &w);
+	ck_assert_str_eq(s, "\\u0085 \\u202e \\xff \xc3\xbc");
+	ck_assert_uint_eq(w, 6 + 1 + 6 + 1 + 4 + 1 + 1);
+	free(s);
+	memset(longs, 'z', 60);
+	longs[60] = '\0';
+	s = lv_display(longs, 50, &w);
+	ck_assert_uint_eq(w, 50);
+	ck_assert_uint_eq(strlen(s), 49 + 3);
+	ck_assert_str_eq(s + 49, "\xe2\x80\xa6");
+	free(s);
+	longs[50] = '\0';				/* exactly fits */
+	s = lv_display(longs, 50, &w);
+	ck_assert_str_eq(s, longs);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_audit_to_lv)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	struct lv *lv;
+	char *buf;
+	size_t len;
+
+	write_ok(a, "decision", "ALLOWED", "r1");
+	write_ok(a, "outcome", "OK", "r1");
+	write_ok(a, "decision", "DENIED", "r2");
+	audit_close(a);
+	append_raw(fd, "{\"torn");
+	a = open_ok(fd);
+	write_ok(a, "decision", "ALLOWED", "r3");
+	audit_close(a);
+	buf = slurp(fd, &len);
+	nwarned = 0;
+	lv = lv_new(warn_cb, NULL);
+	ck_assert_int_eq(lv_feed(lv, buf, len), 0);
+	ck_assert_int_eq(lv_finish(lv), 0);
+	ck_assert_uint_eq(lv_nrows(lv), 3);
+	ck_assert_str_eq(lv_row(lv, 0)->status, "OK");
+	ck_assert_str_eq(lv_row(lv, 1)->status, "DENIED");
+	ck_assert_str_eq(lv_row(lv, 2)->status, "ALLOWED");
+	ck_assert_uint_eq(lv_row(lv, 2)->seq, 4);
+	ck_assert_uint_eq(nwarned, 1);
+	ck_assert_uint_eq(warned[0], 4);
+	lv_free(lv);
+	free(buf);
+	close(fd);
+}
+END_TEST
+
+static Suite *
+audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("writer");
+	TCase *lc = tcase_create("logview");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_sha256_vector);
+	tcase_add_test(tc, test_first_record);
+	tcase_add_test(tc, test_timestamp_matches_gmtime);
+	tcase_add_test(tc, test_key_order);
+	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_reopen_continues);
+	tcase_add_test(tc, test_torn_line);
+	tcase_add_test(tc, test_only_torn_fragment);
+	tcase_add_test(tc, test_garbage_last_line);
+	tcase_add_test(tc, test_escaping);
+	tcase_add_test(tc, test_invalid_utf8_is_null);
+	tcase_add_test(tc, test_all_null_and_odd_numbers);
+	tcase_add_test(tc, test_readonly_fd);
+	tcase_add_test(tc, test_writeonly_fd);
+	tcase_add_test(tc, test_not_regular);
+	tcase_add_test(tc, test_long_last_line);
+	tcase_add_test(tc, test_too_long_line_refused);
+	suite_add_tcase(s, tc);
+
+	tcase_add_test(lc, test_lv_join);
+	tcase_add_test(lc, test_lv_skips);
+	tcase_add_test(lc, test_lv_chunked);
+	tcase_add_test(lc, test_lv_select);
+	tcase_add_test(lc, test_lv_row_json);
+	tcase_add_test(lc, test_lv_display);
+	tcase_add_test(lc, test_audit_to_lv);
+	suite_add_tcase(s, lc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(audit_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,142 @@
+/*
+ * tests/unit/test_request.c -- the agent-channel request decoder and the
+ * answer encoder (broker/request.c), table-driven.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+
+struct rcase {
+	const char *msg;
+	enum req_result want;
+	const char *why;	/* substring of the reason, or NULL */
+};
+
+static const struct rcase cases[] = {
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/w/a\"}", REQ_OK, NULL },
+	{ "{\"id\":\"x\",\"action\":\"fs.read\",\"target\":\"/w/a\",\"params\":{}}", REQ_OK, NULL },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/w/a\",\"params\":null}", REQ_OK, NULL },
+	/* malformed: an object, fields wrong */
+	{ "{\"action\":\"fs.read\",\"target\":\"/w/a\"}", REQ_MALFORMED, "missing id" },
+	{ "{\"id\":1.5,\"action\":\"fs.read\",\"target\":\"/w/a\"}", REQ_MALFORMED, "id must be" },
+	{ "{\"id\":[1],\"action\":\"fs.read\",\"target\":\"/w/a\"}", REQ_MALFORMED, "id must be" },
+	{ "{\"id\":1,\"target\":\"/w/a\"}", REQ_MALFORMED, "action" },
+	{ "{\"id\":1,\"action\":7,\"target\":\"/w/a\"}", REQ_MALFORMED, "action" },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":42}", REQ_MALFORMED, "target must be a string" },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":null}", REQ_MALFORMED, "target must be a string" },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"params\":[]}", REQ_MALFORMED, "params must be an object" },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"params\":\"x\"}", REQ_MALFORMED, "params must be an object" },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"extra\":1}", REQ_MALFORMED, "unknown field" },
+	/* framing: not a JSON object */
+	{ "[1,2]", REQ_FRAMING, "not a JSON object" },
+	{ "42", REQ_FRAMING, NULL },
+	{ "{\"id\":1,", REQ_FRAMING, "not JSON" },
+	{ "", REQ_FRAMING, NULL },
+	{ "{\"id\":1,\"id\":2,\"action\":\"fs.read\",\"target\":\"/a\"}", REQ_FRAMING, NULL },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\\u0000b\"}", REQ_FRAMING, NULL },
+	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"\xff\"}", REQ_FRAMING, NULL },
+};
+
+START_TEST(test_decode_table)
+{
+	const struct rcase *c = &cases[_i];
+	struct request rq;
+	char why[200] = "";
+	enum req_result r;
+
+	r = request_decode(c->msg, strlen(c->msg), &rq, why, sizeof(why));
+	ck_assert_msg(r == c->want, "case %d (%s): got %d want %d (%s)", _i,
+	    c->msg, r, c->want, why);
+	if (c->why)
+		ck_assert_msg(strstr(why, c->why) != NULL,
+		    "case %d: reason '%s' lacks '%s'", _i, why, c->why);
+	if (r == REQ_OK) {
+		ck_assert_ptr_nonnull(rq.id);
+		ck_assert(json_is_object(rq.params));
+	}
+	request_free(&rq);
+}
+END_TEST
+
+START_TEST(test_malformed_keeps_id)
+{
+	const char *m = "{\"id\":9,\"action\":\"fs.read\",\"target\":5}";
+	struct request rq;
+	char why[100];
+
+	ck_assert_int_eq(request_decode(m, strlen(m), &rq, why, sizeof(why)),
+	    REQ_MALFORMED);
+	ck_assert_int_eq(json_integer_value(rq.id), 9);
+	request_free(&rq);
+}
+END_TEST
+
+START_TEST(test_fs_params)
+{
+	struct { const char *action, *params; int ok; } t[] = {
+		{ "fs.read", "{}", 0 },
+		{ "fs.read", "{\"encoding\":\"base64\"}", 0 },
+		{ "fs.read", "{\"encoding\":\"latin1\"}", -1 },
+		{ "fs.read", "{\"encoding\":1}", -1 },
+		{ "fs.write", "{\"content\":\"x\"}", 0 },
+		{ "fs.write", "{}", -1 },
+		{ "fs.write", "{\"content\":1}", -1 },
+		{ "fs.write", "{\"content\":\"eA==\",\"encoding\":\"base64\"}", 0 },
+		{ "fs.delete", "{}", 0 },
+		{ "fs.list", "{}", 0 },
+	};
+	size_t i;
+	char why[100];
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		json_t *p = json_loads(t[i].params, 0, NULL);
+
+		ck_assert_msg(request_check_fs_params(t[i].action, p, why,
+		    sizeof(why)) == t[i].ok, "%s %s", t[i].action, t[i].params);
+		json_decref(p);
+	}
+}
+END_TEST
+
+START_TEST(test_encode)
+{
+	json_t *id = json_integer(7);
+	size_t len;
+	char *s;
+
+	s = response_encode(id, "OK", json_string("hi"), NULL, "r-1", &len);
+	ck_assert_str_eq(s, "{\"id\":7,\"status\":\"OK\",\"data\":\"hi\","
+	    "\"error\":null,\"record_id\":\"r-1\"}");
+	ck_assert_uint_eq(len, strlen(s));
+	free(s);
+	s = response_encode(NULL, "ERROR", NULL, "malformed request: missing id",
+	    "r-2", &len);
+	ck_assert_str_eq(s, "{\"id\":null,\"status\":\"ERROR\",\"data\":null,"
+	    "\"error\":\"malformed request: missing id\",\"record_id\":\"r-2\"}");
+	free(s);
+	json_decref(id);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, test_decode_table, 0,
+	    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_malformed_keeps_id);
+	tcase_add_test(tc, test_fs_params);
+	tcase_add_test(tc, test_encode);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

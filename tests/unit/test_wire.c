@@ -1,0 +1,124 @@
+/*
+ * tests/unit/test_wire.c -- the internal message table and the checks a
+ * receiver makes before any handler runs (common/chan.c), on real
+ * socketpairs.
+ */
+#include <check.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/chan.h"
+
+static void
+mkmsg(uint8_t *buf, uint32_t type, uint32_t len)
+{
+	struct wire_hdr h = { type, len, 1 };
+
+	memcpy(buf, &h, sizeof(h));
+}
+
+START_TEST(test_check_table)
+{
+	uint8_t buf[256];
+	struct chan broker_side, worker_side;
+	struct msg m;
+	size_t fsq = sizeof(struct fs_req), fsr = sizeof(struct fs_resp);
+
+	chan_init(&broker_side, -1, WR_BROKER, WR_WORKER_FS, "fs worker");
+	chan_init(&worker_side, -1, WR_WORKER_FS, WR_BROKER, "broker");
+	memset(buf, 0, sizeof(buf));
+
+	/* right type, direction and size */
+	mkmsg(buf, WIRE_FS_RESP, (uint32_t)fsr);
+	ck_assert_ptr_null(wire_check(&broker_side, buf, sizeof(struct wire_hdr) + fsr, &m));
+	mkmsg(buf, WIRE_FS_REQ, (uint32_t)fsq);
+	ck_assert_ptr_null(wire_check(&worker_side, buf, sizeof(struct wire_hdr) + fsq, &m));
+	/* wrong sender: a worker may not send a request */
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr) + fsq, &m));
+	/* a worker may not claim to be the broker talking to the supervisor */
+	mkmsg(buf, WIRE_BROKER_READY, 0);
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr), &m));
+	/* unknown types */
+	mkmsg(buf, 0, 0);
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr), &m));
+	mkmsg(buf, WIRE_NTYPES, 0);
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr), &m));
+	/* length field disagrees with the packet */
+	mkmsg(buf, WIRE_FS_RESP, (uint32_t)fsr + 4);
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr) + fsr, &m));
+	/* below the minimum size */
+	mkmsg(buf, WIRE_FS_RESP, 2);
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, sizeof(struct wire_hdr) + 2, &m));
+	/* shorter than a header */
+	ck_assert_ptr_nonnull(wire_check(&broker_side, buf, 3, &m));
+}
+END_TEST
+
+START_TEST(test_roundtrip_socketpair)
+{
+	int sv[2];
+	struct chan a, b;
+	struct fs_resp r = { 1, 0 };
+	struct iovec iov[2];
+	uint8_t buf[1024];
+	struct msg m;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	chan_init(&a, sv[0], WR_WORKER_FS, WR_BROKER, "broker");
+	chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+	iov[0].iov_base = &r;
+	iov[0].iov_len = sizeof(r);
+	iov[1].iov_base = "\"hi\"";
+	iov[1].iov_len = 4;
+	ck_assert_int_eq(chan_send(&a, WIRE_FS_RESP, 42, iov, 2), 0);
+	ck_assert_int_eq(chan_recv(&b, buf, sizeof(buf), &m), 1);
+	ck_assert_uint_eq(m.hdr.type, WIRE_FS_RESP);
+	ck_assert_uint_eq(m.hdr.tag, 42);
+	ck_assert_uint_eq(m.hdr.len, sizeof(r) + 4);
+	ck_assert_int_eq(memcmp(m.payload + sizeof(r), "\"hi\"", 4), 0);
+	/* the sender refuses what the table forbids */
+	iov[0].iov_len = 2;
+	ck_assert_int_eq(chan_send(&a, WIRE_FS_RESP, 1, iov, 1), -1);
+	close(sv[0]);
+	ck_assert_int_eq(chan_recv(&b, buf, sizeof(buf), &m), 0);
+	close(sv[1]);
+}
+END_TEST
+
+/* A violation on a real channel is fatal: the receiver exits 1. */
+START_TEST(test_violation_is_fatal)
+{
+	int sv[2];
+	struct chan b;
+	uint8_t buf[64];
+	struct msg m;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+	mkmsg(buf, 999, 0);
+	ck_assert_int_eq(write(sv[0], buf, sizeof(struct wire_hdr)),
+	    (ssize_t)sizeof(struct wire_hdr));
+	chan_recv(&b, buf, sizeof(buf), &m);
+	ck_abort_msg("chan_recv returned on a violation");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("wire");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_check_table);
+	tcase_add_test(tc, test_roundtrip_socketpair);
+	tcase_add_exit_test(tc, test_violation_is_fatal, 1);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

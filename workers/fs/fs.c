@@ -1,0 +1,517 @@
+/*
+ * workers/fs/fs.c -- the filesystem provider: fs.read, fs.write, fs.delete,
+ * fs.list, acting only beneath the root dirfds it was handed.
+ *
+ * Runs in: aksup-worker-fs, exec'd by the supervisor. Privilege: the
+ * invoking user's file rights, reachable only through the O_PATH root
+ * dirfds on fds 5..; it never opens a path from "/" or the cwd. Every open
+ * is openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+ * beneath a root (or beneath a directory so opened), one name at a time
+ * where it creates or removes, and everything after acts on the fd: a
+ * symlink, `..` or a rename race cannot lead outside the root (T6).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/openat2.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/fds.h"
+#include "common/log.h"
+#include "workers/worker.h"
+
+#define ROOTS_MAX	256
+#define LIST_MAX	100000
+/* Content bytes that still fit an answer once encoded. */
+#define READ_MAX_UTF8	(AGENT_MSG_MAX - 4096)
+#define READ_MAX_B64	((AGENT_MSG_MAX - 4096) / 4 * 3)
+
+static int roots[ROOTS_MAX];
+static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
+static size_t nroots;
+
+static int
+open_beneath(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how;
+	int fd;
+
+	memset(&how, 0, sizeof(how));
+	/* openat2 refuses flags that mean nothing with O_PATH */
+	how.flags = (uint64_t)(flags | O_CLOEXEC |
+	    ((flags & O_PATH) ? 0 : O_NOCTTY));
+	how.mode = (flags & O_CREAT) ? mode : 0;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS;
+	do {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	} while (fd < 0 && errno == EAGAIN);
+	return fd;
+}
+
+static void
+reply_errno(struct reply *r, int err, const char *target)
+{
+	switch (err) {
+	case ENOENT:
+		reply_error(r, "File not found: %s", target);
+		break;
+	case ELOOP:
+		reply_error(r, "Symbolic links are not followed: %s", target);
+		break;
+	case EXDEV:
+		reply_error(r, "Path leaves its root: %s", target);
+		break;
+	case ENOTDIR:
+		reply_error(r, "Not a directory: %s", target);
+		break;
+	case EISDIR:
+		reply_error(r, "Is a directory: %s", target);
+		break;
+	case EACCES:
+	case EPERM:
+		reply_error(r, "Permission denied: %s", target);
+		break;
+	case ENOTEMPTY:
+		reply_error(r, "Directory not empty: %s", target);
+		break;
+	case EFBIG:
+		reply_error(r, "File too large: %s", target);
+		break;
+	default:
+		reply_error(r, "%s: %s", strerror(err), target);
+	}
+}
+
+static void
+reply_json(struct reply *r, json_t *j)
+{
+	r->buf = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(j);
+	if (r->buf == NULL) {
+		reply_error(r, "internal error: cannot encode");
+		return;
+	}
+	r->kind = 1;
+	r->len = strlen(r->buf);
+}
+
+/* Split "a/b/c" into parent "a/b" and name "c" (parent "." for "c"). */
+static int
+split_parent(const char *rel, char *parent, size_t plen, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+
+	if (strcmp(rel, ".") == 0 || rel[0] == '\0')
+		return -1;
+	if (slash == NULL) {
+		snprintf(parent, plen, ".");
+		*name = rel;
+		return 0;
+	}
+	if ((size_t)(slash - rel) >= plen)
+		return -1;
+	memcpy(parent, rel, (size_t)(slash - rel));
+	parent[slash - rel] = '\0';
+	*name = slash + 1;
+	return 0;
+}
+
+/* Open (creating when asked) the directory `rel` beneath dirfd, one
+ * component at a time so every step is RESOLVE_BENEATH|NO_SYMLINKS. */
+static int
+open_dir(int dirfd, const char *rel, int create)
+{
+	char seg[256];
+	const char *p = rel, *e;
+	int cur, next;
+
+	if (!create || strcmp(rel, ".") == 0)
+		return open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
+	if ((cur = open_beneath(dirfd, ".", O_PATH | O_DIRECTORY, 0)) < 0)
+		return -1;
+	while (*p != '\0') {
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) >= sizeof(seg)) {
+			close(cur);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(seg, p, (size_t)(e - p));
+		seg[e - p] = '\0';
+		next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(cur, seg, 0755) < 0 && errno != EEXIST) {
+				close(cur);
+				return -1;
+			}
+			next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
+		}
+		close(cur);
+		if (next < 0)
+			return -1;
+		cur = next;
+		p = *e ? e + 1 : e;
+	}
+	return cur;
+}
+
+static void
+do_read(int root, const char *rel, const char *target, int b64,
+	struct reply *r)
+{
+	size_t max = b64 ? READ_MAX_B64 : READ_MAX_UTF8, len = 0;
+	struct stat st;
+	char *buf = NULL, *enc;
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted under the root must not hang us. */
+	if ((fd = open_beneath(root, rel, O_RDONLY | O_NONBLOCK, 0)) < 0) {
+		reply_errno(r, errno, target);
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		reply_error(r, S_ISDIR(st.st_mode) ? "Is a directory: %s" :
+		    "Not a regular file: %s", target);
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		reply_errno(r, EFBIG, target);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal("malloc");
+	while (len < (size_t)st.st_size) {
+		n = pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			reply_errno(r, errno, target);
+			goto out;
+		}
+		if (n == 0)
+			break;	/* shrank meanwhile */
+		len += (size_t)n;
+	}
+	if (b64) {
+		if ((enc = malloc(4 * ((len + 2) / 3) + 1)) == NULL)
+			fatal("malloc");
+		r->len = (size_t)EVP_EncodeBlock((unsigned char *)enc,
+		    (unsigned char *)buf, (int)len);
+		r->buf = enc;
+	} else {
+		r->buf = buf;
+		r->len = len;
+		buf = NULL;
+	}
+	r->kind = 2;
+out:
+	free(buf);
+	close(fd);
+}
+
+static int
+b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
+{
+	unsigned char *buf;
+	int n;
+
+	if (len % 4 != 0)
+		return -1;
+	if ((buf = malloc(len / 4 * 3 + 1)) == NULL)
+		fatal("malloc");
+	n = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)len);
+	if (n < 0) {
+		free(buf);
+		return -1;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	if (len > 0 && in[len - 1] == '=')
+		n--;
+	if (len > 1 && in[len - 2] == '=')
+		n--;
+	*out = buf;
+	*outlen = (size_t)n;
+	return 0;
+}
+
+static void
+do_write(int root, const char *rel, const char *target, int b64,
+	 const char *data, size_t dlen, struct reply *r)
+{
+	char parent[4096], tmp[64];
+	unsigned char *dec = NULL, rnd[8];
+	const char *name;
+	const unsigned char *p;
+	size_t len, off = 0;
+	int dfd = -1, fd = -1;
+	ssize_t n;
+	json_t *j;
+
+	if (split_parent(rel, parent, sizeof(parent), &name) < 0) {
+		reply_error(r, "Is a directory: %s", target);
+		return;
+	}
+	if (b64) {
+		if (b64_decode(data, dlen, &dec, &len) < 0) {
+			reply_error(r, "content is not valid base64");
+			return;
+		}
+		p = dec;
+	} else {
+		p = (const unsigned char *)data;
+		len = dlen;
+	}
+	if ((dfd = open_dir(root, parent, 1)) < 0) {
+		reply_errno(r, errno, target);
+		goto out;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		fatal("getrandom");
+	snprintf(tmp, sizeof(tmp), ".aksup-%02x%02x%02x%02x%02x%02x%02x%02x.tmp",
+	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	fd = open_beneath(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0) {
+		reply_errno(r, errno, target);
+		goto out;
+	}
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			reply_errno(r, errno, target);
+			(void)unlinkat(dfd, tmp, 0);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	/* Atomic replace within one directory fd: a symlink at `name` is
+	 * replaced, never followed. */
+	if (renameat(dfd, tmp, dfd, name) < 0) {
+		reply_errno(r, errno, target);
+		(void)unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	j = json_pack("{s:I}", "bytes_written", (json_int_t)len);
+	reply_json(r, j);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	free(dec);
+}
+
+static void
+do_delete(int root, const char *rel, const char *target, struct reply *r)
+{
+	char parent[4096];
+	const char *name;
+	struct stat st;
+	int dfd;
+
+	if (split_parent(rel, parent, sizeof(parent), &name) < 0) {
+		reply_error(r, "Cannot delete a root: %s", target);
+		return;
+	}
+	if ((dfd = open_dir(root, parent, 0)) < 0) {
+		reply_errno(r, errno, target);
+		return;
+	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+		reply_errno(r, errno == EEXIST ? ENOTEMPTY : errno, target);
+		close(dfd);
+		return;
+	}
+	close(dfd);
+	reply_json(r, json_pack("{s:b}", "deleted", 1));
+}
+
+static const char *
+type_name(mode_t m)
+{
+	if (S_ISREG(m))
+		return "file";
+	if (S_ISDIR(m))
+		return "dir";
+	if (S_ISLNK(m))
+		return "symlink";
+	return "other";
+}
+
+static void
+do_list(int root, const char *rel, const char *target, struct reply *r)
+{
+	struct dirent *de;
+	struct stat st;
+	json_t *arr, *e, *nm;
+	DIR *d;
+	int fd;
+
+	if ((fd = open_beneath(root, rel, O_RDONLY | O_DIRECTORY, 0)) < 0) {
+		reply_errno(r, errno, target);
+		return;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		reply_errno(r, errno, target);
+		close(fd);
+		return;
+	}
+	if ((arr = json_array()) == NULL)
+		fatal("json_array");
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (json_array_size(arr) >= LIST_MAX) {
+			reply_error(r, "Too many entries: %s", target);
+			json_decref(arr);
+			closedir(d);
+			return;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;	/* gone meanwhile */
+		nm = json_string(de->d_name);
+		e = json_pack("{s:o,s:s,s:I}", "name", nm ? nm : json_null(),
+		    "type", type_name(st.st_mode), "size", (json_int_t)st.st_size);
+		if (e == NULL)
+			fatal("json_pack");
+		if (nm == NULL) {
+			/* not UTF-8: give the bytes, encoded */
+			size_t l = strlen(de->d_name);
+			char *b = malloc(4 * ((l + 2) / 3) + 1);
+
+			if (b == NULL)
+				fatal("malloc");
+			EVP_EncodeBlock((unsigned char *)b,
+			    (unsigned char *)de->d_name, (int)l);
+			json_object_set_new(e, "name_base64", json_string(b));
+			free(b);
+		}
+		json_array_append_new(arr, e);
+	}
+	closedir(d);
+	reply_json(r, arr);
+}
+
+static void
+fs_handle(const uint8_t *payload, size_t len, struct reply *r)
+{
+	struct fs_req q;
+	char *path = NULL, *target = NULL;
+	const char *data;
+	size_t need;
+
+	memcpy(&q, payload, sizeof(q));
+	need = sizeof(q) + (size_t)q.path_len + q.target_len + q.data_len;
+	if (need != len || q.path_len == 0 || q.root >= nroots)
+		fatalx("protocol violation from broker: bad fs request");
+	path = strndup((const char *)payload + sizeof(q), q.path_len);
+	target = strndup((const char *)payload + sizeof(q) + q.path_len,
+	    q.target_len);
+	if (path == NULL || target == NULL)
+		fatal("strndup");
+	data = (const char *)payload + sizeof(q) + q.path_len + q.target_len;
+	if (strlen(path) != q.path_len || path[0] == '/') {
+		reply_error(r, "bad path: %s", target);
+		goto out;
+	}
+	if (roots[q.root] < 0) {
+		reply_error(r, "File not found: %s (root not available)",
+		    target);
+		goto out;
+	}
+	if (rootsfx[q.root] != NULL) {
+		/* the root does not exist yet: walk to it beneath its
+		 * nearest existing ancestor */
+		char *full;
+
+		if (asprintf(&full, "%s%s%s", rootsfx[q.root],
+		    strcmp(path, ".") ? "/" : "", strcmp(path, ".") ? path : "") < 0)
+			fatal("asprintf");
+		free(path);
+		path = full;
+	}
+	switch (q.op) {
+	case FS_OP_READ:
+		do_read(roots[q.root], path, target, q.enc == FS_ENC_BASE64, r);
+		break;
+	case FS_OP_WRITE:
+		do_write(roots[q.root], path, target, q.enc == FS_ENC_BASE64,
+		    data, q.data_len, r);
+		break;
+	case FS_OP_DELETE:
+		do_delete(roots[q.root], path, target, r);
+		break;
+	case FS_OP_LIST:
+		do_list(roots[q.root], path, target, r);
+		break;
+	default:
+		fatalx("protocol violation from broker: fs op %u", q.op);
+	}
+out:
+	free(path);
+	free(target);
+}
+
+/* argv: one entry per policy root, the fd number or "-" (unavailable). */
+static void
+fs_init(int argc, char **argv)
+{
+	struct stat st;
+	long fd;
+	int i, fl;
+	char *end;
+
+	if (argc - 1 > ROOTS_MAX)
+		fatalx("too many roots");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			roots[nroots++] = -1;
+			continue;
+		}
+		fd = strtol(argv[i], &end, 10);
+		if (*end == ':' && end[1] != '\0' && end[1] != '/' &&
+		    strstr(end, "..") == NULL) {
+			if ((rootsfx[nroots] = strdup(end + 1)) == NULL)
+				fatal("strdup");
+			end += strlen(end);
+		}
+		if (*end != '\0' || fd < WORKER_FD_ROOT0 || fd > 1024)
+			fatalx("bad root fd argument %s", argv[i]);
+		/* Each root must be what the supervisor promised: an
+		 * O_PATH descriptor of a directory. */
+		if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))
+			fatalx("root fd %ld is not an O_PATH directory", fd);
+		roots[nroots++] = (int)fd;
+	}
+}
+
+static const struct provider fs_provider = {
+	.name = "aksup-worker-fs",
+	.role = WR_WORKER_FS,
+	.sandbox = ROLE_WORKER_FS,
+	.req_type = WIRE_FS_REQ,
+	.resp_type = WIRE_FS_RESP,
+	.init = fs_init,
+	.handle = fs_handle,
+};
+
+int
+main(int argc, char **argv)
+{
+	return worker_main(&fs_provider, argc, argv);
+}

@@ -1,0 +1,88 @@
+/*
+ * workers/worker.c -- the loop every worker shares: confine, then answer
+ * the broker's requests one at a time until the broker goes away.
+ *
+ * Runs in: each worker process. Privilege: whatever the provider's init()
+ * took from its inherited fds; the sandbox closes before the first request.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fds.h"
+#include "common/log.h"
+#include "workers/worker.h"
+
+void
+reply_error(struct reply *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	free(r->buf);
+	r->kind = 0;
+	r->buf = NULL;
+	r->len = 0;
+	va_start(ap, fmt);
+	n = vasprintf(&r->buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("vasprintf");
+	r->len = (size_t)n;
+}
+
+int
+worker_main(const struct provider *p, int argc, char **argv)
+{
+	struct fs_resp resp;
+	struct iovec iov[2];
+	struct reply r;
+	struct chan ch;
+	struct msg m;
+	size_t cap;
+	uint8_t *buf;
+	int rc;
+
+	log_init(p->name);
+	json_object_seed(0);	/* before the filter: reads /dev/urandom */
+	p->init(argc, argv);
+	/* Nothing from the supervisor after start: it only watches us. */
+	sandbox_enter(p->sandbox);
+
+	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
+	if ((buf = malloc(cap)) == NULL)
+		fatal("malloc");
+	chan_init(&ch, WORKER_FD_BROKER, p->role, WR_BROKER, "broker");
+	for (;;) {
+		rc = chan_recv(&ch, buf, cap, &m);
+		if (rc == 0)
+			break;		/* broker done: so are we */
+		if (rc < 0)
+			fatal("broker channel");
+		if (m.hdr.type != p->req_type)
+			fatalx("protocol violation from broker: unexpected %s",
+			    wire_specs[m.hdr.type].name);
+		memset(&r, 0, sizeof(r));
+		p->handle(m.payload, m.hdr.len, &r);
+		if (r.len + sizeof(resp) > WIRE_PAYLOAD_MAX)
+			reply_error(&r, "result too large");
+		memset(&resp, 0, sizeof(resp));
+		resp.ok = r.kind;
+		iov[0].iov_base = &resp;
+		iov[0].iov_len = sizeof(resp);
+		iov[1].iov_base = r.buf;
+		iov[1].iov_len = r.len;
+		if (chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2) < 0) {
+			if (errno == EPIPE)
+				break;
+			fatal("send to broker");
+		}
+		free(r.buf);
+	}
+	free(buf);
+	return 0;
+}

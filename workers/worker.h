@@ -1,0 +1,39 @@
+/*
+ * workers/worker.h -- what a provider plugs into the shared worker loop.
+ *
+ * Runs in: each worker process. Privilege: the worker's own (see each
+ * provider's first comment); the loop adds none.
+ */
+#ifndef AKSUP_WORKER_H
+#define AKSUP_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/chan.h"
+#include "common/sandbox.h"
+
+/* An answer being built: kind 0 error text, 1 JSON text, 2 raw string. */
+struct reply {
+	uint32_t kind;
+	char *buf;		/* malloc'd */
+	size_t len;
+};
+
+struct provider {
+	const char *name;		/* "fs worker" */
+	enum wire_role role;
+	enum sandbox_role sandbox;
+	enum wire_type req_type, resp_type;
+	/* Take argv, check the inherited fds; runs before the sandbox. */
+	void (*init)(int argc, char **argv);
+	/* Handle one request; always fills *r. */
+	void (*handle)(const uint8_t *payload, size_t len, struct reply *r);
+};
+
+int worker_main(const struct provider *p, int argc, char **argv);
+
+void reply_error(struct reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
