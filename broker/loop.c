@@ -293,15 +293,6 @@ handle_request(struct broker *b, const char *buf, size_t len)
 			target = canon;
 		else
 			target = NULL;	/* relative, NUL, too long: denied */
-		if (request_check_fs_params(rq.action, rq.params, why,
-		    sizeof(why)) < 0) {
-			snprintf(errbuf, sizeof(errbuf), "malformed request: %s",
-			    why);
-			if (audit(b, "decision", rq.action, rq.target, "INVALID",
-			    errbuf, NULL, ms_since(t0), rid) == 0)
-				answer(b, rq.id, "ERROR", NULL, errbuf, rid);
-			goto out;
-		}
 	}
 	memset(&d, 0, sizeof(d));
 	if (target != NULL)
@@ -312,6 +303,15 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		if (audit(b, "decision", rq.action, target ? target : rq.target,
 		    "DENIED", "not permitted", d.rule_id, ms_since(t0), rid) == 0)
 			answer(b, rq.id, "DENIED", NULL, "not permitted", rid);
+		goto out;
+	}
+	/* Allowed: are the params what the provider takes? */
+	if (is_fs && request_check_fs_params(rq.action, rq.params, why,
+	    sizeof(why)) < 0) {
+		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
+		if (audit(b, "decision", rq.action, target, "INVALID", errbuf,
+		    d.rule_id, ms_since(t0), rid) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, rid);
 		goto out;
 	}
 	if (!is_fs || !b->fs_alive) {

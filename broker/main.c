@@ -31,6 +31,8 @@
 
 #define POLICY_FILE_MAX	(1024 * 1024)
 
+static char outbuf[4096];
+
 static void
 usage(void)
 {
@@ -126,6 +128,8 @@ main(int argc, char **argv)
 	json_object_seed(0);
 
 	if (check) {
+		/* A fixed buffer: no lazy isatty() ioctl after the filter. */
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 		sandbox_enter(ROLE_BROKER);
 		p = load_policy(name);
 		printf("OK: %zu rules\n", policy_nrules(p));

@@ -19,12 +19,8 @@
 
 #include "policy/policy.h"
 
-/* Shared with policy.c (declared there too). */
-struct glob;
-int glob_compile(const char *pattern, bool fs, struct glob **out);
-bool glob_match(const struct glob *g, const char *path);
-void glob_free(struct glob *g);
-bool path_is_canonical(const char *path);
+/* Shared with policy.c. */
+#include "policy/glob.h"
 
 #define GLOB_CHARS	"*?[\\"
 

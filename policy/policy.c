@@ -24,11 +24,7 @@
 #include "policy/policy.h"
 
 /* Defined in path.c. */
-struct glob;
-int glob_compile(const char *pattern, bool fs, struct glob **out);
-bool glob_match(const struct glob *g, const char *path);
-void glob_free(struct glob *g);
-bool path_is_canonical(const char *path);
+#include "policy/glob.h"
 
 #define MAX_DEPTH	32	/* YAML nesting; a policy needs 4 */
 #define MAX_RESOURCE	8192	/* non-fs resources (URLs, tool names) */

@@ -37,6 +37,7 @@
 #define READY_TIMEOUT_MS	30000
 #define BROKER_GRACE_MS		10000	/* agent gone: broker drains */
 #define WORKER_GRACE_MS		3000	/* worker gone: broker answers */
+#define AGENT_GRACE_MS		2000	/* broker gone: agent reads, exits */
 #define MAX_ROOTS		256
 
 enum { P_BROKER, P_WORKER, P_AGENT, P_N };
@@ -92,12 +93,60 @@ set_deadline(struct sess *s, int ms)
 		s->deadline = d;
 }
 
+/*
+ * The broker is gone: nothing can act any more. An agent it ended for
+ * breaking the protocol dies now; otherwise (the agent closed its channel,
+ * a worker died, the log failed) the agent has AGENT_GRACE_MS to read its
+ * last answers, see EOF and exit by itself.
+ */
+static void
+broker_gone(struct sess *s, int st)
+{
+	if (s->p[P_WORKER].pid > 0 && !s->p[P_WORKER].done)
+		(void)kill(s->p[P_WORKER].pid, SIGKILL);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 2 && WEXITSTATUS(st) != 1)
+		set_deadline(s, AGENT_GRACE_MS);
+	else
+		kill_all(s);
+}
+
+/* Our children that are none of the roles: what the agent left behind,
+ * reparented to us (subreaper). They are the agent's; they go with it. */
+static void
+kill_strays(struct sess *s)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	char *p, *end;
+	int fd, i, role;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		for (role = 0, i = 0; i < P_N; i++)
+			if (s->p[i].pid == pid && i != P_AGENT)
+				role = 1;
+		if (pid > 0 && !role)
+			(void)kill((pid_t)pid, SIGKILL);
+	}
+}
+
 static void
 reap(struct sess *s)
 {
 	pid_t pid;
 	int st, i;
 
+	if (s->p[P_AGENT].done)
+		kill_strays(s);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < P_N; i++) {
 			if (s->p[i].pid != pid)
@@ -105,10 +154,14 @@ reap(struct sess *s)
 			s->p[i].done = 1;
 			s->p[i].status = st;
 			log_debug("%s exited (status 0x%x)", pname[i], st);
+			if (i == P_AGENT)
+				kill_strays(s);
 			if (i == P_BROKER)
-				kill_all(s);
-			else if (i == P_AGENT)
+				broker_gone(s, st);
+			else if (i == P_AGENT) {
+				(void)kill(-pid, SIGKILL);	/* its group */
 				set_deadline(s, BROKER_GRACE_MS);
+			}
 			else
 				set_deadline(s, WORKER_GRACE_MS);
 		}
@@ -164,38 +217,38 @@ watch_once(struct sess *s, int extra_fd)
 	reap(s);
 }
 
-/* Kill and reap whatever the agent left behind (we are its subreaper). */
+/* Kill and reap whatever the agent left behind (we are its subreaper):
+ * each round kills our current children; their own children are then
+ * reparented to us and die in the next round, until none is left. */
 static void
 kill_leftovers(void)
 {
+	struct timespec ms = { 0, 1000000 };
 	char path[64], buf[4096];
-	int fd, again = 1, rounds = 0;
+	int fd, rounds;
 	ssize_t n;
 	char *p, *end;
 
-	while (again && rounds++ < 100) {
-		again = 0;
-		snprintf(path, sizeof(path), "/proc/self/task/%d/children",
-		    getpid());
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			break;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			break;
-		buf[n] = '\0';
-		for (p = buf; *p; p = end) {
-			long pid = strtol(p, &end, 10);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
+	for (rounds = 0; rounds < 5000; rounds++) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			for (p = buf; *p; p = end) {
+				long pid = strtol(p, &end, 10);
 
-			if (end == p)
-				break;
-			if (pid > 0) {
-				(void)kill((pid_t)pid, SIGKILL);
-				again = 1;
+				if (end == p)
+					break;
+				if (pid > 0)
+					(void)kill((pid_t)pid, SIGKILL);
 			}
 		}
-		while (waitpid(-1, NULL, again ? 0 : WNOHANG) > 0)
+		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			break;
+		nanosleep(&ms, NULL);
 	}
 }
 

@@ -1,0 +1,179 @@
+/*
+ * tests/integration/probe.c -- aksup-probe, a test agent: each mode does
+ * one thing an agent (honest or hostile) could do on its channel, and
+ * prints what happened for tests/integration/run.sh to check.
+ *
+ * Runs in: the agent seat under `aksup run` (untrusted, confined).
+ *
+ *   aksup-probe escape              open("/etc/passwd"), socket(AF_INET)
+ *   aksup-probe raw JSON            send one raw message, print the answer
+ *   aksup-probe oversize            send a message of 1 MiB + 1 byte
+ *   aksup-probe fdpass TARGET       send a request carrying a descriptor
+ *   aksup-probe wait TARGET         read TARGET, print "READY pid", wait for
+ *                                   a line on stdin, read TARGET again
+ *   aksup-probe orphan MARKER       leave a detached child behind, exit
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent/client.h"
+
+static char buf[AKSUP_MSG_MAX + 1];
+
+static int
+answer(int fd)
+{
+	ssize_t n = aksup_recv(fd, buf, sizeof(buf));
+
+	if (n <= 0) {
+		printf("EOF\n");
+		return 1;
+	}
+	printf("%s\n", buf);
+	fflush(stdout);
+	return 0;
+}
+
+static int
+mode_escape(void)
+{
+	int fd, escaped = 0;
+
+	fd = open("/etc/passwd", O_RDONLY);
+	printf("open: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
+	escaped |= fd >= 0;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	printf("socket: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
+	escaped |= fd >= 0;
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	printf("socket6: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
+	escaped |= fd >= 0;
+	return escaped;
+}
+
+static int
+mode_oversize(int fd)
+{
+	size_t len = AKSUP_MSG_MAX + 1;
+	int sz = 8 * 1024 * 1024;
+	char *m = malloc(len);
+
+	if (m == NULL)
+		return 2;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	memset(m, ' ', len);
+	m[0] = '{';
+	m[len - 1] = '}';
+	if (aksup_send(fd, m, len) < 0) {
+		printf("send: %s\n", strerror(errno));
+		return 2;
+	}
+	return answer(fd);
+}
+
+static int
+mode_fdpass(int fd, const char *target)
+{
+	char *req = aksup_request_json(1, "fs.read", target, NULL);
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr mh;
+	struct iovec v;
+	struct cmsghdr *cm;
+	int pass = 1;	/* stdout */
+
+	v.iov_base = req;
+	v.iov_len = strlen(req);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &v;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	if (sendmsg(fd, &mh, 0) < 0) {
+		printf("sendmsg: %s\n", strerror(errno));
+		return 2;
+	}
+	free(req);
+	return answer(fd);
+}
+
+static int
+mode_wait(int fd, const char *target)
+{
+	char *ans, line[64];
+
+	ans = aksup_call(fd, 1, "fs.read", target, NULL);
+	printf("%s\n", ans ? ans : "EOF");
+	free(ans);
+	printf("READY %d\n", (int)getpid());
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 2;
+	ans = aksup_call(fd, 2, "fs.read", target, NULL);
+	printf("%s\n", ans ? ans : "EOF");
+	free(ans);
+	return 0;
+}
+
+static int
+mode_orphan(const char *marker)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setsid();
+		if (fork() == 0) {
+			char cmd[256];
+
+			snprintf(cmd, sizeof(cmd), "sleep 300; : %s", marker);
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	sleep(1);
+	printf("left a child behind\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	int fd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "escape") == 0)
+		return mode_escape();
+	if (strcmp(argv[1], "orphan") == 0 && argc == 3)
+		return mode_orphan(argv[2]);
+	if ((fd = aksup_channel()) < 0) {
+		fprintf(stderr, "probe: no channel\n");
+		return 2;
+	}
+	if (strcmp(argv[1], "raw") == 0 && argc == 3) {
+		if (aksup_send(fd, argv[2], strlen(argv[2])) < 0)
+			return 2;
+		return answer(fd);
+	}
+	if (strcmp(argv[1], "oversize") == 0)
+		return mode_oversize(fd);
+	if (strcmp(argv[1], "fdpass") == 0 && argc == 3)
+		return mode_fdpass(fd, argv[2]);
+	if (strcmp(argv[1], "wait") == 0 && argc == 3)
+		return mode_wait(fd, argv[2]);
+	return 2;
+}

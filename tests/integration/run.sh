@@ -1,0 +1,472 @@
+#!/usr/bin/env bash
+# tests/integration/run.sh -- aksup end to end, on the real binaries, real
+# processes, real socketpairs, seccomp and Landlock. No mocks.
+#
+#   AKSUP_BIN=DIR  (aksup, its role binaries and aksup-probe side by side)
+#   AKSUP_SRC=DIR  (the source tree: configs/, tests/data/)
+#   tests/integration/run.sh [TEST...]
+#
+# Runs as whoever starts it; scripts/test.sh runs it as root and again as
+# an unprivileged user (setpriv). Prints "N passed, N failed" last.
+set -u
+BIN=${AKSUP_BIN:?set AKSUP_BIN}
+SRC=${AKSUP_SRC:?set AKSUP_SRC}
+AKSUP="$BIN/aksup"
+PROBE="$BIN/aksup-probe"
+pass=0 fail=0 failed_names=()
+T=$(mktemp -d /tmp/aksup-it.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+WS="$T/ws"
+
+note() { printf '    %s\n' "$*"; }
+check() {	# check DESCRIPTION COMMAND...
+	local d=$1; shift
+	if "$@"; then return 0; fi
+	note "FAILED: $d"
+	return 1
+}
+
+setup_ws() {
+	rm -rf "$WS" "$T/out" "$T/log" "$T/p.yaml" "$T/go" "$T/outside"
+	mkdir -p "$WS/sub" "$T/outside"
+	printf 'hello\n' > "$WS/a.txt"
+	printf 'secret\n' > "$T/outside/secret.txt"
+	cat > "$T/p.yaml" <<YAML
+capabilities:
+  - action: fs.read
+    resource: $WS/**
+  - action: fs.list
+    resource: $WS/**
+  - action: fs.write
+    resource: $WS/out/**
+  - action: fs.delete
+    resource: $WS/out/**
+YAML
+}
+
+submit() {	# submit ACTION TARGET [PARAMS] -> stdout JSON, sets rc
+	if [ $# -ge 3 ]; then
+		"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+		    --action "$1" --target "$2" --params "$3"
+	else
+		"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+		    --action "$1" --target "$2"
+	fi
+}
+
+jfield() { jq -r "$1"; }
+no_proc() { ! pgrep -f "$1" >/dev/null; }	# (pgrep never matches itself)
+nrecords() { jq -s 'map(.record_id) | unique | length' "$T/log"; }
+
+# --- tests ---------------------------------------------------------------
+
+t_version() {
+	"$AKSUP" version | grep -Eq '^aksup [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+t_validate_policy() {
+	local out rc ok=0
+	out=$("$AKSUP" validate-policy --policy "$SRC/configs/restrictive.yaml")
+	check "restrictive loads" [ "$out" = "OK: 1 rules" ] || ok=1
+	cd "$SRC/tests/data" || return 1
+	out=$("$AKSUP" validate-policy --policy bad-unknown-key.yaml 2>&1); rc=$?
+	check "exit 1 on error" [ $rc -eq 1 ] || ok=1
+	check "file:line:col ($out)" [ "$out" = 'bad-unknown-key.yaml:6:5: rule 2: unknown key "resorce"' ] || ok=1
+	out=$("$AKSUP" validate-policy --policy bad-missing-resource.yaml 2>&1)
+	check "missing field ($out)" [ "$out" = 'bad-missing-resource.yaml:2:5: rule 1: missing field "resource"' ] || ok=1
+	for f in bad-*.yaml; do
+		out=$("$AKSUP" validate-policy --policy "$f" 2>&1); rc=$?
+		check "$f rejected with a position ($out)" \
+		    bash -c '[ '$rc' -eq 1 ] && [[ "$1" =~ ^$2:[0-9]+:[0-9]+:\ .+ ]]' _ "$out" "$f" || ok=1
+	done
+	for f in good-*.yaml; do
+		"$AKSUP" validate-policy --policy "$f" >/dev/null || { note "$f"; ok=1; }
+	done
+	cd - >/dev/null
+	"$AKSUP" validate-policy >/dev/null 2>&1; rc=$?
+	check "usage exit 2" [ $rc -eq 2 ] || ok=1
+	"$AKSUP" validate-policy --policy "$T/nonexistent.yaml" 2>/dev/null; rc=$?
+	check "missing file exit 1" [ $rc -eq 1 ] || ok=1
+	return $ok
+}
+
+t_allowed_read_write_delete() {
+	local out ok=0
+	setup_ws
+	out=$(submit fs.read "$WS/a.txt")
+	check "read OK" [ "$(jfield .status <<<"$out")" = OK ] || ok=1
+	check "read data" [ "$(jfield .data <<<"$out")" = hello ] || ok=1
+	out=$(submit fs.write "$WS/out/deep/b.txt" '{"content":"written\n"}')
+	check "write OK ($out)" [ "$(jfield .data.bytes_written <<<"$out")" = 8 ] || ok=1
+	check "content on disk" [ "$(cat "$WS/out/deep/b.txt")" = written ] || ok=1
+	check "no temp file left" [ -z "$(ls -A "$WS/out/deep" | grep -v '^b.txt$')" ] || ok=1
+	out=$(submit fs.write "$WS/out/bin" '{"content":"AAEC/w==","encoding":"base64"}')
+	check "base64 write" [ "$(jfield .data.bytes_written <<<"$out")" = 4 ] || ok=1
+	check "binary bytes" [ "$(od -An -tx1 "$WS/out/bin" | tr -d ' ')" = 000102ff ] || ok=1
+	out=$(submit fs.read "$WS/out/bin" '{"encoding":"base64"}')
+	check "base64 read" [ "$(jfield .data <<<"$out")" = "AAEC/w==" ] || ok=1
+	out=$(submit fs.read "$WS/out/bin")
+	check "binary as utf-8 is an error" [ "$(jfield .status <<<"$out")" = ERROR ] || ok=1
+	out=$(submit fs.list "$WS")
+	check "list" [ "$(jfield '[.data[].name] | sort | join(",")' <<<"$out")" = "a.txt,out,sub" ] || ok=1
+	check "list types" [ "$(jfield '.data[] | select(.name=="a.txt") | "\(.type) \(.size)"' <<<"$out")" = "file 6" ] || ok=1
+	out=$(submit fs.delete "$WS/out/deep/b.txt")
+	check "delete OK" [ "$(jfield .data.deleted <<<"$out")" = true ] || ok=1
+	check "gone" [ ! -e "$WS/out/deep/b.txt" ] || ok=1
+	out=$(submit fs.delete "$WS/out/deep")
+	check "delete empty dir" [ "$(jfield .status <<<"$out")" = OK ] || ok=1
+	out=$(submit fs.delete "$WS/out/nothing")
+	check "delete missing: File not found" [ "$(jfield .error <<<"$out")" = "File not found: $WS/out/nothing" ] || ok=1
+	out=$(submit fs.read "$WS/missing.txt")
+	check "read missing: Python's text" [ "$(jfield .error <<<"$out")" = "File not found: $WS/missing.txt" ] || ok=1
+	return $ok
+}
+
+t_denied_outside_root() {
+	local out rc ok=0
+	setup_ws
+	out=$(submit fs.read "$T/outside/secret.txt"); rc=$?
+	check "DENIED" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	check "exit 3" [ $rc -eq 3 ] || ok=1
+	check "not permitted" [ "$(jfield .error <<<"$out")" = "not permitted" ] || ok=1
+	out=$(submit fs.write "$WS/a.txt" '{"content":"x"}')
+	check "write outside write root denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	check "file untouched" [ "$(cat "$WS/a.txt")" = hello ] || ok=1
+	out=$(submit fs.read "${WS}-evil/x")
+	check "prefix sibling denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	out=$(submit fs.read "relative/a.txt")
+	check "relative path denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	check "3 records, all DENIED with default-deny" \
+	    [ "$(jq -s 'map(select(.status=="DENIED" and .rule=="default-deny")) | length' "$T/log")" = 4 ] || ok=1
+	return $ok
+}
+
+t_restrictive_config() {
+	local out ok=0
+	: > "$T/rlog"
+	out=$("$AKSUP" submit --policy "$SRC/configs/restrictive.yaml" --log-path "$T/rlog" \
+	    --action fs.read --target /workspace/notes.txt)
+	check "read under /workspace is allowed ($out)" \
+	    [ "$(jq -s '.[0].status' "$T/rlog")" = '"ALLOWED"' ] || ok=1
+	for req in "fs.read /etc/passwd" "fs.read /workspace/../etc/passwd" \
+	    "fs.write /workspace/x" "fs.list /workspace" "fs.delete /workspace/x" \
+	    "proc.exec /bin/sh" "net.http https://example.com/"; do
+		set -- $req
+		out=$("$AKSUP" submit --policy "$SRC/configs/restrictive.yaml" --log-path "$T/rlog" \
+		    --action "$1" --target "$2")
+		check "$req denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	done
+	check "one record per request" [ "$(jq -s 'map(.record_id) | unique | length' "$T/rlog")" = 8 ] || ok=1
+	return $ok
+}
+
+t_symlink_escape() {
+	local out ok=0
+	setup_ws
+	ln -s "$T/outside" "$WS/link"
+	ln -s "$T/outside/secret.txt" "$WS/filelink"
+	mkdir -p "$WS/out"
+	ln -s "$T/outside" "$WS/out/dirlink"
+	out=$(submit fs.read "$WS/link/secret.txt")
+	check "dir symlink not followed" [ "$(jfield .status <<<"$out")" = ERROR ] || ok=1
+	check "no content" [ "$(jfield .data <<<"$out")" = null ] || ok=1
+	out=$(submit fs.read "$WS/filelink")
+	check "file symlink not followed ($out)" [ "$(jfield .error <<<"$out")" = "Symbolic links are not followed: $WS/filelink" ] || ok=1
+	out=$(submit fs.write "$WS/out/dirlink/pwned" '{"content":"x"}')
+	check "write through symlink refused" [ "$(jfield .status <<<"$out")" = ERROR ] || ok=1
+	check "nothing written outside" [ ! -e "$T/outside/pwned" ] || ok=1
+	ln -s "$T/outside/secret.txt" "$WS/out/victim"
+	out=$(submit fs.write "$WS/out/victim" '{"content":"overwritten"}')
+	check "write replaces the link itself" [ "$(cat "$T/outside/secret.txt")" = secret ] || ok=1
+	return $ok
+}
+
+t_dotdot_traversal() {
+	local out ok=0 t
+	setup_ws
+	for t in "$WS/../outside/secret.txt" "$WS/sub/../../outside/secret.txt" \
+	    "$WS/./sub/../../../../../../etc/passwd" "$WS//..//outside/secret.txt"; do
+		out=$(submit fs.read "$t")
+		check "$t denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	done
+	out=$(submit fs.read "$WS/sub/../a.txt")
+	check "harmless .. normalized and allowed" [ "$(jfield .data <<<"$out")" = hello ] || ok=1
+	check "audited target is canonical" [ "$(jq -rs '.[-1].target' "$T/log")" = "$WS/a.txt" ] || ok=1
+	return $ok
+}
+
+t_pipelined_1000() {
+	local ok=0 i
+	setup_ws
+	for i in $(seq 1 1000); do
+		if [ $((i % 3)) -eq 0 ]; then
+			printf '{"id":%d,"action":"fs.read","target":"/etc/passwd"}\n' "$i"
+		else
+			printf '{"id":%d,"action":"fs.read","target":"%s/a.txt"}\n' "$i" "$WS"
+		fi
+	done > "$T/batch"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch "$T/batch" > "$T/answers"
+	check "1000 answers" [ "$(wc -l < "$T/answers")" = 1000 ] || ok=1
+	check "every id answered once" [ "$(jq -s 'map(.id) | unique | length' "$T/answers")" = 1000 ] || ok=1
+	check "333 DENIED" [ "$(jq -s 'map(select(.status=="DENIED")) | length' "$T/answers")" = 333 ] || ok=1
+	check "exactly 1000 requests in the log" [ "$(nrecords)" = 1000 ] || ok=1
+	check "1000 decision records" [ "$(jq -s 'map(select(.type=="decision")) | length' "$T/log")" = 1000 ] || ok=1
+	check "667 outcomes" [ "$(jq -s 'map(select(.type=="outcome" and .status=="OK")) | length' "$T/log")" = 667 ] || ok=1
+	check "answers carry the logged record ids" \
+	    [ "$(jq -s 'map(.record_id) | sort' "$T/answers")" = "$(jq -s 'map(select(.type=="decision") | .record_id) | sort' "$T/log")" ] || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch - < "$T/batch" > "$T/answers2"
+	check "batch from stdin" [ "$(wc -l < "$T/answers2")" = 1000 ] || ok=1
+	return $ok
+}
+
+t_chain() {
+	local ok=0 prev line h n=0
+	setup_ws
+	submit fs.read "$WS/a.txt" >/dev/null
+	submit fs.read /etc/passwd >/dev/null
+	submit fs.read "$WS/a.txt" >/dev/null	# a second session continues it
+	prev=$(printf '%064d' 0)
+	while IFS= read -r line; do
+		n=$((n + 1))
+		check "line $n prev" [ "$(jq -r .prev <<<"$line")" = "$prev" ] || ok=1
+		check "line $n seq" [ "$(jq -r .seq <<<"$line")" = "$n" ] || ok=1
+		prev=$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)
+	done < "$T/log"
+	check "5 lines" [ $n -eq 5 ] || ok=1
+	check "log mode 0600" [ "$(stat -c %a "$T/log")" = 600 ] || ok=1
+	return $ok
+}
+
+t_log_view() {
+	local ok=0 out
+	setup_ws
+	submit fs.read "$WS/a.txt" >/dev/null
+	submit fs.read /etc/passwd >/dev/null
+	submit fs.write "$WS/out/x" '{"content":"x"}' >/dev/null
+	out=$("$AKSUP" log --log-path "$T/log")
+	check "table header" bash -c 'head -1 <<<"$1" | grep -q "^TIME.*STATUS.*ACTION.*TARGET"' _ "$out" || ok=1
+	check "3 rows" [ "$(wc -l <<<"$out")" = 4 ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --status DENIED --json)
+	check "status filter" [ "$(jq -r .target <<<"$out")" = /etc/passwd ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --action fs.write --json)
+	check "action filter, joined OK" [ "$(jq -r .status <<<"$out")" = OK ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --limit 1 --json)
+	check "limit = last N" [ "$(jq -r .action <<<"$out")" = fs.write ] || ok=1
+	"$AKSUP" log --log-path "$T/log" --limit x >/dev/null 2>&1
+	check "bad limit: usage" [ $? -eq 2 ] || ok=1
+	"$AKSUP" log --log-path "$T/nolog" >/dev/null 2>&1
+	check "missing log: error" [ $? -eq 1 ] || ok=1
+	return $ok
+}
+
+t_submit_exit_codes() {
+	local ok=0 rc
+	setup_ws
+	submit fs.read "$WS/a.txt" >/dev/null; rc=$?
+	check "OK 0" [ $rc -eq 0 ] || ok=1
+	submit fs.read /etc/passwd >/dev/null; rc=$?
+	check "DENIED 3" [ $rc -eq 3 ] || ok=1
+	submit fs.read "$WS/nope" >/dev/null; rc=$?
+	check "ERROR 1" [ $rc -eq 1 ] || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --action fs.read >/dev/null 2>&1; rc=$?
+	check "usage 2" [ $rc -eq 2 ] || ok=1
+	submit fs.write "$WS/out/x" '[1]' >/dev/null 2>&1; rc=$?
+	check "params not an object: usage 2" [ $rc -eq 2 ] || ok=1
+	"$AKSUP" bogus >/dev/null 2>&1; rc=$?
+	check "unknown command 2" [ $rc -eq 2 ] || ok=1
+	for c in run submit log validate-policy; do
+		"$AKSUP" $c --help | grep -q "^usage: aksup $c" || { note "$c --help"; ok=1; }
+	done
+	return $ok
+}
+
+t_malformed_request() {
+	local ok=0 out
+	setup_ws
+	printf '%s\n' '{"id":1,"action":"fs.read","target":42}' \
+	    '{"action":"fs.read","target":"/x"}' \
+	    '{"id":3,"action":"fs.read","target":"/x","params":[]}' \
+	    "{\"id\":4,\"action\":\"fs.read\",\"target\":\"$WS/a.txt\"}" > "$T/batch"
+	out=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch "$T/batch")
+	check "4 answers" [ "$(wc -l <<<"$out")" = 4 ] || ok=1
+	check "non-string target: ERROR" [ "$(jq -rs '.[0].error' <<<"$out")" = "malformed request: target must be a string" ] || ok=1
+	check "missing id: ERROR with null id" [ "$(jq -rs '.[1] | "\(.id) \(.status)"' <<<"$out")" = "null ERROR" ] || ok=1
+	check "non-object params" [ "$(jq -rs '.[2].error' <<<"$out")" = "malformed request: params must be an object" ] || ok=1
+	check "session goes on" [ "$(jq -rs '.[3].status' <<<"$out")" = OK ] || ok=1
+	check "3 INVALID records" [ "$(jq -s 'map(select(.status=="INVALID")) | length' "$T/log")" = 3 ] || ok=1
+	return $ok
+}
+
+t_framing_not_object() {
+	local ok=0 out rc
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" raw '[1,2,3]' 2>"$T/err"); rc=$?
+	# the agent is ended: it sees EOF, or is killed before it can look
+	check "agent gets no answer ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
+	check "INVALID framing record" [ "$(jq -rs '.[-1] | "\(.status) \(.error)"' "$T/log")" = "INVALID framing: not a JSON object" ] || ok=1
+	check "aksup says why" grep -q "broke the protocol" "$T/err" || ok=1
+	return $ok
+}
+
+t_oversize_message() {
+	local ok=0 out
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" oversize 2>"$T/err")
+	if [[ "$out" == send:* ]]; then
+		note "kernel refuses a 1 MiB+1 message outright ($out): the limit holds"
+		return 0
+	fi
+	check "agent ended ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
+	check "audited" [ "$(jq -rs '.[-1].status' "$T/log")" = INVALID ] || ok=1
+	check "audited reason" bash -c 'jq -rs ".[-1].error" "$1" | grep -q "exceeds"' _ "$T/log" || ok=1
+	return $ok
+}
+
+t_fd_passing() {
+	local ok=0 out
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" fdpass "$WS/a.txt" 2>/dev/null)
+	check "request with a descriptor is refused ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
+	check "audited" [ "$(jq -rs '.[-1].error' "$T/log")" = "framing: ancillary data" ] || ok=1
+	return $ok
+}
+
+t_agent_open_etc_passwd() {
+	local out
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" escape)
+	check "open refused ($out)" bash -c 'grep -Eq "^open: (Permission denied|Operation not permitted)$" <<<"$1"' _ "$out"
+}
+
+t_agent_socket_inet() {
+	local out
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" escape)
+	check "socket refused ($out)" bash -c 'grep -q "^socket: Operation not permitted$" <<<"$1" && grep -q "^socket6: Operation not permitted$" <<<"$1"' _ "$out"
+}
+
+t_example_agent() {
+	local out rc
+	setup_ws
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$BIN/aksup-example-agent" "$WS/a.txt"); rc=$?
+	check "example agent: nothing leaked (rc $rc)" [ $rc -eq 0 ] &&
+	    check "its read worked" bash -c 'grep -q "\"data\":\"hello\\\\n\"" <<<"$1"' _ "$out"
+}
+
+# Find the session's processes: the supervisor's children by name.
+children_of() { cat /proc/"$1"/task/*/children 2>/dev/null; }
+
+t_proc_status() {
+	local ok=0 sup pid name st seen=""
+	setup_ws
+	mkfifo "$T/go"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	    < "$T/go" > "$T/out" 2>&1 &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	check "agent running" grep -q READY "$T/out" || ok=1
+	for pid in $(children_of "$sup"); do
+		name=$(cat /proc/"$pid"/comm)
+		st=/proc/"$pid"/status
+		seen="$seen $name"
+		check "$name NoNewPrivs 1" grep -q '^NoNewPrivs:[[:space:]]*1$' "$st" || ok=1
+		check "$name Seccomp 2" grep -q '^Seccomp:[[:space:]]*2$' "$st" || ok=1
+		check "$name is its own process" [ "$pid" != "$sup" ] || ok=1
+	done
+	check "broker, worker, agent are separate ($seen)" \
+	    bash -c '[[ "$1" == *aksup-broker* && "$1" == *aksup-worker-fs* && "$1" == *aksup-probe* ]]' _ "$seen" || ok=1
+	check "supervisor unfiltered" grep -q '^Seccomp:[[:space:]]*0$' /proc/"$sup"/status || ok=1
+	echo go >&7
+	exec 7>&-
+	wait "$sup"
+	check "second read answered" [ "$(grep -c '"status":"OK"' "$T/out")" = 2 ] || ok=1
+	return $ok
+}
+
+t_worker_killed() {
+	local ok=0 sup pid worker="" rc
+	setup_ws
+	mkfifo "$T/go"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	    < "$T/go" > "$T/out" 2>"$T/err" &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	for pid in $(children_of "$sup"); do
+		[ "$(cat /proc/"$pid"/comm)" = aksup-worker-fs ] && worker=$pid
+	done
+	check "found the worker" [ -n "$worker" ] || return 1
+	# Freeze the worker, let the agent's request reach it, then kill it:
+	# the broker is waiting on that very request.
+	kill -STOP "$worker"
+	echo go >&7
+	sleep 0.3
+	kill -KILL "$worker"
+	exec 7>&-
+	timeout 20 tail --pid="$sup" -f /dev/null
+	check "session ended" bash -c '! kill -0 '"$sup"' 2>/dev/null' || ok=1
+	wait "$sup"; rc=$?
+	check "agent got ERROR ($(tail -1 "$T/out"))" \
+	    bash -c 'tail -1 "$1" | grep -q "\"status\":\"ERROR\".*fs worker died"' _ "$T/out" || ok=1
+	check "FAILED outcome audited" [ "$(jq -rs '.[-1] | "\(.type) \(.status)"' "$T/log")" = "outcome FAILED" ] || ok=1
+	check "aksup reports it" grep -q "worker died" "$T/err" || ok=1
+	check "no process of the session left" no_proc "aksup-probe wait $WS/a.txt" || ok=1
+	return $ok
+}
+
+t_no_orphans() {
+	local ok=0 marker="aksup-orphan-$$-$RANDOM"
+	setup_ws
+	SECONDS=0
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" orphan "$marker" >/dev/null
+	check "the session ends with the agent, not its strays (${SECONDS}s)" [ $SECONDS -lt 5 ] || ok=1
+	check "the agent's detached child is gone" no_proc "sleep 300; : $marker" || ok=1
+	pkill -f "$marker" 2>/dev/null
+	return $ok
+}
+
+t_signal_teardown() {
+	local ok=0 sup
+	setup_ws
+	mkfifo "$T/go"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	    < "$T/go" > "$T/out" 2>/dev/null &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	kill -TERM "$sup"
+	timeout 10 tail --pid="$sup" -f /dev/null
+	wait "$sup"
+	check "exit 128+15" [ $? -eq 143 ] || ok=1
+	exec 7>&-
+	check "nothing left" no_proc "aksup-probe wait $WS/a.txt" || ok=1
+	return $ok
+}
+
+t_bad_policy_refuses_session() {
+	local rc
+	setup_ws
+	"$AKSUP" submit --policy "$SRC/tests/data/bad-unknown-key.yaml" --log-path "$T/log" \
+	    --action fs.read --target /x >/dev/null 2>"$T/err"; rc=$?
+	check "exit 1" [ $rc -eq 1 ] && check "names the position" grep -q 'bad-unknown-key.yaml:6:5' "$T/err"
+}
+
+ALL="version validate_policy allowed_read_write_delete denied_outside_root
+restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
+submit_exit_codes malformed_request framing_not_object oversize_message
+fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
+worker_killed no_orphans signal_teardown bad_policy_refuses_session"
+
+cd "$T" || exit 1
+echo "integration tests as $(id -un) (uid $(id -u))"
+for t in ${*:-$ALL}; do
+	if "t_$t"; then
+		pass=$((pass + 1)); echo "PASS $t"
+	else
+		fail=$((fail + 1)); failed_names+=("$t"); echo "FAIL $t"
+	fi
+done
+[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
