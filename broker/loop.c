@@ -260,6 +260,8 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	char why[200], errbuf[320], rid[37];
 	char canon[POLICY_PATH_MAX];
 	const char *target, *err = NULL;
+	char *ok_answer = NULL;
+	size_t ok_len = 0;
 	uint64_t t0 = now_ns();
 	enum req_result rr;
 	json_t *data;
@@ -329,14 +331,25 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	data = fs_forward(b, &rq, d.root, target, &err);
 	if (data == NULL && err == NULL)
 		err = "provider failed";
-	if (audit(b, "outcome", rq.action, target, data ? "OK" : "FAILED",
-	    data ? NULL : err, d.rule_id, ms_since(t0), rid) < 0) {
-		json_decref(data);
+	/* Encode first: an answer the channel cannot carry is a failure,
+	 * and the outcome record must say what the agent got. */
+	if (data != NULL) {
+		ok_answer = response_encode(rq.id, "OK", data, NULL, rid,
+		    &ok_len);
+		if (ok_answer == NULL || ok_len > b->cfg->agent_max) {
+			free(ok_answer);
+			ok_answer = NULL;
+			err = "result too large for the agent channel";
+		}
+	}
+	if (audit(b, "outcome", rq.action, target, ok_answer ? "OK" : "FAILED",
+	    ok_answer ? NULL : err, d.rule_id, ms_since(t0), rid) < 0) {
+		free(ok_answer);
 		answer(b, rq.id, "ERROR", NULL, "audit log unavailable", rid);
 		goto out;
 	}
-	if (data != NULL)
-		answer(b, rq.id, "OK", data, NULL, rid);
+	if (ok_answer != NULL)
+		enqueue(b, ok_answer, ok_len);
 	else
 		answer(b, rq.id, "ERROR", NULL, err, rid);
 out:

@@ -19,6 +19,21 @@ setwhy(char *why, size_t whylen, const char *s)
 	snprintf(why, whylen, "%s", s);
 }
 
+/* Bytes of s to keep so that at most max bytes end on a UTF-8 character
+ * boundary (the reason goes into JSON answers and records). */
+static int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;	/* s[n] continues a character: cut before its start */
+	return (int)n;
+}
+
 enum req_result
 request_decode(const char *buf, size_t len, struct request *rq, char *why,
 	       size_t whylen)
@@ -56,7 +71,8 @@ request_decode(const char *buf, size_t len, struct request *rq, char *why,
 	json_object_foreach(rq->root, key, v) {
 		if (strcmp(key, "id") != 0 && strcmp(key, "action") != 0 &&
 		    strcmp(key, "target") != 0 && strcmp(key, "params") != 0) {
-			snprintf(why, whylen, "unknown field \"%.40s\"", key);
+			snprintf(why, whylen, "unknown field \"%.*s\"",
+			    utf8_prefix(key, 40), key);
 			return REQ_MALFORMED;
 		}
 	}

@@ -26,7 +26,7 @@ log_set_verbose(int v)
 	log_verbose = v;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vlog(const char *fmt, va_list ap, int with_errno)
 {
 	char buf[1024];

@@ -527,7 +527,8 @@ session_run(const struct session_cfg *cfg)
 		static char resolved[4096];
 
 		/* The program itself, and any argument naming an existing
-		 * file, are readable to the agent; nothing else of ours. */
+		 * regular file (a script, its config), are readable to the
+		 * agent; directories are not: those go through the broker. */
 		if (strchr(cfg->agent_argv[0], '/') == NULL) {
 			const char *dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", NULL };
 
@@ -554,7 +555,8 @@ session_run(const struct session_cfg *cfg)
 		ro_paths[nro++] = sp.path;
 		for (i = 1; cfg->agent_argv[i] && nro < 63; i++)
 			if (cfg->agent_argv[i][0] != '-' &&
-			    access(cfg->agent_argv[i], F_OK) == 0)
+			    stat(cfg->agent_argv[i], &st) == 0 &&
+			    S_ISREG(st.st_mode))
 				ro_paths[nro++] = cfg->agent_argv[i];
 		ro_paths[nro] = NULL;
 		sp.ro_paths = ro_paths;

@@ -68,7 +68,7 @@ helper_path(const char *name)
 static int
 place_fds(const struct spawn *s)
 {
-	int tmp[SPAWN_FDS_MAX], i, maxdst = 2, devnull;
+	int tmp[SPAWN_FDS_MAX], i, fd, maxdst = 2, devnull;
 
 	for (i = 0; i < s->nfds; i++)
 		if ((tmp[i] = fcntl(s->src[i], F_DUPFD_CLOEXEC, 256)) < 0)
@@ -86,7 +86,14 @@ place_fds(const struct spawn *s)
 		if (s->dst[i] > maxdst)
 			maxdst = s->dst[i];
 	}
-	/* Everything above the role's fds goes (T5). */
+	/* Every descriptor that is not on the role's list goes (T5): the
+	 * gaps below the highest one, then everything above it. */
+	for (fd = 3; fd < maxdst; fd++) {
+		for (i = 0; i < s->nfds && s->dst[i] != fd; i++)
+			;
+		if (i == s->nfds)
+			(void)close(fd);
+	}
 	if (syscall(SYS_close_range, maxdst + 1, ~0U, 0) < 0)
 		return -1;
 	return 0;

@@ -76,7 +76,18 @@ worker_main(const struct provider *p, int argc, char **argv)
 		iov[0].iov_len = sizeof(resp);
 		iov[1].iov_base = r.buf;
 		iov[1].iov_len = r.len;
-		if (chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2) < 0) {
+		rc = chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2);
+		if (rc < 0 && errno == EMSGSIZE) {
+			/* the kernel caps the socket buffer below our
+			 * maximum (net.core.wmem_max): say so instead */
+			reply_error(&r, "result too large for this host's "
+			    "socket buffers");
+			iov[1].iov_base = r.buf;
+			iov[1].iov_len = r.len;
+			resp.ok = 0;
+			rc = chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2);
+		}
+		if (rc < 0) {
 			if (errno == EPIPE)
 				break;
 			fatal("send to broker");

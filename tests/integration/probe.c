@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "agent/client.h"
@@ -53,6 +54,21 @@ mode_escape(void)
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	printf("socket6: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
 	escaped |= fd >= 0;
+	/* a named unix socket (dbus, docker...): refused before the path is
+	 * even looked up, so EPERM rather than ENOENT */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd >= 0) {
+		struct sockaddr_un sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/aksup-none.sock");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			printf("unix-connect: CONNECTED\n");
+			escaped = 1;
+		} else
+			printf("unix-connect: %s\n", strerror(errno));
+	}
 	return escaped;
 }
 

@@ -73,6 +73,27 @@ START_TEST(test_malformed_keeps_id)
 }
 END_TEST
 
+/* A reason quoting an unknown key is cut on a character boundary, so
+ * the answer that carries it still encodes (found by fuzz_request). */
+START_TEST(test_unknown_field_utf8_cut)
+{
+	char m[256];
+	struct request rq;
+	char why[200];
+	size_t len;
+	char *s;
+
+	snprintf(m, sizeof(m), "{\"id\":1,\"action\":\"a\",\"target\":\"/a\","
+	    "\"%s\xc3\xa9\xc3\xa9\":1}", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	ck_assert_int_eq(request_decode(m, strlen(m), &rq, why, sizeof(why)),
+	    REQ_MALFORMED);
+	s = response_encode(rq.id, "ERROR", NULL, why, "r", &len);
+	ck_assert_ptr_nonnull(s);
+	free(s);
+	request_free(&rq);
+}
+END_TEST
+
 START_TEST(test_fs_params)
 {
 	struct { const char *action, *params; int ok; } t[] = {
@@ -132,6 +153,7 @@ main(void)
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_malformed_keeps_id);
 	tcase_add_test(tc, test_fs_params);
+	tcase_add_test(tc, test_unknown_field_utf8_cut);
 	tcase_add_test(tc, test_encode);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

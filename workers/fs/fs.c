@@ -181,7 +181,11 @@ do_read(int root, const char *rel, const char *target, int b64,
 		reply_errno(r, errno, target);
 		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		reply_errno(r, errno, target);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		reply_error(r, S_ISDIR(st.st_mode) ? "Is a directory: %s" :
 		    "Not a regular file: %s", target);
 		goto out;
@@ -466,6 +470,26 @@ out:
 	free(target);
 }
 
+/* A missing root's suffix: relative, canonical, no "." or ".." segment. */
+static int
+suffix_ok(const char *sfx)
+{
+	const char *p = sfx, *e;
+	size_t n;
+
+	if (*sfx == '\0' || *sfx == '/')
+		return 0;
+	while (*p) {
+		e = strchrnul(p, '/');
+		n = (size_t)(e - p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p = *e ? e + 1 : e;
+	}
+	return 1;
+}
+
 /* argv: one entry per policy root, the fd number or "-" (unavailable). */
 static void
 fs_init(int argc, char **argv)
@@ -483,8 +507,7 @@ fs_init(int argc, char **argv)
 			continue;
 		}
 		fd = strtol(argv[i], &end, 10);
-		if (*end == ':' && end[1] != '\0' && end[1] != '/' &&
-		    strstr(end, "..") == NULL) {
+		if (*end == ':' && suffix_ok(end + 1)) {
 			if ((rootsfx[nroots] = strdup(end + 1)) == NULL)
 				fatal("strdup");
 			end += strlen(end);

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The main job: install, build, and run an agent under
+# configs/restrictive.yaml, offline. Until the built-in LLM agent exists,
+# the agent is examples/example-agent.c: it works through the broker, then
+# tries to get around it; the audit log shows every decision.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+[ -d build ] || meson setup build >/dev/null
+ninja -C build >/dev/null
+echo "built: $(build/aksup version)"
+
+# The policy allows reads under /workspace; give the agent something there.
+if [ ! -e /workspace/notes.txt ] && { [ "$(id -u)" -eq 0 ] || [ -w / ]; }; then
+	mkdir -p /workspace
+	printf 'Quarterly notes: revenue up 4%%, churn down.\n' > /workspace/notes.txt
+fi
+LOG=${AKSUP_LOG:-./aksup.log}
+echo
+echo "== aksup run --policy configs/restrictive.yaml -- aksup-example-agent =="
+build/aksup run --policy configs/restrictive.yaml --log-path "$LOG" \
+    -- build/aksup-example-agent
+echo
+echo "== aksup log (the last 10 requests) =="
+build/aksup log --log-path "$LOG" --limit 10

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The whole test suite: install, build (hardened, -Werror), unit tests,
+# integration tests on the real binaries as root and as an unprivileged
+# user (setpriv), the same under ASan/UBSan, and a smoke run of each
+# fuzzer. Ends with "N passed, N failed"; exit 0 only when all passed.
+set -u
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+scripts/install-deps.sh --test || exit 1
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+NOBODY=${AKSUP_TEST_UID:-65534}
+pass=0 fail=0 failed=()
+step() {	# step NAME COMMAND...
+	local name=$1; shift
+	echo "=== $name"
+	if "$@"; then pass=$((pass + 1)); echo "=== $name: ok"
+	else fail=$((fail + 1)); failed+=("$name"); echo "=== $name: FAILED"; fi
+}
+
+build() {	# build DIR [meson options]
+	local dir=$1; shift
+	{ [ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null; } && ninja -C "$dir" >/dev/null
+}
+
+# Binaries and data where an unprivileged user can read them.
+STAGE=$(mktemp -d /tmp/aksup-test.XXXXXX)
+trap 'rm -rf "$STAGE"' EXIT
+stage() {	# stage BUILDDIR NAME
+	local d="$STAGE/$2"
+	mkdir -p "$d/bin" "$d/src/tests"
+	cp "$1"/aksup "$1"/aksup-broker "$1"/aksup-worker-fs "$1"/aksup-submit \
+	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe "$d/bin/"
+	cp -r "$SRC/configs" "$d/src/"
+	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
+	chmod -R a+rX "$STAGE"
+}
+integration() {	# integration NAME [as-nobody]
+	local d="$STAGE/$1"
+	if [ "${2:-}" = nobody ]; then
+		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		    --inh-caps=-all --bounding-set=-all \
+		    env HOME=/tmp AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" \
+		    ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		    bash "$d/src/tests/integration/run.sh"
+	else
+		AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" bash "$d/src/tests/integration/run.sh"
+	fi
+}
+
+step "build (gcc, hardened, -Werror)" build build
+step "unit tests" meson test -C build --print-errorlogs
+stage build plain
+step "integration as root" integration plain
+step "integration as uid $NOBODY" integration plain nobody
+
+step "build (ASan+UBSan)" build build-asan -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbuildtype=debug
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Leak checking needs ptrace, which no sandboxed process may use.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+step "unit tests (ASan+UBSan)" meson test -C build-asan --print-errorlogs
+stage build-asan asan
+step "integration as root (ASan+UBSan)" integration asan
+step "integration as uid $NOBODY (ASan+UBSan)" integration asan nobody
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+fuzz_smoke() {
+	local f rc=0 tmp
+	for f in request policy logline wire; do
+		tmp=$(mktemp -d)
+		cp -r "fuzz/corpus/$f/." "$tmp/"
+		echo "fuzz_$f: ${FUZZ_SECONDS}s"
+		build-fuzz/fuzz/fuzz_$f -max_total_time="$FUZZ_SECONDS" \
+		    -print_final_stats=1 "$tmp" 2>&1 | grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' || true
+		[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+		rm -rf "$tmp"
+	done
+	return $rc
+}
+step "build fuzzers (clang, libFuzzer)" env CC=clang bash -c \
+    '{ [ -d build-fuzz ] || meson setup build-fuzz -Dfuzz=true -Dtests=false -Db_lundef=false >/dev/null; } && ninja -C build-fuzz >/dev/null'
+step "fuzz smoke runs" fuzz_smoke
+
+echo
+[ $fail -eq 0 ] || echo "failed steps: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
