@@ -89,7 +89,7 @@ cmd_validate(int argc, char **argv)
 	bargv[3] = (char *)policy;
 	bargv[4] = NULL;
 	sp.argv = bargv;
-	sp.envp = (char *[]){ NULL };
+	sp.envp = helper_env();
 	sp.src[0] = fd;
 	sp.dst[0] = BROKER_FD_POLICY;
 	sp.nfds = 1;
@@ -237,7 +237,7 @@ cmd_log(int argc, char **argv)
 	sp.kind = SPAWN_INTERNAL;
 	sp.path = helper_path("aksup-log");
 	sp.argv = largv;
-	sp.envp = (char *[]){ NULL };
+	sp.envp = helper_env();
 	sp.stdin_fd = fd;
 	sp.stdout_fd = -2;
 	rc = run_helper(&sp);

@@ -371,7 +371,7 @@ session_run(const struct session_cfg *cfg)
 	int sf[2] = { -1, -1 };
 	int policyfd = -1, logfd = -1, rootfd[MAX_ROOTS], nroots = 0, i;
 	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[4];
-	char *benv[4], *aenv[8];
+	char *aenv[8];
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
 	const char *ro_paths[64];
@@ -430,11 +430,7 @@ session_run(const struct session_cfg *cfg)
 	bargv[2] = (char *)cfg->policy_path;
 	bargv[3] = NULL;
 	sp.argv = bargv;
-	ne = 0;
-	if ((benv[ne] = env_entry("ASAN_OPTIONS")) != NULL) ne++;
-	if ((benv[ne] = env_entry("UBSAN_OPTIONS")) != NULL) ne++;
-	benv[ne] = NULL;
-	sp.envp = benv;
+	sp.envp = helper_env();
 	sp.src[0] = sb[1]; sp.dst[0] = BROKER_FD_SUP;
 	sp.src[1] = ab[1]; sp.dst[1] = BROKER_FD_AGENT;
 	sp.src[2] = logfd; sp.dst[2] = BROKER_FD_AUDIT;
@@ -496,7 +492,7 @@ session_run(const struct session_cfg *cfg)
 	}
 	wargv[nroots + 1] = NULL;
 	sp.argv = wargv;
-	sp.envp = benv;
+	sp.envp = helper_env();
 	sp.stdin_fd = -1;
 	sp.stdout_fd = -1;
 	if ((s.p[P_WORKER].pid = spawn_role(&sp)) < 0)

@@ -114,6 +114,11 @@ confine_external(const struct spawn *s)
 
 	for (i = 0; agent_ro_base[i] != NULL; i++)
 		ro[n++] = agent_ro_base[i];
+#ifdef AKSUP_SANITIZER
+	/* Sanitizer builds only: the runtime reads its options from
+	 * /proc/self/environ and its own maps (this pid after exec). */
+	ro[n++] = "/proc/self";
+#endif
 	for (i = 0; s->ro_paths && s->ro_paths[i] && n < 126; i++)
 		ro[n++] = s->ro_paths[i];
 	ro[n] = NULL;
@@ -154,6 +159,26 @@ spawn_role(const struct spawn *s)
 	execve(s->path, s->argv, s->envp);
 	log_warn("exec %s", s->path);
 	_exit(127);
+}
+
+/* The environment of our own role binaries: empty but for the sanitizer
+ * runtime's options in sanitizer test runs. */
+char **
+helper_env(void)
+{
+	static char *env[3];
+	static char buf[2][512];
+	const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
+	const char *v;
+	int i, n = 0;
+
+	for (i = 0; i < 2; i++)
+		if ((v = getenv(names[i])) != NULL &&
+		    snprintf(buf[n], sizeof(buf[n]), "%s=%s", names[i], v) <
+		    (int)sizeof(buf[n]))
+			env[n] = buf[n], n++;
+	env[n] = NULL;
+	return env;
 }
 
 int

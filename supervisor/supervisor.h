@@ -40,6 +40,9 @@ struct spawn {
 /* Path of one of our role binaries (aksup-broker, ...). */
 const char *helper_path(const char *name);
 
+/* Environment for our role binaries (sanitizer options only). */
+char **helper_env(void);
+
 /* fork + exec as described; returns the pid or -1. */
 pid_t spawn_role(const struct spawn *s);
 
