@@ -78,12 +78,13 @@ send_ready(struct policy *p)
 	char *roots, *q;
 
 	for (i = 0; i < policy_nroots(p); i++)
-		len += strlen(policy_root(p, i)) + 1;
+		len += 1 + strlen(policy_root(p, i)) + 1;
 	if ((roots = malloc(len + 1)) == NULL)
 		fatal("malloc");
 	q = roots;
 	for (i = 0; i < policy_nroots(p); i++) {
 		n = strlen(policy_root(p, i)) + 1;
+		*q++ = (char)policy_root_actions(p, i);
 		memcpy(q, policy_root(p, i), n);
 		q += n;
 	}

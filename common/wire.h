@@ -33,7 +33,8 @@ enum wire_role {
  */
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload = the fs	\
-	 * roots as NUL-terminated paths, in policy order. */		\
+	 * roots in policy order, each one byte of POLICY_FS_* rights	\
+	 * then the NUL-terminated path. */				\
 	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024)	\
 	/* broker -> fs worker: struct fs_req + path + content */	\
 	MSG(FS_REQ, WR_BROKER, WR_WORKER_FS, sizeof(struct fs_req),	\

@@ -55,6 +55,7 @@ struct policy {
 	struct rule *rules;
 	size_t nrules;
 	char **roots;
+	unsigned *root_actions;	/* POLICY_FS_* per root */
 	size_t nroots;
 };
 
@@ -479,8 +480,13 @@ static int
 add_root(struct policy *p, const char *root)
 {
 	char **nr;
+	unsigned *na;
 	size_t i;
 
+	if ((na = reallocarray(p->root_actions, p->nroots + 1,
+	    sizeof(*na))) == NULL)
+		return -1;
+	p->root_actions = na;
 	for (i = 0; i < p->nroots; i++)
 		if (strcmp(p->roots[i], root) == 0)
 			return (int)i;
@@ -488,6 +494,7 @@ add_root(struct policy *p, const char *root)
 	if (nr == NULL)
 		return -1;
 	p->roots = nr;
+	p->root_actions[p->nroots] = 0;
 	if ((p->roots[p->nroots] = strdup(root)) == NULL)
 		return -1;
 	return (int)p->nroots++;
@@ -542,6 +549,8 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 	if (pattern_root(norm, root, sizeof(root)) != 0 ||
 	    (r->root = add_root(ld->p, root)) < 0)
 		return node_err(ld, n, "out of memory");
+	/* actions[0..3] are fs.read, fs.write, fs.delete, fs.list */
+	ld->p->root_actions[r->root] |= 1u << r->action;
 	return 0;
 }
 
@@ -794,6 +803,7 @@ policy_free(struct policy *p)
 	for (i = 0; i < p->nroots; i++)
 		free(p->roots[i]);
 	free(p->roots);
+	free(p->root_actions);
 	free(p->rules);
 	free(p);
 }
@@ -808,6 +818,14 @@ size_t
 policy_nroots(const struct policy *p)
 {
 	return p == NULL ? 0 : p->nroots;
+}
+
+unsigned
+policy_root_actions(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->nroots)
+		return 0;
+	return p->root_actions[i];
 }
 
 const char *

@@ -44,6 +44,15 @@ size_t policy_nrules(const struct policy *p);
 size_t policy_nroots(const struct policy *p);
 const char *policy_root(const struct policy *p, size_t i);
 
+/* The fs actions some rule allows beneath root i: a mask of these. The
+ * supervisor and the fs worker confine the root to exactly these rights
+ * (a read-only root stays read-only even in a compromised worker). */
+#define POLICY_FS_READ		0x1
+#define POLICY_FS_WRITE		0x2
+#define POLICY_FS_DELETE	0x4
+#define POLICY_FS_LIST		0x8
+unsigned policy_root_actions(const struct policy *p, size_t i);
+
 /* True for the actions aksup knows (fs.read, fs.write, ...). */
 bool policy_action_known(const char *action);
 /* True when the action's target is a filesystem path (fs.*). */

@@ -374,6 +374,7 @@ session_run(const struct session_cfg *cfg)
 	char *aenv[8];
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
+	unsigned char rootacts[MAX_ROOTS];
 	const char *ro_paths[64];
 	struct spawn sp;
 	struct sess s;
@@ -462,7 +463,10 @@ session_run(const struct session_cfg *cfg)
 	/* fs roots: O_PATH dirfds of the directories the policy names. A
 	 * root that does not exist is reported; actions beneath it fail. */
 	for (q = roots; q < roots + rlen && nroots < MAX_ROOTS; q += strlen(q) + 1) {
-		if (memchr(q, '\0', (size_t)(roots + rlen - q)) == NULL || q[0] != '/')
+		rootacts[nroots] = (unsigned char)*q++;
+		if (q >= roots + rlen ||
+		    memchr(q, '\0', (size_t)(roots + rlen - q)) == NULL ||
+		    q[0] != '/' || rootacts[nroots] == 0 || rootacts[nroots] > 0xf)
 			fatalx("protocol violation from broker: bad root list");
 		rootfd[nroots] = open_root(q, rootsfx[nroots],
 		    sizeof(rootsfx[nroots]));
@@ -481,8 +485,11 @@ session_run(const struct session_cfg *cfg)
 		if (rootfd[i] >= 0 && sp.nfds < SPAWN_FDS_MAX) {
 			sp.src[sp.nfds] = rootfd[i];
 			sp.dst[sp.nfds] = WORKER_FD_ROOT0 + sp.nfds - 2;
-			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d%s%s",
-			    sp.dst[sp.nfds], rootsfx[i][0] ? ":" : "",
+			/* FD:RIGHTS:MISSING-SUFFIX, rights as letters */
+			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d:%s%s%s%s:%s",
+			    sp.dst[sp.nfds],
+			    rootacts[i] & 0x1 ? "r" : "", rootacts[i] & 0x2 ? "w" : "",
+			    rootacts[i] & 0x4 ? "d" : "", rootacts[i] & 0x8 ? "l" : "",
 			    rootsfx[i]) >= (int)sizeof(fdarg[i]))
 				fatalx("policy root too long");
 			sp.nfds++;

@@ -36,6 +36,8 @@
 
 static int roots[ROOTS_MAX];
 static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
+static unsigned rights[ROOTS_MAX];	/* 1 << (FS_OP_* - 1) */
+#define FS_RIGHT_LETTERS	"rwdl"	/* FS_OP_READ .. FS_OP_LIST */
 static size_t nroots;
 
 static int
@@ -437,6 +439,11 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 		    target);
 		goto out;
 	}
+	/* Only what some rule allows beneath this root, whoever asks. */
+	if (q.op < FS_OP_READ || q.op > FS_OP_LIST ||
+	    !(rights[q.root] & (1u << (q.op - 1))))
+		fatalx("protocol violation from broker: op %u not allowed "
+		    "beneath root %u", q.op, q.root);
 	if (rootsfx[q.root] != NULL) {
 		/* the root does not exist yet: walk to it beneath its
 		 * nearest existing ancestor */
@@ -506,14 +513,26 @@ fs_init(int argc, char **argv)
 			roots[nroots++] = -1;
 			continue;
 		}
+		/* FD:RIGHTS:SUFFIX -- rights r w d l; the suffix is the
+		 * part of a root that does not exist yet (may be empty) */
 		fd = strtol(argv[i], &end, 10);
-		if (*end == ':' && suffix_ok(end + 1)) {
+		if (*end != ':' || fd < WORKER_FD_ROOT0 || fd > 1024)
+			fatalx("bad root argument %s", argv[i]);
+		for (end++; *end != ':' && *end != '\0'; end++) {
+			const char *k = strchr(FS_RIGHT_LETTERS, *end);
+
+			if (k == NULL)
+				fatalx("bad root argument %s", argv[i]);
+			rights[nroots] |= 1u << (k - FS_RIGHT_LETTERS);
+		}
+		if (*end != ':' || rights[nroots] == 0)
+			fatalx("bad root argument %s", argv[i]);
+		if (end[1] != '\0') {
+			if (!suffix_ok(end + 1))
+				fatalx("bad root argument %s", argv[i]);
 			if ((rootsfx[nroots] = strdup(end + 1)) == NULL)
 				fatal("strdup");
-			end += strlen(end);
 		}
-		if (*end != '\0' || fd < WORKER_FD_ROOT0 || fd > 1024)
-			fatalx("bad root fd argument %s", argv[i]);
 		/* Each root must be what the supervisor promised: an
 		 * O_PATH descriptor of a directory. */
 		if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
