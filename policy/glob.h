@@ -11,8 +11,14 @@
 
 struct glob;
 
-/* Compile a pattern (fs: normalized absolute path rules). 0 or -1. */
+#include <stddef.h>
+
+/* Compile a pattern (fs: normalized absolute path rules). 0, -1 (no
+ * memory), -2 ("**" inside a segment), -3 (bad class or escape). */
 int glob_compile(const char *pattern, bool fs, struct glob **out);
+/* True when every "[" class in s[0..len) closes and no backslash is
+ * last. */
+bool glob_seg_valid(const char *s, size_t len);
 bool glob_match(const struct glob *g, const char *path);
 void glob_free(struct glob *g);
 /* True when path is absolute and already normalized. */

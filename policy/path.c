@@ -135,6 +135,50 @@ path_is_canonical(const char *path)
 	}
 }
 
+/*
+ * Every "[" opens a class that closes in the same segment ("[]a]" and
+ * "[!]a]" hold a literal "]", "[[:alpha:]]" a named class) and every "\"
+ * escapes a following character. fnmatch(3) would read an unclosed "["
+ * as a literal; we refuse it, so a pattern means one thing.
+ */
+bool
+glob_seg_valid(const char *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\') {
+			if (++i >= len)
+				return false;
+			continue;
+		}
+		if (s[i] != '[')
+			continue;
+		j = i + 1;
+		if (j < len && (s[j] == '!' || s[j] == '^'))
+			j++;
+		if (j < len && s[j] == ']')
+			j++;
+		for (; j < len && s[j] != ']'; j++) {
+			if (s[j] == '[' && j + 1 < len && (s[j + 1] == ':' ||
+			    s[j + 1] == '=' || s[j + 1] == '.')) {
+				char kind = s[j + 1];
+
+				for (j += 2; j + 1 < len && !(s[j] == kind &&
+				    s[j + 1] == ']'); j++)
+					;
+				if (j + 1 >= len)
+					return false;
+				j++;
+			}
+		}
+		if (j >= len)
+			return false;
+		i = j;
+	}
+	return true;
+}
+
 static int
 classify(struct gseg *g)
 {
@@ -142,17 +186,20 @@ classify(struct gseg *g)
 		g->kind = SEG_STAR2;
 	else if (strstr(g->s, "**") != NULL)
 		return -2;	/* "**" only as a whole segment */
-	else if (strpbrk(g->s, GLOB_CHARS) != NULL)
+	else if (strpbrk(g->s, GLOB_CHARS) != NULL) {
+		if (!glob_seg_valid(g->s, g->len))
+			return -3;
 		g->kind = SEG_GLOB;
-	else
+	} else
 		g->kind = SEG_LIT;
 	return 0;
 }
 
 /*
  * Compile a pattern. fs patterns are absolute and normalized; the others
- * are split on every '/' as they are. Returns 0, -1 (no memory) or -2
- * (a "**" that is not a whole segment).
+ * are split on every '/' as they are. Returns 0, -1 (no memory), -2
+ * (a "**" that is not a whole segment) or -3 (an unclosed "[" class or a
+ * trailing backslash).
  */
 int
 glob_compile(const char *pattern, bool fs, struct glob **out)

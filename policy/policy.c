@@ -21,43 +21,18 @@
 
 #include <yaml.h>
 
-#include "policy/policy.h"
+#include "policy/internal.h"
 
-/* Defined in path.c. */
-#include "policy/glob.h"
-
-#define MAX_DEPTH	32	/* YAML nesting; a policy needs 4 */
+#define MAX_DEPTH	32	/* YAML nesting; a policy needs 7 */
 #define MAX_RESOURCE	8192	/* non-fs resources (URLs, tool names) */
+#define MAX_ARGS	256	/* entries of an `args:` list */
 
-static const char *const actions[] = {
+const char *const policy_actions[NACTIONS] = {
 	"fs.read", "fs.write", "fs.delete", "fs.list",
 	"proc.exec", "net.http", "mcp.call", "llm.chat",
 	"snapshot.rollback",
 };
-#define NACTIONS	(sizeof(actions) / sizeof(actions[0]))
-#define NFS_ACTIONS	4	/* the first four */
-
-struct constraint {
-	char *key;
-	json_t *val;		/* string, integer, real, true, false, null */
-};
-
-struct rule {
-	int action;		/* index into actions[] */
-	struct glob *glob;
-	struct constraint *cons;
-	size_t ncons;
-	int root;		/* fs rules: index into policy->roots */
-	char id[300];		/* "FILE:LINE" */
-};
-
-struct policy {
-	struct rule *rules;
-	size_t nrules;
-	char **roots;
-	unsigned *root_actions;	/* POLICY_FS_* per root */
-	size_t nroots;
-};
+#define actions policy_actions
 
 /* What a plain scalar means under the YAML 1.2 core schema. */
 enum scalar_type {
@@ -74,6 +49,7 @@ struct loader {
 	const char *name;
 	struct policy *p;
 	size_t ruleno;		/* 1-based, for messages */
+	bool deny;		/* loading the `deny:` list */
 };
 
 static int
@@ -129,27 +105,38 @@ node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ld->ruleno > 0)
-		return set_err(ld->err, n->start_mark, "rule %zu: %s",
-		    ld->ruleno, msg);
+		return set_err(ld->err, n->start_mark, "%srule %zu: %s",
+		    ld->deny ? "deny " : "", ld->ruleno, msg);
 	return set_err(ld->err, n->start_mark, "%s", msg);
 }
 
-/* Quote a scalar for a message: printable ASCII only, truncated. */
-static const char *
-quote(const yaml_node_t *n, char *buf, size_t size)
+/* Quote bytes for a message: printable ASCII only, truncated with "...". */
+const char *
+policy_quote(const char *s, size_t len, char *buf, size_t size)
 {
 	size_t i, o = 0;
 
-	for (i = 0; i < n->data.scalar.length && o + 4 < size; i++) {
-		unsigned char c = n->data.scalar.value[i];
+	if (size < 8) {
+		if (size > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	for (i = 0; i < len && o + 4 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		buf[o++] = (c >= 0x20 && c < 0x7f && c != '"') ? c : '?';
+		buf[o++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
 	}
-	if (i < n->data.scalar.length) {
+	if (i < len)
 		buf[o - 1] = buf[o - 2] = buf[o - 3] = '.';
-	}
 	buf[o] = '\0';
 	return buf;
+}
+
+static const char *
+quote(const yaml_node_t *n, char *buf, size_t size)
+{
+	return policy_quote((const char *)n->data.scalar.value,
+	    n->data.scalar.length, buf, size);
 }
 
 /* ---- pre-scan: syntax, aliases, anchors, tags, depth, documents ---------- */
@@ -502,6 +489,21 @@ add_root(struct policy *p, const char *root)
 
 /* ---- rules ------------------------------------------------------------- */
 
+static struct pos
+pos_of(const yaml_node_t *n)
+{
+	struct pos p = { (int)n->start_mark.line + 1,
+	    (int)n->start_mark.column + 1 };
+
+	return p;
+}
+
+static const char *
+sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
 static bool
 has_dot_segment(const char *s)
 {
@@ -517,23 +519,22 @@ has_dot_segment(const char *s)
 }
 
 static int
-compile_resource(struct loader *ld, struct rule *r, yaml_node_t *n,
-    const char *res)
+glob_err(struct loader *ld, yaml_node_t *n, int rc)
 {
-	int rc = glob_compile(res, r->action < NFS_ACTIONS, &r->glob);
-
 	if (rc == -2)
 		return node_err(ld, n, "\"**\" must be a whole path segment");
-	if (rc != 0)
-		return node_err(ld, n, "out of memory");
-	return 0;
+	if (rc == -3)
+		return node_err(ld, n, "unclosed \"[\" class or trailing "
+		    "\"\\\" in \"resource\"");
+	return node_err(ld, n, "out of memory");
 }
 
 static int
 load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 {
-	const char *res = (const char *)n->data.scalar.value;
+	const char *res = sval(n);
 	char norm[POLICY_PATH_MAX], root[POLICY_PATH_MAX];
+	int rc;
 
 	if (res[0] != '/')
 		return node_err(ld, n,
@@ -544,8 +545,10 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 		    "\"resource\" must not contain \".\" or \"..\" segments");
 	if (path_normalize(res, strlen(res), norm, sizeof(norm)) != 0)
 		return node_err(ld, n, "\"resource\" is too long");
-	if (compile_resource(ld, r, n, norm) != 0)
-		return -1;
+	if ((rc = glob_compile(norm, true, &r->glob)) != 0)
+		return glob_err(ld, n, rc);
+	if (r->deny)
+		return 0;	/* deny rules open no root */
 	if (pattern_root(norm, root, sizeof(root)) != 0 ||
 	    (r->root = add_root(ld->p, root)) < 0)
 		return node_err(ld, n, "out of memory");
@@ -555,17 +558,123 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 }
 
 static int
+load_url_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	const char *why = NULL;
+	char q[64];
+
+	if (url_pat_compile(sval(n), &r->url, &why) < 0)
+		return node_err(ld, n, "URL \"%s\": %s",
+		    quote(n, q, sizeof(q)), why);
+	return 0;
+}
+
+static int
+load_prog_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	const char *res = sval(n);
+	char norm[POLICY_PATH_MAX];
+
+	if (strcmp(res, "*") == 0 || strcmp(res, "**") == 0) {
+		r->prog.any = true;
+		return 0;
+	}
+	if (strpbrk(res, "*?[]\\") != NULL)
+		return node_err(ld, n, "a program is an absolute path or a "
+		    "bare name, without glob characters (or \"*\" for any)");
+	if (res[0] == '/') {
+		if (has_dot_segment(res) || path_normalize(res, strlen(res),
+		    norm, sizeof(norm)) != 0 || strcmp(norm, "/") == 0)
+			return node_err(ld, n, "bad program path");
+		res = norm;
+	} else if (strchr(res, '/') != NULL || strcmp(res, ".") == 0 ||
+	    strcmp(res, "..") == 0)
+		return node_err(ld, n, "a program is an absolute path or a "
+		    "bare name (no '/')");
+	r->prog.bare = res[0] != '/';
+	if ((r->prog.prog = strdup(res)) == NULL)
+		return node_err(ld, n, "out of memory");
+	return 0;
+}
+
+/* A glob part of "server/tool": "*" and "**" mean any; "**" only whole. */
+static int
+mcp_part(struct loader *ld, yaml_node_t *n, const char *s, size_t len,
+    char **out)
+{
+	*out = NULL;
+	if (len == 0)
+		return node_err(ld, n, "MCP resource is \"server/tool\" "
+		    "(a part is empty)");
+	if ((len == 1 && s[0] == '*') || (len == 2 && memcmp(s, "**", 2) == 0))
+		return 0;
+	if (memmem(s, len, "**", 2) != NULL)
+		return node_err(ld, n, "\"**\" must be a whole server or "
+		    "tool name");
+	if (!glob_seg_valid(s, len))
+		return node_err(ld, n, "unclosed \"[\" class or trailing "
+		    "\"\\\" in \"resource\"");
+	if ((*out = strndup(s, len)) == NULL)
+		return node_err(ld, n, "out of memory");
+	return 0;
+}
+
+static int
+load_mcp_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	const char *res = sval(n), *sl = strchr(res, '/');
+
+	if (sl == NULL) {
+		if (strcmp(res, "**") == 0)
+			return 0;	/* any server, any tool */
+		return node_err(ld, n, "MCP resource is \"server/tool\" "
+		    "(or \"**\")");
+	}
+	if (mcp_part(ld, n, res, sl - res, &r->mcp.server) != 0 ||
+	    mcp_part(ld, n, sl + 1, strlen(sl + 1), &r->mcp.tool) != 0)
+		return -1;
+	return 0;
+}
+
+static int
 load_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 {
+	int rc;
+
 	if (!is_string(n))
 		return node_err(ld, n, "\"resource\" must be a string");
 	if (n->data.scalar.length == 0)
 		return node_err(ld, n, "\"resource\" must not be empty");
-	if (r->action < NFS_ACTIONS)
+	if ((r->resource = strdup(sval(n))) == NULL)
+		return node_err(ld, n, "out of memory");
+	switch (r->action) {
+	case ACT_FS_READ:
+	case ACT_FS_WRITE:
+	case ACT_FS_DELETE:
+	case ACT_FS_LIST:
+		r->kind = RES_PATH;
 		return load_fs_resource(ld, r, n);
+	default:
+		break;
+	}
 	if (n->data.scalar.length > MAX_RESOURCE)
 		return node_err(ld, n, "\"resource\" is too long");
-	return compile_resource(ld, r, n, (const char *)n->data.scalar.value);
+	switch (r->action) {
+	case ACT_NET_HTTP:
+		r->kind = RES_URL;
+		return load_url_resource(ld, r, n);
+	case ACT_PROC_EXEC:
+		r->kind = RES_PROG;
+		return load_prog_resource(ld, r, n);
+	case ACT_MCP_CALL:
+		r->kind = RES_MCP;
+		return load_mcp_resource(ld, r, n);
+	default:
+		r->kind = RES_GLOB;
+		if ((rc = glob_compile(sval(n), false, &r->glob)) != 0)
+			return glob_err(ld, n, rc);
+		return 0;
+	}
 }
 
 static int
@@ -575,10 +684,217 @@ load_action(struct loader *ld, struct rule *r, yaml_node_t *n)
 
 	if (!is_string(n))
 		return node_err(ld, n, "\"action\" must be a string");
-	r->action = action_index((const char *)n->data.scalar.value);
+	r->action = action_index(sval(n));
 	if (r->action < 0)
 		return node_err(ld, n, "unknown action \"%s\"",
 		    quote(n, q, sizeof(q)));
+	return 0;
+}
+
+/* ---- YAML values to JSON (constraint operands, example params) ---------- */
+
+static json_t *
+yaml_json(struct loader *ld, yaml_node_t *n)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_item_t *it;
+	json_t *j, *v;
+
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		if (has_nul(n)) {
+			node_err(ld, n, "NUL bytes are not allowed");
+			return NULL;
+		}
+		return scalar_json(ld, n);
+	case YAML_SEQUENCE_NODE:
+		if ((j = json_array()) == NULL)
+			goto nomem;
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			if ((v = yaml_json(ld, node(ld, *it))) == NULL ||
+			    json_array_append_new(j, v) != 0) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	case YAML_MAPPING_NODE:
+		if (check_keys(ld, n) != 0)
+			return NULL;
+		if ((j = json_object()) == NULL)
+			goto nomem;
+		for (pr = n->data.mapping.pairs.start;
+		    pr < n->data.mapping.pairs.top; pr++) {
+			if ((v = yaml_json(ld, node(ld, pr->value))) == NULL ||
+			    json_object_set_new(j, key_text(ld, pr), v) != 0) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	default:
+		break;
+	}
+	node_err(ld, n, "unexpected YAML node");
+	return NULL;
+nomem:
+	node_err(ld, n, "out of memory");
+	return NULL;
+}
+
+/* ---- constraints --------------------------------------------------------- */
+
+static const char *const cop_names[] = {
+	[C_EQ] = "equals", [C_ONE_OF] = "one_of", [C_MIN] = "min",
+	[C_MAX] = "max", [C_GLOB] = "glob", [C_REGEX] = "regex",
+	[C_MAX_LENGTH] = "max_length", [C_MAX_SIZE] = "max_size",
+	[C_ABSENT] = "absent",
+};
+#define NCOPS	(sizeof(cop_names) / sizeof(cop_names[0]))
+
+static bool
+is_scalar_value(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && !has_nul(n);
+}
+
+/* A non-negative integer scalar. */
+static int
+nonneg_int(struct loader *ld, yaml_node_t *v, const char *op, long long *out)
+{
+	json_t *j;
+
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
+		return node_err(ld, v, "\"%s\" must be a non-negative integer",
+		    op);
+	if ((j = scalar_json(ld, v)) == NULL)
+		return -1;
+	*out = json_integer_value(j);
+	json_decref(j);
+	if (*out < 0)
+		return node_err(ld, v, "\"%s\" must be a non-negative integer",
+		    op);
+	return 0;
+}
+
+static int
+load_term(struct loader *ld, struct cterm *t, enum cop op, yaml_node_t *v)
+{
+	yaml_node_item_t *it;
+	char re[1100];
+	int rc;
+
+	t->op = op;
+	switch (op) {
+	case C_EQ:
+		if (!is_scalar_value(v))
+			return node_err(ld, v, "\"equals\" must be a scalar");
+		return (t->val = scalar_json(ld, v)) == NULL ? -1 : 0;
+	case C_ONE_OF:
+		if (v->type != YAML_SEQUENCE_NODE ||
+		    v->data.sequence.items.top == v->data.sequence.items.start)
+			return node_err(ld, v, "\"one_of\" must be a non-empty "
+			    "list of scalars");
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++)
+			if (!is_scalar_value(node(ld, *it)))
+				return node_err(ld, node(ld, *it), "\"one_of\" "
+				    "must be a non-empty list of scalars");
+		return (t->val = yaml_json(ld, v)) == NULL ? -1 : 0;
+	case C_MIN:
+	case C_MAX:
+		if (v->type != YAML_SCALAR_NODE || (scalar_type(v) != SC_INT &&
+		    scalar_type(v) != SC_REAL))
+			return node_err(ld, v, "\"%s\" must be a number",
+			    cop_names[op]);
+		return (t->val = scalar_json(ld, v)) == NULL ? -1 : 0;
+	case C_GLOB:
+	case C_REGEX:
+		if (!is_string(v))
+			return node_err(ld, v, "\"%s\" must be a string",
+			    cop_names[op]);
+		if ((t->val = json_string(sval(v))) == NULL)
+			return node_err(ld, v, "\"%s\" must be UTF-8",
+			    cop_names[op]);
+		if (op == C_GLOB) {
+			if (!glob_seg_valid(sval(v), v->data.scalar.length))
+				return node_err(ld, v, "unclosed \"[\" class or "
+				    "trailing \"\\\" in \"glob\"");
+			return 0;
+		}
+		/* anchored: the regex must match the whole value */
+		if (v->data.scalar.length > sizeof(re) - 8)
+			return node_err(ld, v, "\"regex\" is too long");
+		snprintf(re, sizeof(re), "^(%s)$", sval(v));
+		if ((rc = regcomp(&t->re, re, REG_EXTENDED | REG_NOSUB)) != 0) {
+			char msg[100];
+
+			regerror(rc, &t->re, msg, sizeof(msg));
+			return node_err(ld, v, "bad regex: %s", msg);
+		}
+		t->have_re = true;
+		return 0;
+	case C_MAX_LENGTH:
+	case C_MAX_SIZE:
+		return nonneg_int(ld, v, cop_names[op], &t->n);
+	case C_ABSENT:
+		if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL ||
+		    (sval(v)[0] != 't' && sval(v)[0] != 'T'))
+			return node_err(ld, v, "\"absent\" must be true");
+		return 0;
+	}
+	return node_err(ld, v, "unknown operator");
+}
+
+/* One constraint value: a scalar (equality) or a mapping of operators. */
+static int
+load_constraint(struct loader *ld, struct constraint *c, yaml_node_t *v)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_t *k;
+	size_t n, i;
+	char q[64];
+
+	if (v->type == YAML_SCALAR_NODE) {
+		if (has_nul(v))
+			return node_err(ld, v, "constraint \"%s\" must not "
+			    "contain NUL", c->key);
+		if ((c->terms = calloc(1, sizeof(*c->terms))) == NULL)
+			return node_err(ld, v, "out of memory");
+		c->nterms = 1;
+		return load_term(ld, &c->terms[0], C_EQ, v);
+	}
+	if (v->type != YAML_MAPPING_NODE)
+		return node_err(ld, v, "constraint \"%s\" must be a scalar or a "
+		    "mapping of operators (one_of: for a list)", c->key);
+	if (check_keys(ld, v) != 0)
+		return -1;
+	n = v->data.mapping.pairs.top - v->data.mapping.pairs.start;
+	if (n == 0)
+		return node_err(ld, v, "constraint \"%s\" has no operator",
+		    c->key);
+	if ((c->terms = calloc(n, sizeof(*c->terms))) == NULL)
+		return node_err(ld, v, "out of memory");
+	for (pr = v->data.mapping.pairs.start;
+	    pr < v->data.mapping.pairs.top; pr++) {
+		k = node(ld, pr->key);
+		for (i = 0; i < NCOPS; i++)
+			if (strcmp(sval(k), cop_names[i]) == 0)
+				break;
+		if (i == NCOPS)
+			return node_err(ld, k, "unknown constraint operator "
+			    "\"%s\" (equals, one_of, min, max, glob, regex, "
+			    "max_length, max_size, absent)",
+			    quote(k, q, sizeof(q)));
+		if (i == C_ABSENT && n > 1)
+			return node_err(ld, k, "\"absent\" cannot be combined "
+			    "with other operators");
+		c->nterms++;
+		if (load_term(ld, &c->terms[c->nterms - 1], (enum cop)i,
+		    node(ld, pr->value)) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -586,7 +902,6 @@ static int
 load_constraints(struct loader *ld, struct rule *r, yaml_node_t *map)
 {
 	yaml_node_pair_t *pr;
-	yaml_node_t *v;
 	size_t n;
 
 	if (map->type != YAML_MAPPING_NODE)
@@ -602,19 +917,175 @@ load_constraints(struct loader *ld, struct rule *r, yaml_node_t *map)
 	    pr < map->data.mapping.pairs.top; pr++) {
 		struct constraint *c = &r->cons[r->ncons];
 
-		v = node(ld, pr->value);
-		if (v->type != YAML_SCALAR_NODE || has_nul(v))
-			return node_err(ld, v,
-			    "constraint \"%s\" must be a scalar",
-			    key_text(ld, pr));
 		if ((c->key = strdup(key_text(ld, pr))) == NULL)
-			return node_err(ld, v, "out of memory");
+			return node_err(ld, map, "out of memory");
+		c->pos = pos_of(node(ld, pr->key));
 		r->ncons++;
-		if ((c->val = scalar_json(ld, v)) == NULL)
+		if (load_constraint(ld, c, node(ld, pr->value)) != 0)
 			return -1;
 	}
 	return 0;
 }
+
+/* ---- proc.exec argv ------------------------------------------------------ */
+
+static int
+load_arg_list(struct loader *ld, struct rule *r, yaml_node_t *seq,
+    const char *what)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *a;
+	size_t n;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return node_err(ld, seq, "\"%s\" must be a list of strings",
+		    what);
+	n = seq->data.sequence.items.top - seq->data.sequence.items.start;
+	if (n > MAX_ARGS)
+		return node_err(ld, seq, "\"%s\" has more than %d entries",
+		    what, MAX_ARGS);
+	if (n > 0 && (r->prog.args = calloc(n, sizeof(char *))) == NULL)
+		return node_err(ld, seq, "out of memory");
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		a = node(ld, *it);
+		/* an argument is text: a plain 5 or true is quoted for you */
+		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+			return node_err(ld, a, "\"%s\" must be a list of "
+			    "strings", what);
+		if (r->prog.args_kind == ARGS_GLOB &&
+		    !glob_seg_valid(sval(a), a->data.scalar.length))
+			return node_err(ld, a, "unclosed \"[\" class or "
+			    "trailing \"\\\" in an argument glob");
+		if ((r->prog.args[r->prog.nargs] = strdup(sval(a))) == NULL)
+			return node_err(ld, a, "out of memory");
+		r->prog.nargs++;
+	}
+	return 0;
+}
+
+static int
+load_args(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	yaml_node_t *k;
+	char q[64];
+
+	if (r->action != ACT_PROC_EXEC)
+		return node_err(ld, v, "\"args\" is only for proc.exec");
+	if (v->type == YAML_SEQUENCE_NODE) {
+		r->prog.args_kind = ARGS_EXACT;
+		return load_arg_list(ld, r, v, "args");
+	}
+	if (v->type != YAML_MAPPING_NODE ||
+	    v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1)
+		return node_err(ld, v, "\"args\" is a list, or one of "
+		    "{exact: [...]}, {prefix: [...]}, {glob: [...]}");
+	if (check_keys(ld, v) != 0)
+		return -1;
+	k = node(ld, v->data.mapping.pairs.start->key);
+	if (strcmp(sval(k), "exact") == 0)
+		r->prog.args_kind = ARGS_EXACT;
+	else if (strcmp(sval(k), "prefix") == 0)
+		r->prog.args_kind = ARGS_PREFIX;
+	else if (strcmp(sval(k), "glob") == 0)
+		r->prog.args_kind = ARGS_GLOB;
+	else
+		return node_err(ld, k, "unknown \"args\" form \"%s\" (exact, "
+		    "prefix, glob)", quote(k, q, sizeof(q)));
+	return load_arg_list(ld, r, node(ld, v->data.mapping.pairs.start->value),
+	    sval(k));
+}
+
+/* ---- examples ------------------------------------------------------------ */
+
+static int
+load_example(struct loader *ld, struct rule *r, yaml_node_t *n, bool allow)
+{
+	struct example *e = &r->ex[r->nex];
+	yaml_node_pair_t *pr;
+	yaml_node_t *t = NULL, *pa = NULL, *k;
+	char q[64];
+
+	e->allow = allow;
+	e->pos = pos_of(n);
+	if (n->type == YAML_MAPPING_NODE) {
+		if (check_keys(ld, n) != 0)
+			return -1;
+		for (pr = n->data.mapping.pairs.start;
+		    pr < n->data.mapping.pairs.top; pr++) {
+			k = node(ld, pr->key);
+			if (strcmp(sval(k), "target") == 0)
+				t = node(ld, pr->value);
+			else if (strcmp(sval(k), "params") == 0)
+				pa = node(ld, pr->value);
+			else
+				return node_err(ld, k, "unknown key \"%s\" in an "
+				    "example (target, params)",
+				    quote(k, q, sizeof(q)));
+		}
+		if (t == NULL)
+			return node_err(ld, n, "example without \"target\"");
+	} else
+		t = n;
+	if (t->type != YAML_SCALAR_NODE || has_nul(t))
+		return node_err(ld, t, "an example is a target string or "
+		    "{target: ..., params: {...}}");
+	if (pa != NULL && pa->type != YAML_MAPPING_NODE)
+		return node_err(ld, pa, "example \"params\" must be a mapping");
+	if ((e->target = strdup(sval(t))) == NULL)
+		return node_err(ld, t, "out of memory");
+	e->params = pa ? yaml_json(ld, pa) : json_object();
+	if (e->params == NULL)
+		return pa ? -1 : node_err(ld, n, "out of memory");
+	r->nex++;
+	return 0;
+}
+
+static int
+load_examples(struct loader *ld, struct rule *r, yaml_node_t *map)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_item_t *it;
+	yaml_node_t *k, *seq;
+	size_t n = 0;
+	char q[64];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "\"examples\" must be a mapping "
+		    "{allow: [...], deny: [...]}");
+	if (check_keys(ld, map) != 0)
+		return -1;
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		k = node(ld, pr->key);
+		seq = node(ld, pr->value);
+		if (strcmp(sval(k), "allow") != 0 && strcmp(sval(k), "deny") != 0)
+			return node_err(ld, k, "unknown key \"%s\" in "
+			    "\"examples\" (allow, deny)", quote(k, q, sizeof(q)));
+		if (seq->type != YAML_SEQUENCE_NODE)
+			return node_err(ld, seq, "examples \"%s\" must be a list",
+			    sval(k));
+		n += seq->data.sequence.items.top -
+		    seq->data.sequence.items.start;
+	}
+	if (n == 0)
+		return 0;
+	if ((r->ex = calloc(n, sizeof(*r->ex))) == NULL)
+		return node_err(ld, map, "out of memory");
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		bool allow = strcmp(key_text(ld, pr), "allow") == 0;
+
+		seq = node(ld, pr->value);
+		for (it = seq->data.sequence.items.start;
+		    it < seq->data.sequence.items.top; it++)
+			if (load_example(ld, r, node(ld, *it), allow) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* ---- one rule ------------------------------------------------------------ */
 
 /* Find the value of `key` in a rule mapping, or NULL. */
 static yaml_node_t *
@@ -633,7 +1104,7 @@ static int
 check_rule_keys(struct loader *ld, yaml_node_t *map)
 {
 	static const char *const known[] = { "action", "resource",
-	    "constraint", NULL };
+	    "constraint", "args", "args_max", "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -643,7 +1114,7 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 	    pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(ld, pr->key);
 
-		if (!is_one_of((const char *)k->data.scalar.value, known))
+		if (!is_one_of(sval(k), known))
 			return node_err(ld, k, "unknown key \"%s\"",
 			    quote(k, q, sizeof(q)));
 	}
@@ -653,11 +1124,17 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 static int
 load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 {
-	yaml_node_t *a, *res, *con;
+	yaml_node_t *a, *res, *n;
+	long long max;
 
 	r->root = -1;
+	r->deny = ld->deny;
+	r->no = ld->ruleno;
+	r->prog.args_max = -1;
 	if (map->type != YAML_MAPPING_NODE)
 		return node_err(ld, map, "must be a mapping");
+	r->pos = pos_of(map);
+	snprintf(r->id, sizeof(r->id), "%s:%d", ld->name, r->pos.line);
 	if (check_rule_keys(ld, map) != 0)
 		return -1;
 	if ((a = field(ld, map, "action")) == NULL)
@@ -666,33 +1143,52 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 		return node_err(ld, map, "missing field \"resource\"");
 	if (load_action(ld, r, a) != 0 || load_resource(ld, r, res) != 0)
 		return -1;
-	if ((con = field(ld, map, "constraint")) != NULL &&
-	    load_constraints(ld, r, con) != 0)
+	if ((n = field(ld, map, "args")) != NULL && load_args(ld, r, n) != 0)
 		return -1;
-	snprintf(r->id, sizeof(r->id), "%s:%zu", ld->name,
-	    map->start_mark.line + 1);
+	if ((n = field(ld, map, "args_max")) != NULL) {
+		if (r->action != ACT_PROC_EXEC)
+			return node_err(ld, n, "\"args_max\" is only for "
+			    "proc.exec");
+		if (r->prog.args_kind == ARGS_NONE)
+			return node_err(ld, n, "\"args_max\" needs \"args\" "
+			    "(without it no argument is allowed)");
+		if (nonneg_int(ld, n, "args_max", &max) != 0)
+			return -1;
+		if (max > MAX_ARGS * 16)
+			return node_err(ld, n, "\"args_max\" is too large");
+		r->prog.args_max = (long)max;
+	}
+	if ((n = field(ld, map, "constraint")) != NULL &&
+	    load_constraints(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "examples")) != NULL &&
+	    load_examples(ld, r, n) != 0)
+		return -1;
 	return 0;
 }
 
 static int
-load_rules(struct loader *ld, yaml_node_t *seq)
+load_rules(struct loader *ld, yaml_node_t *seq, const char *what)
 {
 	yaml_node_item_t *it;
-	size_t n;
+	struct rule *nr;
+	size_t n, base = ld->p->nrules;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return node_err(ld, seq, "\"capabilities\" must be a sequence");
+		return node_err(ld, seq, "\"%s\" must be a sequence", what);
 	n = seq->data.sequence.items.top - seq->data.sequence.items.start;
 	if (n == 0)
 		return 0;
-	if ((ld->p->rules = calloc(n, sizeof(*ld->p->rules))) == NULL)
+	if ((nr = reallocarray(ld->p->rules, base + n, sizeof(*nr))) == NULL)
 		return node_err(ld, seq, "out of memory");
+	memset(nr + base, 0, n * sizeof(*nr));
+	ld->p->rules = nr;
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++) {
-		ld->ruleno = ld->p->nrules + 1;
+		ld->ruleno = ld->p->nrules - base + 1;
 		/* count it first, so policy_free() sees a partial rule */
 		ld->p->nrules++;
-		if (load_rule(ld, &ld->p->rules[ld->ruleno - 1],
+		if (load_rule(ld, &ld->p->rules[ld->p->nrules - 1],
 		    node(ld, *it)) != 0)
 			return -1;
 	}
@@ -705,7 +1201,7 @@ load_top(struct loader *ld)
 {
 	yaml_node_t *root = yaml_document_get_root_node(ld->doc);
 	yaml_node_pair_t *pr;
-	yaml_node_t *caps = NULL;
+	yaml_node_t *caps = NULL, *deny = NULL;
 	yaml_mark_t start = { 0, 0, 0 };
 	char q[64];
 
@@ -719,15 +1215,22 @@ load_top(struct loader *ld)
 	    pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(ld, pr->key);
 
-		if (strcmp((const char *)k->data.scalar.value,
-		    "capabilities") != 0)
+		if (strcmp(sval(k), "capabilities") == 0)
+			caps = node(ld, pr->value);
+		else if (strcmp(sval(k), "deny") == 0)
+			deny = node(ld, pr->value);
+		else
 			return node_err(ld, k, "unknown top-level key \"%s\"",
 			    quote(k, q, sizeof(q)));
-		caps = node(ld, pr->value);
 	}
 	if (caps == NULL)
 		return node_err(ld, root, "missing field \"capabilities\"");
-	return load_rules(ld, caps);
+	if (load_rules(ld, caps, "capabilities") != 0)
+		return -1;
+	if (deny == NULL)
+		return 0;
+	ld->deny = true;
+	return load_rules(ld, deny, "deny");
 }
 
 int
@@ -764,6 +1267,7 @@ policy_load_buf(const char *buf, size_t len, const char *name,
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		goto out;
 	}
+	snprintf(ld.p->name, sizeof(ld.p->name), "%s", name);
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	if (!(have_doc = yaml_parser_load(&ps, &doc))) {
 		parser_err(&ps, err);
@@ -783,23 +1287,37 @@ out:
 	return rc;
 }
 
+static void
+rule_free(struct rule *r)
+{
+	size_t j;
+
+	free(r->resource);
+	glob_free(r->glob);
+	url_pat_free(&r->url);
+	free(r->prog.prog);
+	for (j = 0; j < r->prog.nargs; j++)
+		free(r->prog.args[j]);
+	free(r->prog.args);
+	free(r->mcp.server);
+	free(r->mcp.tool);
+	cons_free(r->cons, r->ncons);
+	for (j = 0; j < r->nex; j++) {
+		free(r->ex[j].target);
+		json_decref(r->ex[j].params);
+	}
+	free(r->ex);
+}
+
 void
 policy_free(struct policy *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->nrules; i++) {
-		struct rule *r = &p->rules[i];
-
-		glob_free(r->glob);
-		for (j = 0; j < r->ncons; j++) {
-			free(r->cons[j].key);
-			json_decref(r->cons[j].val);
-		}
-		free(r->cons);
-	}
+	for (i = 0; i < p->nrules; i++)
+		rule_free(&p->rules[i]);
 	for (i = 0; i < p->nroots; i++)
 		free(p->roots[i]);
 	free(p->roots);
@@ -834,80 +1352,4 @@ policy_root(const struct policy *p, size_t i)
 	if (p == NULL || i >= p->nroots)
 		return NULL;
 	return p->roots[i];
-}
-
-/* ---- decisions --------------------------------------------------------- */
-
-static bool
-value_equal(const json_t *want, const json_t *got)
-{
-	if (got == NULL)
-		return false;
-	switch (json_typeof(want)) {
-	case JSON_STRING:
-		return json_is_string(got) &&
-		    json_string_length(want) == json_string_length(got) &&
-		    memcmp(json_string_value(want), json_string_value(got),
-		    json_string_length(want)) == 0;
-	case JSON_INTEGER:
-		if (json_is_integer(got))
-			return json_integer_value(want) ==
-			    json_integer_value(got);
-		return json_is_real(got) &&
-		    (double)json_integer_value(want) == json_real_value(got);
-	case JSON_REAL:
-		return json_is_number(got) &&
-		    json_real_value(want) == json_number_value(got);
-	case JSON_TRUE:
-	case JSON_FALSE:
-	case JSON_NULL:
-		return json_typeof(want) == json_typeof(got);
-	default:
-		return false;
-	}
-}
-
-static bool
-constraints_hold(const struct rule *r, const json_t *params)
-{
-	size_t i;
-
-	if (r->ncons == 0)
-		return true;
-	if (!json_is_object(params))
-		return false;
-	for (i = 0; i < r->ncons; i++)
-		if (!value_equal(r->cons[i].val,
-		    json_object_get(params, r->cons[i].key)))
-			return false;
-	return true;
-}
-
-void
-policy_decide(const struct policy *p, const char *action,
-    const char *target, const json_t *params, struct policy_decision *out)
-{
-	int a = action_index(action);
-	size_t i;
-
-	out->allow = false;
-	out->rule = -1;
-	out->root = -1;
-	snprintf(out->rule_id, sizeof(out->rule_id), "default-deny");
-	if (p == NULL || a < 0 || target == NULL)
-		return;
-	if (a < NFS_ACTIONS && !path_is_canonical(target))
-		return;
-	for (i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
-
-		if (r->action != a || !glob_match(r->glob, target) ||
-		    !constraints_hold(r, params))
-			continue;
-		out->allow = true;
-		out->rule = (int)i;
-		out->root = r->root;
-		memcpy(out->rule_id, r->id, sizeof(out->rule_id));
-		return;
-	}
 }

@@ -5,9 +5,12 @@
  * no network) and in the broker's --check mode (aksup validate-policy).
  * Privilege: none; it only reads bytes it is given. Never calls exit().
  *
- * Format (the Python project's): a YAML mapping with one key,
- * `capabilities:`, a sequence of {action, resource, constraint?} mappings.
- * Default deny. See docs/POLICY.md.
+ * Format (the Python project's, extended): a YAML mapping with the key
+ * `capabilities:` (allow rules) and optionally `deny:` (deny rules), each a
+ * sequence of {action, resource, constraint?, args?, args_max?, examples?}
+ * mappings. A deny rule that matches overrides every allow; nothing
+ * matching is a deny. Rule order never changes a decision. See
+ * docs/POLICY.md.
  */
 #ifndef AKSUP_POLICY_H
 #define AKSUP_POLICY_H
@@ -60,18 +63,44 @@ bool policy_action_is_fs(const char *action);
 
 struct policy_decision {
 	bool allow;
+	bool by_deny_rule;	/* denied by a `deny:` rule (rule >= 0) */
 	int rule;		/* index of the deciding rule, -1 = default deny */
 	int root;		/* fs actions, when allowed: index into roots */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 
+/* Fill in the defaults the provider would use for params the request
+ * leaves out (fs.read/fs.write: encoding "utf-8"; net.http: method "GET",
+ * timeout 30; proc.exec: args [], timeout 30), upper-case net.http's
+ * method, and check the types of those keys. Call it before
+ * policy_decide: constraints apply to the filled-in params, and the
+ * provider must receive the same params. Returns 0, or -1 with `why`
+ * filled (a malformed request). */
+int policy_fill_defaults(const char *action, json_t *params, char *why,
+			 size_t whylen);
+
 /* Decide one request. `target` must already be canonical (for fs actions:
  * the output of path_normalize). `params` is a JSON object (may be empty,
- * never NULL). Always fills *out; never fails open: anything it cannot
- * judge is a deny. */
+ * never NULL), after policy_fill_defaults. Always fills *out; never fails
+ * open: anything it cannot judge is a deny. */
 void policy_decide(const struct policy *p, const char *action,
 		   const char *target, const json_t *params,
 		   struct policy_decision *out);
+
+/* The decision, the deciding rule (file:line) and why every other rule
+ * for the action did or did not match, as text (malloc'd; NULL when out
+ * of memory). Same inputs as policy_decide. */
+char *policy_explain(const struct policy *p, const char *action,
+		     const char *target, const json_t *params);
+
+/* Check every rule's `examples:` against the whole policy. Calls report()
+ * once per failing example (err: FILE:LINE:COL of the example and a
+ * message naming the rule) and returns the number that fail. */
+size_t policy_check_examples(const struct policy *p,
+			     void (*report)(void *arg,
+					    const struct policy_err *err),
+			     void *arg);
+size_t policy_nexamples(const struct policy *p);
 
 /* Lexically normalize an absolute path: collapse `//`, drop `.`, resolve
  * `..` (never above `/`), drop a trailing `/` (except for "/" itself).

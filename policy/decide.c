@@ -1,0 +1,459 @@
+/*
+ * policy/decide.c -- decisions: provider defaults, deny-overrides-allow,
+ * the explanation of a decision, and the rules' own examples.
+ *
+ * Runs in: the broker (confined: decisions for every request), and in its
+ * --check (examples) and --explain modes. Privilege: none. Never prints,
+ * never exits: explain and the example check hand text back.
+ *
+ * Precedence: a request is denied when any deny rule matches it, else
+ * allowed when any allow rule matches it, else denied by default. The
+ * order of rules never changes a decision; it only picks which of several
+ * matching rules of the deciding kind is reported (the first in the file).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/internal.h"
+
+static int
+action_of(const char *action)
+{
+	int i;
+
+	if (action == NULL)
+		return -1;
+	for (i = 0; i < NACTIONS; i++)
+		if (strcmp(policy_actions[i], action) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- provider defaults ---------------------------------------------------- */
+
+static int
+setwhy(char *why, size_t whylen, const char *msg)
+{
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s", msg);
+	return -1;
+}
+
+static int
+set_default(json_t *params, const char *key, json_t *val)
+{
+	if (val == NULL)
+		return -1;
+	if (json_object_get(params, key) != NULL) {
+		json_decref(val);
+		return 0;
+	}
+	return json_object_set_new(params, key, val);
+}
+
+int
+policy_fill_defaults(const char *action, json_t *params, char *why,
+    size_t whylen)
+{
+	json_t *v;
+	char *up;
+	size_t i, n;
+	int a = action_of(action);
+
+	if (!json_is_object(params))
+		return setwhy(why, whylen, "params must be an object");
+	switch (a) {
+	case ACT_FS_READ:
+	case ACT_FS_WRITE:
+		v = json_object_get(params, "encoding");
+		if (v != NULL && !json_is_string(v))
+			return setwhy(why, whylen,
+			    "params.encoding must be a string");
+		return set_default(params, "encoding", json_string("utf-8")) < 0 ?
+		    setwhy(why, whylen, "out of memory") : 0;
+	case ACT_NET_HTTP:
+		v = json_object_get(params, "method");
+		if (v != NULL) {
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) > 32)
+				return setwhy(why, whylen, "params.method must "
+				    "be a short string");
+			/* the canonical form, the one the worker sends */
+			n = json_string_length(v);
+			if ((up = strndup(json_string_value(v), n)) == NULL)
+				return setwhy(why, whylen, "out of memory");
+			for (i = 0; i < n; i++) {
+				if (!isalpha((unsigned char)up[i])) {
+					free(up);
+					return setwhy(why, whylen, "params.method"
+					    " must be letters only");
+				}
+				up[i] = (char)toupper((unsigned char)up[i]);
+			}
+			i = json_string_set(v, up);
+			free(up);
+			if (i != 0)
+				return setwhy(why, whylen, "out of memory");
+		}
+		v = json_object_get(params, "timeout");
+		if (v != NULL && !json_is_number(v))
+			return setwhy(why, whylen,
+			    "params.timeout must be a number");
+		if (set_default(params, "method", json_string("GET")) < 0 ||
+		    set_default(params, "timeout", json_integer(30)) < 0)
+			return setwhy(why, whylen, "out of memory");
+		return 0;
+	case ACT_PROC_EXEC:
+		v = json_object_get(params, "args");
+		if (v != NULL) {
+			if (!json_is_array(v))
+				return setwhy(why, whylen, "params.args must be "
+				    "a list of strings");
+			for (i = 0; i < json_array_size(v); i++)
+				if (!json_is_string(json_array_get(v, i)))
+					return setwhy(why, whylen, "params.args "
+					    "must be a list of strings");
+		}
+		v = json_object_get(params, "timeout");
+		if (v != NULL && !json_is_number(v))
+			return setwhy(why, whylen,
+			    "params.timeout must be a number");
+		if (set_default(params, "args", json_array()) < 0 ||
+		    set_default(params, "timeout", json_integer(30)) < 0)
+			return setwhy(why, whylen, "out of memory");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- deciding ------------------------------------------------------------- */
+
+/* An allowed fs target must lie at or beneath its rule's root. */
+static bool
+beneath_root(const struct policy *p, const struct rule *r, const char *t)
+{
+	const char *root;
+	size_t n;
+
+	if (r->kind != RES_PATH || r->deny)
+		return true;
+	if (r->root < 0 || (size_t)r->root >= p->nroots)
+		return false;
+	root = p->roots[r->root];
+	if (strcmp(root, "/") == 0)
+		return true;
+	n = strlen(root);
+	return strncmp(root, t, n) == 0 && (t[n] == '\0' || t[n] == '/');
+}
+
+static void
+deny_default(struct policy_decision *out)
+{
+	out->allow = false;
+	out->by_deny_rule = false;
+	out->rule = -1;
+	out->root = -1;
+	snprintf(out->rule_id, sizeof(out->rule_id), "default-deny");
+}
+
+/* The rule that decides (index), or -1 for the default deny. */
+static int
+decide(const struct policy *p, const struct target *t, const json_t *params)
+{
+	size_t i;
+	int allow = -1;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->action != t->action)
+			continue;
+		if (r->deny) {
+			if (rule_matches(r, t, params, NULL, 0))
+				return (int)i;	/* deny overrides */
+		} else if (allow < 0 && rule_matches(r, t, params, NULL, 0) &&
+		    beneath_root(p, r, t->raw))
+			allow = (int)i;
+	}
+	return allow;
+}
+
+void
+policy_decide(const struct policy *p, const char *action,
+    const char *target, const json_t *params, struct policy_decision *out)
+{
+	struct target *t;
+	const struct rule *r;
+	int a = action_of(action), i;
+
+	deny_default(out);
+	if (p == NULL || a < 0 || target == NULL)
+		return;
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return;		/* fail closed */
+	target_prepare(t, a, target);
+	i = t->ok ? decide(p, t, params) : -1;
+	free(t);
+	if (i < 0)
+		return;
+	r = &p->rules[i];
+	out->rule = i;
+	memcpy(out->rule_id, r->id, sizeof(out->rule_id));
+	if (r->deny) {
+		out->by_deny_rule = true;
+		return;
+	}
+	out->allow = true;
+	out->root = r->root;
+}
+
+/* ---- a growing text buffer ------------------------------------------------ */
+
+struct text {
+	char *buf;
+	size_t len, size;
+	bool fail;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+tprintf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *nb;
+
+	if (t->fail)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf ? t->buf + t->len : NULL,
+		    t->buf ? t->size - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->fail = true;
+			return;
+		}
+		if (t->buf != NULL && (size_t)n < t->size - t->len) {
+			t->len += n;
+			return;
+		}
+		if ((nb = realloc(t->buf, t->size + n + 256)) == NULL) {
+			t->fail = true;
+			return;
+		}
+		t->buf = nb;
+		t->size += n + 256;
+	}
+}
+
+static void
+rule_line(struct text *x, const struct rule *r)
+{
+	char q[200];
+
+	tprintf(x, "%s (%s %s %s)", r->id, r->deny ? "deny" : "allow",
+	    policy_actions[r->action],
+	    policy_quote(r->resource, strlen(r->resource), q, sizeof(q)));
+}
+
+char *
+policy_explain(const struct policy *p, const char *action,
+    const char *target, const json_t *params)
+{
+	struct text x = { NULL, 0, 0, false };
+	struct policy_decision d;
+	struct target *t = NULL;
+	char why[512], q[300], *ps;
+	size_t i, shown = 0;
+	int a = action_of(action);
+
+	policy_decide(p, action, target, params, &d);
+	tprintf(&x, "action:   %s\n", policy_quote(action ? action : "(none)",
+	    action ? strlen(action) : 6, q, sizeof(q)));
+	tprintf(&x, "target:   %s\n", policy_quote(target ? target : "(none)",
+	    target ? strlen(target) : 6, q, sizeof(q)));
+	ps = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	tprintf(&x, "params:   %s\n", ps ? ps : "{}");
+	free(ps);
+	tprintf(&x, "decision: %s\n", d.allow ? "ALLOWED" : "DENIED");
+	tprintf(&x, "rule:     ");
+	if (d.rule >= 0)
+		rule_line(&x, &p->rules[d.rule]);
+	else
+		tprintf(&x, "default-deny");
+	tprintf(&x, "\n");
+	if (d.allow && d.root >= 0)
+		tprintf(&x, "root:     %s\n", policy_root(p, d.root));
+	if (p == NULL || a < 0 || target == NULL) {
+		tprintf(&x, "why:      %s\n", a < 0 ? "unknown action" :
+		    "no policy or no target");
+		goto out;
+	}
+	if ((t = malloc(sizeof(*t))) == NULL) {
+		x.fail = true;
+		goto out;
+	}
+	target_prepare(t, a, target);
+	if (!t->ok) {
+		tprintf(&x, "why:      target rejected: %s\n", t->bad);
+		goto out;
+	}
+	if (d.rule >= 0)
+		tprintf(&x, "why:      %s\n", d.by_deny_rule ?
+		    "a deny rule matches (deny overrides every allow)" :
+		    "an allow rule matches and no deny rule does");
+	else
+		tprintf(&x, "why:      no rule matches (default deny)\n");
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->action != a || (int)i == d.rule)
+			continue;
+		if (shown++ == 0)
+			tprintf(&x, "other rules for %s:\n", policy_actions[a]);
+		tprintf(&x, "  ");
+		rule_line(&x, r);
+		why[0] = '\0';
+		if (rule_matches(r, t, params, why, sizeof(why))) {
+			if (!beneath_root(p, r, target))
+				tprintf(&x, ": target outside the rule's root\n");
+			else if (d.by_deny_rule && !r->deny)
+				tprintf(&x, ": matches, overridden by the deny "
+				    "rule\n");
+			else
+				tprintf(&x, ": matches too (the first in file "
+				    "order is reported)\n");
+		} else
+			tprintf(&x, ": no match: %s\n", why);
+	}
+	if (shown == 0)
+		tprintf(&x, "other rules for %s: none\n", policy_actions[a]);
+out:
+	free(t);
+	if (x.fail) {
+		free(x.buf);
+		return NULL;
+	}
+	return x.buf;
+}
+
+/* snprintf without gcc's truncation warning: messages are cut on purpose. */
+static void __attribute__((format(printf, 3, 4)))
+msgf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- examples ------------------------------------------------------------- */
+
+/* Does rule r itself match this request? */
+static bool
+rule_matches_req(const struct policy *p, const struct rule *r,
+    const char *target, const json_t *params)
+{
+	struct target *t;
+	bool m;
+
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return false;
+	target_prepare(t, r->action, target);
+	m = rule_matches(r, t, params, NULL, 0) &&
+	    beneath_root(p, r, target);
+	free(t);
+	return m;
+}
+
+/* Why one example fails, into msg; false when it holds. */
+static bool
+example_fails(const struct policy *p, const struct rule *r,
+    const struct example *ex, char *msg, size_t size)
+{
+	struct policy_decision d;
+	char why[200];
+	json_t *params;
+	bool fails = false;
+
+	if ((params = json_deep_copy(ex->params)) == NULL) {
+		msgf(msg, size, "cannot be checked: out of memory");
+		return true;
+	}
+	if (policy_fill_defaults(policy_actions[r->action], params, why,
+	    sizeof(why)) < 0) {
+		/* a malformed request is never allowed */
+		if (ex->allow) {
+			msgf(msg, size, "is malformed: %s", why);
+			fails = true;
+		}
+		goto out;
+	}
+	policy_decide(p, policy_actions[r->action], ex->target, params, &d);
+	if (ex->allow && !d.allow) {
+		msgf(msg, size, "is denied (by %s)", d.rule_id);
+		fails = true;
+	} else if (!ex->allow && d.allow) {
+		msgf(msg, size, "is allowed (by %s)", d.rule_id);
+		fails = true;
+	} else if (ex->allow == !r->deny &&
+	    !rule_matches_req(p, r, ex->target, params)) {
+		msgf(msg, size, "is %s by %s, but this rule does not match "
+		    "it", d.allow ? "allowed" : "denied", d.rule_id);
+		fails = true;
+	}
+out:
+	json_decref(params);
+	return fails;
+}
+
+size_t
+policy_check_examples(const struct policy *p,
+    void (*report)(void *arg, const struct policy_err *err), void *arg)
+{
+	struct policy_err e;
+	char q[80], msg[200];
+	size_t i, j, bad = 0;
+
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		for (j = 0; j < r->nex; j++) {
+			const struct example *ex = &r->ex[j];
+
+			if (!example_fails(p, r, ex, msg, sizeof(msg)))
+				continue;
+			bad++;
+			if (report == NULL)
+				continue;
+			memset(&e, 0, sizeof(e));
+			snprintf(e.file, sizeof(e.file), "%s", p->name);
+			e.line = ex->pos.line;
+			e.col = ex->pos.col;
+			msgf(e.msg, sizeof(e.msg), "%srule %zu (%s): %s "
+			    "example \"%s\" %s", r->deny ? "deny " : "", r->no,
+			    r->id, ex->allow ? "allow" : "deny",
+			    policy_quote(ex->target, strlen(ex->target), q,
+			    sizeof(q)), msg);
+			report(arg, &e);
+		}
+	}
+	return bad;
+}
+
+size_t
+policy_nexamples(const struct policy *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; p != NULL && i < p->nrules; i++)
+		n += p->rules[i].nex;
+	return n;
+}

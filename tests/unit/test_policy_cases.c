@@ -1,0 +1,877 @@
+/*
+ * tests/unit/test_policy_cases.c -- the policy language, table-driven:
+ * (policy, request, expected decision, expected deciding rule), one row
+ * per case. Covers every bypass of the Python project's string matching
+ * (DESIGN.md §3, issue 4), each constraint type, deny precedence,
+ * provider defaults, the Python project's own policies, and load errors
+ * with their line and column.
+ *
+ * Runs in: the test process only. Privilege: none; reads
+ * $AKSUP_TEST_DATA/python-*.yaml.
+ *
+ * A rule is named by a tag: the policy line that holds "# rN" is the
+ * rule's line, so the expected rule_id is "t.yaml:LINE"; "-" is
+ * default-deny; "!" means the request is malformed (policy_fill_defaults
+ * refuses it, the broker answers ERROR); "=FILE:LINE" is literal.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+#define A	true	/* allowed */
+#define D	false	/* denied */
+
+/* ---- policies ----------------------------------------------------------- */
+
+static const char P_FS[] =
+    "capabilities:\n"
+    "  - {action: fs.read, resource: /ws/**}                 # r1\n"
+    "  - {action: fs.write, resource: /ws/out/*.txt}         # r2\n"
+    "  - {action: fs.list, resource: '/ws/[ab]?/**'}         # r3\n"
+    "  - {action: fs.delete, resource: /ws/tmp/**/x}         # r4\n"
+    "  - {action: fs.read, resource: /data/file.csv}         # r5\n"
+    "  - {action: fs.read, resource: '/lit/\\*star'}          # r6\n"
+    "deny:\n"
+    "  - {action: fs.read, resource: /ws/secret/**}          # d1\n"
+    "  - {action: fs.read, resource: '/ws/**/.env'}          # d2\n";
+
+static const char P_URL[] =
+    "capabilities:\n"
+    "  - {action: net.http, resource: 'https://api.example.com/v1/**', constraint: {method: GET}}  # r1\n"
+    "  - {action: net.http, resource: 'https://*.cdn.example.com/assets/*.js'}  # r2\n"
+    "  - {action: net.http, resource: 'http://localhost:8080/**'}  # r3\n"
+    "  - {action: net.http, resource: 'https://127.0.0.1:8443/health'}  # r4\n"
+    "  - {action: net.http, resource: 'https://upload.example.com:*/in/**', constraint: {method: {one_of: [PUT, POST]}}}  # r5\n"
+    "  - {action: net.http, resource: 'https://[::1]/x'}  # r6\n"
+    "  - {action: net.http, resource: 'https://docs.example.com'}  # r7\n"
+    "deny:\n"
+    "  - {action: net.http, resource: 'https://api.example.com/v1/admin/**'}  # d1\n";
+
+static const char P_ANY[] =
+    "capabilities:\n"
+    "  - {action: net.http, resource: 'https://**'}  # r1\n"
+    "  - {action: net.http, resource: 'http://10.1.2.3/**'}  # r2\n"
+    "deny:\n"
+    "  - {action: net.http, resource: 'https://*.internal.example.com/**'}  # d1\n"
+    "  - {action: net.http, resource: 'https://**', constraint: {method: DELETE}}  # d2\n"
+    "  - {action: net.http, resource: 'http://**'}  # d3\n";
+
+static const char P_PROC[] =
+    "capabilities:\n"
+    "  - {action: proc.exec, resource: git, args: [status]}  # r1\n"
+    "  - {action: proc.exec, resource: git, args: {prefix: [log, --oneline]}, args_max: 4}  # r2\n"
+    "  - {action: proc.exec, resource: /usr/bin/ls}  # r3\n"
+    "  - {action: proc.exec, resource: cat, args: {glob: ['*.txt']}}  # r4\n"
+    "  - {action: proc.exec, resource: echo, args: {prefix: []}, args_max: 2}  # r5\n"
+    "  - {action: proc.exec, resource: /bin/date, args: {exact: ['+%s']}}  # r6\n"
+    "  - {action: proc.exec, resource: grep, args: {glob: ['-n', '[a-z]*', '*.c']}}  # r7\n"
+    "deny:\n"
+    "  - {action: proc.exec, resource: sh}  # d1\n"
+    "  - {action: proc.exec, resource: git, args: {glob: [log, --oneline, '--output*']}}  # d2\n";
+
+static const char P_MCP[] =
+    "capabilities:\n"
+    "  - {action: mcp.call, resource: my_server/**}  # r1\n"
+    "  - {action: mcp.call, resource: '*/search'}  # r2\n"
+    "  - {action: mcp.call, resource: 'fs/read_*'}  # r3\n"
+    "deny:\n"
+    "  - {action: mcp.call, resource: 'my_server/delete_*'}  # d1\n";
+
+static const char P_MISC[] =
+    "capabilities:\n"
+    "  - {action: llm.chat, resource: 'gpt-4o*'}  # r1\n"
+    "  - {action: llm.chat, resource: 'openai/*'}  # r2\n"
+    "  - {action: snapshot.rollback, resource: '*'}  # r3\n"
+    "  - {action: mcp.call, resource: '**'}  # r4\n"
+    "deny:\n"
+    "  - {action: llm.chat, resource: 'gpt-4o-audio*'}  # d1\n";
+
+static const char P_CONS[] =
+    "capabilities:\n"
+    "  - {action: llm.chat, resource: eq, constraint: {k: {equals: 5}}}  # r1\n"
+    "  - {action: llm.chat, resource: oneof, constraint: {k: {one_of: [a, b, 3]}}}  # r2\n"
+    "  - {action: llm.chat, resource: range, constraint: {k: {min: 1, max: 10}}}  # r3\n"
+    "  - {action: llm.chat, resource: glob, constraint: {k: {glob: 'ab*'}}}  # r4\n"
+    "  - {action: llm.chat, resource: regex, constraint: {k: {regex: '[a-z]+[0-9]?'}}}  # r5\n"
+    "  - {action: llm.chat, resource: len, constraint: {k: {max_length: 3}}}  # r6\n"
+    "  - {action: llm.chat, resource: size, constraint: {k: {max_size: 10}}}  # r7\n"
+    "  - {action: llm.chat, resource: absent, constraint: {k: {absent: true}}}  # r8\n"
+    "  - {action: llm.chat, resource: and, constraint: {a: 1, b: {glob: 'x*', max_length: 4}}}  # r9\n"
+    "  - {action: net.http, resource: 'https://h.example/**', constraint: {method: GET}}  # r10\n"
+    "  - {action: net.http, resource: 'https://h2.example/**', constraint: {timeout: {max: 60}}}  # r11\n"
+    "  - {action: fs.read, resource: /ws/**, constraint: {encoding: utf-8}}  # r12\n"
+    "  - {action: proc.exec, resource: echo, args: {prefix: []}, constraint: {args: {max_length: 2}}}  # r13\n"
+    "  - {action: llm.chat, resource: real, constraint: {k: {min: 0.5, max: 1.5}}}  # r14\n"
+    "  - {action: llm.chat, resource: eqs, constraint: {k: x, n: 2, f: false, z: ~}}  # r15\n"
+    "deny:\n"
+    "  - {action: llm.chat, resource: '**', constraint: {user: {regex: 'root|admin'}}}  # d1\n";
+
+/* Order must not matter: the same rules, deny first, allows reversed. */
+static const char P_ORDER[] =
+    "deny:\n"
+    "  - {action: fs.read, resource: '/ws/**/.env'}          # d2\n"
+    "  - {action: fs.read, resource: /ws/secret/**}          # d1\n"
+    "capabilities:\n"
+    "  - {action: fs.read, resource: /data/file.csv}         # r5\n"
+    "  - {action: fs.read, resource: /ws/**}                 # r1\n";
+
+#define PY_R	"@python-restrictive.yaml"
+#define PY_E	"@python-example.yaml"
+#define PY_P	"@python-permissive.yaml"
+
+struct pcase {
+	const char *policy;	/* text, or "@FILE" in $AKSUP_TEST_DATA */
+	const char *action, *target, *params;
+	bool allow;
+	const char *rule;	/* "rN"/"dN" tag, "-", "!", "=FILE:LINE" */
+};
+
+static const struct pcase cases[] = {
+	/* ---- fs: normalization, segments, deny overrides ---- */
+	{ P_FS, "fs.read", "/ws/a.txt", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws/", NULL, A, "r1" },
+	{ P_FS, "fs.read", "//ws//a", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws/./a/./b", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws/../etc/passwd", NULL, D, "-" },
+	{ P_FS, "fs.read", "/ws/a/../../etc/shadow", NULL, D, "-" },
+	{ P_FS, "fs.read", "/ws-evil/x", NULL, D, "-" },
+	{ P_FS, "fs.read", "/wsx", NULL, D, "-" },
+	{ P_FS, "fs.read", "/etc/passwd", NULL, D, "-" },
+	{ P_FS, "fs.read", "ws/a.txt", NULL, D, "-" },
+	{ P_FS, "fs.read", "", NULL, D, "-" },
+	{ P_FS, "fs.read", "/ws/secret/k", NULL, D, "d1" },
+	{ P_FS, "fs.read", "/ws/secret", NULL, D, "d1" },
+	{ P_FS, "fs.read", "/ws/secret/", NULL, D, "d1" },
+	{ P_FS, "fs.read", "/ws/./secret/x", NULL, D, "d1" },
+	{ P_FS, "fs.read", "/ws/a/../secret/y", NULL, D, "d1" },
+	{ P_FS, "fs.read", "//ws///secret//y", NULL, D, "d1" },
+	{ P_FS, "fs.read", "/ws/x/secret/k", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws/secretx", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/ws/.env", NULL, D, "d2" },
+	{ P_FS, "fs.read", "/ws/a/b/.env", NULL, D, "d2" },
+	{ P_FS, "fs.read", "/ws/a/.env.bak", NULL, A, "r1" },
+	{ P_FS, "fs.read", "/data/file.csv", NULL, A, "r5" },
+	{ P_FS, "fs.read", "/data/file.csvx", NULL, D, "-" },
+	{ P_FS, "fs.read", "/data", NULL, D, "-" },
+	{ P_FS, "fs.read", "/data/file.csv/x", NULL, D, "-" },
+	{ P_FS, "fs.read", "/lit/*star", NULL, A, "r6" },
+	{ P_FS, "fs.read", "/lit/xstar", NULL, D, "-" },
+	{ P_FS, "fs.write", "/ws/out/a.txt", "{\"content\":\"x\"}", A, "r2" },
+	{ P_FS, "fs.write", "/ws/out/.txt", NULL, A, "r2" },
+	{ P_FS, "fs.write", "/ws/out/a.txt/", NULL, A, "r2" },
+	{ P_FS, "fs.write", "/ws/out/a/b.txt", NULL, D, "-" },
+	{ P_FS, "fs.write", "/ws/out/a.TXT", NULL, D, "-" },
+	{ P_FS, "fs.write", "/ws/a.txt", NULL, D, "-" },
+	{ P_FS, "fs.write", "/ws/out/../a.txt", NULL, D, "-" },
+	{ P_FS, "fs.write", "/ws/out/x/../../out/a.txt", NULL, A, "r2" },
+	{ P_FS, "fs.list", "/ws/a1/x", NULL, A, "r3" },
+	{ P_FS, "fs.list", "/ws/b2", NULL, A, "r3" },
+	{ P_FS, "fs.list", "/ws/c1", NULL, D, "-" },
+	{ P_FS, "fs.list", "/ws/a12", NULL, D, "-" },
+	{ P_FS, "fs.list", "/ws/a", NULL, D, "-" },
+	{ P_FS, "fs.list", "/ws/a/", NULL, D, "-" },
+	{ P_FS, "fs.list", "/ws/a//", NULL, D, "-" },
+	{ P_FS, "fs.delete", "/ws/tmp/x", NULL, A, "r4" },
+	{ P_FS, "fs.delete", "/ws/tmp/a/b/x", NULL, A, "r4" },
+	{ P_FS, "fs.delete", "/ws/tmp/a/y", NULL, D, "-" },
+	{ P_FS, "fs.delete", "/ws/tmp", NULL, D, "-" },
+	{ P_FS, "fs.delete", "/ws/tmp/x/..", NULL, D, "-" },
+	{ P_FS, "fs.exec", "/ws/a", NULL, D, "-" },
+	{ P_FS, "FS.READ", "/ws/a", NULL, D, "-" },
+	{ P_FS, "fs.read", "/ws/a", "{\"encoding\": 5}", D, "!" },
+	/* rule order never changes the decision */
+	{ P_ORDER, "fs.read", "/ws/a", NULL, A, "r1" },
+	{ P_ORDER, "fs.read", "/ws/secret/a", NULL, D, "d1" },
+	{ P_ORDER, "fs.read", "/ws/x/.env", NULL, D, "d2" },
+	{ P_ORDER, "fs.read", "/data/file.csv", NULL, A, "r5" },
+	{ P_ORDER, "fs.read", "/etc/passwd", NULL, D, "-" },
+
+	/* ---- URLs: components, not strings ---- */
+	{ P_URL, "net.http", "https://api.example.com/v1/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x", "{\"method\":\"get\"}", A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x", "{\"method\":\"POST\"}", D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v2", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://API.EXAMPLE.COM/v1/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "HTTPS://api.example.com/v1/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com./v1/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com:443/v1/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com:8443/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "http://api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com.evil.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com@evil.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://user:pw@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://user@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://:@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://evil.com#@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://evil.com\\@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://evil.com?@api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api%2eexample.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/../admin", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/%2e%2e/admin", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/%2E/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1%2fx", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/a%5cb", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/a\\b", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/a%00b", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/%zz", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/a b", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/%41bc", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x?q=1", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x#frag", NULL, A, "r1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/admin/users", NULL, D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/admin", NULL, D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/%61dmin/users", NULL, D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1//admin/x", NULL, D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x/../admin/y", NULL, D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/admin/x", "{\"method\":\"GET\"}", D, "d1" },
+	{ P_URL, "net.http", "https://api.example.com/v1/Admin/x", NULL, A, "r1" },
+	{ P_URL, "net.http", "ftp://api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "file:///etc/passwd", NULL, D, "-" },
+	{ P_URL, "net.http", "gopher://api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https:/api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https:api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "//api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "api.example.com/v1/x", NULL, D, "-" },
+	{ P_URL, "net.http", "", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.cdn.example.com/assets/app.js", NULL, A, "r2" },
+	{ P_URL, "net.http", "https://A.CDN.example.com/assets/app.js", NULL, A, "r2" },
+	{ P_URL, "net.http", "https://cdn.example.com/assets/app.js", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.b.cdn.example.com/assets/app.js", NULL, D, "-" },
+	{ P_URL, "net.http", "https://evilcdn.example.com/assets/app.js", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.cdn.example.com.evil.com/assets/app.js", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.cdn.example.com/assets/x/app.js", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.cdn.example.com/assets/app.css", NULL, D, "-" },
+	{ P_URL, "net.http", "https://a.cdn.example.com/assets/app.js", "{\"method\":\"POST\"}", A, "r2" },
+	{ P_URL, "net.http", "http://localhost:8080/x", NULL, A, "r3" },
+	{ P_URL, "net.http", "http://LOCALHOST:8080/", NULL, A, "r3" },
+	{ P_URL, "net.http", "http://localhost/x", NULL, D, "-" },
+	{ P_URL, "net.http", "http://localhost:80/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://localhost:8080/x", NULL, D, "-" },
+	{ P_URL, "net.http", "http://127.0.0.1:8080/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://127.0.0.1:8443/health", NULL, A, "r4" },
+	{ P_URL, "net.http", "https://127.1:8443/health", NULL, A, "r4" },
+	{ P_URL, "net.http", "https://2130706433:8443/health", NULL, A, "r4" },
+	{ P_URL, "net.http", "https://0x7f.0.0.1:8443/health", NULL, A, "r4" },
+	{ P_URL, "net.http", "https://127.0.0.1:8443/other", NULL, D, "-" },
+	{ P_URL, "net.http", "https://127.0.0.2:8443/health", NULL, D, "-" },
+	{ P_URL, "net.http", "https://127.0.0.1/health", NULL, D, "-" },
+	{ P_URL, "net.http", "https://upload.example.com:9000/in/a", "{\"method\":\"PUT\"}", A, "r5" },
+	{ P_URL, "net.http", "https://upload.example.com/in/a", "{\"method\":\"post\"}", A, "r5" },
+	{ P_URL, "net.http", "https://upload.example.com:1/in/a/b", "{\"method\":\"POST\"}", A, "r5" },
+	{ P_URL, "net.http", "https://upload.example.com/in/a", "{\"method\":\"GET\"}", D, "-" },
+	{ P_URL, "net.http", "https://upload.example.com/in/a", NULL, D, "-" },
+	{ P_URL, "net.http", "https://upload.example.com/out/a", "{\"method\":\"PUT\"}", D, "-" },
+	{ P_URL, "net.http", "https://[::1]/x", NULL, A, "r6" },
+	{ P_URL, "net.http", "https://[::1]:443/x", NULL, A, "r6" },
+	{ P_URL, "net.http", "https://[::1]:444/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://[::2]/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://[fe80::1%25eth0]/x", NULL, D, "-" },
+	{ P_URL, "net.http", "https://docs.example.com", NULL, A, "r7" },
+	{ P_URL, "net.http", "https://docs.example.com/", NULL, A, "r7" },
+	{ P_URL, "net.http", "https://docs.example.com/a", NULL, D, "-" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x", "{\"method\": 5}", D, "!" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x", "{\"method\": \"G T\"}", D, "!" },
+	{ P_URL, "net.http", "https://api.example.com/v1/x", "{\"timeout\": \"9\"}", D, "!" },
+	{ P_ANY, "net.http", "https://x.com/anything/at/all", NULL, A, "r1" },
+	{ P_ANY, "net.http", "https://x.com", NULL, A, "r1" },
+	{ P_ANY, "net.http", "https://x.com:8443/", NULL, D, "-" },
+	{ P_ANY, "net.http", "https://10.0.0.1/", NULL, D, "-" },
+	{ P_ANY, "net.http", "https://[::1]/", NULL, D, "-" },
+	{ P_ANY, "net.http", "https://a.internal.example.com/x", NULL, D, "d1" },
+	{ P_ANY, "net.http", "https://internal.example.com/x", NULL, A, "r1" },
+	{ P_ANY, "net.http", "https://x.com/", "{\"method\":\"DELETE\"}", D, "d2" },
+	{ P_ANY, "net.http", "https://x.com/", "{\"method\":\"delete\"}", D, "d2" },
+	{ P_ANY, "net.http", "https://x.com/", "{\"method\":\"Delete\"}", D, "d2" },
+	{ P_ANY, "net.http", "http://x.com/", NULL, D, "d3" },
+	{ P_ANY, "net.http", "http://10.1.2.3/", NULL, D, "d3" },
+	{ P_ANY, "net.http", "https://user@x.com/", NULL, D, "-" },
+
+	/* ---- commands: program and argv ---- */
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"status\"]}", A, "r1" },
+	{ P_PROC, "proc.exec", "git", NULL, D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"status\",\"--short\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"-c\",\"alias.x=!sh\",\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"-c\",\"core.pager=sh\",\"log\",\"--oneline\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"log\",\"--oneline\"]}", A, "r2" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"log\",\"--oneline\",\"-n\",\"5\"]}", A, "r2" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"log\",\"--oneline\",\"a\",\"b\",\"c\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"log\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"log\",\"--oneline\",\"--output=/etc/x\"]}", D, "d2" },
+	{ P_PROC, "proc.exec", "/usr/bin/git", "{\"args\":[\"status\"]}", A, "r1" },
+	{ P_PROC, "proc.exec", "/usr/local/bin/git", "{\"args\":[\"status\"]}", A, "r1" },
+	{ P_PROC, "proc.exec", "/bin/git", "{\"args\":[\"status\"]}", A, "r1" },
+	{ P_PROC, "proc.exec", "/opt/git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "/tmp/git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "/usr/bin/../bin/git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "/usr//bin/git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "./git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "bin/git", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git/", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "GIT", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git ", "{\"args\":[\"status\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "", NULL, D, "-" },
+	{ P_PROC, "proc.exec", "/usr/bin/ls", NULL, A, "r3" },
+	{ P_PROC, "proc.exec", "/usr/bin/ls", "{\"args\":[\"-la\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "ls", NULL, D, "-" },
+	{ P_PROC, "proc.exec", "/bin/ls", NULL, D, "-" },
+	{ P_PROC, "proc.exec", "cat", "{\"args\":[\"a.txt\"]}", A, "r4" },
+	{ P_PROC, "proc.exec", "cat", "{\"args\":[\"-rf.txt\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "cat", "{\"args\":[\"--output=x.txt\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "cat", "{\"args\":[\"a.txt\",\"b.txt\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "cat", "{\"args\":[\"a.md\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "cat", NULL, D, "-" },
+	{ P_PROC, "proc.exec", "echo", NULL, A, "r5" },
+	{ P_PROC, "proc.exec", "echo", "{\"args\":[\"a\",\"b\"]}", A, "r5" },
+	{ P_PROC, "proc.exec", "echo", "{\"args\":[\"a\",\"b\",\"c\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "/bin/date", "{\"args\":[\"+%s\"]}", A, "r6" },
+	{ P_PROC, "proc.exec", "/bin/date", "{\"args\":[\"-s\",\"+%s\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "grep", "{\"args\":[\"-n\",\"foo\",\"a.c\"]}", A, "r7" },
+	{ P_PROC, "proc.exec", "grep", "{\"args\":[\"-n\",\"-e\",\"a.c\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "grep", "{\"args\":[\"-r\",\"foo\",\"a.c\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "sh", NULL, D, "d1" },
+	{ P_PROC, "proc.exec", "sh", "{\"args\":[\"-c\",\"id\"]}", D, "d1" },
+	{ P_PROC, "proc.exec", "/bin/sh", NULL, D, "d1" },
+	{ P_PROC, "proc.exec", "/usr/bin/sh", "{\"args\":[\"-c\",\"id\"]}", D, "d1" },
+	{ P_PROC, "proc.exec", "bash", "{\"args\":[\"-c\",\"id\"]}", D, "-" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":\"status\"}", D, "!" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[1]}", D, "!" },
+	{ P_PROC, "proc.exec", "git", "{\"args\":[\"status\"],\"timeout\":\"x\"}", D, "!" },
+
+	/* ---- MCP: server/tool, a glob per part ---- */
+	{ P_MCP, "mcp.call", "my_server/x", NULL, A, "r1" },
+	{ P_MCP, "mcp.call", "my_server/a/b", NULL, A, "r1" },
+	{ P_MCP, "mcp.call", "my_server/delete_all", NULL, D, "d1" },
+	{ P_MCP, "mcp.call", "my_server/delete_", NULL, D, "d1" },
+	{ P_MCP, "mcp.call", "my_serverx/x", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "other/search", NULL, A, "r2" },
+	{ P_MCP, "mcp.call", "a/b/search", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "other/search2", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "fs/read_file", NULL, A, "r3" },
+	{ P_MCP, "mcp.call", "fs/write_file", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "fs", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "/search", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "my_server/", NULL, D, "-" },
+	{ P_MCP, "mcp.call", "search", NULL, D, "-" },
+	{ P_MISC, "mcp.call", "any/tool", NULL, A, "r4" },
+	{ P_MISC, "mcp.call", "notool", NULL, D, "-" },
+
+	/* ---- llm.chat, snapshot.rollback ---- */
+	{ P_MISC, "llm.chat", "gpt-4o", NULL, A, "r1" },
+	{ P_MISC, "llm.chat", "gpt-4o-mini", NULL, A, "r1" },
+	{ P_MISC, "llm.chat", "gpt-4o-audio-preview", NULL, D, "d1" },
+	{ P_MISC, "llm.chat", "claude", NULL, D, "-" },
+	{ P_MISC, "llm.chat", "openai/gpt-4o", NULL, A, "r2" },
+	{ P_MISC, "llm.chat", "openai/a/b", NULL, D, "-" },
+	{ P_MISC, "snapshot.rollback", "0f8e-11", NULL, A, "r3" },
+	{ P_MISC, "snapshot.rollback", "a/b", NULL, D, "-" },
+	{ P_MISC, "proc.exec", "git", NULL, D, "-" },
+
+	/* ---- constraints, one type at a time ---- */
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5}", A, "r1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5.0}", A, "r1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":\"5\"}", D, "-" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":6}", D, "-" },
+	{ P_CONS, "llm.chat", "eq", NULL, D, "-" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"a\"}", A, "r2" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"b\"}", A, "r2" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":3}", A, "r2" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"c\"}", D, "-" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"3\"}", D, "-" },
+	{ P_CONS, "llm.chat", "oneof", "{\"k\":[\"a\"]}", D, "-" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":1}", A, "r3" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":10}", A, "r3" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":5.5}", A, "r3" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":0}", D, "-" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":11}", D, "-" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":10.0001}", D, "-" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":\"5\"}", D, "-" },
+	{ P_CONS, "llm.chat", "range", "{\"k\":-9223372036854775808}", D, "-" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":\"abc\"}", A, "r4" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab\"}", A, "r4" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab/c\"}", A, "r4" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":\"xab\"}", D, "-" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":5}", D, "-" },
+	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab\\u0000x\"}", D, "-" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc1\"}", A, "r5" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc\"}", A, "r5" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc12\"}", D, "-" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"1abc\"}", D, "-" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"ABC\"}", D, "-" },
+	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc\\nx\"}", D, "-" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":\"abc\"}", A, "r6" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":\"abcd\"}", D, "-" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":[1,2,3]}", A, "r6" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":[1,2,3,4]}", D, "-" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":{\"a\":1}}", A, "r6" },
+	{ P_CONS, "llm.chat", "len", "{\"k\":5}", D, "-" },
+	{ P_CONS, "llm.chat", "size", "{\"k\":\"abcdefgh\"}", A, "r7" },
+	{ P_CONS, "llm.chat", "size", "{\"k\":\"abcdefghi\"}", D, "-" },
+	{ P_CONS, "llm.chat", "size", "{\"k\":[1,2]}", A, "r7" },
+	{ P_CONS, "llm.chat", "size", "{\"k\":{\"abcdef\":1}}", D, "-" },
+	{ P_CONS, "llm.chat", "size", NULL, D, "-" },
+	{ P_CONS, "llm.chat", "absent", NULL, A, "r8" },
+	{ P_CONS, "llm.chat", "absent", "{\"other\":1}", A, "r8" },
+	{ P_CONS, "llm.chat", "absent", "{\"k\":null}", D, "-" },
+	{ P_CONS, "llm.chat", "absent", "{\"k\":1}", D, "-" },
+	{ P_CONS, "llm.chat", "and", "{\"a\":1,\"b\":\"xy\"}", A, "r9" },
+	{ P_CONS, "llm.chat", "and", "{\"a\":1,\"b\":\"xyzab\"}", D, "-" },
+	{ P_CONS, "llm.chat", "and", "{\"a\":2,\"b\":\"x\"}", D, "-" },
+	{ P_CONS, "llm.chat", "and", "{\"b\":\"x\"}", D, "-" },
+	{ P_CONS, "llm.chat", "real", "{\"k\":1}", A, "r14" },
+	{ P_CONS, "llm.chat", "real", "{\"k\":1.5}", A, "r14" },
+	{ P_CONS, "llm.chat", "real", "{\"k\":0.4}", D, "-" },
+	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":false,\"z\":null}", A, "r15" },
+	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":0,\"z\":null}", D, "-" },
+	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":false}", D, "-" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"admin\"}", D, "d1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"root\"}", D, "d1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"rootx\"}", A, "r1" },
+	/* constraints apply after the provider's defaults */
+	{ P_CONS, "net.http", "https://h.example/x", NULL, A, "r10" },
+	{ P_CONS, "net.http", "https://h.example/x", "{\"method\":\"post\"}", D, "-" },
+	{ P_CONS, "net.http", "https://h2.example/", NULL, A, "r11" },
+	{ P_CONS, "net.http", "https://h2.example/", "{\"timeout\":60}", A, "r11" },
+	{ P_CONS, "net.http", "https://h2.example/", "{\"timeout\":90}", D, "-" },
+	{ P_CONS, "fs.read", "/ws/a", NULL, A, "r12" },
+	{ P_CONS, "fs.read", "/ws/a", "{\"encoding\":\"base64\"}", D, "-" },
+	{ P_CONS, "proc.exec", "echo", "{\"args\":[\"a\",\"b\"]}", A, "r13" },
+	{ P_CONS, "proc.exec", "echo", "{\"args\":[\"a\",\"b\",\"c\"]}", D, "-" },
+
+	/* ---- the Python project's policies, stricter meanings ---- */
+	{ PY_R, "fs.read", "/workspace/a.csv", NULL, A, "=python-restrictive.yaml:5" },
+	{ PY_R, "fs.read", "/workspace/../etc/passwd", NULL, D, "-" },
+	{ PY_R, "fs.write", "/workspace/a.csv", NULL, D, "-" },
+	{ PY_R, "proc.exec", "git", NULL, D, "-" },
+	{ PY_E, "fs.read", "/workspace/data.csv", NULL, A, "=python-example.yaml:7" },
+	{ PY_E, "fs.read", "/workspace-evil/x", NULL, D, "-" },
+	{ PY_E, "fs.write", "/workspace/output/r.txt", NULL, A, "=python-example.yaml:11" },
+	{ PY_E, "fs.write", "/workspace/outputx/r.txt", NULL, D, "-" },
+	{ PY_E, "fs.write", "/workspace/output/../x", NULL, D, "-" },
+	{ PY_E, "fs.delete", "/workspace/output/r.txt", NULL, A, "=python-example.yaml:15" },
+	{ PY_E, "proc.exec", "git", NULL, A, "=python-example.yaml:19" },
+	{ PY_E, "proc.exec", "git", "{\"args\":[\"-c\",\"alias.x=!sh\",\"x\"]}", D, "-" },
+	{ PY_E, "proc.exec", "git", "{\"args\":[\"status\"]}", D, "-" },
+	{ PY_E, "net.http", "https://api.example.com/v1/x", NULL, A, "=python-example.yaml:23" },
+	{ PY_E, "net.http", "https://api.example.com/v1/x", "{\"method\":\"POST\"}", D, "-" },
+	{ PY_E, "net.http", "https://api.example.com.evil.com/x", NULL, D, "-" },
+	{ PY_E, "net.http", "https://api.example.com@evil.com/x", NULL, D, "-" },
+	{ PY_P, "fs.delete", "/workspace/x", NULL, A, "=python-permissive.yaml:10" },
+	{ PY_P, "proc.exec", "python", NULL, A, "=python-permissive.yaml:16" },
+	{ PY_P, "proc.exec", "python", "{\"args\":[\"-c\",\"import os\"]}", D, "-" },
+	{ PY_P, "proc.exec", "uv", NULL, A, "=python-permissive.yaml:20" },
+	{ PY_P, "net.http", "https://anything.example.org/a/b", NULL, A, "=python-permissive.yaml:24" },
+	{ PY_P, "net.http", "https://169.254.169.254/latest/meta-data", NULL, D, "-" },
+	{ PY_P, "net.http", "http://anything.example.org/", NULL, D, "-" },
+	{ PY_P, "mcp.call", "scholar/search", NULL, A, "=python-permissive.yaml:28" },
+	{ PY_P, "mcp.call", "scholar/searchx", NULL, D, "-" },
+	{ PY_P, "mcp.call", "a/b/search", NULL, D, "-" },
+};
+#define NCASES	(sizeof(cases) / sizeof(cases[0]))
+
+/* ---- the runner ---------------------------------------------------------- */
+
+static const char *
+data_dir(void)
+{
+	const char *d = getenv("AKSUP_TEST_DATA");
+
+	return d != NULL && *d != '\0' ? d : "tests/data";
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f;
+	char *buf;
+	long n;
+
+	ck_assert_msg((f = fopen(path, "rb")) != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(buf = malloc(n + 1));
+	ck_assert_int_eq(fread(buf, 1, n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct policy *
+load(const char *text, const char **name)
+{
+	struct policy_err err;
+	struct policy *p = NULL;
+	char path[2048];
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (text[0] == '@') {
+		*name = text + 1;
+		snprintf(path, sizeof(path), "%s/%s", data_dir(), text + 1);
+		buf = slurp(path, &len);
+		rc = policy_load_buf(buf, len, text + 1, &p, &err);
+		free(buf);
+	} else {
+		*name = "t.yaml";
+		rc = policy_load_buf(text, strlen(text), "t.yaml", &p, &err);
+	}
+	ck_assert_msg(rc == 0, "load: %s:%d:%d: %s", err.file, err.line,
+	    err.col, err.msg);
+	return p;
+}
+
+/* The line of the policy holding "# TAG" (whole tag, end of line). */
+static int
+tag_line(const char *text, const char *tag)
+{
+	char want[16];
+	const char *s, *nl;
+	int line = 1;
+
+	snprintf(want, sizeof(want), "# %s\n", tag);
+	s = strstr(text, want);
+	ck_assert_msg(s != NULL, "no tag %s in the policy", tag);
+	for (nl = text; (nl = strchr(nl, '\n')) != NULL && nl < s; nl++)
+		line++;
+	return line;
+}
+
+static void
+run_case(size_t i, struct policy *p, const char *name)
+{
+	const struct pcase *c = &cases[i];
+	struct policy_decision d;
+	char canon[POLICY_PATH_MAX], want[320], why[200];
+	const char *target = c->target;
+	json_error_t jerr;
+	json_t *params;
+	int fill;
+
+	params = c->params ? json_loads(c->params, JSON_ALLOW_NUL, &jerr) :
+	    json_object();
+	ck_assert_msg(params != NULL, "case %zu: bad params JSON", i);
+	/* what the broker does: defaults, then normalize fs targets */
+	fill = policy_fill_defaults(c->action, params, why, sizeof(why));
+	if (strcmp(c->rule, "!") == 0) {
+		ck_assert_msg(fill < 0, "case %zu (%s %s): expected malformed",
+		    i, c->action, c->target);
+		json_decref(params);
+		return;
+	}
+	ck_assert_msg(fill == 0, "case %zu: fill_defaults: %s", i, why);
+	if (policy_action_is_fs(c->action)) {
+		if (path_normalize(target, strlen(target), canon,
+		    sizeof(canon)) == 0)
+			target = canon;
+		else
+			target = NULL;
+	}
+	memset(&d, 0x5a, sizeof(d));
+	if (target != NULL)
+		policy_decide(p, c->action, target, params, &d);
+	else {
+		d.allow = false;
+		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
+	}
+	json_decref(params);
+	if (strcmp(c->rule, "-") == 0)
+		snprintf(want, sizeof(want), "default-deny");
+	else if (c->rule[0] == '=')
+		snprintf(want, sizeof(want), "%s", c->rule + 1);
+	else
+		snprintf(want, sizeof(want), "%s:%d", name,
+		    tag_line(c->policy, c->rule));
+	ck_assert_msg(d.allow == c->allow && strcmp(d.rule_id, want) == 0,
+	    "case %zu: %s %s %s: got %s by %s, want %s by %s", i, c->action,
+	    c->target, c->params ? c->params : "{}",
+	    d.allow ? "ALLOW" : "DENY", d.rule_id,
+	    c->allow ? "ALLOW" : "DENY", want);
+	/* invariants of every decision */
+	if (d.allow) {
+		ck_assert_int_ge(d.rule, 0);
+		ck_assert(!d.by_deny_rule);
+	} else
+		ck_assert(d.rule == -1 || d.by_deny_rule);
+	if (d.allow && policy_action_is_fs(c->action))
+		ck_assert_int_ge(d.root, 0);
+}
+
+START_TEST(test_case)
+{
+	const char *name;
+	struct policy *p = load(cases[_i].policy, &name);
+
+	run_case((size_t)_i, p, name);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_case_count)
+{
+	ck_assert_int_ge(NCASES, 200);
+}
+END_TEST
+
+/* ---- load errors, with line and column ----------------------------------- */
+
+struct lcase {
+	const char *yaml;
+	int line, col;
+	const char *msg;
+};
+
+#define RULE(x)	"capabilities:\n  - " x "\n"
+static const struct lcase lcases[] = {
+	{ RULE("{action: net.http, resource: 'ftp://x/**'}"), 2, 34,
+	  "rule 1: URL \"ftp://x/**\": must start with http:// or https://" },
+	{ RULE("{action: net.http, resource: 'https://u@x/**'}"), 2, 34,
+	  "rule 1: URL \"https://u@x/**\": must not contain userinfo (user@)" },
+	{ RULE("{action: net.http, resource: 'https://a*.x.com/'}"), 2, 34,
+	  "rule 1: URL \"https://a*.x.com/\": host wildcards are only \"**\" and a leftmost \"*.\"" },
+	{ RULE("{action: net.http, resource: 'https://*.*.x.com/'}"), 2, 34,
+	  "rule 1: URL \"https://*.*.x.com/\": bad host after \"*.\"" },
+	{ RULE("{action: net.http, resource: 'https://x.com:0/'}"), 2, 34,
+	  "rule 1: URL \"https://x.com:0/\": bad port (a number 1-65535 or *)" },
+	{ RULE("{action: net.http, resource: 'https://x.com:99999/'}"), 2, 34,
+	  "rule 1: URL \"https://x.com:99999/\": bad port (a number 1-65535 or *)" },
+	{ RULE("{action: net.http, resource: 'https://x.com/a**'}"), 2, 34,
+	  "rule 1: URL \"https://x.com/a**\": \"**\" must be a whole path segment" },
+	{ RULE("{action: net.http, resource: 'https://x.com/../a'}"), 2, 34,
+	  "rule 1: URL \"https://x.com/../a\": path must not contain \".\", \"..\" or '%'" },
+	{ RULE("{action: net.http, resource: 'https://x.com/%2f'}"), 2, 34,
+	  "rule 1: URL \"https://x.com/%2f\": path must not contain \".\", \"..\" or '%'" },
+	{ RULE("{action: net.http, resource: 'https://x.com/[a'}"), 2, 34,
+	  "rule 1: URL \"https://x.com/[a\": bad character class or escape in the path" },
+	{ RULE("{action: net.http, resource: 'https://x y/'}"), 2, 34,
+	  "rule 1: URL \"https://x y/\": bad host" },
+	{ RULE("{action: fs.read, resource: '/a/[bc'}"), 2, 33,
+	  "rule 1: unclosed \"[\" class or trailing \"\\\" in \"resource\"" },
+	{ RULE("{action: proc.exec, resource: 'git*'}"), 2, 35,
+	  "rule 1: a program is an absolute path or a bare name, without glob characters (or \"*\" for any)" },
+	{ RULE("{action: proc.exec, resource: bin/git}"), 2, 35,
+	  "rule 1: a program is an absolute path or a bare name (no '/')" },
+	{ RULE("{action: proc.exec, resource: /usr/../bin/sh}"), 2, 35,
+	  "rule 1: bad program path" },
+	{ RULE("{action: proc.exec, resource: git, args_max: 3}"), 2, 50,
+	  "rule 1: \"args_max\" needs \"args\" (without it no argument is allowed)" },
+	{ RULE("{action: proc.exec, resource: git, args: [a], args_max: -1}"), 2, 61,
+	  "rule 1: \"args_max\" must be a non-negative integer" },
+	{ RULE("{action: proc.exec, resource: git, args: status}"), 2, 46,
+	  "rule 1: \"args\" is a list, or one of {exact: [...]}, {prefix: [...]}, {glob: [...]}" },
+	{ RULE("{action: proc.exec, resource: git, args: {suffix: [a]}}"), 2, 47,
+	  "rule 1: unknown \"args\" form \"suffix\" (exact, prefix, glob)" },
+	{ RULE("{action: proc.exec, resource: git, args: [[a]]}"), 2, 47,
+	  "rule 1: \"args\" must be a list of strings" },
+	{ RULE("{action: proc.exec, resource: git, args: {glob: ['[a']}}"), 2, 54,
+	  "rule 1: unclosed \"[\" class or trailing \"\\\" in an argument glob" },
+	{ RULE("{action: fs.read, resource: /a, args: [x]}"), 2, 43,
+	  "rule 1: \"args\" is only for proc.exec" },
+	{ RULE("{action: mcp.call, resource: server}"), 2, 34,
+	  "rule 1: MCP resource is \"server/tool\" (or \"**\")" },
+	{ RULE("{action: mcp.call, resource: /tool}"), 2, 34,
+	  "rule 1: MCP resource is \"server/tool\" (a part is empty)" },
+	{ RULE("{action: mcp.call, resource: 's/a**'}"), 2, 34,
+	  "rule 1: \"**\" must be a whole server or tool name" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {between: 1}}}"), 2, 54,
+	  "rule 1: unknown constraint operator \"between\" (equals, one_of, min, max, glob, regex, max_length, max_size, absent)" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {one_of: []}}}"), 2, 62,
+	  "rule 1: \"one_of\" must be a non-empty list of scalars" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {one_of: [[a]]}}}"), 2, 63,
+	  "rule 1: \"one_of\" must be a non-empty list of scalars" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {min: x}}}"), 2, 59,
+	  "rule 1: \"min\" must be a number" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {max: '5'}}}"), 2, 59,
+	  "rule 1: \"max\" must be a number" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {glob: 5}}}"), 2, 60,
+	  "rule 1: \"glob\" must be a string" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {regex: 'a('}}}"), 2, 61,
+	  "rule 1: bad regex: Unmatched ( or \\(" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {max_length: 1.5}}}"), 2, 66,
+	  "rule 1: \"max_length\" must be a non-negative integer" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {max_size: -1}}}"), 2, 64,
+	  "rule 1: \"max_size\" must be a non-negative integer" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {absent: false}}}"), 2, 62,
+	  "rule 1: \"absent\" must be true" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {absent: true, min: 1}}}"), 2, 54,
+	  "rule 1: \"absent\" cannot be combined with other operators" },
+	{ RULE("{action: llm.chat, resource: m, constraint: {k: {}}}"), 2, 53,
+	  "rule 1: constraint \"k\" has no operator" },
+	{ RULE("{action: llm.chat, resource: m, examples: [a]}"), 2, 47,
+	  "rule 1: \"examples\" must be a mapping {allow: [...], deny: [...]}" },
+	{ RULE("{action: llm.chat, resource: m, examples: {maybe: [a]}}"), 2, 48,
+	  "rule 1: unknown key \"maybe\" in \"examples\" (allow, deny)" },
+	{ RULE("{action: llm.chat, resource: m, examples: {allow: [{params: {}}]}}"), 2, 56,
+	  "rule 1: example without \"target\"" },
+	{ RULE("{action: llm.chat, resource: m, examples: {allow: [{target: m, x: 1}]}}"), 2, 68,
+	  "rule 1: unknown key \"x\" in an example (target, params)" },
+	{ RULE("{action: llm.chat, resource: m, examples: {allow: [{target: m, params: [1]}]}}"), 2, 76,
+	  "rule 1: example \"params\" must be a mapping" },
+	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: rel}\n", 3, 33,
+	  "deny rule 1: \"resource\" must be an absolute path for fs.read" },
+	{ "capabilities: []\ndeny: {}\n", 2, 7, "\"deny\" must be a sequence" },
+};
+#define NLCASES	(sizeof(lcases) / sizeof(lcases[0]))
+
+START_TEST(test_load_error)
+{
+	const struct lcase *c = &lcases[_i];
+	struct policy_err err;
+	struct policy *p = NULL;
+
+	ck_assert_int_eq(policy_load_buf(c->yaml, strlen(c->yaml), "t.yaml",
+	    &p, &err), -1);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strcmp(err.msg, c->msg) == 0 && err.line == c->line &&
+	    err.col == c->col, "load case %d: got %d:%d: %s\nwant %d:%d: %s",
+	    _i, err.line, err.col, err.msg, c->line, c->col, c->msg);
+}
+END_TEST
+
+/* ---- examples ---------------------------------------------------------- */
+
+static size_t nreports;
+static char last_report[600];
+
+static void
+collect(void *arg, const struct policy_err *e)
+{
+	(void)arg;
+	nreports++;
+	snprintf(last_report, sizeof(last_report), "%s:%d:%d: %s", e->file,
+	    e->line, e->col, e->msg);
+}
+
+START_TEST(test_examples)
+{
+	static const char good[] =
+	    "capabilities:\n"
+	    "  - action: net.http\n"
+	    "    resource: https://api.example.com/**\n"
+	    "    constraint: {method: GET}\n"
+	    "    examples:\n"
+	    "      allow: [https://api.example.com/v1, {target: 'https://api.example.com/', params: {method: get}}]\n"
+	    "      deny: [https://api.example.com.evil.com/, {target: 'https://api.example.com/', params: {method: POST}}]\n"
+	    "deny:\n"
+	    "  - action: net.http\n"
+	    "    resource: https://api.example.com/admin/**\n"
+	    "    examples: {deny: [https://api.example.com/admin/x], allow: [https://api.example.com/x]}\n";
+	static const char bad[] =
+	    "capabilities:\n"
+	    "  - action: proc.exec\n"
+	    "    resource: git\n"
+	    "    examples:\n"
+	    "      allow:\n"
+	    "        - git\n"
+	    "        - {target: git, params: {args: [status]}}\n";
+	static const char notthis[] =
+	    "capabilities:\n"
+	    "  - {action: llm.chat, resource: a, examples: {allow: [b]}}\n"
+	    "  - {action: llm.chat, resource: b}\n";
+	struct policy_err err;
+	struct policy *p;
+
+	ck_assert_int_eq(policy_load_buf(good, strlen(good), "g.yaml", &p,
+	    &err), 0);
+	nreports = 0;
+	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 0);
+	ck_assert_int_eq(policy_nexamples(p), 6);
+	policy_free(p);
+
+	ck_assert_int_eq(policy_load_buf(bad, strlen(bad), "b.yaml", &p,
+	    &err), 0);
+	nreports = 0;
+	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 1);
+	ck_assert_int_eq(nreports, 1);
+	ck_assert_str_eq(last_report, "b.yaml:7:11: rule 1 (b.yaml:2): allow "
+	    "example \"git\" is denied (by default-deny)");
+	policy_free(p);
+
+	ck_assert_int_eq(policy_load_buf(notthis, strlen(notthis), "n.yaml",
+	    &p, &err), 0);
+	nreports = 0;
+	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 1);
+	ck_assert_str_eq(last_report, "n.yaml:2:56: rule 1 (n.yaml:2): allow "
+	    "example \"b\" is allowed by n.yaml:3, but this rule does not "
+	    "match it");
+	policy_free(p);
+}
+END_TEST
+
+/* ---- explain ----------------------------------------------------------- */
+
+START_TEST(test_explain)
+{
+	const char *name;
+	struct policy *p = load(P_URL, &name);
+	json_t *params = json_object();
+	char *text;
+
+	ck_assert_int_eq(policy_fill_defaults("net.http", params, NULL, 0), 0);
+	text = policy_explain(p, "net.http",
+	    "https://api.example.com/v1/admin/x", params);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "decision: DENIED\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "rule:     t.yaml:10 (deny net.http") !=
+	    NULL, "%s", text);
+	ck_assert_msg(strstr(text, "t.yaml:2 (allow net.http "
+	    "https://api.example.com/v1/**): matches, overridden by the deny "
+	    "rule") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "t.yaml:3 (allow net.http "
+	    "https://*.cdn.example.com/assets/*.js): no match: host "
+	    "api.example.com is not one label under cdn.example.com") != NULL,
+	    "%s", text);
+	ck_assert_msg(strstr(text, "t.yaml:4 (allow net.http "
+	    "http://localhost:8080/**): no match: scheme https is not http") !=
+	    NULL, "%s", text);
+	free(text);
+	text = policy_explain(p, "net.http", "https://u@api.example.com/",
+	    params);
+	ck_assert_msg(strstr(text, "why:      target rejected: userinfo") !=
+	    NULL, "%s", text);
+	free(text);
+	json_decref(params);
+	policy_free(p);
+}
+END_TEST
+
+static Suite *
+cases_suite(void)
+{
+	Suite *s = suite_create("policy-cases");
+	TCase *tc = tcase_create("decisions");
+
+	tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
+	tcase_add_test(tc, test_case_count);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("load-errors");
+	tcase_add_loop_test(tc, test_load_error, 0, (int)NLCASES);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("examples-explain");
+	tcase_add_test(tc, test_examples);
+	tcase_add_test(tc, test_explain);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(cases_suite());
+	int failed;
+
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
