@@ -1,26 +1,36 @@
 /*
- * audit/audit.c -- the audit log writer: hash-chained JSON Lines.
+ * audit/audit.c -- the audit log writer: canonical, hash-chained JSON
+ * Lines with forward-secure seals.
  *
  * Runs in: the broker, confined (seccomp allow-list), with no privileges.
- * It acts only on the log fd the supervisor opened for it (O_APPEND).
+ * It acts only on the log fd the supervisor opened and locked for it
+ * (O_APPEND) and, once, on the seal-key fd the supervisor created
+ * (O_CREAT|O_EXCL, 0600) -- it writes k_0 there and closes it.
  *
- * Everything that may touch the file system or ask the kernel for
- * randomness (OpenSSL configuration and digest fetch, the jansson hash
- * seed) happens in audit_open(), which the broker calls before it enters
- * its sandbox. audit_write() then only needs clock_gettime(2), write(2)
- * and memory: the timestamp is computed by hand from the epoch seconds,
- * because gmtime_r() may try to load /etc/localtime on its first call.
+ * Everything that may touch the file system (OpenSSL configuration, the
+ * SHA-256 and HMAC fetch, the jansson hash seed, the log's tail) happens
+ * in audit_open(), before the broker enters its sandbox. Afterwards the
+ * writer needs clock_gettime(2), write(2), fdatasync(2) (sync modes batch
+ * and always), getrandom(2) (session id, k_0) and memory. The hot path
+ * allocates nothing: one reused line buffer, one reused EVP_MD_CTX, one
+ * reused EVP_MAC_CTX. The timestamp is computed by hand from the epoch
+ * seconds, because gmtime_r() may load /etc/localtime on its first call.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "audit/audit.h"
 
@@ -30,18 +40,64 @@
  * its newline and the newline that precedes it. */
 #define AUDIT_LINE_MAX	(AUDIT_TAIL_MAX - 2)
 
+enum { ST_ALLOWED, ST_DENIED, ST_INVALID, ST_NO_PROVIDER, ST_OK, ST_FAILED,
+    ST_N };
+static const char *const st_names[ST_N] = { "ALLOWED", "DENIED", "INVALID",
+    "NO_PROVIDER", "OK", "FAILED" };
+
 struct audit {
 	int		 fd;
+	struct audit_opts o;
 	uint64_t	 seq;		/* seq of the last record */
 	char		 prev[65];	/* hash of the last record line */
-	int		 torn;		/* log ends in a torn line: prefix "\n" */
+	unsigned char	 prev_raw[32];
+	int64_t		 last_us;	/* time of the last record */
+	int		 torn;		/* log ends in a torn line */
+	uint64_t	 torn_bytes;
 	int		 broken;	/* a write failed: refuse all further */
+	int		 began, ended;
+	/* what audit_open found about the previous session */
+	int		 prev_clean;
+	int		 prev_any;	/* the log held a record */
+	char		 prev_session[64];
+
+	char		 session[37];
+	uint64_t	 records;	/* request records in this session */
+	uint64_t	 counts[ST_N];
+
+	/* seals */
+	unsigned char	 key[AUDIT_KEY_LEN];	/* k_epoch */
+	int		 have_key;
+	uint64_t	 epoch;
+	uint64_t	 since_seal;	/* records since the last seal */
+	uint64_t	 last_seal_ns;
+
+	/* durability */
+	int		 dirty;		/* written, not yet fdatasync'd */
+	uint64_t	 last_sync_ns;
+
 	EVP_MD		*md;
 	EVP_MD_CTX	*ctx;
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*mctx;
+
+	char		*buf;		/* the line being built */
+	size_t		 len, cap;
+	size_t		 lstart;	/* 1 when the line follows a "\n" */
+	int		 oom;
 };
 
 static const char zero_hash[65] =
     "0000000000000000000000000000000000000000000000000000000000000000";
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void
 hex_encode(const unsigned char *d, size_t n, char *hex)
@@ -54,6 +110,30 @@ hex_encode(const unsigned char *d, size_t n, char *hex)
 		hex[2 * i + 1] = digits[d[i] & 0xf];
 	}
 	hex[2 * n] = '\0';
+}
+
+const char *
+audit_sync_name(enum audit_sync s)
+{
+	switch (s) {
+	case AUDIT_SYNC_ALWAYS: return "always";
+	case AUDIT_SYNC_NONE: return "none";
+	default: return "batch";
+	}
+}
+
+int
+audit_sync_parse(const char *s, enum audit_sync *out)
+{
+	if (strcmp(s, "batch") == 0)
+		*out = AUDIT_SYNC_BATCH;
+	else if (strcmp(s, "always") == 0)
+		*out = AUDIT_SYNC_ALWAYS;
+	else if (strcmp(s, "none") == 0)
+		*out = AUDIT_SYNC_NONE;
+	else
+		return -1;
+	return 0;
 }
 
 void
@@ -74,18 +154,76 @@ audit_sha256_hex(const void *buf, size_t len, char hex[65])
 
 /* Hash with the context prepared in audit_open (no fetch, no config). */
 static int
-chain_hash(struct audit *a, const void *buf, size_t len, char hex[65])
+chain_hash(struct audit *a, const void *buf, size_t len, unsigned char d[32])
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
 	if (EVP_DigestInit_ex(a->ctx, a->md, NULL) != 1 ||
 	    EVP_DigestUpdate(a->ctx, buf, len) != 1 ||
 	    EVP_DigestFinal_ex(a->ctx, d, &n) != 1 || n != 32)
 		return -1;
-	hex_encode(d, n, hex);
 	return 0;
 }
+
+void
+audit_hash_hex(struct audit *a, const void *buf, size_t len, char hex[65])
+{
+	unsigned char d[32];
+
+	if (chain_hash(a, buf, len, d) == -1) {
+		memset(hex, 'x', 64);
+		hex[64] = '\0';
+		return;
+	}
+	hex_encode(d, 32, hex);
+}
+
+int
+audit_key_evolve(const unsigned char k[AUDIT_KEY_LEN],
+    unsigned char next[AUDIT_KEY_LEN])
+{
+	unsigned char buf[12 + AUDIT_KEY_LEN], d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok;
+
+	memcpy(buf, "aksup-evolve", 12);
+	memcpy(buf + 12, k, AUDIT_KEY_LEN);
+	ok = EVP_Digest(buf, sizeof(buf), d, &n, EVP_sha256(), NULL) == 1 &&
+	    n == 32;
+	if (ok)
+		memcpy(next, d, AUDIT_KEY_LEN);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(d, sizeof(d));
+	return ok ? 0 : -1;
+}
+
+static void
+be64(uint64_t v, unsigned char out[8])
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+int
+audit_seal_mac(const unsigned char k[AUDIT_KEY_LEN],
+    const unsigned char head[32], uint64_t epoch, unsigned char mac[32])
+{
+	unsigned char msg[40];
+	unsigned int n = 0;
+
+	memcpy(msg, head, 32);
+	be64(epoch, msg + 32);
+	if (HMAC(EVP_sha256(), k, AUDIT_KEY_LEN, msg, sizeof(msg), mac,
+	    &n) == NULL || n != 32)
+		return -1;
+	return 0;
+}
+
+/* --- the tail of an existing log --------------------------------------- */
 
 static ssize_t
 pread_full(int fd, char *buf, size_t len, off_t off)
@@ -109,12 +247,12 @@ pread_full(int fd, char *buf, size_t len, off_t off)
 /*
  * Find the last complete line of the file (size > 0). On success *line
  * (malloc'd, no newline) and *linelen are set; *line is NULL when the
- * file holds no complete line at all. *torn tells whether the file does
- * not end in a newline.
+ * file holds no complete line at all. *torn is the length of a fragment
+ * after the last newline (0: the file ends in a newline).
  */
 static int
-read_last_line(int fd, off_t size, char **line, size_t *linelen, int *torn,
-    char *err, size_t errlen)
+read_last_line(int fd, off_t size, char **line, size_t *linelen,
+    uint64_t *torn, char *err, size_t errlen)
 {
 	char *buf = NULL, *nl, *start;
 	size_t win = AUDIT_CHUNK, have, end;
@@ -139,16 +277,17 @@ read_last_line(int fd, off_t size, char **line, size_t *linelen, int *torn,
 			    errno ? strerror(errno) : "short read");
 			goto out;
 		}
-		*torn = buf[win - 1] != '\n';
 		/* end: one past the last byte of the last complete line */
 		nl = memrchr(buf, '\n', win);
 		if (nl == NULL) {
 			if (off == 0) {		/* only a torn fragment */
+				*torn = (uint64_t)size;
 				ret = 0;
 				goto out;
 			}
 			goto grow;
 		}
+		*torn = (uint64_t)(win - (size_t)(nl - buf) - 1);
 		end = (size_t)(nl - buf);
 		start = memrchr(buf, '\n', end);
 		if (start != NULL || off == 0) {
@@ -179,100 +318,24 @@ read_last_line(int fd, off_t size, char **line, size_t *linelen, int *torn,
 	return ret;
 }
 
-/* The seq of a record line, or 0 when the line is not a record. */
-static uint64_t
-record_seq(const char *line, size_t len)
-{
-	json_t *o, *s;
-	json_int_t v;
-	uint64_t seq = 0;
-
-	if ((o = json_loadb(line, len, 0, NULL)) == NULL)
-		return 0;
-	if (json_is_object(o) && (s = json_object_get(o, "seq")) != NULL &&
-	    json_is_integer(s) && (v = json_integer_value(s)) > 0)
-		seq = (uint64_t)v;
-	json_decref(o);
-	return seq;
-}
-
-int
-audit_open(int fd, struct audit **out, char *err, size_t errlen)
-{
-	struct audit *a;
-	struct stat st;
-	char *line = NULL;
-	size_t linelen;
-
-	*out = NULL;
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	a->fd = fd;
-	memcpy(a->prev, zero_hash, sizeof(a->prev));
-
-	/* Before the sandbox: seed jansson's hash (reads /dev/urandom) and
-	 * fetch SHA-256 (may read openssl.cnf), so that neither happens
-	 * lazily under the seccomp filter. */
-	json_object_seed(0);
-	if ((a->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
-	    (a->ctx = EVP_MD_CTX_new()) == NULL) {
-		snprintf(err, errlen, "cannot set up SHA-256");
-		goto fail;
-	}
-	if (chain_hash(a, "", 0, a->prev) == -1) {
-		snprintf(err, errlen, "cannot compute SHA-256");
-		goto fail;
-	}
-	memcpy(a->prev, zero_hash, sizeof(a->prev));
-
-	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "cannot stat the log: %s",
-		    strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "the log is not a regular file");
-		goto fail;
-	}
-	if (st.st_size == 0)
-		goto done;
-	if (read_last_line(fd, st.st_size, &line, &linelen, &a->torn,
-	    err, errlen) == -1)
-		goto fail;
-	/*
-	 * A torn fragment (a crash in the middle of a write) is not part of
-	 * the chain. Its terminating newline is written together with the
-	 * next record, in the same write(2): writing it here would leave a
-	 * "complete" garbage last line, and the next open would refuse the
-	 * log if the broker died before its first record.
-	 */
-	if (line != NULL) {
-		if ((a->seq = record_seq(line, linelen)) == 0) {
-			snprintf(err, errlen, "cannot continue chain: last "
-			    "line is not a record");
-			goto fail;
-		}
-		if (chain_hash(a, line, linelen, a->prev) == -1) {
-			snprintf(err, errlen, "cannot compute SHA-256");
-			goto fail;
-		}
-	}
- done:
-	free(line);
-	*out = a;
-	return 0;
- fail:
-	free(line);
-	audit_close(a);
-	return -1;
-}
-
 /*
- * UTC calendar date from days since 1970-01-01 (H. Hinnant's
- * civil_from_days), so no libc time zone state is ever touched.
+ * Days since 1970-01-01 from a UTC calendar date and back (H. Hinnant's
+ * algorithms), so no libc time zone state is ever touched.
  */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
 static void
 civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
 {
@@ -291,131 +354,764 @@ civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
 	*y = yy + (*m <= 2);
 }
 
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" to microseconds since the epoch; -1 when
+ * the string is not exactly that. */
+int64_t
+audit_parse_time(const char *s)
+{
+	unsigned v[7], i, m, d;
+	static const unsigned w[7] = { 4, 2, 2, 2, 2, 2, 6 };
+	static const char sep[7] = { '-', '-', 'T', ':', ':', '.', 'Z' };
+	const char *p = s;
+	unsigned j;
+
+	if (s == NULL || strlen(s) != 27)
+		return -1;
+	for (i = 0; i < 7; i++) {
+		v[i] = 0;
+		for (j = 0; j < w[i]; j++, p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			v[i] = v[i] * 10 + (unsigned)(*p - '0');
+		}
+		if (*p++ != sep[i])
+			return -1;
+	}
+	m = v[1];
+	d = v[2];
+	if (m < 1 || m > 12 || d < 1 || d > 31 || v[3] > 23 || v[4] > 59 ||
+	    v[5] > 60)
+		return -1;
+	return (days_from_civil(v[0], m, d) * 86400 + v[3] * 3600 +
+	    v[4] * 60 + v[5]) * 1000000ll + v[6];
+}
+
+/* The facts of the last record: seq (0 when not a record), time, type. */
+static uint64_t
+last_record(struct audit *a, const char *line, size_t len)
+{
+	json_t *o, *s, *t;
+	json_int_t v;
+	uint64_t seq = 0;
+	const char *type, *sess;
+
+	if ((o = json_loadb(line, len, 0, NULL)) == NULL)
+		return 0;
+	if (json_is_object(o) && (s = json_object_get(o, "seq")) != NULL &&
+	    json_is_integer(s) && (v = json_integer_value(s)) > 0)
+		seq = (uint64_t)v;
+	if ((t = json_object_get(o, "time")) == NULL)
+		t = json_object_get(o, "timestamp");	/* version 0.1 */
+	a->last_us = audit_parse_time(json_string_value(t));
+	if (a->last_us < 0)
+		a->last_us = 0;
+	type = json_string_value(json_object_get(o, "type"));
+	a->prev_clean = type != NULL && (strcmp(type, "session_end") == 0 ||
+	    (strcmp(type, "seal") == 0 &&
+	    json_is_true(json_object_get(o, "final"))));
+	sess = json_string_value(json_object_get(o, "session"));
+	if (sess != NULL)
+		snprintf(a->prev_session, sizeof(a->prev_session), "%s", sess);
+	json_decref(o);
+	return seq;
+}
+
+int
+audit_open(int fd, const struct audit_opts *o, struct audit **out,
+    char *err, size_t errlen)
+{
+	OSSL_PARAM mp[2];
+	struct audit *a;
+	struct stat st;
+	char *line = NULL;
+	size_t linelen;
+
+	*out = NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	a->fd = fd;
+	if (o != NULL)
+		a->o = *o;
+	if (a->o.params_max > AUDIT_PARAMS_MAX)
+		a->o.params_max = AUDIT_PARAMS_MAX;
+	memcpy(a->prev, zero_hash, sizeof(a->prev));
+	a->prev_clean = 1;
+
+	/* Before the sandbox: seed jansson's hash (reads /dev/urandom),
+	 * fetch SHA-256 and HMAC and bind the MAC to SHA-256 (may read
+	 * openssl.cnf), so that none of it happens lazily under the
+	 * seccomp filter. */
+	json_object_seed(0);
+	mp[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	mp[1] = OSSL_PARAM_construct_end();
+	if ((a->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (a->ctx = EVP_MD_CTX_new()) == NULL ||
+	    (a->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (a->mctx = EVP_MAC_CTX_new(a->mac)) == NULL ||
+	    EVP_MAC_CTX_set_params(a->mctx, mp) != 1 ||
+	    EVP_MAC_init(a->mctx, a->key, sizeof(a->key), NULL) != 1) {
+		snprintf(err, errlen, "cannot set up SHA-256 and HMAC");
+		goto fail;
+	}
+	if (chain_hash(a, "", 0, a->prev_raw) == -1) {
+		snprintf(err, errlen, "cannot compute SHA-256");
+		goto fail;
+	}
+	memset(a->prev_raw, 0, sizeof(a->prev_raw));
+	a->cap = 64 * 1024;
+	if ((a->buf = malloc(a->cap)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "cannot stat the log: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "the log is not a regular file");
+		goto fail;
+	}
+	if (st.st_size == 0)
+		goto done;
+	if (read_last_line(fd, st.st_size, &line, &linelen, &a->torn_bytes,
+	    err, errlen) == -1)
+		goto fail;
+	a->torn = a->torn_bytes > 0;
+	/*
+	 * A torn fragment (a crash, or a full disk, in the middle of a
+	 * write) is not part of the chain. Its terminating newline is
+	 * written together with the next record, in the same write(2), and
+	 * that record (session_start) names the fragment's length, so a
+	 * verifier knows exactly which line to skip.
+	 */
+	if (line != NULL) {
+		a->prev_any = 1;
+		if ((a->seq = last_record(a, line, linelen)) == 0) {
+			snprintf(err, errlen, "cannot continue chain: last "
+			    "line is not a record");
+			goto fail;
+		}
+		if (chain_hash(a, line, linelen, a->prev_raw) == -1) {
+			snprintf(err, errlen, "cannot compute SHA-256");
+			goto fail;
+		}
+		hex_encode(a->prev_raw, 32, a->prev);
+	} else
+		a->prev_clean = 0;	/* only a torn fragment */
+	if (a->torn)
+		a->prev_clean = 0;
+ done:
+	free(line);
+	*out = a;
+	return 0;
+ fail:
+	free(line);
+	audit_close(a);
+	return -1;
+}
+
+/* --- building a line --------------------------------------------------- */
+
 static int
-timestamp(char *buf, size_t len)
+reserve(struct audit *a, size_t n)
+{
+	size_t ncap;
+	char *nb;
+
+	if (a->oom)
+		return -1;
+	if (n <= a->cap - a->len)
+		return 0;
+	if (n > AUDIT_TAIL_MAX + 64 - a->len) {	/* never a valid line */
+		a->oom = 1;
+		return -1;
+	}
+	for (ncap = a->cap; ncap - a->len < n; ncap *= 2)
+		;
+	if ((nb = realloc(a->buf, ncap)) == NULL) {
+		a->oom = 1;
+		return -1;
+	}
+	a->buf = nb;
+	a->cap = ncap;
+	return 0;
+}
+
+static void
+put(struct audit *a, const char *s, size_t n)
+{
+	if (reserve(a, n) == -1)
+		return;
+	memcpy(a->buf + a->len, s, n);
+	a->len += n;
+}
+
+#define PUTS(a, lit)	put((a), (lit), sizeof(lit) - 1)
+
+static void
+put_u64(struct audit *a, uint64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+
+	put(a, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s (not ASCII), or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t len, i;
+	unsigned c, min;
+
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2; c = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3; c = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4; c = s[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at NUL */
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string, or null for NULL and for text that is not UTF-8. The
+ * escapes are fixed: \" \\ \b \f \n \r \t, other controls \u00XX. */
+static void
+put_str(struct audit *a, const char *str)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t mark = a->len, k;
+	char *o;
+
+	if (str == NULL) {
+		PUTS(a, "null");
+		return;
+	}
+	if (reserve(a, 6 * strlen(str) + 2) == -1)
+		return;
+	o = a->buf + a->len;
+	*o++ = '"';
+	while (*s != '\0') {
+		if (*s >= 0x80) {
+			if ((k = utf8_len(s)) == 0) {
+				a->len = mark;
+				PUTS(a, "null");
+				return;
+			}
+			memcpy(o, s, k);
+			o += k;
+			s += k;
+			continue;
+		}
+		switch (*s) {
+		case '"': *o++ = '\\'; *o++ = '"'; break;
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\b': *o++ = '\\'; *o++ = 'b'; break;
+		case '\f': *o++ = '\\'; *o++ = 'f'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		default:
+			if (*s < 0x20) {
+				memcpy(o, "\\u00", 4);
+				o[4] = digits[*s >> 4];
+				o[5] = digits[*s & 0xf];
+				o += 6;
+			} else
+				*o++ = (char)*s;
+		}
+		s++;
+	}
+	*o++ = '"';
+	a->len = (size_t)(o - a->buf);
+}
+
+/* An array of strings from "a,b,c" ("" and NULL: []). */
+static void
+put_list(struct audit *a, const char *csv)
+{
+	char item[256];
+	const char *p = csv, *c;
+	size_t n;
+	int first = 1;
+
+	PUTS(a, "[");
+	while (p != NULL && *p != '\0') {
+		c = strchr(p, ',');
+		n = c ? (size_t)(c - p) : strlen(p);
+		if (n > 0 && n < sizeof(item)) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			if (!first)
+				PUTS(a, ",");
+			put_str(a, item);
+			first = 0;
+		}
+		p = c ? c + 1 : NULL;
+	}
+	PUTS(a, "]");
+}
+
+static int
+timestamp(struct audit *a, char *buf, size_t len)
 {
 	struct timespec ts;
 	long long days, secs, y;
+	int64_t us;
 	unsigned m, d;
 	int n;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return -1;
-	days = (long long)ts.tv_sec / 86400;
-	secs = (long long)ts.tv_sec % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
+	/* Records never go back in time, even when the clock is stepped:
+	 * a verifier checks the order. */
+	us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (us < a->last_us)
+		us = a->last_us;
+	a->last_us = us;
+	days = us / 86400000000ll;
+	secs = us / 1000000 % 86400;
 	civil_from_days(days, &y, &m, &d);
 	n = snprintf(buf, len, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06ldZ",
 	    y, m, d, secs / 3600, secs / 60 % 60, secs % 60,
-	    (long)(ts.tv_nsec / 1000));
+	    (long)(us % 1000000));
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* A string, or null when absent or refused by jansson (not UTF-8). */
-static json_t *
-str_or_null(const char *s)
+/* {"seq":N,"time":T,"session":S,"type":TYPE */
+static int
+begin_line(struct audit *a, const char *type)
 {
-	json_t *j;
+	char ts[40];
 
-	if (s == NULL || (j = json_string(s)) == NULL)
-		return json_null();
-	return j;
+	a->len = 0;
+	a->oom = 0;
+	a->lstart = a->torn ? 1 : 0;
+	if (timestamp(a, ts, sizeof(ts)) == -1)
+		return -1;
+	if (a->torn)
+		PUTS(a, "\n");
+	PUTS(a, "{\"seq\":");
+	put_u64(a, a->seq + 1);
+	PUTS(a, ",\"time\":\"");
+	put(a, ts, strlen(ts));
+	PUTS(a, "\",\"session\":\"");
+	put(a, a->session, strlen(a->session));
+	PUTS(a, "\",\"type\":\"");
+	put(a, type, strlen(type));
+	PUTS(a, "\"");
+	return 0;
 }
 
-static json_t *
-duration(double ms)
+static int
+do_sync(struct audit *a)
 {
-	char buf[64];
-	json_t *j;
-
-	/* Three decimals; NaN and infinities are not JSON numbers. */
-	if (snprintf(buf, sizeof(buf), "%.3f", ms) >= (int)sizeof(buf) ||
-	    (j = json_real(strtod(buf, NULL))) == NULL)
-		return json_null();
-	return j;
-}
-
-static json_t *
-make_record(struct audit *a, const struct audit_rec *r, const char *ts)
-{
-	json_t *o;
-	int bad = 0;
-
-	if ((o = json_object()) == NULL)
-		return NULL;
-	bad |= json_object_set_new(o, "seq", json_integer(
-	    (json_int_t)(a->seq + 1)));
-	bad |= json_object_set_new(o, "timestamp", json_string(ts));
-	bad |= json_object_set_new(o, "type", str_or_null(r->type));
-	bad |= json_object_set_new(o, "action", str_or_null(r->action));
-	bad |= json_object_set_new(o, "target", str_or_null(r->target));
-	bad |= json_object_set_new(o, "status", str_or_null(r->status));
-	bad |= json_object_set_new(o, "rule", str_or_null(r->rule));
-	bad |= json_object_set_new(o, "error", str_or_null(r->error));
-	bad |= json_object_set_new(o, "duration_ms", duration(r->duration_ms));
-	bad |= json_object_set_new(o, "record_id", str_or_null(r->record_id));
-	bad |= json_object_set_new(o, "prev", json_string(a->prev));
-	if (bad) {
-		json_decref(o);
-		return NULL;
+	if (fdatasync(a->fd) == -1 && errno != EINVAL) {
+		/* The kernel may have dropped the dirty pages: what the
+		 * chain says is written may be gone. Fail closed. */
+		a->broken = 1;
+		return -1;
 	}
-	return o;
+	a->dirty = 0;
+	a->last_sync_ns = mono_ns();
+	return 0;
+}
+
+/* ,"prev":...} + newline; hash, one write(2), sync as configured. */
+static int
+commit(struct audit *a)
+{
+	unsigned char d[32];
+	size_t linelen;
+	ssize_t n;
+
+	PUTS(a, ",\"prev\":\"");
+	put(a, a->prev, 64);
+	PUTS(a, "\"}");
+	if (a->oom || (linelen = a->len - a->lstart) > AUDIT_LINE_MAX)
+		return -1;
+	if (chain_hash(a, a->buf + a->lstart, linelen, d) == -1)
+		return -1;
+	PUTS(a, "\n");
+	if (a->oom)
+		return -1;
+
+	/* One write(2): with O_APPEND the line lands whole at the end. A
+	 * write interrupted before transferring anything returns EINTR. */
+	do {
+		n = write(a->fd, a->buf, a->len);
+	} while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)a->len) {
+		/* Part of the line may be in the file: the chain cannot be
+		 * continued by this process. The caller fails closed. */
+		if (n > 0)
+			a->broken = 1;
+		return -1;
+	}
+	a->torn = 0;
+	a->seq++;
+	memcpy(a->prev_raw, d, 32);
+	hex_encode(d, 32, a->prev);
+	a->dirty = 1;
+	switch (a->o.sync) {
+	case AUDIT_SYNC_ALWAYS:
+		return do_sync(a);
+	case AUDIT_SYNC_BATCH:
+		if (mono_ns() - a->last_sync_ns >= AUDIT_BATCH_MS * 1000000ull)
+			return do_sync(a);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Write a seal for the current epoch, then evolve the key and wipe the
+ * old one. The MAC is computed and the key evolved before the write, so
+ * k_epoch lives no longer than this function even when the write fails.
+ */
+static int
+seal(struct audit *a, int final)
+{
+	static const unsigned char zero[AUDIT_KEY_LEN];
+	unsigned char msg[40], mac[32], next[32];
+	unsigned int n = 0;
+	size_t ml = 0;
+	char hex[65];
+	uint64_t records = a->since_seal;
+	int ok;
+
+	if (!a->have_key)
+		return 0;
+	/* What the seal covers is on disk before the seal. */
+	if (a->o.sync != AUDIT_SYNC_NONE && a->dirty && do_sync(a) == -1)
+		return -1;
+	memcpy(msg, a->prev_raw, 32);
+	be64(a->epoch, msg + 32);
+	ok = EVP_MAC_init(a->mctx, a->key, sizeof(a->key), NULL) == 1 &&
+	    EVP_MAC_update(a->mctx, msg, sizeof(msg)) == 1 &&
+	    EVP_MAC_final(a->mctx, mac, &ml, sizeof(mac)) == 1 && ml == 32;
+	/* k_(e+1) = SHA-256("aksup-evolve" || k_e); the reused digest
+	 * context is re-initialised at once (its state held k_e's block)
+	 * and the MAC context is re-keyed with zeros (its inner and outer
+	 * pads are derived from k_e). */
+	ok = ok && EVP_DigestInit_ex(a->ctx, a->md, NULL) == 1 &&
+	    EVP_DigestUpdate(a->ctx, "aksup-evolve", 12) == 1 &&
+	    EVP_DigestUpdate(a->ctx, a->key, sizeof(a->key)) == 1 &&
+	    EVP_DigestFinal_ex(a->ctx, next, &n) == 1 && n == 32;
+	(void)EVP_DigestInit_ex(a->ctx, a->md, NULL);
+	(void)EVP_MAC_init(a->mctx, zero, sizeof(zero), NULL);
+	OPENSSL_cleanse(a->key, sizeof(a->key));
+	if (ok && !final)
+		memcpy(a->key, next, sizeof(a->key));
+	else
+		a->have_key = 0;
+	OPENSSL_cleanse(next, sizeof(next));
+	if (!ok) {
+		a->broken = 1;
+		return -1;
+	}
+	hex_encode(mac, 32, hex);
+	if (begin_line(a, "seal") == -1)
+		return -1;
+	PUTS(a, ",\"epoch\":");
+	put_u64(a, a->epoch);
+	PUTS(a, ",\"records\":");
+	put_u64(a, records);
+	if (final)
+		PUTS(a, ",\"final\":true,\"mac\":\"");
+	else
+		PUTS(a, ",\"final\":false,\"mac\":\"");
+	put(a, hex, 64);
+	PUTS(a, "\"");
+	a->epoch++;
+	a->since_seal = 0;
+	a->last_seal_ns = mono_ns();
+	if (commit(a) == -1) {
+		a->broken = 1;	/* a gap in the epochs: nothing after */
+		return -1;
+	}
+	return 0;
+}
+
+static void
+session_id(unsigned char r[16], char out[37])
+{
+	r[6] = (r[6] & 0x0f) | 0x40;	/* uuid version 4 */
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
+	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+static int
+write_key(int fd, const char *session, const unsigned char k[32])
+{
+	char line[160], hex[65];
+	size_t len, done = 0;
+	ssize_t n;
+	int ret = -1;
+
+	hex_encode(k, 32, hex);
+	len = (size_t)snprintf(line, sizeof(line), "aksup-seal-key 1 %s %s\n",
+	    session, hex);
+	while (done < len) {
+		n = write(fd, line + done, len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		done += (size_t)n;
+	}
+	ret = 0;
+ out:
+	OPENSSL_cleanse(line, sizeof(line));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return ret;
+}
+
+int
+audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
+    char *err, size_t errlen)
+{
+	unsigned char r[16];
+	int ret = -1;
+
+	if (a->began) {
+		snprintf(err, errlen, "session already started");
+		goto out;
+	}
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		goto out;
+	}
+	session_id(r, a->session);
+	if (keyfd >= 0) {
+		/* k_0: written to the operator's file, then used for the
+		 * first seal only (right after session_start) and wiped. */
+		if (getrandom(a->key, sizeof(a->key), 0) !=
+		    (ssize_t)sizeof(a->key)) {
+			snprintf(err, errlen, "getrandom: %s", strerror(errno));
+			goto out;
+		}
+		if (write_key(keyfd, a->session, a->key) == -1) {
+			snprintf(err, errlen, "cannot write the seal key: %s",
+			    strerror(errno));
+			OPENSSL_cleanse(a->key, sizeof(a->key));
+			goto out;
+		}
+		a->have_key = 1;
+	}
+	a->began = 1;
+	a->last_sync_ns = a->last_seal_ns = mono_ns();
+	if (begin_line(a, "session_start") == -1)
+		goto werr;
+	PUTS(a, ",\"version\":");
+	put_str(a, s->version);
+	PUTS(a, ",\"policy\":");
+	put_str(a, s->policy);
+	PUTS(a, ",\"policy_sha256\":");
+	put_str(a, s->policy_sha256);
+	PUTS(a, ",\"layers\":");
+	put_list(a, s->layers);
+	PUTS(a, ",\"waived\":");
+	put_list(a, s->waived);
+	PUTS(a, ",\"sync\":\"");
+	put(a, audit_sync_name(a->o.sync), strlen(audit_sync_name(a->o.sync)));
+	PUTS(a, "\",\"seal\":");
+	if (a->have_key) {
+		PUTS(a, "{\"every\":");
+		put_u64(a, a->o.seal_every);
+		PUTS(a, ",\"interval_ms\":");
+		put_u64(a, a->o.seal_interval_ms);
+		PUTS(a, "}");
+	} else
+		PUTS(a, "null");
+	PUTS(a, ",\"params_max\":");
+	put_u64(a, a->o.params_max);
+	PUTS(a, ",\"recovered\":");
+	if (a->prev_clean)
+		PUTS(a, "null");
+	else {
+		PUTS(a, "{\"session\":");
+		put_str(a, a->prev_session[0] ? a->prev_session : NULL);
+		PUTS(a, ",\"last_seq\":");
+		put_u64(a, a->seq);
+		PUTS(a, ",\"torn_bytes\":");
+		put_u64(a, a->torn_bytes);
+		PUTS(a, "}");
+	}
+	if (commit(a) == -1)
+		goto werr;
+	if (seal(a, 0) == -1)
+		goto werr;
+	ret = 0;
+	goto out;
+ werr:
+	snprintf(err, errlen, "cannot write session_start: %s",
+	    errno ? strerror(errno) : "record too long");
+ out:
+	if (keyfd >= 0)
+		close(keyfd);
+	if (ret == -1) {
+		OPENSSL_cleanse(a->key, sizeof(a->key));
+		a->have_key = 0;
+		a->broken = 1;
+	}
+	return ret;
+}
+
+static void
+count(struct audit *a, const char *status)
+{
+	int i;
+
+	if (status == NULL)
+		return;
+	for (i = 0; i < ST_N; i++)
+		if (strcmp(status, st_names[i]) == 0) {
+			a->counts[i]++;
+			return;
+		}
 }
 
 int
 audit_write(struct audit *a, const struct audit_rec *r)
 {
-	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(15);
-	json_t *o = NULL;
-	char ts[40], hex[65], *buf = NULL, *line;
-	size_t len, pre, total;
-	ssize_t n;
-	int ret = -1;
+	char ms[64];
+	int n;
 
-	if (a == NULL || r == NULL || a->broken)
+	if (a == NULL || r == NULL || !a->began || a->ended || a->broken ||
+	    r->type == NULL)
 		return -1;
-	if (timestamp(ts, sizeof(ts)) == -1 ||
-	    (o = make_record(a, r, ts)) == NULL)
-		goto out;
-	if ((len = json_dumpb(o, NULL, 0, flags)) == 0 || len > AUDIT_LINE_MAX)
-		goto out;
-	pre = a->torn ? 1 : 0;
-	total = pre + len + 1;
-	if ((buf = malloc(total)) == NULL)
-		goto out;
-	line = buf + pre;
-	if (json_dumpb(o, line, len, flags) != len)
-		goto out;
-	if (pre)
-		buf[0] = '\n';
-	line[len] = '\n';
-	if (chain_hash(a, line, len, hex) == -1)
-		goto out;
-
-	/* One write(2): with O_APPEND the line lands whole at the end. A
-	 * write interrupted before transferring anything returns EINTR. */
-	do {
-		n = write(a->fd, buf, total);
-	} while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)total) {
-		/* Part of the line may be in the file: the chain cannot be
-		 * continued by this process. The caller fails closed. */
-		if (n > 0)
-			a->broken = 1;
-		goto out;
+	if (begin_line(a, r->type) == -1)
+		return -1;
+	PUTS(a, ",\"action\":");
+	put_str(a, r->action);
+	PUTS(a, ",\"target\":");
+	put_str(a, r->target);
+	PUTS(a, ",\"params_sha256\":");
+	put_str(a, r->params_sha256);
+	if (a->o.params_max > 0) {
+		PUTS(a, ",\"params\":");
+		if (r->params != NULL && r->params_len <= a->o.params_max)
+			put(a, r->params, r->params_len);
+		else
+			PUTS(a, "null");
 	}
-	a->torn = 0;
-	a->seq++;
-	memcpy(a->prev, hex, sizeof(a->prev));
-	ret = 0;
- out:
-	free(buf);
-	json_decref(o);
-	return ret;
+	PUTS(a, ",\"status\":");
+	put_str(a, r->status);
+	PUTS(a, ",\"rule\":");
+	put_str(a, r->rule);
+	PUTS(a, ",\"error\":");
+	put_str(a, r->error);
+	PUTS(a, ",\"duration_ms\":");
+	/* Three decimals; NaN and infinities are not JSON numbers. */
+	n = snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
+	if (n <= 0 || (size_t)n >= sizeof(ms) || r->duration_ms !=
+	    r->duration_ms || r->duration_ms > 1e15 || r->duration_ms < -1e15)
+		PUTS(a, "null");
+	else
+		put(a, ms, (size_t)n);
+	PUTS(a, ",\"record_id\":");
+	put_str(a, r->record_id);
+	if (commit(a) == -1)
+		return -1;
+	a->records++;
+	a->since_seal++;
+	count(a, r->status);
+	if (a->have_key && a->o.seal_every > 0 &&
+	    a->since_seal >= a->o.seal_every)
+		return seal(a, 0);
+	return 0;
+}
+
+int
+audit_timeout_ms(const struct audit *a)
+{
+	uint64_t now, due = 0, d;
+
+	if (a == NULL || !a->began || a->ended || a->broken)
+		return -1;
+	if (a->o.sync == AUDIT_SYNC_BATCH && a->dirty)
+		due = a->last_sync_ns + AUDIT_BATCH_MS * 1000000ull;
+	if (a->have_key && a->o.seal_interval_ms > 0 && a->since_seal > 0) {
+		d = a->last_seal_ns + a->o.seal_interval_ms * 1000000ull;
+		if (due == 0 || d < due)
+			due = d;
+	}
+	if (due == 0)
+		return -1;
+	now = mono_ns();
+	if (now >= due)
+		return 0;
+	return (int)((due - now + 999999) / 1000000);
+}
+
+int
+audit_tick(struct audit *a)
+{
+	uint64_t now;
+
+	if (a == NULL || !a->began || a->ended)
+		return 0;
+	if (a->broken)
+		return -1;
+	now = mono_ns();
+	if (a->have_key && a->o.seal_interval_ms > 0 && a->since_seal > 0 &&
+	    now >= a->last_seal_ns + a->o.seal_interval_ms * 1000000ull &&
+	    seal(a, 0) == -1)
+		return -1;
+	if (a->o.sync == AUDIT_SYNC_BATCH && a->dirty &&
+	    now >= a->last_sync_ns + AUDIT_BATCH_MS * 1000000ull &&
+	    do_sync(a) == -1)
+		return -1;
+	return 0;
+}
+
+int
+audit_end(struct audit *a)
+{
+	int i;
+
+	if (a == NULL || !a->began || a->ended || a->broken)
+		return -1;
+	if (begin_line(a, "session_end") == -1)
+		return -1;
+	PUTS(a, ",\"records\":");
+	put_u64(a, a->records);
+	PUTS(a, ",\"counts\":{");
+	for (i = 0; i < ST_N; i++) {
+		if (i > 0)
+			PUTS(a, ",");
+		PUTS(a, "\"");
+		put(a, st_names[i], strlen(st_names[i]));
+		PUTS(a, "\":");
+		put_u64(a, a->counts[i]);
+	}
+	PUTS(a, "}");
+	if (commit(a) == -1)
+		return -1;
+	if (seal(a, 1) == -1)
+		return -1;
+	a->ended = 1;
+	if (a->o.sync != AUDIT_SYNC_NONE && a->dirty)
+		return do_sync(a);
+	return 0;
 }
 
 uint64_t
@@ -424,12 +1120,22 @@ audit_seq(const struct audit *a)
 	return a->seq;
 }
 
+const char *
+audit_session_id(const struct audit *a)
+{
+	return a->session;
+}
+
 void
 audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
+	OPENSSL_cleanse(a->key, sizeof(a->key));
+	EVP_MAC_CTX_free(a->mctx);
+	EVP_MAC_free(a->mac);
 	EVP_MD_CTX_free(a->ctx);
 	EVP_MD_free(a->md);
+	free(a->buf);
 	free(a);
 }

@@ -1,15 +1,22 @@
 /*
- * audit/audit.h -- the audit log writer and reader, as a pure library.
+ * audit/audit.h -- the audit log writer, as a pure library.
  *
- * Runs in: the broker (writer; the log fd was opened by the supervisor,
- * O_APPEND|O_CLOEXEC, mode 0600, and is the broker's only file) and in the
- * log reader process (aksup log). Privilege: none; acts only on the fd it
- * is given. Never calls exit().
+ * Runs in: the broker (writer; the log fd was opened and locked by the
+ * supervisor, O_APPEND|O_CLOEXEC, mode 0600, and is the broker's only
+ * file). Privilege: none; acts only on the fds it is given. Never calls
+ * exit(). The verifier is audit/verify.h.
  *
- * Format: JSON Lines. Every line carries `seq` (1, 2, ... across sessions)
- * and `prev`, the lowercase hex SHA-256 of the previous line's bytes
- * (without its newline); the first line of a log has 64 zeros. See
- * docs/ARCHITECTURE.md "Audit log".
+ * Format (docs/AUDIT.md): JSON Lines, canonical (fixed key order per
+ * record type, no optional whitespace). Every line carries `seq` (1, 2,
+ * ... across sessions), `time`, `session`, `type` and last `prev`, the
+ * lowercase hex SHA-256 of the previous line's bytes (without its
+ * newline); the first line of a log has 64 zeros. A session is
+ * session_start [seal] (decision [outcome] | seal)* session_end [seal].
+ *
+ * Seals: HMAC-SHA256(k_e, prev || be64(e)) with k_(e+1) = SHA-256(
+ * "aksup-evolve" || k_e); the old key is wiped at once. k_0 goes to the
+ * operator's key file and is used for exactly one seal, right after
+ * session_start, so the broker never keeps it.
  */
 #ifndef AKSUP_AUDIT_H
 #define AKSUP_AUDIT_H
@@ -17,37 +24,111 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct audit;
+#define AUDIT_KEY_LEN		32
+#define AUDIT_BATCH_MS		10	/* batch: fdatasync at most this often */
+#define AUDIT_PARAMS_MAX	(1024 * 1024)	/* largest params_max */
 
-/* One record. Strings may be NULL (written as null). `type` is "decision"
- * (written before the action runs) or "outcome" (after). status is one of
- * INVALID, DENIED, NO_PROVIDER, ALLOWED (decision records) and OK, FAILED
- * (outcome records), or a session record type's own. */
-struct audit_rec {
-	const char *type;
-	const char *action;
-	const char *target;
-	const char *status;
-	const char *error;
-	const char *rule;
-	double duration_ms;
-	const char *record_id;
+enum audit_sync {
+	AUDIT_SYNC_BATCH = 0,	/* fdatasync <= every 10 ms, before seals, end */
+	AUDIT_SYNC_ALWAYS,	/* fdatasync after every record */
+	AUDIT_SYNC_NONE,	/* never: the page cache decides */
 };
 
-/* Take over a log fd: read its last complete line (pread) to continue the
- * chain (seq, prev). A log whose last line is cut off (a crash) is
- * continued after a newline. Returns 0 or -1 with a message in err. */
-int audit_open(int fd, struct audit **out, char *err, size_t errlen);
+struct audit_opts {
+	enum audit_sync	 sync;
+	unsigned	 seal_every;	  /* seal after N records; 0: no */
+	unsigned	 seal_interval_ms; /* or T ms after the last; 0: no */
+	size_t		 params_max;	  /* log params in full up to this
+					     many bytes; 0: hash only */
+};
 
-/* Format and append one record with a single write(2). Returns 0, or -1
- * when the record could not be written whole (the caller must then fail
- * closed: deny and end the session). */
-int audit_write(struct audit *a, const struct audit_rec *r);
+/* One request record. Strings may be NULL (written as null). `type` is
+ * "decision" (written before the action runs) or "outcome" (after).
+ * status: INVALID, DENIED, NO_PROVIDER, ALLOWED (decision) or OK, FAILED
+ * (outcome). params: canonical JSON text (or NULL) of params_len bytes;
+ * params_sha256: its hex SHA-256 (audit_hash_hex). */
+struct audit_rec {
+	const char	*type;
+	const char	*action;
+	const char	*target;
+	const char	*params_sha256;
+	const char	*params;
+	size_t		 params_len;
+	const char	*status;
+	const char	*rule;
+	const char	*error;
+	double		 duration_ms;
+	const char	*record_id;
+};
 
-uint64_t audit_seq(const struct audit *a);	/* seq of the last record */
-void audit_close(struct audit *a);		/* frees; does not close fd */
+/* What session_start says about the session. */
+struct audit_session {
+	const char	*version;	/* aksup version */
+	const char	*policy;	/* policy name as given */
+	const char	*policy_sha256;	/* hex digest of the policy bytes */
+	const char	*layers;	/* sandbox layers in force, a,b,c */
+	const char	*waived;	/* layers the operator waived */
+};
 
-/* SHA-256 of buf as 64 lowercase hex chars + NUL into hex[65]. */
-void audit_sha256_hex(const void *buf, size_t len, char hex[65]);
+struct audit;
+
+/*
+ * Take over a log fd, before the sandbox closes: set up OpenSSL (digest
+ * and MAC fetch), read the last complete line (pread) to continue the
+ * chain and to learn whether the last session ended. A log whose last
+ * line is cut off (a crash) is continued after a newline. Returns 0 or -1
+ * with a message in err.
+ */
+int	audit_open(int fd, const struct audit_opts *o, struct audit **out,
+	    char *err, size_t errlen);
+
+/*
+ * Start the session: write session_start. keyfd >= 0: draw k_0, write it
+ * to keyfd ("aksup-seal-key 1 SESSION HEX\n"), close keyfd, seal epoch 0
+ * with it and wipe it; keyfd -1: the session is not sealed. Returns 0 or
+ * -1 (the session must not start).
+ */
+int	audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
+	    char *err, size_t errlen);
+
+/* Append one request record with a single write(2); seal when N records
+ * are due. Returns 0, or -1 when it could not be written (and synced, in
+ * sync=always): the caller must fail closed. */
+int	audit_write(struct audit *a, const struct audit_rec *r);
+
+/* Timers: the batch fdatasync and the seal every T ms. audit_timeout_ms
+ * is the poll timeout until the next one is due (-1: none). audit_tick
+ * does what is due; -1 when a sync or seal failed (fail closed). */
+int	audit_timeout_ms(const struct audit *a);
+int	audit_tick(struct audit *a);
+
+/* End the session: session_end (counts by status), the final seal, and
+ * fdatasync (except sync=none). Returns 0 or -1. */
+int	audit_end(struct audit *a);
+
+uint64_t	 audit_seq(const struct audit *a);	/* of the last record */
+const char	*audit_session_id(const struct audit *a);
+void		 audit_close(struct audit *a);	/* frees, wipes; fd stays */
+
+/* SHA-256 of buf as 64 lowercase hex chars + NUL into hex[65]; the
+ * writer's reused context (no allocation). */
+void	audit_hash_hex(struct audit *a, const void *buf, size_t len,
+	    char hex[65]);
+/* The same, standalone (one-shot EVP_Digest). */
+void	audit_sha256_hex(const void *buf, size_t len, char hex[65]);
+
+/* The key schedule and seal, for the verifier and tests. 0 or -1. */
+int	audit_key_evolve(const unsigned char k[AUDIT_KEY_LEN],
+	    unsigned char next[AUDIT_KEY_LEN]);
+int	audit_seal_mac(const unsigned char k[AUDIT_KEY_LEN],
+	    const unsigned char head[32], uint64_t epoch,
+	    unsigned char mac[32]);
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" to microseconds since the epoch; -1 when
+ * the text is not exactly that. */
+int64_t		audit_parse_time(const char *s);
+
+const char	*audit_sync_name(enum audit_sync);
+int		 audit_sync_parse(const char *s, enum audit_sync *out);
 
 #endif

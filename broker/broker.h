@@ -43,6 +43,12 @@ int request_check_fs_params(const char *action, const json_t *params,
 char *response_encode(const json_t *id, const char *status, json_t *data,
 		      const char *error, const char *record_id, size_t *len);
 
+/* broker exit statuses (the supervisor reports them) */
+#define BROKER_EXIT_OK		0
+#define BROKER_EXIT_AGENT	2	/* the agent broke framing */
+#define BROKER_EXIT_WORKER	3	/* a worker died */
+#define BROKER_EXIT_AUDIT	4	/* the audit log cannot be written */
+
 /* The loop: serve the agent until it goes away. Returns the exit status. */
 struct broker_cfg {
 	int agent_fd, sup_fd, fs_fd;

@@ -29,11 +29,6 @@
 
 #define QUEUE_MAX	256
 
-/* broker exit statuses (the supervisor reports them) */
-#define BROKER_EXIT_OK		0
-#define BROKER_EXIT_AGENT	2	/* the agent broke framing */
-#define BROKER_EXIT_WORKER	3	/* a worker died */
-#define BROKER_EXIT_AUDIT	4	/* the audit log cannot be written */
 
 struct outmsg {
 	struct outmsg *next;
@@ -55,6 +50,20 @@ struct broker {
 	uint64_t tag;
 	uint8_t rnd[512];
 	size_t rndpos;
+	char *pbuf;		/* canonical params, reused */
+	size_t pcap;
+};
+
+/* What every record of one request shares. */
+struct reqctx {
+	const char *action;
+	const char *target;
+	const char *params;	/* canonical JSON, or NULL */
+	size_t plen;
+	char psha[65];		/* its SHA-256; "" when no params */
+	const char *rule;
+	char rid[37];
+	uint64_t t0;
 };
 
 static void
@@ -114,27 +123,77 @@ answer(struct broker *b, const json_t *id, const char *status, json_t *data,
 	enqueue(b, s, len);
 }
 
-/* Write a record or fail closed: nothing runs without its record. */
-static int
-audit(struct broker *b, const char *type, const char *action,
-      const char *target, const char *status, const char *error,
-      const char *rule, double ms, const char *record_id)
-{
-	struct audit_rec r = { type, action, target, status, error, rule, ms,
-	    record_id };
-
-	if (audit_write(b->cfg->audit, &r) == 0)
-		return 0;
-	log_warn("audit log write failed; ending the session");
-	b->reading = 0;
-	b->status = BROKER_EXIT_AUDIT;
-	return -1;
-}
-
 static double
 ms_since(uint64_t t0)
 {
 	return (double)(now_ns() - t0) / 1e6;
+}
+
+/* The audit log failed: nothing more may run (fail closed). */
+static void
+audit_failed(struct broker *b)
+{
+	log_warn("audit log write failed; ending the session");
+	b->reading = 0;
+	b->status = BROKER_EXIT_AUDIT;
+}
+
+/*
+ * Canonical params (compact, keys sorted) into the reused buffer and
+ * their SHA-256 with the writer's reused context: no allocation per
+ * request beyond jansson's own.
+ */
+static void
+params_digest(struct broker *b, const json_t *params, struct reqctx *c)
+{
+	const size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+	    JSON_REAL_PRECISION(17);
+	size_t n;
+	char *nb;
+
+	c->params = NULL;
+	c->plen = 0;
+	c->psha[0] = '\0';
+	if (params == NULL)
+		return;
+	n = json_dumpb(params, b->pbuf, b->pcap, flags);
+	if (n > b->pcap) {
+		if ((nb = realloc(b->pbuf, n)) == NULL)
+			return;
+		b->pbuf = nb;
+		b->pcap = n;
+		n = json_dumpb(params, b->pbuf, b->pcap, flags);
+	}
+	if (n == 0 || n > b->pcap)
+		return;
+	c->params = b->pbuf;
+	c->plen = n;
+	audit_hash_hex(b->cfg->audit, c->params, c->plen, c->psha);
+}
+
+/* Write a record or fail closed: nothing runs without its record. */
+static int
+audit(struct broker *b, const struct reqctx *c, const char *type,
+      const char *target, const char *status, const char *error)
+{
+	struct audit_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.action = c->action;
+	r.target = target;
+	r.params_sha256 = c->psha[0] ? c->psha : NULL;
+	r.params = c->params;
+	r.params_len = c->plen;
+	r.status = status;
+	r.rule = c->rule;
+	r.error = error;
+	r.duration_ms = ms_since(c->t0);
+	r.record_id = c->rid;
+	if (audit_write(b->cfg->audit, &r) == 0)
+		return 0;
+	audit_failed(b);
+	return -1;
 }
 
 static int
@@ -255,35 +314,51 @@ dead:
 static void
 handle_request(struct broker *b, const char *buf, size_t len)
 {
+	static const char unavailable[] = "audit log unavailable";
 	struct policy_decision d;
 	struct request rq;
-	char why[200], errbuf[320], rid[37];
+	struct reqctx c;
+	char why[200], errbuf[320];
 	char canon[POLICY_PATH_MAX];
 	const char *target, *err = NULL;
 	char *ok_answer = NULL;
 	size_t ok_len = 0;
-	uint64_t t0 = now_ns();
 	enum req_result rr;
 	json_t *data;
 	int is_fs;
 
-	record_id_new(b, rid);
+	memset(&c, 0, sizeof(c));
+	c.t0 = now_ns();
+	record_id_new(b, c.rid);
 	rr = request_decode(buf, len, &rq, why, sizeof(why));
 	if (rr == REQ_FRAMING) {
 		snprintf(errbuf, sizeof(errbuf), "framing: %s", why);
 		log_warnx("agent broke framing (%s); ending it", why);
-		(void)audit(b, "decision", NULL, NULL, "INVALID", errbuf, NULL,
-		    ms_since(t0), rid);
+		(void)audit(b, &c, "decision", NULL, "INVALID", errbuf);
 		b->reading = 0;
 		if (b->status == 0)
 			b->status = BROKER_EXIT_AGENT;
 		goto out;
 	}
+	c.action = rq.action;
+	params_digest(b, rq.params != NULL ? rq.params : rq.root != NULL ?
+	    json_object_get(rq.root, "params") : NULL, &c);
 	if (rr == REQ_MALFORMED) {
 		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, "decision", rq.action, rq.target, "INVALID", errbuf,
-		    NULL, ms_since(t0), rid) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, rid);
+		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+		goto out;
+	}
+	/* Constraints apply to the params the provider will use: its
+	 * defaults filled in (method GET, encoding utf-8, args []). */
+	if (policy_fill_defaults(rq.action, rq.params, why, sizeof(why)) < 0) {
+		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
+		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
 
@@ -301,31 +376,37 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		policy_decide(b->cfg->policy, rq.action, target, rq.params, &d);
 	else
 		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
+	c.rule = d.rule_id;
 	if (target == NULL || !d.allow) {
-		if (audit(b, "decision", rq.action, target ? target : rq.target,
-		    "DENIED", "not permitted", d.rule_id, ms_since(t0), rid) == 0)
-			answer(b, rq.id, "DENIED", NULL, "not permitted", rid);
+		if (audit(b, &c, "decision", target ? target : rq.target,
+		    "DENIED", "not permitted") == 0)
+			answer(b, rq.id, "DENIED", NULL, "not permitted", c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
 	/* Allowed: are the params what the provider takes? */
 	if (is_fs && request_check_fs_params(rq.action, rq.params, why,
 	    sizeof(why)) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, "decision", rq.action, target, "INVALID", errbuf,
-		    d.rule_id, ms_since(t0), rid) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, rid);
+		if (audit(b, &c, "decision", target, "INVALID", errbuf) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
 	if (!is_fs || !b->fs_alive) {
-		if (audit(b, "decision", rq.action, target, "NO_PROVIDER",
-		    "no provider", d.rule_id, ms_since(t0), rid) == 0)
-			answer(b, rq.id, "ERROR", NULL, "no provider", rid);
+		if (audit(b, &c, "decision", target, "NO_PROVIDER",
+		    "no provider") == 0)
+			answer(b, rq.id, "ERROR", NULL, "no provider", c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
-	/* The decision is on disk before anything runs. */
-	if (audit(b, "decision", rq.action, target, "ALLOWED", NULL, d.rule_id,
-	    ms_since(t0), rid) < 0) {
-		answer(b, rq.id, "ERROR", NULL, "audit log unavailable", rid);
+	/* The decision is in the log before anything runs; a decision
+	 * that cannot be written denies its action (fail closed). */
+	if (audit(b, &c, "decision", target, "ALLOWED", NULL) < 0) {
+		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
 	data = fs_forward(b, &rq, d.root, target, &err);
@@ -334,7 +415,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	/* Encode first: an answer the channel cannot carry is a failure,
 	 * and the outcome record must say what the agent got. */
 	if (data != NULL) {
-		ok_answer = response_encode(rq.id, "OK", data, NULL, rid,
+		ok_answer = response_encode(rq.id, "OK", data, NULL, c.rid,
 		    &ok_len);
 		if (ok_answer == NULL || ok_len > b->cfg->agent_max) {
 			free(ok_answer);
@@ -342,16 +423,16 @@ handle_request(struct broker *b, const char *buf, size_t len)
 			err = "result too large for the agent channel";
 		}
 	}
-	if (audit(b, "outcome", rq.action, target, ok_answer ? "OK" : "FAILED",
-	    ok_answer ? NULL : err, d.rule_id, ms_since(t0), rid) < 0) {
+	if (audit(b, &c, "outcome", target, ok_answer ? "OK" : "FAILED",
+	    ok_answer ? NULL : err) < 0) {
 		free(ok_answer);
-		answer(b, rq.id, "ERROR", NULL, "audit log unavailable", rid);
+		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
 	if (ok_answer != NULL)
 		enqueue(b, ok_answer, ok_len);
 	else
-		answer(b, rq.id, "ERROR", NULL, err, rid);
+		answer(b, rq.id, "ERROR", NULL, err, c.rid);
 out:
 	request_free(&rq);
 }
@@ -366,7 +447,8 @@ read_agent(struct broker *b)
 	} cbuf;
 	struct msghdr mh;
 	struct iovec v;
-	char why[120], rid[37];
+	struct reqctx c;
+	char why[120];
 	ssize_t n;
 
 	v.iov_base = b->inbuf;
@@ -406,9 +488,10 @@ read_agent(struct broker *b)
 		    "exceeds %zu", n, b->cfg->agent_max);
 	if (why[0] != '\0') {
 		log_warnx("agent broke framing (%s); ending it", why);
-		record_id_new(b, rid);
-		(void)audit(b, "decision", NULL, NULL, "INVALID", why, NULL, 0,
-		    rid);
+		memset(&c, 0, sizeof(c));
+		c.t0 = now_ns();
+		record_id_new(b, c.rid);
+		(void)audit(b, &c, "decision", NULL, "INVALID", why);
 		if (b->status == 0)
 			b->status = BROKER_EXIT_AGENT;
 		return -1;
@@ -460,7 +543,7 @@ broker_loop(struct broker_cfg *cfg)
 {
 	struct pollfd pfd[3];
 	struct broker b;
-	int rc;
+	int rc, timeout;
 
 	memset(&b, 0, sizeof(b));
 	b.cfg = cfg;
@@ -488,10 +571,17 @@ broker_loop(struct broker_cfg *cfg)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = b.fs_alive ? cfg->fs_fd : -1;
 		pfd[2].events = POLLIN;
-		if (poll(pfd, 3, -1) < 0) {
+		/* The batch fdatasync and the seal every T ms are due
+		 * even while the agent is quiet. */
+		timeout = audit_timeout_ms(cfg->audit);
+		if (poll(pfd, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
+		}
+		if (audit_tick(cfg->audit) < 0 && b.status != BROKER_EXIT_AUDIT) {
+			audit_failed(&b);
+			continue;
 		}
 		if (pfd[1].revents)	/* supervisor gone or talking: stop */
 			break;
@@ -521,6 +611,7 @@ broker_loop(struct broker_cfg *cfg)
 	}
 	free(b.inbuf);
 	free(b.fsbuf);
+	free(b.pbuf);
 	drop_queue(&b);
 	return b.status;
 }

@@ -37,6 +37,23 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: aksup-broker [--check] --policy-name NAME\n"
+/* The session's writer (set before the policy is read) and the policy's
+ * SHA-256, for session_start. */
+static struct audit *g_audit;
+static char policy_digest[65];
+
+static unsigned long
+num_arg(const char *s, long max)
+{
+	long v;
+
+	if (parse_int(s, 0, max, &v) < 0) {
+		fprintf(stderr, "aksup-broker: bad number %s\n", s);
+		exit(2);
+	}
+	return (unsigned long)v;
+}
+
 	    "(started by aksup; not meant to be run by hand)\n");
 	exit(2);
 }
@@ -61,6 +78,8 @@ load_policy(const char *name)
 		/* The one place the broker prints to the user: the format
 		 * validate-policy promises. */
 		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col,
+	if (g_audit != NULL)
+		audit_hash_hex(g_audit, buf, len, policy_digest);
 		    err.msg);
 		free(buf);
 		exit(1);
@@ -107,6 +126,18 @@ main(int argc, char **argv)
 	struct broker_cfg cfg;
 	const char *name = NULL;
 	struct audit *audit = NULL;
+		/* audit (supervisor/auditfile.c passes these) */
+		{ "sync", required_argument, NULL, 'S' },
+		{ "seal-key", no_argument, NULL, 'K' },
+		{ "seal-every", required_argument, NULL, 'E' },
+		{ "seal-interval", required_argument, NULL, 'I' },
+		{ "params-max", required_argument, NULL, 'M' },
+		{ "layers", required_argument, NULL, 'L' },
+		{ "waived", required_argument, NULL, 'W' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "action", required_argument, NULL, 'A' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "params", required_argument, NULL, 'P' },
 	char err[256];
 	int check = 0, ch, sndbuf = 0;
 	socklen_t sl = sizeof(sndbuf);
@@ -114,6 +145,9 @@ main(int argc, char **argv)
 	struct policy *p;
 
 	log_init("aksup-broker");
+	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0 };
+	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "" };
+	int sealkey = 0, st;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': check = 1; break;
@@ -125,6 +159,20 @@ main(int argc, char **argv)
 		usage();
 
 	/* Seed jansson's hash now: it reads /dev/urandom on first use,
+		case 'S':
+			if (audit_sync_parse(optarg, &ao.sync) < 0)
+				usage();
+			break;
+		case 'K': sealkey = 1; break;
+		case 'E': ao.seal_every = num_arg(optarg, 1 << 30); break;
+		case 'I': ao.seal_interval_ms = num_arg(optarg, 1 << 30); break;
+		case 'M': ao.params_max = num_arg(optarg, AUDIT_PARAMS_MAX); break;
+		case 'L': as.layers = optarg; break;
+		case 'W': as.waived = optarg; break;
+		case 'e': explain = 1; break;
+		case 'A': x_action = optarg; break;
+		case 'T': x_target = optarg; break;
+		case 'P': x_params = optarg; break;
 	 * which the filter forbids. */
 	json_object_seed(0);
 
@@ -141,7 +189,7 @@ main(int argc, char **argv)
 	/* The audit fd is the broker's only file; reading its tail (to
 	 * continue the chain) and OpenSSL's set-up happen before the
 	 * filter closes. */
-	if (audit_open(BROKER_FD_AUDIT, &audit, err, sizeof(err)) < 0)
+	if (audit_open(BROKER_FD_AUDIT, &ao, &audit, err, sizeof(err)) < 0)
 		fatalx("audit log: %s", err);
 	/* Answers larger than the socket buffer cannot be sent whole. */
 	if (getsockopt(BROKER_FD_AGENT, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&
@@ -158,5 +206,22 @@ main(int argc, char **argv)
 	cfg.policy = p;
 	cfg.audit = audit;
 	cfg.agent_max = agent_max;
-	return broker_loop(&cfg);
+	st = broker_loop(&cfg);
+	/* session_end, the final seal and the last fdatasync; not after a
+	 * failed write (the chain cannot go on from this process). */
+	if (st != BROKER_EXIT_AUDIT && audit_end(audit) < 0) {
+		log_warn("audit log: cannot end the session");
+		st = BROKER_EXIT_AUDIT;
+	}
+	audit_close(audit);
+	return st;
+	g_audit = audit;
 }
+	/* session_start (and k_0 to the operator's key file, closed here)
+	 * before anything is served: a session that cannot be audited
+	 * does not start. */
+	as.policy = name;
+	as.policy_sha256 = policy_digest;
+	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
+	    sizeof(err)) < 0)
+		fatalx("audit log: %s", err);

@@ -14,6 +14,8 @@
 #define BROKER_FD_AUDIT		5	/* audit log, O_RDWR|O_APPEND */
 #define BROKER_FD_POLICY	6	/* policy file, read once */
 #define BROKER_FD_FS		7	/* channel to the fs worker */
+#define BROKER_FD_SEALKEY	8	/* seal key file, O_WRONLY, new: the
+					   broker writes k_0 once, closes it */
 
 /* aksup-worker-fs */
 #define WORKER_FD_SUP		3	/* channel to the supervisor */

@@ -65,6 +65,7 @@ static const struct sc_allow broker_allow[] = {
 	SC(poll, "waits on its channels"),
 	SC(ppoll, "waits on its channels"),
 	SC(pread64, "reads the audit log tail once at start"),
+	SC(fdatasync, "audit.sync batch/always: records on disk before seals and at exit"),
 };
 
 static const struct sc_allow fs_allow[] = {

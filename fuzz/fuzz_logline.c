@@ -18,15 +18,20 @@ static void
 render(const struct lv *lv, const char *status, const char *action,
     size_t limit)
 {
+	struct lv_filter f = { status, action, NULL, NULL, "2026", "2027-01",
+	    limit };
 	const struct lv_row *r;
 	size_t n, i, w, *ix;
 	char *s;
 
-	ix = lv_select(lv, status, action, limit, &n);
+	if (limit == 0)
+		f.since = f.until = NULL;
+	ix = lv_select(lv, &f, &n);
 	if (n == (size_t)-1)
 		return;
 	for (i = 0; i < n; i++) {
 		r = lv_row(lv, ix[i]);
+		(void)lv_row_final(lv, ix[i]);
 		free(lv_row_json(r));
 		free(lv_display(r->timestamp, 0, &w));
 		free(lv_display(r->status, 0, &w));

@@ -3,10 +3,15 @@
  *
  * Runs in: the aksup-log process, as the invoking user, seccomp-confined
  * (ROLE_LOGVIEW) right after argument parsing. It never opens a path: the
- * supervisor hands it the log on fd 0, and it writes the table (or JSON
- * Lines) to stdout and warnings to stderr.
+ * supervisor hands it the log on fd 0 (a pipe it keeps filling with
+ * --follow), and it writes the table (or JSON Lines) to stdout and
+ * warnings to stderr.
  *
- * usage: aksup-log [--status S] [--action A] [--limit N] [--json]
+ * usage: aksup-log [--status S] [--action A] [--session ID] [--since T]
+ *                  [--until T] [--record-id ID] [--limit N] [--json]
+ *                  [--follow]
+ *        aksup-log verify --keys N [--allow-open]
+ *            (key files on fds 3 .. 3+N-1; audit/verify.c does the work)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,8 +22,10 @@
 
 #include <jansson.h>
 
+#include "audit/verify.h"
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "common/util.h"
 #include "logview/records.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -40,8 +47,9 @@ static char outbuf[BUFSIZ * 4];
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: aksup-log [--status S] [--action A] [--limit N] "
-	    "[--json]\n");
+	fprintf(fp, "usage: aksup-log [--status S] [--action A] [--session ID] "
+	    "[--since T] [--until T] [--record-id ID] [--limit N] [--json] "
+	    "[--follow]\n       aksup-log verify --keys N [--allow-open]\n");
 }
 
 static noreturn void
@@ -65,6 +73,114 @@ parse_limit(const char *s)
 	if (errno != 0 || *end != '\0' || v == 0 || v > SIZE_MAX)
 		usage_error("--limit wants a positive number", s);
 	return (size_t)v;
+}
+
+/* A time filter: a prefix of YYYY-MM-DDTHH:MM:SS.uuuuuuZ. */
+static const char *
+check_time(const char *s)
+{
+	static const char pat[] = "0000-00-00T00:00:00.000000Z";
+	size_t i, n = strlen(s);
+
+	if (n < 4 || n > sizeof(pat) - 1)
+		usage_error("a time is YYYY-MM-DD[THH:MM[:SS[.uuuuuu]]][Z] (UTC)",
+		    s);
+	for (i = 0; i < n; i++)
+		if (pat[i] == '0' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			usage_error("a time is YYYY-MM-DD[THH:MM[:SS[.uuuuuu]]]"
+			    "[Z] (UTC)", s);
+	return s;
+}
+
+static void
+verify_note(const char *msg, void *arg)
+{
+	(void)arg;
+	printf("note: %s\n", msg);
+}
+
+/*
+ * aksup-log verify: keys from fds 3.., the log from fd 0. Everything is
+ * read under the filter (read(2) only); OpenSSL's SHA-256 is fetched
+ * before it closes.
+ */
+static int
+verify_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "keys",	required_argument,	NULL, 'k' },
+		{ "allow-open",	no_argument,		NULL, 'o' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	static char buf[READ_CHUNK];
+	const struct av_result *r;
+	struct av_opts o;
+	struct av *v;
+	char err[200], *text;
+	size_t len;
+	long nkeys = 0, i;
+	ssize_t n;
+	int ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.note = verify_note;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			if (parse_int(optarg, 0, 64, &nkeys) < 0)
+				usage_error("--keys wants a number", optarg);
+			break;
+		case 'o':
+			o.allow_open = 1;
+			break;
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	json_object_seed(0);
+	if ((v = av_new(&o)) == NULL)
+		fatalx("cannot set up the verifier");
+	sandbox_enter(ROLE_LOGVIEW);
+
+	for (i = 0; i < nkeys; i++) {
+		if (read_all(3 + (int)i, 1024 * 1024, &text, &len) < 0)
+			fatal("reading key file %ld", i + 1);
+		if (av_add_keys(v, text, len, err, sizeof(err)) < 0)
+			fatalx("key file %ld: %s", i + 1, err);
+		memset(text, 0, len);
+		free(text);
+		close(3 + (int)i);
+	}
+	for (;;) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("reading the log");
+		if (n == 0)
+			break;
+		if (av_feed(v, buf, (size_t)n) == -1)
+			fatalx("out of memory");
+	}
+	if ((rc = av_finish(v)) == -1)
+		fatalx("out of memory");
+	r = av_result(v);
+	if (rc == 0)
+		printf("OK: %llu records, %llu sessions, %llu seals, %llu "
+		    "checked with a key\n", (unsigned long long)r->records,
+		    (unsigned long long)r->sessions,
+		    (unsigned long long)r->seals,
+		    (unsigned long long)r->seals_checked);
+	else
+		printf("INVALID: seq %llu, line %lu: %s\n",
+		    (unsigned long long)r->bad_seq, r->bad_line, r->msg);
+	av_free(v);
+	if (fflush(stdout) == EOF)
+		return 1;
+	return rc == 0 ? 0 : 1;
 }
 
 static void
@@ -180,6 +296,70 @@ print_table(const struct lv *lv, const size_t *ix, size_t n)
 	free(cells);
 }
 
+/* Fixed widths: rows are printed as they complete. */
+static void
+print_row_fixed(const struct lv_row *r)
+{
+	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 0 };
+	struct cell c[NCOLS];
+	size_t j;
+
+	row_cells(r, c);
+	print_line(c, w);
+	for (j = 0; j < NCOLS; j++)
+		free(c[j].s);
+}
+
+/* --follow: fd 0 is a pipe the supervisor keeps filling; print each row
+ * once it is final, flush after each read. */
+static int
+follow_log(const struct lv_filter *f, int json)
+{
+	static char buf[READ_CHUNK];
+	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 0 };
+	struct cell head[NCOLS];
+	size_t next = 0, j;
+	struct lv *lv;
+	ssize_t n;
+	char *s;
+
+	if ((lv = lv_new(warn_line, NULL)) == NULL)
+		fatalx("out of memory");
+	if (!json) {
+		for (j = 0; j < NCOLS; j++) {
+			head[j].s = (char *)col_names[j];
+			head[j].w = strlen(col_names[j]);
+		}
+		print_line(head, w);
+	}
+	for (;;) {
+		if (fflush(stdout) == EOF)
+			return 1;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("reading the log");
+		if (n == 0)
+			break;
+		if (lv_feed(lv, buf, (size_t)n) == -1)
+			fatalx("log too large or out of memory");
+		for (; next < lv_nrows(lv) && lv_row_final(lv, next); next++) {
+			if (!lv_match(lv_row(lv, next), f))
+				continue;
+			if (json) {
+				if ((s = lv_row_json(lv_row(lv, next))) == NULL)
+					fatalx("out of memory");
+				puts(s);
+				free(s);
+			} else
+				print_row_fixed(lv_row(lv, next));
+		}
+	}
+	lv_free(lv);
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -188,26 +368,49 @@ main(int argc, char *argv[])
 		{ "action",	required_argument,	NULL, 'a' },
 		{ "limit",	required_argument,	NULL, 'n' },
 		{ "json",	no_argument,		NULL, 'j' },
+		{ "session",	required_argument,	NULL, 'S' },
+		{ "since",	required_argument,	NULL, 'f' },
+		{ "until",	required_argument,	NULL, 'u' },
+		{ "record-id",	required_argument,	NULL, 'r' },
+		{ "follow",	no_argument,		NULL, 'F' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char *status = NULL, *action = NULL;
-	size_t limit = 0, n, *ix;
+	struct lv_filter f;
+	size_t n, *ix;
 	struct lv *lv;
-	int ch, json = 0;
+	int ch, json = 0, follow = 0;
 
 	log_init("aksup log");
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
+	memset(&f, 0, sizeof(f));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			status = optarg;
+			f.status = optarg;
 			break;
 		case 'a':
-			action = optarg;
+			f.action = optarg;
+			break;
+		case 'S':
+			f.session = optarg;
+			break;
+		case 'f':
+			f.since = check_time(optarg);
+			break;
+		case 'u':
+			f.until = check_time(optarg);
+			break;
+		case 'r':
+			f.record_id = optarg;
+			break;
+		case 'F':
+			follow = 1;
 			break;
 		case 'n':
-			limit = parse_limit(optarg);
+			f.limit = parse_limit(optarg);
 			break;
 		case 'j':
 			json = 1;
@@ -235,8 +438,10 @@ main(int argc, char *argv[])
 	json_object_seed(0);
 	sandbox_enter(ROLE_LOGVIEW);
 
+	if (follow)
+		return follow_log(&f, json);
 	lv = read_log();
-	ix = lv_select(lv, status, action, limit, &n);
+	ix = lv_select(lv, &f, &n);
 	if (n == (size_t)-1)
 		fatalx("out of memory");
 	if (json)

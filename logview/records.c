@@ -55,6 +55,7 @@ static void
 row_clear(struct lv_row *r)
 {
 	free(r->timestamp);
+	free(r->session);
 	free(r->action);
 	free(r->target);
 	free(r->status);
@@ -128,7 +129,9 @@ add_decision(struct lv *lv, json_t *o, uint64_t seq)
 	r = &lv->rows[lv->nrows];
 	memset(r, 0, sizeof(*r));
 	r->seq = seq;
-	r->timestamp = member_str(o, "timestamp", &oom);
+	r->timestamp = member_str(o, json_object_get(o, "time") ? "time" :
+	    "timestamp", &oom);
+	r->session = member_str(o, "session", &oom);
 	r->action = member_str(o, "action", &oom);
 	r->target = member_str(o, "target", &oom);
 	r->status = member_str(o, "status", &oom);
@@ -325,21 +328,48 @@ lv_nskipped(const struct lv *lv)
 }
 
 static int
-row_matches(const struct lv_row *r, const char *status, const char *action)
+eq(const char *want, const char *have)
 {
-	if (status != NULL &&
-	    (r->status == NULL || strcasecmp(r->status, status) != 0))
+	return want == NULL || (have != NULL && strcmp(want, have) == 0);
+}
+
+int
+lv_match(const struct lv_row *r, const struct lv_filter *f)
+{
+	if (f == NULL)
+		return 1;
+	if (f->status != NULL &&
+	    (r->status == NULL || strcasecmp(r->status, f->status) != 0))
 		return 0;
-	if (action != NULL &&
-	    (r->action == NULL || strcmp(r->action, action) != 0))
+	if (!eq(f->action, r->action) || !eq(f->session, r->session) ||
+	    !eq(f->record_id, r->record_id))
+		return 0;
+	/* Times have one fixed width: comparing text compares times, and a
+	 * prefix stands for the whole period it names. */
+	if (f->since != NULL && (r->timestamp == NULL ||
+	    strncmp(r->timestamp, f->since, strlen(f->since)) < 0))
+		return 0;
+	if (f->until != NULL && (r->timestamp == NULL ||
+	    strncmp(r->timestamp, f->until, strlen(f->until)) > 0))
 		return 0;
 	return 1;
 }
 
-size_t *
-lv_select(const struct lv *lv, const char *status, const char *action,
-    size_t limit, size_t *n)
+int
+lv_row_final(const struct lv *lv, size_t i)
 {
+	const struct lv_row *r = lv_row(lv, i);
+
+	if (r == NULL)
+		return 0;
+	return r->has_outcome || r->status == NULL ||
+	    strcmp(r->status, "ALLOWED") != 0 || i + 1 < lv->nrows;
+}
+
+size_t *
+lv_select(const struct lv *lv, const struct lv_filter *f, size_t *n)
+{
+	size_t limit = f != NULL ? f->limit : 0;
 	size_t i, k = 0, *ix;
 
 	*n = 0;
@@ -350,7 +380,7 @@ lv_select(const struct lv *lv, const char *status, const char *action,
 		return NULL;
 	}
 	for (i = 0; i < lv->nrows; i++)
-		if (row_matches(&lv->rows[i], status, action))
+		if (lv_match(&lv->rows[i], f))
 			ix[k++] = i;
 	if (limit > 0 && k > limit) {
 		memmove(ix, ix + (k - limit), limit * sizeof(*ix));
@@ -380,7 +410,8 @@ lv_row_json(const struct lv_row *r)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	d = r->has_duration ? json_real(r->duration_ms) : json_null();
-	bad |= json_object_set_new(o, "timestamp", str_or_null(r->timestamp));
+	bad |= json_object_set_new(o, "time", str_or_null(r->timestamp));
+	bad |= json_object_set_new(o, "session", str_or_null(r->session));
 	bad |= json_object_set_new(o, "action", str_or_null(r->action));
 	bad |= json_object_set_new(o, "target", str_or_null(r->target));
 	bad |= json_object_set_new(o, "status", str_or_null(r->status));

@@ -21,7 +21,8 @@
 
 struct lv_row {
 	uint64_t	 seq;		/* of the decision record */
-	char		*timestamp;	/* every string may be NULL */
+	char		*timestamp;	/* "time"; every string may be NULL */
+	char		*session;
 	char		*action;
 	char		*target;
 	char		*status;	/* final: outcome's, or decision's */
@@ -54,12 +55,27 @@ size_t		 lv_nrows(const struct lv *);
 const struct lv_row *lv_row(const struct lv *, size_t i);
 unsigned long	 lv_nskipped(const struct lv *);
 
-/* Indices of the rows matching status (case-insensitive) and action
- * (exact), NULL meaning any; with limit > 0 only the last `limit` of them.
- * Returns a malloc'd array (count in *n; may be NULL when *n is 0), or
- * NULL with *n == (size_t)-1 when out of memory. */
-size_t		*lv_select(const struct lv *, const char *status,
-		    const char *action, size_t limit, size_t *n);
+/* Which rows to show; NULL members match anything. status is compared
+ * case-insensitively, action, session and record_id exactly; since and
+ * until are RFC 3339 times or a prefix of one ("2026-01-31"), both
+ * inclusive. */
+struct lv_filter {
+	const char	*status, *action, *session, *record_id;
+	const char	*since, *until;
+	size_t		 limit;		/* > 0: only the last `limit` */
+};
+
+int		 lv_match(const struct lv_row *, const struct lv_filter *);
+
+/* Indices of the matching rows. Returns a malloc'd array (count in *n;
+ * may be NULL when *n is 0), or NULL with *n == (size_t)-1 when out of
+ * memory. */
+size_t		*lv_select(const struct lv *, const struct lv_filter *,
+		    size_t *n);
+
+/* Row i will not change any more (its outcome is in, it needs none, or
+ * a later request was decided: the broker handles one at a time). */
+int		 lv_row_final(const struct lv *, size_t i);
 
 /* The --json form of a row: a compact JSON object, malloc'd, no newline. */
 char		*lv_row_json(const struct lv_row *);

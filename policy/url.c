@@ -376,10 +376,10 @@ url_pat_compile(const char *pat, struct url_pat *u, const char **why)
 		}
 		u->host_ip = is_ip_literal(u->host);
 	}
-	/* A "**" host without a path or port is the Python project's
-	 * "any URL": any path too. */
+	/* A "**" host without a path is the Python project's "any URL":
+	 * any path too (any port only with ":*"). */
 	if (path == NULL)
-		path = u->host_kind == HOST_ANY && colon == NULL ? "/**" : "/";
+		path = u->host_kind == HOST_ANY ? "/**" : "/";
 	if (strlen(path) >= sizeof(norm) ||
 	    path_normalize(path, strlen(path), norm, sizeof(norm)) < 0) {
 		*why = "bad path";

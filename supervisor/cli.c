@@ -103,7 +103,7 @@ cmd_validate(int argc, char **argv)
 static const char submit_usage[] =
     "aksup submit --policy FILE --action A --target T [--params JSON] "
     "[--log-path F]\n       aksup submit --policy FILE --batch FILE|- "
-    "[--log-path F]";
+    "[--log-path F]\n       (audit: " AUDIT_USAGE ")";
 
 int
 cmd_submit(int argc, char **argv)
@@ -116,6 +116,7 @@ cmd_submit(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		AUDIT_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy = NULL, *action = NULL, *target = NULL;
@@ -124,6 +125,7 @@ cmd_submit(int argc, char **argv)
 	char *aargv[10];
 	int ch, n = 0, in = -2, rc;
 
+	memset(&cfg, 0, sizeof(cfg));
 	reset_getopt();
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -138,6 +140,10 @@ cmd_submit(int argc, char **argv)
 			    "1 ERROR, 2 usage, 3 DENIED.\n", submit_usage);
 			return EXIT_OK;
 		default:
+			if ((rc = audit_cli_opt(ch, optarg, &cfg, "submit")) < 0)
+				return EXIT_USAGE;
+			if (rc > 0)
+				break;
 			return usage_err("submit", submit_usage,
 			    "unknown or incomplete option");
 		}
@@ -172,7 +178,6 @@ cmd_submit(int argc, char **argv)
 		}
 	}
 	aargv[n] = NULL;
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy_path = policy;
 	cfg.log_path = logp;
 	cfg.agent_kind = SPAWN_INTERNAL;
@@ -184,69 +189,9 @@ cmd_submit(int argc, char **argv)
 	return rc;
 }
 
-static const char log_usage[] =
-    "aksup log [--log-path F] [--status S] [--action A] [--limit N] [--json]";
-
-int
-cmd_log(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "log-path", required_argument, NULL, 'l' },
-		{ "status", required_argument, NULL, 's' },
-		{ "action", required_argument, NULL, 'a' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *logp = DEFAULT_LOG;
-	char *largv[12];
-	struct spawn sp;
-	int ch, n = 0, fd, rc;
-
-	reset_getopt();
-	largv[n++] = "aksup-log";
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': logp = optarg; break;
-		case 's': largv[n++] = "--status"; largv[n++] = optarg; break;
-		case 'a': largv[n++] = "--action"; largv[n++] = optarg; break;
-		case 'n': largv[n++] = "--limit"; largv[n++] = optarg; break;
-		case 'j': largv[n++] = "--json"; break;
-		case 'h':
-			printf("usage: %s\n\nOne row per request (decision joined "
-			    "with its outcome). --limit shows the last N.\n",
-			    log_usage);
-			return EXIT_OK;
-		default:
-			return usage_err("log", log_usage,
-			    "unknown or incomplete option");
-		}
-		if (n > 10)
-			return usage_err("log", log_usage, "too many options");
-	}
-	if (optind != argc)
-		return usage_err("log", log_usage, "unexpected argument");
-	largv[n] = NULL;
-	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", logp);
-		return EXIT_ERR;
-	}
-	/* The log is parsed by aksup-log, confined, from fd 0. */
-	memset(&sp, 0, sizeof(sp));
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-log");
-	sp.argv = largv;
-	sp.envp = helper_env();
-	sp.stdin_fd = fd;
-	sp.stdout_fd = -2;
-	rc = run_helper(&sp);
-	close(fd);
-	return rc;
-}
-
 static const char run_usage[] =
-    "aksup run --policy FILE [--log-path F] -- CMD [ARGS...]";
+    "aksup run --policy FILE [--log-path F] " AUDIT_USAGE
+    " -- CMD [ARGS...]";
 
 int
 cmd_run(int argc, char **argv)
@@ -255,12 +200,14 @@ cmd_run(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		AUDIT_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy = NULL, *logp = DEFAULT_LOG;
 	struct session_cfg cfg;
-	int ch;
+	int ch, rc;
 
+	memset(&cfg, 0, sizeof(cfg));
 	reset_getopt();
 	/* "+": stop at the first non-option, CMD's own options are its. */
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -274,6 +221,10 @@ cmd_run(int argc, char **argv)
 			    "Exit code: CMD's.\n", run_usage);
 			return EXIT_OK;
 		default:
+			if ((rc = audit_cli_opt(ch, optarg, &cfg, "run")) < 0)
+				return EXIT_USAGE;
+			if (rc > 0)
+				break;
 			return usage_err("run", run_usage,
 			    "unknown or incomplete option");
 		}
@@ -282,7 +233,6 @@ cmd_run(int argc, char **argv)
 		return usage_err("run", run_usage, "--policy is required");
 	if (optind >= argc)
 		return usage_err("run", run_usage, "CMD is required");
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy_path = policy;
 	cfg.log_path = logp;
 	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;

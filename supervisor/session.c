@@ -370,7 +370,8 @@ session_run(const struct session_cfg *cfg)
 	int sb[2] = { -1, -1 }, ab[2] = { -1, -1 }, bf[2] = { -1, -1 };
 	int sf[2] = { -1, -1 };
 	int policyfd = -1, logfd = -1, rootfd[MAX_ROOTS], nroots = 0, i;
-	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[4];
+	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[32];
+	int keyfd = -1, nb;
 	char *aenv[8];
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
@@ -391,19 +392,10 @@ session_run(const struct session_cfg *cfg)
 		log_warn("cannot open policy %s", cfg->policy_path);
 		return EXIT_ERR;
 	}
-	/* The audit log: append-only for the broker, private to the
-	 * operator (0600); read back by the broker only to continue the
-	 * hash chain. */
-	logfd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0600);
-	if (logfd < 0) {
-		log_warn("cannot open audit log %s", cfg->log_path);
+	/* The audit log, locked for this session (held until we return),
+	 * and the seal-key file (supervisor/auditfile.c). */
+	if (auditfile_open(cfg, &logfd, &keyfd) < 0)
 		goto out;
-	}
-	if (fstat(logfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		log_warnx("audit log %s is not a regular file", cfg->log_path);
-		goto out;
-	}
 
 	if (pair(sb, 0) < 0 || pair(ab, AGENT_MSG_MAX) < 0 ||
 	    pair(bf, WIRE_PAYLOAD_MAX) < 0 || pair(sf, 0) < 0) {
@@ -429,7 +421,8 @@ session_run(const struct session_cfg *cfg)
 	bargv[0] = "aksup-broker";
 	bargv[1] = "--policy-name";
 	bargv[2] = (char *)cfg->policy_path;
-	bargv[3] = NULL;
+	nb = auditfile_broker_args(cfg, keyfd, bargv, 3, 31);
+	bargv[nb] = NULL;
 	sp.argv = bargv;
 	sp.envp = helper_env();
 	sp.src[0] = sb[1]; sp.dst[0] = BROKER_FD_SUP;
@@ -438,6 +431,10 @@ session_run(const struct session_cfg *cfg)
 	sp.src[3] = policyfd; sp.dst[3] = BROKER_FD_POLICY;
 	sp.src[4] = bf[0]; sp.dst[4] = BROKER_FD_FS;
 	sp.nfds = 5;
+	if (keyfd >= 0) {
+		sp.src[5] = keyfd; sp.dst[5] = BROKER_FD_SEALKEY;
+		sp.nfds = 6;
+	}
 	sp.stdin_fd = -1;
 	sp.stdout_fd = -1;
 	if ((s.p[P_BROKER].pid = spawn_role(&sp)) < 0)
@@ -446,7 +443,7 @@ session_run(const struct session_cfg *cfg)
 	close(ab[1]); ab[1] = -1;
 	close(bf[0]); bf[0] = -1;
 	close(policyfd); policyfd = -1;
-	close(logfd); logfd = -1;
+	/* logfd stays open: it holds the log's session lock and note. */
 
 	if ((roots = malloc(WIRE_PAYLOAD_MAX)) == NULL)
 		fatal("malloc");
@@ -592,8 +589,7 @@ out:
 	}
 	if (policyfd >= 0)
 		close(policyfd);
-	if (logfd >= 0)
-		close(logfd);
+	auditfile_close(cfg, logfd, keyfd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	return rc;

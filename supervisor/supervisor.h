@@ -53,8 +53,43 @@ struct session_cfg {
 	enum spawn_kind agent_kind;
 	char **agent_argv;	/* NULL-terminated */
 	int agent_stdin;	/* -2: inherit */
+	/* audit (supervisor/auditfile.c); NULL: the broker's default */
+	const char *audit_sync;		/* always | batch | none */
+	const char *seal_key_out;	/* new file for k_0; NULL: no seals */
+	const char *seal_every;		/* records between seals */
+	const char *seal_interval;	/* ms between seals */
+	const char *params_max;		/* log params in full up to N bytes */
+	const char *layers, *waived;	/* sandbox layers, "a,b" */
 };
 int session_run(const struct session_cfg *cfg);
+
+/* The audit options of run and submit (getopt_long codes). */
+#define AUDIT_OPT_SYNC		0x1001
+#define AUDIT_OPT_SEALKEY	0x1002
+#define AUDIT_OPT_SEALEVERY	0x1003
+#define AUDIT_OPT_SEALINT	0x1004
+#define AUDIT_OPT_PARAMS	0x1005
+#define AUDIT_LONG_OPTIONS \
+	{ "audit-sync", required_argument, NULL, AUDIT_OPT_SYNC }, \
+	{ "seal-key-out", required_argument, NULL, AUDIT_OPT_SEALKEY }, \
+	{ "seal-every", required_argument, NULL, AUDIT_OPT_SEALEVERY }, \
+	{ "seal-interval", required_argument, NULL, AUDIT_OPT_SEALINT }, \
+	{ "audit-params", required_argument, NULL, AUDIT_OPT_PARAMS }
+#define AUDIT_USAGE \
+	"[--audit-sync always|batch|none] [--seal-key-out FILE] " \
+	"[--seal-every N] [--seal-interval MS] [--audit-params MAX]"
+
+/* 1: the option was an audit option (stored in cfg), 0: not one, -1: a
+ * bad value (message printed). */
+int audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
+    const char *cmd);
+/* Open and lock the log for a session, create the seal-key file. 0 or
+ * -1 (message printed: e.g. the log is in use, naming the holder). */
+int auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd);
+void auditfile_close(const struct session_cfg *cfg, int logfd, int keyfd);
+/* Append the broker's audit arguments to argv[n..max-1]; returns n. */
+int auditfile_broker_args(const struct session_cfg *cfg, int keyfd,
+    char **argv, int n, int max);
 
 /* Run a role binary to completion with the given fds; returns its exit
  * code (or 128+signal). */

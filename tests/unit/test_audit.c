@@ -129,16 +129,48 @@ parse(const char *line)
 	return o;
 }
 
+static const struct audit_session sess = { "0.0.0-test", "p.yaml",
+    "abc", "seccomp,landlock", "" };
+
+/* Open the log without starting a session. */
 static struct audit *
-open_ok(int fd)
+open_raw(int fd)
 {
 	struct audit *a = NULL;
 	char err[256] = "";
 
-	ck_assert_msg(audit_open(fd, &a, err, sizeof(err)) == 0,
+	ck_assert_msg(audit_open(fd, NULL, &a, err, sizeof(err)) == 0,
 	    "audit_open: %s", err);
 	ck_assert_ptr_nonnull(a);
 	return a;
+}
+
+/* Open and start an unsealed session (line: session_start). */
+static struct audit *
+open_ok(int fd)
+{
+	struct audit *a = open_raw(fd);
+	char err[256] = "";
+
+	ck_assert_msg(audit_begin(a, &sess, -1, err, sizeof(err)) == 0,
+	    "audit_begin: %s", err);
+	return a;
+}
+
+/* The last line of the file, parsed. */
+static json_t *
+last_line(int fd)
+{
+	char *buf, *lines[64];
+	size_t n;
+	json_t *o;
+
+	buf = slurp(fd, NULL);
+	n = split_lines(buf, lines, 64);
+	ck_assert_uint_gt(n, 0);
+	o = parse(lines[n - 1]);
+	free(buf);
+	return o;
 }
 
 static void
@@ -177,23 +209,34 @@ START_TEST(test_first_record)
 	json_t *o;
 	const char *ts;
 
-	ck_assert_uint_eq(audit_seq(a), 0);
+	ck_assert_uint_eq(audit_seq(a), 1);	/* session_start */
 	write_ok(a, "decision", "DENIED", "id-1");
-	ck_assert_uint_eq(audit_seq(a), 1);
+	ck_assert_uint_eq(audit_seq(a), 2);
 	buf = slurp(fd, NULL);
 	ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
-	ck_assert_uint_eq(split_lines(buf, lines, 4), 1);
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
 	o = parse(lines[0]);
 	ck_assert_int_eq(jint(o, "seq"), 1);
 	ck_assert_str_eq(jstr(o, "prev"), zeros);
+	ck_assert_str_eq(jstr(o, "type"), "session_start");
+	ck_assert_str_eq(jstr(o, "session"), audit_session_id(a));
+	ck_assert_str_eq(jstr(o, "version"), "0.0.0-test");
+	ck_assert_str_eq(jstr(o, "sync"), "batch");
+	ck_assert(json_is_null(json_object_get(o, "seal")));
+	ck_assert(json_is_null(json_object_get(o, "recovered")));
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "layers")), 2);
+	json_decref(o);
+	o = parse(lines[1]);
+	ck_assert_int_eq(jint(o, "seq"), 2);
 	ck_assert_str_eq(jstr(o, "type"), "decision");
+	ck_assert_str_eq(jstr(o, "session"), audit_session_id(a));
 	ck_assert_str_eq(jstr(o, "status"), "DENIED");
 	ck_assert_str_eq(jstr(o, "record_id"), "id-1");
 	ck_assert(json_is_null(json_object_get(o, "error")));
 	ck_assert(json_is_real(json_object_get(o, "duration_ms")));
 	ck_assert(json_real_value(json_object_get(o, "duration_ms")) == 1.5);
 	/* 2026-11-26T08:20:00.123456Z */
-	ts = jstr(o, "timestamp");
+	ts = jstr(o, "time");
 	ck_assert_ptr_nonnull(ts);
 	ck_assert_uint_eq(strlen(ts), 27);
 	ck_assert(ts[4] == '-' && ts[7] == '-' && ts[10] == 'T' &&
@@ -218,16 +261,15 @@ START_TEST(test_timestamp_matches_gmtime)
 	t0 = time(NULL);
 	write_ok(a, "decision", "DENIED", "x");
 	t1 = time(NULL);
-	buf = slurp(fd, NULL);
-	buf[strlen(buf) - 1] = '\0';
-	o = parse(buf);
+	buf = NULL;
+	o = last_line(fd);
 	gmtime_r(&t0, &tm);
 	strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
 	gmtime_r(&t1, &tm);
 	strftime(want2, sizeof(want2), "%Y-%m-%dT%H:%M:%S", &tm);
-	ck_assert_msg(strncmp(jstr(o, "timestamp"), want, 19) == 0 ||
-	    strncmp(jstr(o, "timestamp"), want2, 19) == 0,
-	    "%s vs %s", jstr(o, "timestamp"), want);
+	ck_assert_msg(strncmp(jstr(o, "time"), want, 19) == 0 ||
+	    strncmp(jstr(o, "time"), want2, 19) == 0,
+	    "%s vs %s", jstr(o, "time"), want);
 	json_decref(o);
 	free(buf);
 	audit_close(a);
@@ -237,9 +279,9 @@ END_TEST
 
 START_TEST(test_key_order)
 {
-	static const char *keys[] = { "seq", "timestamp", "type", "action",
-	    "target", "status", "rule", "error", "duration_ms", "record_id",
-	    "prev" };
+	static const char *keys[] = { "seq", "time", "session", "type",
+	    "action", "target", "params_sha256", "status", "rule", "error",
+	    "duration_ms", "record_id", "prev" };
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	char *buf, *p, k[32];
@@ -248,15 +290,16 @@ START_TEST(test_key_order)
 
 	write_ok(a, "decision", "ALLOWED", "id");
 	buf = slurp(fd, NULL);
-	ck_assert(strncmp(buf, "{\"seq\":1,\"timestamp\":\"", 22) == 0);
-	p = buf;
+	ck_assert(strncmp(buf, "{\"seq\":1,\"time\":\"", 17) == 0);
+	p = strchr(buf, '\n') + 1;
+	ck_assert(strncmp(p, "{\"seq\":2,\"time\":\"", 17) == 0);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(k, sizeof(k), "\"%s\":", keys[i]);
 		ck_assert_msg((p = strstr(p, k)) != NULL, "key %s", keys[i]);
 	}
 	buf[strlen(buf) - 1] = '\0';
-	o = parse(buf);
-	ck_assert_uint_eq(json_object_size(o), 11);
+	o = parse(strchr(buf, '\n') + 1);
+	ck_assert_uint_eq(json_object_size(o), 13);
 	json_decref(o);
 	free(buf);
 	audit_close(a);
@@ -276,10 +319,10 @@ START_TEST(test_chain)
 	write_ok(a, "outcome", "OK", "a");
 	write_ok(a, "decision", "DENIED", "b");
 	write_ok(a, "decision", "INVALID", NULL);
-	ck_assert_uint_eq(audit_seq(a), 4);
+	ck_assert_uint_eq(audit_seq(a), 5);
 	buf = slurp(fd, NULL);
 	n = split_lines(buf, lines, 8);
-	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(n, 5);
 	for (i = 0; i < n; i++) {
 		o = parse(lines[i]);
 		ck_assert_int_eq(jint(o, "seq"), (json_int_t)i + 1);
@@ -306,19 +349,32 @@ START_TEST(test_reopen_continues)
 
 	write_ok(a, "decision", "DENIED", "a");
 	write_ok(a, "decision", "DENIED", "b");
-	audit_close(a);
+	audit_close(a);			/* no session_end: a crash */
 	a = open_ok(fd);
-	ck_assert_uint_eq(audit_seq(a), 2);
+	ck_assert_uint_eq(audit_seq(a), 4);
 	write_ok(a, "decision", "DENIED", "c");
-	ck_assert_uint_eq(audit_seq(a), 3);
+	ck_assert_uint_eq(audit_seq(a), 5);
+	ck_assert_int_eq(audit_end(a), 0);
+	audit_close(a);
+	a = open_ok(fd);		/* after a clean end */
 	audit_close(a);
 
 	buf = slurp(fd, NULL);
-	ck_assert_uint_eq(split_lines(buf, lines, 8), 3);
-	o = parse(lines[2]);
-	ck_assert_int_eq(jint(o, "seq"), 3);
-	sha256_ref(lines[1], hex);
+	ck_assert_uint_eq(split_lines(buf, lines, 8), 7);
+	o = parse(lines[3]);
+	ck_assert_int_eq(jint(o, "seq"), 4);
+	ck_assert_str_eq(jstr(o, "type"), "session_start");
+	ck_assert_int_eq(jint(json_object_get(o, "recovered"), "last_seq"), 3);
+	sha256_ref(lines[2], hex);
 	ck_assert_str_eq(jstr(o, "prev"), hex);
+	json_decref(o);
+	o = parse(lines[5]);
+	ck_assert_str_eq(jstr(o, "type"), "session_end");
+	ck_assert_int_eq(jint(o, "records"), 1);
+	ck_assert_int_eq(jint(json_object_get(o, "counts"), "DENIED"), 1);
+	json_decref(o);
+	o = parse(lines[6]);
+	ck_assert(json_is_null(json_object_get(o, "recovered")));
 	json_decref(o);
 	free(buf);
 	close(fd);
@@ -331,25 +387,21 @@ START_TEST(test_torn_line)
 	struct audit *a = open_ok(fd);
 	char *buf, *lines[8], hex[65];
 	size_t len0, len1;
-	json_t *o;
+	json_t *o, *rec;
 
 	write_ok(a, "decision", "DENIED", "a");
-	write_ok(a, "decision", "DENIED", "b");
 	audit_close(a);
-	append_raw(fd, "{\"seq\":3,\"timestamp\":\"20");	/* crash */
+	append_raw(fd, "{\"seq\":3,\"time\":\"20");	/* crash */
 	free(slurp(fd, &len0));
 
-	/* Opening does not add a lone newline (a crash before the next
-	 * record must leave the log continuable), and may be repeated. */
-	a = open_ok(fd);
+	/* Opening writes nothing (a crash before the next record must
+	 * leave the log continuable), and may be repeated. */
+	a = open_raw(fd);
 	ck_assert_uint_eq(audit_seq(a), 2);
 	free(slurp(fd, &len1));
 	ck_assert_uint_eq(len0, len1);
 	audit_close(a);
 	a = open_ok(fd);
-	ck_assert_uint_eq(audit_seq(a), 2);
-
-	write_ok(a, "decision", "DENIED", "c");
 	ck_assert_uint_eq(audit_seq(a), 3);
 	write_ok(a, "decision", "DENIED", "d");
 	audit_close(a);
@@ -357,9 +409,13 @@ START_TEST(test_torn_line)
 	buf = slurp(fd, NULL);
 	ck_assert_int_eq(buf[strlen(buf) - 1], '\n');
 	ck_assert_uint_eq(split_lines(buf, lines, 8), 5);
-	ck_assert_str_eq(lines[2], "{\"seq\":3,\"timestamp\":\"20");
+	ck_assert_str_eq(lines[2], "{\"seq\":3,\"time\":\"20");
 	o = parse(lines[3]);
 	ck_assert_int_eq(jint(o, "seq"), 3);
+	ck_assert_str_eq(jstr(o, "type"), "session_start");
+	rec = json_object_get(o, "recovered");
+	ck_assert_int_eq(jint(rec, "torn_bytes"), 19);
+	ck_assert_int_eq(jint(rec, "last_seq"), 2);
 	sha256_ref(lines[1], hex);	/* chain skips the fragment */
 	ck_assert_str_eq(jstr(o, "prev"), hex);
 	json_decref(o);
@@ -370,8 +426,7 @@ START_TEST(test_torn_line)
 	json_decref(o);
 	free(buf);
 
-	/* And the result is a continuable log. */
-	a = open_ok(fd);
+	a = open_raw(fd);
 	ck_assert_uint_eq(audit_seq(a), 4);
 	audit_close(a);
 	close(fd);
@@ -386,15 +441,18 @@ START_TEST(test_only_torn_fragment)
 	json_t *o;
 
 	append_raw(fd, "{\"se");
-	a = open_ok(fd);
+	a = open_raw(fd);
 	ck_assert_uint_eq(audit_seq(a), 0);
-	write_ok(a, "decision", "DENIED", "a");
+	audit_close(a);
+	a = open_ok(fd);
 	audit_close(a);
 	buf = slurp(fd, NULL);
 	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
 	o = parse(lines[1]);
 	ck_assert_int_eq(jint(o, "seq"), 1);
 	ck_assert_str_eq(jstr(o, "prev"), zeros);
+	ck_assert_int_eq(jint(json_object_get(o, "recovered"), "torn_bytes"),
+	    4);
 	json_decref(o);
 	free(buf);
 	close(fd);
@@ -409,7 +467,7 @@ open_fails(const char *content, const char *msg)
 	char err[256] = "";
 
 	append_raw(fd, content);
-	ck_assert_int_eq(audit_open(fd, &a, err, sizeof(err)), -1);
+	ck_assert_int_eq(audit_open(fd, NULL, &a, err, sizeof(err)), -1);
 	ck_assert_ptr_null(a);
 	ck_assert_msg(strstr(err, msg) != NULL, "err: %s", err);
 	close(fd);
@@ -433,27 +491,25 @@ END_TEST
 START_TEST(test_escaping)
 {
 	static const char *target = "a \"quoted\"\nline\\ \t\x01 "
-	    "\xc3\xbc \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xae end";
+	    "\xc3\xbc \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xae end\x7f";
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	struct audit_rec r = {
 		.type = "decision", .action = "fs.read", .target = target,
-		.status = "DENIED", .error = "no \"rule\"\r\n", .rule = NULL,
+		.status = "DENIED", .error = "no \"rule\"\r\n\b\f", .rule = NULL,
 		.duration_ms = 0, .record_id = "id",
 	};
-	char *buf;
-	size_t len;
+	char *buf, *lines[4];
 	json_t *o;
 
 	ck_assert_int_eq(audit_write(a, &r), 0);
-	buf = slurp(fd, &len);
-	/* exactly one newline, at the end */
-	ck_assert_ptr_eq(strchr(buf, '\n'), buf + len - 1);
-	buf[len - 1] = '\0';
-	o = parse(buf);
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
+	o = parse(lines[1]);
 	ck_assert_str_eq(jstr(o, "target"), target);
-	ck_assert_str_eq(jstr(o, "error"), "no \"rule\"\r\n");
+	ck_assert_str_eq(jstr(o, "error"), "no \"rule\"\r\n\b\f");
 	ck_assert(json_is_null(json_object_get(o, "rule")));
+	ck_assert_ptr_nonnull(strstr(lines[1], "\\u0001"));
 	json_decref(o);
 	free(buf);
 	audit_close(a);
@@ -463,24 +519,26 @@ END_TEST
 
 START_TEST(test_invalid_utf8_is_null)
 {
+	static const char *bad[] = { "bad \xff\xfe", "\xc0\xaf", "\xed\xa0\x80",
+	    "\xf4\x90\x80\x80", "\xe2\x82", "\xc3" };
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	struct audit_rec r = {
-		.type = "decision", .action = "fs.read", .target = "bad \xff\xfe",
+		.type = "decision", .action = "fs.read",
 		.status = "DENIED", .record_id = "id",
 	};
-	char *buf;
-	size_t len;
+	size_t i;
 	json_t *o;
 
-	ck_assert_int_eq(audit_write(a, &r), 0);
-	buf = slurp(fd, &len);
-	buf[len - 1] = '\0';
-	o = parse(buf);
-	ck_assert(json_is_null(json_object_get(o, "target")));
-	ck_assert_str_eq(jstr(o, "action"), "fs.read");
-	json_decref(o);
-	free(buf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r.target = bad[i];
+		ck_assert_int_eq(audit_write(a, &r), 0);
+		o = last_line(fd);
+		ck_assert_msg(json_is_null(json_object_get(o, "target")),
+		    "case %zu", i);
+		ck_assert_str_eq(jstr(o, "action"), "fs.read");
+		json_decref(o);
+	}
 	audit_close(a);
 	close(fd);
 }
@@ -495,17 +553,19 @@ START_TEST(test_all_null_and_odd_numbers)
 	json_t *o;
 
 	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(audit_write(a, &r), -1);	/* a type is needed */
+	r.type = "decision";
 	r.duration_ms = 1.0 / 0.0;
 	ck_assert_int_eq(audit_write(a, &r), 0);
 	r.duration_ms = 12.3456;
 	ck_assert_int_eq(audit_write(a, &r), 0);
 	buf = slurp(fd, NULL);
-	ck_assert_uint_eq(split_lines(buf, lines, 4), 2);
-	o = parse(lines[0]);
-	ck_assert(json_is_null(json_object_get(o, "type")));
+	ck_assert_uint_eq(split_lines(buf, lines, 4), 3);
+	o = parse(lines[1]);
+	ck_assert(json_is_null(json_object_get(o, "status")));
 	ck_assert(json_is_null(json_object_get(o, "duration_ms")));
 	json_decref(o);
-	ck_assert_ptr_nonnull(strstr(lines[1], "\"duration_ms\":12.346,"));
+	ck_assert_ptr_nonnull(strstr(lines[2], "\"duration_ms\":12.346,"));
 	free(buf);
 	audit_close(a);
 	close(fd);
@@ -516,16 +576,18 @@ START_TEST(test_readonly_fd)
 {
 	int fd = tmpfile_rw(), ro;
 	struct audit *a;
+	char err[256];
 
 	a = open_ok(fd);
 	write_ok(a, "decision", "DENIED", "a");
 	audit_close(a);
 	ro = reopen(fd, O_RDONLY);
-	a = open_ok(ro);
-	ck_assert_uint_eq(audit_seq(a), 1);
+	a = open_raw(ro);
+	ck_assert_uint_eq(audit_seq(a), 2);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), -1);
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
 	    .type = "decision", .status = "DENIED" }), -1);
-	ck_assert_uint_eq(audit_seq(a), 1);
+	ck_assert_uint_eq(audit_seq(a), 2);
 	audit_close(a);
 	close(ro);
 	close(fd);
@@ -544,7 +606,7 @@ START_TEST(test_writeonly_fd)
 	write_ok(a, "decision", "DENIED", "a");
 	audit_close(a);
 	/* Not empty: the chain cannot be read back, refused. */
-	ck_assert_int_eq(audit_open(wo, &a, err, sizeof(err)), -1);
+	ck_assert_int_eq(audit_open(wo, NULL, &a, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "not open for reading"));
 	close(wo);
 	close(fd);
@@ -558,7 +620,7 @@ START_TEST(test_not_regular)
 	char err[256] = "";
 
 	ck_assert_int_eq(pipe(p), 0);
-	ck_assert_int_eq(audit_open(p[1], &a, err, sizeof(err)), -1);
+	ck_assert_int_eq(audit_open(p[1], NULL, &a, err, sizeof(err)), -1);
 	ck_assert_ptr_null(a);
 	close(p[0]);
 	close(p[1]);
@@ -570,7 +632,7 @@ START_TEST(test_long_last_line)
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	size_t big = 300 * 1024;
-	char *target = malloc(big + 1), *buf, *lines[4], hex[65];
+	char *target = malloc(big + 1), *buf, *lines[8], hex[65];
 	json_t *o;
 
 	memset(target, 'x', big);
@@ -580,13 +642,12 @@ START_TEST(test_long_last_line)
 	    .type = "decision", .status = "DENIED", .target = target }), 0);
 	audit_close(a);
 	a = open_ok(fd);
-	ck_assert_uint_eq(audit_seq(a), 2);
-	write_ok(a, "decision", "DENIED", "c");
+	ck_assert_uint_eq(audit_seq(a), 4);
 	audit_close(a);
 	buf = slurp(fd, NULL);
-	ck_assert_uint_eq(split_lines(buf, lines, 4), 3);
-	o = parse(lines[2]);
-	sha256_ref(lines[1], hex);
+	ck_assert_uint_eq(split_lines(buf, lines, 8), 4);
+	o = parse(lines[3]);
+	sha256_ref(lines[2], hex);
 	ck_assert_str_eq(jstr(o, "prev"), hex);
 	json_decref(o);
 	free(buf);
@@ -601,19 +662,75 @@ START_TEST(test_too_long_line_refused)
 	struct audit *a = open_ok(fd);
 	size_t big = 5 * 1024 * 1024;
 	char *target = malloc(big + 1);
-	struct stat st;
+	struct stat st, st2;
 
 	memset(target, 'y', big);
 	target[big] = '\0';
+	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
 	    .type = "decision", .target = target }), -1);
-	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert_int_eq(st.st_size, 0);
-	ck_assert_uint_eq(audit_seq(a), 0);
+	ck_assert_int_eq(fstat(fd, &st2), 0);
+	ck_assert_int_eq(st.st_size, st2.st_size);
+	ck_assert_uint_eq(audit_seq(a), 1);
 	write_ok(a, "decision", "DENIED", "a");		/* still usable */
 	audit_close(a);
 	free(target);
 	close(fd);
+}
+END_TEST
+
+START_TEST(test_params)
+{
+	int fd = tmpfile_rw();
+	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 16 };
+	struct audit *a = NULL;
+	struct audit_rec r = { .type = "decision", .status = "DENIED",
+	    .params_sha256 = "ab", .params = "{\"a\":1}", .params_len = 7 };
+	char err[256];
+	json_t *j;
+
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	j = last_line(fd);
+	ck_assert_int_eq(jint(json_object_get(j, "params"), "a"), 1);
+	ck_assert_str_eq(jstr(j, "params_sha256"), "ab");
+	json_decref(j);
+	r.params = "{\"a\":\"0123456789abcdef\"}";	/* over the cap */
+	r.params_len = strlen(r.params);
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	j = last_line(fd);
+	ck_assert(json_is_null(json_object_get(j, "params")));
+	ck_assert_str_eq(jstr(j, "params_sha256"), "ab");
+	json_decref(j);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_sync_modes)
+{
+	static const char *names[] = { "always", "batch", "none" };
+	enum audit_sync m;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(audit_sync_parse(names[i], &m), 0);
+		ck_assert_str_eq(audit_sync_name(m), names[i]);
+	}
+	ck_assert_int_eq(audit_sync_parse("sometimes", &m), -1);
+}
+END_TEST
+
+START_TEST(test_parse_time)
+{
+	ck_assert(audit_parse_time("1970-01-01T00:00:00.000001Z") == 1);
+	ck_assert(audit_parse_time("2000-03-01T00:00:00.000000Z") ==
+	    951868800000000ll);
+	ck_assert(audit_parse_time("2000-13-01T00:00:00.000000Z") == -1);
+	ck_assert(audit_parse_time("2000-01-01 00:00:00.000000Z") == -1);
+	ck_assert(audit_parse_time("2000-01-01T00:00:00.00000Z") == -1);
+	ck_assert(audit_parse_time(NULL) == -1);
 }
 END_TEST
 
@@ -737,6 +854,54 @@ START_TEST(test_lv_chunked)
 }
 END_TEST
 
+static size_t *
+sel(struct lv *lv, const char *status, const char *action, size_t limit,
+    size_t *n)
+{
+	struct lv_filter f = { 0 };
+
+	f.status = status;
+	f.action = action;
+	f.limit = limit;
+	return lv_select(lv, &f, n);
+}
+
+START_TEST(test_lv_filters)
+{
+	struct lv *lv = lv_of(
+	    "{\"seq\":1,\"time\":\"2026-01-01T10:00:00.000000Z\",\"session\":\"s1\","
+	    "\"type\":\"decision\",\"status\":\"DENIED\",\"record_id\":\"a\"}\n"
+	    "{\"seq\":2,\"time\":\"2026-01-02T10:00:00.000000Z\",\"session\":\"s2\","
+	    "\"type\":\"decision\",\"status\":\"ALLOWED\",\"record_id\":\"b\"}\n"
+	    "{\"seq\":3,\"time\":\"2026-01-03T10:00:00.000000Z\",\"session\":\"s2\","
+	    "\"type\":\"decision\",\"status\":\"DENIED\",\"record_id\":\"c\"}\n");
+	struct lv_filter f = { 0 };
+	size_t n, *ix;
+
+	f.session = "s2";
+	ix = lv_select(lv, &f, &n);
+	ck_assert_uint_eq(n, 2);
+	free(ix);
+	memset(&f, 0, sizeof(f));
+	f.since = "2026-01-02";
+	f.until = "2026-01-02";
+	ix = lv_select(lv, &f, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(lv_row(lv, ix[0])->record_id, "b");
+	free(ix);
+	memset(&f, 0, sizeof(f));
+	f.record_id = "c";
+	ix = lv_select(lv, &f, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(lv_row(lv, ix[0])->session, "s2");
+	free(ix);
+	ck_assert(lv_row_final(lv, 0));
+	ck_assert(lv_row_final(lv, 1));	/* a later request was decided */
+	ck_assert(lv_row_final(lv, 2));
+	lv_free(lv);
+}
+END_TEST
+
 START_TEST(test_lv_select)
 {
 	struct lv *lv = lv_of(
@@ -748,31 +913,31 @@ START_TEST(test_lv_select)
 	    DEC(6, "e", "INVALID", "fs.read"));
 	size_t n, *ix;
 
-	ix = lv_select(lv, NULL, NULL, 0, &n);
+	ix = sel(lv, NULL, NULL, 0, &n);
 	ck_assert_uint_eq(n, 5);
 	free(ix);
-	ix = lv_select(lv, "denied", NULL, 0, &n);
+	ix = sel(lv, "denied", NULL, 0, &n);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(ix[0], 0);
 	ck_assert_uint_eq(ix[2], 3);
 	free(ix);
-	ix = lv_select(lv, "DENIED", "fs.read", 0, &n);
+	ix = sel(lv, "DENIED", "fs.read", 0, &n);
 	ck_assert_uint_eq(n, 2);
 	free(ix);
-	ix = lv_select(lv, NULL, "FS.READ", 0, &n);	/* action exact */
+	ix = sel(lv, NULL, "FS.READ", 0, &n);	/* action exact */
 	ck_assert_uint_eq(n, 0);
 	free(ix);
-	ix = lv_select(lv, NULL, NULL, 2, &n);		/* the last two */
+	ix = sel(lv, NULL, NULL, 2, &n);		/* the last two */
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(ix[0], 3);
 	ck_assert_uint_eq(ix[1], 4);
 	free(ix);
-	ix = lv_select(lv, "denied", NULL, 2, &n);	/* filter, then limit */
+	ix = sel(lv, "denied", NULL, 2, &n);	/* filter, then limit */
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(ix[0], 2);
 	ck_assert_uint_eq(ix[1], 3);
 	free(ix);
-	ix = lv_select(lv, "ok", NULL, 100, &n);
+	ix = sel(lv, "ok", NULL, 100, &n);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(lv_row(lv, ix[0])->seq, 2);
 	free(ix);
@@ -786,7 +951,7 @@ START_TEST(test_lv_row_json)
 	    OUT(2, "a", "FAILED", "\"boom\""));
 	char *s = lv_row_json(lv_row(lv, 0));
 
-	ck_assert_str_eq(s, "{\"timestamp\":\"t1\",\"action\":\"fs.read\","
+	ck_assert_str_eq(s, "{\"time\":\"t1\",\"session\":null,\"action\":\"fs.read\","
 	    "\"target\":\"/x\",\"status\":\"FAILED\",\"error\":\"boom\","
 	    "\"duration_ms\":7.25,\"record_id\":\"a\",\"rule\":null,"
 	    "\"seq\":1}");
@@ -850,9 +1015,9 @@ START_TEST(test_audit_to_lv)
 	ck_assert_str_eq(lv_row(lv, 0)->status, "OK");
 	ck_assert_str_eq(lv_row(lv, 1)->status, "DENIED");
 	ck_assert_str_eq(lv_row(lv, 2)->status, "ALLOWED");
-	ck_assert_uint_eq(lv_row(lv, 2)->seq, 4);
+	ck_assert_uint_eq(lv_row(lv, 2)->seq, 6);
 	ck_assert_uint_eq(nwarned, 1);
-	ck_assert_uint_eq(warned[0], 4);
+	ck_assert_uint_eq(warned[0], 5);
 	lv_free(lv);
 	free(buf);
 	close(fd);
@@ -884,12 +1049,16 @@ audit_suite(void)
 	tcase_add_test(tc, test_not_regular);
 	tcase_add_test(tc, test_long_last_line);
 	tcase_add_test(tc, test_too_long_line_refused);
+	tcase_add_test(tc, test_params);
+	tcase_add_test(tc, test_sync_modes);
+	tcase_add_test(tc, test_parse_time);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lc, test_lv_join);
 	tcase_add_test(lc, test_lv_skips);
 	tcase_add_test(lc, test_lv_chunked);
 	tcase_add_test(lc, test_lv_select);
+	tcase_add_test(lc, test_lv_filters);
 	tcase_add_test(lc, test_lv_row_json);
 	tcase_add_test(lc, test_lv_display);
 	tcase_add_test(lc, test_audit_to_lv);

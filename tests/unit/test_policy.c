@@ -400,9 +400,9 @@ START_TEST(test_load_shipped_configs)
 		const char *name;
 		size_t nrules, nroots;
 	} cfg[] = {
-		{ "restrictive.yaml", 1, 1 },
-		{ "example.yaml", 6, 2 },
-		{ "permissive.yaml", 11, 2 },
+		{ "restrictive.yaml", 10, 1 },
+		{ "example.yaml", 12, 2 },
+		{ "permissive.yaml", 20, 2 },
 	};
 	char dir[1024];
 	struct policy *p;
@@ -416,7 +416,31 @@ START_TEST(test_load_shipped_configs)
 		ck_assert_uint_eq(policy_nrules(p), cfg[i].nrules);
 		ck_assert_uint_eq(policy_nroots(p), cfg[i].nroots);
 		ck_assert_str_eq(policy_root(p, 0), "/workspace");
+		/* every example holds ... */
+		ck_assert_uint_gt(policy_nexamples(p), 0);
+		ck_assert_uint_eq(policy_check_examples(p, NULL, NULL), 0);
 		policy_free(p);
+		/* ... and every action is covered by some rule */
+		{
+			static const char *const acts[] = { "fs.read",
+			    "fs.write", "fs.delete", "fs.list", "proc.exec",
+			    "net.http", "mcp.call", "llm.chat",
+			    "snapshot.rollback" };
+			char path[2048], want[64];
+			size_t len, j;
+			char *buf;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, cfg[i].name);
+			buf = slurp(path, &len);
+			for (j = 0; j < sizeof(acts) / sizeof(acts[0]); j++) {
+				snprintf(want, sizeof(want), "action: %s\n",
+				    acts[j]);
+				ck_assert_msg(strstr(buf, want) != NULL,
+				    "%s has no rule for %s", cfg[i].name,
+				    acts[j]);
+			}
+			free(buf);
+		}
 	}
 }
 END_TEST
@@ -433,8 +457,11 @@ START_TEST(test_example_config_decisions)
 	ck_assert(allowed(p, "fs.delete", "/workspace/output/x", NULL));
 	ck_assert(!allowed(p, "fs.delete", "/workspace/x", NULL));
 	ck_assert(!allowed(p, "proc.exec", "/bin/sh", NULL));
+	/* method is filled in by the broker (GET) before deciding */
 	ck_assert(!allowed(p, "net.http", "https://api.example.com/v1",
 	    NULL));
+	ck_assert(allowed(p, "net.http", "https://api.example.com/v1",
+	    "{\"method\": \"GET\"}"));
 	policy_free(p);
 }
 END_TEST

@@ -15,6 +15,7 @@
  * refuses it, the broker answers ERROR); "=FILE:LINE" is literal.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -737,6 +738,49 @@ START_TEST(test_load_error)
 }
 END_TEST
 
+/*
+ * Every malformed policy in tests/data is listed in expected-errors.txt
+ * with the exact FILE:LINE:COL: message validate-policy prints.
+ */
+START_TEST(test_data_errors)
+{
+	char path[2048], line[1200], got[1024];
+	struct policy_err err;
+	struct policy *p;
+	struct dirent *de;
+	size_t len, nbad = 0, nlisted = 0;
+	char *buf, *manifest;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/expected-errors.txt", data_dir());
+	manifest = slurp(path, &len);
+	ck_assert_ptr_nonnull(d = opendir(data_dir()));
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "bad-", 4) != 0 ||
+		    strstr(de->d_name, ".yaml") == NULL)
+			continue;
+		nbad++;
+		snprintf(path, sizeof(path), "%s/%s", data_dir(), de->d_name);
+		buf = slurp(path, &len);
+		p = NULL;
+		ck_assert_msg(policy_load_buf(buf, len, de->d_name, &p,
+		    &err) == -1, "%s loads", de->d_name);
+		free(buf);
+		snprintf(got, sizeof(got), "%s:%d:%d: %s\n", err.file,
+		    err.line, err.col, err.msg);
+		snprintf(line, sizeof(line), "\n%s", got);
+		ck_assert_msg(strstr(manifest, line) != NULL,
+		    "not in expected-errors.txt: %s", got);
+	}
+	closedir(d);
+	for (buf = manifest; (buf = strstr(buf, "\nbad-")) != NULL; buf++)
+		nlisted++;
+	ck_assert_uint_eq(nbad, nlisted);
+	ck_assert_uint_ge(nbad, 30);
+	free(manifest);
+}
+END_TEST
+
 /* ---- examples ---------------------------------------------------------- */
 
 static size_t nreports;
@@ -855,6 +899,7 @@ cases_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("load-errors");
 	tcase_add_loop_test(tc, test_load_error, 0, (int)NLCASES);
+	tcase_add_test(tc, test_data_errors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("examples-explain");
 	tcase_add_test(tc, test_examples);

@@ -1,0 +1,203 @@
+/*
+ * supervisor/auditfile.c -- the audit log's files: open and lock the log
+ * for one session, create the seal-key file, and the audit options of
+ * run/submit that become the broker's arguments.
+ *
+ * Runs in: aksup (supervisor). Privilege: the invoking user's. It opens
+ * two paths the operator named on the command line and hands the fds to
+ * the broker; it never reads or parses a record (that is the broker's
+ * and aksup-log's work, confined).
+ *
+ * Lock: an open-file-description lock (F_OFD_SETLK) on one byte far past
+ * any real end of the log. It belongs to the open file description the
+ * supervisor shares with the broker (the broker's fd 5 is a dup of it),
+ * so it is held while either lives and cannot be dropped by a stray
+ * close(). A second, classic POSIX lock on the next byte is the holder
+ * note: F_GETLK on it names the holder's pid, which an OFD lock cannot.
+ * Both are advisory and only ever taken by aksup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "supervisor/supervisor.h"
+
+#define LOCK_SESSION_OFF	((off_t)1 << 62)
+#define LOCK_NOTE_OFF		(LOCK_SESSION_OFF + 1)
+
+static void
+flock_init(struct flock *l, short type, off_t start)
+{
+	memset(l, 0, sizeof(*l));
+	l->l_type = type;
+	l->l_whence = SEEK_SET;
+	l->l_start = start;
+	l->l_len = 1;
+}
+
+/* Returns 0 when this process now holds the log's session lock. */
+static int
+lock_log(int fd, const char *path)
+{
+	struct flock l;
+
+	flock_init(&l, F_WRLCK, LOCK_SESSION_OFF);
+	if (fcntl(fd, F_OFD_SETLK, &l) == 0) {
+		/* The note: a process lock, gone with this process. */
+		flock_init(&l, F_WRLCK, LOCK_NOTE_OFF);
+		if (fcntl(fd, F_SETLK, &l) < 0)
+			log_debug("audit log holder note: %s", strerror(errno));
+		return 0;
+	}
+	if (errno != EAGAIN && errno != EACCES) {
+		log_warn("cannot lock audit log %s", path);
+		return -1;
+	}
+	flock_init(&l, F_WRLCK, LOCK_NOTE_OFF);
+	if (fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK)
+		log_warnx("audit log %s is in use by another session (aksup "
+		    "pid %ld); refusing to start a second one", path,
+		    (long)l.l_pid);
+	else
+		log_warnx("audit log %s is in use by another session (its "
+		    "supervisor is gone, its broker is ending); refusing to "
+		    "start a second one", path);
+	return -1;
+}
+
+int
+auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd)
+{
+	struct stat st;
+	int fd;
+
+	*logfd = *keyfd = -1;
+	/* The audit log: append-only for the broker, private to the
+	 * operator (0600); read back by the broker only to continue the
+	 * hash chain. Opened by the operator's path, as the operator. */
+	fd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("cannot open audit log %s", cfg->log_path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("audit log %s is not a regular file", cfg->log_path);
+		goto fail;
+	}
+	if (lock_log(fd, cfg->log_path) < 0)
+		goto fail;
+	if (cfg->seal_key_out != NULL) {
+		/* A new file only (O_EXCL: never an existing file, never
+		 * through a symlink), readable by the operator alone. The
+		 * broker writes k_0 into it and closes it. */
+		*keyfd = open(cfg->seal_key_out, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*keyfd < 0) {
+			if (errno == EEXIST)
+				log_warnx("seal key file %s exists; each session "
+				    "needs a new one", cfg->seal_key_out);
+			else
+				log_warn("cannot create seal key file %s",
+				    cfg->seal_key_out);
+			goto fail;
+		}
+	}
+	*logfd = fd;
+	return 0;
+ fail:
+	close(fd);
+	return -1;
+}
+
+void
+auditfile_close(const struct session_cfg *cfg, int logfd, int keyfd)
+{
+	struct stat a, b;
+
+	/* A session that never began leaves an empty key file: remove it,
+	 * if it is still the file we created. */
+	if (keyfd >= 0) {
+		if (fstat(keyfd, &a) == 0 && a.st_size == 0 &&
+		    lstat(cfg->seal_key_out, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			(void)unlink(cfg->seal_key_out);
+		close(keyfd);
+	}
+	if (logfd >= 0)
+		close(logfd);	/* drops the note; the broker is gone */
+}
+
+int
+auditfile_broker_args(const struct session_cfg *cfg, int keyfd, char **argv,
+    int n, int max)
+{
+#define ARG(s)	do { if (n < max) argv[n++] = (char *)(s); } while (0)
+	ARG("--sync");
+	ARG(cfg->audit_sync ? cfg->audit_sync : "batch");
+	if (keyfd >= 0)
+		ARG("--seal-key");
+	if (cfg->seal_every) {
+		ARG("--seal-every");
+		ARG(cfg->seal_every);
+	}
+	if (cfg->seal_interval) {
+		ARG("--seal-interval");
+		ARG(cfg->seal_interval);
+	}
+	if (cfg->params_max) {
+		ARG("--params-max");
+		ARG(cfg->params_max);
+	}
+	ARG("--layers");
+	ARG(cfg->layers ? cfg->layers : "");
+	ARG("--waived");
+	ARG(cfg->waived ? cfg->waived : "");
+#undef ARG
+	return n;
+}
+
+int
+audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
+    const char *cmd)
+{
+	long v;
+
+	switch (ch) {
+	case AUDIT_OPT_SYNC:
+		if (strcmp(arg, "always") != 0 && strcmp(arg, "batch") != 0 &&
+		    strcmp(arg, "none") != 0)
+			goto bad;
+		cfg->audit_sync = arg;
+		return 1;
+	case AUDIT_OPT_SEALKEY:
+		cfg->seal_key_out = arg;
+		return 1;
+	case AUDIT_OPT_SEALEVERY:
+		if (parse_int(arg, 0, 1 << 30, &v) < 0)
+			goto bad;
+		cfg->seal_every = arg;
+		return 1;
+	case AUDIT_OPT_SEALINT:
+		if (parse_int(arg, 0, 1 << 30, &v) < 0)
+			goto bad;
+		cfg->seal_interval = arg;
+		return 1;
+	case AUDIT_OPT_PARAMS:
+		if (parse_int(arg, 0, 1024 * 1024, &v) < 0)
+			goto bad;
+		cfg->params_max = arg;
+		return 1;
+	default:
+		return 0;
+	}
+ bad:
+	fprintf(stderr, "aksup %s: bad value for an audit option: %s\n", cmd,
+	    arg);
+	return -1;
+}

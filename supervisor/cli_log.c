@@ -1,0 +1,252 @@
+/*
+ * supervisor/cli_log.c -- aksup log (show the audit log) and aksup log
+ * verify (prove it). Both end in aksup-log, confined: the supervisor only
+ * opens the files the operator named and hands over descriptors.
+ *
+ * Runs in: aksup, the supervisor. Privilege: the invoking user's; opens
+ * the log O_RDONLY and the key files O_RDONLY, by the operator's paths.
+ * With --follow it copies the growing log, byte for byte and unparsed,
+ * into a pipe to aksup-log (which may not wait or sleep under its
+ * filter): reading and copying bytes is all it does with them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "supervisor/supervisor.h"
+
+#define DEFAULT_LOG	"./aksup.log"
+#define KEYS_MAX	16
+#define FOLLOW_MS	200
+
+static int
+usage_err(const char *usage, const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "aksup log: %s\n", msg);
+	fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+static const char verify_usage[] =
+    "aksup log verify [--log-path F] [--key FILE]... [--allow-open]";
+
+static int
+cmd_log_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "allow-open", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *logp = DEFAULT_LOG, *keys[KEYS_MAX];
+	char *largv[8], nkeys[16];
+	struct spawn sp;
+	int ch, n = 0, nk = 0, allow_open = 0, fd = -1, kfd[KEYS_MAX];
+	int i, rc = EXIT_ERR;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': logp = optarg; break;
+		case 'k':
+			if (nk == KEYS_MAX)
+				return usage_err(verify_usage, "too many keys");
+			keys[nk++] = optarg;
+			break;
+		case 'o': allow_open = 1; break;
+		case 'h':
+			printf("usage: %s\n\nChecks the hash chain, seq, time "
+			    "order, sessions, decision/outcome pairing and,\n"
+			    "with the session's key file, every seal. Exit 0 "
+			    "valid, 1 with the first bad record.\n",
+			    verify_usage);
+			return EXIT_OK;
+		default:
+			return usage_err(verify_usage,
+			    "unknown or incomplete option");
+		}
+	}
+	if (optind != argc)
+		return usage_err(verify_usage, "unexpected argument");
+	for (i = 0; i < KEYS_MAX; i++)
+		kfd[i] = -1;
+	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", logp);
+		goto out;
+	}
+	memset(&sp, 0, sizeof(sp));
+	for (i = 0; i < nk; i++) {
+		if ((kfd[i] = open(keys[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			log_warn("%s", keys[i]);
+			goto out;
+		}
+		sp.src[i] = kfd[i];
+		sp.dst[i] = 3 + i;
+	}
+	sp.nfds = nk;
+	snprintf(nkeys, sizeof(nkeys), "%d", nk);
+	largv[n++] = "aksup-log";
+	largv[n++] = "verify";
+	largv[n++] = "--keys";
+	largv[n++] = nkeys;
+	if (allow_open)
+		largv[n++] = "--allow-open";
+	largv[n] = NULL;
+	/* The log and the keys are read by aksup-log, confined: fd 0 the
+	 * log, fds 3.. the key files. */
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-log");
+	sp.argv = largv;
+	sp.envp = helper_env();
+	sp.stdin_fd = fd;
+	sp.stdout_fd = -2;
+	rc = run_helper(&sp);
+ out:
+	for (i = 0; i < KEYS_MAX; i++)
+		if (kfd[i] >= 0)
+			close(kfd[i]);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Copy the log into aksup-log's pipe as it grows, until aksup-log ends
+ * (or we are interrupted: it then dies with us, PDEATHSIG). */
+static int
+follow(struct spawn *sp, int logfd)
+{
+	static char buf[64 * 1024];
+	int p[2], st, reaped = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		log_warn("pipe");
+		return EXIT_ERR;
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	sp->stdin_fd = p[0];
+	if ((pid = spawn_role(sp)) < 0) {
+		log_warn("fork");
+		close(p[0]);
+		close(p[1]);
+		return EXIT_ERR;
+	}
+	close(p[0]);
+	for (;;) {
+		n = read(logfd, buf, sizeof(buf));
+		if (n > 0) {
+			if (write_all(p[1], buf, (size_t)n) < 0)
+				break;		/* aksup-log is gone */
+			continue;
+		}
+		if (n < 0 && errno != EINTR) {
+			log_warn("reading the log");
+			break;
+		}
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			reaped = 1;
+			break;
+		}
+		(void)poll(NULL, 0, FOLLOW_MS);
+	}
+	close(p[1]);
+	while (!reaped && waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_ERR;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+static const char log_usage[] =
+    "aksup log [--log-path F] [--status S] [--action A] [--session ID]\n"
+    "          [--since TIME] [--until TIME] [--record-id ID] [--limit N]\n"
+    "          [--json] [--follow]\n"
+    "       aksup log verify --log-path F [--key FILE]... [--allow-open]";
+
+int
+cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "log-path", required_argument, NULL, 'l' },
+		{ "status", required_argument, NULL, 's' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "session", required_argument, NULL, 'S' },
+		{ "since", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "record-id", required_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *logp = DEFAULT_LOG;
+	char *largv[24];
+	struct spawn sp;
+	int ch, n = 0, fd, rc, follow_mode = 0;
+
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return cmd_log_verify(argc - 1, argv + 1);
+	optind = 1;
+	opterr = 0;
+	largv[n++] = "aksup-log";
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': logp = optarg; break;
+		case 's': case 'a': case 'S': case 'f': case 'u': case 'r':
+		case 'n':
+			largv[n++] = ch == 's' ? "--status" : ch == 'a' ?
+			    "--action" : ch == 'S' ? "--session" : ch == 'f' ?
+			    "--since" : ch == 'u' ? "--until" : ch == 'r' ?
+			    "--record-id" : "--limit";
+			largv[n++] = optarg;
+			break;
+		case 'j': largv[n++] = "--json"; break;
+		case 'F': largv[n++] = "--follow"; follow_mode = 1; break;
+		case 'h':
+			printf("usage: %s\n\nOne row per request (decision joined "
+			    "with its outcome). --limit shows the last N;\n"
+			    "--since/--until take RFC 3339 UTC times or a prefix "
+			    "(2026-01-31, 2026-01-31T10:00).\n", log_usage);
+			return EXIT_OK;
+		default:
+			return usage_err(log_usage,
+			    "unknown or incomplete option");
+		}
+		if (n > 20)
+			return usage_err(log_usage, "too many options");
+	}
+	if (optind != argc)
+		return usage_err(log_usage, "unexpected argument");
+	largv[n] = NULL;
+	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", logp);
+		return EXIT_ERR;
+	}
+	/* The log is parsed by aksup-log, confined, from fd 0. */
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-log");
+	sp.argv = largv;
+	sp.envp = helper_env();
+	sp.stdin_fd = fd;
+	sp.stdout_fd = -2;
+	rc = follow_mode ? follow(&sp, fd) : run_helper(&sp);
+	close(fd);
+	return rc;
+}
