@@ -33,10 +33,6 @@
 
 static char outbuf[4096];
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: aksup-broker [--check] --policy-name NAME\n"
 /* The session's writer (set before the policy is read) and the policy's
  * SHA-256, for session_start. */
 static struct audit *g_audit;
@@ -54,6 +50,10 @@ num_arg(const char *s, long max)
 	return (unsigned long)v;
 }
 
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: aksup-broker [--check] --policy-name NAME\n"
 	    "(started by aksup; not meant to be run by hand)\n");
 	exit(2);
 }
@@ -73,13 +73,13 @@ load_policy(const char *name)
 		fatal("%s: read", name);
 	}
 	close(BROKER_FD_POLICY);
+	if (g_audit != NULL)
+		audit_hash_hex(g_audit, buf, len, policy_digest);
 	memset(&err, 0, sizeof(err));
 	if (policy_load_buf(buf, len, name, &p, &err) < 0) {
 		/* The one place the broker prints to the user: the format
 		 * validate-policy promises. */
 		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col,
-	if (g_audit != NULL)
-		audit_hash_hex(g_audit, buf, len, policy_digest);
 		    err.msg);
 		free(buf);
 		exit(1);
@@ -121,11 +121,6 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
 		{ "policy-name", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct broker_cfg cfg;
-	const char *name = NULL;
-	struct audit *audit = NULL;
 		/* audit (supervisor/auditfile.c passes these) */
 		{ "sync", required_argument, NULL, 'S' },
 		{ "seal-key", no_argument, NULL, 'K' },
@@ -134,10 +129,14 @@ main(int argc, char **argv)
 		{ "params-max", required_argument, NULL, 'M' },
 		{ "layers", required_argument, NULL, 'L' },
 		{ "waived", required_argument, NULL, 'W' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "action", required_argument, NULL, 'A' },
-		{ "target", required_argument, NULL, 'T' },
-		{ "params", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct broker_cfg cfg;
+	const char *name = NULL;
+	struct audit *audit = NULL;
+	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0 };
+	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "" };
+	int sealkey = 0, st;
 	char err[256];
 	int check = 0, ch, sndbuf = 0;
 	socklen_t sl = sizeof(sndbuf);
@@ -145,20 +144,10 @@ main(int argc, char **argv)
 	struct policy *p;
 
 	log_init("aksup-broker");
-	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0 };
-	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "" };
-	int sealkey = 0, st;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': check = 1; break;
 		case 'p': name = optarg; break;
-		default: usage();
-		}
-	}
-	if (name == NULL || optind != argc)
-		usage();
-
-	/* Seed jansson's hash now: it reads /dev/urandom on first use,
 		case 'S':
 			if (audit_sync_parse(optarg, &ao.sync) < 0)
 				usage();
@@ -169,10 +158,13 @@ main(int argc, char **argv)
 		case 'M': ao.params_max = num_arg(optarg, AUDIT_PARAMS_MAX); break;
 		case 'L': as.layers = optarg; break;
 		case 'W': as.waived = optarg; break;
-		case 'e': explain = 1; break;
-		case 'A': x_action = optarg; break;
-		case 'T': x_target = optarg; break;
-		case 'P': x_params = optarg; break;
+		default: usage();
+		}
+	}
+	if (name == NULL || optind != argc)
+		usage();
+
+	/* Seed jansson's hash now: it reads /dev/urandom on first use,
 	 * which the filter forbids. */
 	json_object_seed(0);
 
@@ -191,12 +183,21 @@ main(int argc, char **argv)
 	 * filter closes. */
 	if (audit_open(BROKER_FD_AUDIT, &ao, &audit, err, sizeof(err)) < 0)
 		fatalx("audit log: %s", err);
+	g_audit = audit;
 	/* Answers larger than the socket buffer cannot be sent whole. */
 	if (getsockopt(BROKER_FD_AGENT, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&
 	    sndbuf > 64 * 1024 && (size_t)sndbuf - 32 * 1024 < agent_max)
 		agent_max = (size_t)sndbuf - 32 * 1024;
 	sandbox_enter(ROLE_BROKER);
 	p = load_policy(name);
+	/* session_start (and k_0 to the operator's key file, closed here)
+	 * before anything is served: a session that cannot be audited
+	 * does not start. */
+	as.policy = name;
+	as.policy_sha256 = policy_digest;
+	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
+	    sizeof(err)) < 0)
+		fatalx("audit log: %s", err);
 	send_ready(p);
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -215,13 +216,4 @@ main(int argc, char **argv)
 	}
 	audit_close(audit);
 	return st;
-	g_audit = audit;
 }
-	/* session_start (and k_0 to the operator's key file, closed here)
-	 * before anything is served: a session that cannot be audited
-	 * does not start. */
-	as.policy = name;
-	as.policy_sha256 = policy_digest;
-	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
-	    sizeof(err)) < 0)
-		fatalx("audit log: %s", err);
