@@ -56,7 +56,7 @@ submit() {	# submit ACTION TARGET [PARAMS] -> stdout JSON, sets rc
 
 jfield() { jq -r "$1"; }
 no_proc() { ! pgrep -f "$1" >/dev/null; }	# (pgrep never matches itself)
-nrecords() { jq -s 'map(.record_id) | unique | length' "$T/log"; }
+nrecords() { jq -s 'map(select(.type=="decision") | .record_id) | unique | length' "$T/log"; }
 
 # --- tests ---------------------------------------------------------------
 
@@ -147,7 +147,7 @@ t_restrictive_config() {
 	out=$("$AKSUP" submit --policy "$SRC/configs/restrictive.yaml" --log-path "$T/rlog" \
 	    --action fs.read --target /workspace/notes.txt)
 	check "read under /workspace is allowed ($out)" \
-	    [ "$(jq -s '.[0].status' "$T/rlog")" = '"ALLOWED"' ] || ok=1
+	    [ "$(jq -s 'map(select(.type=="decision"))[0].status' "$T/rlog")" = '"ALLOWED"' ] || ok=1
 	for req in "fs.read /etc/passwd" "fs.read /workspace/../etc/passwd" \
 	    "fs.write /workspace/x" "fs.list /workspace" "fs.delete /workspace/x" \
 	    "proc.exec /bin/sh" "net.http https://example.com/"; do
@@ -156,7 +156,7 @@ t_restrictive_config() {
 		    --action "$1" --target "$2")
 		check "$req denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
 	done
-	check "one record per request" [ "$(jq -s 'map(.record_id) | unique | length' "$T/rlog")" = 8 ] || ok=1
+	check "one record per request" [ "$(jq -s 'map(select(.type=="decision") | .record_id) | unique | length' "$T/rlog")" = 8 ] || ok=1
 	return $ok
 }
 
@@ -191,7 +191,7 @@ t_dotdot_traversal() {
 	done
 	out=$(submit fs.read "$WS/sub/../a.txt")
 	check "harmless .. normalized and allowed" [ "$(jfield .data <<<"$out")" = hello ] || ok=1
-	check "audited target is canonical" [ "$(jq -rs '.[-1].target' "$T/log")" = "$WS/a.txt" ] || ok=1
+	check "audited target is canonical" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1].target' "$T/log")" = "$WS/a.txt" ] || ok=1
 	return $ok
 }
 
@@ -232,7 +232,10 @@ t_chain() {
 		check "line $n seq" [ "$(jq -r .seq <<<"$line")" = "$n" ] || ok=1
 		prev=$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)
 	done < "$T/log"
-	check "5 lines" [ $n -eq 5 ] || ok=1
+	# 3 sessions: session_start + records + session_end each
+	check "11 lines" [ $n -eq 11 ] || ok=1
+	check "3 sessions" [ "$(jq -s 'map(select(.type=="session_start")) | length' "$T/log")" = 3 ] || ok=1
+	check "verify" "$AKSUP" log verify --log-path "$T/log" >/dev/null || ok=1
 	check "log mode 0600" [ "$(stat -c %a "$T/log")" = 600 ] || ok=1
 	return $ok
 }
@@ -303,7 +306,7 @@ t_framing_not_object() {
 	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" raw '[1,2,3]' 2>"$T/err"); rc=$?
 	# the agent is ended: it sees EOF, or is killed before it can look
 	check "agent gets no answer ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
-	check "INVALID framing record" [ "$(jq -rs '.[-1] | "\(.status) \(.error)"' "$T/log")" = "INVALID framing: not a JSON object" ] || ok=1
+	check "INVALID framing record" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1] | "\(.status) \(.error)"' "$T/log")" = "INVALID framing: not a JSON object" ] || ok=1
 	check "aksup says why" grep -q "broke the protocol" "$T/err" || ok=1
 	return $ok
 }
@@ -317,8 +320,8 @@ t_oversize_message() {
 		return 0
 	fi
 	check "agent ended ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
-	check "audited" [ "$(jq -rs '.[-1].status' "$T/log")" = INVALID ] || ok=1
-	check "audited reason" bash -c 'jq -rs ".[-1].error" "$1" | grep -q "exceeds"' _ "$T/log" || ok=1
+	check "audited" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1].status' "$T/log")" = INVALID ] || ok=1
+	check "audited reason" bash -c 'jq -rs "map(select(.type==\"decision\")) | .[-1].error" "$1" | grep -q "exceeds"' _ "$T/log" || ok=1
 	return $ok
 }
 
@@ -327,7 +330,7 @@ t_fd_passing() {
 	setup_ws
 	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" fdpass "$WS/a.txt" 2>/dev/null)
 	check "request with a descriptor is refused ($out)" bash -c '[ -z "$1" ] || [ "$1" = EOF ]' _ "$out" || ok=1
-	check "audited" [ "$(jq -rs '.[-1].error' "$T/log")" = "framing: ancillary data" ] || ok=1
+	check "audited" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1].error' "$T/log")" = "framing: ancillary data" ] || ok=1
 	return $ok
 }
 
@@ -410,7 +413,7 @@ t_worker_killed() {
 	wait "$sup"; rc=$?
 	check "agent got ERROR ($(tail -1 "$T/out"))" \
 	    bash -c 'tail -1 "$1" | grep -q "\"status\":\"ERROR\".*fs worker died"' _ "$T/out" || ok=1
-	check "FAILED outcome audited" [ "$(jq -rs '.[-1] | "\(.type) \(.status)"' "$T/log")" = "outcome FAILED" ] || ok=1
+	check "FAILED outcome audited" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1] | "\(.type) \(.status)"' "$T/log")" = "outcome FAILED" ] || ok=1
 	check "aksup reports it" grep -q "worker died" "$T/err" || ok=1
 	check "no process of the session left" no_proc "aksup-probe wait $WS/a.txt" || ok=1
 	return $ok
