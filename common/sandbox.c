@@ -1,22 +1,31 @@
 /*
  * common/sandbox.c -- the seccomp and Landlock profiles of every role, in
- * one place (docs/ARCHITECTURE.md "Confinement").
+ * one place (docs/SANDBOX.md is the table; keep the two in step).
  *
  * Runs in: broker, workers, client tools, and the supervisor's child just
  * before it execs an external agent. Privilege: only ever removes it.
  *
  * Allow-list roles: default action kills the whole process. The native
- * architecture is the only one in the filter and a foreign one kills
- * (libseccomp also rejects x32 syscall numbers on an x86_64 filter).
- * Each syscall is listed with the reason the role needs it.
+ * architecture is the only one in the filter and a foreign one kills;
+ * libseccomp's x86_64 filter also sends x32 syscall numbers (bit 30) to
+ * the bad-architecture action (T2). Each syscall is listed with the reason
+ * the role needs it.
+ *
+ * Order in sandbox_enter: PR_SET_DUMPABLE 0 (T4: no ptrace, no /proc/PID/
+ * mem or environ for anyone of our uid), no_new_privs (T10), Landlock
+ * (T6, T14), seccomp (T1-T3, T12). A layer that cannot be applied is fatal
+ * unless the supervisor told us the operator waived it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -25,11 +34,94 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fds.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 
 /* libseccomp's SCMP_A0()... initialize only some fields of its struct. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/* ---- layers ----------------------------------------------------------- */
+
+static const char *const layer_names[] = {
+	"seccomp", "landlock", "namespaces", "uids", "caps", "rlimits",
+};
+#define NLAYERS (sizeof(layer_names) / sizeof(layer_names[0]))
+
+const char *
+sandbox_layer_name(unsigned bit)
+{
+	size_t i;
+
+	for (i = 0; i < NLAYERS; i++)
+		if (bit == (1u << i))
+			return layer_names[i];
+	return "?";
+}
+
+int
+sandbox_layers_parse(const char *list, unsigned *mask)
+{
+	const char *p = list, *e;
+	size_t i, n;
+
+	*mask = 0;
+	while (p != NULL && *p != '\0') {
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		for (i = 0; i < NLAYERS; i++)
+			if (strlen(layer_names[i]) == n &&
+			    strncmp(layer_names[i], p, n) == 0)
+				break;
+		if (n == 3 && strncmp(p, "all", 3) == 0)
+			*mask |= LAYER_ALL;
+		else if (i == NLAYERS)
+			return -1;
+		else
+			*mask |= 1u << i;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+const char *
+sandbox_layers_str(unsigned mask, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < NLAYERS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+		    layer_names[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
+/* Layers the operator waived, as the supervisor passed them down. */
+static unsigned
+waived(void)
+{
+	static int done;
+	static unsigned w;
+	const char *e;
+
+	if (!done) {
+		done = 1;
+		if ((e = getenv("AKSUP_WAIVED")) != NULL &&
+		    sandbox_layers_parse(e, &w) < 0)
+			fatalx("sandbox: bad AKSUP_WAIVED");
+	}
+	return w;
+}
+
+/* ---- seccomp ---------------------------------------------------------- */
 
 struct sc_allow {
 	int nr;
@@ -38,7 +130,7 @@ struct sc_allow {
 
 #define SC(name, why) { SCMP_SYS(name), why }
 
-/* Every allow-list role. */
+/* Every allow-list role but the built-in agent. */
 static const struct sc_allow base_allow[] = {
 	SC(read, "its channel and input fds"),
 	SC(write, "its channel, stderr, the audit fd"),
@@ -91,6 +183,23 @@ static const struct sc_allow client_allow[] = {
 	SC(ppoll, "pipelining"),
 };
 
+/* The built-in agent: nothing but its channel, memory, clock and exit.
+ * Calls on descriptors are allowed on AGENT_FD only (see build_builtin). */
+static const struct sc_allow builtin_allow[] = {
+	SC(exit, "thread exit"),
+	SC(exit_group, "process exit"),
+	SC(rt_sigreturn, "return from a signal (fatal signals only)"),
+	SC(brk, "memory: malloc"),
+	SC(munmap, "memory: malloc"),
+	SC(mremap, "memory: realloc of large buffers"),
+	SC(madvise, "memory: malloc trimming"),
+	SC(futex, "memory: libc locks"),
+	SC(clock_gettime, "clock: timestamps, timeouts"),
+	SC(gettimeofday, "clock (vDSO fallback)"),
+	SC(clock_nanosleep, "clock: back-off between LLM calls"),
+	SC(nanosleep, "clock: same, older libc"),
+};
+
 #ifdef AKSUP_SANITIZER
 /* Sanitizer builds only: what the ASan/UBSan runtime calls when it
  * reports (leak checking is turned off in sandboxed processes). */
@@ -106,28 +215,78 @@ static const struct sc_allow sanitizer_allow[] = {
 	SC(newfstatat, "sanitizer"), SC(mmap, "sanitizer"),
 	SC(getppid, "sanitizer"), SC(pipe2, "sanitizer"),
 	SC(uname, "sanitizer"), SC(write, "sanitizer"),
+	SC(read, "sanitizer"), SC(close, "sanitizer"),
 };
 #endif
 
 /* External agents: default allow (an interpreter must run), these fail
- * with EPERM. The confinement issue tightens this (docs/THREATMODEL.md). */
-static const int agent_deny[] = {
-	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
-	SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(chroot),
-	SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(keyctl),
-	SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(io_uring_setup),
-	SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
-	SCMP_SYS(userfaultfd), SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load),
-	SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
-	SCMP_SYS(unshare), SCMP_SYS(setns), SCMP_SYS(swapon), SCMP_SYS(swapoff),
-	SCMP_SYS(reboot), SCMP_SYS(acct), SCMP_SYS(open_by_handle_at),
-	SCMP_SYS(name_to_handle_at), SCMP_SYS(fanotify_init), SCMP_SYS(fsopen),
-	SCMP_SYS(fsmount), SCMP_SYS(move_mount), SCMP_SYS(open_tree),
-	SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp), SCMP_SYS(lookup_dcookie),
-	SCMP_SYS(quotactl), SCMP_SYS(syslog), SCMP_SYS(vhangup),
+ * with EPERM. Each is a way out of the sandbox or into the kernel's
+ * least-audited corners; docs/SANDBOX.md gives the reason per line. */
+struct sc_deny {
+	int nr;
+	const char *why;
+};
+#define SD(name, why) { SCMP_SYS(name), why }
+static const struct sc_deny agent_deny[] = {
+	SD(ptrace, "T4: read or drive another process"),
+	SD(process_vm_readv, "T4: read another process's memory"),
+	SD(process_vm_writev, "T4: write another process's memory"),
+	SD(process_madvise, "T4: act on another process's memory"),
+	SD(kcmp, "T4: compare another process's resources"),
+	SD(pidfd_getfd, "T5: steal another process's descriptor"),
+	SD(move_pages, "T4: move another process's pages"),
+	SD(migrate_pages, "T4: same"),
+	SD(mount, "T14: change its view of the file system"),
+	SD(umount2, "T14: uncover what the mounts hide"),
+	SD(pivot_root, "T14: same"),
+	SD(chroot, "T14: same"),
+	SD(fsopen, "T14: new mount API"),
+	SD(fsconfig, "T14: new mount API"),
+	SD(fsmount, "T14: new mount API"),
+	SD(fspick, "T14: new mount API"),
+	SD(move_mount, "T14: new mount API"),
+	SD(open_tree, "T14: new mount API"),
+	SD(mount_setattr, "T14: new mount API"),
+	SD(unshare, "T10: new (user) namespaces: kernel attack surface"),
+	SD(setns, "T10: enter another namespace"),
+	SD(bpf, "T3: kernel programs"),
+	SD(perf_event_open, "T3: kernel attack surface, side channels"),
+	SD(userfaultfd, "T3: stalls the kernel at will (race exploits)"),
+	SD(io_uring_setup, "T3: I/O the seccomp filter cannot see"),
+	SD(io_uring_enter, "T3: same"),
+	SD(io_uring_register, "T3: same"),
+	SD(keyctl, "kernel keyrings: shared with the operator's session"),
+	SD(add_key, "same"),
+	SD(request_key, "same"),
+	SD(kexec_load, "system administration"),
+	SD(kexec_file_load, "system administration"),
+	SD(init_module, "system administration"),
+	SD(finit_module, "system administration"),
+	SD(delete_module, "system administration"),
+	SD(swapon, "system administration"),
+	SD(swapoff, "system administration"),
+	SD(reboot, "system administration"),
+	SD(acct, "system administration"),
+	SD(quotactl, "system administration"),
+	SD(syslog, "kernel log: addresses, other users' messages"),
+	SD(vhangup, "terminal hang-up"),
+	SD(lookup_dcookie, "kernel profiling"),
+	SD(open_by_handle_at, "T14: opens a file by handle, past any path check"),
+	SD(name_to_handle_at, "same"),
+	SD(fanotify_init, "watch the whole file system"),
+	SD(iopl, "raw I/O ports"),
+	SD(ioperm, "raw I/O ports"),
+	SD(settimeofday, "the system clock"),
+	SD(clock_settime, "the system clock"),
+	SD(clock_adjtime, "the system clock"),
+	SD(adjtimex, "the system clock"),
+	SD(uselib, "obsolete loader call"),
+	SD(personality, "T2: switches ABI quirks (READ_IMPLIES_EXEC...)"),
 	/* Landlock (ABI 7) does not govern connecting to a named unix
 	 * socket: no agent connects, binds or listens anywhere (T12). */
-	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
+	SD(connect, "T12/T13: reach a local service or the network"),
+	SD(bind, "T12: offer a socket to others"),
+	SD(listen, "T12: same"),
 };
 
 static int
@@ -161,14 +320,63 @@ add_noexec_memory(scmp_filter_ctx ctx)
 }
 
 static int
+build_builtin(scmp_filter_ctx ctx)
+{
+	if (ADD(ctx, builtin_allow) < 0)
+		return -1;
+	/* memory: anonymous, never executable */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
+		return -1;
+	/* its channel only; write also to stderr for its log lines */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+	    SCMP_A0(SCMP_CMP_EQ, 2)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0)
+		return -1;
+	/* send(2)/recv(2) are sendto/recvfrom without an address */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 2,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD), SCMP_A4(SCMP_CMP_EQ, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvfrom), 2,
+	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD), SCMP_A4(SCMP_CMP_EQ, 0)) < 0)
+		return -1;
+	return 0;
+}
+
+/* clone() flags that make a new namespace (0x80 is CLONE_NEWTIME). */
+static const unsigned long clone_ns_flags[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, 0x00000080,
+};
+
+static int
 build_agent_external(scmp_filter_ctx ctx)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(agent_deny) / sizeof(agent_deny[0]); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    agent_deny[i], 0) < 0)
+		    agent_deny[i].nr, 0) < 0)
 			return -1;
+	/* T10: clone() into a new namespace, one rule per flag; clone3
+	 * passes its flags in memory the filter cannot read, so it reports
+	 * ENOSYS and libc falls back to clone(). */
+	for (i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone),
+		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i],
+		    clone_ns_flags[i])) < 0)
+			return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0) < 0)
+		return -1;
 	/* Only AF_UNIX sockets (T12, T13); with no path to connect to,
 	 * that is socketpair() for the agent's own use. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
@@ -185,8 +393,8 @@ build_agent_external(scmp_filter_ctx ctx)
 	return 0;
 }
 
-void
-sandbox_enter(enum sandbox_role role)
+static void
+seccomp_role(enum sandbox_role role)
 {
 	scmp_filter_ctx ctx = NULL;
 	uint32_t deflt;
@@ -199,14 +407,8 @@ sandbox_enter(enum sandbox_role role)
 #endif
 	if (role == ROLE_AGENT_EXTERNAL)
 		deflt = SCMP_ACT_ALLOW;
-
-	/* no_new_privs first: it is what lets an unprivileged process load
-	 * a filter, and no exec after it can gain privilege (T10). */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
-
 	if ((ctx = seccomp_init(deflt)) == NULL)
-		fatalx("sandbox: seccomp_init failed");
+		goto out;
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS) < 0)
 		goto out;
@@ -233,6 +435,10 @@ sandbox_enter(enum sandbox_role role)
 		if (ADD(ctx, base_allow) < 0 || add_noexec_memory(ctx) < 0)
 			goto out;
 		break;
+	case ROLE_AGENT_BUILTIN:
+		if (build_builtin(ctx) < 0)
+			goto out;
+		break;
 	case ROLE_AGENT_EXTERNAL:
 		if (build_agent_external(ctx) < 0)
 			goto out;
@@ -246,12 +452,16 @@ sandbox_enter(enum sandbox_role role)
 		goto out;
 	rc = 0;
 out:
-	seccomp_release(ctx);
+	if (ctx != NULL)
+		seccomp_release(ctx);
 	if (rc < 0)
-		fatalx("sandbox: cannot load the seccomp filter; refusing to run");
+		fatalx("sandbox: cannot load the seccomp filter; refusing to "
+		    "run (layer seccomp; --allow-degraded=seccomp to waive)");
 }
 
-/* Landlock: Debian 12's header knows ABI 2; newer bits defined here. */
+/* ---- Landlock --------------------------------------------------------- */
+
+/* Debian 12's header knows ABI 2; newer bits defined here. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
@@ -263,55 +473,38 @@ out:
 #define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0)
 #define LL_SCOPE_SIGNAL (1ULL << 1)
 
+#define LL_FILE_RIGHTS (LANDLOCK_ACCESS_FS_EXECUTE | \
+	LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net;	/* ABI 4 */
 	uint64_t scoped;		/* ABI 6 */
 };
 
-static int
-ll_add(int rfd, const char *path, uint64_t access, uint64_t handled)
+int
+sandbox_landlock_abi(void)
 {
-	struct landlock_path_beneath_attr pb;
-	int fd, rc;
+	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : -1;
-	pb.allowed_access = access & handled;
-	pb.parent_fd = fd;
-	rc = (int)syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
-	    &pb, 0);
-	close(fd);
-	/* A non-directory cannot carry directory rights: retry as a file. */
-	if (rc < 0 && errno == EINVAL) {
-		if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0)
-			return -1;
-		pb.parent_fd = fd;
-		pb.allowed_access &= LANDLOCK_ACCESS_FS_EXECUTE |
-		    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-		    LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
-		rc = (int)syscall(SYS_landlock_add_rule, rfd,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
-		close(fd);
-	}
-	return rc;
+	return abi < 0 ? 0 : abi;
 }
 
-int
-sandbox_landlock(const char *const *ro, const char *const *rw)
+/* A ruleset that handles every right the kernel knows: what no rule
+ * grants is denied. Returns the ruleset fd and the handled fs rights. */
+static int
+ll_create(uint64_t *handled)
 {
 	struct ll_ruleset_attr attr;
 	size_t attr_size;
-	int abi, rfd = -1, rc = -1;
-	uint64_t rd = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-	    LANDLOCK_ACCESS_FS_READ_DIR;
-	uint64_t wr = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-	    LANDLOCK_ACCESS_FS_TRUNCATE;
+	int abi = sandbox_landlock_abi();
 
-	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1)
+	if (abi < 1) {
+		errno = EOPNOTSUPP;
 		return -1;
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1);
 	attr_size = sizeof(attr.handled_access_fs);
@@ -329,22 +522,181 @@ sandbox_landlock(const char *const *ro, const char *const *rw)
 		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
 		attr_size = sizeof(attr);
 	}
-	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
-	if (rfd < 0)
+	*handled = attr.handled_access_fs;
+	return (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+}
+
+static int
+ll_add_fd(int rfd, int fd, uint64_t access)
+{
+	struct landlock_path_beneath_attr pb;
+	int rc;
+
+	pb.allowed_access = access;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
+	    &pb, 0);
+	/* A non-directory cannot carry directory rights: retry as a file. */
+	if (rc < 0 && errno == EINVAL) {
+		pb.allowed_access &= LL_FILE_RIGHTS;
+		rc = (int)syscall(SYS_landlock_add_rule, rfd,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	}
+	return rc;
+}
+
+static int
+ll_add(int rfd, const char *path, uint64_t access, uint64_t handled)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	rc = ll_add_fd(rfd, fd, access & handled);
+	close(fd);
+	return rc;
+}
+
+static int
+ll_restrict(int rfd)
+{
+	int rc = -1;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+	    syscall(SYS_landlock_restrict_self, rfd, 0) == 0)
+		rc = 0;
+	close(rfd);
+	return rc;
+}
+
+int
+sandbox_landlock(const char *const *ro, const char *const *rw,
+    const char *const *rwdir, const char *const *lsdir)
+{
+	uint64_t handled, rd = LANDLOCK_ACCESS_FS_EXECUTE |
+	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	uint64_t wr = LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	int rfd;
+
+	if ((rfd = ll_create(&handled)) < 0)
 		return -1;
 	for (; ro != NULL && *ro != NULL; ro++)
-		if (ll_add(rfd, *ro, rd, attr.handled_access_fs) < 0)
-			goto out;
+		if (ll_add(rfd, *ro, rd, handled) < 0)
+			goto fail;
 	for (; rw != NULL && *rw != NULL; rw++)
-		if (ll_add(rfd, *rw, wr, attr.handled_access_fs) < 0)
-			goto out;
+		if (ll_add(rfd, *rw, wr, handled) < 0)
+			goto fail;
+	/* every file right but REFER (no links or renames out of it) */
+	for (; rwdir != NULL && *rwdir != NULL; rwdir++)
+		if (ll_add(rfd, *rwdir, ~(uint64_t)LANDLOCK_ACCESS_FS_REFER &
+		    ~(uint64_t)LANDLOCK_ACCESS_FS_IOCTL_DEV, handled) < 0)
+			goto fail;
+	/* listing only (the agent's own view: `ls /`) */
+	for (; lsdir != NULL && *lsdir != NULL; lsdir++)
+		if (ll_add(rfd, *lsdir, LANDLOCK_ACCESS_FS_READ_DIR, handled) < 0)
+			goto fail;
+	return ll_restrict(rfd);
+fail:
+	close(rfd);
+	return -1;
+}
+
+/* The fs worker's roots, registered by fs_init before sandbox_enter. */
+#define FS_ROOTS_MAX 256
+static struct {
+	int fd;
+	unsigned rights;
+} fs_roots[FS_ROOTS_MAX];
+static size_t fs_nroots;
+
+int
+sandbox_fs_root(int dirfd, unsigned rights)
+{
+	if (fs_nroots == FS_ROOTS_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	fs_roots[fs_nroots].fd = dirfd;
+	fs_roots[fs_nroots].rights = rights;
+	fs_nroots++;
+	return 0;
+}
+
+/* What each fs right needs from Landlock, and nothing more: a read-only
+ * root stays read-only even if the worker is compromised. */
+static uint64_t
+fs_landlock_rights(unsigned r)
+{
+	uint64_t a = 0;
+
+	if (r & SB_FS_READ)
+		a |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if (r & SB_FS_LIST)
+		a |= LANDLOCK_ACCESS_FS_READ_DIR;
+	/* fs.write: a temp file (MAKE_REG, WRITE_FILE, TRUNCATE), renamed
+	 * over the target in the same directory (REMOVE_FILE of the old
+	 * one), parents made one at a time (MAKE_DIR). */
+	if (r & SB_FS_WRITE)
+		a |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |
+		    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR |
+		    LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	if (r & SB_FS_DELETE)
+		a |= LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		    LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	return a;
+}
+
+/* Landlock of our own role binaries: the fs worker gets its roots with
+ * their rights; every other role gets nothing at all (it acts only on the
+ * descriptors it was handed). */
+static int
+landlock_role(enum sandbox_role role)
+{
+	uint64_t handled;
+	size_t i;
+	int rfd;
+
+	if ((rfd = ll_create(&handled)) < 0)
+		return -1;
+	if (role == ROLE_WORKER_FS)
+		for (i = 0; i < fs_nroots; i++)
+			if (ll_add_fd(rfd, fs_roots[i].fd,
+			    fs_landlock_rights(fs_roots[i].rights) & handled) < 0)
+				goto fail;
+#ifdef AKSUP_SANITIZER
+	/* Sanitizer builds only: the runtime reads its own maps. */
+	if (ll_add(rfd, "/proc/self", LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR, handled) < 0)
+		goto fail;
+#endif
+	return ll_restrict(rfd);
+fail:
+	close(rfd);
+	return -1;
+}
+
+/* ---- the whole profile ------------------------------------------------ */
+
+void
+sandbox_enter(enum sandbox_role role)
+{
+	unsigned w = waived();
+
+	/* Not dumpable: no ptrace, no /proc/PID/{mem,environ,fd} for any
+	 * process of our uid, no core dump of our memory (T4, T5). (An
+	 * external agent's exec resets this; it is its own.) */
+	if (role != ROLE_AGENT_EXTERNAL &&
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("sandbox: PR_SET_DUMPABLE");
+	/* no_new_privs first: it is what lets an unprivileged process load
+	 * a filter, and no exec after it can gain privilege (T10). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		goto out;
-	if (syscall(SYS_landlock_restrict_self, rfd, 0) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rfd >= 0)
-		close(rfd);
-	return rc;
+		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
+	if (role != ROLE_AGENT_EXTERNAL && !(w & LAYER_LANDLOCK) &&
+	    landlock_role(role) < 0)
+		fatal("sandbox: cannot apply Landlock; refusing to run (layer "
+		    "landlock; --allow-degraded=landlock to waive)");
+	if (!(w & LAYER_SECCOMP))
+		seccomp_role(role);
 }

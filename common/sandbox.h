@@ -1,35 +1,76 @@
 /*
- * common/sandbox.h -- the confinement of each role, built in one place.
+ * common/sandbox.h -- the confinement of each role, built in one place
+ * (docs/SANDBOX.md is the table this code implements).
  *
  * Runs in: every process but the supervisor (and in the supervisor's child
  * between fork and exec of an external agent). Privilege: it only takes
  * privilege away.
  *
- * sandbox_enter() sets PR_SET_NO_NEW_PRIVS and loads the role's libseccomp
- * filter (architecture checked, x32 rejected). Allow-list roles die on any
- * other syscall (SCMP_ACT_KILL_PROCESS). It never returns on failure: a
- * process that cannot be confined does not run (fail closed, T8).
+ * Two halves make a role's profile:
+ *  - before exec, the supervisor's child (supervisor/confine.c): uid/gid,
+ *    namespaces, capabilities, securebits, rlimits, descriptors, env;
+ *  - after exec, the role binary itself (sandbox_enter): PR_SET_DUMPABLE 0,
+ *    PR_SET_NO_NEW_PRIVS, its Landlock ruleset, its seccomp filter.
+ *    Allow-list roles die on any other syscall (SCMP_ACT_KILL_PROCESS).
+ *    It never returns on failure: a process that cannot be confined does
+ *    not run (fail closed, T8), unless the operator waived that layer
+ *    (aksup --allow-degraded=LAYER; the supervisor passes the list in
+ *    $AKSUP_WAIVED).
  */
 #ifndef AKSUP_SANDBOX_H
 #define AKSUP_SANDBOX_H
 
+#include <stddef.h>
+
 enum sandbox_role {
 	ROLE_BROKER,		/* the gate: channels, audit fd, memory */
-	ROLE_WORKER_FS,		/* + *at() calls on its root dirfds */
+	ROLE_WORKER_FS,		/* + *at() calls beneath its root dirfds */
 	ROLE_CLIENT,		/* aksup-submit: its channel, stdin/stdout */
 	ROLE_LOGVIEW,		/* aksup-log: reads the log fd, writes stdout */
 	ROLE_AGENT_EXTERNAL,	/* deny-list: an interpreter must run */
+	ROLE_AGENT_BUILTIN,	/* its channel, memory, clock, exit */
 };
+
+/* The confinement layers (DESIGN.md §5). Each can be missing on a host;
+ * aksup refuses to start when one is, unless the operator waives it. */
+#define LAYER_SECCOMP		0x01u	/* seccomp filter (+ no_new_privs) */
+#define LAYER_LANDLOCK		0x02u	/* Landlock ruleset */
+#define LAYER_NAMESPACES	0x04u	/* user (unprivileged) / pid, net, mount, ipc, uts */
+#define LAYER_UIDS		0x08u	/* a uid/gid per role (started as root) */
+#define LAYER_CAPS		0x10u	/* every capability set empty, securebits locked */
+#define LAYER_RLIMITS		0x20u	/* per-role resource limits */
+#define LAYER_ALL		0x3fu
+
+/* "seccomp,landlock" <-> mask. Parse returns -1 on an unknown name. */
+int sandbox_layers_parse(const char *list, unsigned *mask);
+/* Comma-separated names of `mask` into buf ("" when none). */
+const char *sandbox_layers_str(unsigned mask, char *buf, size_t len);
+/* Name of a single layer bit. */
+const char *sandbox_layer_name(unsigned bit);
+
+/* fs worker: the rights beneath one O_PATH root dirfd, as the letters of
+ * its argv ("rwdl"); called for every root before sandbox_enter. */
+#define SB_FS_READ	0x1u	/* r: read files */
+#define SB_FS_WRITE	0x2u	/* w: create/replace files, make dirs */
+#define SB_FS_DELETE	0x4u	/* d: remove files and dirs */
+#define SB_FS_LIST	0x8u	/* l: read directories */
+int sandbox_fs_root(int dirfd, unsigned rights);
 
 /* Confine the calling process for `role`. Exits on failure. */
 void sandbox_enter(enum sandbox_role role);
 
 /* External agents: a Landlock ruleset giving read+execute beneath the
- * paths in `ro`, read+write of the (device) files in `rw`, no TCP, no
- * abstract unix sockets and no signals outside the domain, where the
- * kernel's ABI has them. NULL-terminated lists; a path that does not exist
- * is skipped. Returns 0, or -1 with errno when Landlock is unavailable.
- * Called before sandbox_enter(ROLE_AGENT_EXTERNAL). */
-int sandbox_landlock(const char *const *ro, const char *const *rw);
+ * paths in `ro`, read+write of the (device) files in `rw`, every file
+ * right beneath the directories in `rwdir` (the private /tmp), listing
+ * of the directories in `lsdir` (its own mount view's /), no TCP, no
+ * abstract unix sockets and no signals outside the domain. NULL-terminated
+ * lists; a path that does not exist is skipped. Returns 0, or -1 with
+ * errno when Landlock is unavailable. Called before
+ * sandbox_enter(ROLE_AGENT_EXTERNAL). */
+int sandbox_landlock(const char *const *ro, const char *const *rw,
+    const char *const *rwdir, const char *const *lsdir);
+
+/* Landlock ABI of the running kernel (0: none). */
+int sandbox_landlock_abi(void);
 
 #endif

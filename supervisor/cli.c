@@ -15,6 +15,7 @@
 
 #include "common/fds.h"
 #include "common/log.h"
+#include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
 #define DEFAULT_LOG	"./aksup.log"
@@ -103,7 +104,8 @@ cmd_validate(int argc, char **argv)
 static const char submit_usage[] =
     "aksup submit --policy FILE --action A --target T [--params JSON] "
     "[--log-path F]\n       aksup submit --policy FILE --batch FILE|- "
-    "[--log-path F]\n       (audit: " AUDIT_USAGE ")";
+    "[--log-path F]\n       (audit: " AUDIT_USAGE ")\n       (sandbox: "
+    CONFINE_USAGE ")";
 
 int
 cmd_submit(int argc, char **argv)
@@ -117,6 +119,7 @@ cmd_submit(int argc, char **argv)
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		AUDIT_LONG_OPTIONS,
+		CONFINE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy = NULL, *action = NULL, *target = NULL;
@@ -140,6 +143,8 @@ cmd_submit(int argc, char **argv)
 			    "1 ERROR, 2 usage, 3 DENIED.\n", submit_usage);
 			return EXIT_OK;
 		default:
+			if (confine_cli_opt(ch, optarg, &cfg))
+				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "submit")) < 0)
 				return EXIT_USAGE;
 			if (rc > 0)
@@ -183,15 +188,16 @@ cmd_submit(int argc, char **argv)
 	cfg.agent_kind = SPAWN_INTERNAL;
 	cfg.agent_argv = aargv;
 	cfg.agent_stdin = in;
-	rc = session_run(&cfg);
+	/* which confinement layers are in force; refuse if one is missing */
+	rc = confine_setup(&cfg) < 0 ? EXIT_ERR : session_run(&cfg);
 	if (in >= 0)
 		close(in);
 	return rc;
 }
 
 static const char run_usage[] =
-    "aksup run --policy FILE [--log-path F] " AUDIT_USAGE
-    " -- CMD [ARGS...]";
+    "aksup run --policy FILE [--log-path F] " AUDIT_USAGE " "
+    CONFINE_USAGE " -- CMD [ARGS...]";
 
 int
 cmd_run(int argc, char **argv)
@@ -201,6 +207,7 @@ cmd_run(int argc, char **argv)
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		AUDIT_LONG_OPTIONS,
+		CONFINE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy = NULL, *logp = DEFAULT_LOG;
@@ -221,6 +228,8 @@ cmd_run(int argc, char **argv)
 			    "Exit code: CMD's.\n", run_usage);
 			return EXIT_OK;
 		default:
+			if (confine_cli_opt(ch, optarg, &cfg))
+				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "run")) < 0)
 				return EXIT_USAGE;
 			if (rc > 0)
@@ -238,5 +247,8 @@ cmd_run(int argc, char **argv)
 	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;
 	cfg.agent_stdin = -2;
+	/* which confinement layers are in force; refuse if one is missing */
+	if (confine_setup(&cfg) < 0)
+		return EXIT_ERR;
 	return session_run(&cfg);
 }

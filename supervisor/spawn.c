@@ -6,8 +6,10 @@
  * Privilege: the invoking user's. Safe because the child keeps only the
  * descriptors listed for its role (close_range of all others, T5), gets a
  * new session without our terminal (setsid, T1), dies with the supervisor
- * (PDEATHSIG), and execs a binary of ours, or, for an external agent, the
- * operator's command after Landlock and seccomp are in force.
+ * (PDEATHSIG), takes on its role's profile (supervisor/confine.c:
+ * namespaces, uid, capabilities, rlimits), and execs a binary of ours, or,
+ * for an external agent, the operator's command after its mount view,
+ * Landlock and seccomp are in force.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -99,54 +102,85 @@ place_fds(const struct spawn *s)
 	return 0;
 }
 
-static const char *agent_ro_base[] = {
-	"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin",
-	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-	"/dev/urandom", "/dev/random", NULL,
-};
-static const char *agent_rw[] = { "/dev/null", "/dev/zero", NULL };
-
-static void
-confine_external(const struct spawn *s)
+#ifdef AKSUP_TEST_HOOKS
+/*
+ * Test builds only (-Dtest_hooks=true; never in a default build): with
+ * AKSUP_TEST_PROBE_ROLE=NAME in aksup's environment, the spawn of role
+ * NAME (broker, worker-fs, agent-builtin: the seat of aksup submit)
+ * execs tests/sandbox's aksup-sbprobe instead, under that role's
+ * profile: "aksup-sbprobe NAME $AKSUP_TEST_PROBE_ARGS -- ROLE-ARGV...".
+ */
+static const char *
+test_hook(struct spawn *s)
 {
-	const char *ro[128];
-	size_t n = 0, i;
+	static char *argv[96], args[1024];
+	const char *role = getenv("AKSUP_TEST_PROBE_ROLE");
+	const char *want, *base;
+	char *a, *save;
+	int n = 0, i;
 
-	for (i = 0; agent_ro_base[i] != NULL; i++)
-		ro[n++] = agent_ro_base[i];
-#ifdef AKSUP_SANITIZER
-	/* Sanitizer builds only: the runtime reads its options from
-	 * /proc/self/environ and its own maps (this pid after exec). */
-	ro[n++] = "/proc/self";
-#endif
-	for (i = 0; s->ro_paths && s->ro_paths[i] && n < 126; i++)
-		ro[n++] = s->ro_paths[i];
-	ro[n] = NULL;
-	/* Read-only view of what a program needs to start, nothing else;
-	 * no TCP, no signals or abstract sockets outside its domain. */
-	if (sandbox_landlock(ro, agent_rw) < 0)
-		fatal("landlock (refusing to run the agent unconfined)");
-	sandbox_enter(ROLE_AGENT_EXTERNAL);
+	if (role == NULL)
+		return NULL;
+	base = strrchr(s->path, '/');
+	base = base ? base + 1 : s->path;
+	if (strcmp(base, "aksup-broker") == 0 && s->argv[1] != NULL &&
+	    strcmp(s->argv[1], "--check") != 0)
+		want = "broker";
+	else if (strcmp(base, "aksup-worker-fs") == 0)
+		want = "worker-fs";
+	else if (strcmp(base, "aksup-submit") == 0)
+		want = "agent-builtin";
+	else
+		return NULL;
+	if (strcmp(role, want) != 0)
+		return NULL;
+	argv[n++] = "aksup-sbprobe";
+	argv[n++] = (char *)want;
+	snprintf(args, sizeof(args), "%s",
+	    getenv("AKSUP_TEST_PROBE_ARGS") ? getenv("AKSUP_TEST_PROBE_ARGS") : "");
+	for (a = strtok_r(args, " ", &save); a && n < 40;
+	    a = strtok_r(NULL, " ", &save))
+		argv[n++] = a;
+	argv[n++] = "--";
+	for (i = 1; s->argv[i] != NULL && n < 94; i++)
+		argv[n++] = s->argv[i];
+	argv[n] = NULL;
+	s->argv = argv;
+	s->path = helper_path("aksup-sbprobe");
+	return want;
 }
+#endif
 
 pid_t
-spawn_role(const struct spawn *s)
+spawn_role(const struct spawn *sp)
 {
+	struct spawn copy = *sp, *s = &copy;
 	sigset_t none;
 	pid_t parent = getpid(), pid;
 	int i;
 
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid > 0)
-		return pid;
+#ifdef AKSUP_TEST_HOOKS
+	const char *hooked = test_hook(s);
+
+	if (hooked != NULL)
+		confine_force_profile(hooked);
+#endif
+	pid = confine_fork(s);
+#ifdef AKSUP_TEST_HOOKS
+	if (pid != 0 && hooked != NULL)
+		confine_force_profile(NULL);
+#endif
+	if (pid != 0)
+		return pid < 0 ? -1 : pid;
 
 	/* child */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 1; i < NSIG; i++)
 		signal(i, SIG_DFL);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	/* In its own pid namespace the agent sees its parent as pid 0. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	    (getppid() != parent && getppid() != 0))
 		_exit(127);
 	if (setsid() < 0)
 		_exit(127);
@@ -154,30 +188,34 @@ spawn_role(const struct spawn *s)
 		log_warn("spawn %s: descriptors", s->path);
 		_exit(127);
 	}
-	if (s->kind == SPAWN_AGENT_EXTERNAL)
-		confine_external(s);
+	/* namespaces, uid/gid, capabilities, rlimits; for an external
+	 * agent also its mount view, Landlock and seccomp */
+	confine_child(s);
 	execve(s->path, s->argv, s->envp);
 	log_warn("exec %s", s->path);
 	_exit(127);
 }
 
-/* The environment of our own role binaries: empty but for the sanitizer
- * runtime's options in sanitizer test runs. */
+/* The environment of our own role binaries: empty but for the layers
+ * the operator waived (AKSUP_WAIVED, read by sandbox_enter) and the
+ * sanitizer runtime's options in sanitizer test runs. */
 char **
 helper_env(void)
 {
-	static char *env[3];
+	static char *env[4];
 	static char buf[2][512];
 	const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
 	const char *v;
-	int i, n = 0;
+	int i, n = 0, e = 0;
 
 	for (i = 0; i < 2; i++)
 		if ((v = getenv(names[i])) != NULL &&
 		    snprintf(buf[n], sizeof(buf[n]), "%s=%s", names[i], v) <
 		    (int)sizeof(buf[n]))
-			env[n] = buf[n], n++;
-	env[n] = NULL;
+			env[e++] = buf[n], n++;
+	if ((v = confine_env_waived()) != NULL)
+		env[e++] = (char *)v;
+	env[e] = NULL;
 	return env;
 }
 

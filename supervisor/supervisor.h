@@ -60,7 +60,22 @@ struct session_cfg {
 	const char *seal_interval;	/* ms between seals */
 	const char *params_max;		/* log params in full up to N bytes */
 	const char *layers, *waived;	/* sandbox layers, "a,b" */
+	/* confinement (supervisor/confine.c) */
+	const char *allow_degraded;	/* --allow-degraded=LAYER,... */
+	const char *run_as;		/* --run-as USER (fs worker) */
+	const char *uid_base;		/* --uid-base N (roles, as root) */
 };
+
+/* The confinement options of run and submit (getopt_long codes). */
+#define CONFINE_OPT_DEGRADED	0x1101
+#define CONFINE_OPT_RUNAS	0x1102
+#define CONFINE_OPT_UIDBASE	0x1103
+#define CONFINE_LONG_OPTIONS \
+	{ "allow-degraded", required_argument, NULL, CONFINE_OPT_DEGRADED }, \
+	{ "run-as", required_argument, NULL, CONFINE_OPT_RUNAS }, \
+	{ "uid-base", required_argument, NULL, CONFINE_OPT_UIDBASE }
+#define CONFINE_USAGE \
+	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N]"
 int session_run(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */

@@ -2,9 +2,12 @@
  * workers/fs/fs.c -- the filesystem provider: fs.read, fs.write, fs.delete,
  * fs.list, acting only beneath the root dirfds it was handed.
  *
- * Runs in: aksup-worker-fs, exec'd by the supervisor. Privilege: the
- * invoking user's file rights, reachable only through the O_PATH root
- * dirfds on fds 5..; it never opens a path from "/" or the cwd. Every open
+ * Runs in: aksup-worker-fs, exec'd by the supervisor. Privilege: the file
+ * rights of the files' owner (aksup --run-as, default the invoking user),
+ * no capabilities, reachable only through the O_PATH root dirfds on fds
+ * 5..; Landlock (common/sandbox.c) limits it to those roots with exactly
+ * the rights the policy grants beneath each. It never opens a path from
+ * "/" or the cwd. Every open
  * is openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
  * beneath a root (or beneath a directory so opened), one name at a time
  * where it creates or removes, and everything after acts on the fd: a
@@ -37,7 +40,7 @@
 static int roots[ROOTS_MAX];
 static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
 static unsigned rights[ROOTS_MAX];	/* 1 << (FS_OP_* - 1) */
-#define FS_RIGHT_LETTERS	"rwdl"	/* FS_OP_READ .. FS_OP_LIST */
+#define FS_RIGHT_LETTERS	"rwdl"	/* FS_OP_READ .. FS_OP_LIST, = SB_FS_* */
 static size_t nroots;
 
 static int
@@ -180,7 +183,17 @@ do_read(int root, const char *rel, const char *target, int b64,
 
 	/* O_NONBLOCK: a FIFO planted under the root must not hang us. */
 	if ((fd = open_beneath(root, rel, O_RDONLY | O_NONBLOCK, 0)) < 0) {
-		reply_errno(r, errno, target);
+		int err = errno;
+
+		/* Landlock refuses to open a directory where no rule lets
+		 * us list it: say what it is, not "Permission denied". */
+		if (err == EACCES &&
+		    (fd = open_beneath(root, rel, O_PATH, 0)) >= 0) {
+			if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+				err = EISDIR;
+			close(fd);
+		}
+		reply_errno(r, err, target);
 		return;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -497,7 +510,38 @@ suffix_ok(const char *sfx)
 	return 1;
 }
 
-/* argv: one entry per policy root, the fd number or "-" (unavailable). */
+/*
+ * Landlock (sandbox_enter) grants each root exactly its rights, beneath
+ * its dirfd. A root that does not exist yet is held as its nearest
+ * existing ancestor plus a suffix: granting rights on the ancestor would
+ * open more than the policy says, so a root that may be written is made
+ * now (one mkdirat at a time, beneath the ancestor, as the files' owner)
+ * and the rule goes on it; a root that may only be read, listed or
+ * deleted from gets no rule (nothing exists beneath it to act on).
+ */
+static void
+landlock_root(size_t i)
+{
+	int fd;
+
+	if (rootsfx[i] != NULL && (rights[i] & SB_FS_WRITE)) {
+		if ((fd = open_dir(roots[i], rootsfx[i], 1)) < 0) {
+			log_warn("cannot create root %s", rootsfx[i]);
+			return;
+		}
+		/* fds from open_beneath are O_CLOEXEC and above the placed
+		 * ones; the ancestor is no longer needed */
+		close(roots[i]);
+		roots[i] = fd;
+		free(rootsfx[i]);
+		rootsfx[i] = NULL;
+	}
+	if (rootsfx[i] == NULL && sandbox_fs_root(roots[i], rights[i]) < 0)
+		fatal("landlock root");
+}
+
+/* argv: one entry per policy root, "FD:RIGHTS:SUFFIX" or "-"
+ * (unavailable). */
 static void
 fs_init(int argc, char **argv)
 {
@@ -538,7 +582,9 @@ fs_init(int argc, char **argv)
 		if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
 		    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))
 			fatalx("root fd %ld is not an O_PATH directory", fd);
-		roots[nroots++] = (int)fd;
+		roots[nroots] = (int)fd;
+		landlock_root(nroots);
+		nroots++;
 	}
 }
 

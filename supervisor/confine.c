@@ -1,0 +1,845 @@
+/*
+ * supervisor/confine.c -- each role's profile, the half applied before
+ * exec: namespaces, uid/gid, capabilities, securebits, rlimits; for an
+ * external agent also its mount view, Landlock ruleset and seccomp
+ * filter. docs/SANDBOX.md is the table; `profiles[]` below is its code.
+ *
+ * Runs in: aksup (supervisor): confine_setup decides which layers are in
+ * force; then in the supervisor's child, between fork and exec, where
+ * confine_child applies them. Privilege: the invoking user's (root or
+ * not). Everything here only takes privilege away from the child, in an
+ * order where each step still has what the next one needs:
+ *   namespaces (need CAP_SYS_ADMIN: real root, or the fresh user ns)
+ *   -> mount view (same) -> securebits, bounding set (need CAP_SETPCAP)
+ *   -> groups, gid, uid -> capability sets emptied -> rlimits
+ *   -> [external agent: Landlock, seccomp] -> execve.
+ * A step that fails for a layer in force ends the child (exit 126): a
+ * process that cannot be confined does not run (T8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/securebits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/seccomp.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "supervisor/confine.h"
+#include "supervisor/supervisor.h"
+
+/* ---- the profiles ----------------------------------------------------- */
+
+enum prof_id {
+	PR_BROKER, PR_WORKER_FS, PR_CLIENT, PR_AGENT_EXTERNAL,
+	PR_AGENT_BUILTIN, PR_HELPER, PR_N
+};
+
+struct rl {
+	int res;		/* -1 ends the list */
+	rlim_t val;
+};
+
+#define MiB (1024ull * 1024ull)
+#define GiB (1024ull * MiB)
+#ifdef AKSUP_SANITIZER
+/* the sanitizer's shadow memory is gigabytes of private mappings */
+#define RL_DATA(v) { RLIMIT_CORE, 0 }
+#else
+#define RL_DATA(v) { RLIMIT_DATA, v }
+#endif
+#define RL_COMMON { RLIMIT_CORE, 0 }, { RLIMIT_MEMLOCK, 0 }, \
+	{ RLIMIT_MSGQUEUE, 0 }
+
+struct profile {
+	const char *name;	/* docs/SANDBOX.md, messages, test hooks */
+	const char *binary;	/* our binary's name; NULL: external CMD */
+	int uid_off;		/* uid/gid = base + this; -1: --run-as user */
+	int ns;			/* CLONE_NEW* besides the user namespace */
+	struct rl rl[10];
+};
+
+/*
+ * RLIMIT_NPROC 0: the role never forks (its seccomp filter would kill it
+ * anyway); counted per uid (per user namespace when unprivileged).
+ */
+static const struct profile profiles[PR_N] = {
+	[PR_BROKER] = { "broker", "aksup-broker", 0,
+	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    RL_COMMON, { -1, 0 } } },
+	[PR_WORKER_FS] = { "worker-fs", "aksup-worker-fs", -1,
+	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 512 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    { RLIMIT_FSIZE, 64 * MiB }, RL_COMMON, { -1, 0 } } },
+	[PR_CLIENT] = { "client", "aksup-submit", 1,
+	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 16 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    RL_COMMON, { -1, 0 } } },
+	[PR_AGENT_EXTERNAL] = { "agent-external", NULL, 1,
+	    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC |
+	    CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 1024 }, { RLIMIT_NPROC, 256 },
+	    RL_DATA(1 * GiB), { RLIMIT_FSIZE, 256 * MiB },
+	    { RLIMIT_CORE, 0 }, { RLIMIT_MEMLOCK, 64 * 1024 },
+	    { RLIMIT_MSGQUEUE, 0 }, { -1, 0 } } },
+	[PR_AGENT_BUILTIN] = { "agent-builtin", "aksup-agent", 1,
+	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 16 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    RL_COMMON, { -1, 0 } } },
+	/* aksup-log, aksup-broker --check/--explain when run on their own,
+	 * and any other binary of ours started outside a session */
+	[PR_HELPER] = { "helper", NULL, 2,
+	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    RL_COMMON, { -1, 0 } } },
+};
+
+/* The external agent's read-only view (and its Landlock rules). */
+static const char *const view_ro[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", NULL,
+};
+static const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
+static const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
+#define PRIVATE_TMP_SIZE "size=64m,nr_inodes=16k"
+
+/* ---- the session's layers --------------------------------------------- */
+
+static struct {
+	int init;
+	int root;		/* started as root: a uid per role */
+	unsigned in_force, waived;
+	uid_t base, run_uid, outer_uid;
+	gid_t run_gid, outer_gid;
+	char layers[96], waived_s[96], waived_env[128];
+	char cwd[PATH_MAX];
+} g;
+
+static const struct profile *cur;	/* the child's profile */
+static int forced = -1;			/* test hook: profile override */
+/* external agent: real paths of CMD and its files */
+#define AGENT_FILES_MAX 64
+static char *agent_files[AGENT_FILES_MAX + 1];
+
+static int
+write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (write(fd, s, len) == (ssize_t)len)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Unprivileged: a user namespace where we map only our own uid and gid
+ * (the one mapping an unprivileged process may write), with setgroups
+ * denied. Safe: inside it we hold capabilities over nothing but the
+ * namespaces it owns; outside we are still the invoking user.
+ */
+static int
+userns_maps(void)
+{
+	char m[64];
+	int rc = -1;
+
+	/* The supervisor is not dumpable (T4), so our /proc/self files
+	 * belong to root and we could not write them: dumpable for the
+	 * three writes only. We hold nothing but our role's descriptors
+	 * here, and are still the invoking user to the outside. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		return -1;
+	if (write_file("/proc/self/setgroups", "deny") < 0)
+		goto out;
+	snprintf(m, sizeof(m), "%u %u 1", (unsigned)g.outer_uid,
+	    (unsigned)g.outer_uid);
+	if (write_file("/proc/self/uid_map", m) < 0)
+		goto out;
+	snprintf(m, sizeof(m), "%u %u 1", (unsigned)g.outer_gid,
+	    (unsigned)g.outer_gid);
+	if (write_file("/proc/self/gid_map", m) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Can this host give a child the namespaces of the profiles? Tried in
+ * a throw-away child; the exit code says which step failed. */
+static int
+probe_namespaces(const char **why)
+{
+	static const char *const steps[] = {
+		"ok", "no user namespaces", "cannot map uid/gid",
+		"no pid/net/mount/ipc/uts namespaces", "cannot make mounts private",
+		"cannot mount tmpfs",
+	};
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0)
+		return 0;
+	if (pid == 0) {
+		if (!g.root) {
+			if (unshare(CLONE_NEWUSER) < 0)
+				_exit(1);
+			if (userns_maps() < 0)
+				_exit(2);
+		}
+		if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC |
+		    CLONE_NEWUTS | CLONE_NEWPID) < 0)
+			_exit(3);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(4);
+		if (mount("aksup", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		    "size=4k") < 0)
+			_exit(5);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 1;
+	*why = WIFEXITED(st) && WEXITSTATUS(st) < 6 ?
+	    steps[WEXITSTATUS(st)] : "probe failed";
+	return 0;
+}
+
+static int
+bounding_set_empty(void)
+{
+	int c;
+
+	for (c = 0; c <= (int)cap_max_bits() - 1; c++)
+		if (cap_get_bound((cap_value_t)c) > 0)
+			return 0;
+	return 1;
+}
+
+static unsigned
+probe_layers(const char *why[8])
+{
+	unsigned avail = LAYER_RLIMITS, action = SECCOMP_RET_KILL_PROCESS;
+	const char *e;
+	unsigned off;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
+	    syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0)
+		avail |= LAYER_SECCOMP;
+	else
+		why[0] = "the kernel has no seccomp filters";
+	if (sandbox_landlock_abi() >= 1)
+		avail |= LAYER_LANDLOCK;
+	else
+		why[1] = "the kernel has no Landlock (or it is not enabled)";
+	if (probe_namespaces(&why[2]))
+		avail |= LAYER_NAMESPACES;
+	if (g.root)
+		avail |= LAYER_UIDS;
+	if (g.root || (avail & LAYER_NAMESPACES) || bounding_set_empty())
+		avail |= LAYER_CAPS;
+	else
+		why[4] = "the bounding set cannot be cleared without a user "
+		    "namespace";
+#ifdef AKSUP_TEST_HOOKS
+	/* Test builds only: pretend a layer is missing on this host. */
+	if ((e = getenv("AKSUP_TEST_DISABLE_LAYERS")) != NULL &&
+	    sandbox_layers_parse(e, &off) == 0) {
+		avail &= ~off;
+		for (int i = 0; i < 6; i++)
+			if (off & (1u << i))
+				why[i] = "disabled by AKSUP_TEST_DISABLE_LAYERS";
+	}
+#else
+	(void)e;
+	(void)off;
+#endif
+	return avail;
+}
+
+static int
+parse_uid(const char *s, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && errno == 0 && v >= 0 &&
+	    v < 0x7fffffff) {
+		*uid = (uid_t)v;
+		pw = getpwuid(*uid);
+		*gid = pw ? pw->pw_gid : (gid_t)v;
+		return 0;
+	}
+	if ((pw = getpwnam(s)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+static unsigned
+decide(const char *allow, int strict, const char *why[8])
+{
+	unsigned wanted, avail, missing, allowed = 0;
+	char buf[96];
+	int i;
+
+	if (allow != NULL && sandbox_layers_parse(allow, &allowed) < 0) {
+		log_warnx("--allow-degraded=%s: layers are seccomp, landlock, "
+		    "namespaces, uids, caps, rlimits", allow);
+		return ~0u;
+	}
+	wanted = LAYER_ALL & ~(g.root ? 0 : LAYER_UIDS);
+	avail = probe_layers(why);
+	missing = wanted & ~avail;
+	if (strict && (missing & ~allowed)) {
+		for (i = 0; i < 6; i++)
+			if (missing & ~allowed & (1u << i))
+				log_warnx("refusing to start: the %s layer is not "
+				    "available (%s); --allow-degraded=%s runs "
+				    "without it", sandbox_layer_name(1u << i),
+				    why[i] ? why[i] : "unknown",
+				    sandbox_layer_name(1u << i));
+		return ~0u;
+	}
+	g.in_force = wanted & avail;
+	g.waived = missing;
+	sandbox_layers_str(g.in_force, g.layers, sizeof(g.layers));
+	sandbox_layers_str(g.waived, g.waived_s, sizeof(g.waived_s));
+	if (g.waived)
+		snprintf(g.waived_env, sizeof(g.waived_env), "AKSUP_WAIVED=%s",
+		    g.waived_s);
+	if (strict && g.waived)
+		log_warnx("running degraded (--allow-degraded): %s waived; "
+		    "in force: %s", g.waived_s,
+		    sandbox_layers_str(g.in_force, buf, sizeof(buf)));
+	g.init = 1;
+	return 0;
+}
+
+static void
+init_ids(void)
+{
+	g.root = geteuid() == 0;
+	g.outer_uid = getuid();
+	g.outer_gid = getgid();
+	g.base = CONFINE_UID_BASE;
+	g.run_uid = g.outer_uid;
+	g.run_gid = g.outer_gid;
+	if (getcwd(g.cwd, sizeof(g.cwd)) == NULL)
+		snprintf(g.cwd, sizeof(g.cwd), "/");
+	/* Only the supervisor says what is waived, never our caller's
+	 * environment. */
+	(void)unsetenv("AKSUP_WAIVED");
+}
+
+int
+confine_setup(struct session_cfg *cfg)
+{
+	const char *why[8] = { 0 };
+	const char *su, *sg;
+	char *end;
+	long v;
+
+	init_ids();
+	/* The supervisor holds every descriptor of the session: no process
+	 * of our uid may ptrace it or read its /proc/PID/{mem,environ,fd}
+	 * (T4, T5). */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (cfg->uid_base != NULL) {
+		v = strtol(cfg->uid_base, &end, 10);
+		if (*end != '\0' || v < 1 || v > 0x7fff0000) {
+			log_warnx("--uid-base %s: a uid from 1", cfg->uid_base);
+			return -1;
+		}
+		g.base = (uid_t)v;
+	}
+	if (cfg->run_as != NULL) {
+		if (parse_uid(cfg->run_as, &g.run_uid, &g.run_gid) < 0) {
+			log_warnx("--run-as %s: no such user", cfg->run_as);
+			return -1;
+		}
+		if (!g.root && g.run_uid != g.outer_uid) {
+			log_warnx("--run-as needs aksup to be started as root");
+			return -1;
+		}
+	} else if (g.root && (su = getenv("SUDO_UID")) != NULL &&
+	    (sg = getenv("SUDO_GID")) != NULL) {
+		/* "the invoking user" of sudo aksup ... */
+		g.run_uid = (uid_t)strtoul(su, NULL, 10);
+		g.run_gid = (gid_t)strtoul(sg, NULL, 10);
+	}
+	if (decide(cfg->allow_degraded, 1, why) == ~0u)
+		return -1;
+	cfg->layers = g.layers;
+	cfg->waived = g.waived_s;
+	return 0;
+}
+
+int
+confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
+{
+	switch (ch) {
+	case CONFINE_OPT_DEGRADED: cfg->allow_degraded = arg; return 1;
+	case CONFINE_OPT_RUNAS: cfg->run_as = arg; return 1;
+	case CONFINE_OPT_UIDBASE: cfg->uid_base = arg; return 1;
+	}
+	return 0;
+}
+
+const char *
+confine_env_waived(void)
+{
+	return g.waived_env[0] ? g.waived_env : NULL;
+}
+
+/* ---- in the parent ---------------------------------------------------- */
+
+static enum prof_id
+profile_of(const struct spawn *s)
+{
+	const char *base;
+	int i;
+
+	if (forced >= 0)
+		return (enum prof_id)forced;
+	if (s->kind == SPAWN_AGENT_EXTERNAL)
+		return PR_AGENT_EXTERNAL;
+	base = strrchr(s->path, '/');
+	base = base ? base + 1 : s->path;
+	for (i = 0; i < PR_N; i++)
+		if (profiles[i].binary && strcmp(profiles[i].binary, base) == 0)
+			return (enum prof_id)i;
+	return PR_HELPER;
+}
+
+void
+confine_force_profile(const char *name)
+{
+	int i;
+
+	forced = -1;
+	for (i = 0; name != NULL && i < PR_N; i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			forced = i;
+}
+
+/* Real paths of CMD and its files, taken while we can still see them. */
+static void
+agent_paths(const struct spawn *s)
+{
+	size_t n = 0, i;
+	char *r;
+
+	for (i = 0; agent_files[i] != NULL; i++) {
+		free(agent_files[i]);
+		agent_files[i] = NULL;
+	}
+	if ((r = realpath(s->path, NULL)) != NULL)
+		agent_files[n++] = r;
+	for (i = 0; s->ro_paths && s->ro_paths[i] && n < AGENT_FILES_MAX; i++) {
+		size_t j;
+
+		if ((r = realpath(s->ro_paths[i], NULL)) == NULL)
+			continue;
+		for (j = 0; j < n && strcmp(agent_files[j], r) != 0; j++)
+			;
+		if (j < n)
+			free(r);	/* named twice */
+		else
+			agent_files[n++] = r;
+	}
+	agent_files[n] = NULL;
+}
+
+pid_t
+confine_fork(const struct spawn *s)
+{
+	const char *why[8] = { 0 };
+	int flags;
+
+	if (!g.init) {
+		/* a helper outside a session: what the host has, no refusal */
+		init_ids();
+		(void)decide(NULL, 0, why);
+	}
+	cur = &profiles[profile_of(s)];
+	if (cur != &profiles[PR_AGENT_EXTERNAL] ||
+	    !(g.in_force & LAYER_NAMESPACES))
+		return fork();
+	agent_paths(s);
+	/* The agent is pid 1 of its own pid namespace: it sees no other
+	 * process, and when it exits the kernel kills everything it left. */
+	flags = cur->ns | (g.root ? 0 : CLONE_NEWUSER);
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* ---- in the child ----------------------------------------------------- */
+
+static noreturn void
+child_fail(const char *layer, const char *what)
+{
+	log_warn("%s: cannot apply the %s layer (%s); refusing to run",
+	    cur->name, layer, what);
+	_exit(126);
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* A mount point for `src` at `dst`: a directory or an empty file. */
+static int
+mountpoint_for(int is_dir, const char *dst)
+{
+	char parent[PATH_MAX], *slash;
+	int fd;
+
+	snprintf(parent, sizeof(parent), "%s", dst);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
+		*slash = '\0';
+		if (mkdir_p(parent, 0755) < 0)
+			return -1;
+	}
+	if (is_dir)
+		return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0444)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+struct tree {
+	const char *path;	/* where, in the view */
+	int fd;			/* detached copy of the mount, or -1 */
+	int is_dir;
+	char link[PATH_MAX];	/* a symlink to recreate instead */
+};
+
+/* A detached, read-only (or device) copy of what is at `path`. Safe: it
+ * is a bind mount of something the invoking user can already see, with
+ * nosuid (T10) and, for everything but the device nodes, nodev and
+ * read-only added; mount_setattr can only add these flags here. */
+static int
+take_tree(struct tree *t, const char *path, int dev)
+{
+	struct mount_attr ma;
+	struct stat st;
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	t->fd = -1;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISLNK(st.st_mode) && !dev) {
+		/* /bin -> usr/bin on merged-/usr systems */
+		if ((n = readlink(path, t->link, sizeof(t->link) - 1)) < 0)
+			return -1;
+		t->link[n] = '\0';
+		return 0;
+	}
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	t->is_dir = S_ISDIR(st.st_mode);
+	t->fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_RECURSIVE);
+	if (t->fd < 0)
+		return -1;
+	memset(&ma, 0, sizeof(ma));
+	ma.attr_set = MOUNT_ATTR_NOSUID | (dev ? MOUNT_ATTR_NOEXEC :
+	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV);
+	if (mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
+	    sizeof(ma)) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+place_tree(struct tree *t, const char *newroot)
+{
+	char dst[PATH_MAX];
+
+	if (snprintf(dst, sizeof(dst), "%s%s", newroot, t->path) >=
+	    (int)sizeof(dst))
+		return -1;
+	if (t->link[0] != '\0')
+		return symlink(t->link, dst) < 0 && errno != EEXIST ? -1 : 0;
+	if (t->fd < 0)
+		return 0;
+	if (mountpoint_for(t->is_dir, dst) < 0)
+		return -1;
+	if (move_mount(t->fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -1;
+	close(t->fd);
+	t->fd = -1;
+	return 0;
+}
+
+/* Is `p` beneath one of the system directories the view already has? */
+static int
+in_view(const char *p)
+{
+	size_t i, n;
+
+	for (i = 0; view_ro[i] != NULL; i++) {
+		n = strlen(view_ro[i]);
+		if (strncmp(p, view_ro[i], n) == 0 && (p[n] == '/' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The external agent's file system: a new root (tmpfs, read-only once
+ * built) holding read-only bind mounts of the system's libraries and
+ * programs, the agent's own files at their paths, four device nodes and
+ * a private /tmp (tmpfs, 64 MiB). Nothing else exists in it: not the
+ * workspace, not the policy, not the audit log, not /proc, not /home.
+ *
+ * Safe: it runs in the child's own mount namespace (made private first,
+ * so nothing propagates back to the host), and only removes what the
+ * child can see. The staging root is mounted over /tmp in that namespace
+ * only; every source was cloned before it was covered.
+ */
+static void
+view_build(void)
+{
+	static const char newroot[] = "/tmp";
+	struct tree t[64];
+	size_t n = 0, i;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("namespaces", "make mounts private");
+	for (i = 0; view_ro[i] != NULL; i++)
+		if (take_tree(&t[n++], view_ro[i], 0) < 0)
+			child_fail("namespaces", view_ro[i]);
+	for (i = 0; view_dev_ro[i] != NULL; i++)
+		if (take_tree(&t[n++], view_dev_ro[i], 1) < 0)
+			child_fail("namespaces", view_dev_ro[i]);
+	for (i = 0; view_dev_rw[i] != NULL; i++)
+		if (take_tree(&t[n++], view_dev_rw[i], 1) < 0)
+			child_fail("namespaces", view_dev_rw[i]);
+	for (i = 0; agent_files[i] != NULL && n < 64; i++)
+		if (!in_view(agent_files[i]) &&
+		    take_tree(&t[n++], agent_files[i], 0) < 0)
+			child_fail("namespaces", agent_files[i]);
+
+	if (mount("aksup-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=0755,size=1m,nr_inodes=4k") < 0)
+		child_fail("namespaces", "tmpfs root");
+	if (mkdir("/tmp/tmp", 01777) < 0 ||
+	    mount("aksup-tmp", "/tmp/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777," PRIVATE_TMP_SIZE) < 0)
+		child_fail("namespaces", "private /tmp");
+	for (i = 0; i < n; i++)
+		if (place_tree(&t[i], newroot) < 0)
+			child_fail("namespaces", t[i].path);
+#ifdef AKSUP_SANITIZER
+	/* Sanitizer builds only: the runtime reads /proc/self/maps. The
+	 * proc of the agent's own pid namespace shows only its processes. */
+	if (mkdir("/tmp/proc", 0555) < 0 || mount("proc", "/tmp/proc", "proc",
+	    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		child_fail("namespaces", "proc");
+#endif
+	/* Enter it and drop the old root (pivot_root(".", ".") stacks the
+	 * old root on the new one; the detach takes it away). */
+	if (chdir(newroot) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		child_fail("namespaces", "pivot_root");
+	/* The root itself is read-only: writable only /tmp. */
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+	    MS_NOSUID | MS_NODEV, NULL) < 0)
+		child_fail("namespaces", "read-only root");
+	if (chdir(g.cwd) < 0 && chdir("/") < 0)
+		child_fail("namespaces", "chdir");
+}
+
+/*
+ * Capabilities: all gone for good. Securebits first (needs CAP_SETPCAP):
+ * NOROOT so an exec as uid 0 (the fs worker run as root's files) gains
+ * nothing, NO_SETUID_FIXUP so the uid change below does not touch the
+ * sets we empty ourselves, ambient raising off; all locked. Then the
+ * bounding set (CAP_SETPCAP again), then the uid/gid change, then the
+ * effective/permitted/inheritable sets and the ambient set, then a check.
+ */
+#define SECURE_ALL (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
+	SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | \
+	SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | \
+	SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+
+static void
+drop_privileges(int caps, int uids, uid_t uid, gid_t gid)
+{
+	cap_t c;
+	int i, have_setpcap = g.root || (g.in_force & LAYER_NAMESPACES);
+	uid_t r, e, s;
+
+	if (caps && have_setpcap) {
+		if (prctl(PR_SET_SECUREBITS, SECURE_ALL, 0, 0, 0) < 0)
+			child_fail("caps", "securebits");
+		for (i = 0; i <= (int)cap_max_bits() - 1; i++)
+			if (cap_drop_bound((cap_value_t)i) < 0 && errno != EINVAL)
+				child_fail("caps", "bounding set");
+	}
+	if (uids) {
+		/* Safe: setgroups/setresgid/setresuid only ever move root
+		 * to the role's unprivileged ids here, never back. */
+		if (setgroups(0, NULL) < 0)
+			child_fail("uids", "setgroups");
+		if (setresgid(gid, gid, gid) < 0)
+			child_fail("uids", "setresgid");
+		if (setresuid(uid, uid, uid) < 0)
+			child_fail("uids", "setresuid");
+		if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid)
+			child_fail("uids", "uid check");
+	}
+	if (caps) {
+		if ((c = cap_init()) == NULL || cap_set_proc(c) < 0)
+			child_fail("caps", "cap_set_proc");
+		cap_free(c);
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+		    errno != EINVAL)
+			child_fail("caps", "ambient set");
+		if (!bounding_set_empty())
+			child_fail("caps", "bounding set not empty");
+	}
+}
+
+static void
+set_rlimits(const struct profile *p)
+{
+	struct rlimit r, old;
+	int i;
+
+	for (i = 0; p->rl[i].res >= 0; i++) {
+#ifdef AKSUP_TEST_HOOKS
+		/* the test probe forks its attacks, then lowers this itself */
+		if (p->rl[i].res == RLIMIT_NPROC && p->rl[i].val == 0 &&
+		    getenv("AKSUP_TEST_PROBE_ROLE") != NULL && forced >= 0)
+			continue;
+#endif
+		if (getrlimit(p->rl[i].res, &old) < 0)
+			child_fail("rlimits", "getrlimit");
+		r.rlim_cur = r.rlim_max = p->rl[i].val;
+		/* never raise a limit the operator set lower */
+		if (old.rlim_max != RLIM_INFINITY && old.rlim_max < r.rlim_max)
+			r.rlim_cur = r.rlim_max = old.rlim_max;
+		if (setrlimit(p->rl[i].res, &r) < 0)
+			child_fail("rlimits", "setrlimit");
+	}
+}
+
+static void
+agent_external_landlock(int view)
+{
+	const char *ro[AGENT_FILES_MAX + 32];
+	static const char *const rwdir[] = { "/tmp", NULL };
+	static const char *const rootdir[] = { "/", NULL };
+	size_t n = 0, i;
+
+	for (i = 0; view_ro[i] != NULL; i++)
+		ro[n++] = view_ro[i];
+	for (i = 0; view_dev_ro[i] != NULL; i++)
+		ro[n++] = view_dev_ro[i];
+#ifdef AKSUP_SANITIZER
+	ro[n++] = "/proc/self";
+#endif
+	for (i = 0; agent_files[i] != NULL; i++)
+		ro[n++] = agent_files[i];
+	ro[n] = NULL;
+	/* Read-only view of what a program needs to start, read-write
+	 * /dev/null and friends and the private /tmp; no TCP, no signals
+	 * or abstract sockets outside its domain. */
+	if (sandbox_landlock(ro, view_dev_rw, view ? rwdir : NULL,
+	    view ? rootdir : NULL) < 0)
+		child_fail("landlock", "ruleset");
+}
+
+void
+confine_child(const struct spawn *s)
+{
+	const struct profile *p = cur;
+	int ext = p == &profiles[PR_AGENT_EXTERNAL];
+	int ns = (g.in_force & LAYER_NAMESPACES) != 0;
+	uid_t uid;
+	gid_t gid;
+
+	if (ns) {
+		if (!g.root && !ext && unshare(CLONE_NEWUSER) < 0)
+			child_fail("namespaces", "user namespace");
+		if (!g.root && userns_maps() < 0)
+			child_fail("namespaces", "uid/gid map");
+		/* Safe: new namespaces only take away (an empty network
+		 * namespace has only a down loopback; a new IPC namespace
+		 * has no queues or shared memory of the host). */
+		if (!ext && unshare(p->ns) < 0)
+			child_fail("namespaces", "unshare");
+		if (sethostname("aksup", 5) < 0)
+			child_fail("namespaces", "uts");
+		if (ext)
+			view_build();
+	}
+	if (ext && !ns)
+		agent_paths(s);
+	if (p->uid_off < 0) {
+		uid = g.run_uid;
+		gid = g.run_gid;
+	} else {
+		uid = g.base + (uid_t)p->uid_off;
+		gid = (gid_t)uid;
+	}
+	drop_privileges((g.in_force & LAYER_CAPS) != 0,
+	    g.root && (g.in_force & LAYER_UIDS), uid, gid);
+	if (g.in_force & LAYER_RLIMITS)
+		set_rlimits(p);
+	if (ext) {
+		if (g.in_force & LAYER_LANDLOCK)
+			agent_external_landlock(ns);
+		if (g.in_force & LAYER_SECCOMP)
+			sandbox_enter(ROLE_AGENT_EXTERNAL);
+		else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			child_fail("seccomp", "no_new_privs");
+	}
+}

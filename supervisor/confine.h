@@ -1,0 +1,51 @@
+/*
+ * supervisor/confine.h -- the half of each role's profile that is applied
+ * before exec: uid/gid, namespaces, capabilities, securebits, rlimits, and
+ * for an external agent its mount view, Landlock and seccomp. The other
+ * half (Landlock and seccomp of our own binaries) is common/sandbox.c.
+ * docs/SANDBOX.md is the table both implement.
+ *
+ * Runs in: aksup (supervisor) to decide which layers are in force, and in
+ * the supervisor's child between fork and exec to apply them.
+ */
+#ifndef AKSUP_CONFINE_H
+#define AKSUP_CONFINE_H
+
+#include <sys/types.h>
+
+struct session_cfg;
+struct spawn;
+
+/* Default uid/gid range of the roles when started as root (--uid-base):
+ * broker +0, agent +1, helpers (aksup-log, policy tools) +2. */
+#define CONFINE_UID_BASE	64400
+
+/*
+ * Decide the layers of a session: probe the host for each one the
+ * profiles need, refuse (return -1, naming each missing layer) unless the
+ * operator waived it with --allow-degraded. Fills cfg->layers and
+ * cfg->waived (for the broker's session_start record) and resolves
+ * --run-as and --uid-base. Also makes the supervisor itself non-dumpable.
+ */
+int confine_setup(struct session_cfg *cfg);
+
+/* --allow-degraded, --run-as, --uid-base of run and submit: 1 when `ch`
+ * was one of them (stored in cfg), else 0. */
+int confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg);
+
+/* fork, or clone into the role's namespaces; 0 in the child. */
+pid_t confine_fork(const struct spawn *s);
+
+/* In the child, after its descriptors are placed: everything of the
+ * role's profile that comes before exec. Exits (126) on failure. */
+void confine_child(const struct spawn *s);
+
+/* Test builds (-Dtest_hooks=true) only: the next spawn gets the profile
+ * named (docs/SANDBOX.md names: broker, worker-fs, agent-builtin...);
+ * NULL resets. */
+void confine_force_profile(const char *name);
+
+/* "AKSUP_WAIVED=..." for our role binaries, or NULL when none. */
+const char *confine_env_waived(void);
+
+#endif
