@@ -1,0 +1,590 @@
+/*
+ * bench/aksup-bench.c -- aksup-bench: the Python project's six benchmarks
+ * (its scripts/perf_test.py definitions) through a real aksup session --
+ * every confinement layer on, default durability -- side by side with the
+ * physical floor: a bare socketpair ping-pong, one hop and two hops.
+ *
+ * Runs in: the operator's shell (outer: sets up a workspace, starts one
+ * `aksup run` session per benchmark, counts the audit records, measures the
+ * floor) and, re-exec'd as `aksup-bench --inner NAME WS`, in the agent seat
+ * of that session (untrusted, confined; it speaks only the agent channel).
+ * Privilege: the invoking user's; it writes only beneath its own temp dir.
+ *
+ * A benchmark is a program that prints figures; it asserts nothing but
+ * the record counts the Python script checks (400/400, 1000/1000).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/client.h"
+
+#define MSGBUF	(AKSUP_MSG_MAX + 1)
+
+struct result {
+	char name[32];
+	int n;
+	double ops, p50, p95, p99;	/* ops/s, ms */
+	int errors;
+	long records;			/* decision records in the log */
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* p = sorted[floor(N * q)], as the Python script does. */
+static void
+stats(struct result *r, double *lat, int n, double elapsed)
+{
+	int i;
+
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	r->n = n;
+	r->ops = n / elapsed;
+	i = (int)floor(n * 0.50); r->p50 = lat[i < n ? i : n - 1] * 1e3;
+	i = (int)floor(n * 0.95); r->p95 = lat[i < n ? i : n - 1] * 1e3;
+	i = (int)floor(n * 0.99); r->p99 = lat[i < n ? i : n - 1] * 1e3;
+}
+
+/* ---- inner: the agent side ------------------------------------------ */
+
+static int chan_fd;
+
+/* One lock-step call; returns 1 if the status is `want`. */
+static int
+call(char *buf, const char *req, const char *want)
+{
+	char pat[32];
+	ssize_t n;
+
+	if (aksup_send(chan_fd, req, strlen(req)) < 0)
+		return 0;
+	n = aksup_recv(chan_fd, buf, MSGBUF);
+	if (n <= 0)
+		return 0;
+	snprintf(pat, sizeof(pat), "\"status\":\"%s\"", want);
+	return strstr(buf, pat) != NULL;
+}
+
+static void
+seq_run(struct result *r, int n, const char *ws,
+	void (*mk)(char *req, size_t len, int i, const char *ws, const char **want))
+{
+	char *buf = malloc(MSGBUF), req[4096];
+	double *lat = calloc((size_t)n, sizeof(double)), t0, t;
+	const char *want;
+	int i;
+
+	if (buf == NULL || lat == NULL)
+		exit(2);
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		mk(req, sizeof(req), i, ws, &want);
+		t = now_s();
+		if (!call(buf, req, want))
+			r->errors++;
+		lat[i] = now_s() - t;
+	}
+	stats(r, lat, n, now_s() - t0);
+	free(buf);
+	free(lat);
+}
+
+static void
+mk_deny(char *req, size_t len, int i, const char *ws, const char **want)
+{
+	(void)ws;
+	snprintf(req, len, "{\"id\":%d,\"action\":\"fs.read\",\"target\":"
+	    "\"/workspace/file.txt\"}", i);
+	*want = "DENIED";
+}
+
+static void
+mk_read(char *req, size_t len, int i, const char *ws, const char **want)
+{
+	snprintf(req, len, "{\"id\":%d,\"action\":\"fs.read\",\"target\":"
+	    "\"%s/file.txt\"}", i, ws);
+	*want = "OK";
+}
+
+static void
+mk_mixed(char *req, size_t len, int i, const char *ws, const char **want)
+{
+	switch (i % 3) {
+	case 0:
+		snprintf(req, len, "{\"id\":%d,\"action\":\"fs.read\","
+		    "\"target\":\"%s/file.txt\"}", i, ws);
+		*want = "OK";
+		break;
+	case 1:
+		snprintf(req, len, "{\"id\":%d,\"action\":\"fs.write\","
+		    "\"target\":\"%s/file.txt\",\"params\":{\"content\":\"x\"}}",
+		    i, ws);
+		*want = "DENIED";
+		break;
+	default:
+		snprintf(req, len, "{\"id\":%d,\"action\":\"fs.read\","
+		    "\"target\":\"/etc/passwd\"}", i);
+		*want = "DENIED";
+	}
+}
+
+static void
+mk_write(char *req, size_t len, int i, const char *ws, const char **want)
+{
+	char content[256];
+	int k, o = 0;
+
+	for (k = 1; k <= 10; k++)
+		o += snprintf(content + o, sizeof(content) - (size_t)o,
+		    "line %d of file %d\\n", k, i);
+	snprintf(req, len, "{\"id\":%d,\"action\":\"fs.write\",\"target\":"
+	    "\"%s/output/file_%04d.txt\",\"params\":{\"content\":\"%s\"}}",
+	    i, ws, i, content);
+	*want = "OK";
+}
+
+/* Concurrent streams over the one channel: each thread sends its own
+ * requests lock-step; a reader thread routes answers by id. */
+struct stream {
+	pthread_cond_t cv;
+	int ready, ok;
+};
+
+struct conc {
+	pthread_mutex_t mu;
+	struct stream *s;
+	int nthreads, per, total;
+	const char *ws, *action, *target, *want;
+	double *lat;
+	int errors;
+};
+
+struct worker_arg {
+	struct conc *c;
+	int idx;
+};
+
+static void *
+conc_reader(void *arg)
+{
+	struct conc *c = arg;
+	char *buf = malloc(MSGBUF), pat[32];
+	int got = 0;
+	long id;
+	ssize_t n;
+
+	snprintf(pat, sizeof(pat), "\"status\":\"%s\"", c->want);
+	while (buf && got < c->total) {
+		n = aksup_recv(chan_fd, buf, MSGBUF);
+		if (n <= 0)
+			break;
+		if (strncmp(buf, "{\"id\":", 6) != 0)
+			continue;
+		id = strtol(buf + 6, NULL, 10);
+		if (id / 1000000 < 0 || id / 1000000 >= c->nthreads)
+			continue;
+		pthread_mutex_lock(&c->mu);
+		c->s[id / 1000000].ok = strstr(buf, pat) != NULL;
+		c->s[id / 1000000].ready = 1;
+		pthread_cond_signal(&c->s[id / 1000000].cv);
+		pthread_mutex_unlock(&c->mu);
+		got++;
+	}
+	free(buf);
+	/* wake everyone if the channel closed early */
+	pthread_mutex_lock(&c->mu);
+	for (int i = 0; i < c->nthreads; i++) {
+		c->s[i].ready = -1;
+		pthread_cond_signal(&c->s[i].cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void *
+conc_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct conc *c = wa->c;
+	struct stream *s = &c->s[wa->idx];
+	char req[4096];
+	double t;
+	int i;
+
+	for (i = 0; i < c->per; i++) {
+		snprintf(req, sizeof(req), "{\"id\":%d,\"action\":\"%s\","
+		    "\"target\":\"%s\"}", wa->idx * 1000000 + i, c->action,
+		    c->target);
+		t = now_s();
+		pthread_mutex_lock(&c->mu);
+		s->ready = 0;
+		pthread_mutex_unlock(&c->mu);
+		if (aksup_send(chan_fd, req, strlen(req)) < 0)
+			break;
+		pthread_mutex_lock(&c->mu);
+		while (s->ready == 0)
+			pthread_cond_wait(&s->cv, &c->mu);
+		if (s->ready < 0 || !s->ok)
+			c->errors++;
+		pthread_mutex_unlock(&c->mu);
+		c->lat[wa->idx * c->per + i] = now_s() - t;
+		if (s->ready < 0)
+			break;
+	}
+	return NULL;
+}
+
+static void
+conc_run(struct result *r, int nthreads, int per, const char *action,
+	 const char *target, const char *want)
+{
+	struct worker_arg *wa = calloc((size_t)nthreads, sizeof(*wa));
+	pthread_t *th = calloc((size_t)nthreads, sizeof(*th)), rd;
+	struct conc c;
+	double t0;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.mu, NULL);
+	c.nthreads = nthreads;
+	c.per = per;
+	c.total = nthreads * per;
+	c.action = action;
+	c.target = target;
+	c.want = want;
+	c.s = calloc((size_t)nthreads, sizeof(*c.s));
+	c.lat = calloc((size_t)c.total, sizeof(double));
+	if (wa == NULL || th == NULL || c.s == NULL || c.lat == NULL)
+		exit(2);
+	for (i = 0; i < nthreads; i++)
+		pthread_cond_init(&c.s[i].cv, NULL);
+	t0 = now_s();
+	pthread_create(&rd, NULL, conc_reader, &c);
+	for (i = 0; i < nthreads; i++) {
+		wa[i].c = &c;
+		wa[i].idx = i;
+		pthread_create(&th[i], NULL, conc_worker, &wa[i]);
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	pthread_join(rd, NULL);
+	r->errors = c.errors;
+	stats(r, c.lat, c.total, now_s() - t0);
+	free(c.lat);
+	free(c.s);
+	free(th);
+	free(wa);
+}
+
+static int
+inner(const char *name, const char *ws)
+{
+	struct result r;
+	char target[PATH_MAX];
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	if ((chan_fd = aksup_channel()) < 0) {
+		fprintf(stderr, "aksup-bench: no agent channel\n");
+		return 2;
+	}
+	if (strcmp(name, "deny") == 0)
+		seq_run(&r, 2000, ws, mk_deny);
+	else if (strcmp(name, "read") == 0)
+		seq_run(&r, 500, ws, mk_read);
+	else if (strcmp(name, "concurrent") == 0) {
+		snprintf(target, sizeof(target), "%s/small.txt", ws);
+		conc_run(&r, 10, 100, "fs.read", target, "OK");
+	} else if (strcmp(name, "integrity") == 0)
+		conc_run(&r, 8, 50, "fs.read", "/workspace/file.txt", "DENIED");
+	else if (strcmp(name, "mixed") == 0)
+		seq_run(&r, 1000, ws, mk_mixed);
+	else if (strcmp(name, "write") == 0)
+		seq_run(&r, 200, ws, mk_write);
+	else
+		return 2;
+	printf("%d %.3f %.6f %.6f %.6f %d\n", r.n, r.ops, r.p50, r.p95, r.p99,
+	    r.errors);
+	return 0;
+}
+
+/* ---- outer: sessions, records, floor --------------------------------- */
+
+static char self[PATH_MAX], aksup[PATH_MAX];
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+}
+
+static long
+count_decisions(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long n = 0;
+	json_t *j;
+
+	if (f == NULL)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		j = json_loads(line, 0, NULL);
+		if (j && json_is_string(json_object_get(j, "type")) &&
+		    strcmp(json_string_value(json_object_get(j, "type")),
+		    "decision") == 0)
+			n++;
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static int
+session(const char *name, const char *policy, const char *log,
+	const char *ws, struct result *r)
+{
+	int p[2], st;
+	pid_t pid;
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	if (pipe(p) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(aksup, "aksup", "run", "--policy", policy, "--log-path",
+		    log, "--", self, "--inner", name, ws, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	if (f == NULL || fscanf(f, "%d %lf %lf %lf %lf %d", &r->n, &r->ops,
+	    &r->p50, &r->p95, &r->p99, &r->errors) != 6)
+		r->errors = -1;
+	if (f)
+		fclose(f);
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		r->errors = r->errors < 0 ? r->errors : r->errors + 1;
+	r->records = count_decisions(log);
+	return 0;
+}
+
+/* The floor: a 100-byte SEQPACKET ping-pong, through `hops` hops. */
+static void
+floor_run(struct result *r, int hops, int n)
+{
+	int a[2], b[2], i;
+	char buf[256], msg[100];
+	double *lat = calloc((size_t)n, sizeof(double)), t0, t;
+	pid_t echo, mid = -1;
+
+	memset(msg, 'x', sizeof(msg));
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a);
+	if ((echo = fork()) == 0) {
+		int fd = a[1];
+
+		close(a[0]);
+		if (hops == 2) {
+			socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b);
+			if ((mid = fork()) == 0) {	/* the far end */
+				ssize_t k;
+
+				close(b[0]);
+				while ((k = recv(b[1], buf, sizeof(buf), 0)) > 0)
+					send(b[1], buf, (size_t)k, 0);
+				_exit(0);
+			}
+			close(b[1]);
+			for (;;) {	/* the middle */
+				ssize_t k = recv(fd, buf, sizeof(buf), 0);
+
+				if (k <= 0)
+					break;
+				send(b[0], buf, (size_t)k, 0);
+				k = recv(b[0], buf, sizeof(buf), 0);
+				send(fd, buf, (size_t)k, 0);
+			}
+			close(b[0]);
+			waitpid(mid, NULL, 0);
+			_exit(0);
+		}
+		for (;;) {
+			ssize_t k = recv(fd, buf, sizeof(buf), 0);
+
+			if (k <= 0)
+				_exit(0);
+			send(fd, buf, (size_t)k, 0);
+		}
+	}
+	close(a[1]);
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		t = now_s();
+		send(a[0], msg, sizeof(msg), 0);
+		recv(a[0], buf, sizeof(buf), 0);
+		lat[i] = now_s() - t;
+	}
+	snprintf(r->name, sizeof(r->name), "floor-%dhop", hops);
+	stats(r, lat, n, now_s() - t0);
+	close(a[0]);
+	waitpid(echo, NULL, 0);
+	free(lat);
+}
+
+static const struct {
+	const char *name, *title;
+	int empty_policy;
+	long want_records;
+} benches[] = {
+	{ "deny", "Sequential deny-only (2000)", 1, 2000 },
+	{ "read", "Sequential fs.read (500)", 0, 500 },
+	{ "concurrent", "Concurrent 10 x 100 fs.read", 0, 1000 },
+	{ "integrity", "Log integrity 8 x 50 denied", 0, 400 },
+	{ "mixed", "Mixed allow/deny (1000)", 0, 1000 },
+	{ "write", "Write 200 files", 0, 200 },
+};
+#define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
+
+int
+main(int argc, char **argv)
+{
+	/* short, fixed paths: the temp dir name has a known length */
+	char dir[] = "/tmp/aksup-bench.XXXXXX", path[160];
+	char empty[64], pol[64], ws[40], polbuf[512];
+	char data[2501], *slash;
+	struct result res[NBENCH], fl[2];
+	int i, json = 0, keep = 0;
+	ssize_t n;
+
+	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
+		return inner(argv[2], argv[3]);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--keep") == 0)
+			keep = 1;
+		else {
+			fprintf(stderr, "usage: aksup-bench [--json] [--keep]\n");
+			return 2;
+		}
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+		return 1;
+	self[n] = '\0';
+	snprintf(aksup, sizeof(aksup), "%s", self);
+	if ((slash = strrchr(aksup, '/')) != NULL)
+		snprintf(slash + 1, sizeof(aksup) - (size_t)(slash + 1 - aksup),
+		    "aksup");
+	if (access(aksup, X_OK) != 0) {
+		fprintf(stderr, "aksup-bench: %s not found\n", aksup);
+		return 1;
+	}
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	chmod(dir, 0755);
+	snprintf(ws, sizeof(ws), "%s/ws", dir);
+	mkdir(ws, 0755);
+	snprintf(path, sizeof(path), "%s/output", ws);
+	mkdir(path, 0755);
+	memset(data, 'a', 2500);
+	for (i = 99; i < 2500; i += 100)
+		data[i] = '\n';
+	snprintf(path, sizeof(path), "%s/file.txt", ws);
+	write_file(path, data, 2500);
+	snprintf(path, sizeof(path), "%s/small.txt", ws);
+	write_file(path, "a small file\n", 13);
+	snprintf(empty, sizeof(empty), "%s/empty.yaml", dir);
+	write_file(empty, "capabilities: []\n", 17);
+	snprintf(pol, sizeof(pol), "%s/bench.yaml", dir);
+	snprintf(polbuf, sizeof(polbuf), "capabilities:\n  - action: fs.read\n"
+	    "    resource: %s/**\n  - action: fs.write\n    resource: "
+	    "%s/output/**\n", ws, ws);
+	write_file(pol, polbuf, strlen(polbuf));
+
+	for (i = 0; i < NBENCH; i++) {
+		snprintf(path, sizeof(path), "%s/%s.log", dir, benches[i].name);
+		session(benches[i].name, benches[i].empty_policy ? empty : pol,
+		    path, ws, &res[i]);
+	}
+	floor_run(&fl[0], 1, 20000);
+	floor_run(&fl[1], 2, 20000);
+
+	if (json) {
+		for (i = 0; i < NBENCH; i++)
+			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
+			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f,\"errors\":%d,"
+			    "\"n\":%d,\"records\":%ld,\"expected_records\":%ld}\n",
+			    res[i].name, res[i].ops, res[i].p50, res[i].p95,
+			    res[i].p99, res[i].errors, res[i].n, res[i].records,
+			    benches[i].want_records);
+		for (i = 0; i < 2; i++)
+			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
+			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f}\n", fl[i].name,
+			    fl[i].ops, fl[i].p50, fl[i].p95, fl[i].p99);
+	} else {
+		printf("%-32s %12s %9s %9s %9s %7s %10s\n", "Benchmark",
+		    "ops/s", "p50 ms", "p95 ms", "p99 ms", "errors", "records");
+		for (i = 0; i < NBENCH; i++)
+			printf("%-32s %12.0f %9.4f %9.4f %9.4f %7d %5ld/%-4ld\n",
+			    benches[i].title, res[i].ops, res[i].p50, res[i].p95,
+			    res[i].p99, res[i].errors, res[i].records,
+			    benches[i].want_records);
+		printf("%-32s %12.0f %9.4f %9.4f %9.4f\n",
+		    "Floor: socketpair, 1 hop", fl[0].ops, fl[0].p50, fl[0].p95,
+		    fl[0].p99);
+		printf("%-32s %12.0f %9.4f %9.4f %9.4f\n",
+		    "Floor: socketpair, 2 hops", fl[1].ops, fl[1].p50, fl[1].p95,
+		    fl[1].p99);
+	}
+	if (!keep) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "aksup-bench: could not remove %s\n", dir);
+	} else
+		fprintf(stderr, "kept %s\n", dir);
+	for (i = 0; i < NBENCH; i++)
+		if (res[i].errors != 0 || res[i].records != benches[i].want_records)
+			return 1;
+	return 0;
+}
