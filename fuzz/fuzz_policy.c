@@ -7,7 +7,8 @@
  * input is also fed to path_normalize and path_glob_match directly.
  * Invariants checked (abort on failure): a normalized path is canonical
  * and idempotent; an allowed fs decision names a valid root that is a
- * prefix of the target; a denied decision names no rule.
+ * prefix of the target; a denied decision names no rule or a deny rule;
+ * explain prints the decision decide makes. Examples are checked too.
  */
 
 #include <stdint.h>
@@ -35,6 +36,9 @@ check_root(const struct policy *p, const struct policy_decision *d,
 	size_t n;
 
 	if (!d->allow) {
+		if (d->by_deny_rule && d->rule >= 0 &&
+		    (size_t)d->rule < policy_nrules(p))
+			return;
 		if (d->rule != -1 || strcmp(d->rule_id, "default-deny") != 0)
 			abort();
 		return;
@@ -69,6 +73,31 @@ decide_all(const struct policy *p, const char *extra)
 		}
 		policy_decide(p, actions[a], extra, params, &d);
 		check_root(p, &d, actions[a], extra);
+	}
+	json_decref(params);
+}
+
+/* explain must agree with decide on the decision it prints */
+static void
+explain_one(const struct policy *p, const char *extra)
+{
+	struct policy_decision d;
+	json_t *params = json_object();
+	char *text;
+	size_t a;
+
+	if (params == NULL)
+		return;
+	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
+		if (policy_fill_defaults(actions[a], params, NULL, 0) != 0)
+			abort();
+		policy_decide(p, actions[a], extra, params, &d);
+		if ((text = policy_explain(p, actions[a], extra, params)) == NULL)
+			continue;
+		if (strstr(text, d.allow ? "decision: ALLOWED\n" :
+		    "decision: DENIED\n") == NULL)
+			abort();
+		free(text);
 	}
 	json_decref(params);
 }
@@ -110,6 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	if (policy_load_buf(s, size, "fuzz.yaml", &p, &err) == 0) {
 		decide_all(p, s);
+		(void)policy_check_examples(p, NULL, NULL);
+		explain_one(p, s);
 		policy_free(p);
 	} else if (err.line < 1 || err.col < 1 || err.msg[0] == '\0')
 		abort();

@@ -14,7 +14,9 @@
  * the path. The path is percent-decoded and normalized like a file path
  * before it is matched, so "/v1/%61dmin/../x" is "/v1/x".
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,23 +39,23 @@ lower(char *s)
 }
 
 /* A dotted quad (curl has already turned 0x7f.1, 2130706433 ... into
- * one) or a bracketed IPv6 address. */
+ * one) or a bracketed IPv6 address: anything else is no IP literal. */
 static bool
 is_ip_literal(const char *h)
 {
-	size_t dots = 0;
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[URL_HOST_MAX];
+	size_t len = strlen(h);
 
-	if (h[0] == '[')
-		return true;
-	if (*h == '\0')
-		return false;
-	for (; *h != '\0'; h++) {
-		if (*h == '.')
-			dots++;
-		else if (!isdigit((unsigned char)*h))
+	if (h[0] == '[') {
+		if (len < 3 || len >= sizeof(buf) || h[len - 1] != ']')
 			return false;
+		memcpy(buf, h + 1, len - 2);
+		buf[len - 2] = '\0';
+		return inet_pton(AF_INET6, buf, &a6) == 1;
 	}
-	return dots == 3;
+	return inet_pton(AF_INET, h, &a4) == 1;
 }
 
 /* A DNS name as we accept it: LDH labels of 1..63 bytes, no empty label. */
@@ -77,6 +79,24 @@ is_dns_name(const char *h)
 			return false;
 	}
 	return label > 0 && total < 254;
+}
+
+/*
+ * A name whose last label is a number ("0x7f", "1.2.3.4.", "017") is
+ * read as an IPv4 address by URL parsers (WHATWG, curl) and by
+ * inet_aton: it is not a DNS name, and curl has already turned the ones
+ * it reads as addresses into dotted quads. What is left is ambiguous.
+ */
+static bool
+numeric_tail(const char *h)
+{
+	const char *l = strrchr(h, '.');
+
+	l = l ? l + 1 : h;
+	if (l[0] == '0' && (l[1] == 'x' || l[1] == 'X'))
+		return strspn(l + 2, "0123456789abcdefABCDEF") ==
+		    strlen(l + 2);
+	return strspn(l, "0123456789") == strlen(l);
 }
 
 static int
@@ -216,7 +236,7 @@ url_parse(const char *url, struct url_target *t, const char **why)
 	memcpy(t->host, host, len + 1);
 	lower(t->host);
 	t->ip = is_ip_literal(t->host);
-	if (!t->ip && !is_dns_name(t->host)) {
+	if (!t->ip && (!is_dns_name(t->host) || numeric_tail(t->host))) {
 		*why = "not a valid host name";
 		goto out;
 	}
