@@ -7,8 +7,11 @@
  * the invoking user's uid but holds no file but the audit log and the
  * policy it was handed; it confines itself before it parses anything.
  *
- * --check: aksup validate-policy. Load the policy on fd 6 (confined) and
- * print "OK: N rules", or "FILE:LINE:COL: message" and exit 1.
+ * --check: aksup validate-policy. Load the policy on fd 6 (confined), check
+ * every rule's examples and print "OK: N rules", or "FILE:LINE:COL:
+ * message" lines and exit 1.
+ * --explain: aksup policy explain. Load the policy on fd 6 (confined) and
+ * print one decision with the rule that made it (broker/explain.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 
 #include "audit/audit.h"
 #include "broker/broker.h"
+#include "broker/explain.h"
 #include "common/chan.h"
 #include "common/fds.h"
 #include "common/log.h"
@@ -53,7 +57,8 @@ num_arg(const char *s, long max)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: aksup-broker [--check] --policy-name NAME\n"
+	fprintf(stderr, "usage: aksup-broker [--check | --explain --action A "
+	    "--target T [--params JSON]] --policy-name NAME\n"
 	    "(started by aksup; not meant to be run by hand)\n");
 	exit(2);
 }
@@ -129,8 +134,14 @@ main(int argc, char **argv)
 		{ "params-max", required_argument, NULL, 'M' },
 		{ "layers", required_argument, NULL, 'L' },
 		{ "waived", required_argument, NULL, 'W' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "action", required_argument, NULL, 'A' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "params", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *x_action = NULL, *x_target = NULL, *x_params = NULL;
+	int explain = 0;
 	struct broker_cfg cfg;
 	const char *name = NULL;
 	struct audit *audit = NULL;
@@ -158,10 +169,15 @@ main(int argc, char **argv)
 		case 'M': ao.params_max = num_arg(optarg, AUDIT_PARAMS_MAX); break;
 		case 'L': as.layers = optarg; break;
 		case 'W': as.waived = optarg; break;
+		case 'e': explain = 1; break;
+		case 'A': x_action = optarg; break;
+		case 'T': x_target = optarg; break;
+		case 'P': x_params = optarg; break;
 		default: usage();
 		}
 	}
-	if (name == NULL || optind != argc)
+	if (name == NULL || optind != argc || (check && explain) ||
+	    (explain && (x_action == NULL || x_target == NULL)))
 		usage();
 
 	/* Seed jansson's hash now: it reads /dev/urandom on first use,
@@ -173,9 +189,17 @@ main(int argc, char **argv)
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 		sandbox_enter(ROLE_BROKER);
 		p = load_policy(name);
-		printf("OK: %zu rules\n", policy_nrules(p));
+		ch = check_examples(p);
 		policy_free(p);
-		return fflush(stdout) == 0 ? 0 : 1;
+		return fflush(stdout) == 0 ? ch : 1;
+	}
+	if (explain) {
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+		sandbox_enter(ROLE_BROKER);
+		p = load_policy(name);
+		ch = explain_request(p, x_action, x_target, x_params);
+		policy_free(p);
+		return fflush(stdout) == 0 ? ch : 1;
 	}
 
 	/* The audit fd is the broker's only file; reading its tail (to

@@ -18,6 +18,7 @@ static const struct {
 	{ "submit", cmd_submit, "submit one request (or a batch) under a policy" },
 	{ "log", cmd_log, "show the audit log" },
 	{ "validate-policy", cmd_validate, "check a policy file" },
+	{ "policy", cmd_policy, "policy explain: how a policy decides a request" },
 	{ "version", cmd_version, "print the version" },
 };
 

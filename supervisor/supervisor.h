@@ -112,6 +112,7 @@ int run_helper(struct spawn *s);
 
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_run(int argc, char **argv);

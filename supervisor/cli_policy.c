@@ -1,0 +1,125 @@
+/*
+ * supervisor/cli_policy.c -- `aksup policy explain`: how the policy
+ * decides one request, and why. The supervisor only opens the policy
+ * file; the broker binary parses it and the --params JSON, confined
+ * (aksup-broker --explain, broker/explain.c), as validate-policy does.
+ *
+ * Runs in: aksup, the supervisor. Privilege: the invoking user's; opens
+ * only the policy named on the command line.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fds.h"
+#include "common/log.h"
+#include "supervisor/supervisor.h"
+
+static const char policy_usage[] =
+    "aksup policy explain --policy FILE --action A --target T "
+    "[--params JSON]";
+
+static int
+usage_err(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "aksup policy: %s\n", msg);
+	fprintf(stderr, "usage: %s\n", policy_usage);
+	return EXIT_USAGE;
+}
+
+static int
+explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "target", required_argument, NULL, 't' },
+		{ "params", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy = NULL, *action = NULL, *target = NULL;
+	const char *params = NULL;
+	char *bargv[12];
+	struct spawn sp;
+	int ch, fd, rc, n = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'a': action = optarg; break;
+		case 't': target = optarg; break;
+		case 'P': params = optarg; break;
+		case 'h':
+			printf("usage: %s\n\nPrints the decision, the rule that "
+			    "made it (FILE:LINE or default-deny)\nand why each "
+			    "other rule for the action did not match.\n"
+			    "Exit: 0 allowed, 3 denied, 1 error, 2 usage.\n",
+			    policy_usage);
+			return EXIT_OK;
+		default:
+			return usage_err("unknown or incomplete option");
+		}
+	}
+	if (optind != argc)
+		return usage_err("unexpected argument");
+	if (policy == NULL || action == NULL || target == NULL)
+		return usage_err("--policy, --action and --target are required");
+	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", policy);
+		return EXIT_ERR;
+	}
+	bargv[n++] = "aksup-broker";
+	bargv[n++] = "--explain";
+	bargv[n++] = "--policy-name";
+	bargv[n++] = (char *)policy;
+	bargv[n++] = "--action";
+	bargv[n++] = (char *)action;
+	bargv[n++] = "--target";
+	bargv[n++] = (char *)target;
+	if (params != NULL) {
+		bargv[n++] = "--params";
+		bargv[n++] = (char *)params;
+	}
+	bargv[n] = NULL;
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-broker");
+	sp.argv = bargv;
+	sp.envp = helper_env();
+	sp.src[0] = fd;
+	sp.dst[0] = BROKER_FD_POLICY;
+	sp.nfds = 1;
+	sp.stdin_fd = -1;
+	sp.stdout_fd = -2;
+	rc = run_helper(&sp);
+	close(fd);
+	switch (rc) {
+	case 0:
+		return EXIT_OK;
+	case 3:
+		return EXIT_DENIED;
+	default:
+		return EXIT_ERR;
+	}
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_err("a subcommand is required");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("usage: %s\n", policy_usage);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "explain") == 0)
+		return explain(argc - 1, argv + 1);
+	return usage_err("unknown subcommand");
+}
