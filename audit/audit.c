@@ -758,8 +758,10 @@ commit(struct audit *a)
 	if (n != (ssize_t)a->len) {
 		/* Part of the line may be in the file: the chain cannot be
 		 * continued by this process. The caller fails closed. */
-		if (n > 0)
-			a->broken = 1;
+		if (n >= 0) {
+			a->broken = n > 0;
+			errno = ENOSPC;	/* a short write: the file is full */
+		}
 		return -1;
 	}
 	a->torn = 0;

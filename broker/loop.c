@@ -133,7 +133,7 @@ ms_since(uint64_t t0)
 static void
 audit_failed(struct broker *b)
 {
-	log_warn("audit log write failed; ending the session");
+	log_warn("audit log write failed; denying and ending the session");
 	b->reading = 0;
 	b->status = BROKER_EXIT_AUDIT;
 }

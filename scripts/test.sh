@@ -29,21 +29,22 @@ stage() {	# stage BUILDDIR NAME
 	local d="$STAGE/$2"
 	mkdir -p "$d/bin" "$d/src/tests"
 	cp "$1"/aksup "$1"/aksup-broker "$1"/aksup-worker-fs "$1"/aksup-submit \
-	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe "$d/bin/"
+	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe \
+	    "$1"/tests/aksup-audit-agent "$d/bin/"
 	cp -r "$SRC/configs" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
 	chmod -R a+rX "$STAGE"
 }
-integration() {	# integration NAME [as-nobody]
-	local d="$STAGE/$1"
+integration() {	# integration NAME [as-nobody] [SCRIPT]
+	local d="$STAGE/$1" script=${3:-run.sh}
 	if [ "${2:-}" = nobody ]; then
 		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 		    --inh-caps=-all --bounding-set=-all \
 		    env HOME=/tmp AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" \
 		    ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-		    bash "$d/src/tests/integration/run.sh"
+		    bash "$d/src/tests/integration/$script"
 	else
-		AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" bash "$d/src/tests/integration/run.sh"
+		AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" bash "$d/src/tests/integration/$script"
 	fi
 }
 
@@ -52,6 +53,8 @@ step "unit tests" meson test -C build --print-errorlogs
 stage build plain
 step "integration as root" integration plain
 step "integration as uid $NOBODY" integration plain nobody
+step "audit integration as root" integration plain root audit.sh
+step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 
 step "build (ASan+UBSan)" build build-asan -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debug
