@@ -188,10 +188,13 @@ cons_hold(const struct constraint *c, size_t n, const json_t *params,
 			if (why != NULL) {
 				cterm_describe(&c[i].terms[j], desc,
 				    sizeof(desc));
+				/* ASCII-only JSON: printable, quotes kept */
 				s = v ? json_dumps(v, JSON_ENCODE_ANY |
-				    JSON_COMPACT) : NULL;
-				policy_quote(s ? s : "(absent)",
-				    s ? strlen(s) : 8, got, sizeof(got));
+				    JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+				snprintf(got, sizeof(got), "%s", s ? s :
+				    "absent");
+				if (s != NULL && strlen(s) >= sizeof(got))
+					memcpy(got + sizeof(got) - 4, "...", 4);
 				snprintf(why, whylen, "param %s must be: %s "
 				    "(it is %s)", c[i].key, desc, got);
 				free(s);

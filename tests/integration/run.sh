@@ -67,7 +67,7 @@ t_version() {
 t_validate_policy() {
 	local out rc ok=0
 	out=$("$AKSUP" validate-policy --policy "$SRC/configs/restrictive.yaml")
-	check "restrictive loads" [ "$out" = "OK: 1 rules" ] || ok=1
+	check "restrictive loads ($out)" [ "$out" = "OK: 10 rules, 20 examples" ] || ok=1
 	cd "$SRC/tests/data" || return 1
 	out=$("$AKSUP" validate-policy --policy bad-unknown-key.yaml 2>&1); rc=$?
 	check "exit 1 on error" [ $rc -eq 1 ] || ok=1
@@ -458,7 +458,118 @@ t_bad_policy_refuses_session() {
 	check "exit 1" [ $rc -eq 1 ] && check "names the position" grep -q 'bad-unknown-key.yaml:6:5' "$T/err"
 }
 
-ALL="version validate_policy allowed_read_write_delete denied_outside_root
+# --- the policy language (issue 4) ----------------------------------------
+
+# validate-policy prints exactly the line tests/data/expected-errors.txt
+# holds for every malformed policy, and loads the Python project's three.
+t_validate_positions() {
+	local f out want ok=0
+	cd "$SRC/tests/data" || return 1
+	for f in bad-*.yaml; do
+		want=$(grep "^$f:" expected-errors.txt)
+		out=$("$AKSUP" validate-policy --policy "$f" 2>&1)
+		check "$f: $out" [ -n "$want" ] && [ "$out" = "$want" ] || ok=1
+	done
+	for f in python-restrictive.yaml python-example.yaml python-permissive.yaml; do
+		out=$("$AKSUP" validate-policy --policy "$f" 2>&1)
+		check "$f loads unchanged ($out)" grep -Eqx 'OK: [0-9]+ rules' <<<"$out" || ok=1
+	done
+	cd - >/dev/null
+	return $ok
+}
+
+# Every rule's examples hold in the shipped configs; a failing example is
+# named with its rule, line and column.
+t_policy_examples() {
+	local f out rc ok=0
+	cd "$SRC/configs" || return 1
+	for f in restrictive.yaml example.yaml permissive.yaml; do
+		out=$("$AKSUP" validate-policy --policy "$f" 2>&1); rc=$?
+		check "$f examples hold ($out)" [ $rc -eq 0 ] || ok=1
+		check "$f: OK line" grep -Eqx 'OK: [0-9]+ rules, [0-9]+ examples' <<<"$out" || ok=1
+	done
+	cd "$SRC/tests/data" || return 1
+	out=$("$AKSUP" validate-policy --policy examples-fail.yaml 2>&1); rc=$?
+	check "failing examples exit 1" [ $rc -eq 1 ] || ok=1
+	check "names rule and example ($out)" [ "$out" = 'examples-fail.yaml:7:33: rule 1 (examples-fail.yaml:4): allow example "/workspace/../etc/passwd" is denied (by default-deny)
+examples-fail.yaml:8:14: rule 1 (examples-fail.yaml:4): deny example "/workspace/b.txt" is allowed (by examples-fail.yaml:4)
+2 of 4 examples fail' ] || ok=1
+	cd - >/dev/null
+	return $ok
+}
+
+t_policy_explain() {
+	local out rc ok=0 http env
+	cd "$SRC/configs" || return 1
+	http=$(($(grep -n '^    resource: https://api.example.com/\*\*$' example.yaml | cut -d: -f1) - 1))
+	env=$(($(grep -n '^    resource: /workspace/\*\*/.env$' example.yaml | cut -d: -f1) - 1))
+	out=$("$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target https://api.example.com/v1/x); rc=$?
+	check "allowed: exit 0" [ $rc -eq 0 ] || ok=1
+	check "decision and rule ($out)" grep -q "^rule:     example.yaml:$http (allow net.http" <<<"$out" || ok=1
+	check "GET filled in" grep -q '^params:   {"method":"GET","timeout":30}$' <<<"$out" || ok=1
+	out=$("$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target https://api.example.com/v1/x --params '{"method":"post"}'); rc=$?
+	check "POST denied: exit 3" [ $rc -eq 3 ] || ok=1
+	check "default-deny" grep -q '^rule:     default-deny$' <<<"$out" || ok=1
+	check "near miss says why ($out)" grep -q "example.yaml:$http (allow net.http https://api.example.com/\*\*): no match: param method must be: equals \"GET\" (it is \"POST\")" <<<"$out" || ok=1
+	out=$("$AKSUP" policy explain --policy example.yaml --action fs.read \
+	    --target /workspace/app/../app/.env); rc=$?
+	check "deny rule: exit 3" [ $rc -eq 3 ] || ok=1
+	check "deny rule named ($out)" grep -q "^rule:     example.yaml:$env (deny fs.read" <<<"$out" || ok=1
+	check "allow overridden" grep -q "matches, overridden by the deny rule" <<<"$out" || ok=1
+	check "normalized shown" grep -q "^normalized: /workspace/app/.env$" <<<"$out" || ok=1
+	out=$("$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target 'https://api.example.com@evil.com/'); rc=$?
+	check "userinfo rejected ($out)" grep -q "^why:      target rejected: userinfo" <<<"$out" || ok=1
+	out=$("$AKSUP" policy explain --policy example.yaml --action proc.exec \
+	    --target git --params '{"args":["-c","alias.x=!sh","status"]}'); rc=$?
+	check "git -c denied" [ $rc -eq 3 ] || ok=1
+	"$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target https://x/ --params '{nope' >/dev/null 2>&1; rc=$?
+	check "bad --params: exit 1" [ $rc -eq 1 ] || ok=1
+	"$AKSUP" policy explain --policy example.yaml --action net.http >/dev/null 2>&1; rc=$?
+	check "usage: exit 2" [ $rc -eq 2 ] || ok=1
+	cd - >/dev/null
+	return $ok
+}
+
+# The gate itself: defaults filled in, bypasses denied, the deciding rule
+# (FILE:LINE or default-deny) in every decision record.
+t_policy_gate() {
+	local out ok=0 n
+	rm -f "$T/glog"
+	cat > "$T/gp.yaml" <<'YAML'
+capabilities:
+  - action: net.http
+    resource: https://api.example.com/**
+    constraint: {method: GET}
+  - action: proc.exec
+    resource: git
+    args: [status]
+deny:
+  - action: net.http
+    resource: https://api.example.com/admin/**
+YAML
+	gsub() { (cd "$T" && "$AKSUP" submit --policy gp.yaml --log-path "$T/glog" "$@"); }
+	out=$(gsub --action net.http --target https://api.example.com/v1)
+	check "GET by default: allowed, no provider ($out)" [ "$(jfield .error <<<"$out")" = "no provider" ] || ok=1
+	out=$(gsub --action net.http --target https://api.example.com.evil.com/)
+	check "suffix host denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	out=$(gsub --action net.http --target https://api.example.com/v1/../admin/x)
+	check "deny rule after normalization" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	out=$(gsub --action net.http --target https://api.example.com/%61dmin/x)
+	check "deny rule after decoding" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	out=$(gsub --action proc.exec --target git --params '{"args":["-c","alias.x=!sh"]}')
+	check "git -c denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
+	out=$(gsub --action net.http --target https://api.example.com/ --params '{"method":5}')
+	check "bad method type: malformed ($out)" [ "$(jfield .status <<<"$out")" = ERROR ] || ok=1
+	n=$(jq -rs '[.[] | select(.type=="decision") | .rule] | join(" ")' "$T/glog")
+	check "rule ids in the log ($n)" [ "$n" = "gp.yaml:2 default-deny gp.yaml:9 gp.yaml:9 default-deny " ] || ok=1
+	return $ok
+}
+
+ALL="version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
