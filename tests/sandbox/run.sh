@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# tests/sandbox/run.sh -- attack every role's profile from inside it
+# (tests/sandbox/sbprobe.c) and check the running processes against
+# docs/SANDBOX.md. Each attack is its own test; a test fails if the attack
+# succeeds. Needs a build with -Dtest_hooks=true (to run the probe as the
+# broker, the fs worker or the built-in agent, and to pretend a layer is
+# missing); scripts/test.sh builds one and runs this as root and as an
+# unprivileged user.
+#
+#   AKSUP_BIN=DIR  (aksup, role binaries, aksup-probe, aksup-sbprobe,
+#                   aksup-sbprobe-suid: a setuid-root copy, made by root)
+#   AKSUP_SRC=DIR  (docs/SANDBOX.md)
+#   tests/sandbox/run.sh [TEST...]
+set -u
+BIN=${AKSUP_BIN:?set AKSUP_BIN}
+SRC=${AKSUP_SRC:?set AKSUP_SRC}
+AKSUP="$BIN/aksup"
+SB="$BIN/aksup-sbprobe"
+pass=0 fail=0 failed_names=()
+T=$(mktemp -d /tmp/aksup-sb.XXXXXX)
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+WS="$T/ws"
+ME=$(id -u)
+ALL_ATTACKS="t1 t2 t2i386 t3 t4 t5 t10 t12 t13 t14 fork mem signal"
+
+note() { printf '    %s\n' "$*"; }
+check() {	# check DESCRIPTION COMMAND...
+	local d=$1; shift
+	if "$@"; then return 0; fi
+	note "FAILED: $d"
+	return 1
+}
+
+setup() {
+	rm -rf "$WS" "$T/outside" "$T/snap"
+	mkdir -p "$WS/d" "$T/outside" "$T/snap"
+	printf 'inside\n' > "$WS/d/f"
+	printf 'SECRET\n' > "$T/outside/f"
+	ln -s "$T/outside" "$WS/link"
+	cat > "$T/p.yaml" <<YAML
+capabilities:
+  - action: fs.read
+    resource: $WS/**
+  - action: fs.list
+    resource: $WS/**
+  - action: fs.write
+    resource: $WS/out/**
+YAML
+	: > "$T/log"
+	chmod -R a+rX "$T"
+}
+
+# One probe run per role; its RESULT lines are checked test by test.
+PORT=$((40000 + RANDOM % 20000))
+ABS="aksup-sb-$$-$RANDOM"
+probe_args() {
+	echo "suid=$BIN/aksup-sbprobe-suid read=$WS/d/f file=$T/p.yaml file=$T/log" \
+	    "dir=$T/snap dir=$WS abstract=$ABS tcp=$PORT"
+}
+
+run_role() {	# run_role ROLE -> $T/out.ROLE
+	local role=$1 out="$T/out.$1" sup
+	setup
+	"$SB" listen-abstract "$ABS" 60 "$T/abs.$role" &
+	"$SB" listen-tcp "$PORT" 60 "$T/tcp.$role" &
+	sleep 0.2
+	case $role in
+	agent)
+		# The agent gets the pids of the others on stdin (it cannot see
+		# them: own pid namespace, no /proc).
+		mkfifo "$T/go"
+		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+		    "$SB" agent attack "${ALL_ATTACKS// /,}" pids=stdin $(probe_args) \
+		    "$BIN/aksup-sbprobe-suid" < "$T/go" > "$out.stdout" 2> "$out" &
+		sup=$!
+		exec 7>"$T/go"
+		for _ in $(seq 1 100); do grep -q READY "$out.stdout" && break; sleep 0.05; done
+		echo "PIDS $sup $(cat /proc/$sup/task/*/children)" >&7
+		exec 7>&-
+		wait $sup
+		;;
+	agent-builtin)
+		AKSUP_TEST_PROBE_ROLE=$role AKSUP_TEST_PROBE_ARGS="attack ${ALL_ATTACKS// /,} $(probe_args)" \
+		    "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+		    --action fs.read --target "$WS/d/f" > /dev/null 2> "$out"
+		;;
+	broker|worker-fs)
+		AKSUP_TEST_PROBE_ROLE=$role AKSUP_TEST_PROBE_ARGS="attack ${ALL_ATTACKS// /,} $(probe_args)" \
+		    "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sleep 30 \
+		    > /dev/null 2> "$out"
+		;;
+	esac
+	pkill -f "aksup-sbprobe listen-[a-z]* .*$ABS" 2>/dev/null
+	pkill -f "aksup-sbprobe listen-tcp $PORT " 2>/dev/null
+	wait 2>/dev/null
+	check "the probe ran as $role ($(head -1 "$out"))" grep -q "^DONE $role" "$out"
+}
+
+attack_test() {	# attack_test ROLE ATTACK
+	local role=$1 a=$2 line
+	line=$(grep "^RESULT $a " "$T/out.$role")
+	if [ -z "$line" ]; then note "no result for $a as $role"; return 1; fi
+	grep "^  $a:" "$T/out.$role" | head -12 | sed 's/^/    /'
+	note "$line"
+	check "$a blocked as $role" bash -c '[[ "$1" == "RESULT $2 blocked"* ]]' _ "$line" "$a" || return 1
+	case $a in
+	fork|mem|signal)
+		if grep -q "^RESULT $a-survive" "$T/out.$role"; then
+			check "session survives $a as $role" grep -q "^RESULT $a-survive blocked" "$T/out.$role" || return 1
+		fi ;;
+	t12) check "listener saw no connection" bash -c '! grep -q CONNECTED "$1"' _ "$T/abs.$role" || return 1 ;;
+	t13) check "tcp listener saw no connection" bash -c '! grep -q CONNECTED "$1"' _ "$T/tcp.$role" || return 1 ;;
+	esac
+	return 0
+}
+
+# --- T1 on a real terminal: the agent's stdin is a pty ---------------------
+t_t1_pty() {
+	setup
+	if ! command -v script >/dev/null; then note "no script(1): skipped"; return 0; fi
+	script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log -- $SB agent attack t1" \
+	    /dev/null > "$T/pty.out" 2>&1 < /dev/null
+	note "$(grep RESULT "$T/pty.out" | tr -d '\r')"
+	check "TIOCSTI on the pty refused" grep -q "^RESULT t1 blocked" <(tr -d '\r' < "$T/pty.out")
+}
+
+# --- T6: swap a directory and a symlink to outside while reads run --------
+t_t6_symlink_race() {
+	local ok=0 i
+	setup
+	for i in $(seq 1 3000); do
+		printf '{"id":%d,"action":"fs.read","target":"%s/d/f"}\n' "$i" "$WS"
+	done > "$T/batch"
+	"$SB" swap "$WS/d" "$WS/link" 8 > "$T/swaps" &
+	sleep 0.1
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch "$T/batch" > "$T/answers"
+	wait
+	note "$(cat "$T/swaps"); $(grep -c '"data":"inside' "$T/answers") reads inside," \
+	    "$(grep -c '"status":"ERROR"' "$T/answers") refused"
+	check "3000 answers" [ "$(wc -l < "$T/answers")" = 3000 ] || ok=1
+	check "nothing outside the root was ever read" bash -c '! grep -q SECRET "$1"' _ "$T/answers" || ok=1
+	check "the race really ran" [ "$(cut -d' ' -f1 "$T/swaps")" -gt 100 ] || ok=1
+	return $ok
+}
+
+# --- fail closed ----------------------------------------------------------
+t_fail_closed() {
+	local ok=0 l rc layers="seccomp landlock namespaces caps rlimits"
+	[ "$ME" = 0 ] && layers="$layers uids"
+	setup
+	for l in $layers; do
+		AKSUP_TEST_DISABLE_LAYERS=$l "$AKSUP" run --policy "$T/p.yaml" \
+		    --log-path "$T/log" -- /bin/true 2> "$T/err"; rc=$?
+		check "$l missing: refuses (rc $rc)" [ $rc -eq 1 ] || ok=1
+		check "$l missing: names it" grep -q "refusing to start: the $l layer" "$T/err" || ok=1
+		AKSUP_TEST_DISABLE_LAYERS=$l "$AKSUP" run --allow-degraded="$l" \
+		    --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2> "$T/err"; rc=$?
+		check "$l waived: runs (rc $rc: $(head -2 "$T/err"))" [ $rc -eq 0 ] || ok=1
+		check "$l waived: says so" grep -q "running degraded (--allow-degraded): $l waived" "$T/err" || ok=1
+		check "$l waived: first audit record says so" \
+		    [ "$(jq -c 'select(.type=="session_start") | .waived' "$T/log" | tail -1)" = "[\"$l\"]" ] || ok=1
+	done
+	"$AKSUP" run --allow-degraded=bogus --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
+	check "unknown layer: refused" [ $? -ne 0 ] || ok=1
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
+	check "all layers in force recorded" \
+	    bash -c '[ "$(jq -c "select(.type==\"session_start\") | [.layers, .waived]" "$1" | tail -1)" = "$2" ]' _ "$T/log" \
+	    "$([ "$ME" = 0 ] && echo '[["seccomp","landlock","namespaces","uids","caps","rlimits"],[]]' || echo '[["seccomp","landlock","namespaces","caps","rlimits"],[]]')" || ok=1
+	return $ok
+}
+
+# --- docs/SANDBOX.md's status table against /proc/PID/status -------------
+# Rows: | role | comm | uid as root | uid unprivileged | CapEff | CapPrm |
+# CapBnd | CapAmb | NoNewPrivs | Seccomp |  ("invoking": the caller's uid,
+# "-": not checked)
+t_status_table() {
+	local ok=0 sup pid comm row want got f i cols
+	setup
+	mkfifo "$T/go"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$BIN/aksup-probe" wait "$WS/d/f" \
+	    < "$T/go" > "$T/out" 2>&1 &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	check "session running" grep -q READY "$T/out" || ok=1
+	cols=(role comm uidroot uidunpriv CapEff CapPrm CapBnd CapAmb NoNewPrivs Seccomp)
+	while IFS= read -r row; do
+		IFS='|' read -ra f <<<"$row"
+		for i in "${!f[@]}"; do f[$i]=$(echo "${f[$i]}" | tr -d ' `'); done
+		comm=${f[2]}
+		pid=""
+		if [ "$comm" = aksup ]; then pid=$sup
+		else for p in $(cat /proc/$sup/task/*/children); do
+			[ "$(cat /proc/$p/comm)" = "$comm" ] && pid=$p
+		done; fi
+		check "$comm running" [ -n "$pid" ] || { ok=1; continue; }
+		for i in $(seq 3 10); do
+			want=${f[$i]}
+			case ${cols[$((i-1))]} in
+			uidroot) [ "$ME" = 0 ] || continue; key=Uid ;;
+			uidunpriv) [ "$ME" != 0 ] || continue; key=Uid ;;
+			*) key=${cols[$((i-1))]} ;;
+			esac
+			[ "$want" = "-" ] && continue
+			[ "$want" = invoking ] && want=$ME
+			got=$(awk -v k="$key:" '$1==k {print $2}' /proc/$pid/status)
+			check "$comm $key: docs $want, /proc $got" [ "$got" = "$want" ] || ok=1
+		done
+	done < <(sed -n '/<!-- status-table -->/,/<!-- \/status-table -->/p' "$SRC/docs/SANDBOX.md" | grep '^| `')
+	echo go >&7
+	exec 7>&-
+	wait $sup
+	return $ok
+}
+
+cd "$T" || exit 1
+echo "sandbox tests as $(id -un) (uid $ME)"
+run() {	# run NAME COMMAND...
+	local n=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "PASS $n"
+	else fail=$((fail + 1)); failed_names+=("$n"); echo "FAIL $n"; fi
+}
+if [ $# -gt 0 ]; then
+	for t in "$@"; do run "$t" "t_$t"; done
+else
+	for role in agent agent-builtin broker worker-fs; do
+		run "probe_ran_$role" run_role $role
+		for a in $ALL_ATTACKS; do
+			# the built-in agent has no int 0x80 case of its own
+			[ $role = agent-builtin ] && [ $a = t2i386 ] && continue
+			run "${a}_$role" attack_test $role $a
+		done
+	done
+	for t in t1_pty t6_symlink_race fail_closed status_table; do run "$t" "t_$t"; done
+fi
+[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
