@@ -85,6 +85,11 @@ struct av {
 	EVP_MD_CTX	*ctx;
 };
 
+static void note(struct av *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+static void fail(struct av *, uint64_t, unsigned long, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static void
 note(struct av *v, const char *fmt, ...)
 {
