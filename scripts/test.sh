@@ -56,6 +56,36 @@ step "integration as uid $NOBODY" integration plain nobody
 step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 
+# The sandbox suite: each role's profile attacked from inside, the docs'
+# table against /proc, fail-closed. It needs the test-only switches
+# (-Dtest_hooks=true), which a default build never has.
+sandbox() {	# sandbox NAME [nobody]
+	local d="$STAGE/$1"
+	if [ "${2:-}" = nobody ]; then
+		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		    --inh-caps=-all --bounding-set=-all \
+		    env HOME=/tmp AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" \
+		    bash "$d/src/tests/sandbox/run.sh"
+	else
+		AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" bash "$d/src/tests/sandbox/run.sh"
+	fi
+}
+stage_hooks() {
+	local d="$STAGE/hooks"
+	stage build-hooks hooks
+	mkdir -p "$d/src/docs"
+	cp build-hooks/tests/aksup-sbprobe "$d/bin/"
+	cp -r "$SRC/tests/sandbox" "$d/src/tests/"
+	cp "$SRC/docs/SANDBOX.md" "$d/src/docs/"
+	chmod -R a+rX "$d"
+	# T10: a setuid-root program the agent may run (made as root)
+	install -m 4755 build-hooks/tests/aksup-sbprobe "$d/bin/aksup-sbprobe-suid"
+}
+step "build (test hooks)" build build-hooks -Dtest_hooks=true
+stage_hooks
+step "sandbox as root" sandbox hooks
+step "sandbox as uid $NOBODY" sandbox hooks nobody
+
 step "build (ASan+UBSan)" build build-asan -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debug
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
