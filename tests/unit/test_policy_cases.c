@@ -581,7 +581,9 @@ run_case(size_t i, struct policy *p, const char *name)
 	if (target != NULL)
 		policy_decide(p, c->action, target, params, &d);
 	else {
-		d.allow = false;
+		/* what the broker does with a target it cannot normalize */
+		memset(&d, 0, sizeof(d));
+		d.rule = d.root = -1;
 		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
 	}
 	json_decref(params);
