@@ -79,8 +79,14 @@ string_has_nul(const json_t *s)
 	    NULL;
 }
 
+/*
+ * In a deny rule, a value an operator cannot judge (a glob or regex on a
+ * non-string or a string with NUL, a range on a non-number, a length on a
+ * number) counts as matching: a deny rule must not be stepped around by
+ * sending a param of an unexpected type. In an allow rule it fails.
+ */
 static bool
-term_holds(const struct cterm *t, const json_t *v)
+term_holds(const struct cterm *t, const json_t *v, bool deny)
 {
 	size_t i, n = 0;
 	int r;
@@ -99,17 +105,19 @@ term_holds(const struct cterm *t, const json_t *v)
 		return false;
 	case C_MIN:
 		r = num_cmp(v, t->val);
-		return r == 0 || r == 1;
+		return r == 0 || r == 1 || (r == 2 && deny);
 	case C_MAX:
 		r = num_cmp(v, t->val);
-		return r == 0 || r == -1;
+		return r == 0 || r == -1 || (r == 2 && deny);
 	case C_GLOB:
-		return json_is_string(v) && !string_has_nul(v) &&
-		    fnmatch(json_string_value(t->val), json_string_value(v),
+		if (!json_is_string(v) || string_has_nul(v))
+			return deny;
+		return fnmatch(json_string_value(t->val), json_string_value(v),
 		    0) == 0;
 	case C_REGEX:
-		return json_is_string(v) && !string_has_nul(v) &&
-		    regexec(&t->re, json_string_value(v), 0, NULL, 0) == 0;
+		if (!json_is_string(v) || string_has_nul(v))
+			return deny;
+		return regexec(&t->re, json_string_value(v), 0, NULL, 0) == 0;
 	case C_MAX_LENGTH:
 		if (json_is_string(v))
 			return (long long)json_string_length(v) <= t->n;
@@ -117,7 +125,7 @@ term_holds(const struct cterm *t, const json_t *v)
 			return (long long)json_array_size(v) <= t->n;
 		if (json_is_object(v))
 			return (long long)json_object_size(v) <= t->n;
-		return false;
+		return deny;
 	case C_MAX_SIZE:
 		if (json_dump_callback(v, count_bytes, &n,
 		    JSON_COMPACT | JSON_ENCODE_ANY) != 0)
@@ -172,7 +180,7 @@ cterm_describe(const struct cterm *t, char *buf, size_t size)
 
 bool
 cons_hold(const struct constraint *c, size_t n, const json_t *params,
-    char *why, size_t whylen)
+    bool deny, char *why, size_t whylen)
 {
 	char desc[160], got[64];
 	const json_t *v;
@@ -183,7 +191,7 @@ cons_hold(const struct constraint *c, size_t n, const json_t *params,
 		v = json_is_object(params) ?
 		    json_object_get(params, c[i].key) : NULL;
 		for (j = 0; j < c[i].nterms; j++) {
-			if (term_holds(&c[i].terms[j], v))
+			if (term_holds(&c[i].terms[j], v, deny))
 				continue;
 			if (why != NULL) {
 				cterm_describe(&c[i].terms[j], desc,

@@ -178,8 +178,9 @@ struct policy {
 };
 
 /* cons.c */
+/* deny: the rule is a deny rule (unjudgeable values match, cons.c). */
 bool cons_hold(const struct constraint *c, size_t n, const json_t *params,
-    char *why, size_t whylen);
+    bool deny, char *why, size_t whylen);
 void cons_free(struct constraint *c, size_t n);
 /* How a compiled term reads in explain output. */
 void cterm_describe(const struct cterm *t, char *buf, size_t size);

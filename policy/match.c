@@ -272,5 +272,5 @@ rule_matches(const struct rule *r, const struct target *t,
 			return false;
 		break;
 	}
-	return cons_hold(r->cons, r->ncons, params, why, whylen);
+	return cons_hold(r->cons, r->ncons, params, r->deny, why, whylen);
 }

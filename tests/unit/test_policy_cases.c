@@ -435,6 +435,11 @@ static const struct pcase cases[] = {
 	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"admin\"}", D, "d1" },
 	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"root\"}", D, "d1" },
 	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"rootx\"}", A, "r1" },
+	/* a deny rule cannot be stepped around with an unexpected type */
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":[\"root\"]}", D, "d1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"root\\u0000\"}", D, "d1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":7}", D, "d1" },
+	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"bob\"}", A, "r1" },
 	/* constraints apply after the provider's defaults */
 	{ P_CONS, "net.http", "https://h.example/x", NULL, A, "r10" },
 	{ P_CONS, "net.http", "https://h.example/x", "{\"method\":\"post\"}", D, "-" },
