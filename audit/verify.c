@@ -291,7 +291,10 @@ session_abandon(struct av *v)
 static void
 session_report(struct av *v)
 {
-	if (v->sealed && !v->have_key && v->sess_seals > 0)
+	if (!v->sealed)
+		note(v, "session %s is not sealed (started without "
+		    "--seal-key-out): only the chain protects it", v->session);
+	else if (!v->have_key && v->sess_seals > 0)
 		note(v, "session %s: %llu seals not checked (no key)",
 		    v->session, (unsigned long long)v->sess_seals);
 }
