@@ -77,6 +77,8 @@ static char self_path[PATH_MAX];
 
 /* One line on stderr with one write(2): allowed in every role's filter
  * (the built-in agent's too), no stdio after the sandbox closes. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 say(const char *fmt, ...)
 {
