@@ -206,47 +206,69 @@ t_crash_loop() {
 	return $ok
 }
 
+# One session on a 256 KiB tmpfs until the log is full. Sets $id (the
+# request refused), $rid, $decided (1 when its decision is in the log).
+fill_once() {	# fill_once PAD
+	local n denied
+	rm -f "$WS"/out/*
+	mount -t tmpfs -o size=256k,mode=0755 tmpfs "$T/mnt" || return 1
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
+	    --action fs.read --target "$WS/a.txt" >/dev/null || return 1
+	for i in $(seq 1 3000); do
+		printf '{"id":%d,"action":"fs.write","target":"%s/out/f%d%s","params":{"content":"x"}}\n' \
+		    "$i" "$WS" "$i" "$1"
+	done > "$T/batch"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
+	    --batch "$T/batch" > "$T/answers" 2>"$T/err"; frc=$?
+	n=$(grep -c '"status"' "$T/answers")
+	denied=$(jq -c 'select(.error=="audit log unavailable")' "$T/answers" | head -1)
+	id=$(jq -r .id <<<"$denied")
+	rid=$(jq -r .record_id <<<"$denied")
+	decided=0
+	[ -n "$(jq -cR "fromjson? | select(.record_id==\"$rid\" and .type==\"decision\")" "$T/mnt/log")" ] && decided=1
+	check "the failed request was refused ($denied)" [ -n "$denied" ] &&
+	check "answers stop there ($n answers, id $id)" [ "$n" -eq "$id" ]
+}
+
 t_full_disk() {
-	local ok=0 rc n denied id rid
+	local ok=0 frc id rid decided pad="" tries=0 seen=0
 	if [ "$(id -u)" != 0 ]; then
 		note "skipped: mounting a tmpfs needs root"
 		return 0
 	fi
 	setup
 	mkdir -p "$T/mnt"
-	mount -t tmpfs -o size=256k,mode=0755 tmpfs "$T/mnt" || { note "cannot mount tmpfs"; return 1; }
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
-	    --action fs.read --target "$WS/a.txt" >/dev/null || ok=1
-	for i in $(seq 1 3000); do
-		printf '{"id":%d,"action":"fs.write","target":"%s/out/f%d","params":{"content":"x"}}\n' "$i" "$WS" "$i"
-	done > "$T/batch"
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
-	    --batch "$T/batch" > "$T/answers" 2>"$T/err"; rc=$?
-	check "session ended (rc $rc)" [ $rc -ne 0 ] || ok=1
-	check "aksup says why" grep -q "audit log could not be written" "$T/err" || ok=1
-	n=$(grep -c '"status"' "$T/answers")
-	denied=$(jq -c 'select(.error=="audit log unavailable")' "$T/answers" | head -1)
-	check "the failed request was refused ($denied)" [ -n "$denied" ] || ok=1
-	id=$(jq -r .id <<<"$denied")
-	rid=$(jq -r .record_id <<<"$denied")
-	if [ -z "$(jq -cR "fromjson? | select(.record_id==\"$rid\" and .type==\"decision\")" "$T/mnt/log")" ]; then
-		check "its action did not run" [ ! -e "$WS/out/f$id" ] || ok=1
-	else
-		note "the outcome record failed (the decision was written): the write ran"
-	fi
-	check "answers stop there ($n answers, id $id)" [ "$n" -eq "$id" ] || ok=1
-	verify --log-path "$T/mnt/log" --allow-open
-	check "nothing earlier lost ($(tail -1 "$T/vout"))" grep -q "^OK:" "$T/vout" || ok=1
-	check "all answered writes are in the log" [ "$(count "$T/mnt/log" outcome)" -ge $((id - 1)) ] || ok=1
-	note "$(count "$T/mnt/log" decision) decisions on a 256 KiB tmpfs; ENOSPC at request $id"
-	# Room again (a bigger tmpfs, same log): the next session notes the
-	# torn line and the chain goes on.
-	mount -o remount,size=1m "$T/mnt"
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" \
-	    --action fs.read --target "$WS/a.txt" >/dev/null || ok=1
-	verify --log-path "$T/mnt/log"
-	check "the next session continues the chain ($(tail -1 "$T/vout"))" grep -q "^OK:" "$T/vout" || ok=1
-	umount "$T/mnt"
+	# Which record hits the end of the space depends on the lengths; the
+	# padding of the target name moves it until a decision is the one
+	# that cannot be written (and an outcome, on the way).
+	while [ $tries -lt 12 ] && [ $seen -ne 3 ]; do
+		tries=$((tries + 1))
+		fill_once "$pad" || { ok=1; umount "$T/mnt"; break; }
+		check "session ended (rc $frc)" [ $frc -ne 0 ] || ok=1
+		check "aksup says why" grep -q "audit log could not be written" "$T/err" || ok=1
+		verify --log-path "$T/mnt/log" --allow-open
+		check "nothing earlier lost ($(tail -1 "$T/vout"))" grep -q "^OK:" "$T/vout" || ok=1
+		if [ $decided -eq 0 ]; then
+			check "decision not written: its action did not run" [ ! -e "$WS/out/f$id$pad" ] || ok=1
+			note "ENOSPC on the decision of request $id: denied, not run"
+			seen=$((seen | 1))
+		else
+			note "ENOSPC on the outcome of request $id (its write ran, the agent got ERROR)"
+			seen=$((seen | 2))
+		fi
+		if [ $seen -eq 3 ]; then
+			# Room again (same log): the next session notes the torn
+			# line and the chain goes on.
+			mount -o remount,size=1m "$T/mnt"
+			"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" \
+			    --action fs.read --target "$WS/a.txt" >/dev/null || ok=1
+			verify --log-path "$T/mnt/log"
+			check "the next session continues the chain ($(tail -1 "$T/vout"))" grep -q "^OK:" "$T/vout" || ok=1
+		fi
+		umount "$T/mnt"
+		pad="${pad}y"
+	done
+	check "both cases seen in $tries fills" [ $seen -eq 3 ] || ok=1
 	return $ok
 }
 
