@@ -1008,6 +1008,7 @@ load_example(struct loader *ld, struct rule *r, yaml_node_t *n, bool allow)
 
 	e->allow = allow;
 	e->pos = pos_of(n);
+	r->nex++;	/* count it now: policy_free() frees a partial one */
 	if (n->type == YAML_MAPPING_NODE) {
 		if (check_keys(ld, n) != 0)
 			return -1;
@@ -1037,7 +1038,6 @@ load_example(struct loader *ld, struct rule *r, yaml_node_t *n, bool allow)
 	e->params = pa ? yaml_json(ld, pa) : json_object();
 	if (e->params == NULL)
 		return pa ? -1 : node_err(ld, n, "out of memory");
-	r->nex++;
 	return 0;
 }
 
