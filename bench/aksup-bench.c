@@ -211,19 +211,24 @@ conc_reader(void *arg)
 			continue;
 		pthread_mutex_lock(&c->mu);
 		c->s[id / 1000000].ok = strstr(buf, pat) != NULL;
+		if (!c->s[id / 1000000].ok)
+			fprintf(stderr, "aksup-bench: unexpected answer: %.200s\n",
+			    buf);
 		c->s[id / 1000000].ready = 1;
 		pthread_cond_signal(&c->s[id / 1000000].cv);
 		pthread_mutex_unlock(&c->mu);
 		got++;
 	}
 	free(buf);
-	/* wake everyone if the channel closed early */
-	pthread_mutex_lock(&c->mu);
-	for (int i = 0; i < c->nthreads; i++) {
-		c->s[i].ready = -1;
-		pthread_cond_signal(&c->s[i].cv);
+	if (got < c->total) {
+		/* the channel closed early: wake everyone still waiting */
+		pthread_mutex_lock(&c->mu);
+		for (int i = 0; i < c->nthreads; i++) {
+			c->s[i].ready = -1;
+			pthread_cond_signal(&c->s[i].cv);
+		}
+		pthread_mutex_unlock(&c->mu);
 	}
-	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
 
