@@ -99,7 +99,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 
 fuzz_smoke() {
 	local f rc=0 tmp
-	for f in request policy logline wire verify; do
+	for f in request policy path url logline wire verify; do
 		tmp=$(mktemp -d)
 		cp -r "fuzz/corpus/$f/." "$tmp/"
 		echo "fuzz_$f: ${FUZZ_SECONDS}s"
