@@ -91,6 +91,11 @@ int	audit_open(int fd, const struct audit_opts *o, struct audit **out,
 int	audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
 	    char *err, size_t errlen);
 
+/* sync=batch: run the periodic fdatasync in a thread of its own (call
+ * after the process's sandbox is in force: the thread inherits it).
+ * Returns 0, or -1 (batch syncs then happen inline). No-op otherwise. */
+int	audit_start_syncer(struct audit *a);
+
 /* Append one request record with a single write(2); seal when N records
  * are due. Returns 0, or -1 when it could not be written (and synced, in
  * sync=always): the caller must fail closed. */

@@ -492,9 +492,10 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	/* short, fixed paths: the temp dir name has a known length */
-	char dir[] = "/tmp/aksup-bench.XXXXXX", path[160];
-	char empty[64], pol[64], ws[40], polbuf[512];
+	/* short paths: the work dir's name is capped at 100 bytes */
+	char dir[128], path[256];
+	char empty[160], pol[160], ws[144], polbuf[768];
+	const char *base = getenv("TMPDIR");
 	char data[2501], *slash;
 	struct result res[NBENCH], fl[2];
 	int i, json = 0, keep = 0;
@@ -507,11 +508,22 @@ main(int argc, char **argv)
 			json = 1;
 		else if (strcmp(argv[i], "--keep") == 0)
 			keep = 1;
+		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			base = argv[++i];
 		else {
-			fprintf(stderr, "usage: aksup-bench [--json] [--keep]\n");
+			fprintf(stderr, "usage: aksup-bench [--json] [--keep] "
+			    "[--dir DIR]\n");
 			return 2;
 		}
 	}
+	if (base == NULL || *base == '\0')
+		base = "/tmp";
+	if (strlen(base) > 100 || base[0] != '/') {
+		fprintf(stderr, "aksup-bench: --dir must be an absolute path "
+		    "of at most 100 bytes\n");
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s/aksup-bench.XXXXXX", base);
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
 		return 1;
 	self[n] = '\0';
@@ -581,7 +593,7 @@ main(int argc, char **argv)
 		    fl[1].p99);
 	}
 	if (!keep) {
-		char cmd[64];
+		char cmd[160];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		if (system(cmd) != 0)

@@ -40,6 +40,9 @@ int request_check_fs_params(const char *action, const json_t *params,
 
 /* Encode an answer. `data` is stolen (may be NULL). Returns a malloc'd
  * compact JSON text, or NULL on allocation failure. */
+char *response_encode_text(const json_t *id, const char *status,
+			   const char *data, size_t dlen, const char *error,
+			   const char *record_id, size_t *len);
 char *response_encode(const json_t *id, const char *status, json_t *data,
 		      const char *error, const char *record_id, size_t *len);
 

@@ -24,6 +24,7 @@
 #include "audit/audit.h"
 #include "broker/broker.h"
 #include "common/chan.h"
+#include "common/jsonesc.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -52,6 +53,8 @@ struct broker {
 	size_t rndpos;
 	char *pbuf;		/* canonical params, reused */
 	size_t pcap;
+	char *dbuf;		/* escaped file content, reused */
+	size_t dcap;
 };
 
 /* What every record of one request shares. */
@@ -229,12 +232,12 @@ rel_to_root(const char *root, const char *target)
 
 /*
  * Forward an allowed fs request and wait for its answer. Returns the data
- * (stolen by the caller) or NULL with *err set (a static or the worker's
- * text in b->fsbuf, valid until the next call).
+ * as JSON text (in b->fsbuf or b->dbuf, valid until the next call) with
+ * *dlen set, or NULL with *err set (a static or the worker's text).
  */
-static json_t *
+static const char *
 fs_forward(struct broker *b, const struct request *rq, int root,
-	   const char *canon, const char **err)
+	   const char *canon, size_t *dlenp, const char **err)
 {
 	const json_t *enc = json_object_get(rq->params, "encoding");
 	const json_t *content = json_object_get(rq->params, "content");
@@ -242,9 +245,10 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	struct iovec iov[4];
 	struct fs_resp resp;
 	struct msg m;
-	const char *rel;
+	const char *rel, *raw;
 	json_t *data;
-	size_t dlen;
+	size_t dlen, need;
+	char *nb;
 	int rc;
 
 	rel = rel_to_root(policy_root(b->cfg->policy, root), canon);
@@ -276,6 +280,7 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 		}
 		goto dead;
 	}
+	(void)spin_readable(b->fs.fd, SPIN_NS);
 	rc = chan_recv(&b->fs, b->fsbuf, b->fsbufsz, &m);
 	if (rc <= 0)
 		goto dead;
@@ -288,20 +293,33 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 		*err = (const char *)m.payload + sizeof(resp);
 		return NULL;
 	}
+	raw = (const char *)m.payload + sizeof(resp);
 	if (resp.ok == 2) {
-		/* raw content that becomes a JSON string: must be UTF-8 */
-		data = json_stringn((const char *)m.payload + sizeof(resp), dlen);
-		if (data == NULL)
+		/* raw content that becomes a JSON string: must be UTF-8;
+		 * validated and escaped in one pass into the reused buffer */
+		need = JSON_ESCAPE_MAX(dlen);
+		if (need > b->dcap) {
+			if ((nb = realloc(b->dbuf, need)) == NULL)
+				fatal("realloc");
+			b->dbuf = nb;
+			b->dcap = need;
+		}
+		if ((*dlenp = json_escape(b->dbuf, raw, dlen)) == 0) {
 			*err = "file is not valid UTF-8 (use encoding base64)";
-		return data;
+			return NULL;
+		}
+		return b->dbuf;
 	}
 	if (resp.ok != 1)
 		fatalx("protocol violation from fs worker: bad answer kind");
-	data = json_loadb((const char *)m.payload + sizeof(resp), dlen,
-	    JSON_DECODE_ANY, NULL);
+	/* JSON text: spliced into the answer only if it is exactly one
+	 * JSON value (nothing before or after it). */
+	data = json_loadb(raw, dlen, JSON_DECODE_ANY, NULL);
 	if (data == NULL)
 		fatalx("protocol violation from fs worker: bad JSON");
-	return data;
+	json_decref(data);
+	*dlenp = dlen;
+	return raw;
 dead:
 	log_warnx("fs worker is gone; ending the session");
 	b->fs_alive = 0;
@@ -324,7 +342,8 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	char *ok_answer = NULL;
 	size_t ok_len = 0;
 	enum req_result rr;
-	json_t *data;
+	const char *data;
+	size_t dlen = 0;
 	int is_fs;
 
 	memset(&c, 0, sizeof(c));
@@ -409,14 +428,14 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
-	data = fs_forward(b, &rq, d.root, target, &err);
+	data = fs_forward(b, &rq, d.root, target, &dlen, &err);
 	if (data == NULL && err == NULL)
 		err = "provider failed";
 	/* Encode first: an answer the channel cannot carry is a failure,
 	 * and the outcome record must say what the agent got. */
 	if (data != NULL) {
-		ok_answer = response_encode(rq.id, "OK", data, NULL, c.rid,
-		    &ok_len);
+		ok_answer = response_encode_text(rq.id, "OK", data, dlen, NULL,
+		    c.rid, &ok_len);
 		if (ok_answer == NULL || ok_len > b->cfg->agent_max) {
 			free(ok_answer);
 			ok_answer = NULL;
@@ -571,6 +590,15 @@ broker_loop(struct broker_cfg *cfg)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = b.fs_alive ? cfg->fs_fd : -1;
 		pfd[2].events = POLLIN;
+		/* The next request often follows within microseconds:
+		 * look for it before sleeping (common/util.h). */
+		if (b.reading && b.qhead == NULL && b.qlen < QUEUE_MAX &&
+		    spin_readable(cfg->agent_fd, SPIN_NS)) {
+			rc = read_agent(&b);
+			if (rc <= 0)
+				b.reading = 0;
+			continue;
+		}
 		/* The batch fdatasync and the seal every T ms are due
 		 * even while the agent is quiet. */
 		timeout = audit_timeout_ms(cfg->audit);
@@ -612,6 +640,7 @@ broker_loop(struct broker_cfg *cfg)
 	free(b.inbuf);
 	free(b.fsbuf);
 	free(b.pbuf);
+	free(b.dbuf);
 	drop_queue(&b);
 	return b.status;
 }

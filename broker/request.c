@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "common/jsonesc.h"
 
 #define TARGET_MAX	(64 * 1024)
 
@@ -163,30 +164,82 @@ request_check_fs_params(const char *action, const json_t *params, char *why,
 	return 0;
 }
 
+/*
+ * The answer, written in one pass: {"id":..,"status":..,"data":DATA,
+ * "error":..,"record_id":..}. `data` is JSON text the broker produced or
+ * validated (NULL: null). Strings go through json_escape(); a string
+ * that is not UTF-8 (never from the agent: the decoder checked it) is
+ * written as null rather than failing the answer.
+ */
+char *
+response_encode_text(const json_t *id, const char *status, const char *data,
+		     size_t dlen, const char *error, const char *record_id,
+		     size_t *len)
+{
+	size_t cap = 96 + (data ? dlen : 4), o = 0, k;
+	const char *strs[3] = { status, error, record_id };
+	char *buf, idnum[24];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		cap += strs[i] ? JSON_ESCAPE_MAX(strlen(strs[i])) : 4;
+	if (json_is_string(id))
+		cap += JSON_ESCAPE_MAX(json_string_length(id));
+	if ((buf = malloc(cap)) == NULL)
+		return NULL;
+#define OUT(s, n) do { memcpy(buf + o, (s), (n)); o += (n); } while (0)
+#define OUTS(lit) OUT(lit, sizeof(lit) - 1)
+#define OUTSTR(s) do {							\
+	if ((s) == NULL || (k = json_escape(buf + o, (s), strlen(s))) == 0) \
+		OUTS("null");						\
+	else								\
+		o += k;							\
+} while (0)
+	OUTS("{\"id\":");
+	if (json_is_integer(id)) {
+		k = (size_t)snprintf(idnum, sizeof(idnum), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(id));
+		OUT(idnum, k);
+	} else if (json_is_string(id) && (k = json_escape(buf + o,
+	    json_string_value(id), json_string_length(id))) != 0)
+		o += k;
+	else
+		OUTS("null");
+	OUTS(",\"status\":");
+	OUTSTR(status);
+	OUTS(",\"data\":");
+	if (data != NULL)
+		OUT(data, dlen);
+	else
+		OUTS("null");
+	OUTS(",\"error\":");
+	OUTSTR(error);
+	OUTS(",\"record_id\":");
+	OUTSTR(record_id);
+	OUTS("}");
+	buf[o] = '\0';
+#undef OUT
+#undef OUTS
+#undef OUTSTR
+	*len = o;
+	return buf;
+}
+
 char *
 response_encode(const json_t *id, const char *status, json_t *data,
 		const char *error, const char *record_id, size_t *len)
 {
-	json_t *o;
-	char *s = NULL;
+	char *d = NULL, *s;
 
-	o = json_object();
-	if (o == NULL) {
+	if (data != NULL) {
+		d = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY |
+		    JSON_PRESERVE_ORDER);
 		json_decref(data);
-		return NULL;
+		if (d == NULL)
+			return NULL;
 	}
-	if (json_object_set_new(o, "id", id ? json_deep_copy(id) : json_null()) < 0 ||
-	    json_object_set_new(o, "status", json_string(status)) < 0 ||
-	    json_object_set_new(o, "data", data ? data : json_null()) < 0 ||
-	    json_object_set_new(o, "error",
-		error ? json_string(error) : json_null()) < 0 ||
-	    json_object_set_new(o, "record_id",
-		record_id ? json_string(record_id) : json_null()) < 0)
-		goto out;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s != NULL)
-		*len = strlen(s);
-out:
-	json_decref(o);
+	s = response_encode_text(id, status, d, d ? strlen(d) : 0, error,
+	    record_id, len);
+	free(d);
 	return s;
 }

@@ -156,6 +156,7 @@ static const struct sc_allow broker_allow[] = {
 	SC(sendto, "send(2) of answers to the agent"),
 	SC(poll, "waits on its channels"),
 	SC(ppoll, "waits on its channels"),
+	SC(sched_yield, "the spin lets a process sharing the CPU run"),
 	SC(pread64, "reads the audit log tail once at start"),
 	SC(fdatasync, "audit.sync batch/always: records on disk before seals and at exit"),
 };
@@ -172,6 +173,8 @@ static const struct sc_allow fs_allow[] = {
 	SC(newfstatat, "type and size of one name in an opened dirfd"),
 	SC(fcntl, "fdopendir checks the descriptor's flags"),
 	SC(pread64, "fs.read"),
+	SC(poll, "a short spin for the next request before blocking"),
+	SC(sched_yield, "the spin lets a process sharing the CPU run"),
 };
 
 static const struct sc_allow client_allow[] = {
@@ -181,6 +184,7 @@ static const struct sc_allow client_allow[] = {
 	SC(recvfrom, "recv(2) on the agent channel"),
 	SC(poll, "pipelining: read answers while sending"),
 	SC(ppoll, "pipelining"),
+	SC(sched_yield, "aksup_recv's spin lets a process sharing the CPU run"),
 };
 
 /* The built-in agent: nothing but its channel, memory, clock and exit.
@@ -198,6 +202,7 @@ static const struct sc_allow builtin_allow[] = {
 	SC(gettimeofday, "clock (vDSO fallback)"),
 	SC(clock_nanosleep, "clock: back-off between LLM calls"),
 	SC(nanosleep, "clock: same, older libc"),
+	SC(sched_yield, "aksup_recv's spin lets a process sharing the CPU run"),
 };
 
 #ifdef AKSUP_SANITIZER
@@ -319,6 +324,35 @@ add_noexec_memory(scmp_filter_ctx ctx)
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0);
 }
 
+/*
+ * Threads, never processes: the broker's audit syncer is started inside
+ * the sandbox. clone3 takes its flags in memory a filter cannot read, so
+ * it fails with ENOSYS and glibc falls back to clone, whose flags are an
+ * argument: allowed only with CLONE_THREAD (a thread shares our filter,
+ * Landlock domain and everything else; it is never a new process).
+ */
+static int
+add_threads(scmp_filter_ctx ctx)
+{
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(set_robust_list),
+	    0) < 0)		/* new thread: its robust futex list */
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rseq), 0) < 0)
+		return -1;	/* new thread: glibc registers rseq */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction),
+	    0) < 0)		/* glibc's first pthread_create sets its
+			 * internal SIGSETXID handler */
+		return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask),
+	    0);		/* pthread_create blocks signals around clone */
+}
+
 static int
 build_builtin(scmp_filter_ctx ctx)
 {
@@ -416,7 +450,7 @@ seccomp_role(enum sandbox_role role)
 	switch (role) {
 	case ROLE_BROKER:
 		if (ADD(ctx, base_allow) < 0 || ADD(ctx, broker_allow) < 0 ||
-		    add_noexec_memory(ctx) < 0)
+		    add_noexec_memory(ctx) < 0 || add_threads(ctx) < 0)
 			goto out;
 		break;
 	case ROLE_WORKER_FS:

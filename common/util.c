@@ -3,6 +3,8 @@
  * Runs in: every process. Privilege: none.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +81,22 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int
+spin_readable(int fd, uint64_t spin_ns)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	uint64_t end = now_ns() + spin_ns;
+
+	do {
+		if (poll(&p, 1, 0) > 0)
+			return 1;
+		/* let a peer that shares this CPU run: it may be the one
+		 * we are waiting for */
+		sched_yield();
+	} while (now_ns() < end);
+	return 0;
 }
 
 int

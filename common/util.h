@@ -18,6 +18,16 @@ int write_all(int fd, const void *buf, size_t len);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
 
+/*
+ * Wait up to spin_ns for fd to become readable by polling with a zero
+ * timeout, before the caller blocks. On this VM waking a process on the
+ * other (halted) CPU costs ~20 us per hop; a peer that answers within the
+ * spin is seen without that cost (docs/PERFORMANCE.md). Returns 1 when fd
+ * is readable (or has an error/hangup to report), 0 when the spin ran out.
+ */
+#define SPIN_NS		50000
+int spin_readable(int fd, uint64_t spin_ns);
+
 /* Parse a decimal int in [min, max]. Returns 0 or -1. */
 int parse_int(const char *s, long min, long max, long *out);
 

@@ -18,7 +18,10 @@
  *  - an encoded answer, when non-NULL, has the reported length and parses
  *    back (json_loads) as an object with the same "status", the same "id"
  *    (null when none was decoded) and, for an answer carrying the params
- *    as data, the same data.
+ *    as data, the same data;
+ *  - json_escape() of the raw input (file content takes this path) is
+ *    0 exactly when jansson finds the bytes not UTF-8, and otherwise
+ *    parses back to the very same bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +32,7 @@
 #include <jansson.h>
 
 #include "broker/broker.h"
+#include "common/jsonesc.h"
 #include "policy/policy.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -45,6 +49,31 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * reproducible. */
 	json_object_seed(1);
 	return 0;
+}
+
+/* The one-pass escaper agrees with jansson on what is UTF-8 and on what
+ * the escaped text means. */
+static void
+escape_check(const char *s, size_t n)
+{
+	char *buf = malloc(JSON_ESCAPE_MAX(n));
+	json_t *ref, *back;
+	size_t k;
+
+	CHECK(buf != NULL);
+	k = json_escape(buf, s, n);
+	ref = json_stringn(s, n);	/* NULL: not UTF-8 */
+	CHECK((k == 0) == (ref == NULL));
+	if (k != 0) {
+		back = json_loadb(buf, k, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+		    NULL);
+		CHECK(json_is_string(back));
+		CHECK(json_string_length(back) == n);
+		CHECK(memcmp(json_string_value(back), s, n) == 0);
+		json_decref(back);
+	}
+	json_decref(ref);
+	free(buf);
 }
 
 /* Encode an answer and check it reads back. `data` is stolen. */
@@ -101,6 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct request rq;
 	enum req_result rr;
 
+	escape_check((const char *)data, size);
 	why[0] = '\0';
 	rr = request_decode((const char *)data, size, &rq, why, sizeof(why));
 	switch (rr) {

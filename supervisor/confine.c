@@ -75,12 +75,14 @@ struct profile {
 
 /*
  * RLIMIT_NPROC 0: the role never forks (its seccomp filter would kill it
- * anyway); counted per uid (per user namespace when unprivileged).
+ * anyway); counted per uid (per user namespace when unprivileged). The
+ * broker's 16 are for threads (its audit syncer): its filter allows
+ * clone only with CLONE_THREAD, so never a process.
  */
 static const struct profile profiles[PR_N] = {
 	[PR_BROKER] = { "broker", "aksup-broker", 0,
 	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
+	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 16 }, RL_DATA(1 * GiB),
 	    RL_COMMON, { -1, 0 } } },
 	[PR_WORKER_FS] = { "worker-fs", "aksup-worker-fs", -1,
 	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,

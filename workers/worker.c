@@ -15,6 +15,7 @@
 
 #include "common/fds.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "workers/worker.h"
 
 void
@@ -58,6 +59,7 @@ worker_main(const struct provider *p, int argc, char **argv)
 		fatal("malloc");
 	chan_init(&ch, WORKER_FD_BROKER, p->role, WR_BROKER, "broker");
 	for (;;) {
+		(void)spin_readable(ch.fd, SPIN_NS);
 		rc = chan_recv(&ch, buf, cap, &m);
 		if (rc == 0)
 			break;		/* broker done: so are we */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "common/jsonesc.h"
 
 struct rcase {
 	const char *msg;
@@ -94,6 +95,65 @@ START_TEST(test_unknown_field_utf8_cut)
 }
 END_TEST
 
+/* The one-pass escaper (file content, answers, records) against jansson:
+ * same verdict on UTF-8, and the text parses back to the same bytes. */
+START_TEST(test_json_escape)
+{
+	static const struct { const char *s; size_t n; int ok; } t[] = {
+		{ "plain", 5, 1 },
+		{ "q\"b\\s/", 6, 1 },
+		{ "\n\r\t\b\f\x01\x1f\x7f", 8, 1 },
+		{ "nul\0inside", 11, 1 },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 15, 1 },
+		{ "\xc3", 1, 0 },			/* cut sequence */
+		{ "\xc0\xaf", 2, 0 },		/* overlong '/' */
+		{ "\xed\xa0\x80", 3, 0 },		/* surrogate */
+		{ "\xf4\x90\x80\x80", 4, 0 },	/* > U+10FFFF */
+		{ "\xff", 1, 0 },
+		{ "", 0, 1 },
+	};
+	char buf[256];
+	json_t *back;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		k = json_escape(buf, t[i].s, t[i].n);
+		ck_assert_msg((k != 0) == t[i].ok, "case %zu", i);
+		ck_assert_msg((json_stringn(t[i].s, t[i].n) != NULL) == t[i].ok,
+		    "jansson disagrees on case %zu", i);
+		if (!t[i].ok)
+			continue;
+		back = json_loadb(buf, k, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		ck_assert_msg(json_is_string(back), "case %zu: %.*s", i, (int)k,
+		    buf);
+		ck_assert_uint_eq(json_string_length(back), t[i].n);
+		ck_assert(memcmp(json_string_value(back), t[i].s, t[i].n) == 0);
+		json_decref(back);
+	}
+}
+END_TEST
+
+/* An answer carrying already-encoded data is one JSON object. */
+START_TEST(test_encode_text)
+{
+	json_t *id = json_string("a\"b"), *back;
+	size_t len;
+	char *s;
+	const char *data = "[1,{\"x\":\"y\"}]";
+
+	s = response_encode_text(id, "OK", data, strlen(data), NULL, "r", &len);
+	back = json_loads(s, 0, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_str_eq(json_string_value(json_object_get(back, "id")), "a\"b");
+	ck_assert_int_eq(json_array_size(json_object_get(back, "data")), 2);
+	ck_assert(json_is_null(json_object_get(back, "error")));
+	ck_assert_uint_eq(len, strlen(s));
+	json_decref(back);
+	json_decref(id);
+	free(s);
+}
+END_TEST
+
 START_TEST(test_fs_params)
 {
 	struct { const char *action, *params; int ok; } t[] = {
@@ -153,6 +213,8 @@ main(void)
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_malformed_keeps_id);
 	tcase_add_test(tc, test_fs_params);
+	tcase_add_test(tc, test_json_escape);
+	tcase_add_test(tc, test_encode_text);
 	tcase_add_test(tc, test_unknown_field_utf8_cut);
 	tcase_add_test(tc, test_encode);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,82 @@
+/*
+ * common/jsonesc.c -- the one-pass JSON string escaper (see jsonesc.h).
+ * Runs in: the broker. Privilege: none; pure.
+ */
+#include <string.h>
+
+#include "common/jsonesc.h"
+
+/* Length of the valid UTF-8 sequence at s (first byte >= 0x80), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t avail)
+{
+	size_t len, i;
+	unsigned c, min;
+
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2; c = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3; c = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4; c = s[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (len > avail)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+size_t
+json_escape(char *out, const char *str, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + n, *run;
+	char *o = out;
+	size_t k;
+
+	*o++ = '"';
+	while (s < end) {
+		/* copy a run of plain ASCII at once */
+		for (run = s; s < end && *s >= 0x20 && *s < 0x80 &&
+		    *s != '"' && *s != '\\'; s++)
+			;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		if (s == end)
+			break;
+		if (*s >= 0x80) {
+			if ((k = utf8_len(s, (size_t)(end - s))) == 0)
+				return 0;
+			memcpy(o, s, k);
+			o += k;
+			s += k;
+			continue;
+		}
+		*o++ = '\\';
+		switch (*s) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = digits[*s >> 4];
+			o[4] = digits[*s & 0xf];
+			o += 5;
+		}
+		s++;
+	}
+	*o++ = '"';
+	return (size_t)(o - out);
+}
