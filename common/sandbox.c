@@ -173,8 +173,6 @@ static const struct sc_allow fs_allow[] = {
 	SC(newfstatat, "type and size of one name in an opened dirfd"),
 	SC(fcntl, "fdopendir checks the descriptor's flags"),
 	SC(pread64, "fs.read"),
-	SC(poll, "a short spin for the next request before blocking"),
-	SC(sched_yield, "the spin lets a process sharing the CPU run"),
 };
 
 static const struct sc_allow client_allow[] = {
