@@ -85,6 +85,17 @@ aksup_recv(int fd, char *buf, size_t cap)
 	    mono_ns() < end);
 	while (n < 0 && (errno == EAGAIN || errno == EINTR))
 		n = recv(fd, buf, cap - 1, MSG_TRUNC);
+	/*
+	 * A broker that ends the session while requests of ours sit unread
+	 * leaves ECONNRESET on our socket, and the kernel reports it before
+	 * any answer still queued (docs/PROTOCOL.md). The error is consumed
+	 * by that recv: read again for what was sent before the end.
+	 */
+	if (n < 0 && errno == ECONNRESET) {
+		n = recv(fd, buf, cap - 1, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == ECONNRESET))
+			n = 0;		/* nothing queued: end of session */
+	}
 	if (n < 0)
 		return -1;
 	if ((size_t)n > cap - 1) {
