@@ -9,9 +9,13 @@
  *
  * usage: aksup-log [--status S] [--action A] [--session ID] [--since T]
  *                  [--until T] [--record-id ID] [--limit N] [--json]
- *                  [--follow]
+ *                  [--follow [--backlog BYTES]]
  *        aksup-log verify --keys N [--allow-open]
  *            (key files on fds 3 .. 3+N-1; audit/verify.c does the work)
+ * Only `aksup log` starts it, so its usage messages show aksup log's
+ * usage (logview/usage.h). --backlog: with --follow --limit N, the first
+ * BYTES on fd 0 are the log as it was; the last N rows of those are shown
+ * before following (tail -n N -f).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +31,7 @@
 #include "common/sandbox.h"
 #include "common/util.h"
 #include "logview/records.h"
+#include "logview/usage.h"
 
 #define READ_CHUNK	(64 * 1024)
 
@@ -47,9 +52,7 @@ static char outbuf[BUFSIZ * 4];
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: aksup-log [--status S] [--action A] [--session ID] "
-	    "[--since T] [--until T] [--record-id ID] [--limit N] [--json] "
-	    "[--follow]\n       aksup-log verify --keys N [--allow-open]\n");
+	fprintf(fp, "usage: %s\n", AKSUP_LOG_USAGE);
 }
 
 static noreturn void
@@ -310,15 +313,34 @@ print_row_fixed(const struct lv_row *r)
 		free(c[j].s);
 }
 
+/* The first row to show of those read so far: the one that leaves
+ * `limit` matching rows from it to the end (0: all of them). */
+static size_t
+tail_start(const struct lv *lv, const struct lv_filter *f)
+{
+	size_t i = lv_nrows(lv), k = 0;
+
+	if (f->limit == 0)
+		return 0;
+	while (i > 0 && k < f->limit)
+		if (lv_match(lv_row(lv, --i), f))
+			k++;
+	return i;
+}
+
 /* --follow: fd 0 is a pipe the supervisor keeps filling; print each row
- * once it is final, flush after each read. */
+ * once it is final, flush after each read. With a limit, the first
+ * `backlog` bytes are the log as it was: only its last `limit` rows are
+ * printed (tail -n N -f), then every new one. */
 static int
-follow_log(const struct lv_filter *f, int json)
+follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 {
 	static char buf[READ_CHUNK];
 	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 0 };
 	struct cell head[NCOLS];
 	size_t next = 0, j;
+	unsigned long long seen = 0;
+	int holding = f->limit > 0 && backlog > 0;
 	struct lv *lv;
 	ssize_t n;
 	char *s;
@@ -340,10 +362,15 @@ follow_log(const struct lv_filter *f, int json)
 			continue;
 		if (n == -1)
 			fatal("reading the log");
-		if (n == 0)
-			break;
-		if (lv_feed(lv, buf, (size_t)n) == -1)
+		if (n > 0 && lv_feed(lv, buf, (size_t)n) == -1)
 			fatalx("log too large or out of memory");
+		seen += (unsigned long long)n;
+		if (holding) {
+			if (n > 0 && seen < backlog)
+				continue;	/* still the log as it was */
+			holding = 0;
+			next = tail_start(lv, f);
+		}
 		for (; next < lv_nrows(lv) && lv_row_final(lv, next); next++) {
 			if (!lv_match(lv_row(lv, next), f))
 				continue;
@@ -355,6 +382,8 @@ follow_log(const struct lv_filter *f, int json)
 			} else
 				print_row_fixed(lv_row(lv, next));
 		}
+		if (n == 0)
+			break;
 	}
 	lv_free(lv);
 	return fflush(stdout) == EOF ? 1 : 0;
@@ -373,12 +402,15 @@ main(int argc, char *argv[])
 		{ "until",	required_argument,	NULL, 'u' },
 		{ "record-id",	required_argument,	NULL, 'r' },
 		{ "follow",	no_argument,		NULL, 'F' },
+		{ "backlog",	required_argument,	NULL, 'B' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct lv_filter f;
 	size_t n, *ix;
 	struct lv *lv;
+	unsigned long long backlog = 0;
+	char *end;
 	int ch, json = 0, follow = 0;
 
 	log_init("aksup log");
@@ -395,6 +427,9 @@ main(int argc, char *argv[])
 			f.action = optarg;
 			break;
 		case 'S':
+			if (*optarg == '\0')
+				usage_error("--session wants a session id or "
+				    "a prefix of one", NULL);
 			f.session = optarg;
 			break;
 		case 'f':
@@ -408,6 +443,13 @@ main(int argc, char *argv[])
 			break;
 		case 'F':
 			follow = 1;
+			break;
+		case 'B':
+			errno = 0;
+			backlog = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno != 0)
+				usage_error("--backlog wants a number", optarg);
 			break;
 		case 'n':
 			f.limit = parse_limit(optarg);
@@ -439,7 +481,7 @@ main(int argc, char *argv[])
 	sandbox_enter(ROLE_LOGVIEW);
 
 	if (follow)
-		return follow_log(&f, json);
+		return follow_log(&f, json, backlog);
 	lv = read_log();
 	ix = lv_select(lv, &f, &n);
 	if (n == (size_t)-1)

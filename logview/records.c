@@ -341,8 +341,11 @@ lv_match(const struct lv_row *r, const struct lv_filter *f)
 	if (f->status != NULL &&
 	    (r->status == NULL || strcasecmp(r->status, f->status) != 0))
 		return 0;
-	if (!eq(f->action, r->action) || !eq(f->session, r->session) ||
-	    !eq(f->record_id, r->record_id))
+	if (!eq(f->action, r->action) || !eq(f->record_id, r->record_id))
+		return 0;
+	/* A session is named by its UUID or any prefix of it. */
+	if (f->session != NULL && (r->session == NULL ||
+	    strncmp(r->session, f->session, strlen(f->session)) != 0))
 		return 0;
 	/* Times have one fixed width: comparing text compares times, and a
 	 * prefix stands for the whole period it names. */

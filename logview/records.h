@@ -56,9 +56,10 @@ const struct lv_row *lv_row(const struct lv *, size_t i);
 unsigned long	 lv_nskipped(const struct lv *);
 
 /* Which rows to show; NULL members match anything. status is compared
- * case-insensitively, action, session and record_id exactly; since and
- * until are RFC 3339 times or a prefix of one ("2026-01-31"), both
- * inclusive. */
+ * case-insensitively, action and record_id exactly; session matches every
+ * session that starts with it (the full UUID or a prefix: "30c25cda");
+ * since and until are RFC 3339 times or a prefix of one ("2026-01-31"),
+ * both inclusive. */
 struct lv_filter {
 	const char	*status, *action, *session, *record_id;
 	const char	*since, *until;

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
+#include "logview/usage.h"
 #include "supervisor/supervisor.h"
 
 #define DEFAULT_LOG	"./aksup.log"
@@ -172,11 +174,7 @@ follow(struct spawn *sp, int logfd)
 	return 128 + WTERMSIG(st);
 }
 
-static const char log_usage[] =
-    "aksup log [--log-path F] [--status S] [--action A] [--session ID]\n"
-    "          [--since TIME] [--until TIME] [--record-id ID] [--limit N]\n"
-    "          [--json] [--follow]\n"
-    "       aksup log verify --log-path F [--key FILE]... [--allow-open]";
+static const char log_usage[] = AKSUP_LOG_USAGE;
 
 int
 cmd_log(int argc, char **argv)
@@ -196,9 +194,10 @@ cmd_log(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *logp = DEFAULT_LOG;
-	char *largv[24];
+	char *largv[24], backlog[32];
 	struct spawn sp;
-	int ch, n = 0, fd, rc, follow_mode = 0;
+	struct stat st;
+	int ch, n = 0, fd, rc, follow_mode = 0, limit = 0;
 
 	if (argc > 1 && strcmp(argv[1], "verify") == 0)
 		return cmd_log_verify(argc - 1, argv + 1);
@@ -215,14 +214,21 @@ cmd_log(int argc, char **argv)
 			    "--since" : ch == 'u' ? "--until" : ch == 'r' ?
 			    "--record-id" : "--limit";
 			largv[n++] = optarg;
+			limit |= ch == 'n';
 			break;
 		case 'j': largv[n++] = "--json"; break;
 		case 'F': largv[n++] = "--follow"; follow_mode = 1; break;
 		case 'h':
 			printf("usage: %s\n\nOne row per request (decision joined "
-			    "with its outcome). --limit shows the last N;\n"
-			    "--since/--until take RFC 3339 UTC times or a prefix "
-			    "(2026-01-31, 2026-01-31T10:00).\n", log_usage);
+			    "with its outcome). --limit shows the last N\n"
+			    "(with --follow: the last N, then every new row, as "
+			    "tail -n N -f);\n--since/--until take RFC 3339 UTC "
+			    "times or a prefix (2026-01-31, 2026-01-31T10:00);\n"
+			    "--session takes a session's UUID or a prefix of it "
+			    "(every session that starts with it).\n"
+			    "verify: --log-path defaults to ./aksup.log.\n"
+			    "Exit: 0 ok (verify: valid), 1 error (verify: "
+			    "invalid), 2 usage.\n", log_usage);
 			return EXIT_OK;
 		default:
 			return usage_err(log_usage,
@@ -237,6 +243,15 @@ cmd_log(int argc, char **argv)
 	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_warn("%s", logp);
 		return EXIT_ERR;
+	}
+	/* --follow --limit N: aksup-log shows the last N rows of the log as
+	 * it is now (its first st_size bytes), then every new one. */
+	if (follow_mode && limit && fstat(fd, &st) == 0 && st.st_size > 0) {
+		snprintf(backlog, sizeof(backlog), "%lld",
+		    (long long)st.st_size);
+		largv[n++] = "--backlog";
+		largv[n++] = backlog;
+		largv[n] = NULL;
 	}
 	/* The log is parsed by aksup-log, confined, from fd 0. */
 	memset(&sp, 0, sizeof(sp));

@@ -882,6 +882,14 @@ START_TEST(test_lv_filters)
 	ix = lv_select(lv, &f, &n);
 	ck_assert_uint_eq(n, 2);
 	free(ix);
+	f.session = "s";	/* a prefix: every session starting with it */
+	ix = lv_select(lv, &f, &n);
+	ck_assert_uint_eq(n, 3);
+	free(ix);
+	f.session = "s22";
+	ix = lv_select(lv, &f, &n);
+	ck_assert_uint_eq(n, 0);
+	free(ix);
 	memset(&f, 0, sizeof(f));
 	f.since = "2026-01-02";
 	f.until = "2026-01-02";
