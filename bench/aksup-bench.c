@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "agent/client.h"
+#include "common/sandbox.h"
 
 #define MSGBUF	(AKSUP_MSG_MAX + 1)
 
@@ -342,6 +343,7 @@ inner(const char *name, const char *ws)
 /* ---- outer: sessions, records, floor --------------------------------- */
 
 static char self[PATH_MAX], aksup[PATH_MAX];
+static const char *degraded;	/* --allow-degraded, passed to aksup run */
 
 static void
 write_file(const char *path, const char *data, size_t len)
@@ -392,11 +394,29 @@ session(const char *name, const char *policy, const char *log,
 	if (pipe(p) < 0)
 		return -1;
 	if ((pid = fork()) == 0) {
+		char *av[16];
+		int k = 0;
+
 		dup2(p[1], 1);
 		close(p[0]);
 		close(p[1]);
-		execl(aksup, "aksup", "run", "--policy", policy, "--log-path",
-		    log, "--", self, "--inner", name, ws, (char *)NULL);
+		av[k++] = "aksup";
+		av[k++] = "run";
+		av[k++] = "--policy";
+		av[k++] = (char *)policy;
+		av[k++] = "--log-path";
+		av[k++] = (char *)log;
+		if (degraded != NULL) {
+			av[k++] = "--allow-degraded";
+			av[k++] = (char *)degraded;
+		}
+		av[k++] = "--";
+		av[k++] = self;
+		av[k++] = "--inner";
+		av[k++] = (char *)name;
+		av[k++] = (char *)ws;
+		av[k] = NULL;
+		execv(aksup, av);
 		_exit(127);
 	}
 	close(p[1]);
@@ -499,6 +519,7 @@ main(int argc, char **argv)
 	char data[2501], *slash;
 	struct result res[NBENCH], fl[2];
 	int i, json = 0, keep = 0;
+	unsigned mask;
 	ssize_t n;
 
 	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
@@ -510,11 +531,20 @@ main(int argc, char **argv)
 			keep = 1;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			base = argv[++i];
+		else if (strcmp(argv[i], "--allow-degraded") == 0 &&
+		    i + 1 < argc)
+			degraded = argv[++i];
 		else {
 			fprintf(stderr, "usage: aksup-bench [--json] [--keep] "
-			    "[--dir DIR]\n");
+			    "[--dir DIR] [--allow-degraded LAYER,...]\n");
 			return 2;
 		}
+	}
+	if (degraded != NULL && sandbox_layers_parse(degraded, &mask) < 0) {
+		fprintf(stderr, "aksup-bench: --allow-degraded %s: layers are "
+		    "seccomp, landlock, namespaces, uids, caps, rlimits\n",
+		    degraded);
+		return 2;
 	}
 	if (base == NULL || *base == '\0')
 		base = "/tmp";
