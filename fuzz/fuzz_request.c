@@ -7,13 +7,17 @@
  * request_decode(). The harness then walks the same path as the broker's
  * handle_request(): for a well-formed fs.* request it normalizes the target
  * and checks the params, and in every case it encodes an answer with
- * whatever id was decoded (possibly none) and frees everything.
+ * whatever id was decoded (possibly none) and frees everything. Before
+ * the fs checks it fills in the provider's defaults (policy_fill_defaults),
+ * as the broker does before deciding.
  *
  * Invariants (__builtin_trap() when violated):
  *  - REQ_OK implies id, action and target are non-NULL, id is an integer
  *    or a string, target_len matches the target, and params is an object;
  *  - REQ_FRAMING leaves nothing to free (root NULL);
  *  - a failing check fills `why`;
+ *  - policy_fill_defaults returns 0 or -1 (with `why` filled), and the
+ *    params stay an object either way;
  *  - a normalized target is absolute and NUL-free;
  *  - an encoded answer, when non-NULL, has the reported length and parses
  *    back (json_loads) as an object with the same "status", the same "id"
@@ -129,6 +133,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[200], errbuf[320], canon[POLICY_PATH_MAX];
 	struct request rq;
 	enum req_result rr;
+	int rc;
 
 	escape_check((const char *)data, size);
 	why[0] = '\0';
@@ -153,6 +158,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(json_is_integer(rq.id) || json_is_string(rq.id));
 		CHECK(rq.params != NULL && json_is_object(rq.params));
 		CHECK(strlen(rq.target) == rq.target_len);
+		/* broker/loop.c: the defaults, before the decision */
+		why[0] = '\0';
+		rc = policy_fill_defaults(rq.action, rq.params, why,
+		    sizeof(why));
+		CHECK(rc == 0 || rc == -1);
+		CHECK(json_is_object(rq.params));
+		if (rc < 0) {
+			CHECK(why[0] != '\0');
+			snprintf(errbuf, sizeof(errbuf),
+			    "malformed request: %s", why);
+			encode_check(rq.id, "ERROR", NULL, errbuf);
+			break;
+		}
 		if (policy_action_is_fs(rq.action)) {
 			if (path_normalize(rq.target, rq.target_len, canon,
 			    sizeof(canon)) == 0) {
