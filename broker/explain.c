@@ -47,7 +47,8 @@ check_examples(const struct policy *p)
 /*
  * Decide as the gate does (broker/loop.c): fs targets are normalized,
  * the provider's defaults are filled in, then policy_explain. Exit 0 when
- * allowed, 3 when denied, 1 when the request is malformed.
+ * allowed, 3 when denied, 1 when the request is malformed, 2 when
+ * --params is not a JSON object.
  */
 int
 explain_request(const struct policy *p, const char *action,
@@ -65,6 +66,7 @@ explain_request(const struct policy *p, const char *action,
 	if (params == NULL || !json_is_object(params)) {
 		fprintf(stderr, "--params: not a JSON object%s%s\n",
 		    params ? "" : ": ", params ? "" : jerr.text);
+		rc = 2;
 		goto out;
 	}
 	if (policy_fill_defaults(action, params, why, sizeof(why)) < 0) {

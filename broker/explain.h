@@ -15,7 +15,9 @@
 int check_examples(const struct policy *p);
 
 /* Print the explanation of one request. Returns the exit status: 0
- * allowed, 3 denied, 1 malformed. params_json may be NULL. */
+ * allowed, 3 denied, 1 malformed (the params do not suit the action),
+ * 2 params_json is not a JSON object (a usage error). params_json may
+ * be NULL. */
 int explain_request(const struct policy *p, const char *action,
     const char *target, const char *params_json);
 

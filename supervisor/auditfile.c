@@ -201,3 +201,15 @@ audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 	    arg);
 	return -1;
 }
+
+int
+audit_cli_check(const struct session_cfg *cfg, const char *cmd)
+{
+	if (cfg->seal_key_out == NULL &&
+	    (cfg->seal_every != NULL || cfg->seal_interval != NULL)) {
+		fprintf(stderr, "aksup %s: --seal-every and --seal-interval "
+		    "need --seal-key-out\n", cmd);
+		return -1;
+	}
+	return 0;
+}

@@ -36,13 +36,30 @@ reset_getopt(void)
 	opterr = 0;
 }
 
+static const char version_usage[] = "aksup version";
+
 int
 cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: %s\n\nPrints \"aksup %s\". Exit: 0.\n",
+		    version_usage, AKSUP_VERSION);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return usage_err("version", version_usage,
+		    argv[1][0] == '-' ? "unknown option" :
+		    "unexpected argument");
 	printf("aksup %s\n", AKSUP_VERSION);
 	return EXIT_OK;
+}
+
+/* confine_setup's result as an exit code: -2 is a bad option value. */
+static int
+confine_rc(int rc)
+{
+	return rc == -2 ? EXIT_USAGE : EXIT_ERR;
 }
 
 static const char validate_usage[] = "aksup validate-policy --policy FILE";
@@ -163,6 +180,8 @@ cmd_submit(int argc, char **argv)
 	if (batch == NULL && (action == NULL || target == NULL))
 		return usage_err("submit", submit_usage,
 		    "--action and --target are required");
+	if (audit_cli_check(&cfg, "submit") < 0)
+		return usage_err("submit", submit_usage, NULL);
 
 	aargv[n++] = "aksup-submit";
 	if (batch) {
@@ -189,7 +208,8 @@ cmd_submit(int argc, char **argv)
 	cfg.agent_argv = aargv;
 	cfg.agent_stdin = in;
 	/* which confinement layers are in force; refuse if one is missing */
-	rc = confine_setup(&cfg) < 0 ? EXIT_ERR : session_run(&cfg);
+	rc = confine_setup(&cfg);
+	rc = rc < 0 ? confine_rc(rc) : session_run(&cfg);
 	if (in >= 0)
 		close(in);
 	return rc;
@@ -224,8 +244,9 @@ cmd_run(int argc, char **argv)
 		case 'h':
 			printf("usage: %s\n\nRuns CMD as the agent: the broker "
 			    "channel is on fd 3 ($AKSUP_FD), no network,\n"
-			    "read-only system files, no_new_privs, seccomp. "
-			    "Exit code: CMD's.\n", run_usage);
+			    "read-only system files, no_new_privs, seccomp.\n"
+			    "Exit: CMD's; 1 error (also when the session was "
+			    "ended and CMD killed), 2 usage.\n", run_usage);
 			return EXIT_OK;
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))
@@ -242,13 +263,15 @@ cmd_run(int argc, char **argv)
 		return usage_err("run", run_usage, "--policy is required");
 	if (optind >= argc)
 		return usage_err("run", run_usage, "CMD is required");
+	if (audit_cli_check(&cfg, "run") < 0)
+		return usage_err("run", run_usage, NULL);
 	cfg.policy_path = policy;
 	cfg.log_path = logp;
 	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;
 	cfg.agent_stdin = -2;
 	/* which confinement layers are in force; refuse if one is missing */
-	if (confine_setup(&cfg) < 0)
-		return EXIT_ERR;
+	if ((rc = confine_setup(&cfg)) < 0)
+		return confine_rc(rc);
 	return session_run(&cfg);
 }

@@ -22,6 +22,15 @@ static const char policy_usage[] =
     "aksup policy explain --policy FILE --action A --target T "
     "[--params JSON]";
 
+static const char policy_help[] =
+    "\nShows how the policy decides one request (as the broker would,\n"
+    "defaults such as method GET filled in): the decision, the rule that\n"
+    "made it (FILE:LINE or default-deny) and why each other rule for the\n"
+    "action did not match.\n"
+    "Exit: 0 allowed, 3 denied, 1 error (policy invalid, file missing,\n"
+    "params unfit for the action), 2 usage (also --params that is not a\n"
+    "JSON object).\n";
+
 static int
 usage_err(const char *msg)
 {
@@ -57,11 +66,7 @@ explain(int argc, char **argv)
 		case 't': target = optarg; break;
 		case 'P': params = optarg; break;
 		case 'h':
-			printf("usage: %s\n\nPrints the decision, the rule that "
-			    "made it (FILE:LINE or default-deny)\nand why each "
-			    "other rule for the action did not match.\n"
-			    "Exit: 0 allowed, 3 denied, 1 error, 2 usage.\n",
-			    policy_usage);
+			printf("usage: %s\n%s", policy_usage, policy_help);
 			return EXIT_OK;
 		default:
 			return usage_err("unknown or incomplete option");
@@ -105,6 +110,9 @@ explain(int argc, char **argv)
 		return EXIT_OK;
 	case 3:
 		return EXIT_DENIED;
+	case 2:		/* --params is not a JSON object */
+		fprintf(stderr, "usage: %s\n", policy_usage);
+		return EXIT_USAGE;
 	default:
 		return EXIT_ERR;
 	}
@@ -115,8 +123,9 @@ cmd_policy(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_err("a subcommand is required");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("usage: %s\n", policy_usage);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		printf("usage: %s\n%s", policy_usage, policy_help);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "explain") == 0)

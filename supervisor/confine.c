@@ -365,6 +365,7 @@ confine_setup(struct session_cfg *cfg)
 {
 	const char *why[8] = { 0 };
 	const char *su, *sg;
+	unsigned allowed;
 	char *end;
 	long v;
 
@@ -377,14 +378,14 @@ confine_setup(struct session_cfg *cfg)
 		v = strtol(cfg->uid_base, &end, 10);
 		if (*end != '\0' || v < 1 || v > 0x7fff0000) {
 			log_warnx("--uid-base %s: a uid from 1", cfg->uid_base);
-			return -1;
+			return -2;
 		}
 		g.base = (uid_t)v;
 	}
 	if (cfg->run_as != NULL) {
 		if (parse_uid(cfg->run_as, &g.run_uid, &g.run_gid) < 0) {
 			log_warnx("--run-as %s: no such user", cfg->run_as);
-			return -1;
+			return -2;
 		}
 		if (!g.root && g.run_uid != g.outer_uid) {
 			log_warnx("--run-as needs aksup to be started as root");
@@ -395,6 +396,12 @@ confine_setup(struct session_cfg *cfg)
 		/* "the invoking user" of sudo aksup ... */
 		g.run_uid = (uid_t)strtoul(su, NULL, 10);
 		g.run_gid = (gid_t)strtoul(sg, NULL, 10);
+	}
+	if (cfg->allow_degraded != NULL &&
+	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0) {
+		log_warnx("--allow-degraded=%s: layers are seccomp, landlock, "
+		    "namespaces, uids, caps, rlimits", cfg->allow_degraded);
+		return -2;
 	}
 	if (decide(cfg->allow_degraded, 1, why) == ~0u)
 		return -1;

@@ -26,6 +26,8 @@ struct spawn;
  * operator waived it with --allow-degraded. Fills cfg->layers and
  * cfg->waived (for the broker's session_start record) and resolves
  * --run-as and --uid-base. Also makes the supervisor itself non-dumpable.
+ * Returns 0, -1 (cannot confine here), or -2 for a bad option value (an
+ * unknown layer or user, a bad uid base: a usage error, exit 2).
  */
 int confine_setup(struct session_cfg *cfg);
 

@@ -54,6 +54,7 @@ struct sess {
 	int sigfd;
 	uint64_t deadline;	/* 0: none */
 	int killed;
+	int agent_killed;	/* we SIGKILLed the agent while it ran */
 	int signo;		/* a terminating signal we received */
 };
 
@@ -77,8 +78,10 @@ kill_all(struct sess *s)
 	for (i = P_N - 1; i >= 0; i--)
 		if (s->p[i].pid > 0 && !s->p[i].done) {
 			/* the agent's whole session (process group) too */
-			if (i == P_AGENT)
+			if (i == P_AGENT) {
 				(void)kill(-s->p[i].pid, SIGKILL);
+				s->agent_killed = 1;
+			}
 			(void)kill(s->p[i].pid, SIGKILL);
 		}
 	s->killed = 1;
@@ -576,9 +579,20 @@ done:
 		rc = 128 + s.signo;
 	else if (s.p[P_AGENT].pid > 0)
 		rc = exit_code(s.p[P_AGENT].status);
-	if (rc == 0 && s.p[P_BROKER].pid > 0 &&
-	    exit_code(s.p[P_BROKER].status) != 0)
-		rc = EXIT_ERR;
+	/*
+	 * The broker ended the session abnormally (the agent broke the
+	 * protocol, a worker died, the log failed): that is an ERROR (1).
+	 * submit promises 0/1/2/3 only, so always 1. run keeps CMD's own
+	 * exit code, but not the 128+9 of our teardown killing it.
+	 */
+	if (!s.signo && s.p[P_BROKER].pid > 0 &&
+	    exit_code(s.p[P_BROKER].status) != 0) {
+		if (rc == 0 || cfg->agent_kind == SPAWN_INTERNAL)
+			rc = EXIT_ERR;
+		else if (s.agent_killed && WIFSIGNALED(s.p[P_AGENT].status) &&
+		    WTERMSIG(s.p[P_AGENT].status) == SIGKILL)
+			rc = EXIT_ERR;
+	}
 out:
 	free(roots);
 	for (i = 0; i < 2; i++) {

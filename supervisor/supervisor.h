@@ -98,6 +98,9 @@ int session_run(const struct session_cfg *cfg);
  * bad value (message printed). */
 int audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
     const char *cmd);
+/* After all options: 0, or -1 when they do not go together (message
+ * printed; --seal-every/--seal-interval without --seal-key-out). */
+int audit_cli_check(const struct session_cfg *cfg, const char *cmd);
 /* Open and lock the log for a session, create the seal-key file. 0 or
  * -1 (message printed: e.g. the log is in use, naming the holder). */
 int auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd);

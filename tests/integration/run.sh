@@ -61,7 +61,14 @@ nrecords() { jq -s 'map(select(.type=="decision") | .record_id) | unique | lengt
 # --- tests ---------------------------------------------------------------
 
 t_version() {
-	"$AKSUP" version | grep -Eq '^aksup [0-9]+\.[0-9]+\.[0-9]+$'
+	local ok=0 rc
+	check "version" bash -c '"$1" version | grep -Eq "^aksup [0-9]+\.[0-9]+\.[0-9]+$"' _ "$AKSUP" || ok=1
+	check "version --help" bash -c '"$1" version --help | grep -q "^usage: aksup version$"' _ "$AKSUP" || ok=1
+	"$AKSUP" version extra >/dev/null 2>&1; rc=$?
+	check "version EXTRA: usage 2" [ $rc -eq 2 ] || ok=1
+	"$AKSUP" version --bogus >/dev/null 2>&1; rc=$?
+	check "version --bogus: usage 2" [ $rc -eq 2 ] || ok=1
+	return $ok
 }
 
 t_validate_policy() {
@@ -241,7 +248,7 @@ t_chain() {
 }
 
 t_log_view() {
-	local ok=0 out
+	local ok=0 out sess
 	setup_ws
 	submit fs.read "$WS/a.txt" >/dev/null
 	submit fs.read /etc/passwd >/dev/null
@@ -255,8 +262,23 @@ t_log_view() {
 	check "action filter, joined OK" [ "$(jq -r .status <<<"$out")" = OK ] || ok=1
 	out=$("$AKSUP" log --log-path "$T/log" --limit 1 --json)
 	check "limit = last N" [ "$(jq -r .action <<<"$out")" = fs.write ] || ok=1
-	"$AKSUP" log --log-path "$T/log" --limit x >/dev/null 2>&1
+	"$AKSUP" log --log-path "$T/log" --limit x >/dev/null 2>"$T/err"
 	check "bad limit: usage" [ $? -eq 2 ] || ok=1
+	check "aksup log's usage, not the helper's ($(cat "$T/err"))" \
+	    bash -c 'grep -q "^usage: aksup log " "$1" && ! grep -q "aksup-log" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" log --log-path "$T/log" --since yesterday >/dev/null 2>"$T/err"
+	check "bad time: usage 2, aksup log's" bash -c '[ '$?' -eq 2 ] && grep -q "^usage: aksup log " "$1"' _ "$T/err" || ok=1
+	check "help: verify's --log-path is optional" \
+	    bash -c '"$1" log --help | grep -q "aksup log verify \[--log-path F\]"' _ "$AKSUP" || ok=1
+	# --session takes a prefix of the UUID, as --since/--until take one
+	# (each submit is a session of its own: 3 sessions, one row each)
+	sess=$(jq -rs 'map(select(.type=="session_start"))[1].session' "$T/log")
+	out=$("$AKSUP" log --log-path "$T/log" --session "$sess" --json)
+	check "full session id: its row" [ "$(jq -r .target <<<"$out")" = /etc/passwd ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --session "${sess:0:8}" --json)
+	check "session prefix: the same row ($out)" [ "$(jq -r '"\(.session) \(.target)"' <<<"$out")" = "$sess /etc/passwd" ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --session "${sess}x" --json)
+	check "longer than the id: no rows" [ -z "$out" ] || ok=1
 	"$AKSUP" log --log-path "$T/nolog" >/dev/null 2>&1
 	check "missing log: error" [ $? -eq 1 ] || ok=1
 	return $ok
@@ -277,9 +299,71 @@ t_submit_exit_codes() {
 	check "params not an object: usage 2" [ $rc -eq 2 ] || ok=1
 	"$AKSUP" bogus >/dev/null 2>&1; rc=$?
 	check "unknown command 2" [ $rc -eq 2 ] || ok=1
-	for c in run submit log validate-policy; do
+	for c in run submit log validate-policy version; do
 		"$AKSUP" $c --help | grep -q "^usage: aksup $c" || { note "$c --help"; ok=1; }
 	done
+	check "policy --help: the subcommand and exit codes" \
+	    bash -c '"$1" policy --help > "$2" && grep -q "^usage: aksup policy explain --policy FILE --action A --target T" "$2" && grep -q "Exit: 0 allowed, 3 denied, 1 error" "$2"' _ "$AKSUP" "$T/help" || ok=1
+	# every bad option value is a usage error (2), before any session
+	for o in "--uid-base abc" "--uid-base 0" "--run-as no-such-user-aksup" \
+	    "--allow-degraded bogus" "--allow-degraded seccomp,nope" \
+	    "--seal-every 5" "--seal-interval 100" "--audit-sync sometimes"; do
+		submit_opt $o >/dev/null 2>&1; rc=$?
+		check "submit $o: usage 2 ($rc)" [ $rc -eq 2 ] || ok=1
+		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" $o -- /bin/true >/dev/null 2>&1; rc=$?
+		check "run $o: usage 2 ($rc)" [ $rc -eq 2 ] || ok=1
+	done
+	submit_opt --seal-every 5 2>&1 >/dev/null | grep -q "need --seal-key-out" || { note "seal-every says why"; ok=1; }
+	check "no seal key file appeared" [ ! -e "$T/key" ] || ok=1
+	return $ok
+}
+
+submit_opt() {	# submit_opt OPTION... : a read of a.txt with extra options
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --action fs.read --target "$WS/a.txt" "$@"
+}
+
+# The broker ends the session abnormally: aksup says ERROR (1), not the
+# 128+9 of the agent our teardown killed.
+t_session_ended_exit_codes() {
+	local ok=0 rc
+	setup_ws
+	printf '%s\n' "{\"id\":1,\"action\":\"fs.read\",\"target\":\"$WS/a.txt\"}" \
+	    '[1,2,3]' "{\"id\":3,\"action\":\"fs.read\",\"target\":\"$WS/a.txt\"}" > "$T/batch"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch "$T/batch" \
+	    > "$T/out" 2>"$T/err"; rc=$?
+	check "submit --batch, a line not an object: exit 1 ($rc)" [ $rc -eq 1 ] || ok=1
+	check "the framing violation is audited" [ "$(jq -rs 'map(select(.type=="decision")) | .[-1] | "\(.status) \(.error)"' "$T/log")" = "INVALID framing: not a JSON object" ] || ok=1
+	check "aksup says why" grep -q "broke the protocol" "$T/err" || ok=1
+	SECONDS=0
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    /bin/sh -c 'printf "[1]" >&3; exec sleep 30' >/dev/null 2>&1; rc=$?
+	check "run, CMD killed by the teardown: exit 1, not 137 ($rc)" [ $rc -eq 1 ] || ok=1
+	check "at once (${SECONDS}s)" [ $SECONDS -lt 10 ] || ok=1
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sh -c 'exit 7' \
+	    >/dev/null 2>&1; rc=$?
+	check "run, CMD exits by itself: its code ($rc)" [ $rc -eq 7 ] || ok=1
+	return $ok
+}
+
+# aksup log --follow --limit N: the last N rows, then the new ones.
+t_log_follow_limit() {
+	local ok=0 pid i
+	setup_ws
+	submit fs.read "$WS/a.txt" >/dev/null
+	submit fs.read /etc/passwd >/dev/null
+	submit fs.read "$WS/nope" >/dev/null
+	"$AKSUP" log --log-path "$T/log" --follow --limit 2 --json > "$T/follow" 2>&1 &
+	pid=$!
+	for i in $(seq 1 100); do [ "$(wc -l < "$T/follow")" -ge 2 ] && break; sleep 0.05; done
+	sleep 0.3
+	check "the last 2 rows first ($(cat "$T/follow"))" \
+	    [ "$(jq -r .target "$T/follow" | tr '\n' ' ')" = "/etc/passwd $WS/nope " ] || ok=1
+	submit fs.list "$WS" >/dev/null
+	for i in $(seq 1 100); do [ "$(wc -l < "$T/follow")" -ge 3 ] && break; sleep 0.05; done
+	check "then the new one" [ "$(tail -1 "$T/follow" | jq -r .action)" = fs.list ] || ok=1
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	return $ok
 }
 
@@ -413,6 +497,7 @@ t_worker_killed() {
 	timeout 20 tail --pid="$sup" -f /dev/null
 	check "session ended" bash -c '! kill -0 '"$sup"' 2>/dev/null' || ok=1
 	wait "$sup"; rc=$?
+	check "the broker ended the session: exit 1 ($rc)" [ $rc -eq 1 ] || ok=1
 	check "agent got ERROR ($(tail -1 "$T/out"))" \
 	    bash -c 'tail -1 "$1" | grep -q "\"status\":\"ERROR\".*fs worker died"' _ "$T/out" || ok=1
 	check "FAILED outcome audited" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1] | "\(.type) \(.status)"' "$T/log")" = "outcome FAILED" ] || ok=1
@@ -527,7 +612,13 @@ t_policy_explain() {
 	check "git -c denied" [ $rc -eq 3 ] || ok=1
 	"$AKSUP" policy explain --policy example.yaml --action net.http \
 	    --target https://x/ --params '{nope' >/dev/null 2>&1; rc=$?
-	check "bad --params: exit 1" [ $rc -eq 1 ] || ok=1
+	check "bad --params: usage 2" [ $rc -eq 2 ] || ok=1
+	"$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target https://x/ --params '[1]' >/dev/null 2>&1; rc=$?
+	check "--params not an object: usage 2" [ $rc -eq 2 ] || ok=1
+	"$AKSUP" policy explain --policy example.yaml --action net.http \
+	    --target https://api.example.com/ --params '{"method":5}' >/dev/null 2>&1; rc=$?
+	check "params unfit for the action: error 1" [ $rc -eq 1 ] || ok=1
 	"$AKSUP" policy explain --policy example.yaml --action net.http >/dev/null 2>&1; rc=$?
 	check "usage: exit 2" [ $rc -eq 2 ] || ok=1
 	cd - >/dev/null
@@ -571,7 +662,7 @@ YAML
 
 ALL="version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
-submit_exit_codes malformed_request framing_not_object oversize_message
+submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
 worker_killed no_orphans signal_teardown bad_policy_refuses_session"
 

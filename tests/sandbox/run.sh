@@ -162,7 +162,7 @@ t_fail_closed() {
 		    [ "$(jq -c 'select(.type=="session_start") | .waived' "$T/log" | tail -1)" = "[\"$l\"]" ] || ok=1
 	done
 	"$AKSUP" run --allow-degraded=bogus --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
-	check "unknown layer: refused" [ $? -ne 0 ] || ok=1
+	check "unknown layer: usage error 2" [ $? -eq 2 ] || ok=1
 	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
 	check "all layers in force recorded" \
 	    bash -c '[ "$(jq -c "select(.type==\"session_start\") | [.layers, .waived]" "$1" | tail -1)" = "$2" ]' _ "$T/log" \
