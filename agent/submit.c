@@ -103,9 +103,21 @@ batch(int fd)
 			if (len == 0)
 				continue;
 			if (aksup_send(fd, line, len) < 0) {
-				log_warn("send");
-				rc = 1;
-				goto out;
+				if (errno != EPIPE && errno != ECONNRESET) {
+					log_warn("send");
+					rc = 1;
+					goto out;
+				}
+				/* the broker ended the session: stop sending,
+				 * but read the answers it sent before that */
+				eof = 1;
+				if (inflight == 0) {
+					log_warnx("the broker closed the channel");
+					fflush(stdout);
+					rc = 1;
+					goto out;
+				}
+				continue;
 			}
 			inflight++;
 			continue;
