@@ -6,14 +6,18 @@
 
 #include "common/jsonesc.h"
 
-/* Length of the valid UTF-8 sequence at s (first byte >= 0x80), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t avail)
+size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
 	size_t len, i;
 	unsigned c, min;
 
-	if ((s[0] & 0xe0) == 0xc0) {
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
 		len = 2; c = s[0] & 0x1f; min = 0x80;
 	} else if ((s[0] & 0xf0) == 0xe0) {
 		len = 3; c = s[0] & 0x0f; min = 0x800;
@@ -21,7 +25,7 @@ utf8_len(const unsigned char *s, size_t avail)
 		len = 4; c = s[0] & 0x07; min = 0x10000;
 	} else
 		return 0;
-	if (len > avail)
+	if (len > n)
 		return 0;
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
@@ -30,6 +34,7 @@ utf8_len(const unsigned char *s, size_t avail)
 	}
 	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*cp = c;
 	return len;
 }
 
@@ -40,6 +45,7 @@ json_escape(char *out, const char *str, size_t n)
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *end = s + n, *run;
 	char *o = out;
+	unsigned cp;
 	size_t k;
 
 	*o++ = '"';
@@ -53,7 +59,7 @@ json_escape(char *out, const char *str, size_t n)
 		if (s == end)
 			break;
 		if (*s >= 0x80) {
-			if ((k = utf8_len(s, (size_t)(end - s))) == 0)
+			if ((k = utf8_decode(s, (size_t)(end - s), &cp)) == 0)
 				return 0;
 			memcpy(o, s, k);
 			o += k;

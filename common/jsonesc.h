@@ -24,4 +24,8 @@
  */
 size_t json_escape(char *out, const char *s, size_t n);
 
+/* Decode the UTF-8 character at s (n bytes available) into *cp. Returns
+ * its length (1 to 4), or 0 when it is not valid UTF-8. */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "common/jsonesc.h"
 #include "logview/records.h"
 
 struct lv {
@@ -429,41 +430,6 @@ lv_row_json(const struct lv_row *r)
 		    JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return s;
-}
-
-/*
- * Decode one UTF-8 sequence at s (n bytes left). Returns its length and
- * the code point in *cp, or 0 for an invalid sequence (overlong forms,
- * surrogates and values past U+10FFFF are invalid).
- */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2; c = s[0] & 0x1f; min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3; c = s[0] & 0x0f; min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4; c = s[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
 }
 
 /* Code points that must not reach a terminal as they are. */

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fds.h"
 #include "common/log.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
@@ -74,8 +73,7 @@ cmd_validate(int argc, char **argv)
 	};
 	const char *policy = NULL;
 	char *bargv[5];
-	struct spawn sp;
-	int ch, fd, rc;
+	int ch, rc;
 
 	reset_getopt();
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -93,28 +91,13 @@ cmd_validate(int argc, char **argv)
 	if (policy == NULL || optind != argc)
 		return usage_err("validate-policy", validate_usage,
 		    policy ? "unexpected argument" : "--policy is required");
-	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", policy);
-		return EXIT_ERR;
-	}
 	/* The policy is parsed by the broker binary, confined. */
-	memset(&sp, 0, sizeof(sp));
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-broker");
 	bargv[0] = "aksup-broker";
 	bargv[1] = "--check";
 	bargv[2] = "--policy-name";
 	bargv[3] = (char *)policy;
 	bargv[4] = NULL;
-	sp.argv = bargv;
-	sp.envp = helper_env();
-	sp.src[0] = fd;
-	sp.dst[0] = BROKER_FD_POLICY;
-	sp.nfds = 1;
-	sp.stdin_fd = -1;
-	sp.stdout_fd = -2;
-	rc = run_helper(&sp);
-	close(fd);
+	rc = run_policy_helper(policy, bargv);
 	return rc == 0 ? EXIT_OK : EXIT_ERR;
 }
 

@@ -7,14 +7,12 @@
  * Runs in: aksup, the supervisor. Privilege: the invoking user's; opens
  * only the policy named on the command line.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fds.h"
 #include "common/log.h"
 #include "supervisor/supervisor.h"
 
@@ -54,8 +52,7 @@ explain(int argc, char **argv)
 	const char *policy = NULL, *action = NULL, *target = NULL;
 	const char *params = NULL;
 	char *bargv[12];
-	struct spawn sp;
-	int ch, fd, rc, n = 0;
+	int ch, rc, n = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -76,10 +73,6 @@ explain(int argc, char **argv)
 		return usage_err("unexpected argument");
 	if (policy == NULL || action == NULL || target == NULL)
 		return usage_err("--policy, --action and --target are required");
-	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", policy);
-		return EXIT_ERR;
-	}
 	bargv[n++] = "aksup-broker";
 	bargv[n++] = "--explain";
 	bargv[n++] = "--policy-name";
@@ -93,18 +86,8 @@ explain(int argc, char **argv)
 		bargv[n++] = (char *)params;
 	}
 	bargv[n] = NULL;
-	memset(&sp, 0, sizeof(sp));
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-broker");
-	sp.argv = bargv;
-	sp.envp = helper_env();
-	sp.src[0] = fd;
-	sp.dst[0] = BROKER_FD_POLICY;
-	sp.nfds = 1;
-	sp.stdin_fd = -1;
-	sp.stdout_fd = -2;
-	rc = run_helper(&sp);
-	close(fd);
+	if ((rc = run_policy_helper(policy, bargv)) < 0)
+		return EXIT_ERR;
 	switch (rc) {
 	case 0:
 		return EXIT_OK;

@@ -113,10 +113,13 @@ broker_gone(struct sess *s, int st)
 		kill_all(s);
 }
 
-/* Our children that are none of the roles: what the agent left behind,
- * reparented to us (subreaper). They are the agent's; they go with it. */
+/*
+ * SIGKILL our children (we are a subreaper: what the agent left behind is
+ * reparented to us), sparing the broker and the fs worker when `s` is
+ * given: those end by their own rules.
+ */
 static void
-kill_strays(struct sess *s)
+kill_children(const struct sess *s)
 {
 	char path[64], buf[4096];
 	ssize_t n;
@@ -134,12 +137,19 @@ kill_strays(struct sess *s)
 
 		if (end == p)
 			break;
-		for (role = 0, i = 0; i < P_N; i++)
+		for (role = 0, i = 0; s != NULL && i < P_N; i++)
 			if (s->p[i].pid == pid && i != P_AGENT)
 				role = 1;
 		if (pid > 0 && !role)
 			(void)kill((pid_t)pid, SIGKILL);
 	}
+}
+
+/* What the agent left behind goes with it. */
+static void
+kill_strays(struct sess *s)
+{
+	kill_children(s);
 }
 
 static void
@@ -220,33 +230,17 @@ watch_once(struct sess *s, int extra_fd)
 	reap(s);
 }
 
-/* Kill and reap whatever the agent left behind (we are its subreaper):
- * each round kills our current children; their own children are then
- * reparented to us and die in the next round, until none is left. */
+/* Kill and reap whatever the agent left behind: each round kills our
+ * current children; their own children are then reparented to us and
+ * die in the next round, until none is left. */
 static void
 kill_leftovers(void)
 {
 	struct timespec ms = { 0, 1000000 };
-	char path[64], buf[4096];
-	int fd, rounds;
-	ssize_t n;
-	char *p, *end;
+	int rounds;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
 	for (rounds = 0; rounds < 5000; rounds++) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			buf[n > 0 ? n : 0] = '\0';
-			for (p = buf; *p; p = end) {
-				long pid = strtol(p, &end, 10);
-
-				if (end == p)
-					break;
-				if (pid > 0)
-					(void)kill((pid_t)pid, SIGKILL);
-			}
-		}
+		kill_children(NULL);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fds.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "supervisor/confine.h"
@@ -217,6 +218,37 @@ helper_env(void)
 		env[e++] = (char *)v;
 	env[e] = NULL;
 	return env;
+}
+
+/*
+ * The broker binary on its own, for a policy only (validate-policy,
+ * policy explain): the policy on fd 6, confined like any role, never
+ * parsed here. Returns its exit code, or -1 when the file cannot be
+ * opened (said on stderr).
+ */
+int
+run_policy_helper(const char *policy, char **argv)
+{
+	struct spawn sp;
+	int fd, rc;
+
+	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_warn("%s", policy);
+		return -1;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = SPAWN_INTERNAL;
+	sp.path = helper_path("aksup-broker");
+	sp.argv = argv;
+	sp.envp = helper_env();
+	sp.src[0] = fd;
+	sp.dst[0] = BROKER_FD_POLICY;
+	sp.nfds = 1;
+	sp.stdin_fd = -1;
+	sp.stdout_fd = -2;
+	rc = run_helper(&sp);
+	close(fd);
+	return rc;
 }
 
 int

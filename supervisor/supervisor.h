@@ -43,6 +43,10 @@ const char *helper_path(const char *name);
 /* Environment for our role binaries (sanitizer options only). */
 char **helper_env(void);
 
+/* aksup-broker alone on a policy file (--check, --explain): its exit
+ * code, or -1 when the file cannot be opened. */
+int run_policy_helper(const char *policy, char **argv);
+
 /* fork + exec as described; returns the pid or -1. */
 pid_t spawn_role(const struct spawn *s);
 
