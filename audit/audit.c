@@ -1163,6 +1163,20 @@ audit_end(struct audit *a)
 
 	if (a == NULL || !a->began || a->ended || a->broken)
 		return -1;
+	/* The syncer may have seen a writeback error (reported once per
+	 * file): stop it and fail the end rather than lose that. */
+	if (a->sy != NULL) {
+		int failed;
+
+		pthread_mutex_lock(&a->sy->mu);
+		failed = a->sy->failed;
+		pthread_mutex_unlock(&a->sy->mu);
+		syncer_stop(a);
+		if (failed) {
+			a->broken = 1;
+			return -1;
+		}
+	}
 	if (begin_line(a, "session_end") == -1)
 		return -1;
 	PUTS(a, ",\"records\":");

@@ -115,8 +115,10 @@ answer(struct broker *b, const json_t *id, const char *status, json_t *data,
 
 	s = response_encode(id, status, data, error, record_id, &len);
 	if (s != NULL && len > b->cfg->agent_max) {
+		/* without the agent's id: a huge string id must not make
+		 * this answer too large as well */
 		free(s);
-		s = response_encode(id, "ERROR", NULL,
+		s = response_encode(NULL, "ERROR", NULL,
 		    "result too large for the agent channel", record_id, &len);
 	}
 	if (s == NULL)
@@ -604,6 +606,12 @@ broker_loop(struct broker_cfg *cfg)
 		 * look for it before sleeping (common/util.h). */
 		if (b.reading && b.qhead == NULL && b.qlen < QUEUE_MAX &&
 		    spin_readable(cfg->agent_fd, SPIN_NS)) {
+			/* the seal every T ms is due under load too */
+			if (audit_timeout_ms(cfg->audit) == 0 &&
+			    audit_tick(cfg->audit) < 0) {
+				audit_failed(&b);
+				continue;
+			}
 			rc = read_agent(&b);
 			if (rc <= 0)
 				b.reading = 0;

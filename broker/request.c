@@ -13,6 +13,7 @@
 #include "common/jsonesc.h"
 
 #define TARGET_MAX	(64 * 1024)
+#define ACTION_MAX	128
 
 static void
 setwhy(char *why, size_t whylen, const char *s)
@@ -95,6 +96,12 @@ request_decode(const char *buf, size_t len, struct request *rq, char *why,
 	}
 	if (rq->target_len > TARGET_MAX) {
 		setwhy(why, whylen, "target too long");
+		return REQ_MALFORMED;
+	}
+	/* actions are short names; a huge one would only bloat records */
+	if (strlen(rq->action) > ACTION_MAX) {
+		rq->action = NULL;
+		setwhy(why, whylen, "action too long");
 		return REQ_MALFORMED;
 	}
 	v = json_object_get(rq->root, "params");

@@ -81,13 +81,23 @@ auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd)
 	/* The audit log: append-only for the broker, private to the
 	 * operator (0600); read back by the broker only to continue the
 	 * hash chain. Opened by the operator's path, as the operator. */
-	fd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* Never through a symlink (one planted in a directory others can
+	 * write would send our records anywhere), never a FIFO or device,
+	 * and only a file of ours that nobody else may write. */
+	fd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		log_warn("cannot open audit log %s", cfg->log_path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		log_warnx("audit log %s is not a regular file", cfg->log_path);
+		goto fail;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		log_warnx("audit log %s must belong to you and be writable by "
+		    "you alone (it is uid %u, mode %03o)", cfg->log_path,
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
 		goto fail;
 	}
 	if (lock_log(fd, cfg->log_path) < 0)

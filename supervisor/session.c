@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -322,6 +324,7 @@ wait_ready(struct sess *s, int supfd, char *buf, size_t cap)
 static int
 open_root(const char *root, char *sfx, size_t sfxlen)
 {
+	struct open_how how;
 	char dir[PATH_MAX];
 	char *slash;
 	int fd;
@@ -329,10 +332,23 @@ open_root(const char *root, char *sfx, size_t sfxlen)
 	sfx[0] = '\0';
 	if (snprintf(dir, sizeof(dir), "%s", root) >= (int)sizeof(dir))
 		return -1;
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	/* The broker decides on the lexical path: the root it names must
+	 * be that directory, not wherever a symlink (planted by anyone
+	 * who can write a parent) points. */
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	for (;;) {
-		fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, dir[0] ? dir : "/",
+		    &how, sizeof(how));
 		if (fd >= 0)
 			break;
+		if (errno == ELOOP) {
+			log_warnx("policy root %s passes through a symbolic "
+			    "link; name the real path (actions beneath it will "
+			    "fail)", root);
+			return -1;
+		}
 		if (errno != ENOENT || (slash = strrchr(dir, '/')) == NULL ||
 		    dir[0] == '\0') {
 			log_warn("policy root %s unavailable", root);
@@ -341,8 +357,9 @@ open_root(const char *root, char *sfx, size_t sfxlen)
 		*slash = '\0';
 	}
 	if (strcmp(dir, root) != 0) {
-		snprintf(sfx, sfxlen, "%s", root + strlen(dir) +
-		    (root[strlen(dir)] == '/' ? 1 : 0));
+		if (snprintf(sfx, sfxlen, "%s", root + strlen(dir) +
+		    (root[strlen(dir)] == '/' ? 1 : 0)) >= (int)sfxlen)
+			fatalx("policy root %s: path too long", root);
 		log_info("policy root %s does not exist yet", root);
 	}
 	return fd;

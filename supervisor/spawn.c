@@ -29,9 +29,6 @@
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 /*
  * Role binaries live next to aksup in a build tree, or in
@@ -192,6 +189,12 @@ spawn_role(const struct spawn *sp)
 	/* namespaces, uid/gid, capabilities, rlimits; for an external
 	 * agent also its mount view, Landlock and seccomp */
 	confine_child(s);
+	/* A change of uid or gid clears the parent-death signal: set it
+	 * again now that the ids are final, and make sure the supervisor
+	 * did not die in between (then nothing would kill us). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	    (getppid() != parent && getppid() != 0))
+		_exit(127);
 	execve(s->path, s->argv, s->envp);
 	log_warn("exec %s", s->path);
 	_exit(127);

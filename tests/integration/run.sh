@@ -110,6 +110,11 @@ t_allowed_read_write_delete() {
 	out=$(submit fs.write "$WS/out/bin" '{"content":"AAEC/w==","encoding":"base64"}')
 	check "base64 write" [ "$(jfield .data.bytes_written <<<"$out")" = 4 ] || ok=1
 	check "binary bytes" [ "$(od -An -tx1 "$WS/out/bin" | tr -d ' ')" = 000102ff ] || ok=1
+	for bad in 'a=Gk' 'aG==\n\n\n\n' 'AA*C'; do
+		out=$(submit fs.write "$WS/out/junk" "{\"content\":\"$bad\",\"encoding\":\"base64\"}")
+		check "invalid base64 $bad refused ($out)" [ "$(jfield .error <<<"$out")" = "content is not valid base64" ] || ok=1
+	done
+	check "nothing written for it" [ ! -e "$WS/out/junk" ] || ok=1
 	out=$(submit fs.read "$WS/out/bin" '{"encoding":"base64"}')
 	check "base64 read" [ "$(jfield .data <<<"$out")" = "AAEC/w==" ] || ok=1
 	out=$(submit fs.read "$WS/out/bin")
@@ -535,6 +540,27 @@ t_signal_teardown() {
 	return $ok
 }
 
+# The audit log is never opened through a symlink, and never a file that
+# others may write.
+t_log_file_checks() {
+	local ok=0 rc
+	setup_ws
+	printf 'precious\n' > "$T/victim"
+	ln -s "$T/victim" "$T/linklog"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/linklog" \
+	    --action fs.read --target "$WS/a.txt" >/dev/null 2>"$T/err"; rc=$?
+	check "symlinked log refused (rc $rc)" [ $rc -eq 1 ] || ok=1
+	check "the symlink's target untouched" [ "$(cat "$T/victim")" = precious ] || ok=1
+	: > "$T/gwlog"
+	chmod 0620 "$T/gwlog"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/gwlog" \
+	    --action fs.read --target "$WS/a.txt" >/dev/null 2>"$T/err"; rc=$?
+	check "group-writable log refused (rc $rc)" [ $rc -eq 1 ] || ok=1
+	check "it says why" grep -q "writable by you alone" "$T/err" || ok=1
+	check "nothing written to it" [ ! -s "$T/gwlog" ] || ok=1
+	return $ok
+}
+
 t_bad_policy_refuses_session() {
 	local rc
 	setup_ws
@@ -664,7 +690,7 @@ ALL="version validate_policy validate_positions policy_examples policy_explain p
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
-worker_killed no_orphans signal_teardown bad_policy_refuses_session"
+worker_killed no_orphans signal_teardown log_file_checks bad_policy_refuses_session"
 
 cd "$T" || exit 1
 echo "integration tests as $(id -un) (uid $(id -u))"

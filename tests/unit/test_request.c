@@ -30,6 +30,7 @@ static const struct rcase cases[] = {
 	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"params\":[]}", REQ_MALFORMED, "params must be an object" },
 	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"params\":\"x\"}", REQ_MALFORMED, "params must be an object" },
 	{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/a\",\"extra\":1}", REQ_MALFORMED, "unknown field" },
+	{ "{\"id\":1,\"action\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"target\":\"/a\"}", REQ_MALFORMED, "action too long" },
 	/* framing: not a JSON object */
 	{ "[1,2]", REQ_FRAMING, "not a JSON object" },
 	{ "42", REQ_FRAMING, NULL },

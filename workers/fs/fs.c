@@ -246,8 +246,25 @@ b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
 	unsigned char *buf;
 	int n;
 
+	size_t i, pad = 0;
+
+	/* strictly the standard alphabet, '=' only as the last one or two
+	 * characters: EVP_DecodeBlock would let junk through as bytes */
 	if (len % 4 != 0)
 		return -1;
+	for (i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c == '=') {
+			if (i < len - 2)
+				return -1;
+			pad++;
+			continue;
+		}
+		if (pad > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' &&
+		    c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return -1;
+	}
 	if ((buf = malloc(len / 4 * 3 + 1)) == NULL)
 		fatal("malloc");
 	n = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)len);
@@ -256,10 +273,7 @@ b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
 		return -1;
 	}
 	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	if (len > 0 && in[len - 1] == '=')
-		n--;
-	if (len > 1 && in[len - 2] == '=')
-		n--;
+	n -= (int)pad;
 	*out = buf;
 	*outlen = (size_t)n;
 	return 0;
@@ -425,6 +439,8 @@ do_list(int root, const char *rel, const char *target, struct reply *r)
 	reply_json(r, arr);
 }
 
+static int suffix_ok(const char *sfx);
+
 static void
 fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 {
@@ -443,8 +459,18 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	if (path == NULL || target == NULL)
 		fatal("strndup");
 	data = (const char *)payload + sizeof(q) + q.path_len + q.target_len;
-	if (strlen(path) != q.path_len || path[0] == '/') {
+	/* the broker sends canonical relative paths: "." or names with
+	 * no "." / ".." segment (openat2 would refuse an escape anyway) */
+	if (strlen(path) != q.path_len ||
+	    (strcmp(path, ".") != 0 && !suffix_ok(path))) {
 		reply_error(r, "bad path: %s", target);
+		goto out;
+	}
+	if (strcmp(path, ".") == 0 &&
+	    (q.op == FS_OP_DELETE || q.op == FS_OP_WRITE)) {
+		/* checked here, before a missing root's suffix is added */
+		reply_error(r, q.op == FS_OP_DELETE ? "Cannot delete a root: %s" :
+		    "Is a directory: %s", target);
 		goto out;
 	}
 	if (roots[q.root] < 0) {
