@@ -31,6 +31,7 @@ static const char *const st_names[ST_N] = { "ALLOWED", "DENIED", "INVALID",
 struct avkey {
 	char		 session[37];
 	unsigned char	 k0[AUDIT_KEY_LEN];
+	int		 used;		/* its session was in the log */
 };
 
 struct pend {			/* the line held back by one */
@@ -225,6 +226,7 @@ av_add_keys(struct av *v, const char *text, size_t len, char *err,
 			goto out;
 		}
 		memcpy(nk->session, sess, 37);
+		nk->used = 0;
 		v->nkeys++;
  next:
 		p = nl ? nl + 1 : end;
@@ -309,6 +311,7 @@ key_for(struct av *v, const char *session)
 		if (strcmp(v->keys[i].session, session) == 0) {
 			memcpy(v->key, v->keys[i].k0, sizeof(v->key));
 			v->have_key = 1;
+			v->keys[i].used = 1;
 			return;
 		}
 }
@@ -365,9 +368,18 @@ check_session_start(struct av *v, json_t *o, uint64_t seq,
 			    (unsigned long long)v->seq);
 		}
 	}
-	if (v->in_session && v->closed && v->need_final)
+	if (v->in_session && v->closed && v->need_final) {
+		/* with its key at hand, a missing final seal is not taken
+		 * on trust: it may have been removed with what it covered */
+		if (v->have_key) {
+			fail(v, seq, ln, "session %s: its final seal is missing "
+			    "(removed, or the broker died right after "
+			    "session_end)", v->session);
+			return;
+		}
 		note(v, "session %s: its final seal is missing (the broker "
 		    "died after session_end)", v->session);
+	}
 	if (v->in_session)
 		session_report(v);
 	if (!json_is_string(json_object_get(o, "version")) ||
@@ -395,6 +407,14 @@ check_session_start(struct av *v, json_t *o, uint64_t seq,
 	json_object_clear(v->ids);
 	OPENSSL_cleanse(v->key, sizeof(v->key));
 	key_for(v, sess);
+	if (v->have_key && !v->sealed) {
+		/* the operator holds this session's key: it was sealed, so
+		 * "seal": null is an edit that would skip every check */
+		fail(v, seq, ln, "session %s: a key was given for it but its "
+		    "session_start says it is not sealed: the seals were "
+		    "removed", sess);
+		return;
+	}
 	v->res.sessions++;
 }
 
@@ -799,6 +819,18 @@ av_finish(struct av *v)
 	}
 	if (!v->done && v->in_session)
 		session_report(v);
+	if (!v->done) {
+		size_t i;
+
+		/* a key names a session the operator ran on this log: if it
+		 * is not there, its records were removed or renamed */
+		for (i = 0; i < v->nkeys && !v->done; i++)
+			if (!v->keys[i].used)
+				fail(v, v->seq + 1, v->lineno + 1, "a key was "
+				    "given for session %s, which is not in the "
+				    "log: its records were removed or renamed",
+				    v->keys[i].session);
+	}
 	if (!v->done && v->seq == 0 && v->res.torn == 0)
 		note(v, "the log is empty");
 	return v->done ? 1 : 0;

@@ -416,6 +416,80 @@ START_TEST(test_forged_seal)
 }
 END_TEST
 
+/*
+ * An intruder who can edit the log but has no key rewrites it whole:
+ * mode 1 drops every seal and marks the session "seal": null; mode 2
+ * renames the session. seq and the chain are rebuilt, so only the key
+ * the operator holds can tell.
+ */
+static char *
+rewrite_unsealed(const char *t, int mode, size_t *outlen)
+{
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(17);
+	char prevhex[65], *out, *s;
+	const char *l, *type;
+	size_t ll, o = 0;
+	int i, n = nlines(t);
+	json_int_t seq = 0;
+	json_t *js;
+
+	memset(prevhex, '0', 64);
+	prevhex[64] = '\0';
+	out = malloc(strlen(t) * 2 + 64);
+	for (i = 1; i <= n; i++) {
+		l = line_at(t, i, &ll);
+		js = json_loadb(l, ll, 0, NULL);
+		ck_assert_ptr_nonnull(js);
+		type = json_string_value(json_object_get(js, "type"));
+		if (mode == 1 && strcmp(type, "seal") == 0) {
+			json_decref(js);
+			continue;
+		}
+		if (mode == 1 && strcmp(type, "session_start") == 0)
+			json_object_set_new(js, "seal", json_null());
+		if (mode == 2)
+			json_object_set_new(js, "session", json_string(
+			    "00000000-0000-4000-8000-000000000000"));
+		json_object_set_new(js, "seq", json_integer(++seq));
+		json_object_set_new(js, "prev", json_string(prevhex));
+		s = json_dumps(js, flags);
+		audit_sha256_hex(s, strlen(s), prevhex);
+		memcpy(out + o, s, strlen(s));
+		o += strlen(s);
+		out[o++] = '\n';
+		free(s);
+		json_decref(js);
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+START_TEST(test_seals_removed_or_session_renamed)
+{
+	char key[512], *t, *f;
+	size_t len, flen;
+	struct av_result r;
+	int mode;
+
+	t = sealed_log(&len, key, sizeof(key));
+	for (mode = 1; mode <= 2; mode++) {
+		f = rewrite_unsealed(t, mode, &flen);
+		/* without the key the rewrite is a valid unsealed log ... */
+		r = verify(f, flen, NULL, 0);
+		ck_assert_msg(r.valid, "mode %d: %s", mode, r.msg);
+		/* ... with it, it is not */
+		r = verify(f, flen, key, 0);
+		ck_assert_msg(!r.valid, "mode %d: rewrite not detected", mode);
+		ck_assert_msg(strstr(r.msg, mode == 1 ? "not sealed" :
+		    "not in the log") != NULL, "mode %d: %s", mode, r.msg);
+		free(f);
+	}
+	free(t);
+}
+END_TEST
+
 START_TEST(test_sessions_and_crashes)
 {
 	int fd = tmpfd();
@@ -497,6 +571,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_cut_tail);
 	tcase_add_test(tc, test_resealed_with_later_key);
 	tcase_add_test(tc, test_forged_seal);
+	tcase_add_test(tc, test_seals_removed_or_session_renamed);
 	tcase_add_test(tc, test_sessions_and_crashes);
 	tcase_add_test(tc, test_outcome_without_decision);
 	tcase_add_test(tc, test_garbage_and_keys);
