@@ -45,6 +45,7 @@ struct url_pat {
 	char *host;		/* lower case; ONE_LABEL: ".example.com" */
 	bool host_ip;		/* EXACT and an IP literal */
 	int port;		/* -1: any (":*"); else the port to match */
+	bool port_explicit;	/* the rule named a port (else the default) */
 	struct glob *path;	/* normalized path glob */
 };
 

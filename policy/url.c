@@ -358,6 +358,7 @@ url_pat_compile(const char *pat, struct url_pat *u, const char **why)
 	memcpy(host, a, hlen);
 	host[hlen] = '\0';
 	u->port = scheme_default_port(u->https);
+	u->port_explicit = colon != NULL;
 	if (colon != NULL) {
 		if (e - colon == 2 && colon[1] == '*')
 			u->port = -1;
@@ -460,10 +461,12 @@ url_match(const struct url_pat *u, const struct url_target *t, bool deny,
 		}
 		break;
 	case HOST_ONE_LABEL:
+		/* An allow's "*." is one label; a deny's covers every name
+		 * beneath the domain, so an extra label cannot step round it. */
 		hl = strlen(t->host);
 		pl = strlen(u->host);
 		if (t->ip || hl <= pl || strcmp(t->host + hl - pl, u->host) != 0 ||
-		    memchr(t->host, '.', hl - pl) != NULL) {
+		    (!deny && memchr(t->host, '.', hl - pl) != NULL)) {
 			if (why)
 				snprintf(why, whylen, "host %s is not one label "
 				    "under %s", t->host, u->host + 1);
@@ -479,7 +482,10 @@ url_match(const struct url_pat *u, const struct url_target *t, bool deny,
 		}
 		break;
 	}
-	if (u->port != -1 && u->port != t->port) {
+	/* A deny rule without a port denies on every port: naming another
+	 * port must not step round it. */
+	if (u->port != -1 && !(deny && !u->port_explicit) &&
+	    u->port != t->port) {
 		if (why)
 			snprintf(why, whylen, "port %d is not %d", t->port,
 			    u->port);

@@ -51,6 +51,14 @@ static const char P_URL[] =
     "deny:\n"
     "  - {action: net.http, resource: 'https://api.example.com/v1/admin/**'}  # d1\n";
 
+/* Deny rules cannot be stepped round with a port or an extra label. */
+static const char P_DENYNET[] =
+    "capabilities:\n"
+    "  - {action: net.http, resource: 'https://**:*/**'}  # r1\n"
+    "deny:\n"
+    "  - {action: net.http, resource: 'https://evil.com/**'}  # d1\n"
+    "  - {action: net.http, resource: 'https://*.evil.org/**'}  # d2\n";
+
 static const char P_ANY[] =
     "capabilities:\n"
     "  - {action: net.http, resource: 'https://**'}  # r1\n"
@@ -225,6 +233,12 @@ static const struct pcase cases[] = {
 	{ P_URL, "net.http", "https://api.example.com/v1/a b", NULL, D, "-" },
 	{ P_URL, "net.http", "https://api.example.com/v1/%41bc", NULL, A, "r1" },
 	{ P_URL, "net.http", "https://api.example.com/v1/x?q=1", NULL, A, "r1" },
+	{ P_DENYNET, "net.http", "https://evil.com/x", NULL, D, "d1" },
+	{ P_DENYNET, "net.http", "https://evil.com:8443/x", NULL, D, "d1" },
+	{ P_DENYNET, "net.http", "https://a.evil.org/x", NULL, D, "d2" },
+	{ P_DENYNET, "net.http", "https://a.b.evil.org:444/x", NULL, D, "d2" },
+	{ P_DENYNET, "net.http", "https://evil.org/x", NULL, A, "r1" },
+	{ P_DENYNET, "net.http", "https://good.com:8443/x", NULL, A, "r1" },
 	{ P_URL, "net.http", "https://api.example.com/v1/x#frag", NULL, A, "r1" },
 	{ P_URL, "net.http", "https://api.example.com/v1/admin/users", NULL, D, "d1" },
 	{ P_URL, "net.http", "https://api.example.com/v1/admin", NULL, D, "d1" },
