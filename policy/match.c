@@ -106,25 +106,46 @@ target_prepare(struct target *t, int action, const char *raw)
 
 /* ---- programs ------------------------------------------------------------ */
 
-static bool
-prog_matches(const struct prog_pat *pp, const char *target, char *why,
-    size_t whylen)
+static const char *const exec_dirs[] = { "/usr/local/bin/", "/usr/bin/",
+    "/bin/" };
+
+/* The name of a program in the fixed PATH: "rm" for "rm" or "/bin/rm";
+ * NULL for a path elsewhere. */
+static const char *
+path_name(const char *p)
 {
-	static const char *const dirs[] = { "/usr/local/bin/", "/usr/bin/",
-	    "/bin/" };
 	size_t i, dl;
+
+	if (p[0] != '/')
+		return p;
+	for (i = 0; i < sizeof(exec_dirs) / sizeof(exec_dirs[0]); i++) {
+		dl = strlen(exec_dirs[i]);
+		if (strncmp(p, exec_dirs[i], dl) == 0 && p[dl] != '\0' &&
+		    strchr(p + dl, '/') == NULL)
+			return p + dl;
+	}
+	return NULL;
+}
+
+static bool
+prog_matches(const struct prog_pat *pp, const char *target, bool deny,
+    char *why, size_t whylen)
+{
+	const char *tn, *pn;
 
 	if (pp->any || strcmp(pp->prog, target) == 0)
 		return true;
+	tn = path_name(target);
+	pn = path_name(pp->prog);
 	/* a bare name also names that program in the fixed PATH */
-	if (pp->bare && target[0] == '/') {
-		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-			dl = strlen(dirs[i]);
-			if (strncmp(target, dirs[i], dl) == 0 &&
-			    strcmp(target + dl, pp->prog) == 0)
-				return true;
-		}
-	}
+	if (pp->bare && target[0] == '/' && tn != NULL &&
+	    strcmp(tn, pp->prog) == 0)
+		return true;
+	/* a deny of /usr/bin/rm also denies "rm" and /bin/rm: the same
+	 * program by another of its names in the fixed PATH */
+	if (deny && !pp->bare && tn != NULL && pn != NULL &&
+	    strcmp(tn, pn) == 0)
+		return true;
 	say(why, whylen, "program ", target, " is not the rule's");
 	return false;
 }
@@ -259,7 +280,7 @@ rule_matches(const struct rule *r, const struct target *t,
 			return false;
 		break;
 	case RES_PROG:
-		if (!prog_matches(&r->prog, t->raw, why, whylen))
+		if (!prog_matches(&r->prog, t->raw, r->deny, why, whylen))
 			return false;
 		/* a deny rule without args: denies the program whatever
 		 * its arguments; an allow rule allows exactly what it says */

@@ -68,6 +68,13 @@ static const char P_ANY[] =
     "  - {action: net.http, resource: 'https://**', constraint: {method: DELETE}}  # d2\n"
     "  - {action: net.http, resource: 'http://**'}  # d3\n";
 
+/* A deny of an absolute program also covers its other names in PATH. */
+static const char P_DENYPROG[] =
+    "capabilities:\n"
+    "  - {action: proc.exec, resource: '*', args: {prefix: []}}  # r1\n"
+    "deny:\n"
+    "  - {action: proc.exec, resource: /usr/bin/rm}  # d1\n";
+
 static const char P_PROC[] =
     "capabilities:\n"
     "  - {action: proc.exec, resource: git, args: [status]}  # r1\n"
@@ -233,6 +240,12 @@ static const struct pcase cases[] = {
 	{ P_URL, "net.http", "https://api.example.com/v1/a b", NULL, D, "-" },
 	{ P_URL, "net.http", "https://api.example.com/v1/%41bc", NULL, A, "r1" },
 	{ P_URL, "net.http", "https://api.example.com/v1/x?q=1", NULL, A, "r1" },
+	{ P_DENYPROG, "proc.exec", "/usr/bin/rm", NULL, D, "d1" },
+	{ P_DENYPROG, "proc.exec", "rm", NULL, D, "d1" },
+	{ P_DENYPROG, "proc.exec", "/bin/rm", NULL, D, "d1" },
+	{ P_DENYPROG, "proc.exec", "/usr/local/bin/rm", NULL, D, "d1" },
+	{ P_DENYPROG, "proc.exec", "/opt/rm", NULL, A, "r1" },
+	{ P_DENYPROG, "proc.exec", "rmdir", NULL, A, "r1" },
 	{ P_DENYNET, "net.http", "https://evil.com/x", NULL, D, "d1" },
 	{ P_DENYNET, "net.http", "https://evil.com:8443/x", NULL, D, "d1" },
 	{ P_DENYNET, "net.http", "https://a.evil.org/x", NULL, D, "d2" },
