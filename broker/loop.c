@@ -252,7 +252,10 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	   const char *canon, size_t *dlenp, const char **err)
 {
 	const json_t *enc = json_object_get(rq->params, "encoding");
-	const json_t *content = json_object_get(rq->params, "content");
+	/* content travels for fs.write only (up to 1 MiB, never needed
+	 * by the other operations) */
+	const json_t *content = strcmp(rq->action, "fs.write") == 0 ?
+	    json_object_get(rq->params, "content") : NULL;
 	struct fs_req fr;
 	struct iovec iov[4];
 	struct fs_resp resp;
@@ -297,7 +300,7 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	if (rc <= 0)
 		goto dead;
 	if (m.hdr.type != WIRE_FS_RESP || m.hdr.tag != b->tag)
-		fatalx("protocol violation from fs worker: unexpected answer");
+		goto violation;
 	memcpy(&resp, m.payload, sizeof(resp));
 	dlen = m.hdr.len - sizeof(resp);
 	m.payload[m.hdr.len] = '\0';	/* fsbuf has room for it */
@@ -323,15 +326,25 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 		return b->dbuf;
 	}
 	if (resp.ok != 1)
-		fatalx("protocol violation from fs worker: bad answer kind");
+		goto violation;
 	/* JSON text: spliced into the answer only if it is exactly one
 	 * JSON value (nothing before or after it). */
 	data = json_loadb(raw, dlen, JSON_DECODE_ANY, NULL);
 	if (data == NULL)
-		fatalx("protocol violation from fs worker: bad JSON");
+		goto violation;
 	json_decref(data);
 	*dlenp = dlen;
 	return raw;
+violation:
+	/* A worker that breaks the protocol is done for, but the decision
+	 * is already in the log: end it the recorded way (FAILED outcome,
+	 * session_end) rather than dying here. */
+	log_warnx("protocol violation from fs worker; ending the session");
+	b->fs_alive = 0;
+	b->reading = 0;
+	b->status = BROKER_EXIT_WORKER;
+	*err = "provider failed: protocol violation";
+	return NULL;
 dead:
 	log_warnx("fs worker is gone; ending the session");
 	b->fs_alive = 0;

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "common/sandbox.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
@@ -394,8 +395,16 @@ confine_setup(struct session_cfg *cfg)
 	} else if (g.root && (su = getenv("SUDO_UID")) != NULL &&
 	    (sg = getenv("SUDO_GID")) != NULL) {
 		/* "the invoking user" of sudo aksup ... */
-		g.run_uid = (uid_t)strtoul(su, NULL, 10);
-		g.run_gid = (gid_t)strtoul(sg, NULL, 10);
+		long u, gg;
+
+		if (parse_int(su, 1, 0x7fffffff, &u) < 0 ||
+		    parse_int(sg, 0, 0x7fffffff, &gg) < 0) {
+			log_warnx("SUDO_UID/SUDO_GID are not numeric ids; "
+			    "name the files' owner with --run-as");
+			return -2;
+		}
+		g.run_uid = (uid_t)u;
+		g.run_gid = (gid_t)gg;
 	}
 	if (cfg->allow_degraded != NULL &&
 	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0) {
@@ -772,9 +781,11 @@ set_rlimits(const struct profile *p)
 		if (getrlimit(p->rl[i].res, &old) < 0)
 			child_fail("rlimits", "getrlimit");
 		r.rlim_cur = r.rlim_max = p->rl[i].val;
-		/* never raise a limit the operator set lower */
+		/* never raise a limit the operator set lower (hard or soft) */
 		if (old.rlim_max != RLIM_INFINITY && old.rlim_max < r.rlim_max)
 			r.rlim_cur = r.rlim_max = old.rlim_max;
+		if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < r.rlim_cur)
+			r.rlim_cur = old.rlim_cur;
 		if (setrlimit(p->rl[i].res, &r) < 0)
 			child_fail("rlimits", "setrlimit");
 	}
