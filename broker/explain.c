@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "broker/broker.h"
 #include "broker/explain.h"
 #include "policy/policy.h"
 
@@ -93,6 +94,14 @@ explain_request(const struct policy *p, const char *action,
 	free(text);
 	policy_decide(p, action, target, params, &d);
 	rc = d.allow ? 0 : 3;
+	/* as the gate does next: an allowed fs request whose params the
+	 * provider does not take is a malformed request */
+	if (d.allow && policy_action_is_fs(action) &&
+	    request_check_fs_params(action, params, why, sizeof(why)) < 0) {
+		printf("but:      the gate answers ERROR (malformed request: "
+		    "%s)\n", why);
+		rc = 1;
+	}
 out:
 	json_decref(params);
 	return rc;

@@ -645,6 +645,11 @@ t_policy_explain() {
 	"$AKSUP" policy explain --policy example.yaml --action net.http \
 	    --target https://api.example.com/ --params '{"method":5}' >/dev/null 2>&1; rc=$?
 	check "params unfit for the action: error 1" [ $rc -eq 1 ] || ok=1
+	printf 'capabilities:\n  - {action: fs.write, resource: /w/**}\n' > "$T/w.yaml"
+	out=$("$AKSUP" policy explain --policy "$T/w.yaml" --action fs.write \
+	    --target /w/x.txt 2>&1); rc=$?
+	check "allowed fs.write without content: the gate's ERROR, exit 1 ($rc)" \
+	    bash -c '[ "$1" -eq 1 ] && grep -q "malformed request" <<<"$2"' _ "$rc" "$out" || ok=1
 	"$AKSUP" policy explain --policy example.yaml --action net.http >/dev/null 2>&1; rc=$?
 	check "usage: exit 2" [ $rc -eq 2 ] || ok=1
 	cd - >/dev/null
