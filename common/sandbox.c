@@ -440,6 +440,13 @@ build_agent_external(scmp_filter_ctx ctx)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_NE, AF_UNIX)) < 0)
 		return -1;
+	/* nor an AF_UNIX datagram socket: sendto() with an address would
+	 * reach a named one (/dev/log, the journal) without connect();
+	 * socketpair() is another call and stays */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)) < 0)
+		return -1;
 	/* T1: TIOCSTI/TIOCLINUX, compared on the low 32 bits only since
 	 * the kernel ignores the upper half of the command. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,

@@ -54,6 +54,9 @@ mode_escape(void)
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	printf("socket6: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
 	escaped |= fd >= 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	printf("unix-dgram: %s\n", fd >= 0 ? "OPENED" : strerror(errno));
+	escaped |= fd >= 0;
 	/* a named unix socket (dbus, docker...): refused before the path is
 	 * even looked up, so EPERM rather than ENOENT */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);

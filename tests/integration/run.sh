@@ -437,7 +437,8 @@ t_agent_socket_inet() {
 	setup_ws
 	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" escape)
 	check "socket refused ($out)" bash -c 'grep -q "^socket: Operation not permitted$" <<<"$1" && grep -q "^socket6: Operation not permitted$" <<<"$1"' _ "$out" &&
-	check "unix connect refused" bash -c 'grep -q "^unix-connect: Operation not permitted$" <<<"$1"' _ "$out"
+	check "unix connect refused" bash -c 'grep -q "^unix-connect: Operation not permitted$" <<<"$1"' _ "$out" &&
+	check "unix datagram socket refused" bash -c 'grep -q "^unix-dgram: Operation not permitted$" <<<"$1"' _ "$out"
 }
 
 t_example_agent() {
