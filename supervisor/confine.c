@@ -679,10 +679,17 @@ view_build(void)
 	for (i = 0; view_dev_rw[i] != NULL; i++)
 		if (take_tree(&t[n++], view_dev_rw[i], 1) < 0)
 			child_fail("namespaces", view_dev_rw[i]);
-	for (i = 0; agent_files[i] != NULL && n < 64; i++)
-		if (!in_view(agent_files[i]) &&
-		    take_tree(&t[n++], agent_files[i], 0) < 0)
+	for (i = 0; agent_files[i] != NULL && n < 64; i++) {
+		if (in_view(agent_files[i]))
+			continue;
+		if (take_tree(&t[n++], agent_files[i], 0) < 0)
 			child_fail("namespaces", agent_files[i]);
+		/* checked a regular file by the supervisor; swapped for a
+		 * directory since? never a whole tree by this way */
+		if (t[n - 1].is_dir || t[n - 1].link[0] != '\0')
+			child_fail("namespaces", "an agent file became a "
+			    "directory or a link");
+	}
 
 	if (mount("aksup-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=0755,size=1m,nr_inodes=4k") < 0)
