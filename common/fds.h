@@ -18,7 +18,6 @@
 					   broker writes k_0 once, closes it */
 
 /* aksup-worker-fs */
-#define WORKER_FD_SUP		3	/* channel to the supervisor */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
 #define WORKER_FD_ROOT0		5	/* first O_PATH root dirfd */
 

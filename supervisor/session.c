@@ -382,7 +382,7 @@ int
 session_run(const struct session_cfg *cfg)
 {
 	int sb[2] = { -1, -1 }, ab[2] = { -1, -1 }, bf[2] = { -1, -1 };
-	int sf[2] = { -1, -1 };
+
 	int policyfd = -1, logfd = -1, rootfd[MAX_ROOTS], nroots = 0, i;
 	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[32];
 	int keyfd = -1, nb;
@@ -412,7 +412,7 @@ session_run(const struct session_cfg *cfg)
 		goto out;
 
 	if (pair(sb, 0) < 0 || pair(ab, AGENT_MSG_MAX) < 0 ||
-	    pair(bf, WIRE_PAYLOAD_MAX) < 0 || pair(sf, 0) < 0) {
+	    pair(bf, WIRE_PAYLOAD_MAX) < 0) {
 		log_warn("socketpair");
 		goto out;
 	}
@@ -489,13 +489,14 @@ session_run(const struct session_cfg *cfg)
 	sp.kind = SPAWN_INTERNAL;
 	sp.path = helper_path("aksup-worker-fs");
 	wargv[0] = "aksup-worker-fs";
-	sp.src[0] = sf[1]; sp.dst[0] = WORKER_FD_SUP;
-	sp.src[1] = bf[1]; sp.dst[1] = WORKER_FD_BROKER;
-	sp.nfds = 2;
+	/* the worker's only channel is the broker's: nothing to say to
+	 * the supervisor, which watches it by its pid */
+	sp.src[0] = bf[1]; sp.dst[0] = WORKER_FD_BROKER;
+	sp.nfds = 1;
 	for (i = 0; i < nroots; i++) {
 		if (rootfd[i] >= 0 && sp.nfds < SPAWN_FDS_MAX) {
 			sp.src[sp.nfds] = rootfd[i];
-			sp.dst[sp.nfds] = WORKER_FD_ROOT0 + sp.nfds - 2;
+			sp.dst[sp.nfds] = WORKER_FD_ROOT0 + sp.nfds - 1;
 			/* FD:RIGHTS:MISSING-SUFFIX, rights as letters */
 			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d:%s%s%s%s:%s",
 			    sp.dst[sp.nfds],
@@ -515,7 +516,6 @@ session_run(const struct session_cfg *cfg)
 	sp.stdout_fd = -1;
 	if ((s.p[P_WORKER].pid = spawn_role(&sp)) < 0)
 		fatal("fork");
-	close(sf[1]); sf[1] = -1;
 	close(bf[1]); bf[1] = -1;
 	for (i = 0; i < nroots; i++)
 		if (rootfd[i] >= 0)
@@ -610,7 +610,6 @@ out:
 		if (sb[i] >= 0) close(sb[i]);
 		if (ab[i] >= 0) close(ab[i]);
 		if (bf[i] >= 0) close(bf[i]);
-		if (sf[i] >= 0) close(sf[i]);
 	}
 	if (policyfd >= 0)
 		close(policyfd);
