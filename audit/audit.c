@@ -60,7 +60,6 @@ struct audit {
 	int		 began, ended;
 	/* what audit_open found about the previous session */
 	int		 prev_clean;
-	int		 prev_any;	/* the log held a record */
 	char		 prev_session[64];
 
 	char		 session[37];
@@ -509,7 +508,6 @@ audit_open(int fd, const struct audit_opts *o, struct audit **out,
 	 * verifier knows exactly which line to skip.
 	 */
 	if (line != NULL) {
-		a->prev_any = 1;
 		if ((a->seq = last_record(a, line, linelen)) == 0) {
 			snprintf(err, errlen, "cannot continue chain: last "
 			    "line is not a record");

@@ -439,7 +439,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
 		goto out;
 	}
-	if (!is_fs || !b->fs_alive) {
+	if (!is_fs) {
 		if (audit(b, &c, "decision", target, "NO_PROVIDER",
 		    "no provider") == 0)
 			answer(b, rq.id, "ERROR", NULL, "no provider", c.rid);

@@ -473,7 +473,11 @@ session_run(const struct session_cfg *cfg)
 
 	/* fs roots: O_PATH dirfds of the directories the policy names. A
 	 * root that does not exist is reported; actions beneath it fail. */
-	for (q = roots; q < roots + rlen && nroots < MAX_ROOTS; q += strlen(q) + 1) {
+	for (q = roots; q < roots + rlen; q += strlen(q) + 1) {
+		/* a root left out would break the worker's numbering */
+		if (nroots >= MAX_ROOTS || nroots + 1 >= SPAWN_FDS_MAX)
+			fatalx("the policy names more than %d filesystem "
+			    "roots", nroots);
 		rootacts[nroots] = (unsigned char)*q++;
 		if (q >= roots + rlen ||
 		    memchr(q, '\0', (size_t)(roots + rlen - q)) == NULL ||
