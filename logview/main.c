@@ -35,6 +35,39 @@
 
 #define READ_CHUNK	(64 * 1024)
 
+/* All of fd 0 (a file or a pipe), chunk by chunk, into a parser. */
+static void
+feed_stdin(int (*feed)(void *, const char *, size_t), void *arg,
+    const char *failed)
+{
+	static char buf[READ_CHUNK];
+	ssize_t n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("reading the log");
+		if (n == 0)
+			return;
+		if (feed(arg, buf, (size_t)n) == -1)
+			fatalx("%s", failed);
+	}
+}
+
+static int
+feed_av(void *v, const char *p, size_t n)
+{
+	return av_feed(v, p, n);
+}
+
+static int
+feed_lv(void *lv, const char *p, size_t n)
+{
+	return lv_feed(lv, p, n);
+}
+
 enum { COL_TIME, COL_STATUS, COL_ACTION, COL_TARGET, COL_MS, COL_ERROR,
     NCOLS };
 
@@ -115,14 +148,12 @@ verify_main(int argc, char *argv[])
 		{ "allow-open",	no_argument,		NULL, 'o' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	static char buf[READ_CHUNK];
 	const struct av_result *r;
 	struct av_opts o;
 	struct av *v;
 	char err[200], *text;
 	size_t len;
 	long nkeys = 0, i;
-	ssize_t n;
 	int ch, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -157,17 +188,7 @@ verify_main(int argc, char *argv[])
 		free(text);
 		close(3 + (int)i);
 	}
-	for (;;) {
-		n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fatal("reading the log");
-		if (n == 0)
-			break;
-		if (av_feed(v, buf, (size_t)n) == -1)
-			fatalx("out of memory");
-	}
+	feed_stdin(feed_av, v, "out of memory");
 	if ((rc = av_finish(v)) == -1)
 		fatalx("out of memory");
 	r = av_result(v);
@@ -196,23 +217,11 @@ warn_line(unsigned long lineno, const char *why, void *arg)
 static struct lv *
 read_log(void)
 {
-	static char buf[READ_CHUNK];
 	struct lv *lv;
-	ssize_t n;
 
 	if ((lv = lv_new(warn_line, NULL)) == NULL)
 		fatalx("out of memory");
-	for (;;) {
-		n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fatal("reading the log");
-		if (n == 0)
-			break;
-		if (lv_feed(lv, buf, (size_t)n) == -1)
-			fatalx("log too large or out of memory");
-	}
+	feed_stdin(feed_lv, lv, "log too large or out of memory");
 	if (lv_finish(lv) == -1)
 		fatalx("log too large or out of memory");
 	return lv;

@@ -33,6 +33,7 @@ stage() {	# stage BUILDDIR NAME
 	    "$1"/tests/aksup-audit-agent "$d/bin/"
 	cp -r "$SRC/configs" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
+	cp "$SRC/tests/lib.sh" "$d/src/tests/"
 	chmod -R a+rX "$STAGE"
 }
 integration() {	# integration NAME [as-nobody] [SCRIPT]

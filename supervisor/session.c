@@ -147,12 +147,6 @@ kill_children(const struct sess *s)
 	}
 }
 
-/* What the agent left behind goes with it. */
-static void
-kill_strays(struct sess *s)
-{
-	kill_children(s);
-}
 
 static void
 reap(struct sess *s)
@@ -161,7 +155,7 @@ reap(struct sess *s)
 	int st, i;
 
 	if (s->p[P_AGENT].done)
-		kill_strays(s);
+		kill_children(s);	/* what the agent left goes with it */
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < P_N; i++) {
 			if (s->p[i].pid != pid)
@@ -170,7 +164,7 @@ reap(struct sess *s)
 			s->p[i].status = st;
 			log_debug("%s exited (status 0x%x)", pname[i], st);
 			if (i == P_AGENT)
-				kill_strays(s);
+				kill_children(s);	/* what the agent left goes with it */
 			if (i == P_BROKER)
 				broker_gone(s, st);
 			else if (i == P_AGENT) {

@@ -15,18 +15,12 @@ AKSUP="$BIN/aksup"
 AGENT="$BIN/aksup-audit-agent"
 PROBE="$BIN/aksup-probe"
 CRASH_RUNS=${CRASH_RUNS:-50}
-pass=0 fail=0 failed_names=()
 T=$(mktemp -d /tmp/aksup-audit.XXXXXX)
 trap 'mountpoint -q "$T/mnt" 2>/dev/null && umount "$T/mnt"; rm -rf "$T"' EXIT
 WS="$T/ws"
 
-note() { printf '    %s\n' "$*"; }
-check() {
-	local d=$1; shift
-	if "$@"; then return 0; fi
-	note "FAILED: $d"
-	return 1
-}
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup() {
 	rm -rf "$WS" "$T"/log* "$T"/key* "$T/p.yaml"
@@ -279,12 +273,6 @@ log_views crash_loop full_disk"
 cd "$T" || exit 1
 echo "audit integration tests as $(id -un) (uid $(id -u))"
 for t in ${*:-$ALL}; do
-	if "t_$t"; then
-		pass=$((pass + 1)); echo "PASS $t"
-	else
-		fail=$((fail + 1)); failed_names+=("$t"); echo "FAIL $t"
-	fi
+	run_one "$t" "t_$t"
 done
-[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -13,18 +13,12 @@ BIN=${AKSUP_BIN:?set AKSUP_BIN}
 SRC=${AKSUP_SRC:?set AKSUP_SRC}
 AKSUP="$BIN/aksup"
 PROBE="$BIN/aksup-probe"
-pass=0 fail=0 failed_names=()
 T=$(mktemp -d /tmp/aksup-it.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 WS="$T/ws"
 
-note() { printf '    %s\n' "$*"; }
-check() {	# check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then return 0; fi
-	note "FAILED: $d"
-	return 1
-}
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup_ws() {
 	rm -rf "$WS" "$T/out" "$T/log" "$T/p.yaml" "$T/go" "$T/outside"
@@ -701,12 +695,6 @@ worker_killed no_orphans signal_teardown log_file_checks bad_policy_refuses_sess
 cd "$T" || exit 1
 echo "integration tests as $(id -un) (uid $(id -u))"
 for t in ${*:-$ALL}; do
-	if "t_$t"; then
-		pass=$((pass + 1)); echo "PASS $t"
-	else
-		fail=$((fail + 1)); failed_names+=("$t"); echo "FAIL $t"
-	fi
+	run_one "$t" "t_$t"
 done
-[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -16,7 +16,6 @@ BIN=${AKSUP_BIN:?set AKSUP_BIN}
 SRC=${AKSUP_SRC:?set AKSUP_SRC}
 AKSUP="$BIN/aksup"
 SB="$BIN/aksup-sbprobe"
-pass=0 fail=0 failed_names=()
 T=$(mktemp -d /tmp/aksup-sb.XXXXXX)
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -24,13 +23,8 @@ WS="$T/ws"
 ME=$(id -u)
 ALL_ATTACKS="t1 t2 t2i386 t3 t4 t5 t10 t12 t13 t14 fork mem signal"
 
-note() { printf '    %s\n' "$*"; }
-check() {	# check DESCRIPTION COMMAND...
-	local d=$1; shift
-	if "$@"; then return 0; fi
-	note "FAILED: $d"
-	return 1
-}
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup() {
 	rm -rf "$WS" "$T/outside" "$T/snap"
@@ -216,11 +210,7 @@ t_status_table() {
 
 cd "$T" || exit 1
 echo "sandbox tests as $(id -un) (uid $ME)"
-run() {	# run NAME COMMAND...
-	local n=$1; shift
-	if "$@"; then pass=$((pass + 1)); echo "PASS $n"
-	else fail=$((fail + 1)); failed_names+=("$n"); echo "FAIL $n"; fi
-}
+run() { run_one "$@"; }
 if [ $# -gt 0 ]; then
 	for t in "$@"; do run "$t" "t_$t"; done
 else
@@ -234,6 +224,4 @@ else
 	done
 	for t in t1_pty t6_symlink_race fail_closed status_table; do run "$t" "t_$t"; done
 fi
-[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
