@@ -55,7 +55,9 @@ aksup_send(int fd, const char *json, size_t len)
 
 /* Spin this long on a non-blocking recv before blocking: an answer that
  * arrives within it costs no wake-up of a halted CPU. */
+#ifndef RECV_SPIN_NS
 #define RECV_SPIN_NS	50000
+#endif
 
 static uint64_t
 mono_ns(void)

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 
 #include "agent/client.h"
 #include "common/sandbox.h"
+#include "common/util.h"
 
 #define MSGBUF	(AKSUP_MSG_MAX + 1)
 
@@ -344,6 +346,7 @@ inner(const char *name, const char *ws)
 
 static char self[PATH_MAX], aksup[PATH_MAX];
 static const char *degraded;	/* --allow-degraded, passed to aksup run */
+static const char *sync_mode;	/* --audit-sync, passed to aksup run */
 
 static void
 write_file(const char *path, const char *data, size_t len)
@@ -355,6 +358,20 @@ write_file(const char *path, const char *data, size_t len)
 		exit(1);
 	}
 	close(fd);
+}
+
+static void
+empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
 }
 
 static long
@@ -409,6 +426,10 @@ session(const char *name, const char *policy, const char *log,
 		if (degraded != NULL) {
 			av[k++] = "--allow-degraded";
 			av[k++] = (char *)degraded;
+		}
+		if (sync_mode != NULL) {
+			av[k++] = "--audit-sync";
+			av[k++] = (char *)sync_mode;
 		}
 		av[k++] = "--";
 		av[k++] = self;
@@ -495,30 +516,168 @@ floor_run(struct result *r, int hops, int n)
 	free(lat);
 }
 
+/* hops: the floor a sequential benchmark is held to (0: none; for mixed,
+ * a third of its requests take two hops and two thirds one). */
 static const struct {
 	const char *name, *title;
 	int empty_policy;
 	long want_records;
+	int hops;
 } benches[] = {
-	{ "deny", "Sequential deny-only (2000)", 1, 2000 },
-	{ "read", "Sequential fs.read (500)", 0, 500 },
-	{ "concurrent", "Concurrent 10 x 100 fs.read", 0, 1000 },
-	{ "integrity", "Log integrity 8 x 50 denied", 0, 400 },
-	{ "mixed", "Mixed allow/deny (1000)", 0, 1000 },
-	{ "write", "Write 200 files", 0, 200 },
+	{ "deny", "Sequential deny-only (2000)", 1, 2000, 1 },
+	{ "read", "Sequential fs.read (500)", 0, 500, 2 },
+	{ "concurrent", "Concurrent 10 x 100 fs.read", 0, 1000, 0 },
+	{ "integrity", "Log integrity 8 x 50 denied", 0, 400, 0 },
+	{ "mixed", "Mixed allow/deny (1000)", 0, 1000, 3 },
+	{ "write", "Write 200 files", 0, 200, 2 },
 };
 #define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
+#define RUNS_MAX 25
+
+/* The median run (by ops/s) of `runs`, and the range around it. */
+static const struct result *
+median(const struct result *r, int runs, int stride, double *lo, double *hi)
+{
+	const struct result *by[RUNS_MAX], *t;
+	int i, j;
+
+	for (i = 0; i < runs; i++)
+		by[i] = r + i * stride;
+	for (i = 1; i < runs; i++)	/* insertion sort: a handful */
+		for (j = i; j > 0 && by[j - 1]->ops > by[j]->ops; j--) {
+			t = by[j];
+			by[j] = by[j - 1];
+			by[j - 1] = t;
+		}
+	*lo = by[0]->ops;
+	*hi = by[runs - 1]->ops;
+	return by[runs / 2];
+}
+
+/* Time a request takes at the floor, for a benchmark's hops. */
+static double
+floor_s(int hops, double ops1, double ops2)
+{
+	if (ops1 <= 0 || ops2 <= 0)
+		return 0;
+	if (hops == 1)
+		return 1 / ops1;
+	if (hops == 2)
+		return 1 / ops2;
+	return (1 / ops2 + 2 / ops1) / 3;
+}
+
+/* --only deny,read,floor: which to run (all when NULL). */
+static int
+select_benches(const char *only, int run[NBENCH], int *floors)
+{
+	char buf[256], *tok, *save = NULL;
+	int i, found;
+
+	for (i = 0; i < NBENCH; i++)
+		run[i] = only == NULL;
+	*floors = only == NULL;
+	if (only == NULL)
+		return 0;
+	if (strlen(only) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		found = strcmp(tok, "floor") == 0;
+		if (found)
+			*floors = 1;
+		for (i = 0; i < NBENCH; i++)
+			if (strcmp(tok, benches[i].name) == 0)
+				run[i] = found = 1;
+		if (!found)
+			goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "aksup-bench: --only %s: names are deny, read, "
+	    "concurrent, integrity, mixed, write, floor\n", only);
+	return -1;
+}
+
+static void
+report(int json, int runs, const int run[NBENCH], int floors,
+       const struct result *res, const struct result *fl,
+       const double *ratio)
+{
+	const struct result *m;
+	double lo, hi, rt[RUNS_MAX], x;
+	int i, k, j;
+
+	if (!json)
+		printf("%-28s %9s %15s %8s %8s %8s %6s %9s %7s\n", "Benchmark",
+		    "ops/s", runs > 1 ? "range" : "", "p50 ms", "p95 ms",
+		    "p99 ms", "errors", "records", "x floor");
+	for (i = 0; i < NBENCH + 2; i++) {
+		int b = i < NBENCH;
+		char range[32] = "", xf[16] = "";
+
+		if ((b && !run[i]) || (!b && !floors))
+			continue;
+		m = b ? median(res + i, runs, NBENCH, &lo, &hi) :
+		    median(fl + (i - NBENCH), runs, 2, &lo, &hi);
+		x = 0;
+		if (b && floors && benches[i].hops > 0) {
+			/* the median of each round's own ratio */
+			for (k = 0; k < runs; k++) {
+				rt[k] = ratio[k * NBENCH + i];
+				for (j = k; j > 0 && rt[j - 1] > rt[j]; j--) {
+					x = rt[j];
+					rt[j] = rt[j - 1];
+					rt[j - 1] = x;
+				}
+			}
+			x = rt[runs / 2];
+		}
+		if (json) {
+			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
+			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f,\"runs\":%d,"
+			    "\"ops_min\":%.1f,\"ops_max\":%.1f", m->name, m->ops,
+			    m->p50, m->p95, m->p99, runs, lo, hi);
+			if (b)
+				printf(",\"errors\":%d,\"n\":%d,\"records\":%ld,"
+				    "\"expected_records\":%ld", m->errors, m->n,
+				    m->records, benches[i].want_records);
+			if (x > 0)
+				printf(",\"x_floor\":%.2f", x);
+			printf("}\n");
+			continue;
+		}
+		if (runs > 1)
+			snprintf(range, sizeof(range), "%.0f-%.0f", lo, hi);
+		if (x > 0)
+			snprintf(xf, sizeof(xf), "%.2f", x);
+		if (b)
+			printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f %6d %4ld/%-4ld "
+			    "%7s\n", benches[i].title, m->ops, range, m->p50,
+			    m->p95, m->p99, m->errors, m->records,
+			    benches[i].want_records, xf);
+		else
+			printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f\n",
+			    i == NBENCH ? "Floor: socketpair, 1 hop" :
+			    "Floor: socketpair, 2 hops", m->ops, range, m->p50,
+			    m->p95, m->p99);
+	}
+}
 
 int
 main(int argc, char **argv)
 {
 	/* short paths: the work dir's name is capped at 100 bytes */
 	char dir[128], path[256];
-	char empty[160], pol[160], ws[144], polbuf[768];
+	char empty[160], pol[160], ws[144], polbuf[768], out[160];
 	const char *base = getenv("TMPDIR");
 	char data[2501], *slash;
-	struct result res[NBENCH], fl[2];
-	int i, json = 0, keep = 0;
+	static struct result res[RUNS_MAX][NBENCH], fl[RUNS_MAX][2];
+	static double ratio[RUNS_MAX][NBENCH];
+	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, failed = 0;
+	long runs = 1;
+	const char *only = NULL;
 	unsigned mask;
 	ssize_t n;
 
@@ -531,15 +690,29 @@ main(int argc, char **argv)
 			keep = 1;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			base = argv[++i];
+		else if (strcmp(argv[i], "--audit-sync") == 0 && i + 1 < argc)
+			sync_mode = argv[++i];
+		else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc &&
+		    parse_int(argv[i + 1], 1, RUNS_MAX, &runs) == 0)
+			i++;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
 		else if (strcmp(argv[i], "--allow-degraded") == 0 &&
 		    i + 1 < argc)
 			degraded = argv[++i];
 		else {
 			fprintf(stderr, "usage: aksup-bench [--json] [--keep] "
-			    "[--dir DIR] [--allow-degraded LAYER,...]\n");
+			    "[--dir DIR] [--runs N] [--only NAME,...]\n"
+			    "                   [--audit-sync MODE] "
+			    "[--allow-degraded LAYER,...]\n");
 			return 2;
 		}
 	}
+	if (select_benches(only, run, &floors) < 0)
+		return 2;
+	for (i = 0; i < NBENCH; i++)	/* the ratios need the floor */
+		if (run[i] && benches[i].hops > 0)
+			floors = 1;
 	if (degraded != NULL && sandbox_layers_parse(degraded, &mask) < 0) {
 		fprintf(stderr, "aksup-bench: --allow-degraded %s: layers are "
 		    "seccomp, landlock, namespaces, uids, caps, rlimits\n",
@@ -587,41 +760,41 @@ main(int argc, char **argv)
 	    "%s/output/**\n", ws, ws);
 	write_file(pol, polbuf, strlen(polbuf));
 
-	for (i = 0; i < NBENCH; i++) {
-		snprintf(path, sizeof(path), "%s/%s.log", dir, benches[i].name);
-		session(benches[i].name, benches[i].empty_policy ? empty : pol,
-		    path, ws, &res[i]);
-	}
-	floor_run(&fl[0], 1, 20000);
-	floor_run(&fl[1], 2, 20000);
+	/* Rounds, each every selected benchmark and then the floor: the
+	 * host's speed drifts, so a benchmark is compared with the floor
+	 * of its own round, and the median round is reported. */
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < NBENCH; i++) {
+			if (!run[i])
+				continue;
+			if (runs > 1)
+				snprintf(path, sizeof(path), "%s/%s-%d.log",
+				    dir, benches[i].name, r + 1);
+			else
+				snprintf(path, sizeof(path), "%s/%s.log", dir,
+				    benches[i].name);
+			snprintf(out, sizeof(out), "%s/output", ws);
+			empty_dir(out);	/* every round writes new files */
+			session(benches[i].name, benches[i].empty_policy ?
+			    empty : pol, path, ws, &res[r][i]);
+			if (res[r][i].errors != 0 ||
+			    res[r][i].records != benches[i].want_records)
+				failed = 1;
+		}
+		if (floors) {
+			floor_run(&fl[r][0], 1, 20000);
+			floor_run(&fl[r][1], 2, 20000);
+		}
+		for (i = 0; i < NBENCH; i++) {
+			double f = floor_s(benches[i].hops, fl[r][0].ops,
+			    fl[r][1].ops);
 
-	if (json) {
-		for (i = 0; i < NBENCH; i++)
-			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
-			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f,\"errors\":%d,"
-			    "\"n\":%d,\"records\":%ld,\"expected_records\":%ld}\n",
-			    res[i].name, res[i].ops, res[i].p50, res[i].p95,
-			    res[i].p99, res[i].errors, res[i].n, res[i].records,
-			    benches[i].want_records);
-		for (i = 0; i < 2; i++)
-			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
-			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f}\n", fl[i].name,
-			    fl[i].ops, fl[i].p50, fl[i].p95, fl[i].p99);
-	} else {
-		printf("%-32s %12s %9s %9s %9s %7s %10s\n", "Benchmark",
-		    "ops/s", "p50 ms", "p95 ms", "p99 ms", "errors", "records");
-		for (i = 0; i < NBENCH; i++)
-			printf("%-32s %12.0f %9.4f %9.4f %9.4f %7d %5ld/%-4ld\n",
-			    benches[i].title, res[i].ops, res[i].p50, res[i].p95,
-			    res[i].p99, res[i].errors, res[i].records,
-			    benches[i].want_records);
-		printf("%-32s %12.0f %9.4f %9.4f %9.4f\n",
-		    "Floor: socketpair, 1 hop", fl[0].ops, fl[0].p50, fl[0].p95,
-		    fl[0].p99);
-		printf("%-32s %12.0f %9.4f %9.4f %9.4f\n",
-		    "Floor: socketpair, 2 hops", fl[1].ops, fl[1].p50, fl[1].p95,
-		    fl[1].p99);
+			/* its time per request over the floor's */
+			ratio[r][i] = f > 0 && res[r][i].ops > 0 ?
+			    1 / res[r][i].ops / f : 0;
+		}
 	}
+	report(json, runs, run, floors, &res[0][0], &fl[0][0], &ratio[0][0]);
 	if (!keep) {
 		char cmd[160];
 
@@ -630,8 +803,5 @@ main(int argc, char **argv)
 			fprintf(stderr, "aksup-bench: could not remove %s\n", dir);
 	} else
 		fprintf(stderr, "kept %s\n", dir);
-	for (i = 0; i < NBENCH; i++)
-		if (res[i].errors != 0 || res[i].records != benches[i].want_records)
-			return 1;
-	return 0;
+	return failed;
 }

@@ -89,6 +89,8 @@ spin_readable(int fd, uint64_t spin_ns)
 	struct pollfd p = { fd, POLLIN, 0 };
 	uint64_t end = now_ns() + spin_ns;
 
+	if (spin_ns == 0)
+		return poll(&p, 1, 0) > 0;
 	do {
 		if (poll(&p, 1, 0) > 0)
 			return 1;

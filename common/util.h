@@ -25,7 +25,9 @@ uint64_t now_ns(void);
  * spin is seen without that cost (docs/PERFORMANCE.md). Returns 1 when fd
  * is readable (or has an error/hangup to report), 0 when the spin ran out.
  */
+#ifndef SPIN_NS
 #define SPIN_NS		50000
+#endif
 int spin_readable(int fd, uint64_t spin_ns);
 
 /* Parse a decimal int in [min, max]. Returns 0 or -1. */

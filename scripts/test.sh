@@ -30,7 +30,7 @@ stage() {	# stage BUILDDIR NAME
 	mkdir -p "$d/bin" "$d/src/tests"
 	cp "$1"/aksup "$1"/aksup-broker "$1"/aksup-worker-fs "$1"/aksup-submit \
 	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe \
-	    "$1"/tests/aksup-audit-agent "$d/bin/"
+	    "$1"/tests/aksup-audit-agent "$1"/aksup-bench "$d/bin/"
 	cp -r "$SRC/configs" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
@@ -56,6 +56,20 @@ step "integration as root" integration plain
 step "integration as uid $NOBODY" integration plain nobody
 step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
+# The six benchmarks: the figures are printed, not asserted; the exit
+# status asserts zero errors and the exact record counts (400/400 ...).
+bench() {	# bench [nobody]
+	local b="$STAGE/plain/bin/aksup-bench"
+	if [ "${1:-}" = nobody ]; then
+		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		    --inh-caps=-all --bounding-set=-all \
+		    env HOME=/tmp TMPDIR=/tmp "$b"
+	else
+		"$b"
+	fi
+}
+step "benchmarks (aksup-bench) as root" bench
+step "benchmarks (aksup-bench) as uid $NOBODY" bench nobody
 
 # The sandbox suite: each role's profile attacked from inside, the docs'
 # table against /proc, fail-closed. It needs the test-only switches
