@@ -35,6 +35,7 @@
 
 #include "audit/audit.h"
 #include "common/jsonesc.h"
+#include "common/hex.h"
 
 #define AUDIT_CHUNK	(64 * 1024)
 #define AUDIT_TAIL_MAX	(4 * 1024 * 1024)	/* longest tail we search */
@@ -54,6 +55,8 @@ struct audit {
 	char		 prev[65];	/* hash of the last record line */
 	unsigned char	 prev_raw[32];
 	int64_t		 last_us;	/* time of the last record */
+	int64_t		 ts_sec;	/* the second ts_prefix spells */
+	char		 ts_prefix[24];	/* "YYYY-MM-DDTHH:MM:SS." */
 	int		 torn;		/* log ends in a torn line */
 	uint64_t	 torn_bytes;
 	int		 broken;	/* a write failed: refuse all further */
@@ -115,19 +118,6 @@ mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void
-hex_encode(const unsigned char *d, size_t n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 0xf];
-	}
-	hex[2 * n] = '\0';
 }
 
 const char *
@@ -677,13 +667,48 @@ put(struct audit *a, const char *s, size_t n)
 
 #define PUTS(a, lit)	put((a), (lit), sizeof(lit) - 1)
 
+/* Decimal digits of v, right-aligned in tmp[24]; returns the first. */
+static char *
+u64_digits(uint64_t v, char tmp[24])
+{
+	char *p = tmp + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
 static void
 put_u64(struct audit *a, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	char tmp[24], *p = u64_digits(v, tmp);
 
-	put(a, tmp, (size_t)n);
+	put(a, p, (size_t)(tmp + 24 - p));
+}
+
+/* A duration in ms with three decimals (the "%.3f" of a non-negative
+ * value below 1e15, rounded to the microsecond); null otherwise, as NaN
+ * and infinities are not JSON numbers. */
+static void
+put_ms3(struct audit *a, double ms)
+{
+	char tmp[24], *p;
+	uint64_t us;
+	int i;
+
+	if (!(ms >= 0 && ms < 1e15)) {	/* NaN fails both */
+		PUTS(a, "null");
+		return;
+	}
+	us = (uint64_t)(ms * 1000 + 0.5);
+	p = u64_digits(us / 1000, tmp);
+	put(a, p, (size_t)(tmp + 24 - p));
+	tmp[0] = '.';
+	for (i = 3; i >= 1; i--, us /= 10)
+		tmp[i] = (char)('0' + us % 10);
+	put(a, tmp, 4);
 }
 
 /* A JSON string, or null for NULL and for text that is not UTF-8. The
@@ -740,7 +765,8 @@ timestamp(struct audit *a, char *buf, size_t len)
 	long long days, secs, y;
 	int64_t us;
 	unsigned m, d;
-	int n;
+	long frac;
+	int n, i;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		return -1;
@@ -750,13 +776,30 @@ timestamp(struct audit *a, char *buf, size_t len)
 	if (us < a->last_us)
 		us = a->last_us;
 	a->last_us = us;
-	days = us / 86400000000ll;
-	secs = us / 1000000 % 86400;
-	civil_from_days(days, &y, &m, &d);
-	n = snprintf(buf, len, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06ldZ",
-	    y, m, d, secs / 3600, secs / 60 % 60, secs % 60,
-	    (long)(us % 1000000));
-	return n > 0 && (size_t)n < len ? 0 : -1;
+	/* The date and time to the second change once a second: spell
+	 * them then, and only the microseconds for each record. */
+	if (a->ts_prefix[0] == '\0' || us / 1000000 != a->ts_sec) {
+		a->ts_sec = us / 1000000;
+		days = us / 86400000000ll;
+		secs = us / 1000000 % 86400;
+		civil_from_days(days, &y, &m, &d);
+		n = snprintf(a->ts_prefix, sizeof(a->ts_prefix),
+		    "%04lld-%02u-%02uT%02lld:%02lld:%02lld.", y, m, d,
+		    secs / 3600, secs / 60 % 60, secs % 60);
+		if (n != 20) {		/* a year beyond 9999 */
+			a->ts_prefix[0] = '\0';
+			return -1;
+		}
+	}
+	if (len < 28)
+		return -1;
+	memcpy(buf, a->ts_prefix, 20);
+	frac = (long)(us % 1000000);
+	for (i = 25; i >= 20; i--, frac /= 10)
+		buf[i] = (char)('0' + frac % 10);
+	buf[26] = 'Z';
+	buf[27] = '\0';
+	return 0;
 }
 
 /* {"seq":N,"time":T,"session":S,"type":TYPE */
@@ -919,16 +962,6 @@ seal(struct audit *a, int final)
 	return 0;
 }
 
-static void
-session_id(unsigned char r[16], char out[37])
-{
-	r[6] = (r[6] & 0x0f) | 0x40;	/* uuid version 4 */
-	r[8] = (r[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
-	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
-
 static int
 write_key(int fd, const char *session, const unsigned char k[32])
 {
@@ -970,7 +1003,7 @@ audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
 		snprintf(err, errlen, "getrandom: %s", strerror(errno));
 		goto out;
 	}
-	session_id(r, a->session);
+	uuid4_format(r, a->session);
 	if (keyfd >= 0) {
 		/* k_0: written to the operator's file, then used for the
 		 * first seal only (right after session_start) and wiped. */
@@ -1063,9 +1096,6 @@ count(struct audit *a, const char *status)
 int
 audit_write(struct audit *a, const struct audit_rec *r)
 {
-	char ms[64];
-	int n;
-
 	if (a == NULL || r == NULL || !a->began || a->ended || a->broken ||
 	    r->type == NULL)
 		return -1;
@@ -1091,13 +1121,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	PUTS(a, ",\"error\":");
 	put_str(a, r->error);
 	PUTS(a, ",\"duration_ms\":");
-	/* Three decimals; NaN and infinities are not JSON numbers. */
-	n = snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
-	if (n <= 0 || (size_t)n >= sizeof(ms) || r->duration_ms !=
-	    r->duration_ms || r->duration_ms > 1e15 || r->duration_ms < -1e15)
-		PUTS(a, "null");
-	else
-		put(a, ms, (size_t)n);
+	put_ms3(a, r->duration_ms);
 	PUTS(a, ",\"record_id\":");
 	put_str(a, r->record_id);
 	if (commit(a) == -1)

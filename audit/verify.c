@@ -22,6 +22,7 @@
 
 #include "audit/audit.h"
 #include "audit/verify.h"
+#include "common/hex.h"
 
 enum { ST_ALLOWED, ST_DENIED, ST_INVALID, ST_NO_PROVIDER, ST_OK, ST_FAILED,
     ST_N };
@@ -264,19 +265,6 @@ status_ix(const char *s, int lo, int hi)
 		if (strcmp(s, st_names[i]) == 0)
 			return i;
 	return -1;
-}
-
-static void
-hex32(const unsigned char *d, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 0xf];
-	}
-	hex[64] = '\0';
 }
 
 /* The current session ends without its end (next session_start). */
@@ -660,7 +648,7 @@ check_line(struct av *v, json_t *o, const unsigned char hash[32],
 	v->seq = seq;
 	v->last_us = t;
 	memcpy(v->prev, hash, 32);
-	hex32(hash, v->prevhex);
+	hex_encode(hash, 32, v->prevhex);
 	v->res.records++;
 	v->res.last_seq = seq;
 }

@@ -26,6 +26,7 @@
 #include "common/chan.h"
 #include "common/jsonesc.h"
 #include "common/log.h"
+#include "common/hex.h"
 #include "common/util.h"
 
 #define QUEUE_MAX	256
@@ -82,18 +83,26 @@ record_id_new(struct broker *b, char out[37])
 	}
 	r = b->rnd + b->rndpos;
 	b->rndpos += 16;
-	r[6] = (r[6] & 0x0f) | 0x40;	/* uuid version 4 */
-	r[8] = (r[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
-	    r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+	uuid4_format(r, out);
 }
 
 static void
 enqueue(struct broker *b, char *buf, size_t len)
 {
 	struct outmsg *m;
+	ssize_t n;
 
+	/* Nothing queued before it: send it now (the common case; no
+	 * queue entry). A full or failing channel queues it, and
+	 * flush_agent() sees the error in order. */
+	if (b->qhead == NULL) {
+		n = send(b->cfg->agent_fd, buf, len, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+		if (n == (ssize_t)len) {
+			free(buf);
+			return;
+		}
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
 	m->buf = buf;

@@ -567,6 +567,40 @@ START_TEST(test_all_null_and_odd_numbers)
 	json_decref(o);
 	ck_assert_ptr_nonnull(strstr(lines[2], "\"duration_ms\":12.346,"));
 	free(buf);
+}
+END_TEST
+
+/* Durations are spelled with three decimals, rounded to the microsecond;
+ * what is not a finite, non-negative number below 1e15 is null. */
+START_TEST(test_duration_spelling)
+{
+	static const struct { double ms; const char *want; } c[] = {
+		{ 0, "0.000" }, { 0.0004, "0.000" }, { 0.0006, "0.001" },
+		{ 1.5, "1.500" }, { 999.9996, "1000.000" },
+		{ 123456789.0125, "123456789.013" }, { -0.5, "null" },
+		{ 1e15, "null" }, { 0.0 / 0.0, "null" },
+	};
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	struct audit_rec r;
+	char *buf, *lines[16], want[64];
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.type = "decision";
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		r.duration_ms = c[i].ms;
+		ck_assert_int_eq(audit_write(a, &r), 0);
+	}
+	buf = slurp(fd, NULL);
+	ck_assert_uint_eq(split_lines(buf, lines, 16),
+	    1 + sizeof(c) / sizeof(c[0]));
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(want, sizeof(want), "\"duration_ms\":%s,", c[i].want);
+		ck_assert_msg(strstr(lines[1 + i], want) != NULL,
+		    "%s not in %s", want, lines[1 + i]);
+	}
+	free(buf);
 	audit_close(a);
 	close(fd);
 }
@@ -1052,6 +1086,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_invalid_utf8_is_null);
 	tcase_add_test(tc, test_all_null_and_odd_numbers);
+	tcase_add_test(tc, test_duration_spelling);
 	tcase_add_test(tc, test_readonly_fd);
 	tcase_add_test(tc, test_writeonly_fd);
 	tcase_add_test(tc, test_not_regular);
