@@ -776,6 +776,8 @@ timestamp(struct audit *a, char *buf, size_t len)
 	if (us < a->last_us)
 		us = a->last_us;
 	a->last_us = us;
+	if (us < 0)		/* a clock before 1970 is not trusted */
+		return -1;
 	/* The date and time to the second change once a second: spell
 	 * them then, and only the microseconds for each record. */
 	if (a->ts_prefix[0] == '\0' || us / 1000000 != a->ts_sec) {
@@ -786,7 +788,7 @@ timestamp(struct audit *a, char *buf, size_t len)
 		n = snprintf(a->ts_prefix, sizeof(a->ts_prefix),
 		    "%04lld-%02u-%02uT%02lld:%02lld:%02lld.", y, m, d,
 		    secs / 3600, secs / 60 % 60, secs % 60);
-		if (n != 20) {		/* a year beyond 9999 */
+		if (n != 20) {		/* a year after 9999 */
 			a->ts_prefix[0] = '\0';
 			return -1;
 		}
