@@ -54,9 +54,12 @@ aksup_send(int fd, const char *json, size_t len)
 }
 
 /* Spin this long on a non-blocking recv before blocking: an answer that
- * arrives within it costs no wake-up of a halted CPU. */
+ * arrives within it costs no wake-up of a halted CPU. 200 us covers an
+ * fs.read (p50 ~50 us, two hops) with its tail; at 50 us half the reads
+ * outlasted the spin and paid the wake-up (docs/PERFORMANCE.md). An
+ * answer that takes longer (a model call) costs 200 us of CPU once. */
 #ifndef RECV_SPIN_NS
-#define RECV_SPIN_NS	50000
+#define RECV_SPIN_NS	200000
 #endif
 
 static uint64_t
