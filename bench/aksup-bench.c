@@ -534,21 +534,25 @@ static const struct {
 #define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
 #define RUNS_MAX 25
 
+static int
+cmp_ops(const void *a, const void *b)
+{
+	const struct result *x = *(const struct result *const *)a;
+	const struct result *y = *(const struct result *const *)b;
+
+	return cmp_double(&x->ops, &y->ops);
+}
+
 /* The median run (by ops/s) of `runs`, and the range around it. */
 static const struct result *
 median(const struct result *r, int runs, int stride, double *lo, double *hi)
 {
-	const struct result *by[RUNS_MAX], *t;
-	int i, j;
+	const struct result *by[RUNS_MAX];
+	int i;
 
 	for (i = 0; i < runs; i++)
 		by[i] = r + i * stride;
-	for (i = 1; i < runs; i++)	/* insertion sort: a handful */
-		for (j = i; j > 0 && by[j - 1]->ops > by[j]->ops; j--) {
-			t = by[j];
-			by[j] = by[j - 1];
-			by[j - 1] = t;
-		}
+	qsort(by, (size_t)runs, sizeof(by[0]), cmp_ops);
 	*lo = by[0]->ops;
 	*hi = by[runs - 1]->ops;
 	return by[runs / 2];
@@ -607,7 +611,7 @@ report(int json, int runs, const int run[NBENCH], int floors,
 {
 	const struct result *m;
 	double lo, hi, rt[RUNS_MAX], x;
-	int i, k, j;
+	int i, k;
 
 	if (!json)
 		printf("%-28s %9s %15s %8s %8s %8s %6s %9s %7s\n", "Benchmark",
@@ -624,14 +628,9 @@ report(int json, int runs, const int run[NBENCH], int floors,
 		x = 0;
 		if (b && floors && benches[i].hops > 0) {
 			/* the median of each round's own ratio */
-			for (k = 0; k < runs; k++) {
+			for (k = 0; k < runs; k++)
 				rt[k] = ratio[k * NBENCH + i];
-				for (j = k; j > 0 && rt[j - 1] > rt[j]; j--) {
-					x = rt[j];
-					rt[j] = rt[j - 1];
-					rt[j - 1] = x;
-				}
-			}
+			qsort(rt, (size_t)runs, sizeof(rt[0]), cmp_double);
 			x = rt[runs / 2];
 		}
 		if (json) {
@@ -777,9 +776,15 @@ main(int argc, char **argv)
 			empty_dir(out);	/* every round writes new files */
 			session(benches[i].name, benches[i].empty_policy ?
 			    empty : pol, path, ws, &res[r][i]);
+			/* said here: the table shows only the median round */
 			if (res[r][i].errors != 0 ||
-			    res[r][i].records != benches[i].want_records)
+			    res[r][i].records != benches[i].want_records) {
+				fprintf(stderr, "aksup-bench: %s, round %d: %d "
+				    "errors, %ld of %ld records\n",
+				    benches[i].name, r + 1, res[r][i].errors,
+				    res[r][i].records, benches[i].want_records);
 				failed = 1;
+			}
 		}
 		if (floors) {
 			floor_run(&fl[r][0], 1, 20000);
