@@ -163,10 +163,16 @@ aksup_call(int fd, long long id, const char *action, const char *target,
 	return buf;
 }
 
+/*
+ * Every answer a broker can send must be read: this broker never sends
+ * \u0000 (docs/PROTOCOL.md §1), but a status is a status whatever the
+ * data holds, so the parser takes NUL characters rather than call a
+ * success an error.
+ */
 int
 aksup_answer_status(const char *answer, char *out, size_t outlen)
 {
-	json_t *o = json_loads(answer, 0, NULL);
+	json_t *o = json_loads(answer, JSON_ALLOW_NUL, NULL);
 	const char *s;
 	int rc = -1;
 

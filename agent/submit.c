@@ -69,7 +69,7 @@ one(int fd, const char *action, const char *target, const char *params)
 	}
 	count(&t, ans);
 	/* Pretty-print the answer as the broker sent it (order kept). */
-	j = json_loads(ans, JSON_DECODE_ANY, NULL);
+	j = json_loads(ans, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	pretty = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	printf("%s\n", pretty ? pretty : ans);
 	free(pretty);

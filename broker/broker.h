@@ -7,10 +7,32 @@
 #ifndef AKSUP_BROKER_H
 #define AKSUP_BROKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
+#include "common/jsonesc.h"
 #include "policy/policy.h"
+
+/* Bounds of the request fields (docs/PROTOCOL.md §2), checked at decode
+ * before anything is recorded or run: a field past its bound is never
+ * handed to the audit writer or the policy. */
+#define REQUEST_ID_MAX		256		/* a string id, bytes */
+#define REQUEST_ACTION_MAX	128		/* bytes */
+#define REQUEST_TARGET_MAX	(64 * 1024)	/* bytes, as sent */
+
+/* The smallest agent_max broker/main.c ever sets: min(1 MiB, SO_SNDBUF
+ * - 32 KiB), used only when SO_SNDBUF is above 64 KiB. */
+#define BROKER_AGENT_MAX_MIN	(32 * 1024)
+
+/* The longest answer around `data` of dlen bytes: the five keys with
+ * quotes, a status, the id (a string id escaped, or an integer), a
+ * quoted UUID, and an error escaped from elen bytes. */
+#define ANSWER_FIXED	(sizeof("{\"id\":,\"status\":\"DENIED\",\"data\":," \
+			    "\"error\":,\"record_id\":\"\"}") - 1 + 36)
+#define ANSWER_ID_MAX	JSON_ESCAPE_MAX(REQUEST_ID_MAX)
+#define ANSWER_MAX(dlen, elen) \
+	(ANSWER_FIXED + ANSWER_ID_MAX + (dlen) + JSON_ESCAPE_MAX(elen))
 
 /* A decoded agent request (docs/PROTOCOL.md). */
 struct request {
@@ -33,10 +55,20 @@ enum req_result request_decode(const char *buf, size_t len,
 			       struct request *rq, char *why, size_t whylen);
 void request_free(struct request *rq);
 
-/* Check the params of an fs.* action (types, known values). Returns 0 or
- * -1 with `why` filled (a malformed request). */
-int request_check_fs_params(const char *action, const json_t *params,
-			    char *why, size_t whylen);
+/*
+ * Check a request's params against the table of every action's params
+ * (broker/request.c, docs/PROTOCOL.md §2). PARAMS_TYPES, before the
+ * decision: each key present has its type and bound, and an action with
+ * a provider takes no other key. PARAMS_PROVIDER, once allowed: the
+ * required keys are there, the values are ones the provider takes. An
+ * action the table does not know passes (it is denied). Returns 0 or -1
+ * with `why` filled (a malformed request).
+ */
+enum params_stage { PARAMS_TYPES, PARAMS_PROVIDER };
+int request_check_params(const char *action, const json_t *params,
+			 enum params_stage stage, char *why, size_t whylen);
+/* True when the table has a row for the action. */
+bool request_action_has_params(const char *action);
 
 /* Encode an answer. `data` is stolen (may be NULL). Returns a malloc'd
  * compact JSON text, or NULL on allocation failure. */

@@ -70,7 +70,9 @@ explain_request(const struct policy *p, const char *action,
 		rc = 2;
 		goto out;
 	}
-	if (policy_fill_defaults(action, params, why, sizeof(why)) < 0) {
+	if (request_check_params(action, params, PARAMS_TYPES, why,
+	    sizeof(why)) < 0 ||
+	    policy_fill_defaults(action, params, why, sizeof(why)) < 0) {
 		printf("decision: ERROR (malformed request: %s)\n", why);
 		goto out;
 	}
@@ -97,7 +99,8 @@ explain_request(const struct policy *p, const char *action,
 	/* as the gate does next: an allowed fs request whose params the
 	 * provider does not take is a malformed request */
 	if (d.allow && policy_action_is_fs(action) &&
-	    request_check_fs_params(action, params, why, sizeof(why)) < 0) {
+	    request_check_params(action, params, PARAMS_PROVIDER, why,
+	    sizeof(why)) < 0) {
 		printf("but:      the gate answers ERROR (malformed request: "
 		    "%s)\n", why);
 		rc = 1;

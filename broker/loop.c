@@ -31,6 +31,27 @@
 
 #define QUEUE_MAX	256
 
+/*
+ * What an answer can hold, by arithmetic (docs/PROTOCOL.md §3). A string
+ * id is at most REQUEST_ID_MAX bytes (request_decode), the smallest
+ * agent_max is BROKER_AGENT_MAX_MIN. The OK answers of fs.write and
+ * fs.delete (data at most FS_SMALL_DATA_MAX, checked in fs_forward), the
+ * broker's own errors (errbuf) and the too-large error always fit with
+ * the agent's id: a completed write or delete is always answered OK, and
+ * its outcome never depends on the id. Only fs.read and fs.list carry
+ * data of the file system's size; when that cannot fit, the outcome is
+ * still OK (the provider did it) with this error beside it.
+ */
+#define TOO_LARGE		"result too large for the agent channel"
+#define FS_SMALL_DATA_MAX	(sizeof("{\"bytes_written\":-9223372036854775808}") - 1)
+#define ERRBUF_MAX		320
+_Static_assert(ANSWER_MAX(FS_SMALL_DATA_MAX, 0) <= BROKER_AGENT_MAX_MIN,
+    "an fs.write or fs.delete answer fits with any id");
+_Static_assert(ANSWER_MAX(4, ERRBUF_MAX) <= BROKER_AGENT_MAX_MIN,
+    "a malformed-request answer fits with any id");
+_Static_assert(ANSWER_MAX(4, sizeof(TOO_LARGE)) <= BROKER_AGENT_MAX_MIN,
+    "the too-large answer fits with any id");
+
 
 struct outmsg {
 	struct outmsg *next;
@@ -124,11 +145,11 @@ answer(struct broker *b, const json_t *id, const char *status, json_t *data,
 
 	s = response_encode(id, status, data, error, record_id, &len);
 	if (s != NULL && len > b->cfg->agent_max) {
-		/* without the agent's id: a huge string id must not make
-		 * this answer too large as well */
+		/* a provider's long message: this one always fits with the
+		 * id (its bound, see TOO_LARGE below) */
 		free(s);
-		s = response_encode(NULL, "ERROR", NULL,
-		    "result too large for the agent channel", record_id, &len);
+		s = response_encode(id, "ERROR", NULL, TOO_LARGE, record_id,
+		    &len);
 	}
 	if (s == NULL)
 		s = response_encode(id, "ERROR", NULL, "internal error",
@@ -283,8 +304,11 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	memset(&fr, 0, sizeof(fr));
 	fr.op = fs_op(rq->action);
 	fr.root = (uint32_t)root;
-	fr.enc = (enc && strcmp(json_string_value(enc), "base64") == 0) ?
-	    FS_ENC_BASE64 : FS_ENC_UTF8;
+	/* the params table checked it (a string, utf-8 or base64, for
+	 * fs.read and fs.write only); never trust that here */
+	fr.enc = (json_is_string(enc) && (fr.op == FS_OP_READ ||
+	    fr.op == FS_OP_WRITE) && strcmp(json_string_value(enc),
+	    "base64") == 0) ? FS_ENC_BASE64 : FS_ENC_UTF8;
 	fr.path_len = (uint32_t)strlen(rel);
 	fr.target_len = (uint32_t)strlen(canon);
 	fr.data_len = content ? (uint32_t)json_string_length(content) : 0;
@@ -319,6 +343,12 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	}
 	raw = (const char *)m.payload + sizeof(resp);
 	if (resp.ok == 2) {
+		/* Text carries no NUL on the agent channel, either way
+		 * (docs/PROTOCOL.md §1): such a file is read as base64. */
+		if (memchr(raw, '\0', dlen) != NULL) {
+			*err = "file holds a NUL byte (use encoding base64)";
+			return NULL;
+		}
 		/* raw content that becomes a JSON string: must be UTF-8;
 		 * validated and escaped in one pass into the reused buffer */
 		need = JSON_ESCAPE_MAX(dlen);
@@ -335,6 +365,10 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 		return b->dbuf;
 	}
 	if (resp.ok != 1)
+		goto violation;
+	/* the fixed-shape results whose answer must always fit (above) */
+	if ((fr.op == FS_OP_WRITE || fr.op == FS_OP_DELETE) &&
+	    dlen > FS_SMALL_DATA_MAX)
 		goto violation;
 	/* JSON text: spliced into the answer only if it is exactly one
 	 * JSON value (nothing before or after it). */
@@ -370,7 +404,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	struct policy_decision d;
 	struct request rq;
 	struct reqctx c;
-	char why[200], errbuf[320];
+	char why[200], errbuf[ERRBUF_MAX];
 	char canon[POLICY_PATH_MAX];
 	const char *target, *err = NULL;
 	char *ok_answer = NULL;
@@ -397,6 +431,17 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	params_digest(b, rq.params != NULL ? rq.params : rq.root != NULL ?
 	    json_object_get(rq.root, "params") : NULL, &c);
 	if (rr == REQ_MALFORMED) {
+		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
+		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
+			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
+		else
+			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+		goto out;
+	}
+	/* Every param of every action by type and bound, from one table,
+	 * before the policy or a provider sees it. */
+	if (request_check_params(rq.action, rq.params, PARAMS_TYPES, why,
+	    sizeof(why)) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
 		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
@@ -439,8 +484,8 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		goto out;
 	}
 	/* Allowed: are the params what the provider takes? */
-	if (is_fs && request_check_fs_params(rq.action, rq.params, why,
-	    sizeof(why)) < 0) {
+	if (is_fs && request_check_params(rq.action, rq.params,
+	    PARAMS_PROVIDER, why, sizeof(why)) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
 		if (audit(b, &c, "decision", target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
@@ -465,18 +510,21 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	data = fs_forward(b, &rq, d.root, target, &dlen, &err);
 	if (data == NULL && err == NULL)
 		err = "provider failed";
-	/* Encode first: an answer the channel cannot carry is a failure,
-	 * and the outcome record must say what the agent got. */
+	/* Encode first. The outcome states what the provider did: OK when
+	 * it succeeded, even when its result cannot reach the agent (an
+	 * fs.read or fs.list larger than the channel; never a write or a
+	 * delete, see TOO_LARGE); the error beside it says what the agent
+	 * got instead. */
 	if (data != NULL) {
 		ok_answer = response_encode_text(rq.id, "OK", data, dlen, NULL,
 		    c.rid, &ok_len);
 		if (ok_answer == NULL || ok_len > b->cfg->agent_max) {
+			err = ok_answer == NULL ? "internal error" : TOO_LARGE;
 			free(ok_answer);
 			ok_answer = NULL;
-			err = "result too large for the agent channel";
 		}
 	}
-	if (audit(b, &c, "outcome", target, ok_answer ? "OK" : "FAILED",
+	if (audit(b, &c, "outcome", target, data != NULL ? "OK" : "FAILED",
 	    ok_answer ? NULL : err) < 0) {
 		free(ok_answer);
 		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);

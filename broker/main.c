@@ -210,7 +210,8 @@ main(int argc, char **argv)
 	g_audit = audit;
 	/* Answers larger than the socket buffer cannot be sent whole. */
 	if (getsockopt(BROKER_FD_AGENT, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&
-	    sndbuf > 64 * 1024 && (size_t)sndbuf - 32 * 1024 < agent_max)
+	    sndbuf > BROKER_AGENT_MAX_MIN + 32 * 1024 &&
+	    (size_t)sndbuf - 32 * 1024 < agent_max)
 		agent_max = (size_t)sndbuf - 32 * 1024;
 	sandbox_enter(ROLE_BROKER);
 	p = load_policy(name);

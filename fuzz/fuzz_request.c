@@ -8,12 +8,16 @@
  * handle_request(): for a well-formed fs.* request it normalizes the target
  * and checks the params, and in every case it encodes an answer with
  * whatever id was decoded (possibly none) and frees everything. Before
- * the fs checks it fills in the provider's defaults (policy_fill_defaults),
- * as the broker does before deciding.
+ * the fs checks it types the params (request_check_params) and fills in
+ * the provider's defaults (policy_fill_defaults), as the broker does
+ * before deciding.
  *
  * Invariants (__builtin_trap() when violated):
  *  - REQ_OK implies id, action and target are non-NULL, id is an integer
  *    or a string, target_len matches the target, and params is an object;
+ *  - id, action and target are within their bounds (a string id at most
+ *    REQUEST_ID_MAX bytes ...) whenever they are set, malformed or not:
+ *    they go into the records;
  *  - REQ_FRAMING leaves nothing to free (root NULL);
  *  - a failing check fills `why`;
  *  - policy_fill_defaults returns 0 or -1 (with `why` filled), and the
@@ -149,6 +153,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case REQ_MALFORMED:
 		CHECK(why[0] != '\0');
 		CHECK(rq.root != NULL);
+		/* what the INVALID record and the answer carry is bounded
+		 * whatever the fault (docs/PROTOCOL.md §2) */
+		CHECK(rq.action == NULL ||
+		    strlen(rq.action) <= REQUEST_ACTION_MAX);
+		CHECK(rq.target == NULL || rq.target_len <= REQUEST_TARGET_MAX);
+		CHECK(rq.id == NULL || json_is_integer(rq.id) ||
+		    json_string_length(rq.id) <= REQUEST_ID_MAX);
+		CHECK(strlen(why) < 200);
 		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
 		encode_check(rq.id, "ERROR", NULL, errbuf);
 		break;
@@ -158,7 +170,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(json_is_integer(rq.id) || json_is_string(rq.id));
 		CHECK(rq.params != NULL && json_is_object(rq.params));
 		CHECK(strlen(rq.target) == rq.target_len);
-		/* broker/loop.c: the defaults, before the decision */
+		/* broker/loop.c: the params table, then the defaults,
+		 * before the decision */
+		CHECK(rq.target_len <= REQUEST_TARGET_MAX);
+		CHECK(strlen(rq.action) <= REQUEST_ACTION_MAX);
+		CHECK(!json_is_string(rq.id) ||
+		    json_string_length(rq.id) <= REQUEST_ID_MAX);
+		why[0] = '\0';
+		if (request_check_params(rq.action, rq.params, PARAMS_TYPES,
+		    why, sizeof(why)) < 0) {
+			CHECK(why[0] != '\0');
+			snprintf(errbuf, sizeof(errbuf),
+			    "malformed request: %s", why);
+			encode_check(rq.id, "ERROR", NULL, errbuf);
+			break;
+		}
 		why[0] = '\0';
 		rc = policy_fill_defaults(rq.action, rq.params, why,
 		    sizeof(why));
@@ -178,8 +204,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(strlen(canon) < sizeof(canon));
 			}
 			why[0] = '\0';
-			if (request_check_fs_params(rq.action, rq.params, why,
-			    sizeof(why)) < 0) {
+			if (request_check_params(rq.action, rq.params,
+			    PARAMS_PROVIDER, why, sizeof(why)) < 0) {
 				CHECK(why[0] != '\0');
 				snprintf(errbuf, sizeof(errbuf),
 				    "malformed request: %s", why);

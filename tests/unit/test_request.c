@@ -3,11 +3,13 @@
  * answer encoder (broker/request.c), table-driven.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker/broker.h"
 #include "common/jsonesc.h"
+#include "policy/internal.h"
 
 struct rcase {
 	const char *msg;
@@ -155,30 +157,170 @@ START_TEST(test_encode_text)
 }
 END_TEST
 
-START_TEST(test_fs_params)
+/* The params table (broker/request.c): every param of every action by
+ * type before the decision, the provider's values once allowed. */
+struct pcase {
+	const char *action, *params;
+	enum params_stage stage;
+	int ok;
+	const char *why;	/* the reason, exactly, when not ok */
+};
+
+static const struct pcase pcases[] = {
+	{ "fs.read", "{}", PARAMS_TYPES, 0, NULL },
+	{ "fs.read", "{\"encoding\":\"base64\"}", PARAMS_PROVIDER, 0, NULL },
+	{ "fs.read", "{\"encoding\":\"latin1\"}", PARAMS_TYPES, 0, NULL },
+	{ "fs.read", "{\"encoding\":\"latin1\"}", PARAMS_PROVIDER, -1, "params.encoding must be utf-8 or base64" },
+	{ "fs.read", "{\"encoding\":1}", PARAMS_TYPES, -1, "params.encoding must be a string" },
+	{ "fs.read", "{\"encoding\":null}", PARAMS_TYPES, -1, "params.encoding must be a string" },
+	{ "fs.read", "{\"encoding\":[\"utf-8\"]}", PARAMS_TYPES, -1, "params.encoding must be a string" },
+	{ "fs.read", "{\"encoding\":\"aaaaaaaaaaaaaaaaa\"}", PARAMS_TYPES, -1, "params.encoding must be at most 16 bytes" },
+	{ "fs.read", "{\"content\":\"x\"}", PARAMS_TYPES, -1, "params.content is not a parameter of fs.read" },
+	{ "fs.write", "{\"content\":\"x\"}", PARAMS_TYPES, 0, NULL },
+	{ "fs.write", "{\"content\":\"x\",\"encoding\":\"utf-8\"}", PARAMS_PROVIDER, 0, NULL },
+	{ "fs.write", "{}", PARAMS_TYPES, 0, NULL },	/* required: once allowed */
+	{ "fs.write", "{}", PARAMS_PROVIDER, -1, "params.content must be a string" },
+	{ "fs.write", "{\"content\":1}", PARAMS_TYPES, -1, "params.content must be a string" },
+	{ "fs.write", "{\"content\":{}}", PARAMS_TYPES, -1, "params.content must be a string" },
+	{ "fs.write", "{\"content\":\"x\",\"encoding\":true}", PARAMS_TYPES, -1, "params.encoding must be a string" },
+	{ "fs.write", "{\"content\":\"eA==\",\"encoding\":\"base64\"}", PARAMS_PROVIDER, 0, NULL },
+	{ "fs.write", "{\"content\":\"x\",\"mode\":420}", PARAMS_TYPES, -1, "params.mode is not a parameter of fs.write" },
+	/* the finding: these reached the fs forward path */
+	{ "fs.list", "{\"encoding\":5}", PARAMS_TYPES, -1, "params.encoding is not a parameter of fs.list" },
+	{ "fs.delete", "{\"encoding\":5}", PARAMS_TYPES, -1, "params.encoding is not a parameter of fs.delete" },
+	{ "fs.delete", "{\"encoding\":\"utf-8\"}", PARAMS_TYPES, -1, "params.encoding is not a parameter of fs.delete" },
+	{ "fs.delete", "{}", PARAMS_TYPES, 0, NULL },
+	{ "fs.list", "{}", PARAMS_PROVIDER, 0, NULL },
+	/* no provider yet: typed, other keys pass */
+	{ "net.http", "{\"method\":5}", PARAMS_TYPES, -1, "params.method must be a string" },
+	{ "net.http", "{\"method\":\"GETGETGETGETGETGETGETGETGETGETGET\"}", PARAMS_TYPES, -1, "params.method must be at most 32 bytes" },
+	{ "net.http", "{\"timeout\":\"30\"}", PARAMS_TYPES, -1, "params.timeout must be a number" },
+	{ "net.http", "{\"timeout\":2.5,\"headers\":{}}", PARAMS_TYPES, 0, NULL },
+	{ "proc.exec", "{\"args\":[\"a\",1]}", PARAMS_TYPES, -1, "params.args must be a list of strings" },
+	{ "proc.exec", "{\"args\":\"a\"}", PARAMS_TYPES, -1, "params.args must be a list of strings" },
+	{ "proc.exec", "{\"timeout\":true}", PARAMS_TYPES, -1, "params.timeout must be a number" },
+	{ "llm.chat", "{\"max_tokens\":1.5}", PARAMS_TYPES, -1, "params.max_tokens must be an integer" },
+	{ "llm.chat", "{\"max_tokens\":512}", PARAMS_TYPES, 0, NULL },
+	{ "mcp.call", "{\"arguments\":{\"q\":1}}", PARAMS_TYPES, 0, NULL },
+	{ "no.such", "{\"x\":1}", PARAMS_TYPES, 0, NULL },	/* denied anyway */
+};
+
+START_TEST(test_params_table)
 {
-	struct { const char *action, *params; int ok; } t[] = {
-		{ "fs.read", "{}", 0 },
-		{ "fs.read", "{\"encoding\":\"base64\"}", 0 },
-		{ "fs.read", "{\"encoding\":\"latin1\"}", -1 },
-		{ "fs.read", "{\"encoding\":1}", -1 },
-		{ "fs.write", "{\"content\":\"x\"}", 0 },
-		{ "fs.write", "{}", -1 },
-		{ "fs.write", "{\"content\":1}", -1 },
-		{ "fs.write", "{\"content\":\"eA==\",\"encoding\":\"base64\"}", 0 },
-		{ "fs.delete", "{}", 0 },
-		{ "fs.list", "{}", 0 },
+	const struct pcase *c = &pcases[_i];
+	json_t *p = json_loads(c->params, 0, NULL);
+	char why[200] = "";
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(request_check_params(c->action, p, c->stage, why,
+	    sizeof(why)) == c->ok, "%s %s: %s", c->action, c->params, why);
+	if (c->why != NULL)
+		ck_assert_str_eq(why, c->why);
+	json_decref(p);
+}
+END_TEST
+
+/* One row per action the policy knows: a new one cannot go untyped. */
+START_TEST(test_params_every_action)
+{
+	int i;
+
+	for (i = 0; i < NACTIONS; i++)
+		ck_assert_msg(request_action_has_params(policy_actions[i]),
+		    "%s", policy_actions[i]);
+}
+END_TEST
+
+/* Every field is bounded before a record can carry it, whatever else is
+ * wrong with the request (the finding: a 1 MiB action name with an
+ * unknown field reached the INVALID record). */
+static char *
+big_request(const char *pre, size_t n, const char *post)
+{
+	size_t a = strlen(pre), b = strlen(post);
+	char *m = malloc(a + n + b + 1);
+
+	ck_assert_ptr_nonnull(m);
+	memcpy(m, pre, a);
+	memset(m + a, 'a', n);
+	memcpy(m + a + n, post, b + 1);
+	return m;
+}
+
+START_TEST(test_fields_bounded)
+{
+	static const struct {
+		const char *pre;
+		size_t n;
+		const char *post;
+		enum req_result want;
+		const char *why;
+		int action, target, id;	/* expected set (1) or dropped (0) */
+	} t[] = {
+		{ "{\"id\":1,\"action\":\"", 1 << 20, "\",\"target\":\"/a\",\"x\":1}", REQ_MALFORMED, "unknown field \"x\"", 0, 1, 1 },
+		{ "{\"id\":\"x\",\"action\":\"", 1 << 20, "\",\"target\":\"/a\"}", REQ_MALFORMED, "action too long", 0, 1, 1 },
+		{ "{\"id\":[],\"action\":\"fs.read\",\"target\":\"/", 1 << 20, "\"}", REQ_MALFORMED, "id must be", 1, 0, 0 },
+		{ "{\"id\":\"", REQUEST_ID_MAX + 1, "\",\"action\":\"fs.read\",\"target\":\"/a\"}", REQ_MALFORMED, "id too long (at most 256 bytes)", 1, 1, 0 },
+		{ "{\"id\":\"", REQUEST_ID_MAX, "\",\"action\":\"fs.read\",\"target\":\"/a\"}", REQ_OK, NULL, 1, 1, 1 },
+		{ "{\"id\":\"", 4096, "\",\"action\":\"fs.read\",\"target\":\"/a\",\"y\":2}", REQ_MALFORMED, "unknown field \"y\"", 1, 1, 0 },
+		{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/", REQUEST_TARGET_MAX - 1, "\"}", REQ_OK, NULL, 1, 1, 1 },
+		{ "{\"id\":1,\"action\":\"fs.read\",\"target\":\"/", REQUEST_TARGET_MAX, "\"}", REQ_MALFORMED, "target too long", 1, 0, 1 },
 	};
+	struct request rq;
+	char why[200];
 	size_t i;
-	char why[100];
+	char *m;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		json_t *p = json_loads(t[i].params, 0, NULL);
-
-		ck_assert_msg(request_check_fs_params(t[i].action, p, why,
-		    sizeof(why)) == t[i].ok, "%s %s", t[i].action, t[i].params);
-		json_decref(p);
+		m = big_request(t[i].pre, t[i].n, t[i].post);
+		why[0] = '\0';
+		ck_assert_msg(request_decode(m, strlen(m), &rq, why,
+		    sizeof(why)) == t[i].want, "case %zu: %s", i, why);
+		if (t[i].why != NULL)
+			ck_assert_msg(strstr(why, t[i].why) != NULL,
+			    "case %zu: '%s'", i, why);
+		ck_assert_msg((rq.action != NULL) == t[i].action, "case %zu", i);
+		ck_assert_msg((rq.target != NULL) == t[i].target, "case %zu", i);
+		ck_assert_msg((rq.id != NULL) == t[i].id, "case %zu", i);
+		if (rq.action != NULL)
+			ck_assert_uint_le(strlen(rq.action), REQUEST_ACTION_MAX);
+		if (rq.target != NULL)
+			ck_assert_uint_le(rq.target_len, REQUEST_TARGET_MAX);
+		request_free(&rq);
+		free(m);
 	}
+}
+END_TEST
+
+/* The arithmetic of broker/loop.c, measured: the longest id (every byte
+ * escaped six-fold) with the largest fs.write result and the longest
+ * broker error fits the smallest channel. */
+START_TEST(test_answer_bound)
+{
+	char idtext[REQUEST_ID_MAX + 1], err[320];
+	const char *data = "{\"bytes_written\":-9223372036854775808}";
+	json_t *id;
+	size_t len;
+	char *s;
+
+	memset(idtext, 0x01, REQUEST_ID_MAX);
+	idtext[REQUEST_ID_MAX] = '\0';
+	id = json_string(idtext);
+	s = response_encode_text(id, "OK", data, strlen(data), NULL,
+	    "1722873f-dfbd-4756-b5d0-158a52b65d2e", &len);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_le(len, ANSWER_MAX(strlen(data), 0));
+	ck_assert_uint_le(len, BROKER_AGENT_MAX_MIN);
+	free(s);
+	memset(err, 0x01, sizeof(err) - 1);
+	err[sizeof(err) - 1] = '\0';
+	s = response_encode_text(id, "DENIED", NULL, 0, err,
+	    "1722873f-dfbd-4756-b5d0-158a52b65d2e", &len);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_le(len, ANSWER_MAX(4, sizeof(err)));
+	ck_assert_uint_le(len, BROKER_AGENT_MAX_MIN);
+	free(s);
+	json_decref(id);
 }
 END_TEST
 
@@ -213,7 +355,11 @@ main(void)
 	tcase_add_loop_test(tc, test_decode_table, 0,
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_malformed_keeps_id);
-	tcase_add_test(tc, test_fs_params);
+	tcase_add_loop_test(tc, test_params_table, 0,
+	    sizeof(pcases) / sizeof(pcases[0]));
+	tcase_add_test(tc, test_params_every_action);
+	tcase_add_test(tc, test_fields_bounded);
+	tcase_add_test(tc, test_answer_bound);
 	tcase_add_test(tc, test_json_escape);
 	tcase_add_test(tc, test_encode_text);
 	tcase_add_test(tc, test_unknown_field_utf8_cut);
