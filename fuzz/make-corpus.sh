@@ -32,6 +32,13 @@ put(R, "target-not-string", '{"id":11,"action":"fs.read","target":["/workspace/a
 put(R, "params-not-object", '{"id":12,"action":"fs.list","target":"/workspace","params":[1,2]}')
 put(R, "unknown-field", '{"id":13,"action":"fs.read","target":"/workspace/a","extra":true}')
 put(R, "unknown-field-utf8", '{"id":14,"action":"fs.read","target":"/a","' + "k" * 39 + '\u00e9\u00e9":1}')
+# the gate's params table and field bounds (docs/PROTOCOL.md §2)
+put(R, "list-encoding-int", '{"id":1,"action":"fs.list","target":"/w","params":{"encoding":5}}')
+put(R, "delete-encoding-int", '{"id":2,"action":"fs.delete","target":"/w/o/f","params":{"encoding":5}}')
+put(R, "unknown-param", '{"id":3,"action":"fs.read","target":"/w/a","params":{"depth":2}}')
+put(R, "id-too-long", '{"id":"' + "a" * 300 + '","action":"fs.write","target":"/w/o/b","params":{"content":"x"}}')
+put(R, "long-action-bad-id", '{"id":[1],"action":"' + "a" * 2000 + '","target":"/x","extra":1}')
+put(R, "exec-bad-args", '{"id":1,"action":"proc.exec","target":"git","params":{"args":["a",1],"timeout":"x"}}')
 # framing: not a (valid) JSON object
 put(R, "duplicate-key", '{"id":15,"action":"fs.read","action":"fs.write","target":"/workspace/a"}')
 put(R, "nul-escape", '{"id":16,"action":"fs.read","target":"/workspace/a\\u0000/etc/passwd"}')
