@@ -94,6 +94,10 @@ t_default_log_in_writable_root() {
 	setup
 	cd "$P" || return 1
 	sub --policy "$T/p.yaml"
+	refused "audit log" ./aksup.log "$P" || ok=1
+	# aksup run likewise: exit 1, CMD never runs (it would print "ran")
+	"$AKSUP" run --policy "$T/p.yaml" -- /bin/echo ran >"$T/ans" 2>"$T/err"
+	rc=$?
 	cd "$T" || return 1
 	refused "audit log" ./aksup.log "$P" || ok=1
 	return $ok
@@ -232,6 +236,32 @@ t_policy_other_owner() {
 	return $ok
 }
 
+# The refusal names the first rule that opens the root, by line.
+t_rule_named() {
+	local ok=0
+	setup
+	mkdir -p "$T/other"
+	cat > "$T/p.yaml" <<YAML
+capabilities:
+  - action: fs.read
+    resource: $T/other/**
+  - action: fs.delete
+    resource: $P/sub/**
+  - action: fs.write
+    resource: $P/**
+YAML
+	sub --policy "$T/p.yaml" --log-path "$P/aksup.log"
+	check "exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
+	check "names line 6, fs.write ($(cat "$T/err"))" \
+	    grep -q "the audit log $P/aksup.log lies beneath fs root $P (rule at $T/p.yaml:6 grants fs.write)" "$T/err" || ok=1
+	rm -f "$P/aksup.log"
+	mkdir -p "$P/sub"
+	sub --policy "$T/p.yaml" --log-path "$P/sub/aksup.log"
+	check "the deeper root first: line 4, fs.delete ($(cat "$T/err"))" \
+	    grep -q "lies beneath fs root $P/sub (rule at $T/p.yaml:4 grants fs.delete)" "$T/err" || ok=1
+	return $ok
+}
+
 # The negative case: everything outside every root works as before.
 t_outside_every_root() {
 	local ok=0
@@ -254,7 +284,7 @@ t_outside_every_root() {
 ALL="attack_key_and_log default_log_in_writable_root log_beneath_readonly_root
 seal_key_beneath_root policy_beneath_root log_through_symlinked_dir
 root_through_symlink root_bind_mount log_hard_link policy_mode
-policy_other_owner outside_every_root"
+policy_other_owner rule_named outside_every_root"
 
 cd "$T" || exit 1
 echo "placement tests as $(id -un) (uid $(id -u))"
