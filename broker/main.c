@@ -93,24 +93,40 @@ load_policy(const char *name)
 	return p;
 }
 
+/*
+ * BROKER_READY (common/wire.h): per root its rights byte, its path, the
+ * "FILE:LINE" of the first rule that opens it and that rule's action,
+ * each NUL-terminated. The supervisor opens the roots and refuses a
+ * session whose log, seal key or policy lies beneath one, naming the rule.
+ */
 static void
 send_ready(struct policy *p)
 {
 	struct iovec iov[1];
 	struct chan sup;
-	size_t i, n = 0, len = 0;
+	const char *rule, *act, *f[3];
+	size_t i, k, n, len = 0;
 	char *roots, *q;
 
-	for (i = 0; i < policy_nroots(p); i++)
-		len += 1 + strlen(policy_root(p, i)) + 1;
+	for (i = 0; i < policy_nroots(p); i++) {
+		rule = policy_root_rule(p, i, &act);
+		len += 1 + strlen(policy_root(p, i)) + 1 +
+		    strlen(rule ? rule : "?") + 1 + strlen(act ? act : "?") + 1;
+	}
 	if ((roots = malloc(len + 1)) == NULL)
 		fatal("malloc");
 	q = roots;
 	for (i = 0; i < policy_nroots(p); i++) {
-		n = strlen(policy_root(p, i)) + 1;
+		rule = policy_root_rule(p, i, &act);
+		f[0] = policy_root(p, i);
+		f[1] = rule ? rule : "?";
+		f[2] = act ? act : "?";
 		*q++ = (char)policy_root_actions(p, i);
-		memcpy(q, policy_root(p, i), n);
-		q += n;
+		for (k = 0; k < 3; k++) {
+			n = strlen(f[k]) + 1;
+			memcpy(q, f[k], n);
+			q += n;
+		}
 	}
 	iov[0].iov_base = roots;
 	iov[0].iov_len = len;

@@ -34,7 +34,10 @@ enum wire_role {
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload = the fs	\
 	 * roots in policy order, each one byte of POLICY_FS_* rights	\
-	 * then the NUL-terminated path. */				\
+	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
+	 * of the first rule opening it, that rule's action (fs.read..).	\
+	 * The supervisor refuses a session whose audit log, seal key	\
+	 * or policy lies beneath a root (supervisor/placement.c). */	\
 	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024)	\
 	/* broker -> fs worker: struct fs_req + path + content */	\
 	MSG(FS_REQ, WR_BROKER, WR_WORKER_FS, sizeof(struct fs_req),	\

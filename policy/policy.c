@@ -1347,6 +1347,26 @@ policy_root_actions(const struct policy *p, size_t i)
 }
 
 const char *
+policy_root_rule(const struct policy *p, size_t i, const char **action)
+{
+	size_t k;
+
+	*action = NULL;
+	if (p == NULL || i >= p->nroots)
+		return NULL;
+	for (k = 0; k < p->nrules; k++) {
+		const struct rule *r = &p->rules[k];
+
+		if (!r->deny && r->root == (int)i && policy_action_is_fs(
+		    actions[r->action])) {
+			*action = actions[r->action];
+			return r->id;
+		}
+	}
+	return NULL;
+}
+
+const char *
 policy_root(const struct policy *p, size_t i)
 {
 	if (p == NULL || i >= p->nroots)

@@ -55,6 +55,12 @@ const char *policy_root(const struct policy *p, size_t i);
 #define POLICY_FS_DELETE	0x4
 #define POLICY_FS_LIST		0x8
 unsigned policy_root_actions(const struct policy *p, size_t i);
+/* The first allow rule, in file order, that opens root i: its "FILE:LINE"
+ * (the return value) and its action (*action: "fs.read", ...); NULL when
+ * i is out of range. The supervisor names it when it refuses a session
+ * whose audit log or policy lies beneath the root. */
+const char *policy_root_rule(const struct policy *p, size_t i,
+			     const char **action);
 
 /* True for the actions aksup knows (fs.read, fs.write, ...). */
 bool policy_action_known(const char *action);

@@ -58,6 +58,8 @@ step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
+step "placement integration as root" integration plain root placement.sh
+step "placement integration as uid $NOBODY" integration plain nobody placement.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]

@@ -4,9 +4,11 @@
  * run/submit that become the broker's arguments.
  *
  * Runs in: aksup (supervisor). Privilege: the invoking user's. It opens
- * two paths the operator named on the command line and hands the fds to
- * the broker; it never reads or parses a record (that is the broker's
- * and aksup-log's work, confined).
+ * two paths the operator named on the command line, following no
+ * symlink in any component, and hands the fds to the broker (their
+ * directories, O_PATH, stay for the placement check, placement.c); it
+ * never reads or parses a record (that is the broker's and aksup-log's
+ * work, confined).
  *
  * Lock: an open-file-description lock (F_OFD_SETLK) on one byte far past
  * any real end of the log. It belongs to the open file description the
@@ -18,10 +20,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -71,24 +76,77 @@ lock_log(int fd, const char *path)
 	return -1;
 }
 
-int
-auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd)
+/*
+ * An O_PATH descriptor of the directory that holds `path`, reached
+ * without following a symbolic link in any component (a symlinked
+ * directory the agent can write, or one planted by anyone who can write
+ * a parent, would put the file wherever it points: inside the agent's
+ * root, say). *base gets the last component. -1: message printed.
+ */
+static int
+open_parent(const char *what, const char *path, char *dir, size_t dirlen,
+    const char **base)
 {
-	struct stat st;
+	struct open_how how;
+	const char *slash = strrchr(path, '/');
 	int fd;
 
-	*logfd = *keyfd = -1;
+	if (slash == NULL) {
+		snprintf(dir, dirlen, ".");
+		*base = path;
+	} else {
+		if ((size_t)(slash - path) >= dirlen) {
+			log_warnx("%s %s: path too long", what, path);
+			return -1;
+		}
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		if (dir[0] == '\0')
+			snprintf(dir, dirlen, "/");
+		*base = slash + 1;
+	}
+	if (**base == '\0') {
+		log_warnx("%s %s names a directory, not a file", what, path);
+		return -1;
+	}
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (fd < 0 && errno == ELOOP)
+		log_warnx("%s %s: the directory %s is or passes through a "
+		    "symbolic link, which aksup does not follow; name the "
+		    "real directory", what, path, dir);
+	else if (fd < 0)
+		log_warn("%s %s: directory %s", what, path, dir);
+	return fd;
+}
+
+int
+auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int fd = -1;
+
+	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
+	af->keybase = NULL;
 	/* The audit log: append-only for the broker, private to the
 	 * operator (0600); read back by the broker only to continue the
 	 * hash chain. Opened by the operator's path, as the operator. */
-	/* Never through a symlink (one planted in a directory others can
-	 * write would send our records anywhere), never a FIFO or device,
-	 * and only a file of ours that nobody else may write. */
-	fd = open(cfg->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
+	/* Never through a symlink, in the last component or any directory
+	 * (one planted in a directory others can write would send our
+	 * records anywhere), never a FIFO or device, and only a file of
+	 * ours that nobody else may write. */
+	if ((af->logdir = open_parent("audit log", cfg->log_path, dir,
+	    sizeof(dir), &base)) < 0)
+		goto fail;
+	fd = openat(af->logdir, base, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		log_warn("cannot open audit log %s", cfg->log_path);
-		return -1;
+		goto fail;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		log_warnx("audit log %s is not a regular file", cfg->log_path);
@@ -104,11 +162,15 @@ auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd)
 		goto fail;
 	if (cfg->seal_key_out != NULL) {
 		/* A new file only (O_EXCL: never an existing file, never
-		 * through a symlink), readable by the operator alone. The
-		 * broker writes k_0 into it and closes it. */
-		*keyfd = open(cfg->seal_key_out, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (*keyfd < 0) {
+		 * through a symlink, in no component), readable by the
+		 * operator alone. The broker writes k_0 into it and
+		 * closes it. */
+		if ((af->keydir = open_parent("seal key file",
+		    cfg->seal_key_out, dir, sizeof(dir), &af->keybase)) < 0)
+			goto fail;
+		af->keyfd = openat(af->keydir, af->keybase, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (af->keyfd < 0) {
 			if (errno == EEXIST)
 				log_warnx("seal key file %s exists; each session "
 				    "needs a new one", cfg->seal_key_out);
@@ -118,29 +180,42 @@ auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd)
 			goto fail;
 		}
 	}
-	*logfd = fd;
+	af->logfd = fd;
 	return 0;
  fail:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	if (af->logdir >= 0)
+		close(af->logdir);
+	if (af->keydir >= 0)
+		close(af->keydir);
+	af->logdir = af->keydir = -1;
 	return -1;
 }
 
 void
-auditfile_close(const struct session_cfg *cfg, int logfd, int keyfd)
+auditfile_close(struct auditfiles *af)
 {
 	struct stat a, b;
 
 	/* A session that never began leaves an empty key file: remove it,
-	 * if it is still the file we created. */
-	if (keyfd >= 0) {
-		if (fstat(keyfd, &a) == 0 && a.st_size == 0 &&
-		    lstat(cfg->seal_key_out, &b) == 0 && a.st_dev == b.st_dev &&
+	 * if it is still the file we created (by its directory's fd: no
+	 * path is looked up again). */
+	if (af->keyfd >= 0) {
+		if (fstat(af->keyfd, &a) == 0 && a.st_size == 0 &&
+		    fstatat(af->keydir, af->keybase, &b,
+		    AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
 		    a.st_ino == b.st_ino)
-			(void)unlink(cfg->seal_key_out);
-		close(keyfd);
+			(void)unlinkat(af->keydir, af->keybase, 0);
+		close(af->keyfd);
 	}
-	if (logfd >= 0)
-		close(logfd);	/* drops the note; the broker is gone */
+	if (af->logfd >= 0)
+		close(af->logfd);	/* drops the note; the broker is gone */
+	if (af->logdir >= 0)
+		close(af->logdir);
+	if (af->keydir >= 0)
+		close(af->keydir);
+	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
 }
 
 int

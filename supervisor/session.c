@@ -359,6 +359,18 @@ open_root(const char *root, char *sfx, size_t sfxlen)
 	return fd;
 }
 
+/* The next NUL-terminated string of BROKER_READY after q, which must
+ * end within the payload (a broker that breaks this is fatal). */
+static char *
+ready_field(char *q, char *end)
+{
+	char *nul;
+
+	if (q >= end || (nul = memchr(q, '\0', (size_t)(end - q))) == NULL)
+		fatalx("protocol violation from broker: bad root list");
+	return nul + 1;
+}
+
 static char *
 env_entry(const char *name)
 {
@@ -377,9 +389,13 @@ session_run(const struct session_cfg *cfg)
 {
 	int sb[2] = { -1, -1 }, ab[2] = { -1, -1 }, bf[2] = { -1, -1 };
 
-	int policyfd = -1, logfd = -1, rootfd[MAX_ROOTS], nroots = 0, i;
+	int policyfd = -1, policydir = -1, rootfd[MAX_ROOTS], nroots = 0, i;
 	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[32];
-	int keyfd = -1, nb;
+	struct auditfiles af = { -1, -1, -1, -1, NULL };
+	static struct place_root proot[MAX_ROOTS];
+	struct place_file pfile[4];
+	size_t npf = 0;
+	int nb;
 	char *aenv[8];
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
@@ -396,13 +412,16 @@ session_run(const struct session_cfg *cfg)
 	memset(&s, 0, sizeof(s));
 	s.sigfd = -1;
 
-	if ((policyfd = open(cfg->policy_path, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("cannot open policy %s", cfg->policy_path);
+	/* The policy: a file only you (or root) can change, and where it
+	 * lies, for the placement check (supervisor/placement.c). */
+	if ((policyfd = policyfile_open(cfg->policy_path)) < 0)
 		return EXIT_ERR;
-	}
+	if ((policydir = placement_dir_of(policyfd, "policy file",
+	    cfg->policy_path)) < 0)
+		goto out;
 	/* The audit log, locked for this session (held until we return),
 	 * and the seal-key file (supervisor/auditfile.c). */
-	if (auditfile_open(cfg, &logfd, &keyfd) < 0)
+	if (auditfile_open(cfg, &af) < 0)
 		goto out;
 
 	if (pair(sb, 0) < 0 || pair(ab, AGENT_MSG_MAX) < 0 ||
@@ -429,18 +448,18 @@ session_run(const struct session_cfg *cfg)
 	bargv[0] = "aksup-broker";
 	bargv[1] = "--policy-name";
 	bargv[2] = (char *)cfg->policy_path;
-	nb = auditfile_broker_args(cfg, keyfd, bargv, 3, 31);
+	nb = auditfile_broker_args(cfg, af.keyfd, bargv, 3, 31);
 	bargv[nb] = NULL;
 	sp.argv = bargv;
 	sp.envp = helper_env();
 	sp.src[0] = sb[1]; sp.dst[0] = BROKER_FD_SUP;
 	sp.src[1] = ab[1]; sp.dst[1] = BROKER_FD_AGENT;
-	sp.src[2] = logfd; sp.dst[2] = BROKER_FD_AUDIT;
+	sp.src[2] = af.logfd; sp.dst[2] = BROKER_FD_AUDIT;
 	sp.src[3] = policyfd; sp.dst[3] = BROKER_FD_POLICY;
 	sp.src[4] = bf[0]; sp.dst[4] = BROKER_FD_FS;
 	sp.nfds = 5;
-	if (keyfd >= 0) {
-		sp.src[5] = keyfd; sp.dst[5] = BROKER_FD_SEALKEY;
+	if (af.keyfd >= 0) {
+		sp.src[5] = af.keyfd; sp.dst[5] = BROKER_FD_SEALKEY;
 		sp.nfds = 6;
 	}
 	sp.stdin_fd = -1;
@@ -450,8 +469,8 @@ session_run(const struct session_cfg *cfg)
 	close(sb[1]); sb[1] = -1;
 	close(ab[1]); ab[1] = -1;
 	close(bf[0]); bf[0] = -1;
-	close(policyfd); policyfd = -1;
-	/* logfd stays open: it holds the log's session lock and note. */
+	/* policyfd stays open until the placement check (its st_nlink);
+	 * af.logfd until we return: it holds the log's session lock. */
 
 	if ((roots = malloc(WIRE_PAYLOAD_MAX)) == NULL)
 		fatal("malloc");
@@ -466,20 +485,53 @@ session_run(const struct session_cfg *cfg)
 	}
 
 	/* fs roots: O_PATH dirfds of the directories the policy names. A
-	 * root that does not exist is reported; actions beneath it fail. */
-	for (q = roots; q < roots + rlen; q += strlen(q) + 1) {
+	 * root that does not exist is reported; actions beneath it fail.
+	 * Each entry: rights byte, path, rule "FILE:LINE", action. */
+	for (q = roots; q < roots + rlen; ) {
 		/* a root left out would break the worker's numbering */
 		if (nroots >= MAX_ROOTS || nroots + 1 >= SPAWN_FDS_MAX)
 			fatalx("the policy names more than %d filesystem "
 			    "roots", nroots);
 		rootacts[nroots] = (unsigned char)*q++;
-		if (q >= roots + rlen ||
-		    memchr(q, '\0', (size_t)(roots + rlen - q)) == NULL ||
-		    q[0] != '/' || rootacts[nroots] == 0 || rootacts[nroots] > 0xf)
+		proot[nroots].path = q;
+		q = ready_field(q, roots + rlen);
+		proot[nroots].rule = q;
+		q = ready_field(q, roots + rlen);
+		proot[nroots].action = q;
+		q = ready_field(q, roots + rlen);
+		if (proot[nroots].path[0] != '/' || rootacts[nroots] == 0 ||
+		    rootacts[nroots] > 0xf)
 			fatalx("protocol violation from broker: bad root list");
-		rootfd[nroots] = open_root(q, rootsfx[nroots],
+		rootfd[nroots] = open_root(proot[nroots].path, rootsfx[nroots],
 		    sizeof(rootsfx[nroots]));
+		proot[nroots].fd = rootfd[nroots];
+		proot[nroots].missing = rootsfx[nroots][0] != '\0';
 		nroots++;
+	}
+
+	/* Before any worker or agent runs: the log, the seal key and the
+	 * policy must lie outside every root (supervisor/placement.c).
+	 * Refused, the broker is told to stop (its channel closed) and
+	 * ends the session the recorded way: session_end, no request. */
+	pfile[npf++] = (struct place_file){ "audit log", cfg->log_path,
+	    af.logdir, af.logfd };
+	if (af.keyfd >= 0)
+		pfile[npf++] = (struct place_file){ "seal key file",
+		    cfg->seal_key_out, af.keydir, af.keyfd };
+	pfile[npf++] = (struct place_file){ "policy file", cfg->policy_path,
+	    policydir, policyfd };
+	i = placement_check(pfile, npf, proot, (size_t)nroots);
+	close(policyfd); policyfd = -1;
+	if (i < 0) {
+		for (i = 0; i < nroots; i++)
+			if (rootfd[i] >= 0)
+				close(rootfd[i]);
+		close(sb[0]); sb[0] = -1;
+		set_deadline(&s, BROKER_GRACE_MS);
+		while (!all_done(&s))
+			watch_once(&s, -1);
+		rc = EXIT_ERR;
+		goto done;
 	}
 
 	/* fs worker */
@@ -611,7 +663,9 @@ out:
 	}
 	if (policyfd >= 0)
 		close(policyfd);
-	auditfile_close(cfg, logfd, keyfd);
+	if (policydir >= 0)
+		close(policydir);
+	auditfile_close(&af);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	return rc;

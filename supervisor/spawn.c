@@ -235,10 +235,10 @@ run_policy_helper(const char *policy, char **argv)
 	struct spawn sp;
 	int fd, rc;
 
-	if ((fd = open(policy, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", policy);
+	/* The same checks as a session's policy (placement.c): a policy
+	 * others can write is refused here too, before it is trusted. */
+	if ((fd = policyfile_open(policy)) < 0)
 		return -1;
-	}
 	memset(&sp, 0, sizeof(sp));
 	sp.kind = SPAWN_INTERNAL;
 	sp.path = helper_path("aksup-broker");

@@ -105,10 +105,47 @@ int audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 /* After all options: 0, or -1 when they do not go together (message
  * printed; --seal-every/--seal-interval without --seal-key-out). */
 int audit_cli_check(const struct session_cfg *cfg, const char *cmd);
-/* Open and lock the log for a session, create the seal-key file. 0 or
- * -1 (message printed: e.g. the log is in use, naming the holder). */
-int auditfile_open(const struct session_cfg *cfg, int *logfd, int *keyfd);
-void auditfile_close(const struct session_cfg *cfg, int logfd, int keyfd);
+/* A session's audit files and, for the placement check, the
+ * directories that hold them (O_PATH; -1 when not open). */
+struct auditfiles {
+	int logfd, keyfd;
+	int logdir, keydir;
+	const char *keybase;	/* the key file's name in keydir */
+};
+/* Open and lock the log for a session, create the seal-key file; no
+ * directory on either path is followed through a symlink. 0 or -1
+ * (message printed: e.g. the log is in use, naming the holder). */
+int auditfile_open(const struct session_cfg *cfg, struct auditfiles *af);
+void auditfile_close(struct auditfiles *af);
+
+/* supervisor/placement.c. The policy file, opened for reading: -1
+ * (message printed) unless it is a regular file of yours or root's that
+ * nobody else may write. Used by run, submit, validate-policy and
+ * policy explain alike. */
+int policyfile_open(const char *path);
+/* An O_PATH descriptor of the directory holding the open file fd, or -1
+ * (message printed). */
+int placement_dir_of(int fd, const char *what, const char *path);
+/* One file that must lie outside every fs root. The list session_run
+ * builds: the audit log, the seal key file, the policy file (a snapshot
+ * store, when there is one, is one more row). */
+struct place_file {
+	const char *what;	/* "audit log", for messages */
+	const char *path;	/* as the operator named it */
+	int dirfd;		/* O_PATH: the directory holding it */
+	int fd;			/* the file itself (st_nlink), or -1 */
+};
+/* One policy fs root, as BROKER_READY names it and open_root opened it. */
+struct place_root {
+	const char *path;
+	const char *rule, *action;	/* the first rule opening it */
+	int fd;			/* open_root's O_PATH dirfd, or -1 */
+	int missing;		/* fd is only its deepest existing ancestor */
+};
+/* 0, or -1 (message printed naming the file, the root and the rule) when
+ * a file lies at or beneath a root, or cannot be placed. */
+int placement_check(const struct place_file *f, size_t nf,
+    const struct place_root *r, size_t nr);
 /* Append the broker's audit arguments to argv[n..max-1]; returns n. */
 int auditfile_broker_args(const struct session_cfg *cfg, int keyfd,
     char **argv, int n, int max);

@@ -1,0 +1,214 @@
+/*
+ * supervisor/placement.c -- the files that decide and record a session
+ * (the audit log, the seal key, the policy) must lie outside every
+ * directory the policy opens to the agent, and the policy must be a file
+ * only its owner (the operator or root) can change.
+ *
+ * Runs in: aksup (supervisor). Privilege: the invoking user's. It opens
+ * O_PATH descriptors of directories (each protected file's directory and
+ * its ancestors, each fs root) and compares identities; it reads no file
+ * and follows no name the agent could have planted: the walk goes up by
+ * "..", which no symlink can redirect.
+ *
+ * The rule: a protected file is refused when some directory on its way
+ * up to "/" is (by st_dev and st_ino, so symlinks and bind mounts of the
+ * root cannot hide it) a policy fs root the policy grants any right on
+ * (read of the key is as bad as a write of the log). The roots are
+ * compared twice: as the fs worker receives them (open_root, no symlink
+ * followed) and as the path resolves with symlinks followed, so a root
+ * the operator named through a symlink counts too. A root that does not
+ * exist yet cannot hold an existing file and is skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "supervisor/supervisor.h"
+
+static int
+same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int
+policyfile_open(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	/* Followed if a symlink: the operator's own naming. What matters
+	 * is the file opened, checked below by its descriptor. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		log_warn("cannot open policy %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("policy %s is not a regular file", path);
+		goto fail;
+	}
+	/* The file that decides must be changeable only by its owner, and
+	 * the owner must be you or root: as for the audit log, a file
+	 * others can write (chmod 666, a policy in /tmp of another user)
+	 * is a policy anyone can rewrite for the next session. */
+	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 022) != 0) {
+		log_warnx("policy %s must belong to you or root and be "
+		    "writable by its owner alone (it is uid %u, mode %03o)",
+		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		goto fail;
+	}
+	return fd;
+ fail:
+	close(fd);
+	return -1;
+}
+
+int
+placement_dir_of(int fd, const char *what, const char *path)
+{
+	char link[64], real[PATH_MAX], *slash;
+	struct stat a, b;
+	ssize_t n;
+	int dfd;
+
+	/* The kernel's name of the open file; confirmed below by identity,
+	 * so a rename between the two steps is refused, not misread. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0 || real[0] != '/') {
+		log_warnx("cannot find the directory of the %s %s", what, path);
+		return -1;
+	}
+	real[n] = '\0';
+	slash = strrchr(real, '/');
+	*slash = '\0';
+	dfd = open(real[0] ? real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	*slash = '/';
+	if (dfd < 0 || fstat(fd, &a) < 0 ||
+	    fstatat(dfd, slash + 1, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !same(&a, &b)) {
+		log_warnx("cannot find the directory of the %s %s (moved "
+		    "while aksup starts?)", what, path);
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	return dfd;
+}
+
+/* The identities each root counts as; returns how many (0..2). */
+static int
+root_ids(const struct place_root *r, struct stat id[2])
+{
+	int n = 0, fd;
+
+	if (r->fd >= 0 && !r->missing && fstat(r->fd, &id[n]) == 0)
+		n++;
+	/* Symlinks followed: the directory the operator's path names now.
+	 * O_PATH opens nothing but the name; a root that cannot be
+	 * reached this way holds nothing for anyone. */
+	if ((fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fstat(fd, &id[n]) == 0 && (n == 0 || !same(&id[0], &id[n])))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+/* 0: the file is outside every root; 1: beneath root *hit; -1: error. */
+static int
+walk_up(const struct place_file *f, const struct place_root *r, size_t nr,
+    const struct stat (*ids)[2], const int *nids, size_t *hit)
+{
+	struct stat cur, up;
+	size_t i;
+	int fd, next, k, depth;
+
+	/* A fresh descriptor of the file's directory: closed as we go up. */
+	if ((fd = openat(f->dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &cur) < 0)
+		goto fail;
+	for (depth = 0; depth < 4096; depth++) {
+		for (i = 0; i < nr; i++)
+			for (k = 0; k < nids[i]; k++)
+				if (same(&cur, &ids[i][k])) {
+					*hit = i;
+					close(fd);
+					return 1;
+				}
+		/* ".." of a mount's root is the mount point's parent; ".."
+		 * of "/" is "/" itself: there the walk ends. */
+		next = openat(fd, "..", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next < 0 || fstat(next, &up) < 0) {
+			if (next >= 0)
+				close(next);
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+		if (same(&up, &cur)) {
+			close(fd);
+			return 0;
+		}
+		cur = up;
+	}
+	errno = ELOOP;
+ fail:
+	log_warn("the %s %s: cannot walk up from its directory to /", f->what,
+	    f->path);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+placement_check(const struct place_file *f, size_t nf,
+    const struct place_root *r, size_t nr)
+{
+	struct stat (*ids)[2] = NULL, st;
+	int *nids = NULL, rc = -1, w;
+	size_t i, hit;
+
+	if (nr > 0 && ((ids = calloc(nr, sizeof(*ids))) == NULL ||
+	    (nids = calloc(nr, sizeof(*nids))) == NULL))
+		fatal("calloc");
+	for (i = 0; i < nr; i++)
+		nids[i] = root_ids(&r[i], ids[i]);
+	for (i = 0; i < nf; i++) {
+		/* A second name (hard link) could lie anywhere, beneath a
+		 * root too: the agent would write the same inode. */
+		if (f[i].fd >= 0 && fstat(f[i].fd, &st) == 0 &&
+		    st.st_nlink > 1) {
+			log_warnx("the %s %s has %lu names (hard links); one "
+			    "may lie beneath a directory the agent can reach, "
+			    "refusing to start", f[i].what, f[i].path,
+			    (unsigned long)st.st_nlink);
+			goto out;
+		}
+		w = walk_up(&f[i], r, nr, (const struct stat (*)[2])ids, nids,
+		    &hit);
+		if (w < 0)
+			goto out;
+		if (w > 0) {
+			log_warnx("the %s %s lies beneath fs root %s (rule at "
+			    "%s grants %s); refusing to start: put it outside "
+			    "every directory the policy opens to the agent",
+			    f[i].what, f[i].path, r[hit].path, r[hit].rule,
+			    r[hit].action);
+			goto out;
+		}
+	}
+	rc = 0;
+ out:
+	free(ids);
+	free(nids);
+	return rc;
+}
