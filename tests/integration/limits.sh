@@ -69,6 +69,8 @@ t_memfd() {
 	local out rc
 	out=$(run --memory-max 64M -- /usr/bin/python3 "$T/memfd.py" 256); rc=$?
 	note "rc $rc: $out"
+	check "the agent ran and was stopped (OOM kill or ENOMEM)" \
+	    bash -c '[ "$1" = 137 ] || grep -q "^error" <<< "$2"' _ "$rc" "$out" &&
 	check "256 MiB of memfd not written under --memory-max 64M" \
 	    bash -c '! grep -q "wrote 256 MiB" <<< "$1"' _ "$out" &&
 	check "session ended and recorded" \
@@ -79,6 +81,8 @@ t_shm() {
 	local out rc
 	out=$(run --memory-max 64M -- /usr/bin/perl "$T/shm.pl" 256 2>&1); rc=$?
 	note "rc $rc: $out"
+	check "the agent ran and was stopped (OOM kill or ENOMEM)" \
+	    bash -c '[ "$1" = 137 ] || grep -q "^wrote" <<< "$2"' _ "$rc" "$out" &&
 	check "256 MiB of SysV shm not written under --memory-max 64M" \
 	    bash -c '! grep -q "wrote 256 MiB" <<< "$1"' _ "$out"
 }
