@@ -45,6 +45,7 @@
 
 static const char *const layer_names[] = {
 	"seccomp", "landlock", "namespaces", "uids", "caps", "rlimits",
+	"cgroup",
 };
 #define NLAYERS (sizeof(layer_names) / sizeof(layer_names[0]))
 

@@ -39,7 +39,8 @@ enum sandbox_role {
 #define LAYER_UIDS		0x08u	/* a uid/gid per role (started as root) */
 #define LAYER_CAPS		0x10u	/* every capability set empty, securebits locked */
 #define LAYER_RLIMITS		0x20u	/* per-role resource limits */
-#define LAYER_ALL		0x3fu
+#define LAYER_CGROUP		0x40u	/* the session's memory and pids cgroup */
+#define LAYER_ALL		0x7fu
 
 /* "seccomp,landlock" <-> mask. Parse returns -1 on an unknown name. */
 int sandbox_layers_parse(const char *list, unsigned *mask);

@@ -10,6 +10,19 @@ scripts/install-deps.sh --test || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 NOBODY=${AKSUP_TEST_UID:-65534}
 pass=0 fail=0 failed=()
+# A cgroup delegated to uid $NOBODY (v1 memory + pids, owned by it) that
+# the unprivileged runs join: aksup's cgroup layer needs one (else it
+# refuses unless --allow-degraded=cgroup; limits.sh shows both).
+DELEG=()
+for c in memory pids; do
+	d=/sys/fs/cgroup/$c$(awk -F: -v c=$c '$2 ~ "(^|,)"c"(,|$)" {print $3}' /proc/self/cgroup)
+	d=${d%/}/aksup-test-$NOBODY
+	mkdir -p "$d" 2>/dev/null && chown "$NOBODY" "$d" "$d/cgroup.procs" && DELEG+=("$d")
+done
+trap 'for d in "${DELEG[@]}"; do rmdir "$d"/* "$d" 2>/dev/null; done' EXIT
+delegated() {	# delegated COMMAND...: run it inside the delegated cgroup
+	( for d in "${DELEG[@]}"; do echo "$BASHPID" > "$d/cgroup.procs"; done; exec "$@" )
+}
 step() {	# step NAME COMMAND...
 	local name=$1; shift
 	echo "=== $name"
@@ -24,7 +37,7 @@ build() {	# build DIR [meson options]
 
 # Binaries and data where an unprivileged user can read them.
 STAGE=$(mktemp -d /tmp/aksup-test.XXXXXX)
-trap 'rm -rf "$STAGE"' EXIT
+trap 'rm -rf "$STAGE"; for d in "${DELEG[@]}"; do rmdir "$d"/* "$d" 2>/dev/null; done' EXIT
 stage() {	# stage BUILDDIR NAME
 	local d="$STAGE/$2"
 	mkdir -p "$d/bin" "$d/src/tests"
@@ -38,8 +51,9 @@ stage() {	# stage BUILDDIR NAME
 }
 integration() {	# integration NAME [as-nobody] [SCRIPT]
 	local d="$STAGE/$1" script=${3:-run.sh}
-	if [ "${2:-}" = nobody ]; then
-		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+	if [ "${2:-}" = nobody ] || [ "${2:-}" = nobody-undelegated ]; then
+		[ "$2" = nobody ] && set -- "$1" "$2" "${3:-}" delegated
+		${4:-} setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 		    --inh-caps=-all --bounding-set=-all \
 		    env HOME=/tmp AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" \
 		    ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
@@ -60,12 +74,15 @@ step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
 step "placement integration as root" integration plain root placement.sh
 step "placement integration as uid $NOBODY" integration plain nobody placement.sh
+step "limits as root" integration plain root limits.sh
+step "limits as uid $NOBODY (delegated cgroup)" integration plain nobody limits.sh
+step "limits as uid $NOBODY (no cgroup: refused)" integration plain nobody-undelegated limits.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
 	local b="$STAGE/plain/bin/aksup-bench"
 	if [ "${1:-}" = nobody ]; then
-		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		delegated setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 		    --inh-caps=-all --bounding-set=-all \
 		    env HOME=/tmp TMPDIR=/tmp "$b"
 	else
@@ -81,7 +98,7 @@ step "benchmarks (aksup-bench) as uid $NOBODY" bench nobody
 sandbox() {	# sandbox NAME [nobody]
 	local d="$STAGE/$1"
 	if [ "${2:-}" = nobody ]; then
-		setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		delegated setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 		    --inh-caps=-all --bounding-set=-all \
 		    env HOME=/tmp AKSUP_BIN="$d/bin" AKSUP_SRC="$d/src" \
 		    bash "$d/src/tests/sandbox/run.sh"

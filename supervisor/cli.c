@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
@@ -193,6 +194,7 @@ cmd_submit(int argc, char **argv)
 	/* which confinement layers are in force; refuse if one is missing */
 	rc = confine_setup(&cfg);
 	rc = rc < 0 ? confine_rc(rc) : session_run(&cfg);
+	cgroup_destroy();
 	if (in >= 0)
 		close(in);
 	return rc;
@@ -256,5 +258,7 @@ cmd_run(int argc, char **argv)
 	/* which confinement layers are in force; refuse if one is missing */
 	if ((rc = confine_setup(&cfg)) < 0)
 		return confine_rc(rc);
-	return session_run(&cfg);
+	rc = session_run(&cfg);
+	cgroup_destroy();	/* kills what is left in it, removes it */
+	return rc;
 }

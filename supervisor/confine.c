@@ -40,6 +40,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/sandbox.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
@@ -126,14 +127,18 @@ static const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full"
 static struct {
 	int init;
 	int root;		/* started as root: a uid per role */
+	int session;		/* run/submit: the session gets a cgroup */
+	uint64_t mem_max;	/* its limits */
+	long pids_max;
 	unsigned in_force, waived;
 	uid_t base, run_uid, outer_uid;
 	gid_t run_gid, outer_gid;
-	char layers[96], waived_s[96], waived_env[128];
+	char layers[256], waived_s[96], waived_env[128];
 	char cwd[PATH_MAX];
 } g;
 
 static const struct profile *cur;	/* the child's profile */
+static noreturn void child_fail(const char *layer, const char *what);
 static int forced = -1;			/* test hook: profile override */
 /* external agent: real paths of CMD and its files */
 #define AGENT_FILES_MAX 64
@@ -261,6 +266,9 @@ probe_layers(const char *why[8])
 		avail |= LAYER_NAMESPACES;
 	if (g.root)
 		avail |= LAYER_UIDS;
+	/* the session's cgroup, created here (removed by cgroup_destroy) */
+	if (g.session && cgroup_create(g.mem_max, g.pids_max, &why[6]) == 0)
+		avail |= LAYER_CGROUP;
 	if (g.root || (avail & LAYER_NAMESPACES) || bounding_set_empty())
 		avail |= LAYER_CAPS;
 	else
@@ -271,7 +279,7 @@ probe_layers(const char *why[8])
 	if ((e = getenv("AKSUP_TEST_DISABLE_LAYERS")) != NULL &&
 	    sandbox_layers_parse(e, &off) == 0) {
 		avail &= ~off;
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 7; i++)
 			if (off & (1u << i))
 				why[i] = "disabled by AKSUP_TEST_DISABLE_LAYERS";
 	}
@@ -314,14 +322,15 @@ decide(const char *allow, int strict, const char *why[8])
 
 	if (allow != NULL && sandbox_layers_parse(allow, &allowed) < 0) {
 		log_warnx("--allow-degraded=%s: layers are seccomp, landlock, "
-		    "namespaces, uids, caps, rlimits", allow);
+		    "namespaces, uids, caps, rlimits, cgroup", allow);
 		return ~0u;
 	}
-	wanted = LAYER_ALL & ~(g.root ? 0 : LAYER_UIDS);
+	wanted = LAYER_ALL & ~(g.root ? 0 : LAYER_UIDS) &
+	    ~(g.session ? 0 : LAYER_CGROUP);
 	avail = probe_layers(why);
 	missing = wanted & ~avail;
 	if (strict && (missing & ~allowed)) {
-		for (i = 0; i < 6; i++)
+		for (i = 0; i < 7; i++)
 			if (missing & ~allowed & (1u << i))
 				log_warnx("refusing to start: the %s layer is not "
 				    "available (%s); --allow-degraded=%s runs "
@@ -333,6 +342,10 @@ decide(const char *allow, int strict, const char *why[8])
 	g.in_force = wanted & avail;
 	g.waived = missing;
 	sandbox_layers_str(g.in_force, g.layers, sizeof(g.layers));
+	/* which limits: "...,cgroup,cgroup-v1:memory=N:pids=N" */
+	if ((g.in_force & LAYER_CGROUP) && cgroup_desc()[0] != '\0')
+		snprintf(g.layers + strlen(g.layers), sizeof(g.layers) -
+		    strlen(g.layers), ",%s", cgroup_desc());
 	sandbox_layers_str(g.waived, g.waived_s, sizeof(g.waived_s));
 	if (g.waived)
 		snprintf(g.waived_env, sizeof(g.waived_env), "AKSUP_WAIVED=%s",
@@ -409,11 +422,27 @@ confine_setup(struct session_cfg *cfg)
 	if (cfg->allow_degraded != NULL &&
 	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0) {
 		log_warnx("--allow-degraded=%s: layers are seccomp, landlock, "
-		    "namespaces, uids, caps, rlimits", cfg->allow_degraded);
+		    "namespaces, uids, caps, rlimits, cgroup", cfg->allow_degraded);
 		return -2;
 	}
-	if (decide(cfg->allow_degraded, 1, why) == ~0u)
+	g.session = 1;
+	g.mem_max = CGROUP_MEMORY_DEFAULT;
+	g.pids_max = CGROUP_PIDS_DEFAULT;
+	if (cfg->memory_max != NULL &&
+	    cgroup_parse_bytes(cfg->memory_max, &g.mem_max) < 0) {
+		log_warnx("--memory-max %s: bytes from 4M, with K, M or G",
+		    cfg->memory_max);
+		return -2;
+	}
+	if (cfg->pids_max != NULL &&
+	    cgroup_parse_pids(cfg->pids_max, &g.pids_max) < 0) {
+		log_warnx("--pids-max %s: a number from 1", cfg->pids_max);
+		return -2;
+	}
+	if (decide(cfg->allow_degraded, 1, why) == ~0u) {
+		cgroup_destroy();
 		return -1;
+	}
 	cfg->layers = g.layers;
 	cfg->waived = g.waived_s;
 	return 0;
@@ -426,6 +455,8 @@ confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
 	case CONFINE_OPT_DEGRADED: cfg->allow_degraded = arg; return 1;
 	case CONFINE_OPT_RUNAS: cfg->run_as = arg; return 1;
 	case CONFINE_OPT_UIDBASE: cfg->uid_base = arg; return 1;
+	case CONFINE_OPT_MEMMAX: cfg->memory_max = arg; return 1;
+	case CONFINE_OPT_PIDSMAX: cfg->pids_max = arg; return 1;
 	}
 	return 0;
 }
@@ -499,7 +530,8 @@ pid_t
 confine_fork(const struct spawn *s)
 {
 	const char *why[8] = { 0 };
-	int flags;
+	int flags, agent;
+	pid_t pid;
 
 	if (!g.init) {
 		/* a helper outside a session: what the host has, no refusal */
@@ -507,14 +539,26 @@ confine_fork(const struct spawn *s)
 		(void)decide(NULL, 0, why);
 	}
 	cur = &profiles[profile_of(s)];
+	agent = cur == &profiles[PR_AGENT_EXTERNAL] ||
+	    cur == &profiles[PR_AGENT_BUILTIN] || cur == &profiles[PR_CLIENT];
 	if (cur != &profiles[PR_AGENT_EXTERNAL] ||
 	    !(g.in_force & LAYER_NAMESPACES))
-		return fork();
-	agent_paths(s);
-	/* The agent is pid 1 of its own pid namespace: it sees no other
-	 * process, and when it exits the kernel kills everything it left. */
-	flags = cur->ns | (g.root ? 0 : CLONE_NEWUSER);
-	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		pid = fork();
+	else {
+		agent_paths(s);
+		/* The agent is pid 1 of its own pid namespace: it sees no
+		 * other process, and when it exits the kernel kills
+		 * everything it left. */
+		flags = cur->ns | (g.root ? 0 : CLONE_NEWUSER);
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL,
+		    NULL, NULL);
+	}
+	/* The agent's seat joins the session's cgroup first thing: before
+	 * it can fork, exec or allocate anything worth counting. */
+	if (pid == 0 && agent && (g.in_force & LAYER_CGROUP) &&
+	    cgroup_enter() < 0)
+		child_fail("cgroup", "join the session's cgroup");
+	return pid;
 }
 
 /* ---- in the child ----------------------------------------------------- */

@@ -68,18 +68,25 @@ struct session_cfg {
 	const char *allow_degraded;	/* --allow-degraded=LAYER,... */
 	const char *run_as;		/* --run-as USER (fs worker) */
 	const char *uid_base;		/* --uid-base N (roles, as root) */
+	const char *memory_max;		/* --memory-max BYTES (the cgroup) */
+	const char *pids_max;		/* --pids-max N (the cgroup) */
 };
 
 /* The confinement options of run and submit (getopt_long codes). */
 #define CONFINE_OPT_DEGRADED	0x1101
 #define CONFINE_OPT_RUNAS	0x1102
 #define CONFINE_OPT_UIDBASE	0x1103
+#define CONFINE_OPT_MEMMAX	0x1104
+#define CONFINE_OPT_PIDSMAX	0x1105
 #define CONFINE_LONG_OPTIONS \
 	{ "allow-degraded", required_argument, NULL, CONFINE_OPT_DEGRADED }, \
 	{ "run-as", required_argument, NULL, CONFINE_OPT_RUNAS }, \
-	{ "uid-base", required_argument, NULL, CONFINE_OPT_UIDBASE }
+	{ "uid-base", required_argument, NULL, CONFINE_OPT_UIDBASE }, \
+	{ "memory-max", required_argument, NULL, CONFINE_OPT_MEMMAX }, \
+	{ "pids-max", required_argument, NULL, CONFINE_OPT_PIDSMAX }
 #define CONFINE_USAGE \
-	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N]"
+	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N] " \
+	"[--memory-max BYTES] [--pids-max N]"
 int session_run(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */
