@@ -56,6 +56,8 @@ step "integration as root" integration plain
 step "integration as uid $NOBODY" integration plain nobody
 step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
+step "agent init and stdio as root" integration plain root agentio.sh
+step "agent init and stdio as uid $NOBODY" integration plain nobody agentio.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
