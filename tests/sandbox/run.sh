@@ -64,7 +64,7 @@ run_role() {	# run_role ROLE -> $T/out.ROLE
 		# The agent gets the pids of the others on stdin (it cannot see
 		# them: own pid namespace, no /proc).
 		mkfifo "$T/go"
-		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+		"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- \
 		    "$SB" agent attack "${ALL_ATTACKS// /,}" pids=stdin $(probe_args) \
 		    "$BIN/aksup-sbprobe-suid" < "$T/go" > "$out.stdout" 2> "$out" &
 		sup=$!
