@@ -1183,6 +1183,12 @@ audit_tick(struct audit *a)
 int
 audit_end(struct audit *a)
 {
+	return audit_end_reason(a, NULL);
+}
+
+int
+audit_end_reason(struct audit *a, const char *reason)
+{
 	int i;
 
 	if (a == NULL || !a->began || a->ended || a->broken)
@@ -1215,6 +1221,11 @@ audit_end(struct audit *a)
 		put_u64(a, a->counts[i]);
 	}
 	PUTS(a, "}");
+	if (reason != NULL) {	/* a fixed word of the broker's, no escaping */
+		PUTS(a, ",\"reason\":\"");
+		put(a, reason, strlen(reason));
+		PUTS(a, "\"");
+	}
 	if (commit(a) == -1)
 		return -1;
 	if (seal(a, 1) == -1)

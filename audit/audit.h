@@ -110,6 +110,9 @@ int	audit_tick(struct audit *a);
 /* End the session: session_end (counts by status), the final seal, and
  * fdatasync (except sync=none). Returns 0 or -1. */
 int	audit_end(struct audit *a);
+/* The same with the session's end reason ("timeout", "signal": the
+ * supervisor stopped it) as session_end's "reason"; NULL: none. */
+int	audit_end_reason(struct audit *a, const char *reason);
 
 uint64_t	 audit_seq(const struct audit *a);	/* of the last record */
 const char	*audit_session_id(const struct audit *a);

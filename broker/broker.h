@@ -90,6 +90,8 @@ struct broker_cfg {
 	struct policy *policy;
 	struct audit *audit;
 	size_t agent_max;	/* largest agent message in either direction */
+	const char *stop_reason;	/* out: the supervisor's SESSION_STOP
+					 * ("timeout", "signal"), or NULL */
 };
 int broker_loop(struct broker_cfg *cfg);
 

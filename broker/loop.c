@@ -639,6 +639,32 @@ drop_queue(struct broker *b)
 	b->qlen = 0;
 }
 
+/*
+ * The supervisor spoke: SESSION_STOP (--timeout, a signal to aksup) with
+ * its reason for session_end, or EOF (it is gone). Either way the
+ * session ends now; a reason other than the two known is a violation.
+ */
+static void
+sup_stop(struct broker_cfg *cfg)
+{
+	static const char *const reasons[] = { "timeout", "signal" };
+	uint8_t buf[sizeof(struct wire_hdr) + 16];
+	struct chan sup;
+	struct msg m;
+	size_t i;
+
+	chan_init(&sup, cfg->sup_fd, WR_BROKER, WR_SUPERVISOR, "supervisor");
+	if (chan_recv(&sup, buf, sizeof(buf), &m) != 1 ||
+	    m.hdr.type != WIRE_SESSION_STOP)
+		return;
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (m.hdr.len == strlen(reasons[i]) &&
+		    memcmp(m.payload, reasons[i], m.hdr.len) == 0)
+			cfg->stop_reason = reasons[i];
+	if (cfg->stop_reason == NULL)
+		fatalx("protocol violation from supervisor: bad stop reason");
+}
+
 int
 broker_loop(struct broker_cfg *cfg)
 {
@@ -699,8 +725,10 @@ broker_loop(struct broker_cfg *cfg)
 			audit_failed(&b);
 			continue;
 		}
-		if (pfd[1].revents)	/* supervisor gone or talking: stop */
+		if (pfd[1].revents) {	/* supervisor gone or stopping us */
+			sup_stop(cfg);
 			break;
+		}
 		if (pfd[2].revents) {
 			/* the worker speaks only when asked: EOF or a
 			 * violation either way */

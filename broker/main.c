@@ -256,7 +256,8 @@ main(int argc, char **argv)
 	st = broker_loop(&cfg);
 	/* session_end, the final seal and the last fdatasync; not after a
 	 * failed write (the chain cannot go on from this process). */
-	if (st != BROKER_EXIT_AUDIT && audit_end(audit) < 0) {
+	if (st != BROKER_EXIT_AUDIT &&
+	    audit_end_reason(audit, cfg.stop_reason) < 0) {
 		log_warn("audit log: cannot end the session");
 		st = BROKER_EXIT_AUDIT;
 	}

@@ -1,6 +1,7 @@
 /*
  * common/jsonesc.c -- the one-pass JSON string escaper (see jsonesc.h).
- * Runs in: the broker. Privilege: none; pure.
+ * Runs in: the broker; utf8_decode and tty_unsafe_cp also in aksup-log
+ * and in the supervisor's stdio relay. Privilege: none; pure.
  */
 #include <string.h>
 
@@ -85,4 +86,14 @@ json_escape(char *out, const char *str, size_t n)
 	}
 	*o++ = '"';
 	return (size_t)(o - out);
+}
+
+int
+tty_unsafe_cp(unsigned c)
+{
+	/* C0 and DEL, C1, and the bidirectional controls (ALM, LRM, RLM,
+	 * LRE..RLO, LRI..PDI) that reorder what a terminal shows */
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }

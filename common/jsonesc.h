@@ -28,4 +28,9 @@ size_t json_escape(char *out, const char *s, size_t n);
  * its length (1 to 4), or 0 when it is not valid UTF-8. */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
+/* Code points that must not reach a terminal as they are (aksup log's
+ * rows, the agent's output relayed to a terminal): C0 controls, DEL, C1
+ * controls, and the bidirectional formatting characters. 1 or 0. */
+int tty_unsafe_cp(unsigned cp);
+
 #endif

@@ -45,7 +45,11 @@ enum wire_role {
 	/* fs worker -> broker: struct fs_resp + JSON text (data on	\
 	 * success) or the error message (on failure) */		\
 	MSG(FS_RESP, WR_WORKER_FS, WR_BROKER, sizeof(struct fs_resp),	\
-	    WIRE_PAYLOAD_MAX)
+	    WIRE_PAYLOAD_MAX)						\
+	/* supervisor -> broker, at most once: end the session (the	\
+	 * agent is being stopped); payload = the reason, "timeout" or	\
+	 * "signal", for session_end. */				\
+	MSG(SESSION_STOP, WR_SUPERVISOR, WR_BROKER, 1, 16)
 
 struct wire_hdr {
 	uint32_t type;		/* enum wire_type */

@@ -436,9 +436,7 @@ lv_row_json(const struct lv_row *r)
 static int
 unsafe_cp(unsigned c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	return tty_unsafe_cp(c);	/* common/jsonesc.c */
 }
 
 /* One display unit of s (escaped if needed) into u; returns input bytes

@@ -77,6 +77,8 @@ step "placement integration as uid $NOBODY" integration plain nobody placement.s
 step "limits as root" integration plain root limits.sh
 step "limits as uid $NOBODY (delegated cgroup)" integration plain nobody limits.sh
 step "limits as uid $NOBODY (no cgroup: refused)" integration plain nobody-undelegated limits.sh
+step "agent init and stdio as root" integration plain root agentio.sh
+step "agent init and stdio as uid $NOBODY" integration plain nobody agentio.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]

@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "supervisor/cgroup.h"
+#include "common/util.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
@@ -201,8 +202,11 @@ cmd_submit(int argc, char **argv)
 }
 
 static const char run_usage[] =
-    "aksup run --policy FILE [--log-path F] " AUDIT_USAGE " "
-    CONFINE_USAGE " -- CMD [ARGS...]";
+    "aksup run --policy FILE [--log-path F] [--timeout SECONDS] "
+    "[--stdin] " AUDIT_USAGE " " CONFINE_USAGE " -- CMD [ARGS...]";
+
+/* --timeout: whole seconds, 1 s to a year */
+#define RUN_TIMEOUT_MAX	(366L * 24 * 3600)
 
 int
 cmd_run(int argc, char **argv)
@@ -210,6 +214,8 @@ cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log-path", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stdin", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		AUDIT_LONG_OPTIONS,
 		CONFINE_LONG_OPTIONS,
@@ -218,6 +224,7 @@ cmd_run(int argc, char **argv)
 	const char *policy = NULL, *logp = DEFAULT_LOG;
 	struct session_cfg cfg;
 	int ch, rc;
+	long secs;
 
 	memset(&cfg, 0, sizeof(cfg));
 	reset_getopt();
@@ -226,12 +233,22 @@ cmd_run(int argc, char **argv)
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'l': logp = optarg; break;
+		case 't':
+			if (parse_int(optarg, 1, RUN_TIMEOUT_MAX, &secs) < 0)
+				return usage_err("run", run_usage, "--timeout: "
+				    "whole seconds, 1 to 31622400");
+			cfg.timeout_ms = (unsigned long long)secs * 1000ull;
+			break;
+		case 'i': cfg.agent_stdin_pipe = 1; break;
 		case 'h':
 			printf("usage: %s\n\nRuns CMD as the agent: the broker "
 			    "channel is on fd 3 ($AKSUP_FD), no network,\n"
 			    "read-only system files, no_new_privs, seccomp.\n"
-			    "Exit: CMD's; 1 error (also when the session was "
-			    "ended and CMD killed), 2 usage.\n", run_usage);
+			    "CMD's stdin is /dev/null (--stdin: ours, piped); "
+			    "its stdout and stderr are relayed.\n"
+			    "Exit: CMD's (128+N: killed by signal N); 1 error "
+			    "(also when the session was ended and CMD\nkilled), "
+			    "2 usage, 124 --timeout.\n", run_usage);
 			return EXIT_OK;
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))

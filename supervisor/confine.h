@@ -42,6 +42,12 @@ pid_t confine_fork(const struct spawn *s);
  * role's profile that comes before exec. Exits (126) on failure. */
 void confine_child(const struct spawn *s);
 
+/* External agent, in the child after confine_child (supervisor/
+ * agentinit.c): fork once more; returns in the grandchild, which execs
+ * CMD, while this process stays as the namespace's pid 1 (forwards
+ * signals, reaps, exits with the agent's status) and never returns. */
+void agentinit_fork(void);
+
 /* Test builds (-Dtest_hooks=true) only: the next spawn gets the profile
  * named (docs/SANDBOX.md names: broker, worker-fs, agent-builtin...);
  * NULL resets. */

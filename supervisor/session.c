@@ -34,12 +34,15 @@
 #include "common/fds.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "supervisor/relay.h"
 #include "supervisor/supervisor.h"
 
 #define READY_TIMEOUT_MS	30000
 #define BROKER_GRACE_MS		10000	/* agent gone: broker drains */
 #define WORKER_GRACE_MS		3000	/* worker gone: broker answers */
 #define AGENT_GRACE_MS		2000	/* broker gone: agent reads, exits */
+#define STOP_GRACE_MS		2000	/* stopped: SIGTERM, then SIGKILL */
+#define EXIT_TIMEOUT		124	/* --timeout expired (timeout(1)) */
 #define MAX_ROOTS		256
 
 enum { P_BROKER, P_WORKER, P_AGENT, P_N };
@@ -58,6 +61,11 @@ struct sess {
 	int killed;
 	int agent_killed;	/* we SIGKILLed the agent while it ran */
 	int signo;		/* a terminating signal we received */
+	int sbfd;		/* our end of sb: SESSION_STOP */
+	uint64_t stop_at;	/* --timeout: when; 0: none */
+	int stopping;		/* session_stop ran */
+	int timed_out;
+	struct relay *rl;	/* the external agent's stdio, or NULL */
 };
 
 static int
@@ -96,6 +104,32 @@ set_deadline(struct sess *s, int ms)
 
 	if (s->deadline == 0 || d < s->deadline)
 		s->deadline = d;
+}
+
+/*
+ * End the session the recorded way: the broker is told why (SESSION_STOP:
+ * it stops serving the agent and writes session_end with the reason),
+ * the agent gets `sig` (its init forwards it), and STOP_GRACE_MS later
+ * whatever is left is killed. A second stop kills at once.
+ */
+static void
+session_stop(struct sess *s, const char *reason, int sig)
+{
+	struct iovec iov = { (void *)reason, strlen(reason) };
+	struct chan c;
+
+	if (s->stopping++ || s->p[P_AGENT].pid <= 0) {
+		kill_all(s);
+		return;
+	}
+	if (s->sbfd >= 0 && !s->p[P_BROKER].done) {
+		chan_init(&c, s->sbfd, WR_SUPERVISOR, WR_BROKER, "broker");
+		if (chan_send(&c, WIRE_SESSION_STOP, 0, &iov, 1) < 0)
+			log_warn("cannot tell the broker to stop");
+	}
+	if (!s->p[P_AGENT].done)
+		(void)kill(s->p[P_AGENT].pid, sig);
+	set_deadline(s, STOP_GRACE_MS);
 }
 
 /*
@@ -163,8 +197,11 @@ reap(struct sess *s)
 			s->p[i].done = 1;
 			s->p[i].status = st;
 			log_debug("%s exited (status 0x%x)", pname[i], st);
-			if (i == P_AGENT)
+			if (i == P_AGENT) {
 				kill_children(s);	/* what the agent left goes with it */
+				if (s->rl != NULL)
+					relay_stop_input(s->rl);
+			}
 			if (i == P_BROKER)
 				broker_gone(s, st);
 			else if (i == P_AGENT) {
@@ -193,25 +230,42 @@ static void
 watch_once(struct sess *s, int extra_fd)
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
-	int timeout = -1, n;
-	uint64_t now;
+	struct pollfd pfd[2 + RELAY_NPOLL];
+	int timeout = -1, n, np = 1;
+	uint64_t now = now_ns();
 
+	if (s->stop_at && now >= s->stop_at) {
+		s->stop_at = 0;
+		s->timed_out = 1;
+		log_warnx("--timeout reached; ending the session");
+		session_stop(s, "timeout", SIGTERM);
+	}
 	if (s->deadline) {
-		now = now_ns();
 		if (now >= s->deadline) {
 			kill_all(s);
 			s->deadline = 0;
 		} else
 			timeout = (int)((s->deadline - now) / 1000000ull) + 1;
 	}
+	if (s->stop_at) {
+		n = (int)((s->stop_at - now) / 1000000ull) + 1;
+		if (timeout < 0 || n < timeout)
+			timeout = n;
+	}
 	pfd[0].fd = s->sigfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = extra_fd;
-	pfd[1].events = POLLIN;
-	n = poll(pfd, extra_fd >= 0 ? 2 : 1, timeout);
+	if (extra_fd >= 0) {
+		pfd[np].fd = extra_fd;
+		pfd[np++].events = POLLIN;
+	}
+	/* the agent's stdio moves in the same loop, never blocking it */
+	if (s->rl != NULL)
+		np += relay_poll(s->rl, pfd + np);
+	n = poll(pfd, (nfds_t)np, timeout);
 	if (n < 0 && errno != EINTR)
 		fatal("poll");
+	if (n > 0 && s->rl != NULL)
+		relay_handle(s->rl);
 	if (n > 0 && (pfd[0].revents & POLLIN)) {
 		while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGCHLD)
@@ -220,7 +274,9 @@ watch_once(struct sess *s, int extra_fd)
 			    si.ssi_signo);
 			if (s->signo == 0)
 				s->signo = (int)si.ssi_signo;
-			kill_all(s);
+			/* passed on to the agent (its init); the second
+			 * one, or one before the agent runs, kills now */
+			session_stop(s, "signal", (int)si.ssi_signo);
 		}
 	}
 	reap(s);
@@ -403,7 +459,10 @@ session_run(const struct session_cfg *cfg)
 	const char *ro_paths[64];
 	struct spawn sp;
 	struct sess s;
+	struct relay rl;
 	struct stat st;
+	struct sigaction ign, oldpipe;
+	int child[3] = { -1, -1, -1 }, relay_on = 0;
 	sigset_t mask;
 	ssize_t rlen;
 	size_t ne, nro = 0;
@@ -411,6 +470,12 @@ session_run(const struct session_cfg *cfg)
 
 	memset(&s, 0, sizeof(s));
 	s.sigfd = -1;
+	s.sbfd = -1;
+	/* A reader of our stdout that went away is an EPIPE for the relay
+	 * (supervisor/relay.c), not our death. Children reset it. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &ign, &oldpipe);
 
 	/* The policy: a file only you (or root) can change, and where it
 	 * lies, for the placement check (supervisor/placement.c). */
@@ -471,6 +536,7 @@ session_run(const struct session_cfg *cfg)
 	close(bf[0]); bf[0] = -1;
 	/* policyfd stays open until the placement check (its st_nlink);
 	 * af.logfd until we return: it holds the log's session lock. */
+	s.sbfd = sb[0];
 
 	if ((roots = malloc(WIRE_PAYLOAD_MAX)) == NULL)
 		fatal("malloc");
@@ -579,6 +645,17 @@ session_run(const struct session_cfg *cfg)
 	sp.nfds = 1;
 	sp.stdin_fd = cfg->agent_stdin == -2 ? 0 : cfg->agent_stdin;
 	sp.stdout_fd = -2;
+	if (cfg->agent_kind == SPAWN_AGENT_EXTERNAL) {
+		/* Not the operator's terminal (T1): stdin /dev/null or, with
+		 * --stdin, a pipe we fill; stdout and stderr pipes we relay. */
+		if (relay_open(&rl, cfg->agent_stdin_pipe, child) < 0)
+			fatal("stdio pipes");
+		relay_on = 1;
+		sp.stdin_fd = child[0];
+		sp.src[1] = child[1]; sp.dst[1] = 1;
+		sp.src[2] = child[2]; sp.dst[2] = 2;
+		sp.nfds = 3;
+	}
 	ne = 0;
 	aenv[ne++] = "AKSUP_FD=3";
 	aenv[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
@@ -629,15 +706,29 @@ session_run(const struct session_cfg *cfg)
 	if ((s.p[P_AGENT].pid = spawn_role(&sp)) < 0)
 		fatal("fork");
 	close(ab[0]); ab[0] = -1;
+	if (relay_on) {
+		relay_started(&rl, child);
+		s.rl = &rl;
+	}
+	if (cfg->timeout_ms > 0)
+		s.stop_at = now_ns() + cfg->timeout_ms * 1000000ull;
 
 	while (!all_done(&s))
 		watch_once(&s, -1);
 done:
 	kill_leftovers();
+	/* every agent process is gone: the rest of its output, to EOF */
+	if (relay_on) {
+		s.rl = NULL;
+		relay_started(&rl, child);
+		relay_finish(&rl);
+	}
 	if (s.p[P_BROKER].pid > 0)
 		report_broker(s.p[P_BROKER].status);
 	if (s.signo)
 		rc = 128 + s.signo;
+	else if (s.timed_out)
+		rc = EXIT_TIMEOUT;
 	else if (s.p[P_AGENT].pid > 0)
 		rc = exit_code(s.p[P_AGENT].status);
 	/*
@@ -646,7 +737,7 @@ done:
 	 * submit promises 0/1/2/3 only, so always 1. run keeps CMD's own
 	 * exit code, but not the 128+9 of our teardown killing it.
 	 */
-	if (!s.signo && s.p[P_BROKER].pid > 0 &&
+	if (!s.signo && !s.timed_out && s.p[P_BROKER].pid > 0 &&
 	    exit_code(s.p[P_BROKER].status) != 0) {
 		if (rc == 0 || cfg->agent_kind == SPAWN_INTERNAL)
 			rc = EXIT_ERR;
@@ -668,5 +759,6 @@ out:
 	auditfile_close(&af);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
+	(void)sigaction(SIGPIPE, &oldpipe, NULL);
 	return rc;
 }

@@ -9,7 +9,10 @@
  * (PDEATHSIG), takes on its role's profile (supervisor/confine.c:
  * namespaces, uid, capabilities, rlimits), and execs a binary of ours, or,
  * for an external agent, the operator's command after its mount view,
- * Landlock and seccomp are in force.
+ * Landlock and seccomp are in force, from a fork of its init
+ * (supervisor/agentinit.c): the agent's stdin is /dev/null or a pipe,
+ * its stdout and stderr pipes the supervisor relays (supervisor/relay.c),
+ * never the operator's terminal (T1).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -195,6 +198,10 @@ spawn_role(const struct spawn *sp)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
 	    (getppid() != parent && getppid() != 0))
 		_exit(127);
+	/* An external agent is not its namespace's pid 1: this process
+	 * stays as its init (supervisor/agentinit.c), confined as it is. */
+	if (s->kind == SPAWN_AGENT_EXTERNAL)
+		agentinit_fork();
 	execve(s->path, s->argv, s->envp);
 	log_warn("exec %s", s->path);
 	_exit(127);

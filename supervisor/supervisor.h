@@ -56,7 +56,9 @@ struct session_cfg {
 	const char *log_path;
 	enum spawn_kind agent_kind;
 	char **agent_argv;	/* NULL-terminated */
-	int agent_stdin;	/* -2: inherit */
+	int agent_stdin;	/* -2: inherit (aksup-submit) */
+	int agent_stdin_pipe;	/* run --stdin: our stdin, piped */
+	unsigned long long timeout_ms;	/* run --timeout; 0: none */
 	/* audit (supervisor/auditfile.c); NULL: the broker's default */
 	const char *audit_sync;		/* always | batch | none */
 	const char *seal_key_out;	/* new file for k_0; NULL: no seals */

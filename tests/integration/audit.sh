@@ -79,7 +79,7 @@ t_lock_names_holder() {
 	local ok=0 sup rc
 	setup
 	mkfifo "$T/go"
-	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
 	    < "$T/go" > "$T/out" 2>&1 &
 	sup=$!
 	exec 7>"$T/go"

@@ -450,13 +450,14 @@ t_proc_status() {
 	local ok=0 sup pid name st seen=""
 	setup_ws
 	mkfifo "$T/go"
-	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
 	    < "$T/go" > "$T/out" 2>&1 &
 	sup=$!
 	exec 7>"$T/go"
 	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
 	check "agent running" grep -q READY "$T/out" || ok=1
-	for pid in $(children_of "$sup"); do
+	# the agent runs under its init (a child of ours, confined alike)
+	for pid in $(children_of "$sup") $(for c in $(children_of "$sup"); do children_of "$c"; done); do
 		name=$(cat /proc/"$pid"/comm)
 		st=/proc/"$pid"/status
 		seen="$seen $name"
@@ -478,7 +479,7 @@ t_worker_killed() {
 	local ok=0 sup pid worker="" rc
 	setup_ws
 	mkfifo "$T/go"
-	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
 	    < "$T/go" > "$T/out" 2>"$T/err" &
 	sup=$!
 	exec 7>"$T/go"
@@ -521,7 +522,7 @@ t_signal_teardown() {
 	local ok=0 sup
 	setup_ws
 	mkfifo "$T/go"
-	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
 	    < "$T/go" > "$T/out" 2>/dev/null &
 	sup=$!
 	exec 7>"$T/go"

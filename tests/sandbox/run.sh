@@ -64,7 +64,7 @@ run_role() {	# run_role ROLE -> $T/out.ROLE
 		# The agent gets the pids of the others on stdin (it cannot see
 		# them: own pid namespace, no /proc).
 		mkfifo "$T/go"
-		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+		"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- \
 		    "$SB" agent attack "${ALL_ATTACKS// /,}" pids=stdin $(probe_args) \
 		    "$BIN/aksup-sbprobe-suid" < "$T/go" > "$out.stdout" 2> "$out" &
 		sup=$!
@@ -172,7 +172,7 @@ t_status_table() {
 	local ok=0 sup pid comm row want got f i cols
 	setup
 	mkfifo "$T/go"
-	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- "$BIN/aksup-probe" wait "$WS/d/f" \
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$BIN/aksup-probe" wait "$WS/d/f" \
 	    < "$T/go" > "$T/out" 2>&1 &
 	sup=$!
 	exec 7>"$T/go"
@@ -185,7 +185,8 @@ t_status_table() {
 		comm=${f[2]}
 		pid=""
 		if [ "$comm" = aksup ]; then pid=$sup
-		else for p in $(cat /proc/$sup/task/*/children); do
+		# (the external agent runs beneath its init, a child of ours)
+		else for p in $(cat /proc/$sup/task/*/children) $(for c in $(cat /proc/$sup/task/*/children); do cat /proc/$c/task/*/children; done); do
 			[ "$(cat /proc/$p/comm)" = "$comm" ] && pid=$p
 		done; fi
 		check "$comm running" [ -n "$pid" ] || { ok=1; continue; }
