@@ -56,6 +56,8 @@ step "integration as root" integration plain
 step "integration as uid $NOBODY" integration plain nobody
 step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
+step "fs worker integration as root" integration plain root fsworker.sh
+step "fs worker integration as uid $NOBODY" integration plain nobody fsworker.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
@@ -110,6 +112,8 @@ step "unit tests (ASan+UBSan)" meson test -C build-asan --print-errorlogs
 stage build-asan asan
 step "integration as root (ASan+UBSan)" integration asan
 step "integration as uid $NOBODY (ASan+UBSan)" integration asan nobody
+step "fs worker integration as root (ASan+UBSan)" integration asan root fsworker.sh
+step "fs worker integration as uid $NOBODY (ASan+UBSan)" integration asan nobody fsworker.sh
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 fuzz_smoke() {
