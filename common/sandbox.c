@@ -703,11 +703,13 @@ fs_landlock_rights(unsigned r)
 		a |= LANDLOCK_ACCESS_FS_READ_DIR;
 	/* fs.write: a temp file (MAKE_REG, WRITE_FILE, TRUNCATE), renamed
 	 * over the target in the same directory (REMOVE_FILE of the old
-	 * one), parents made one at a time (MAKE_DIR). */
+	 * one), parents made one at a time (MAKE_DIR); a write that fails
+	 * removes the (empty) parents it made (REMOVE_DIR). */
 	if (r & SB_FS_WRITE)
 		a |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |
 		    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR |
-		    LANDLOCK_ACCESS_FS_REMOVE_FILE;
+		    LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		    LANDLOCK_ACCESS_FS_REMOVE_DIR;
 	if (r & SB_FS_DELETE)
 		a |= LANDLOCK_ACCESS_FS_REMOVE_FILE |
 		    LANDLOCK_ACCESS_FS_REMOVE_DIR;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/b64.h"
 #include "policy/internal.h"
 
 /* Same type and value; integers and reals compare numerically. */
@@ -129,7 +130,7 @@ term_holds(const struct cterm *t, const json_t *v, bool deny)
 	case C_MAX_SIZE:
 		if (json_dump_callback(v, count_bytes, &n,
 		    JSON_COMPACT | JSON_ENCODE_ANY) != 0)
-			return false;
+			return deny;	/* not UTF-8 (decoded content) */
 		return (long long)n <= t->n;
 	case C_ABSENT:
 		break;
@@ -200,7 +201,7 @@ cons_hold(const struct constraint *c, size_t n, const json_t *params,
 				s = v ? json_dumps(v, JSON_ENCODE_ANY |
 				    JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 				snprintf(got, sizeof(got), "%s", s ? s :
-				    "absent");
+				    v ? "not UTF-8" : "absent");
 				if (s != NULL && strlen(s) >= sizeof(got))
 					memcpy(got + sizeof(got) - 4, "...", 4);
 				snprintf(why, whylen, "param %s must be: %s "
@@ -211,6 +212,53 @@ cons_hold(const struct constraint *c, size_t n, const json_t *params,
 		}
 	}
 	return true;
+}
+
+/*
+ * The params constraints are held against. For fs.write with encoding
+ * base64, "content" is the decoded bytes (a length-counted string that
+ * may hold NUL or non-UTF-8 bytes; the terms judge it by its length, and
+ * treat NUL as unjudgeable), so a constraint means the bytes written, not
+ * their encoding. Returns params itself, or a copy in *owned (free it);
+ * NULL when the content is not strict base64 or memory runs out (the
+ * caller fails closed).
+ */
+const json_t *
+cons_params(int action, const json_t *params, json_t **owned)
+{
+	const json_t *enc, *c;
+	unsigned char *buf;
+	json_t *copy, *dec;
+	size_t n;
+
+	*owned = NULL;
+	if (action != ACT_FS_WRITE || !json_is_object(params))
+		return params;
+	enc = json_object_get(params, "encoding");
+	c = json_object_get(params, "content");
+	if (!json_is_string(enc) || strcmp(json_string_value(enc), "base64") ||
+	    !json_is_string(c))
+		return params;
+	if ((buf = malloc(B64_DECODED_MAX(json_string_length(c)) + 1)) == NULL)
+		return NULL;
+	if (b64_decode(json_string_value(c), json_string_length(c), buf,
+	    &n) < 0) {
+		free(buf);
+		return NULL;
+	}
+	dec = json_stringn_nocheck((const char *)buf, n);
+	free(buf);
+	/* json_copy: a shallow copy of params; the other values are shared */
+	if (dec == NULL || (copy = json_copy((json_t *)params)) == NULL) {
+		json_decref(dec);
+		return NULL;
+	}
+	if (json_object_set_new(copy, "content", dec) != 0) {
+		json_decref(copy);
+		return NULL;
+	}
+	*owned = copy;
+	return copy;
 }
 
 void

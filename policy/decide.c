@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/b64.h"
 #include "policy/internal.h"
 
 static int
@@ -72,8 +73,21 @@ policy_fill_defaults(const char *action, json_t *params, char *why,
 		if (v != NULL && !json_is_string(v))
 			return setwhy(why, whylen,
 			    "params.encoding must be a string");
-		return set_default(params, "encoding", json_string("utf-8")) < 0 ?
-		    setwhy(why, whylen, "out of memory") : 0;
+		if (set_default(params, "encoding", json_string("utf-8")) < 0)
+			return setwhy(why, whylen, "out of memory");
+		/* constraints see the decoded content (cons_params): text
+		 * that does not decode is never decided */
+		if (a == ACT_FS_WRITE && v != NULL &&
+		    strcmp(json_string_value(v), "base64") == 0 &&
+		    json_is_string(json_object_get(params, "content"))) {
+			json_t *owned;
+
+			if (cons_params(a, params, &owned) == NULL)
+				return setwhy(why, whylen, "params.content is "
+				    "not valid base64");
+			json_decref(owned);
+		}
+		return 0;
 	case ACT_NET_HTTP:
 		v = json_object_get(params, "method");
 		if (v != NULL) {
@@ -188,6 +202,8 @@ policy_decide(const struct policy *p, const char *action,
 {
 	struct target *t;
 	const struct rule *r;
+	const json_t *cp;
+	json_t *owned;
 	int a = action_of(action), i;
 
 	deny_default(out);
@@ -196,7 +212,9 @@ policy_decide(const struct policy *p, const char *action,
 	if ((t = malloc(sizeof(*t))) == NULL)
 		return;		/* fail closed */
 	target_prepare(t, a, target);
-	i = t->ok ? decide(p, t, params) : -1;
+	cp = cons_params(a, params, &owned);
+	i = t->ok && cp != NULL ? decide(p, t, cp) : -1;	/* NULL: closed */
+	json_decref(owned);
 	free(t);
 	if (i < 0)
 		return;
@@ -267,6 +285,8 @@ policy_explain(const struct policy *p, const char *action,
 	struct text x = { NULL, 0, 0, false };
 	struct policy_decision d;
 	struct target *t = NULL;
+	const json_t *cp = NULL;
+	json_t *owned = NULL;
 	char why[512], q[300], *ps;
 	size_t i, shown = 0;
 	int a = action_of(action);
@@ -302,6 +322,8 @@ policy_explain(const struct policy *p, const char *action,
 		tprintf(&x, "why:      target rejected: %s\n", t->bad);
 		goto out;
 	}
+	if ((cp = cons_params(a, params, &owned)) == NULL)
+		tprintf(&x, "why:      params.content is not valid base64\n");
 	if (d.rule >= 0)
 		tprintf(&x, "why:      %s\n", d.by_deny_rule ?
 		    "a deny rule matches (deny overrides every allow)" :
@@ -318,7 +340,7 @@ policy_explain(const struct policy *p, const char *action,
 		tprintf(&x, "  ");
 		rule_line(&x, r);
 		why[0] = '\0';
-		if (rule_matches(r, t, params, why, sizeof(why))) {
+		if (cp != NULL && rule_matches(r, t, cp, why, sizeof(why))) {
 			if (!beneath_root(p, r, target))
 				tprintf(&x, ": target outside the rule's root\n");
 			else if (d.by_deny_rule && !r->deny)
@@ -333,6 +355,7 @@ policy_explain(const struct policy *p, const char *action,
 	if (shown == 0)
 		tprintf(&x, "other rules for %s: none\n", policy_actions[a]);
 out:
+	json_decref(owned);
 	free(t);
 	if (x.fail) {
 		free(x.buf);
@@ -359,14 +382,18 @@ static bool
 rule_matches_req(const struct policy *p, const struct rule *r,
     const char *target, const json_t *params)
 {
+	const json_t *cp;
 	struct target *t;
+	json_t *owned;
 	bool m;
 
 	if ((t = malloc(sizeof(*t))) == NULL)
 		return false;
 	target_prepare(t, r->action, target);
-	m = rule_matches(r, t, params, NULL, 0) &&
+	cp = cons_params(r->action, params, &owned);
+	m = cp != NULL && rule_matches(r, t, cp, NULL, 0) &&
 	    beneath_root(p, r, target);
+	json_decref(owned);
 	free(t);
 	return m;
 }

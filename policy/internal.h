@@ -183,6 +183,8 @@ struct policy {
 bool cons_hold(const struct constraint *c, size_t n, const json_t *params,
     bool deny, char *why, size_t whylen);
 void cons_free(struct constraint *c, size_t n);
+/* The params constraints see: fs.write base64 content decoded (cons.c). */
+const json_t *cons_params(int action, const json_t *params, json_t **owned);
 /* How a compiled term reads in explain output. */
 void cterm_describe(const struct cterm *t, char *buf, size_t size);
 

@@ -106,7 +106,7 @@ t_allowed_read_write_delete() {
 	check "binary bytes" [ "$(od -An -tx1 "$WS/out/bin" | tr -d ' ')" = 000102ff ] || ok=1
 	for bad in 'a=Gk' 'aG==\n\n\n\n' 'AA*C'; do
 		out=$(submit fs.write "$WS/out/junk" "{\"content\":\"$bad\",\"encoding\":\"base64\"}")
-		check "invalid base64 $bad refused ($out)" [ "$(jfield .error <<<"$out")" = "content is not valid base64" ] || ok=1
+		check "invalid base64 $bad refused ($out)" [ "$(jfield .error <<<"$out")" = "malformed request: params.content is not valid base64" ] || ok=1
 	done
 	check "nothing written for it" [ ! -e "$WS/out/junk" ] || ok=1
 	out=$(submit fs.read "$WS/out/bin" '{"encoding":"base64"}')

@@ -125,6 +125,13 @@ static const char P_CONS[] =
     "deny:\n"
     "  - {action: llm.chat, resource: '**', constraint: {user: {regex: 'root|admin'}}}  # d1\n";
 
+/* Content constraints judge the bytes written, whatever the encoding. */
+static const char P_CONTENT[] =
+    "capabilities:\n"
+    "  - {action: fs.write, resource: /ws/**, constraint: {content: {regex: '[[:print:][:space:]]*', max_length: 64}}}  # r1\n"
+    "deny:\n"
+    "  - {action: fs.write, resource: '/**', constraint: {content: {regex: '.*rm -rf.*'}}}  # d1\n";
+
 /* Order must not matter: the same rules, deny first, allows reversed. */
 static const char P_ORDER[] =
     "deny:\n"
@@ -506,6 +513,23 @@ static const struct pcase cases[] = {
 	{ PY_P, "mcp.call", "scholar/search", NULL, A, "=python-permissive.yaml:28" },
 	{ PY_P, "mcp.call", "scholar/searchx", NULL, D, "-" },
 	{ PY_P, "mcp.call", "a/b/search", NULL, D, "-" },
+	/* ---- content constraints on the decoded bytes (base64) ---- */
+	{ P_CONTENT, "fs.write", "/ws/x.sh", "{\"content\":\"#!/bin/sh\\nrm -rf /\\n\"}", D, "d1" },
+	{ P_CONTENT, "fs.write", "/ws/x.sh", "{\"content\":\"IyEvYmluL3NoCnJtIC1yZiAvCg==\",\"encoding\":\"base64\"}", D, "d1" },
+	{ P_CONTENT, "fs.write", "/ws/h.txt", "{\"content\":\"aGVsbG8gd29ybGQK\",\"encoding\":\"base64\"}", A, "r1" },
+	{ P_CONTENT, "fs.write", "/ws/h.txt", "{\"content\":\"hello world\\n\"}", A, "r1" },
+	/* binary bytes: not plain text; with a NUL no regex can judge them,
+	 * which a deny rule counts as matching (POLICY.md section 7) */
+	{ P_CONTENT, "fs.write", "/ws/a.out", "{\"content\":\"f0VMRgEAAg==\",\"encoding\":\"base64\"}", D, "d1" },
+	{ P_CONTENT, "fs.write", "/ws/a.out", "{\"content\":\"gIEgdGV4dA==\",\"encoding\":\"base64\"}", D, "-" },
+	/* max_length counts decoded bytes: 63 bytes are 84 characters */
+	{ P_CONTENT, "fs.write", "/ws/l.txt", "{\"content\":\"YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh\",\"encoding\":\"base64\"}", A, "r1" },
+	{ P_CONTENT, "fs.write", "/ws/l.txt", "{\"content\":\"YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh\",\"encoding\":\"base64\"}", D, "-" },
+	/* text that does not decode is malformed, never decided */
+	{ P_CONTENT, "fs.write", "/ws/j", "{\"content\":\"a=Gk\",\"encoding\":\"base64\"}", D, "!" },
+	{ P_CONTENT, "fs.write", "/ws/j", "{\"content\":\"aGVsbG8K\\n\",\"encoding\":\"base64\"}", D, "!" },
+	/* fs.read's encoding is the answer's: no content to decode */
+	{ P_CONTENT, "fs.read", "/ws/j", "{\"encoding\":\"base64\"}", D, "-" },
 };
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
 

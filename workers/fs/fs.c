@@ -14,6 +14,7 @@
  * symlink, `..` or a rename race cannot lead outside the root (T6).
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -27,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/b64.h"
 #include "common/fds.h"
 #include "common/log.h"
 #include "workers/worker.h"
@@ -130,45 +132,194 @@ split_parent(const char *rel, char *parent, size_t plen, const char **name)
 	return 0;
 }
 
-/* Open (creating when asked) the directory `rel` beneath dirfd, one
- * component at a time so every step is RESOLVE_BENEATH|NO_SYMLINKS. */
-static int
-open_dir(int dirfd, const char *rel, int create)
-{
-	char seg[256];
-	const char *p = rel, *e;
-	int cur, next;
+/*
+ * The directories one request created, so that a request that fails
+ * leaves none behind: each is named by where it ends in the walked path
+ * (its parent is the path before it). Only what mkdirat made here is
+ * listed, never a directory that existed or that another process made
+ * meanwhile (EEXIST).
+ */
+struct made {
+	size_t *end;
+	size_t n;
+};
 
-	if (!create || strcmp(rel, ".") == 0)
-		return open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
-	if ((cur = open_beneath(dirfd, ".", O_PATH | O_DIRECTORY, 0)) < 0)
-		return -1;
-	while (*p != '\0') {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if ((size_t)(e - p) >= sizeof(seg)) {
-			close(cur);
+/* Every name in rel can be created: 1..NAME_MAX bytes, not "." or "..".
+ * Checked before anything is made, so a bad last name creates nothing. */
+static int
+names_ok(const char *rel)
+{
+	const char *p = rel, *e;
+	size_t n;
+
+	do {
+		e = strchrnul(p, '/');
+		n = (size_t)(e - p);
+		if (n > NAME_MAX) {
 			errno = ENAMETOOLONG;
 			return -1;
+		}
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			errno = EINVAL;
+			return -1;
+		}
+		p = e + 1;
+	} while (*e != '\0');
+	return 0;
+}
+
+/* Remove what `m` lists, deepest first, each as one name in its parent
+ * opened beneath dirfd (RESOLVE_BENEATH, no symlinks: a directory swapped
+ * for a link meanwhile is not followed). AT_REMOVEDIR removes only an
+ * empty directory: whatever someone else put there meanwhile stays. */
+static void
+made_undo(int dirfd, const char *rel, struct made *m)
+{
+	char parent[PATH_MAX];
+	size_t start;
+	int pfd;
+
+	while (m->n > 0) {
+		size_t end = m->end[--m->n];
+
+		/* the name is rel[start, end), its parent rel[0, start - 1) */
+		for (start = end; start > 0 && rel[start - 1] != '/'; start--)
+			;
+		if (start == 0)
+			snprintf(parent, sizeof(parent), ".");
+		else {
+			memcpy(parent, rel, start - 1);
+			parent[start - 1] = '\0';
+		}
+		if ((pfd = open_beneath(dirfd, parent, O_PATH | O_DIRECTORY,
+		    0)) < 0)
+			continue;
+		memmove(parent, rel + start, end - start);
+		parent[end - start] = '\0';
+		if (unlinkat(pfd, parent, AT_REMOVEDIR) < 0)
+			log_warn("cannot remove the directory it made");
+		close(pfd);
+	}
+	free(m->end);
+	m->end = NULL;
+}
+
+/* Open (creating when asked) the directory `rel` beneath dirfd, one
+ * component at a time so every step is RESOLVE_BENEATH|NO_SYMLINKS. With
+ * `m`, the directories made are listed there (made_undo removes them);
+ * on failure they are removed before returning. rel (shorter than
+ * PATH_MAX) has passed names_ok. */
+static int
+open_dir(int dirfd, const char *rel, struct made *m)
+{
+	char seg[NAME_MAX + 1];
+	const char *p = rel, *e;
+	int cur, next, err;
+
+	if (m == NULL || strcmp(rel, ".") == 0)
+		return open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
+	m->n = 0;
+	if ((m->end = calloc(strlen(rel) / 2 + 1, sizeof(*m->end))) == NULL)
+		fatal("calloc");
+	if ((cur = open_beneath(dirfd, ".", O_PATH | O_DIRECTORY, 0)) < 0)
+		goto fail;
+	while (*p != '\0') {
+		e = strchrnul(p, '/');
+		if ((size_t)(e - p) >= sizeof(seg)) {
+			close(cur);
+			errno = ENAMETOOLONG;	/* names_ok said so first */
+			goto fail;
 		}
 		memcpy(seg, p, (size_t)(e - p));
 		seg[e - p] = '\0';
 		next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
 		if (next < 0 && errno == ENOENT) {
-			if (mkdirat(cur, seg, 0755) < 0 && errno != EEXIST) {
+			if (mkdirat(cur, seg, 0755) == 0)
+				m->end[m->n++] = (size_t)(e - rel);
+			else if (errno != EEXIST) {
 				close(cur);
-				return -1;
+				goto fail;
 			}
 			next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
 		}
 		close(cur);
 		if (next < 0)
-			return -1;
+			goto fail;
 		cur = next;
 		p = *e ? e + 1 : e;
 	}
 	return cur;
+fail:
+	err = errno;
+	made_undo(dirfd, rel, m);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Open `rel` beneath dirfd for reading, only when it is a regular file
+ * (dir 0: fs.read) or a directory (dir 1: fs.list). Nothing else is ever
+ * opened: opening a FIFO releases a writer blocked on it (and may block),
+ * opening a device node runs its driver's open.
+ *
+ *  1. openat2 O_PATH: the name is looked up, the inode is not opened (no
+ *     driver, no FIFO partner; Landlock does not govern O_PATH), fstat:
+ *     any other type is refused here.
+ *  2. openat2 the same name O_RDONLY | O_NONBLOCK (| O_DIRECTORY for a
+ *     directory, which the kernel checks before it opens anything).
+ *  3. fstat: st_dev and st_ino must be those of step 1, else refused.
+ *
+ * Linux cannot reopen an O_PATH descriptor except through the magic link
+ * /proc/self/fd/N (refused by RESOLVE_NO_MAGICLINKS, and /proc is outside
+ * the Landlock rules), hence the second lookup. The race: between 1 and 2
+ * the name can be replaced by something else. The worker serves one
+ * request at a time and the agent reaches the files only through it, so
+ * the only racer is a process outside the session with write access to
+ * that directory. What it can gain: step 2 opens its replacement once,
+ * O_NONBLOCK (a FIFO does not hang us; a device's driver open runs, as
+ * the worker's uid, under its Landlock rights); step 3 refuses it, so
+ * nothing of it is read or reaches the agent.
+ */
+static int
+open_checked(int dirfd, const char *rel, int dir, const char *target,
+    struct reply *r)
+{
+	struct stat st, st2;
+	int pfd, fd;
+
+	if ((pfd = open_beneath(dirfd, rel, O_PATH, 0)) < 0) {
+		reply_errno(r, errno, target);
+		return -1;
+	}
+	if (fstat(pfd, &st) < 0) {
+		reply_errno(r, errno, target);
+		close(pfd);
+		return -1;
+	}
+	close(pfd);
+	if (dir && !S_ISDIR(st.st_mode)) {
+		reply_errno(r, ENOTDIR, target);
+		return -1;
+	}
+	if (!dir && !S_ISREG(st.st_mode)) {
+		reply_error(r, S_ISDIR(st.st_mode) ? "Is a directory: %s" :
+		    "Not a regular file: %s", target);
+		return -1;
+	}
+	fd = open_beneath(dirfd, rel, O_RDONLY | O_NONBLOCK |
+	    (dir ? O_DIRECTORY : 0), 0);
+	if (fd < 0) {
+		reply_errno(r, errno, target);
+		return -1;
+	}
+	if (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev ||
+	    st2.st_ino != st.st_ino) {
+		reply_error(r, "File changed while being opened: %s", target);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void
@@ -181,28 +332,10 @@ do_read(int root, const char *rel, const char *target, int b64,
 	ssize_t n;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO planted under the root must not hang us. */
-	if ((fd = open_beneath(root, rel, O_RDONLY | O_NONBLOCK, 0)) < 0) {
-		int err = errno;
-
-		/* Landlock refuses to open a directory where no rule lets
-		 * us list it: say what it is, not "Permission denied". */
-		if (err == EACCES &&
-		    (fd = open_beneath(root, rel, O_PATH, 0)) >= 0) {
-			if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-				err = EISDIR;
-			close(fd);
-		}
-		reply_errno(r, err, target);
+	if ((fd = open_checked(root, rel, 0, target, r)) < 0)
 		return;
-	}
 	if (fstat(fd, &st) < 0) {
 		reply_errno(r, errno, target);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reply_error(r, S_ISDIR(st.st_mode) ? "Is a directory: %s" :
-		    "Not a regular file: %s", target);
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
@@ -240,73 +373,41 @@ out:
 	close(fd);
 }
 
-static int
-b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
-{
-	unsigned char *buf;
-	int n;
-
-	size_t i, pad = 0;
-
-	/* strictly the standard alphabet, '=' only as the last one or two
-	 * characters: EVP_DecodeBlock would let junk through as bytes */
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		char c = in[i];
-
-		if (c == '=') {
-			if (i < len - 2)
-				return -1;
-			pad++;
-			continue;
-		}
-		if (pad > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' &&
-		    c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return -1;
-	}
-	if ((buf = malloc(len / 4 * 3 + 1)) == NULL)
-		fatal("malloc");
-	n = EVP_DecodeBlock(buf, (const unsigned char *)in, (int)len);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	n -= (int)pad;
-	*out = buf;
-	*outlen = (size_t)n;
-	return 0;
-}
-
 static void
 do_write(int root, const char *rel, const char *target, int b64,
 	 const char *data, size_t dlen, struct reply *r)
 {
-	char parent[4096], tmp[64];
+	char parent[PATH_MAX], tmp[64];
 	unsigned char *dec = NULL, rnd[8];
+	struct made made = { NULL, 0 };
 	const char *name;
 	const unsigned char *p;
 	size_t len, off = 0;
 	int dfd = -1, fd = -1;
 	ssize_t n;
-	json_t *j;
 
 	if (split_parent(rel, parent, sizeof(parent), &name) < 0) {
 		reply_error(r, "Is a directory: %s", target);
 		return;
 	}
+	/* every name, the last one too, before any directory is made */
+	if (names_ok(rel) < 0) {
+		reply_errno(r, errno, target);
+		return;
+	}
 	if (b64) {
-		if (b64_decode(data, dlen, &dec, &len) < 0) {
+		if ((dec = malloc(B64_DECODED_MAX(dlen) + 1)) == NULL)
+			fatal("malloc");
+		if (b64_decode(data, dlen, dec, &len) < 0) {
 			reply_error(r, "content is not valid base64");
-			return;
+			goto out;
 		}
 		p = dec;
 	} else {
 		p = (const unsigned char *)data;
 		len = dlen;
 	}
-	if ((dfd = open_dir(root, parent, 1)) < 0) {
+	if ((dfd = open_dir(root, parent, &made)) < 0) {
 		reply_errno(r, errno, target);
 		goto out;
 	}
@@ -337,13 +438,16 @@ do_write(int root, const char *rel, const char *target, int b64,
 		(void)unlinkat(dfd, tmp, 0);
 		goto out;
 	}
-	j = json_pack("{s:I}", "bytes_written", (json_int_t)len);
-	reply_json(r, j);
+	made.n = 0;	/* written: the directories stay */
+	reply_json(r, json_pack("{s:I}", "bytes_written", (json_int_t)len));
 out:
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
 		close(dfd);
+	/* failed after making directories: remove them (dfd is closed
+	 * first; made_undo reopens each parent beneath the root) */
+	made_undo(root, parent, &made);
 	free(dec);
 }
 
@@ -359,7 +463,7 @@ do_delete(int root, const char *rel, const char *target, struct reply *r)
 		reply_error(r, "Cannot delete a root: %s", target);
 		return;
 	}
-	if ((dfd = open_dir(root, parent, 0)) < 0) {
+	if ((dfd = open_dir(root, parent, NULL)) < 0) {
 		reply_errno(r, errno, target);
 		return;
 	}
@@ -394,10 +498,8 @@ do_list(int root, const char *rel, const char *target, struct reply *r)
 	DIR *d;
 	int fd;
 
-	if ((fd = open_beneath(root, rel, O_RDONLY | O_DIRECTORY, 0)) < 0) {
-		reply_errno(r, errno, target);
+	if ((fd = open_checked(root, rel, 1, target, r)) < 0)
 		return;
-	}
 	if ((d = fdopendir(fd)) == NULL) {
 		reply_errno(r, errno, target);
 		close(fd);
@@ -548,13 +650,17 @@ suffix_ok(const char *sfx)
 static void
 landlock_root(size_t i)
 {
+	struct made made = { NULL, 0 };
 	int fd;
 
 	if (rootsfx[i] != NULL && (rights[i] & SB_FS_WRITE)) {
-		if ((fd = open_dir(roots[i], rootsfx[i], 1)) < 0) {
+		/* every name first; a failure part-way removes what it made */
+		if (strlen(rootsfx[i]) >= PATH_MAX || names_ok(rootsfx[i]) < 0 ||
+		    (fd = open_dir(roots[i], rootsfx[i], &made)) < 0) {
 			log_warn("cannot create root %s", rootsfx[i]);
 			return;
 		}
+		free(made.end);
 		/* fds from open_beneath are O_CLOEXEC and above the placed
 		 * ones; the ancestor is no longer needed */
 		close(roots[i]);
