@@ -60,6 +60,8 @@ struct audit {
 	int		 torn;		/* log ends in a torn line */
 	uint64_t	 torn_bytes;
 	int		 broken;	/* a write failed: refuse all further */
+	int		 hold;		/* commit() keeps the line for the next */
+	int		 held;		/* the buffer starts with a kept line */
 	int		 began, ended;
 	/* what audit_open found about the previous session */
 	int		 prev_clean;
@@ -810,12 +812,16 @@ begin_line(struct audit *a, const char *type)
 {
 	char ts[40];
 
-	a->len = 0;
-	a->oom = 0;
-	a->lstart = a->torn ? 1 : 0;
+	/* a line held back (audit_end's session_end) goes out in the
+	 * same write(2) as this one */
+	if (!a->held) {
+		a->len = 0;
+		a->oom = 0;
+	}
+	a->lstart = a->len + (a->torn && a->len == 0 ? 1 : 0);
 	if (timestamp(a, ts, sizeof(ts)) == -1)
 		return -1;
-	if (a->torn)
+	if (a->torn && a->len == 0)
 		PUTS(a, "\n");
 	PUTS(a, "{\"seq\":");
 	put_u64(a, a->seq + 1);
@@ -861,6 +867,17 @@ commit(struct audit *a)
 	PUTS(a, "\n");
 	if (a->oom)
 		return -1;
+	if (a->hold) {
+		/* Not written yet: the next line (the final seal) is built
+		 * on this one's hash and both go out in one write(2). Any
+		 * failure from here on breaks the writer for good. */
+		a->hold = 0;
+		a->held = 1;
+		a->seq++;
+		memcpy(a->prev_raw, d, 32);
+		hex_encode(d, 32, a->prev);
+		return 0;
+	}
 
 	/* One write(2): with O_APPEND the line lands whole at the end. A
 	 * write interrupted before transferring anything returns EINTR. */
@@ -874,8 +891,12 @@ commit(struct audit *a)
 			a->broken = n > 0;
 			errno = ENOSPC;	/* a short write: the file is full */
 		}
+		if (a->held)
+			a->broken = 1;	/* seq and prev moved on already */
+		a->held = 0;
 		return -1;
 	}
+	a->held = 0;
 	a->torn = 0;
 	a->seq++;
 	memcpy(a->prev_raw, d, 32);
@@ -1215,8 +1236,14 @@ audit_end(struct audit *a)
 		put_u64(a, a->counts[i]);
 	}
 	PUTS(a, "}");
-	if (commit(a) == -1)
+	/* session_end and the final seal reach the file in one write(2),
+	 * so no crash falls between them. Unsealed: session_end alone. */
+	a->hold = a->have_key;
+	if (commit(a) == -1) {
+		a->hold = 0;
+		a->broken = 1;
 		return -1;
+	}
 	if (seal(a, 1) == -1)
 		return -1;
 	a->ended = 1;
