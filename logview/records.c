@@ -429,16 +429,22 @@ lv_row_json(const struct lv_row *r)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
 	json_decref(o);
+	if (s != NULL) {
+		/* bidi, C1 and U+2028/9 escaped, as in the table view */
+		char *e = json_escape_unsafe(s);
+
+		free(s);
+		s = e;
+	}
 	return s;
 }
 
-/* Code points that must not reach a terminal as they are. */
+/* Code points that must not reach a terminal as they are: the same set
+ * the writer and --json escape (common/jsonesc.c). */
 static int
 unsafe_cp(unsigned c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	return json_unsafe_cp(c);
 }
 
 /* One display unit of s (escaped if needed) into u; returns input bytes

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "audit/audit.h"
+#include "common/jsonesc.h"
 #include "logview/records.h"
 
 static const char zeros[] =
@@ -1145,6 +1146,32 @@ START_TEST(test_end_one_write)
 }
 END_TEST
 
+/* Issue 10: U+2028/9, bidi controls, C1 and DEL are escaped in records
+ * and in --json, by one function. */
+START_TEST(test_escape_unsafe)
+{
+	static const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xae" "c\xc2\x85" "d\x7f"
+	    "\xd8\x9c\xe2\x81\xa6\xc3\xa9";
+	static const char want[] = "\"a\\u2028b\\u202ec\\u0085d\\u007f"
+	    "\\u061c\\u2066\xc3\xa9\"";
+	char out[JSON_ESCAPE_MAX(sizeof(in))], *j;
+	struct lv_row r = { .seq = 1, .target = (char *)in };
+	size_t n;
+	json_t *o;
+
+	n = json_escape(out, in, sizeof(in) - 1);
+	ck_assert_uint_eq(n, sizeof(want) - 1);
+	ck_assert(memcmp(out, want, n) == 0);
+	j = lv_row_json(&r);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_msg(strstr(j, want) != NULL, "%s", j);
+	o = json_loads(j, 0, NULL);		/* still the same value */
+	ck_assert_str_eq(json_string_value(json_object_get(o, "target")), in);
+	json_decref(o);
+	free(j);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -1175,6 +1202,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_sync_modes);
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_end_one_write);
+	tcase_add_test(tc, test_escape_unsafe);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lc, test_lv_join);
