@@ -734,6 +734,46 @@ put_str(struct audit *a, const char *str)
 	a->len += k;
 }
 
+/*
+ * A request's string that may be long (the agent chose it): at most max
+ * bytes of it, cut at a character boundary, and when it was cut, its
+ * full length and SHA-256 as NAME_len and NAME_sha256 right after it. A
+ * flood of long denied targets then costs max bytes a record, not the
+ * agent's whole message.
+ */
+static void
+put_str_bounded(struct audit *a, const char *name, const char *str,
+    size_t max)
+{
+	char hex[65], tmp[24], *p;
+	size_t n, cut, k;
+
+	if (str == NULL || (n = strlen(str)) <= max) {
+		put_str(a, str);
+		return;
+	}
+	for (cut = max; cut > 0 && ((unsigned char)str[cut] & 0xc0) == 0x80;
+	    cut--)
+		;
+	if (reserve(a, JSON_ESCAPE_MAX(cut)) == -1)
+		return;
+	if ((k = json_escape(a->buf + a->len, str, cut)) == 0)
+		PUTS(a, "null");
+	else
+		a->len += k;
+	PUTS(a, ",\"");
+	put(a, name, strlen(name));
+	PUTS(a, "_len\":");
+	p = u64_digits(n, tmp);
+	put(a, p, (size_t)(tmp + 24 - p));
+	PUTS(a, ",\"");
+	put(a, name, strlen(name));
+	PUTS(a, "_sha256\":\"");
+	audit_hash_hex(a, str, n, hex);
+	put(a, hex, 64);
+	PUTS(a, "\"");
+}
+
 /* An array of strings from "a,b,c" ("" and NULL: []). */
 static void
 put_list(struct audit *a, const char *csv)
@@ -1127,7 +1167,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	PUTS(a, ",\"action\":");
 	put_str(a, r->action);
 	PUTS(a, ",\"target\":");
-	put_str(a, r->target);
+	put_str_bounded(a, "target", r->target, AUDIT_TARGET_MAX);
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);
 	if (a->o.params_max > 0) {

@@ -706,8 +706,9 @@ START_TEST(test_too_long_line_refused)
 	memset(target, 'y', big);
 	target[big] = '\0';
 	ck_assert_int_eq(fstat(fd, &st), 0);
+	/* (targets are cut to AUDIT_TARGET_MAX; the error is not) */
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .target = target }), -1);
+	    .type = "decision", .error = target }), -1);
 	ck_assert_int_eq(fstat(fd, &st2), 0);
 	ck_assert_int_eq(st.st_size, st2.st_size);
 	ck_assert_uint_eq(audit_seq(a), 1);
@@ -1172,6 +1173,37 @@ START_TEST(test_escape_unsafe)
 }
 END_TEST
 
+/* Issue 10: a 64 KiB target is recorded cut to AUDIT_TARGET_MAX bytes,
+ * with its length and SHA-256. */
+START_TEST(test_long_target_cut)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *t = malloc(65536 + 1), hex[65];
+	struct audit_rec r = { .type = "decision", .action = "fs.read",
+	    .status = "DENIED", .record_id = "x" };
+	json_t *o;
+
+	memset(t, 'a', 65536);
+	t[0] = '/';
+	t[65536] = '\0';
+	r.target = t;
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	o = last_line(fd);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(o,
+	    "target"))), AUDIT_TARGET_MAX);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "target_len")),
+	    65536);
+	audit_sha256_hex(t, 65536, hex);
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "target_sha256")), hex);
+	json_decref(o);
+	audit_close(a);
+	free(t);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -1203,6 +1235,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_end_one_write);
 	tcase_add_test(tc, test_escape_unsafe);
+	tcase_add_test(tc, test_long_target_cut);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lc, test_lv_join);
