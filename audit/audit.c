@@ -60,6 +60,8 @@ struct audit {
 	int		 torn;		/* log ends in a torn line */
 	uint64_t	 torn_bytes;
 	int		 broken;	/* a write failed: refuse all further */
+	int		 hold;		/* commit() keeps the line for the next */
+	int		 held;		/* the buffer starts with a kept line */
 	int		 began, ended;
 	/* what audit_open found about the previous session */
 	int		 prev_clean;
@@ -732,6 +734,46 @@ put_str(struct audit *a, const char *str)
 	a->len += k;
 }
 
+/*
+ * A request's string that may be long (the agent chose it): at most max
+ * bytes of it, cut at a character boundary, and when it was cut, its
+ * full length and SHA-256 as NAME_len and NAME_sha256 right after it. A
+ * flood of long denied targets then costs max bytes a record, not the
+ * agent's whole message.
+ */
+static void
+put_str_bounded(struct audit *a, const char *name, const char *str,
+    size_t max)
+{
+	char hex[65], tmp[24], *p;
+	size_t n, cut, k;
+
+	if (str == NULL || (n = strlen(str)) <= max) {
+		put_str(a, str);
+		return;
+	}
+	for (cut = max; cut > 0 && ((unsigned char)str[cut] & 0xc0) == 0x80;
+	    cut--)
+		;
+	if (reserve(a, JSON_ESCAPE_MAX(cut)) == -1)
+		return;
+	if ((k = json_escape(a->buf + a->len, str, cut)) == 0)
+		PUTS(a, "null");
+	else
+		a->len += k;
+	PUTS(a, ",\"");
+	put(a, name, strlen(name));
+	PUTS(a, "_len\":");
+	p = u64_digits(n, tmp);
+	put(a, p, (size_t)(tmp + 24 - p));
+	PUTS(a, ",\"");
+	put(a, name, strlen(name));
+	PUTS(a, "_sha256\":\"");
+	audit_hash_hex(a, str, n, hex);
+	put(a, hex, 64);
+	PUTS(a, "\"");
+}
+
 /* An array of strings from "a,b,c" ("" and NULL: []). */
 static void
 put_list(struct audit *a, const char *csv)
@@ -810,12 +852,16 @@ begin_line(struct audit *a, const char *type)
 {
 	char ts[40];
 
-	a->len = 0;
-	a->oom = 0;
-	a->lstart = a->torn ? 1 : 0;
+	/* a line held back (audit_end's session_end) goes out in the
+	 * same write(2) as this one */
+	if (!a->held) {
+		a->len = 0;
+		a->oom = 0;
+	}
+	a->lstart = a->len + (a->torn && a->len == 0 ? 1 : 0);
 	if (timestamp(a, ts, sizeof(ts)) == -1)
 		return -1;
-	if (a->torn)
+	if (a->torn && a->len == 0)
 		PUTS(a, "\n");
 	PUTS(a, "{\"seq\":");
 	put_u64(a, a->seq + 1);
@@ -861,6 +907,17 @@ commit(struct audit *a)
 	PUTS(a, "\n");
 	if (a->oom)
 		return -1;
+	if (a->hold) {
+		/* Not written yet: the next line (the final seal) is built
+		 * on this one's hash and both go out in one write(2). Any
+		 * failure from here on breaks the writer for good. */
+		a->hold = 0;
+		a->held = 1;
+		a->seq++;
+		memcpy(a->prev_raw, d, 32);
+		hex_encode(d, 32, a->prev);
+		return 0;
+	}
 
 	/* One write(2): with O_APPEND the line lands whole at the end. A
 	 * write interrupted before transferring anything returns EINTR. */
@@ -874,8 +931,12 @@ commit(struct audit *a)
 			a->broken = n > 0;
 			errno = ENOSPC;	/* a short write: the file is full */
 		}
+		if (a->held)
+			a->broken = 1;	/* seq and prev moved on already */
+		a->held = 0;
 		return -1;
 	}
+	a->held = 0;
 	a->torn = 0;
 	a->seq++;
 	memcpy(a->prev_raw, d, 32);
@@ -1106,7 +1167,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	PUTS(a, ",\"action\":");
 	put_str(a, r->action);
 	PUTS(a, ",\"target\":");
-	put_str(a, r->target);
+	put_str_bounded(a, "target", r->target, AUDIT_TARGET_MAX);
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);
 	if (a->o.params_max > 0) {
@@ -1226,8 +1287,14 @@ audit_end_reason(struct audit *a, const char *reason)
 		put(a, reason, strlen(reason));
 		PUTS(a, "\"");
 	}
-	if (commit(a) == -1)
+	/* session_end and the final seal reach the file in one write(2),
+	 * so no crash falls between them. Unsealed: session_end alone. */
+	a->hold = a->have_key;
+	if (commit(a) == -1) {
+		a->hold = 0;
+		a->broken = 1;
 		return -1;
+	}
 	if (seal(a, 1) == -1)
 		return -1;
 	a->ended = 1;

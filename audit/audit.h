@@ -27,6 +27,8 @@
 #define AUDIT_KEY_LEN		32
 #define AUDIT_BATCH_MS		10	/* batch: fdatasync at most this often */
 #define AUDIT_PARAMS_MAX	(1024 * 1024)	/* largest params_max */
+#define AUDIT_TARGET_MAX	4096	/* longer targets: cut, with length
+					   and SHA-256 (docs/AUDIT.md) */
 
 enum audit_sync {
 	AUDIT_SYNC_BATCH = 0,	/* fdatasync <= every 10 ms, before seals, end */

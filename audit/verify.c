@@ -79,6 +79,7 @@ struct av {
 	uint64_t	 since_seal;
 	uint64_t	 first_unsealed_seq;	/* 0: none */
 	unsigned long	 first_unsealed_line;
+	uint64_t	 last_seal_seq;		/* 0: none yet */
 	uint64_t	 sess_seals;
 	uint64_t	 records, counts[ST_N];
 	json_t		*ids;		/* record_id -> 1 pending, 0 done */
@@ -278,6 +279,49 @@ session_abandon(struct av *v)
 		    (unsigned long long)v->seq);
 }
 
+/*
+ * A session whose key was given has no final seal. The seals prove only
+ * what comes before the last one; a crash and a cut (records after a
+ * seal removed, a "recovering" session_start appended, which needs no
+ * key) look the same. So it is a bad log unless the operator says a
+ * crash is expected (--allow-crashed); then the note names exactly the
+ * records no seal covers. Returns -1 when the log is bad.
+ */
+static int
+keyed_unsealed(struct av *v, uint64_t seq, unsigned long ln)
+{
+	if (!v->opts.allow_crashed) {
+		if (v->first_unsealed_seq != 0)
+			fail(v, v->first_unsealed_seq, v->first_unsealed_line,
+			    "session %s has no final seal: records seq "
+			    "%llu..%llu are covered by no seal (a crash, or "
+			    "records cut and replaced; --allow-crashed "
+			    "accepts a crash)", v->session,
+			    (unsigned long long)v->first_unsealed_seq,
+			    (unsigned long long)v->seq);
+		else
+			fail(v, seq, ln, "session %s has no final seal: it "
+			    "stops at its last seal, seq %llu (a crash, or the "
+			    "records after it cut; --allow-crashed accepts "
+			    "a crash)", v->session,
+			    (unsigned long long)v->last_seal_seq);
+		return -1;
+	}
+	if (v->first_unsealed_seq != 0)
+		note(v, "session %s has no final seal (crashed): records seq "
+		    "%llu..%llu are unsealed (only the chain covers them); "
+		    "its last seal is seq %llu", v->session,
+		    (unsigned long long)v->first_unsealed_seq,
+		    (unsigned long long)v->seq,
+		    (unsigned long long)v->last_seal_seq);
+	else
+		note(v, "session %s has no final seal (crashed): no record "
+		    "after its last seal (seq %llu) is unsealed; what the "
+		    "session did after it is not in the log", v->session,
+		    (unsigned long long)v->last_seal_seq);
+	return 0;
+}
+
 static void
 session_report(struct av *v)
 {
@@ -350,7 +394,13 @@ check_session_start(struct av *v, json_t *o, uint64_t seq,
 			return;
 		}
 		if (v->in_session && !v->closed) {
-			session_abandon(v);
+			/* with its key at hand, the crash is not taken on
+			 * the next session's word (it needs no key) */
+			if (v->sealed && v->have_key &&
+			    keyed_unsealed(v, seq, ln) == -1)
+				return;
+			if (!v->have_key)
+				session_abandon(v);
 			note(v, "session %s ended abnormally after seq %llu "
 			    "(noted by the next session)", v->session,
 			    (unsigned long long)v->seq);
@@ -360,13 +410,13 @@ check_session_start(struct av *v, json_t *o, uint64_t seq,
 		/* with its key at hand, a missing final seal is not taken
 		 * on trust: it may have been removed with what it covered */
 		if (v->have_key) {
-			fail(v, seq, ln, "session %s: its final seal is missing "
-			    "(removed, or the broker died right after "
-			    "session_end)", v->session);
-			return;
-		}
-		note(v, "session %s: its final seal is missing (the broker "
-		    "died after session_end)", v->session);
+			/* session_end and the final seal are one write(2):
+			 * only a short write (a full disk) parts them */
+			if (keyed_unsealed(v, seq, ln) == -1)
+				return;
+		} else
+			note(v, "session %s: its final seal is missing (the "
+			    "broker died after session_end)", v->session);
 	}
 	if (v->in_session)
 		session_report(v);
@@ -390,6 +440,7 @@ check_session_start(struct av *v, json_t *o, uint64_t seq,
 	v->since_seal = 0;
 	v->sess_seals = 0;
 	v->first_unsealed_seq = 0;
+	v->last_seal_seq = 0;
 	v->records = 0;
 	memset(v->counts, 0, sizeof(v->counts));
 	json_object_clear(v->ids);
@@ -476,6 +527,7 @@ check_seal(struct av *v, json_t *o, uint64_t seq, unsigned long ln)
 	v->epoch++;
 	v->since_seal = 0;
 	v->first_unsealed_seq = 0;
+	v->last_seal_seq = seq;
 	v->expect_seal0 = 0;
 	if (json_is_true(fin)) {
 		v->need_final = 0;
@@ -792,7 +844,12 @@ av_finish(struct av *v)
 	pend_flush(v);
 	if (v->dead)
 		return -1;
-	if (!v->done && v->in_session && (!v->closed || v->need_final)) {
+	if (!v->done && v->in_session && v->closed && v->need_final &&
+	    v->have_key) {
+		/* ended, but the final seal (same write) is not there */
+		(void)keyed_unsealed(v, v->seq + 1, v->lineno + 1);
+	} else if (!v->done && v->in_session &&
+	    (!v->closed || v->need_final)) {
 		if (v->opts.allow_open) {
 			session_abandon(v);
 			note(v, "session %s has no end: running, crashed, or "

@@ -34,6 +34,9 @@ struct av_opts {
 					   fine (running, or crashed) */
 	av_note_fn	 note;
 	void		*arg;
+	int		 allow_crashed;	/* a keyed session may lack its final
+					   seal (a crash): noted, with the
+					   records it leaves unsealed */
 };
 
 struct av_result {

@@ -1,8 +1,9 @@
 /*
  * common/jsonesc.c -- the one-pass JSON string escaper (see jsonesc.h).
- * Runs in: the broker; utf8_decode and tty_unsafe_cp also in aksup-log
+ * Runs in: the broker; utf8_decode and json_unsafe_cp also in aksup-log
  * and in the supervisor's stdio relay. Privilege: none; pure.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/jsonesc.h"
@@ -39,6 +40,56 @@ utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
+int
+json_unsafe_cp(unsigned c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028 ||
+	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069);
+}
+
+static char *
+put_u4(char *o, unsigned cp)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	*o++ = '\\';
+	*o++ = 'u';
+	*o++ = digits[cp >> 12 & 0xf];
+	*o++ = digits[cp >> 8 & 0xf];
+	*o++ = digits[cp >> 4 & 0xf];
+	*o++ = digits[cp & 0xf];
+	return o;
+}
+
+char *
+json_escape_unsafe(const char *json)
+{
+	const unsigned char *s = (const unsigned char *)json;
+	size_t n = strlen(json), k;
+	unsigned cp;
+	char *out, *o;
+
+	if ((out = malloc(6 * n + 1)) == NULL)
+		return NULL;
+	for (o = out; *s != '\0'; s += k) {
+		k = 1;
+		if (*s == 0x7f || (*s >= 0x80 &&
+		    (k = utf8_decode(s, strlen((const char *)s), &cp)) > 0 &&
+		    json_unsafe_cp(cp))) {
+			o = put_u4(o, *s == 0x7f ? 0x7f : cp);
+			continue;
+		}
+		if (k == 0)
+			k = 1;
+		memcpy(o, s, k);
+		o += k;
+	}
+	*o = '\0';
+	return out;
+}
+
 size_t
 json_escape(char *out, const char *str, size_t n)
 {
@@ -52,7 +103,7 @@ json_escape(char *out, const char *str, size_t n)
 	*o++ = '"';
 	while (s < end) {
 		/* copy a run of plain ASCII at once */
-		for (run = s; s < end && *s >= 0x20 && *s < 0x80 &&
+		for (run = s; s < end && *s >= 0x20 && *s < 0x7f &&
 		    *s != '"' && *s != '\\'; s++)
 			;
 		memcpy(o, run, (size_t)(s - run));
@@ -62,6 +113,11 @@ json_escape(char *out, const char *str, size_t n)
 		if (*s >= 0x80) {
 			if ((k = utf8_decode(s, (size_t)(end - s), &cp)) == 0)
 				return 0;
+			if (json_unsafe_cp(cp)) {	/* C1, bidi, U+2028/9 */
+				o = put_u4(o, cp);
+				s += k;
+				continue;
+			}
 			memcpy(o, s, k);
 			o += k;
 			s += k;
@@ -88,12 +144,3 @@ json_escape(char *out, const char *str, size_t n)
 	return (size_t)(o - out);
 }
 
-int
-tty_unsafe_cp(unsigned c)
-{
-	/* C0 and DEL, C1, and the bidirectional controls (ALM, LRM, RLM,
-	 * LRE..RLO, LRI..PDI) that reorder what a terminal shows */
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}

@@ -19,18 +19,26 @@
 /*
  * Write s[0..n) as a quoted JSON string into out (JSON_ESCAPE_MAX(n)
  * bytes). Escapes \" \\ \b \f \n \r \t and other controls (NUL too) as
- * \u00XX; copies valid UTF-8 as is. Returns the bytes written, or 0 when
+ * \u00XX, and the other json_unsafe_cp() code points as \uXXXX; copies
+ * other valid UTF-8 as is. Returns the bytes written, or 0 when
  * s is not valid UTF-8 (overlong forms, surrogates, > U+10FFFF).
  */
 size_t json_escape(char *out, const char *s, size_t n);
+
+/* Code points that are escaped (\uXXXX) in records, in --json, in
+ * the table view and in the agent's output relayed to a terminal: C0 controls, DEL, C1 controls (U+0080-U+009F), the
+ * line and paragraph separators U+2028/U+2029 and the bidi controls
+ * (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069). */
+int json_unsafe_cp(unsigned cp);
+
+/* JSON text (UTF-8) with every unsafe code point escaped as \uXXXX,
+ * malloc'd; they can only be inside strings, so the text stays the same
+ * JSON value. NULL when out of memory. */
+char *json_escape_unsafe(const char *json);
 
 /* Decode the UTF-8 character at s (n bytes available) into *cp. Returns
  * its length (1 to 4), or 0 when it is not valid UTF-8. */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
-/* Code points that must not reach a terminal as they are (aksup log's
- * rows, the agent's output relayed to a terminal): C0 controls, DEL, C1
- * controls, and the bidirectional formatting characters. 1 or 0. */
-int tty_unsafe_cp(unsigned cp);
 
 #endif

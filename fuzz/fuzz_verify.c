@@ -28,7 +28,7 @@ note(const char *msg, void *arg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct av_opts o = { 0, note, NULL };
+	struct av_opts o = { 0, note, NULL, 0 };
 	const struct av_result *r;
 	struct av *v;
 	char err[200];
@@ -37,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	o.allow_open = data[0] & 1;
+	o.allow_crashed = data[0] >> 7;
 	split = (data[0] >> 1) % size;
 	data++;
 	size--;

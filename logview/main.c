@@ -10,7 +10,7 @@
  * usage: aksup-log [--status S] [--action A] [--session ID] [--since T]
  *                  [--until T] [--record-id ID] [--limit N] [--json]
  *                  [--follow [--backlog BYTES]]
- *        aksup-log verify --keys N [--allow-open]
+ *        aksup-log verify --keys N [--allow-open] [--allow-crashed]
  *            (key files on fds 3 .. 3+N-1; audit/verify.c does the work)
  * Only `aksup log` starts it, so its usage messages show aksup log's
  * usage (logview/usage.h). --backlog: with --follow --limit N, the first
@@ -146,6 +146,7 @@ verify_main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "keys",	required_argument,	NULL, 'k' },
 		{ "allow-open",	no_argument,		NULL, 'o' },
+		{ "allow-crashed", no_argument,		NULL, 'c' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const struct av_result *r;
@@ -168,6 +169,9 @@ verify_main(int argc, char *argv[])
 			break;
 		case 'o':
 			o.allow_open = 1;
+			break;
+		case 'c':
+			o.allow_crashed = 1;
 			break;
 		default:
 			usage_error("unknown option", argv[optind - 1]);

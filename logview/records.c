@@ -429,14 +429,22 @@ lv_row_json(const struct lv_row *r)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
 	json_decref(o);
+	if (s != NULL) {
+		/* bidi, C1 and U+2028/9 escaped, as in the table view */
+		char *e = json_escape_unsafe(s);
+
+		free(s);
+		s = e;
+	}
 	return s;
 }
 
-/* Code points that must not reach a terminal as they are. */
+/* Code points that must not reach a terminal as they are: the same set
+ * the writer and --json escape (common/jsonesc.c). */
 static int
 unsafe_cp(unsigned c)
 {
-	return tty_unsafe_cp(c);	/* common/jsonesc.c */
+	return json_unsafe_cp(c);	/* common/jsonesc.c */
 }
 
 /* One display unit of s (escaped if needed) into u; returns input bytes

@@ -12,6 +12,7 @@
     "aksup log [--log-path F] [--status S] [--action A] [--session ID]\n" \
     "          [--since TIME] [--until TIME] [--record-id ID] [--limit N]\n" \
     "          [--json] [--follow]\n" \
-    "       aksup log verify [--log-path F] [--key FILE]... [--allow-open]"
+    "       aksup log verify [--log-path F] [--key FILE]... [--allow-open]\n" \
+    "                        [--allow-crashed]"
 
 #endif

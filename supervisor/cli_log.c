@@ -40,7 +40,8 @@ usage_err(const char *usage, const char *msg)
 }
 
 static const char verify_usage[] =
-    "aksup log verify [--log-path F] [--key FILE]... [--allow-open]";
+    "aksup log verify [--log-path F] [--key FILE]... [--allow-open]\n"
+    "                 [--allow-crashed]";
 
 static int
 cmd_log_verify(int argc, char **argv)
@@ -49,13 +50,15 @@ cmd_log_verify(int argc, char **argv)
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "allow-open", no_argument, NULL, 'o' },
+		{ "allow-crashed", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *logp = DEFAULT_LOG, *keys[KEYS_MAX];
 	char *largv[8], nkeys[16];
 	struct spawn sp;
-	int ch, n = 0, nk = 0, allow_open = 0, fd = -1, kfd[KEYS_MAX];
+	int ch, n = 0, nk = 0, allow_open = 0, allow_crashed = 0, fd = -1;
+	int kfd[KEYS_MAX];
 	int i, rc = EXIT_ERR;
 
 	optind = 1;
@@ -69,11 +72,16 @@ cmd_log_verify(int argc, char **argv)
 			keys[nk++] = optarg;
 			break;
 		case 'o': allow_open = 1; break;
+		case 'c': allow_crashed = 1; break;
 		case 'h':
 			printf("usage: %s\n\nChecks the hash chain, seq, time "
 			    "order, sessions, decision/outcome pairing and,\n"
 			    "with the session's key file, every seal. Exit 0 "
-			    "valid, 1 with the first bad record.\n",
+			    "valid, 1 with the first bad record.\n"
+			    "--allow-open: the last session may lack its end "
+			    "(running or crashed).\n--allow-crashed: a keyed "
+			    "session may lack its final seal (a crash); the\n"
+			    "records it leaves unsealed are named.\n",
 			    verify_usage);
 			return EXIT_OK;
 		default:
@@ -106,6 +114,8 @@ cmd_log_verify(int argc, char **argv)
 	largv[n++] = nkeys;
 	if (allow_open)
 		largv[n++] = "--allow-open";
+	if (allow_crashed)
+		largv[n++] = "--allow-crashed";
 	largv[n] = NULL;
 	/* The log and the keys are read by aksup-log, confined: fd 0 the
 	 * log, fds 3.. the key files. */

@@ -192,7 +192,7 @@ put_escaped(struct relay_dir *d, const unsigned char *s, size_t n, int final)
 			i++;
 			continue;
 		}
-		if (cp == '\n' || cp == '\t' || !tty_unsafe_cp(cp))
+		if (cp == '\n' || cp == '\t' || !json_unsafe_cp(cp))
 			memcpy(o, s + i, k), o += k;
 		else if (cp == '\r')
 			o += sprintf(o, "\\r");

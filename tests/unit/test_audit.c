@@ -6,10 +6,14 @@
  * temporary files made with mkstemp in /tmp and removed afterwards.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -17,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "audit/audit.h"
+#include "common/jsonesc.h"
 #include "logview/records.h"
 
 static const char zeros[] =
@@ -701,8 +706,9 @@ START_TEST(test_too_long_line_refused)
 	memset(target, 'y', big);
 	target[big] = '\0';
 	ck_assert_int_eq(fstat(fd, &st), 0);
+	/* (targets are cut to AUDIT_TARGET_MAX; the error is not) */
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .target = target }), -1);
+	    .type = "decision", .error = target }), -1);
 	ck_assert_int_eq(fstat(fd, &st2), 0);
 	ck_assert_int_eq(st.st_size, st2.st_size);
 	ck_assert_uint_eq(audit_seq(a), 1);
@@ -1066,6 +1072,138 @@ START_TEST(test_audit_to_lv)
 }
 END_TEST
 
+/*
+ * Issue 10: session_end and the final seal reach the file in one
+ * write(2), so a kill can never fall between them. The child ends a
+ * sealed session under ptrace; the parent counts the write(2) calls on
+ * the log fd after the child's marker (a write(2) to fd -1, EBADF).
+ */
+static int
+end_writes_child(int fd)
+{
+	struct audit_opts o = { AUDIT_SYNC_NONE, 1000, 0, 0 };
+	struct audit *a = NULL;
+	char err[256];
+	int kfd = tmpfile_rw();
+
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1)
+		return 3;
+	raise(SIGSTOP);
+	if (audit_open(fd, &o, &a, err, sizeof(err)) == -1 ||
+	    audit_begin(a, &sess, kfd, err, sizeof(err)) == -1)
+		return 4;
+	write_ok(a, "decision", "DENIED", "r1");
+	(void)!write(-1, "marker", 6);
+	if (audit_end(a) == -1)
+		return 5;
+	audit_close(a);
+	return 0;
+}
+
+START_TEST(test_end_one_write)
+{
+	struct __ptrace_syscall_info si;
+	int fd = tmpfile_rw(), st, writes = 0, marked = 0;
+	char *buf, *lines[16];
+	size_t n;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(end_writes_child(fd));
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFSTOPPED(st), "ptrace not permitted here");
+	ck_assert_int_eq(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	    (void *)PTRACE_O_TRACESYSGOOD), 0);
+	for (;;) {
+		ck_assert_int_eq(ptrace(PTRACE_SYSCALL, pid, NULL, NULL), 0);
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		if (WIFEXITED(st))
+			break;
+		if (!WIFSTOPPED(st) || WSTOPSIG(st) != (SIGTRAP | 0x80))
+			continue;
+		ck_assert_int_gt(ptrace(PTRACE_GET_SYSCALL_INFO, pid,
+		    (void *)sizeof(si), &si), 0);
+		if (si.op != PTRACE_SYSCALL_INFO_ENTRY ||
+		    si.entry.nr != SYS_write)
+			continue;
+		if ((int)si.entry.args[0] == -1)
+			marked = 1;
+		else if (marked && (int)si.entry.args[0] == fd)
+			writes++;
+	}
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert(marked);
+	ck_assert_msg(writes == 1, "session_end and the final seal took %d "
+	    "write(2) calls", writes);
+	buf = slurp(fd, NULL);
+	n = split_lines(buf, lines, 16);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_ptr_nonnull(strstr(lines[3], "\"type\":\"session_end\""));
+	ck_assert_ptr_nonnull(strstr(lines[4], "\"final\":true"));
+	free(buf);
+	close(fd);
+}
+END_TEST
+
+/* Issue 10: U+2028/9, bidi controls, C1 and DEL are escaped in records
+ * and in --json, by one function. */
+START_TEST(test_escape_unsafe)
+{
+	static const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xae" "c\xc2\x85" "d\x7f"
+	    "\xd8\x9c\xe2\x81\xa6\xc3\xa9";
+	static const char want[] = "\"a\\u2028b\\u202ec\\u0085d\\u007f"
+	    "\\u061c\\u2066\xc3\xa9\"";
+	char out[JSON_ESCAPE_MAX(sizeof(in))], *j;
+	struct lv_row r = { .seq = 1, .target = (char *)in };
+	size_t n;
+	json_t *o;
+
+	n = json_escape(out, in, sizeof(in) - 1);
+	ck_assert_uint_eq(n, sizeof(want) - 1);
+	ck_assert(memcmp(out, want, n) == 0);
+	j = lv_row_json(&r);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_msg(strstr(j, want) != NULL, "%s", j);
+	o = json_loads(j, 0, NULL);		/* still the same value */
+	ck_assert_str_eq(json_string_value(json_object_get(o, "target")), in);
+	json_decref(o);
+	free(j);
+}
+END_TEST
+
+/* Issue 10: a 64 KiB target is recorded cut to AUDIT_TARGET_MAX bytes,
+ * with its length and SHA-256. */
+START_TEST(test_long_target_cut)
+{
+	int fd = tmpfile_rw();
+	struct audit *a = open_ok(fd);
+	char *t = malloc(65536 + 1), hex[65];
+	struct audit_rec r = { .type = "decision", .action = "fs.read",
+	    .status = "DENIED", .record_id = "x" };
+	json_t *o;
+
+	memset(t, 'a', 65536);
+	t[0] = '/';
+	t[65536] = '\0';
+	r.target = t;
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	o = last_line(fd);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(o,
+	    "target"))), AUDIT_TARGET_MAX);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "target_len")),
+	    65536);
+	audit_sha256_hex(t, 65536, hex);
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "target_sha256")), hex);
+	json_decref(o);
+	audit_close(a);
+	free(t);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -1095,6 +1233,9 @@ audit_suite(void)
 	tcase_add_test(tc, test_params);
 	tcase_add_test(tc, test_sync_modes);
 	tcase_add_test(tc, test_parse_time);
+	tcase_add_test(tc, test_end_one_write);
+	tcase_add_test(tc, test_escape_unsafe);
+	tcase_add_test(tc, test_long_target_cut);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lc, test_lv_join);

@@ -95,26 +95,33 @@ session(int fd, int n, unsigned every, int end, char *key, size_t keycap)
 }
 
 static int nnotes;
+static char notes[4096];	/* the notes of the last verify, one a line */
 
 static void
 count_note(const char *msg, void *arg)
 {
-	(void)msg;
 	(void)arg;
 	nnotes++;
+	if (strlen(notes) + strlen(msg) + 2 < sizeof(notes)) {
+		strcat(notes, msg);
+		strcat(notes, "\n");
+	}
 }
 
-/* Verify text; returns the result (copied). */
+/* Verify text; returns the result (copied). allow_open 2: also
+ * --allow-crashed; 3: --allow-crashed alone. */
 static struct av_result
 verify(const char *text, size_t len, const char *key, int allow_open)
 {
-	struct av_opts o = { allow_open, count_note, NULL };
+	struct av_opts o = { allow_open & 1, count_note, NULL,
+	    allow_open >= 2 };
 	struct av_result res;
 	struct av *v;
 	char err[200];
 	size_t i, step = len / 7 + 1;
 
 	nnotes = 0;
+	notes[0] = '\0';
 	v = av_new(&o);
 	ck_assert_ptr_nonnull(v);
 	if (key != NULL)
@@ -509,8 +516,14 @@ START_TEST(test_sessions_and_crashes)
 	session(fd, 2, 0, 1, NULL, 0);			/* unsealed, clean */
 	session(fd, 3, 2, 1, key, sizeof(key));
 	t = slurp(fd, &len);
+	/* the second session's key is given and it has no final seal */
 	r = verify(t, len, key, 0);
+	ck_assert(!r.valid);
+	ck_assert_msg(strstr(r.msg, "no final seal") != NULL, "%s", r.msg);
+	r = verify(t, len, key, 3);
 	ck_assert_msg(r.valid, "%s (line %lu)", r.msg, r.bad_line);
+	ck_assert_msg(strstr(notes, "no final seal (crashed): records seq "
+	    "24..24 are unsealed") != NULL, "%s", notes);
 	ck_assert_uint_eq(r.sessions, 4);
 	ck_assert_uint_eq(r.torn, 1);
 	ck_assert_uint_eq(r.seals, r.seals_checked);
@@ -557,6 +570,172 @@ START_TEST(test_garbage_and_keys)
 }
 END_TEST
 
+/*
+ * Issue 10: cut a cleanly ended, sealed session back to its first seal
+ * and let a new session note the "crash". The writer itself appends that
+ * session (it reads the cut log's tail and says recovered), as anyone
+ * who can write the file can do without a key.
+ */
+START_TEST(test_faked_crash)
+{
+	char key[512], *t, *f;
+	const char *l;
+	size_t len, ll, flen;
+	struct av_result r;
+	int fd;
+
+	t = sealed_log(&len, key, sizeof(key));
+	l = line_at(t, 3, &ll);			/* keep session_start, seal 0 */
+	fd = tmpfd();
+	ck_assert_int_eq(write(fd, t, (size_t)(l - t)), l - t);
+	session(fd, 2, 0, 1, NULL, 0);
+	f = slurp(fd, &flen);
+	ck_assert_ptr_nonnull(strstr(f, "\"recovered\":{"));
+	/* without the key: a crash, as the log says */
+	r = verify(f, flen, NULL, 0);
+	ck_assert_msg(r.valid, "%s", r.msg);
+	/* with it: not taken on the log's word */
+	r = verify(f, flen, key, 0);
+	ck_assert_msg(!r.valid, "faked crash not detected");
+	ASSERT_BAD(r, 3, 3);
+	ck_assert_msg(strstr(r.msg, "no final seal") != NULL, "%s", r.msg);
+	/* the operator expects a crash: valid, and the note says what is
+	 * (not) sealed */
+	r = verify(f, flen, key, 3);
+	ck_assert_msg(r.valid, "%s", r.msg);
+	ck_assert_msg(strstr(notes, "no final seal (crashed): no record "
+	    "after its last seal (seq 2) is unsealed") != NULL, "%s", notes);
+	free(f);
+	close(fd);
+	free(t);
+}
+END_TEST
+
+/* A keyed session whose final seal is gone: at the end of the log, and
+ * in the middle (the next session follows a session_end, so its
+ * session_start says nothing of a crash). */
+START_TEST(test_keyed_without_final_seal)
+{
+	char key[512], *t, *f;
+	const char *l;
+	size_t len, ll, flen;
+	struct av_result r;
+	int n, fd;
+
+	t = sealed_log(&len, key, sizeof(key));
+	n = nlines(t);
+	l = line_at(t, n, &ll);			/* the final seal */
+	ck_assert_ptr_nonnull(strstr(l, "\"final\":true"));
+	len = (size_t)(l - t);
+	r = verify(t, len, key, 0);
+	ASSERT_BAD(r, n - 1, n - 1);		/* session_end is unsealed */
+	r = verify(t, len, key, 1);		/* not a running session */
+	ck_assert(!r.valid);
+	r = verify(t, len, key, 3);
+	ck_assert_msg(r.valid, "%s", r.msg);
+	ck_assert_msg(strstr(notes, "records seq 27..27 are unsealed") !=
+	    NULL, "%s", notes);
+	fd = tmpfd();
+	ck_assert_int_eq(write(fd, t, len), (ssize_t)len);
+	session(fd, 1, 0, 1, NULL, 0);
+	f = slurp(fd, &flen);
+	ck_assert_ptr_nonnull(strstr(f, "\"recovered\":null"));
+	r = verify(f, flen, key, 0);
+	ASSERT_BAD(r, n - 1, n - 1);
+	r = verify(f, flen, NULL, 0);		/* no key: a note */
+	ck_assert_msg(r.valid, "%s", r.msg);
+	free(f);
+	close(fd);
+	free(t);
+}
+END_TEST
+
+/* Set member `k` of line `edit` to `val` (stolen) and re-chain every
+ * later line, as an intruder without a key can. */
+static char *
+edit_rechain(const char *t, int edit, const char *k, json_t *val,
+    size_t *outlen)
+{
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(17);
+	char prevhex[65], *out, *s;
+	const char *l;
+	size_t ll, o = 0;
+	int i, n = nlines(t);
+	json_t *js;
+
+	out = malloc(strlen(t) * 2 + 64);
+	for (i = 1; i <= n; i++) {
+		l = line_at(t, i, &ll);
+		if (i < edit) {
+			s = strndup(l, ll);
+		} else {
+			js = json_loadb(l, ll, 0, NULL);
+			ck_assert_ptr_nonnull(js);
+			if (i == edit)
+				json_object_set_new(js, k, val);
+			else
+				json_object_set_new(js, "prev",
+				    json_string(prevhex));
+			s = json_dumps(js, flags);
+			json_decref(js);
+		}
+		audit_sha256_hex(s, strlen(s), prevhex);
+		memcpy(out + o, s, strlen(s));
+		o += strlen(s);
+		out[o++] = '\n';
+		free(s);
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+START_TEST(test_time_goes_back)
+{
+	char *t, *f;
+	size_t len, flen;
+	struct av_result r;
+	int fd = tmpfd();
+
+	session(fd, 3, 0, 1, NULL, 0);		/* unsealed: the chain only */
+	t = slurp(fd, &len);
+	f = edit_rechain(t, 4, "time",
+	    json_string("2000-01-01T00:00:00.000000Z"), &flen);
+	r = verify(f, flen, NULL, 0);
+	ASSERT_BAD(r, 4, 4);
+	ck_assert_msg(strstr(r.msg, "time goes back") != NULL, "%s", r.msg);
+	free(f);
+	free(t);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_seal_count_wrong)
+{
+	char key[512], *t, *f;
+	const char *l;
+	size_t len, ll, flen;
+	struct av_result r;
+	int i;
+
+	t = sealed_log(&len, key, sizeof(key));
+	for (i = 3; ; i++) {			/* the seal of epoch 1 */
+		l = line_at(t, i, &ll);
+		if (strstr(l, "\"epoch\":1,") != NULL &&
+		    strstr(l, "\"epoch\":1,") < l + ll)
+			break;
+	}
+	f = edit_rechain(t, i, "records", json_integer(4), &flen);
+	r = verify(f, flen, NULL, 0);		/* the mac is not checked */
+	ASSERT_BAD(r, i, i);
+	ck_assert_msg(strstr(r.msg, "seal covers 4 records") != NULL, "%s",
+	    r.msg);
+	free(f);
+	free(t);
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -575,6 +754,10 @@ verify_suite(void)
 	tcase_add_test(tc, test_sessions_and_crashes);
 	tcase_add_test(tc, test_outcome_without_decision);
 	tcase_add_test(tc, test_garbage_and_keys);
+	tcase_add_test(tc, test_faked_crash);
+	tcase_add_test(tc, test_keyed_without_final_seal);
+	tcase_add_test(tc, test_time_goes_back);
+	tcase_add_test(tc, test_seal_count_wrong);
 	suite_add_tcase(s, tc);
 	return s;
 }
