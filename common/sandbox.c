@@ -5,7 +5,8 @@
  * Runs in: broker, workers, client tools, and the supervisor's child just
  * before it execs an external agent. Privilege: only ever removes it.
  *
- * Allow-list roles: default action kills the whole process. The native
+ * Allow-list roles: default action kills the whole process (the external
+ * agent's: fails with ENOSYS, so a program falls back). The native
  * architecture is the only one in the filter and a foreign one kills;
  * libseccomp's x86_64 filter also sends x32 syscall numbers (bit 30) to
  * the bad-architecture action (T2). Each syscall is listed with the reason
@@ -245,9 +246,186 @@ static const struct sc_allow sanitizer_allow[] = {
 };
 #endif
 
-/* External agents: default allow (an interpreter must run), these fail
- * with EPERM. Each is a way out of the sandbox or into the kernel's
- * least-audited corners; docs/SANDBOX.md gives the reason per line. */
+/*
+ * External agents: an allow-list in the spirit of Docker's default
+ * profile -- what a shell, python3, node or a static C binary need --
+ * and every other call fails with ENOSYS (the filter's default), so a
+ * program falls back as on an older kernel: a syscall added by a newer
+ * kernel (listmount, statmount, open_tree_attr...) never reaches it.
+ * The calls below with arguments that matter are allowed only with
+ * those (build_agent_external). docs/SANDBOX.md is this list, with a
+ * reason per line; tests/sandbox/agent-filter.pfc is its golden dump.
+ */
+static const struct sc_allow agent_allow[] = {
+	/* programs and processes: Landlock decides what may be executed */
+	SC(execve, "run a program (Landlock: only the view's read-only files)"),
+	SC(execveat, "same, fexecve()"),
+	SC(fork, "a child process (RLIMIT_NPROC, own pid namespace)"),
+	SC(vfork, "posix_spawn, the shell's pipelines"),
+	/* clone: only without CLONE_NEW*; clone3: ENOSYS (add_agent_clone) */
+	SC(wait4, "reap a child"),
+	SC(waitid, "reap a child"),
+	SC(exit, "thread exit"),
+	SC(exit_group, "process exit"),
+	SC(kill, "signals: own pid namespace, Landlock scope (ABI 6)"),
+	SC(tkill, "signal a thread of its own"),
+	SC(tgkill, "signal a thread of its own (raise, abort)"),
+	SC(rt_sigqueueinfo, "sigqueue: same scope as kill"),
+	SC(rt_tgsigqueueinfo, "same, to a thread"),
+	SC(pidfd_open, "a descriptor for a child (own pid namespace)"),
+	SC(pidfd_send_signal, "signal through it: same scope as kill"),
+	/* identity: no capabilities, so the set* calls can only keep ids */
+	SC(getpid, "its pid"), SC(getppid, "its parent"), SC(gettid, "thread id"),
+	SC(getuid, "ids"), SC(geteuid, "ids"), SC(getgid, "ids"),
+	SC(getegid, "ids"), SC(getresuid, "ids"), SC(getresgid, "ids"),
+	SC(getgroups, "ids"),
+	SC(setuid, "no capabilities: only an id it holds"),
+	SC(setgid, "same"), SC(setreuid, "same"), SC(setregid, "same"),
+	SC(setresuid, "same"), SC(setresgid, "same"),
+	SC(setfsuid, "same"), SC(setfsgid, "same"),
+	SC(setgroups, "no capabilities: always EPERM"),
+	SC(capget, "node, libcap: reads its (empty) sets"),
+	SC(capset, "can only lower its (empty) sets"),
+	SC(getpgid, "job control of its own processes"),
+	SC(setpgid, "the shell puts a pipeline in a group"),
+	SC(getpgrp, "same"), SC(getsid, "same"),
+	SC(setsid, "setsid(1), daemons: a new session of its own"),
+	/* process attributes */
+	SC(prctl, "thread names, death signal, no_new_privs; the kernel "
+	    "checks the capability of the privileged options, none held"),
+	SC(arch_prctl, "x86_64 thread pointer (TLS) of every program"),
+	SC(set_tid_address, "libc start-up, threads"),
+	SC(set_robust_list, "libc start-up, threads"),
+	SC(rseq, "glibc registers rseq for each thread"),
+	SC(getrlimit, "read its limits"),
+	SC(setrlimit, "lower its limits (raising needs a capability)"),
+	SC(prlimit64, "same; other processes: own pid namespace, same uid"),
+	SC(getrusage, "time(1), resource accounting"),
+	SC(times, "same"),
+	SC(getpriority, "nice(1)"),
+	SC(setpriority, "lower its priority (raising needs a capability)"),
+	SC(sched_yield, "spin locks"),
+	SC(sched_getaffinity, "CPU count (os.cpu_count, libuv, nproc)"),
+	SC(sched_setaffinity, "within its cpuset only"),
+	SC(sched_getparam, "scheduling queries"),
+	SC(sched_getscheduler, "scheduling queries"),
+	SC(sched_get_priority_min, "scheduling queries"),
+	SC(sched_get_priority_max, "scheduling queries"),
+	SC(getcpu, "glibc sched_getcpu"),
+	SC(uname, "system name (its own uts namespace)"),
+	SC(sysinfo, "memory size (glibc qsort, python)"),
+	SC(getrandom, "random numbers"),
+	SC(umask, "file creation mask"),
+	SC(seccomp, "a filter of its own: can only narrow this one"),
+	SC(landlock_create_ruleset, "a Landlock domain of its own: narrows"),
+	SC(landlock_add_rule, "same"),
+	SC(landlock_restrict_self, "same"),
+	/* signals */
+	SC(rt_sigaction, "signal handlers"),
+	SC(rt_sigprocmask, "signal mask"),
+	SC(rt_sigreturn, "return from a handler"),
+	SC(rt_sigpending, "pending signals"),
+	SC(rt_sigtimedwait, "sigwait"),
+	SC(rt_sigsuspend, "sigsuspend"),
+	SC(sigaltstack, "stack for handlers (python's faulthandler, V8)"),
+	SC(restart_syscall, "the kernel restarts a call after a signal"),
+	SC(pause, "wait for a signal"),
+	SC(alarm, "timer signal"),
+	/* memory: mmap/mprotect with PROT_EXEC for ld.so and JITs (node) */
+	SC(brk, "malloc"), SC(mmap, "malloc, ld.so maps libraries"),
+	SC(munmap, "malloc"), SC(mremap, "realloc"),
+	SC(mprotect, "ld.so RELRO, JIT code (V8)"),
+	SC(madvise, "malloc trimming, GC"),
+	SC(mincore, "GC, page residency"),
+	SC(msync, "mapped files"),
+	SC(mlock, "keys in memory: RLIMIT_MEMLOCK 64 KiB"),
+	SC(mlock2, "same"), SC(munlock, "same"),
+	SC(mlockall, "same"), SC(munlockall, "same"),
+	SC(memfd_create, "anonymous memory files (JITs, python)"),
+	SC(pkey_alloc, "memory protection keys (V8)"),
+	SC(pkey_free, "same"), SC(pkey_mprotect, "same"),
+	SC(membarrier, "JITs publish code across threads"),
+	SC(futex, "locks, threads"),
+	/* time */
+	SC(clock_gettime, "clock"), SC(clock_getres, "clock"),
+	SC(gettimeofday, "clock (vDSO fallback)"), SC(time, "clock"),
+	SC(nanosleep, "sleep"), SC(clock_nanosleep, "sleep"),
+	SC(getitimer, "interval timers"), SC(setitimer, "interval timers"),
+	SC(timer_create, "POSIX timers"), SC(timer_settime, "POSIX timers"),
+	SC(timer_gettime, "POSIX timers"), SC(timer_getoverrun, "POSIX timers"),
+	SC(timer_delete, "POSIX timers"),
+	SC(timerfd_create, "event loops (libuv)"),
+	SC(timerfd_settime, "same"), SC(timerfd_gettime, "same"),
+	/* descriptors and waiting */
+	SC(read, "I/O"), SC(write, "I/O"), SC(readv, "I/O"), SC(writev, "I/O"),
+	SC(pread64, "I/O"), SC(pwrite64, "I/O"), SC(preadv, "I/O"),
+	SC(pwritev, "I/O"), SC(preadv2, "I/O"), SC(pwritev2, "I/O"),
+	SC(lseek, "I/O"),
+	SC(sendfile, "cp, servers: file to file"),
+	SC(splice, "same, through a pipe"), SC(tee, "same"),
+	SC(copy_file_range, "cp"),
+	SC(fadvise64, "read-ahead hints (cat, cp)"),
+	SC(close, "descriptors"), SC(close_range, "close before exec (python)"),
+	SC(dup, "descriptors"), SC(dup2, "descriptors"), SC(dup3, "descriptors"),
+	SC(fcntl, "flags, locks; F_SETOWN reaches only its pid namespace"),
+	SC(flock, "advisory locks"),
+	SC(pipe, "pipes"), SC(pipe2, "pipes"),
+	SC(poll, "waiting"), SC(ppoll, "waiting"), SC(select, "waiting"),
+	SC(pselect6, "waiting"),
+	SC(epoll_create, "event loops"), SC(epoll_create1, "event loops"),
+	SC(epoll_ctl, "event loops"), SC(epoll_wait, "event loops"),
+	SC(epoll_pwait, "event loops"), SC(epoll_pwait2, "event loops"),
+	SC(eventfd, "event loops"), SC(eventfd2, "event loops"),
+	SC(signalfd, "event loops"), SC(signalfd4, "event loops"),
+	/* files: the mount view and Landlock decide which */
+	SC(open, "files"), SC(openat, "files"), SC(openat2, "files"),
+	SC(creat, "files"),
+	SC(stat, "metadata"), SC(fstat, "metadata"), SC(lstat, "metadata"),
+	SC(newfstatat, "metadata"), SC(statx, "metadata (ls, stat)"),
+	SC(statfs, "file system of a path (df, ls)"),
+	SC(fstatfs, "same, of a descriptor"),
+	SC(access, "file tests"), SC(faccessat, "file tests"),
+	SC(faccessat2, "file tests"),
+	SC(readlink, "symlinks"), SC(readlinkat, "symlinks"),
+	SC(getdents, "directories"), SC(getdents64, "directories"),
+	SC(getcwd, "working directory"), SC(chdir, "working directory"),
+	SC(fchdir, "working directory"),
+	SC(mkdir, "the private /tmp (read-only elsewhere)"),
+	SC(mkdirat, "same"), SC(rmdir, "same"),
+	SC(unlink, "same"), SC(unlinkat, "same"),
+	SC(rename, "same"), SC(renameat, "same"), SC(renameat2, "same"),
+	SC(link, "same"), SC(linkat, "same"),
+	SC(symlink, "same"), SC(symlinkat, "same"),
+	SC(mknod, "FIFOs in /tmp (nodev; devices need a capability)"),
+	SC(mknodat, "same"),
+	SC(truncate, "same"), SC(ftruncate, "same"), SC(fallocate, "same"),
+	SC(chmod, "same"), SC(fchmod, "same"), SC(fchmodat, "same"),
+	SC(chown, "same (no capabilities: only to its own groups)"),
+	SC(fchown, "same"), SC(lchown, "same"), SC(fchownat, "same"),
+	SC(utime, "same"), SC(utimes, "same"), SC(utimensat, "same"),
+	SC(futimesat, "same"),
+	SC(fsync, "same"), SC(fdatasync, "same"),
+	SC(getxattr, "ls, cp, python's shutil copy attributes"),
+	SC(lgetxattr, "same"), SC(fgetxattr, "same"),
+	SC(listxattr, "same"), SC(llistxattr, "same"), SC(flistxattr, "same"),
+	SC(setxattr, "same (writable: /tmp only)"),
+	SC(lsetxattr, "same"), SC(fsetxattr, "same"),
+	SC(removexattr, "same"), SC(lremovexattr, "same"),
+	SC(fremovexattr, "same"),
+	/* sockets: socket, socketpair, sendto only with the arguments of
+	 * add_agent_sockets */
+	SC(recvfrom, "recv(2)"), SC(recvmsg, "its channel, socketpairs"),
+	SC(sendmsg, "its channel, socketpairs: no datagram socket exists, "
+	    "stream ones refuse an address, seqpacket ones ignore it"),
+	SC(shutdown, "close one direction"),
+	SC(getsockname, "socket queries (python, libuv)"),
+	SC(getpeername, "same"), SC(getsockopt, "same"),
+	SC(setsockopt, "buffer sizes, SO_PASSCRED"),
+};
+
+/* External agents: these fail with EPERM, not ENOSYS: each is a way out
+ * of the sandbox or into the kernel's least-audited corners, refused on
+ * purpose. docs/SANDBOX.md gives the reason per line. */
 struct sc_deny {
 	int nr;
 	const char *why;
@@ -299,7 +477,15 @@ static const struct sc_deny agent_deny[] = {
 	SD(lookup_dcookie, "kernel profiling"),
 	SD(open_by_handle_at, "T14: opens a file by handle, past any path check"),
 	SD(name_to_handle_at, "same"),
+	/* the read-only view is a bind of the host's /usr: a watch on it
+	 * reports the host's own opens (which programs the operator runs,
+	 * and when) */
+	SD(inotify_init, "watch the host's opens through the read-only view"),
+	SD(inotify_init1, "same"),
+	SD(inotify_add_watch, "same"),
+	SD(inotify_rm_watch, "same"),
 	SD(fanotify_init, "watch the whole file system"),
+	SD(fanotify_mark, "same"),
 	SD(iopl, "raw I/O ports"),
 	SD(ioperm, "raw I/O ports"),
 	SD(settimeofday, "the system clock"),
@@ -410,57 +596,170 @@ build_builtin(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* The kernel reads an ioctl command as an unsigned int: every command
+ * is compared on the low 32 bits, so a command with its upper half set
+ * is the same command to the filter as to the kernel (T1). */
+#define IOCTL_CMD(cmd) SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, (cmd))
+
+/* termios2 commands (x86_64 numbers; glibc's headers lack termios2). */
+#define AK_TCGETS2	0x802c542aUL
+#define AK_TCSETS2	0x402c542bUL
+#define AK_TCSETSW2	0x402c542cUL
+#define AK_TCSETSF2	0x402c542dUL
+
+struct ioctl_cmd {
+	unsigned long cmd;
+	const char *why;
+};
+#define IC(cmd, why) { (unsigned long)(cmd), why }
+
+/* ioctl commands an external agent may use: queries and its own
+ * descriptors' flags. Any other command fails with ENOSYS. */
+static const struct ioctl_cmd agent_ioctl_allow[] = {
+	IC(TCGETS, "isatty(), tcgetattr(): reads the terminal's settings"),
+	IC(AK_TCGETS2, "same, termios2"),
+	IC(TIOCGWINSZ, "the terminal's size (ls, python, node)"),
+	IC(TIOCGPGRP, "tcgetpgrp(): the shell asks who is in the foreground"),
+	IC(FIONREAD, "bytes waiting on a pipe or socket"),
+	IC(FIONBIO, "non-blocking mode of its own descriptor (libuv)"),
+	IC(FIOCLEX, "close-on-exec of its own descriptor (libuv, python)"),
+	IC(FIONCLEX, "same, off"),
+};
+
+/* ...and these fail with EPERM: each writes to a terminal the operator
+ * may be sitting at (the agent inherits stdin/stdout/stderr). */
+static const struct ioctl_cmd agent_ioctl_deny[] = {
+	IC(TIOCSTI, "T1: pushes input into the terminal"),
+	IC(TIOCLINUX, "T1: console selection paste and more"),
+	IC(TIOCSETD, "T1: changes the line discipline (kernel attack surface)"),
+	IC(TCSETS, "T1: changes the terminal's settings (echo off...)"),
+	IC(TCSETSW, "same"), IC(TCSETSF, "same"),
+	IC(AK_TCSETS2, "same"), IC(AK_TCSETSW2, "same"), IC(AK_TCSETSF2, "same"),
+	IC(TCSETA, "same, old termio"), IC(TCSETAW, "same"), IC(TCSETAF, "same"),
+	IC(TIOCSWINSZ, "T1: resizes the operator's terminal"),
+	IC(TIOCSCTTY, "T1: takes a controlling terminal"),
+	IC(TIOCSPGRP, "T1: moves the terminal's foreground group"),
+	IC(TIOCCONS, "T1: redirects the console"),
+	IC(TIOCVHANGUP, "T1: hangs the terminal up"),
+};
+
+static int
+add_agent_ioctl(scmp_filter_ctx ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_ioctl_allow) / sizeof(agent_ioctl_allow[0]);
+	    i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+		    IOCTL_CMD(agent_ioctl_allow[i].cmd)) < 0)
+			return -1;
+	for (i = 0; i < sizeof(agent_ioctl_deny) / sizeof(agent_ioctl_deny[0]);
+	    i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl),
+		    1, IOCTL_CMD(agent_ioctl_deny[i].cmd)) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Sockets (T12, T13): AF_UNIX of the connected types only. A datagram
+ * socket (SOCK_DGRAM, and SOCK_RAW, which the kernel makes a datagram
+ * one) could send to a named socket by address without connect(); with
+ * none, and connect/bind/listen refused, an agent's sockets are pairs of
+ * its own. The type is compared without SOCK_NONBLOCK|SOCK_CLOEXEC on
+ * its low 32 bits (the kernel reads an int). The rules are disjoint:
+ * family != AF_UNIX and the datagram types fail with EPERM, the two
+ * connected types are allowed, anything else meets the default (ENOSYS).
+ */
+#define SOCK_TYPE_ONLY (0xffffffffu & ~(unsigned)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+
+static int
+add_agent_socket_call(scmp_filter_ctx ctx, int nr)
+{
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+	    SCMP_A0(SCMP_CMP_NE, AF_UNIX)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_ONLY, SOCK_STREAM)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_ONLY, SOCK_SEQPACKET)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW)) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+add_agent_sockets(scmp_filter_ctx ctx)
+{
+	if (add_agent_socket_call(ctx, SCMP_SYS(socket)) < 0 ||
+	    add_agent_socket_call(ctx, SCMP_SYS(socketpair)) < 0)
+		return -1;
+	/* send(2) is sendto without an address; with one, EPERM. sendmsg's
+	 * address is in memory the filter cannot read: see its line in
+	 * agent_allow. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
+	    SCMP_A4(SCMP_CMP_EQ, 0)) < 0)
+		return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(sendto), 1,
+	    SCMP_A4(SCMP_CMP_NE, 0));
+}
+
 /* clone() flags that make a new namespace (0x80 is CLONE_NEWTIME). */
 static const unsigned long clone_ns_flags[] = {
 	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
 	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, 0x00000080,
 };
 
+/* T10: clone() without a CLONE_NEW* flag is allowed (threads, fork);
+ * with one it fails with EPERM, one rule per flag (disjoint from the
+ * allow rule). clone3 passes its flags in memory the filter cannot
+ * read, so it reports ENOSYS and libc falls back to clone(). */
+static int
+add_agent_clone(scmp_filter_ctx ctx)
+{
+	unsigned long all = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++) {
+		all |= clone_ns_flags[i];
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone),
+		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i],
+		    clone_ns_flags[i])) < 0)
+			return -1;
+	}
+	/* (clone3 is not listed: the default, ENOSYS) */
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, all, 0));
+}
+
 static int
 build_agent_external(scmp_filter_ctx ctx)
 {
 	size_t i;
 
+	if (ADD(ctx, agent_allow) < 0)
+		return -1;
 	for (i = 0; i < sizeof(agent_deny) / sizeof(agent_deny[0]); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
 		    agent_deny[i].nr, 0) < 0)
 			return -1;
-	/* T10: clone() into a new namespace, one rule per flag; clone3
-	 * passes its flags in memory the filter cannot read, so it reports
-	 * ENOSYS and libc falls back to clone(). */
-	for (i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone),
-		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i],
-		    clone_ns_flags[i])) < 0)
-			return -1;
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
-	    0) < 0)
-		return -1;
-	/* Only AF_UNIX sockets (T12, T13); with no path to connect to,
-	 * that is socketpair() for the agent's own use. */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_NE, AF_UNIX)) < 0)
-		return -1;
-	/* nor an AF_UNIX datagram socket: sendto() with an address would
-	 * reach a named one (/dev/log, the journal) without connect();
-	 * socketpair() is another call and stays */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)) < 0)
-		return -1;
-	/* T1: TIOCSTI/TIOCLINUX, compared on the low 32 bits only since
-	 * the kernel ignores the upper half of the command. */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI)) < 0)
-		return -1;
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX)) < 0)
+	if (add_agent_clone(ctx) < 0 || add_agent_sockets(ctx) < 0 ||
+	    add_agent_ioctl(ctx) < 0)
 		return -1;
 	return 0;
 }
 
-static void
-seccomp_role(enum sandbox_role role)
+/* The filter of `role`, built but not loaded (NULL on failure). */
+static scmp_filter_ctx
+filter_build(enum sandbox_role role)
 {
 	scmp_filter_ctx ctx = NULL;
 	uint32_t deflt;
@@ -471,8 +770,9 @@ seccomp_role(enum sandbox_role role)
 #else
 	deflt = SCMP_ACT_KILL_PROCESS;
 #endif
+	/* an unknown call fails as on an older kernel: programs fall back */
 	if (role == ROLE_AGENT_EXTERNAL)
-		deflt = SCMP_ACT_ALLOW;
+		deflt = SCMP_ACT_ERRNO(ENOSYS);
 	if ((ctx = seccomp_init(deflt)) == NULL)
 		goto out;
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
@@ -515,10 +815,36 @@ seccomp_role(enum sandbox_role role)
 	if (role != ROLE_AGENT_EXTERNAL && ADD(ctx, sanitizer_allow) < 0)
 		goto out;
 #endif
-	if (seccomp_load(ctx) < 0)
-		goto out;
 	rc = 0;
 out:
+	if (rc < 0 && ctx != NULL) {
+		seccomp_release(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+int
+sandbox_seccomp_export(enum sandbox_role role, int fd)
+{
+	scmp_filter_ctx ctx = filter_build(role);
+	int rc;
+
+	if (ctx == NULL)
+		return -1;
+	rc = seccomp_export_pfc(ctx, fd);
+	seccomp_release(ctx);
+	return rc < 0 ? -1 : 0;
+}
+
+static void
+seccomp_role(enum sandbox_role role)
+{
+	scmp_filter_ctx ctx = filter_build(role);
+	int rc = -1;
+
+	if (ctx != NULL && seccomp_load(ctx) == 0)
+		rc = 0;
 	if (ctx != NULL)
 		seccomp_release(ctx);
 	if (rc < 0)

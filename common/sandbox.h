@@ -11,7 +11,8 @@
  *    namespaces, capabilities, securebits, rlimits, descriptors, env;
  *  - after exec, the role binary itself (sandbox_enter): PR_SET_DUMPABLE 0,
  *    PR_SET_NO_NEW_PRIVS, its Landlock ruleset, its seccomp filter.
- *    Allow-list roles die on any other syscall (SCMP_ACT_KILL_PROCESS).
+ *    Allow-list roles die on any other syscall (SCMP_ACT_KILL_PROCESS);
+ *    an external agent's other syscalls fail with ENOSYS.
  *    It never returns on failure: a process that cannot be confined does
  *    not run (fail closed, T8), unless the operator waived that layer
  *    (aksup --allow-degraded=LAYER; the supervisor passes the list in
@@ -27,7 +28,7 @@ enum sandbox_role {
 	ROLE_WORKER_FS,		/* + *at() calls beneath its root dirfds */
 	ROLE_CLIENT,		/* aksup-submit: its channel, stdin/stdout */
 	ROLE_LOGVIEW,		/* aksup-log: reads the log fd, writes stdout */
-	ROLE_AGENT_EXTERNAL,	/* deny-list: an interpreter must run */
+	ROLE_AGENT_EXTERNAL,	/* allow-list of what interpreters need; else ENOSYS */
 	ROLE_AGENT_BUILTIN,	/* its channel, memory, clock, exit */
 };
 
@@ -70,6 +71,11 @@ void sandbox_enter(enum sandbox_role role);
  * sandbox_enter(ROLE_AGENT_EXTERNAL). */
 int sandbox_landlock(const char *const *ro, const char *const *rw,
     const char *const *rwdir, const char *const *lsdir);
+
+/* Write `role`'s seccomp filter, built as sandbox_enter would load it,
+ * to `fd` as libseccomp's PFC text (the golden dump of the tests;
+ * tests/sandbox/filterdump.c). Returns 0, or -1. */
+int sandbox_seccomp_export(enum sandbox_role role, int fd);
 
 /* Landlock ABI of the running kernel (0: none). */
 int sandbox_landlock_abi(void);

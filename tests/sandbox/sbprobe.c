@@ -56,10 +56,13 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "agent/client.h"
 #include "common/sandbox.h"
+
+#define IN_CLOEXEC_SB O_CLOEXEC	/* IN_CLOEXEC */
 
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
@@ -472,6 +475,62 @@ a_signal(void)
 	return esc;
 }
 
+
+/* The external agent's allow-list (docs/SANDBOX.md): datagram sockets,
+ * sendto with an address, syscalls beyond the list, terminal sets,
+ * inotify. Each must fail; on the old deny-list each succeeded. */
+static int
+a_sc(void)
+{
+	static const long beyond[] = { 457, 458, 467, 999 };
+	struct sockaddr_un sa;
+	int fd, sv[2], esc = 0, r;
+	size_t i;
+
+	if ((fd = socket(AF_UNIX, SOCK_RAW | SOCK_CLOEXEC, 0)) >= 0)
+		say("  sc: socket(AF_UNIX, SOCK_RAW): CREATED"), esc = 1, close(fd);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0)) >= 0)
+		say("  sc: socket(AF_UNIX, SOCK_DGRAM): CREATED"), esc = 1, close(fd);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0)
+		say("  sc: socketpair(AF_UNIX, SOCK_DGRAM): CREATED"), esc = 1,
+		    close(sv[0]), close(sv[1]);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/x");
+		errno = 0;
+		if (sendto(sv[0], "x", 1, 0, (struct sockaddr *)&sa,
+		    sizeof(sa)) >= 0 || errno != EPERM)
+			say("  sc: sendto with an address: %s (not the filter)",
+			    strerror(errno)), esc = 1;
+		close(sv[0]), close(sv[1]);
+	} else
+		say("  sc: socketpair(AF_UNIX, SOCK_STREAM): %s", strerror(errno)), esc = 1;
+	for (i = 0; i < sizeof(beyond) / sizeof(beyond[0]); i++) {
+		errno = 0;
+		if (syscall(beyond[i], 0, 0, 0, 0) >= 0 || errno != ENOSYS)
+			say("  sc: syscall %ld: %s (not ENOSYS)", beyond[i],
+			    strerror(errno)), esc = 1;
+	}
+	r = (int)syscall(SYS_inotify_init1, IN_CLOEXEC_SB);
+	if (r >= 0 || errno != EPERM)
+		say("  sc: inotify_init1: %s", r >= 0 ? "CREATED" : strerror(errno)),
+		    esc = 1;
+	if (r >= 0)
+		close(r);
+	/* terminal sets: on fd -1 only the filter answers EPERM */
+	errno = 0;
+	if (ioctl64(-1, TIOCSETD, &r) == 0 || errno != EPERM)
+		say("  sc: ioctl(-1, TIOCSETD): %s", strerror(errno)), esc = 1;
+	errno = 0;
+	if (ioctl64(-1, TCSETS | (1UL << 32), &r) == 0 || errno != EPERM)
+		say("  sc: ioctl(-1, TCSETS|1<<32): %s", strerror(errno)), esc = 1;
+	if (!esc)
+		say("  sc: datagram sockets, sendto with an address, inotify, "
+		    "TIOCSETD/TCSETS refused (EPERM); 457, 458, 467, 999 ENOSYS");
+	return esc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -481,7 +540,7 @@ static const struct {
 	{ "t3", a_t3, 0 }, { "t4", a_t4, 0 }, { "t5", a_t5, 0 },
 	{ "t10", a_t10, 0 }, { "t12", a_t12, 0 }, { "t13", a_t13, 0 },
 	{ "t14", a_t14, 0 }, { "fork", a_fork, 1 }, { "mem", a_mem, 1 },
-	{ "signal", a_signal, 1 },
+	{ "signal", a_signal, 1 }, { "sc", a_sc, 0 },
 };
 
 /* ---- driver ----------------------------------------------------------- */

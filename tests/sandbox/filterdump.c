@@ -1,0 +1,117 @@
+/*
+ * tests/sandbox/filterdump.c -- aksup-filterdump: the seccomp filter of
+ * a role as libseccomp's PFC text, built by the same code sandbox_enter
+ * loads (common/sandbox.c), never loaded here.
+ *
+ * Runs in: the test suite, unconfined; it only builds a filter in memory.
+ *
+ *   aksup-filterdump agent-external            print the PFC on stdout
+ *   aksup-filterdump agent-external GOLDEN     exit 0 if it equals GOLDEN,
+ *                                              else 1 with the first
+ *                                              differing line
+ *
+ * The golden file is tests/sandbox/agent-filter.pfc (x86_64, Debian 12's
+ * libseccomp); docs/SANDBOX.md says how to regenerate it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/sandbox.h"
+
+static char *
+slurp(FILE *f, size_t *len)
+{
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	for (;;) {
+		if (n + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (nb == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		if ((r = fread(buf + n, 1, cap - n - 1, f)) == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The first line where `a` and `b` differ, on stderr. */
+static void
+first_diff(const char *a, const char *b)
+{
+	size_t line = 1;
+	const char *ea, *eb;
+
+	for (;;) {
+		ea = strchr(a, '\n');
+		eb = strchr(b, '\n');
+		if (ea == NULL || eb == NULL || ea - a != eb - b ||
+		    memcmp(a, b, (size_t)(ea - a)) != 0)
+			break;
+		a = ea + 1, b = eb + 1, line++;
+	}
+	fprintf(stderr, "line %zu: built  \"%.*s\"\n", line,
+	    (int)(ea ? ea - a : (long)strlen(a)), a);
+	fprintf(stderr, "line %zu: golden \"%.*s\"\n", line,
+	    (int)(eb ? eb - b : (long)strlen(b)), b);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *built = NULL, *golden = NULL;
+	size_t nb, ng;
+	FILE *tmp = NULL, *g = NULL;
+	int rc = 2;
+
+	if (argc < 2 || argc > 3 || strcmp(argv[1], "agent-external") != 0) {
+		fprintf(stderr, "usage: aksup-filterdump agent-external [GOLDEN]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		if (sandbox_seccomp_export(ROLE_AGENT_EXTERNAL, 1) < 0) {
+			fprintf(stderr, "aksup-filterdump: cannot build the filter\n");
+			return 1;
+		}
+		return 0;
+	}
+	if ((tmp = tmpfile()) == NULL || (g = fopen(argv[2], "r")) == NULL) {
+		perror(argv[2]);
+		goto out;
+	}
+	fflush(tmp);
+	if (sandbox_seccomp_export(ROLE_AGENT_EXTERNAL, fileno(tmp)) < 0) {
+		fprintf(stderr, "aksup-filterdump: cannot build the filter\n");
+		goto out;
+	}
+	rewind(tmp);
+	if ((built = slurp(tmp, &nb)) == NULL || (golden = slurp(g, &ng)) == NULL)
+		goto out;
+	if (nb == ng && memcmp(built, golden, nb) == 0) {
+		printf("the agent's filter equals %s\n", argv[2]);
+		rc = 0;
+	} else {
+		fprintf(stderr, "the agent's filter differs from %s (regenerate "
+		    "it: docs/SANDBOX.md, \"Golden dump\")\n", argv[2]);
+		first_diff(built, golden);
+		rc = 1;
+	}
+out:
+	free(built);
+	free(golden);
+	if (tmp != NULL)
+		fclose(tmp);
+	if (g != NULL)
+		fclose(g);
+	return rc;
+}
