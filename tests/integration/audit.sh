@@ -186,7 +186,8 @@ t_crash_loop() {
 	note "$CRASH_RUNS runs, broker killed in $killed"
 	check "every log verified up to its last whole line" [ $bad -eq 0 ] || ok=1
 	# Every write that happened has its ALLOWED decision in the log.
-	jq -r 'select(.type=="decision" and .status=="ALLOWED") | .target' "$T/log" | sort > "$T/decided"
+	# (line by line: a killed broker's torn last line is not JSON)
+	jq -R -r 'fromjson? | select(.type=="decision" and .status=="ALLOWED") | .target' "$T/log" | sort > "$T/decided"
 	# (the fs worker's temp files of writes killed before their rename
 	# are not actions that happened; they are counted apart)
 	find "$WS/out" -type f ! -name '.aksup-*.tmp' | sort > "$T/written"
