@@ -80,6 +80,7 @@ step "limits as uid $NOBODY (no cgroup: refused)" integration plain nobody-undel
 step "agent init and stdio as root" integration plain root agentio.sh
 step "agent init and stdio as uid $NOBODY" integration plain nobody agentio.sh
 step "fs worker integration as root" integration plain root fsworker.sh
+step "uid ranges as root" integration plain root uids.sh
 step "fs worker integration as uid $NOBODY" integration plain nobody fsworker.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).

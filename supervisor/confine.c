@@ -41,6 +41,7 @@
 #include "common/util.h"
 #include "common/sandbox.h"
 #include "supervisor/cgroup.h"
+#include "supervisor/uidrange.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
@@ -426,6 +427,10 @@ confine_setup(struct session_cfg *cfg)
 		return -2;
 	}
 	g.session = 1;
+	/* As root, this session's roles get uids no other session has
+	 * (per-uid limits such as RLIMIT_NPROC stay per session). */
+	if (g.root && uidrange_acquire(g.base, &g.base) < 0)
+		return -1;
 	g.mem_max = CGROUP_MEMORY_DEFAULT;
 	g.pids_max = CGROUP_PIDS_DEFAULT;
 	if (cfg->memory_max != NULL &&
