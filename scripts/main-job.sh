@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null
+# aksup refuses a policy others may write; a checkout made under umask
+# 002 has group-writable files.
+chmod go-w configs/*.yaml
 echo "built: $(build/aksup version)"
 
 # The policy allows reads under /workspace; give the agent something there.

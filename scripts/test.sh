@@ -47,7 +47,7 @@ stage() {	# stage BUILDDIR NAME
 	cp -r "$SRC/configs" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
-	chmod -R a+rX "$STAGE"
+	chmod -R a+rX,go-w "$STAGE"	# a policy others may write is refused
 }
 integration() {	# integration NAME [as-nobody] [SCRIPT]
 	local d="$STAGE/$1" script=${3:-run.sh}

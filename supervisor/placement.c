@@ -60,8 +60,10 @@ policyfile_open(const char *path)
 	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
 	    (st.st_mode & 022) != 0) {
 		log_warnx("policy %s must belong to you or root and be "
-		    "writable by its owner alone (it is uid %u, mode %03o)",
-		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		    "writable by its owner alone (it is uid %u, mode %03o; "
+		    "chmod go-w %s)",
+		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777),
+		    path);
 		goto fail;
 	}
 	return fd;
