@@ -171,12 +171,23 @@ walk_up(const struct place_file *f, const struct place_root *r, size_t nr,
 	return -1;
 }
 
+/* The option that moves the file, for the refusal. */
+static const char *
+where_hint(const char *what)
+{
+	if (strcmp(what, "audit log") == 0)
+		return " (--log-path FILE)";
+	if (strcmp(what, "seal key file") == 0)
+		return " (--seal-key-out FILE)";
+	return "";
+}
+
 int
 placement_check(const struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr)
 {
 	struct stat (*ids)[2] = NULL, st;
-	int *nids = NULL, rc = -1, w;
+	int *nids = NULL, rc = -1, w, bad = 0;
 	size_t i, hit;
 
 	if (nr > 0 && ((ids = calloc(nr, sizeof(*ids))) == NULL ||
@@ -199,16 +210,16 @@ placement_check(const struct place_file *f, size_t nf,
 		    &hit);
 		if (w < 0)
 			goto out;
-		if (w > 0) {
+		if (w > 0) {	/* each one said, then refused */
 			log_warnx("the %s %s lies beneath fs root %s (rule at "
 			    "%s grants %s); refusing to start: put it outside "
-			    "every directory the policy opens to the agent",
+			    "every directory the policy opens to the agent%s",
 			    f[i].what, f[i].path, r[hit].path, r[hit].rule,
-			    r[hit].action);
-			goto out;
+			    r[hit].action, where_hint(f[i].what));
+			bad = 1;
 		}
 	}
-	rc = 0;
+	rc = bad ? -1 : 0;
  out:
 	free(ids);
 	free(nids);
