@@ -61,9 +61,10 @@ policyfile_open(const char *path)
 	    (st.st_mode & 022) != 0) {
 		log_warnx("policy %s must belong to you or root and be "
 		    "writable by its owner alone (it is uid %u, mode %03o; "
-		    "chmod go-w %s)",
+		    "%s %s)",
 		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777),
-		    path);
+		    (st.st_mode & 022) != 0 ? "chmod go-w" :
+		    "copy it to a file of yours:", path);
 		goto fail;
 	}
 	return fd;

@@ -212,7 +212,7 @@ t_policy_mode() {
 		sub --policy "$T/p.yaml" --log-path "$OUT/log"
 		check "$m: exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
 		check "$m: says why ($(cat "$T/err"))" \
-		    grep -q "policy $T/p.yaml must belong to you or root and be writable by its owner alone (it is uid $(id -u), mode $m)" "$T/err" || ok=1
+		    grep -q "policy $T/p.yaml must belong to you or root and be writable by its owner alone (it is uid $(id -u), mode $m; chmod go-w $T/p.yaml)" "$T/err" || ok=1
 		check "$m: no session began" [ ! -e "$OUT/log" ] || ok=1
 		out=$("$AKSUP" validate-policy --policy "$T/p.yaml" 2>&1)
 		check "$m: validate-policy refuses too ($out)" \
@@ -232,7 +232,7 @@ t_policy_other_owner() {
 	sub --policy "$T/p.yaml" --log-path "$OUT/log"
 	check "exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
 	check "says why ($(cat "$T/err"))" \
-	    grep -q "policy $T/p.yaml must belong to you or root .*(it is uid 12345, mode 644)" "$T/err" || ok=1
+	    grep -q "policy $T/p.yaml must belong to you or root .*(it is uid 12345, mode 644; copy it to a file of yours: $T/p.yaml)" "$T/err" || ok=1
 	return $ok
 }
 
