@@ -69,6 +69,7 @@ struct audit {
 
 	char		 session[37];
 	uint64_t	 records;	/* request records in this session */
+	uint64_t	 written;	/* bytes this session wrote */
 	uint64_t	 counts[ST_N];
 
 	/* seals */
@@ -938,6 +939,7 @@ commit(struct audit *a)
 	}
 	a->held = 0;
 	a->torn = 0;
+	a->written += (uint64_t)n;
 	a->seq++;
 	memcpy(a->prev_raw, d, 32);
 	hex_encode(d, 32, a->prev);
@@ -1156,6 +1158,27 @@ count(struct audit *a, const char *status)
 		}
 }
 
+/*
+ * The decision being built (its line in a->buf, less the ,"prev" tail
+ * commit adds) fits the session's budget only with room left for the
+ * outcome it may need, a seal after each and the closing records, so
+ * what the session writes never passes max_bytes (docs/AUDIT.md).
+ */
+static int
+over_budget(struct audit *a)
+{
+	uint64_t line, need;
+
+	if (a->o.max_records > 0 && a->records + 2 > a->o.max_records)
+		return 1;
+	if (a->o.max_bytes == 0)
+		return 0;
+	line = (uint64_t)a->len + sizeof(",\"prev\":\"\"}\n") - 1 + 64;
+	need = line + AUDIT_SEAL_MAX + line + AUDIT_OUTCOME_EXTRA +
+	    AUDIT_SEAL_MAX + AUDIT_CLOSE_MAX;
+	return a->written + need > a->o.max_bytes;
+}
+
 int
 audit_write(struct audit *a, const struct audit_rec *r)
 {
@@ -1174,7 +1197,12 @@ audit_write(struct audit *a, const struct audit_rec *r)
 		PUTS(a, ",\"params\":");
 		if (r->params != NULL && r->params_len <= a->o.params_max)
 			put(a, r->params, r->params_len);
-		else
+		else if (r->params != NULL) {
+			/* beyond the bound: not cut (a cut JSON value is
+			 * not JSON), its length beside params_sha256 */
+			PUTS(a, "null,\"params_len\":");
+			put_u64(a, r->params_len);
+		} else
 			PUTS(a, "null");
 	}
 	PUTS(a, ",\"status\":");
@@ -1182,11 +1210,13 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	PUTS(a, ",\"rule\":");
 	put_str(a, r->rule);
 	PUTS(a, ",\"error\":");
-	put_str(a, r->error);
+	put_str_bounded(a, "error", r->error, AUDIT_ERROR_MAX);
 	PUTS(a, ",\"duration_ms\":");
 	put_ms3(a, r->duration_ms);
 	PUTS(a, ",\"record_id\":");
 	put_str(a, r->record_id);
+	if (strcmp(r->type, "decision") == 0 && over_budget(a))
+		return AUDIT_BUDGET;
 	if (commit(a) == -1)
 		return -1;
 	a->records++;

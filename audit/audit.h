@@ -29,6 +29,19 @@
 #define AUDIT_PARAMS_MAX	(1024 * 1024)	/* largest params_max */
 #define AUDIT_TARGET_MAX	4096	/* longer targets: cut, with length
 					   and SHA-256 (docs/AUDIT.md) */
+#define AUDIT_ERROR_MAX		512	/* longer errors: cut, the same way */
+/* The budget's reservations (docs/AUDIT.md): the largest seal line and
+ * the closing records (session_end + final seal), and what an outcome
+ * may add to its decision's size (the error and duration). */
+#define AUDIT_SEAL_MAX		320
+#define AUDIT_CLOSE_MAX		1024
+#define AUDIT_OUTCOME_EXTRA	(6 * AUDIT_ERROR_MAX + 256)
+#define AUDIT_BUDGET		(-2)
+/* The budget's defaults and floor (docs/AUDIT.md): 1 GiB, and as many
+ * records as 1 GiB of the smallest request records (about 270 bytes). */
+#define AUDIT_DEFAULT_MAX_BYTES		(1024ull * 1024 * 1024)
+#define AUDIT_DEFAULT_MAX_RECORDS	4000000ull
+#define AUDIT_MIN_BYTES			(64ull * 1024)	/* audit_write: budget exhausted */
 
 enum audit_sync {
 	AUDIT_SYNC_BATCH = 0,	/* fdatasync <= every 10 ms, before seals, end */
@@ -42,6 +55,8 @@ struct audit_opts {
 	unsigned	 seal_interval_ms; /* or T ms after the last; 0: no */
 	size_t		 params_max;	  /* log params in full up to this
 					     many bytes; 0: hash only */
+	uint64_t	 max_bytes;	  /* session budget in bytes; 0: none */
+	uint64_t	 max_records;	  /* and in request records; 0: none */
 };
 
 /* One request record. Strings may be NULL (written as null). `type` is
@@ -100,7 +115,11 @@ int	audit_start_syncer(struct audit *a);
 
 /* Append one request record with a single write(2); seal when N records
  * are due. Returns 0, or -1 when it could not be written (and synced, in
- * sync=always): the caller must fail closed. */
+ * sync=always): the caller must fail closed. A decision that would not
+ * leave room in the session's budget for its outcome, their seals and
+ * the closing records is not written: AUDIT_BUDGET (the writer stays
+ * usable; the caller denies the request and ends the session with
+ * audit_end_reason(a, "audit budget")). Outcomes are reserved for. */
 int	audit_write(struct audit *a, const struct audit_rec *r);
 
 /* Timers: the batch fdatasync and the seal every T ms. audit_timeout_ms

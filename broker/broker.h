@@ -83,6 +83,7 @@ char *response_encode(const json_t *id, const char *status, json_t *data,
 #define BROKER_EXIT_AGENT	2	/* the agent broke framing */
 #define BROKER_EXIT_WORKER	3	/* a worker died */
 #define BROKER_EXIT_AUDIT	4	/* the audit log cannot be written */
+#define BROKER_EXIT_BUDGET	5	/* the session's audit budget ran out */
 
 /* The loop: serve the agent until it goes away. Returns the exit status. */
 struct broker_cfg {

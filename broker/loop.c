@@ -175,6 +175,30 @@ audit_failed(struct broker *b)
 }
 
 /*
+ * The session's audit budget is spent (--audit-max-bytes/-records): the
+ * request is not run, and the session ends the recorded way, as on
+ * SESSION_STOP: session_end with reason "audit budget" and the final
+ * seal, for which the writer kept room (broker/main.c).
+ */
+static void
+budget_out(struct broker *b)
+{
+	if (b->cfg->stop_reason == NULL)
+		log_warnx("audit budget exhausted; ending the session");
+	b->cfg->stop_reason = "audit budget";
+	b->reading = 0;
+	b->status = BROKER_EXIT_BUDGET;
+}
+
+/* What the agent gets when its decision could not be recorded. */
+static const char *
+unavailable(const struct broker *b)
+{
+	return b->status == BROKER_EXIT_BUDGET ? "audit budget exhausted" :
+	    "audit log unavailable";
+}
+
+/*
  * Canonical params (compact, keys sorted) into the reused buffer and
  * their SHA-256 with the writer's reused context: no allocation per
  * request beyond jansson's own.
@@ -235,10 +259,16 @@ audit(struct broker *b, const struct reqctx *c, const char *type,
 	r.error = error;
 	r.duration_ms = ms_since(c->t0);
 	r.record_id = c->rid;
-	if (audit_write(b->cfg->audit, &r) == 0)
+	switch (audit_write(b->cfg->audit, &r)) {
+	case 0:
 		return 0;
-	audit_failed(b);
-	return -1;
+	case AUDIT_BUDGET:
+		budget_out(b);
+		return -1;
+	default:
+		audit_failed(b);
+		return -1;
+	}
 }
 
 static int
@@ -400,7 +430,6 @@ dead:
 static void
 handle_request(struct broker *b, const char *buf, size_t len)
 {
-	static const char unavailable[] = "audit log unavailable";
 	struct policy_decision d;
 	struct request rq;
 	struct reqctx c;
@@ -435,7 +464,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	/* Every param of every action by type and bound, from one table,
@@ -446,7 +475,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	/* Constraints apply to the params the provider will use: its
@@ -456,7 +485,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 
@@ -480,7 +509,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		    "DENIED", "not permitted") == 0)
 			answer(b, rq.id, "DENIED", NULL, "not permitted", c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	/* Allowed: are the params what the provider takes? */
@@ -490,7 +519,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		if (audit(b, &c, "decision", target, "INVALID", errbuf) == 0)
 			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	if (!is_fs) {
@@ -498,13 +527,13 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		    "no provider") == 0)
 			answer(b, rq.id, "ERROR", NULL, "no provider", c.rid);
 		else
-			answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	/* The decision is in the log before anything runs; a decision
 	 * that cannot be written denies its action (fail closed). */
 	if (audit(b, &c, "decision", target, "ALLOWED", NULL) < 0) {
-		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+		answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	data = fs_forward(b, &rq, d.root, target, &dlen, &err);
@@ -527,7 +556,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	if (audit(b, &c, "outcome", target, data != NULL ? "OK" : "FAILED",
 	    ok_answer ? NULL : err) < 0) {
 		free(ok_answer);
-		answer(b, rq.id, "ERROR", NULL, unavailable, c.rid);
+		answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
 	if (ok_answer != NULL)

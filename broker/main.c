@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,20 @@ num_arg(const char *s, long max)
 		exit(2);
 	}
 	return (unsigned long)v;
+}
+
+/* A budget: a plain number of at least min (the supervisor turned
+ * K/M/G into bytes). */
+static uint64_t
+u64_arg(const char *s, uint64_t min)
+{
+	long v;
+
+	if (parse_int(s, (long)min, LONG_MAX, &v) < 0) {
+		fprintf(stderr, "aksup-broker: bad budget %s\n", s);
+		exit(2);
+	}
+	return (uint64_t)v;
 }
 
 static void
@@ -148,6 +163,8 @@ main(int argc, char **argv)
 		{ "seal-every", required_argument, NULL, 'E' },
 		{ "seal-interval", required_argument, NULL, 'I' },
 		{ "params-max", required_argument, NULL, 'M' },
+		{ "max-bytes", required_argument, NULL, 'B' },
+		{ "max-records", required_argument, NULL, 'R' },
 		{ "layers", required_argument, NULL, 'L' },
 		{ "waived", required_argument, NULL, 'W' },
 		{ "explain", no_argument, NULL, 'e' },
@@ -161,7 +178,8 @@ main(int argc, char **argv)
 	struct broker_cfg cfg;
 	const char *name = NULL;
 	struct audit *audit = NULL;
-	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0 };
+	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0,
+	    AUDIT_DEFAULT_MAX_BYTES, AUDIT_DEFAULT_MAX_RECORDS };
 	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "" };
 	int sealkey = 0, st;
 	char err[256];
@@ -183,6 +201,8 @@ main(int argc, char **argv)
 		case 'E': ao.seal_every = num_arg(optarg, 1 << 30); break;
 		case 'I': ao.seal_interval_ms = num_arg(optarg, 1 << 30); break;
 		case 'M': ao.params_max = num_arg(optarg, AUDIT_PARAMS_MAX); break;
+		case 'B': ao.max_bytes = u64_arg(optarg, AUDIT_MIN_BYTES); break;
+		case 'R': ao.max_records = u64_arg(optarg, 2); break;
 		case 'L': as.layers = optarg; break;
 		case 'W': as.waived = optarg; break;
 		case 'e': explain = 1; break;

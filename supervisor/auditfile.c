@@ -31,6 +31,8 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "audit/audit.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/supervisor.h"
 
 #define LOCK_SESSION_OFF	((off_t)1 << 62)
@@ -239,6 +241,14 @@ auditfile_broker_args(const struct session_cfg *cfg, int keyfd, char **argv,
 		ARG("--params-max");
 		ARG(cfg->params_max);
 	}
+	if (cfg->max_bytes[0] != '\0') {
+		ARG("--max-bytes");
+		ARG(cfg->max_bytes);
+	}
+	if (cfg->max_records) {
+		ARG("--max-records");
+		ARG(cfg->max_records);
+	}
 	ARG("--layers");
 	ARG(cfg->layers ? cfg->layers : "");
 	ARG("--waived");
@@ -251,6 +261,7 @@ int
 audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
     const char *cmd)
 {
+	uint64_t b;
 	long v;
 
 	switch (ch) {
@@ -277,6 +288,26 @@ audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 		if (parse_int(arg, 0, 1024 * 1024, &v) < 0)
 			goto bad;
 		cfg->params_max = arg;
+		return 1;
+	case AUDIT_OPT_MAXBYTES:
+		/* the broker takes plain bytes, at least AUDIT_MIN_BYTES */
+		if (cgroup_parse_size(arg, &b) < 0 || b < AUDIT_MIN_BYTES ||
+		    b > LONG_MAX) {
+			fprintf(stderr, "aksup %s: bad value for "
+			    "--audit-max-bytes: %s (a size of at least 64K, "
+			    "with K, M or G)\n", cmd, arg);
+			return -1;
+		}
+		snprintf(cfg->max_bytes, sizeof(cfg->max_bytes), "%llu",
+		    (unsigned long long)b);
+		return 1;
+	case AUDIT_OPT_MAXRECS:
+		if (parse_int(arg, 2, LONG_MAX, &v) < 0) {
+			fprintf(stderr, "aksup %s: bad value for "
+			    "--audit-max-records: %s (at least 2)\n", cmd, arg);
+			return -1;
+		}
+		cfg->max_records = arg;
 		return 1;
 	default:
 		return 0;

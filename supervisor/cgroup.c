@@ -38,7 +38,7 @@ static struct {
 } cg = { .procs = { -1, -1 } };
 
 int
-cgroup_parse_bytes(const char *s, uint64_t *v)
+cgroup_parse_size(const char *s, uint64_t *v)
 {
 	char *end;
 	unsigned long long n;
@@ -58,6 +58,14 @@ cgroup_parse_bytes(const char *s, uint64_t *v)
 	if (*end != '\0' || n == 0 || n > UINT64_MAX / mul / 2)
 		return -1;
 	*v = n * mul;
+	return 0;
+}
+
+int
+cgroup_parse_bytes(const char *s, uint64_t *v)
+{
+	if (cgroup_parse_size(s, v) < 0)
+		return -1;
 	/* below 4 MiB nothing starts (the dynamic loader alone) */
 	return *v < 4ull * 1024 * 1024 ? -1 : 0;
 }

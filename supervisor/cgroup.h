@@ -18,6 +18,8 @@
 
 /* Parse --memory-max (BYTES with K/M/G suffix) / --pids-max N: 0 or -1. */
 int cgroup_parse_bytes(const char *s, uint64_t *v);
+/* The same number without the 4 MiB floor (--audit-max-bytes): 0 or -1. */
+int cgroup_parse_size(const char *s, uint64_t *v);
 int cgroup_parse_pids(const char *s, long *v);
 
 /* Create the session's cgroup with these limits. 0, or -1 with *why set

@@ -333,6 +333,11 @@ report_broker(int st)
 		log_warnx("the audit log could not be written; the session "
 		    "was ended (fail closed)");
 		break;
+	case 5:
+		log_warnx("the session's audit budget ran out and the session "
+		    "was ended (see the audit log; raise --audit-max-bytes or "
+		    "--audit-max-records)");
+		break;
 	default:
 		log_warnx("broker failed (exit %d)", WEXITSTATUS(st));
 	}

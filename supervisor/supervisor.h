@@ -65,6 +65,8 @@ struct session_cfg {
 	const char *seal_every;		/* records between seals */
 	const char *seal_interval;	/* ms between seals */
 	const char *params_max;		/* log params in full up to N bytes */
+	char max_bytes[24];		/* --audit-max-bytes in bytes; "" */
+	const char *max_records;	/* --audit-max-records N */
 	const char *layers, *waived;	/* sandbox layers, "a,b" */
 	/* confinement (supervisor/confine.c) */
 	const char *allow_degraded;	/* --allow-degraded=LAYER,... */
@@ -97,15 +99,20 @@ int session_run(const struct session_cfg *cfg);
 #define AUDIT_OPT_SEALEVERY	0x1003
 #define AUDIT_OPT_SEALINT	0x1004
 #define AUDIT_OPT_PARAMS	0x1005
+#define AUDIT_OPT_MAXBYTES	0x1006
+#define AUDIT_OPT_MAXRECS	0x1007
 #define AUDIT_LONG_OPTIONS \
 	{ "audit-sync", required_argument, NULL, AUDIT_OPT_SYNC }, \
 	{ "seal-key-out", required_argument, NULL, AUDIT_OPT_SEALKEY }, \
 	{ "seal-every", required_argument, NULL, AUDIT_OPT_SEALEVERY }, \
 	{ "seal-interval", required_argument, NULL, AUDIT_OPT_SEALINT }, \
-	{ "audit-params", required_argument, NULL, AUDIT_OPT_PARAMS }
+	{ "audit-params", required_argument, NULL, AUDIT_OPT_PARAMS }, \
+	{ "audit-max-bytes", required_argument, NULL, AUDIT_OPT_MAXBYTES }, \
+	{ "audit-max-records", required_argument, NULL, AUDIT_OPT_MAXRECS }
 #define AUDIT_USAGE \
 	"[--audit-sync always|batch|none] [--seal-key-out FILE] " \
-	"[--seal-every N] [--seal-interval MS] [--audit-params MAX]"
+	"[--seal-every N] [--seal-interval MS] [--audit-params MAX] " \
+	"[--audit-max-bytes BYTES] [--audit-max-records N]"
 
 /* 1: the option was an audit option (stored in cfg), 0: not one, -1: a
  * bad value (message printed). */

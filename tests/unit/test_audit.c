@@ -706,9 +706,10 @@ START_TEST(test_too_long_line_refused)
 	memset(target, 'y', big);
 	target[big] = '\0';
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	/* (targets are cut to AUDIT_TARGET_MAX; the error is not) */
+	/* (targets and errors are cut; the action, bounded by the broker
+	 * at decode, is not) */
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .error = target }), -1);
+	    .type = "decision", .action = target }), -1);
 	ck_assert_int_eq(fstat(fd, &st2), 0);
 	ck_assert_int_eq(st.st_size, st2.st_size);
 	ck_assert_uint_eq(audit_seq(a), 1);
@@ -722,7 +723,7 @@ END_TEST
 START_TEST(test_params)
 {
 	int fd = tmpfile_rw();
-	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 16 };
+	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 16, 0, 0 };
 	struct audit *a = NULL;
 	struct audit_rec r = { .type = "decision", .status = "DENIED",
 	    .params_sha256 = "ab", .params = "{\"a\":1}", .params_len = 7 };
@@ -1081,7 +1082,7 @@ END_TEST
 static int
 end_writes_child(int fd)
 {
-	struct audit_opts o = { AUDIT_SYNC_NONE, 1000, 0, 0 };
+	struct audit_opts o = { AUDIT_SYNC_NONE, 1000, 0, 0, 0, 0 };
 	struct audit *a = NULL;
 	char err[256];
 	int kfd = tmpfile_rw();
@@ -1204,6 +1205,70 @@ START_TEST(test_long_target_cut)
 }
 END_TEST
 
+
+/* --audit-max-records: a decision is refused when it and its outcome
+ * would pass the budget; session_end still goes out, with the reason. */
+START_TEST(test_budget_records)
+{
+	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 0, 0, 5 };
+	struct audit *a = NULL;
+	struct audit_rec r = { .type = "decision", .action = "fs.read",
+	    .target = "/x", .status = "DENIED", .record_id = "x" };
+	char err[256];
+	int fd = tmpfile_rw(), i, rc = 0;
+	json_t *o2;
+
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+	for (i = 0; i < 10 && (rc = audit_write(a, &r)) == 0; i++)
+		;
+	ck_assert_int_eq(rc, AUDIT_BUDGET);
+	ck_assert_int_eq(i, 4);		/* 4 + 2 would be 6 > 5 */
+	ck_assert_int_eq(audit_end_reason(a, "audit budget"), 0);
+	o2 = last_line(fd);
+	ck_assert_str_eq(json_string_value(json_object_get(o2, "type")),
+	    "session_end");
+	ck_assert_int_eq(json_integer_value(json_object_get(o2, "records")), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(o2, "reason")),
+	    "audit budget");
+	json_decref(o2);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
+/* --audit-params MAX: params beyond MAX are not cut (that would not be
+ * JSON) but null, with their length beside params_sha256. */
+START_TEST(test_params_beyond_bound)
+{
+	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 16, 0, 0 };
+	struct audit *a = NULL;
+	const char *p = "{\"content\":\"0123456789abcdef\"}";
+	char err[256], hex[65];
+	struct audit_rec r = { .type = "decision", .action = "fs.write",
+	    .target = "/x", .status = "DENIED", .record_id = "x" };
+	int fd = tmpfile_rw();
+	json_t *o2;
+
+	audit_sha256_hex(p, strlen(p), hex);
+	r.params = p;
+	r.params_len = strlen(p);
+	r.params_sha256 = hex;
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	o2 = last_line(fd);
+	ck_assert(json_is_null(json_object_get(o2, "params")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o2, "params_len")),
+	    (json_int_t)strlen(p));
+	ck_assert_str_eq(json_string_value(json_object_get(o2,
+	    "params_sha256")), hex);
+	json_decref(o2);
+	audit_close(a);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -1236,6 +1301,8 @@ audit_suite(void)
 	tcase_add_test(tc, test_end_one_write);
 	tcase_add_test(tc, test_escape_unsafe);
 	tcase_add_test(tc, test_long_target_cut);
+	tcase_add_test(tc, test_budget_records);
+	tcase_add_test(tc, test_params_beyond_bound);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lc, test_lv_join);

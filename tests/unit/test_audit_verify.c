@@ -54,7 +54,7 @@ slurp(int fd, size_t *len)
 static void
 session(int fd, int n, unsigned every, int end, char *key, size_t keycap)
 {
-	struct audit_opts o = { AUDIT_SYNC_NONE, every, 0, 0 };
+	struct audit_opts o = { AUDIT_SYNC_NONE, every, 0, 0, 0, 0 };
 	struct audit_rec r;
 	struct audit *a = NULL;
 	char err[256], id[32], *k;
@@ -736,6 +736,88 @@ START_TEST(test_seal_count_wrong)
 }
 END_TEST
 
+
+/* The session's budget (docs/AUDIT.md): a flood of records with 60 KiB
+ * targets and 4 KiB errors under a 64 KiB budget, sealed every 3
+ * records: the decision that would not leave room is refused
+ * (AUDIT_BUDGET), the session still ends with session_end ("reason":
+ * "audit budget") and the final seal, the file is within the budget,
+ * and it verifies with the key. */
+START_TEST(test_budget_ends_sealed)
+{
+	struct audit_opts o = { AUDIT_SYNC_NONE, 3, 0, 0, 64 * 1024, 0 };
+	struct audit_rec r;
+	struct audit *a = NULL;
+	struct av_result res;
+	char err[256], key[4096] = "", id[32], *t, *big, *text, *k;
+	int fd = tmpfd(), kfd = tmpfd(), i, rc = 0, n;
+	size_t len, klen, ll;
+	const char *last;
+	struct stat st;
+
+	big = malloc(60 * 1024 + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'a', 60 * 1024);
+	big[0] = '/';
+	big[60 * 1024] = '\0';
+	t = big;
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_msg(audit_begin(a, &sess, dup(kfd), err, sizeof(err)) == 0,
+	    "%s", err);
+	for (i = 0; i < 1000; i++) {
+		memset(&r, 0, sizeof(r));
+		r.action = "fs.read";
+		snprintf(id, sizeof(id), "id-%d", i);
+		r.target = t;
+		r.record_id = id;
+		r.type = "decision";
+		r.status = i % 2 ? "DENIED" : "ALLOWED";
+		if ((rc = audit_write(a, &r)) != 0)
+			break;
+		if (i % 2 == 0) {
+			r.type = "outcome";
+			r.status = "FAILED";
+			r.error = big + 1;	/* cut to AUDIT_ERROR_MAX */
+			ck_assert_int_eq(audit_write(a, &r), 0);
+		}
+	}
+	ck_assert_int_eq(rc, AUDIT_BUDGET);
+	ck_assert_int_gt(i, 4);
+	/* refused again, and nothing was written for it */
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	len = (size_t)st.st_size;
+	r.type = "decision";
+	r.record_id = "again";
+	ck_assert_int_eq(audit_write(a, &r), AUDIT_BUDGET);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_uint_eq((size_t)st.st_size, len);
+	ck_assert_int_eq(audit_end_reason(a, "audit budget"), 0);
+	audit_close(a);
+	k = slurp(kfd, &klen);
+	ck_assert_uint_lt(klen, sizeof(key));
+	memcpy(key, k, klen);
+	free(k);
+	text = slurp(fd, &len);
+	ck_assert_msg(len <= 64 * 1024, "log %zu bytes over a 64 KiB budget",
+	    len);
+	n = nlines(text);
+	last = line_at(text, n, &ll);
+	ck_assert_ptr_nonnull(memmem(last, ll, "\"type\":\"seal\"", 13));
+	ck_assert_ptr_nonnull(memmem(last, ll, "\"final\":true", 12));
+	last = line_at(text, n - 1, &ll);
+	ck_assert_ptr_nonnull(memmem(last, ll, "\"type\":\"session_end\"", 20));
+	ck_assert_ptr_nonnull(memmem(last, ll, "\"reason\":\"audit budget\"",
+	    23));
+	res = verify(text, len, key, 0);
+	ck_assert_msg(res.valid, "verify: %s", res.msg);
+	ck_assert_uint_eq(res.seals_checked, res.seals);
+	free(text);
+	free(big);
+	close(kfd);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -758,6 +840,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_keyed_without_final_seal);
 	tcase_add_test(tc, test_time_goes_back);
 	tcase_add_test(tc, test_seal_count_wrong);
+	tcase_add_test(tc, test_budget_ends_sealed);
 	suite_add_tcase(s, tc);
 	return s;
 }
