@@ -72,6 +72,8 @@ step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
+step "audit budget integration as root" integration plain root audit_budget.sh
+step "audit budget integration as uid $NOBODY" integration plain nobody audit_budget.sh
 step "placement integration as root" integration plain root placement.sh
 step "placement integration as uid $NOBODY" integration plain nobody placement.sh
 step "limits as root" integration plain root limits.sh
