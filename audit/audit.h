@@ -33,8 +33,8 @@
 /* The budget's reservations (docs/AUDIT.md): the largest seal line and
  * the closing records (session_end + final seal), and what an outcome
  * may add to its decision's size (the error and duration). */
-#define AUDIT_SEAL_MAX		320
-#define AUDIT_CLOSE_MAX		1024
+#define AUDIT_SEAL_MAX		512
+#define AUDIT_CLOSE_MAX		1536
 #define AUDIT_OUTCOME_EXTRA	(6 * AUDIT_ERROR_MAX + 256)
 #define AUDIT_BUDGET		(-2)
 /* The budget's defaults and floor (docs/AUDIT.md): 1 GiB, and as many
