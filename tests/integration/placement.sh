@@ -190,6 +190,44 @@ t_root_bind_mount() {
 	return $ok
 }
 
+# A directory outside every root, bind-mounted inside a root (the
+# attacker review's bypass: the walk up from the log never meets the
+# root, yet the root's tree showed the key and the log). The fs worker
+# crosses no mount point: read, write and delete through the mount fail,
+# fs.list shows it as a mount, the log and key stay intact.
+t_bind_mount_inside_root() {
+	local ok=0 m="$P/bind"
+	[ "$(id -u)" = 0 ] || { skip "needs root to mount"; return; }
+	setup
+	mkdir "$m"
+	mount --bind "$OUT" "$m" || { skip "mount --bind failed"; return; }
+	policy read write delete list
+	printf '%s\n' \
+	    "{\"id\":1,\"action\":\"fs.read\",\"target\":\"$m/run.key\"}" \
+	    "{\"id\":2,\"action\":\"fs.write\",\"target\":\"$m/aksup.log\",\"params\":{\"content\":\"forged\\n\"}}" \
+	    "{\"id\":3,\"action\":\"fs.delete\",\"target\":\"$m/aksup.log\"}" \
+	    "{\"id\":4,\"action\":\"fs.list\",\"target\":\"$P\"}" \
+	    "{\"id\":5,\"action\":\"fs.write\",\"target\":\"$m/new/x\",\"params\":{\"content\":\"x\"}}" \
+	    > "$T/batch"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$OUT/aksup.log" \
+	    --seal-key-out "$OUT/run.key" --batch "$T/batch" >"$T/ans" 2>"$T/err"
+	rc=$?
+	check "the session ran (rc $rc, $(cat "$T/err"))" [ "$rc" = 1 ] || ok=1
+	for id in 1 2 3 5; do
+		check "request $id through the mount: ERROR crosses a mount point ($(grep "\"id\":$id," "$T/ans"))" \
+		    grep -q "\"id\":$id,.*\"ERROR\".*crosses a mount point" "$T/ans" || ok=1
+	done
+	check "fs.list shows the mount point as a mount, no size ($(grep '"id":4,' "$T/ans"))" \
+	    grep -q '"id":4,.*{"name":"bind","type":"mount","size":0}' "$T/ans" || ok=1
+	check "the key was never answered" \
+	    bash -c '! grep -q aksup-seal-key "$1"' _ "$T/ans" || ok=1
+	check "nothing created through the mount" [ ! -e "$OUT/new" ] || ok=1
+	umount "$m"
+	check "the log is intact and verifies with its key" \
+	    "$AKSUP" log verify --log-path "$OUT/aksup.log" --key "$OUT/run.key" >/dev/null || ok=1
+	return $ok
+}
+
 # A second name of the log (a hard link) inside the root.
 t_log_hard_link() {
 	local ok=0
@@ -283,7 +321,7 @@ t_outside_every_root() {
 
 ALL="attack_key_and_log default_log_in_writable_root log_beneath_readonly_root
 seal_key_beneath_root policy_beneath_root log_through_symlinked_dir
-root_through_symlink root_bind_mount log_hard_link policy_mode
+root_through_symlink root_bind_mount bind_mount_inside_root log_hard_link policy_mode
 policy_other_owner rule_named outside_every_root"
 
 cd "$T" || exit 1

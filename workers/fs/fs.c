@@ -8,10 +8,12 @@
  * 5..; Landlock (common/sandbox.c) limits it to those roots with exactly
  * the rights the policy grants beneath each. It never opens a path from
  * "/" or the cwd. Every open
- * is openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
- * beneath a root (or beneath a directory so opened), one name at a time
- * where it creates or removes, and everything after acts on the fd: a
- * symlink, `..` or a rename race cannot lead outside the root (T6).
+ * is openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS
+ * | RESOLVE_NO_XDEV) beneath a root (or beneath a directory so opened),
+ * one name at a time where it creates or removes, and everything after
+ * acts on the fd: a symlink, `..`, a rename race or a mount point (a bind
+ * mount of the audit log's directory inside a root) cannot lead outside
+ * the root (T6, T14).
  */
 #include <dirent.h>
 #include <limits.h>
@@ -56,8 +58,11 @@ open_beneath(int dirfd, const char *path, int flags, mode_t mode)
 	how.flags = (uint64_t)(flags | O_CLOEXEC |
 	    ((flags & O_PATH) ? 0 : O_NOCTTY));
 	how.mode = (flags & O_CREAT) ? mode : 0;
+	/* NO_XDEV: a root is one mount. Something mounted beneath it (a
+	 * bind mount of a directory outside every root) is not the
+	 * directory the placement check examined, so it is not crossed. */
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-	    RESOLVE_NO_MAGICLINKS;
+	    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 	do {
 		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 	} while (fd < 0 && errno == EAGAIN);
@@ -75,7 +80,8 @@ reply_errno(struct reply *r, int err, const char *target)
 		reply_error(r, "Symbolic links are not followed: %s", target);
 		break;
 	case EXDEV:
-		reply_error(r, "Path leaves its root: %s", target);
+		reply_error(r, "Path leaves its root or crosses a mount "
+		    "point: %s", target);
 		break;
 	case ENOTDIR:
 		reply_error(r, "Not a directory: %s", target);
@@ -477,6 +483,18 @@ do_delete(int root, const char *rel, const char *target, struct reply *r)
 	reply_json(r, json_pack("{s:b}", "deleted", 1));
 }
 
+/* Is `name` in dirfd a mount point? Its metadata is another file
+ * system's (the root of what was mounted there), not the root's. */
+static int
+mount_point(int dirfd, const char *name)
+{
+	int fd = open_beneath(dirfd, name, O_PATH, 0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EXDEV;
+}
+
 static const char *
 type_name(mode_t m)
 {
@@ -496,7 +514,7 @@ do_list(int root, const char *rel, const char *target, struct reply *r)
 	struct stat st;
 	json_t *arr, *e, *nm;
 	DIR *d;
-	int fd;
+	int fd, mnt;
 
 	if ((fd = open_checked(root, rel, 1, target, r)) < 0)
 		return;
@@ -518,9 +536,11 @@ do_list(int root, const char *rel, const char *target, struct reply *r)
 		}
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;	/* gone meanwhile */
+		mnt = mount_point(dirfd(d), de->d_name);
 		nm = json_string(de->d_name);
 		e = json_pack("{s:o,s:s,s:I}", "name", nm ? nm : json_null(),
-		    "type", type_name(st.st_mode), "size", (json_int_t)st.st_size);
+		    "type", mnt ? "mount" : type_name(st.st_mode),
+		    "size", mnt ? (json_int_t)0 : (json_int_t)st.st_size);
 		if (e == NULL)
 			fatal("json_pack");
 		if (nm == NULL) {
