@@ -226,3 +226,36 @@ placement_check(const struct place_file *f, size_t nf,
 	free(nids);
 	return rc;
 }
+
+/*
+ * After the session: does each file's name still name the inode aksup
+ * held, with no second name? A miss means something removed, replaced or
+ * linked the log or key while the session ran (a hole in the fences
+ * above, or the operator): the records are in the inode we held, not in
+ * the file `aksup log verify` will read. Said, and the session fails.
+ */
+int
+placement_intact(const struct place_file *f, size_t nf)
+{
+	struct stat held, named;
+	const char *base;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < nf; i++) {
+		if (f[i].fd < 0 || f[i].dirfd < 0)
+			continue;
+		base = strrchr(f[i].path, '/');
+		base = base != NULL ? base + 1 : f[i].path;
+		if (fstat(f[i].fd, &held) < 0 ||
+		    fstatat(f[i].dirfd, base, &named, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !same(&held, &named) || held.st_nlink != 1) {
+			log_warnx("the %s %s was removed, replaced or given "
+			    "another name while the session ran; what aksup "
+			    "wrote is not what the name holds now",
+			    f[i].what, f[i].path);
+			rc = -1;
+		}
+	}
+	return rc;
+}

@@ -456,7 +456,7 @@ session_run(const struct session_cfg *cfg)
 	static struct place_root proot[MAX_ROOTS];
 	struct place_file pfile[4];
 	size_t npf = 0;
-	int nb;
+	int nb, intact = 0;
 	char *aenv[8];
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
@@ -593,6 +593,7 @@ session_run(const struct session_cfg *cfg)
 	    policydir, policyfd };
 	i = placement_check(pfile, npf, proot, (size_t)nroots);
 	close(policyfd); policyfd = -1;
+	npf--;		/* the policy is read: only the log and key are held */
 	if (i < 0) {
 		for (i = 0; i < nroots; i++)
 			if (rootfd[i] >= 0)
@@ -730,6 +731,7 @@ done:
 	}
 	if (s.p[P_BROKER].pid > 0)
 		report_broker(s.p[P_BROKER].status);
+	intact = placement_intact(pfile, npf);
 	if (s.signo)
 		rc = 128 + s.signo;
 	else if (s.timed_out)
@@ -750,6 +752,8 @@ done:
 		    WTERMSIG(s.p[P_AGENT].status) == SIGKILL)
 			rc = EXIT_ERR;
 	}
+	if (intact < 0)
+		rc = EXIT_ERR;
 out:
 	free(roots);
 	for (i = 0; i < 2; i++) {

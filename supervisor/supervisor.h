@@ -162,6 +162,9 @@ struct place_root {
  * a file lies at or beneath a root, or cannot be placed. */
 int placement_check(const struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr);
+/* After the session: 0, or -1 (message printed) when a file's name no
+ * longer names the inode held in f->fd, or it has a second name. */
+int placement_intact(const struct place_file *f, size_t nf);
 /* Append the broker's audit arguments to argv[n..max-1]; returns n. */
 int auditfile_broker_args(const struct session_cfg *cfg, int keyfd,
     char **argv, int n, int max);

@@ -228,6 +228,45 @@ t_bind_mount_inside_root() {
 	return $ok
 }
 
+# The log (or the key) removed, replaced or linked while the session
+# runs: whatever did it, aksup says so at the end and fails, since what
+# the broker wrote is no longer what the name holds. The agent says
+# "ready" (relayed to a FIFO we read: the session is running), the test
+# changes the file, then lets the agent end by a line on its stdin.
+# during CHANGE: $rc, messages in $T/err
+during() {
+	rm -f "$T/fin" "$T/fout"; mkfifo "$T/fin" "$T/fout"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$OUT/aksup.log" \
+	    --seal-key-out "$OUT/run.key" --stdin -- /bin/sh -c \
+	    'echo ready; read x; echo done' <"$T/fin" >"$T/fout" 2>"$T/err" &
+	local pid=$! line=
+	exec 8>"$T/fin" 9<"$T/fout"
+	read -r line <&9
+	[ "$line" = ready ] && eval "$1"
+	# an aksup that refused to start has no reader: no SIGPIPE for us
+	(trap '' PIPE; echo go >&8) 2>/dev/null
+	exec 8>&- 9<&-
+	wait "$pid"
+	rc=$?
+}
+t_log_changed_during_session() {
+	local ok=0
+	setup
+	during 'mv "$OUT/aksup.log" "$OUT/old.log"; : > "$OUT/aksup.log"'
+	check "replaced log: exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
+	check "replaced log: said ($(cat "$T/err"))" grep -q \
+	    "the audit log $OUT/aksup.log was removed, replaced or given another name while the session ran" "$T/err" || ok=1
+	setup
+	during 'ln "$OUT/run.key" "$OUT/copy.key"'
+	check "linked key: exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
+	check "linked key: said ($(cat "$T/err"))" grep -q \
+	    "the seal key file $OUT/run.key was removed, replaced or given another name" "$T/err" || ok=1
+	setup
+	during 'true'
+	check "untouched: exit 0 (rc $rc, $(cat "$T/err"))" [ "$rc" = 0 ] || ok=1
+	return $ok
+}
+
 # A second name of the log (a hard link) inside the root.
 t_log_hard_link() {
 	local ok=0
@@ -321,7 +360,8 @@ t_outside_every_root() {
 
 ALL="attack_key_and_log default_log_in_writable_root log_beneath_readonly_root
 seal_key_beneath_root policy_beneath_root log_through_symlinked_dir
-root_through_symlink root_bind_mount bind_mount_inside_root log_hard_link policy_mode
+root_through_symlink root_bind_mount bind_mount_inside_root
+log_changed_during_session log_hard_link policy_mode
 policy_other_owner rule_named outside_every_root"
 
 cd "$T" || exit 1
