@@ -18,6 +18,12 @@
  * followed) and as the path resolves with symlinks followed, so a root
  * the operator named through a symlink counts too. A root that does not
  * exist yet cannot hold an existing file and is skipped.
+ *
+ * A walk up by ".." climbs the mount tree, not the filesystem: a file on
+ * a bind mount of a directory inside a root never meets the root on its
+ * way up, yet the agent reaches it through the root. So each file is
+ * also placed inside its filesystem (supervisor/fspath.c) and refused
+ * when that path lies at or beneath a root's on the same filesystem.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,29 +112,74 @@ placement_dir_of(int fd, const char *what, const char *path)
 	return dfd;
 }
 
-/* The identities each root counts as; returns how many (0..2). */
-static int
-root_ids(const struct place_root *r, struct stat id[2])
-{
-	int n = 0, fd;
+/* Each root's identities and, for each, its path inside its filesystem
+ * ("" when it cannot be told: then any file of that filesystem counts
+ * as beneath it). */
+struct root_id {
+	struct stat st[2];
+	char ipath[2][PATH_MAX];
+	int n;
+};
 
-	if (r->fd >= 0 && !r->missing && fstat(r->fd, &id[n]) == 0)
-		n++;
+static void
+root_ids(const struct place_root *r, struct root_id *id)
+{
+	int fd;
+
+	id->n = 0;
+	if (r->fd >= 0 && !r->missing && fstat(r->fd, &id->st[0]) == 0) {
+		if (fs_internal_path(r->fd, id->ipath[0], PATH_MAX) < 0)
+			id->ipath[0][0] = '\0';
+		id->n++;
+	}
 	/* Symlinks followed: the directory the operator's path names now.
 	 * O_PATH opens nothing but the name; a root that cannot be
 	 * reached this way holds nothing for anyone. */
 	if ((fd = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fstat(fd, &id[n]) == 0 && (n == 0 || !same(&id[0], &id[n])))
-			n++;
+		if (fstat(fd, &id->st[id->n]) == 0 &&
+		    (id->n == 0 || !same(&id->st[0], &id->st[id->n]))) {
+			if (fs_internal_path(fd, id->ipath[id->n],
+			    PATH_MAX) < 0)
+				id->ipath[id->n][0] = '\0';
+			id->n++;
+		}
 		close(fd);
 	}
-	return n;
+}
+
+/* 0: the file's directory lies beneath no root inside its filesystem;
+ * 1: beneath root *hit; -1: cannot tell (said). */
+static int
+inside_fs(const struct place_file *f, const struct root_id *ids, size_t nr,
+    size_t *hit)
+{
+	char ip[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int k;
+
+	if (fstat(f->dirfd, &st) < 0 ||
+	    fs_internal_path(f->dirfd, ip, sizeof(ip)) < 0) {
+		log_warnx("the %s %s: cannot tell where its directory lies "
+		    "in its filesystem (/proc/self/mountinfo); refusing to "
+		    "start", f->what, f->path);
+		return -1;
+	}
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < ids[i].n; k++)
+			if (ids[i].st[k].st_dev == st.st_dev &&
+			    (ids[i].ipath[k][0] == '\0' ||
+			    fs_path_beneath(ip, ids[i].ipath[k]))) {
+				*hit = i;
+				return 1;
+			}
+	return 0;
 }
 
 /* 0: the file is outside every root; 1: beneath root *hit; -1: error. */
 static int
-walk_up(const struct place_file *f, const struct place_root *r, size_t nr,
-    const struct stat (*ids)[2], const int *nids, size_t *hit)
+walk_up(const struct place_file *f, size_t nr, const struct root_id *ids,
+    size_t *hit)
 {
 	struct stat cur, up;
 	size_t i;
@@ -140,8 +191,8 @@ walk_up(const struct place_file *f, const struct place_root *r, size_t nr,
 		goto fail;
 	for (depth = 0; depth < 4096; depth++) {
 		for (i = 0; i < nr; i++)
-			for (k = 0; k < nids[i]; k++)
-				if (same(&cur, &ids[i][k])) {
+			for (k = 0; k < ids[i].n; k++)
+				if (same(&cur, &ids[i].st[k])) {
 					*hit = i;
 					close(fd);
 					return 1;
@@ -187,15 +238,15 @@ int
 placement_check(const struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr)
 {
-	struct stat (*ids)[2] = NULL, st;
-	int *nids = NULL, rc = -1, w, bad = 0;
+	struct root_id *ids = NULL;
+	struct stat st;
+	int rc = -1, w, bad = 0;
 	size_t i, hit;
 
-	if (nr > 0 && ((ids = calloc(nr, sizeof(*ids))) == NULL ||
-	    (nids = calloc(nr, sizeof(*nids))) == NULL))
+	if (nr > 0 && (ids = calloc(nr, sizeof(*ids))) == NULL)
 		fatal("calloc");
 	for (i = 0; i < nr; i++)
-		nids[i] = root_ids(&r[i], ids[i]);
+		root_ids(&r[i], &ids[i]);
 	for (i = 0; i < nf; i++) {
 		/* A second name (hard link) could lie anywhere, beneath a
 		 * root too: the agent would write the same inode. */
@@ -207,8 +258,9 @@ placement_check(const struct place_file *f, size_t nf,
 			    (unsigned long)st.st_nlink);
 			goto out;
 		}
-		w = walk_up(&f[i], r, nr, (const struct stat (*)[2])ids, nids,
-		    &hit);
+		w = walk_up(&f[i], nr, ids, &hit);
+		if (w == 0)
+			w = inside_fs(&f[i], ids, nr, &hit);
 		if (w < 0)
 			goto out;
 		if (w > 0) {	/* each one said, then refused */
@@ -223,7 +275,6 @@ placement_check(const struct place_file *f, size_t nf,
 	rc = bad ? -1 : 0;
  out:
 	free(ids);
-	free(nids);
 	return rc;
 }
 

@@ -162,6 +162,11 @@ struct place_root {
  * a file lies at or beneath a root, or cannot be placed. */
 int placement_check(const struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr);
+/* FD's directory as a path inside its filesystem, whatever mount shows
+ * it (supervisor/fspath.c); 0, or -1 when the kernel cannot tell. */
+int fs_internal_path(int fd, char *out, size_t n);
+/* 1 when filesystem path INNER is OUTER or lies beneath it. */
+int fs_path_beneath(const char *inner, const char *outer);
 /* After the session: 0, or -1 (message printed) when a file's name no
  * longer names the inode held in f->fd, or it has a second name. */
 int placement_intact(const struct place_file *f, size_t nf);

@@ -228,6 +228,38 @@ t_bind_mount_inside_root() {
 	return $ok
 }
 
+# The log, the key and the policy on a bind mount of a directory inside
+# a root (the attacker review's second bypass): the walk up from the
+# mount never meets the root, but the agent reaches the same files
+# through the root. Refused: the file's place inside its filesystem lies
+# beneath the root's.
+t_on_bind_of_root_subdir() {
+	local ok=0 m="$T/bind"
+	[ "$(id -u)" = 0 ] || { skip "needs root to mount"; return; }
+	setup
+	mkdir "$P/logs" "$m"
+	mount --bind "$P/logs" "$m" || { skip "mount --bind failed"; return; }
+	sub --policy "$T/p.yaml" --log-path "$m/aksup.log"
+	refused "audit log" "$m/aksup.log" "$P" || ok=1
+	sub --policy "$T/p.yaml" --log-path "$OUT/aksup.log" \
+	    --seal-key-out "$m/run.key"
+	refused "seal key file" "$m/run.key" "$P" || ok=1
+	cp "$T/p.yaml" "$P/logs/q.yaml"
+	sub --policy "$m/q.yaml" --log-path "$OUT/aksup.log"
+	check "policy on the bind: exit 1 (rc $rc)" [ "$rc" = 1 ] || ok=1
+	check "policy on the bind: named ($(cat "$T/err"))" grep -q \
+	    "the policy file $m/q.yaml lies beneath fs root $P (rule at .*q.yaml:2 grants fs\.[a-z]*); refusing to start" "$T/err" || ok=1
+	umount "$m"
+	# Outside the root, the same bind is no reason to refuse.
+	mkdir "$OUT/logs"
+	mount --bind "$OUT/logs" "$m" || { skip "mount --bind failed"; return; }
+	sub --policy "$T/p.yaml" --log-path "$m/aksup.log"
+	check "a bind of a directory outside every root is fine (rc $rc, $(cat "$T/err"))" \
+	    [ "$rc" = 0 ] || ok=1
+	umount "$m"
+	return $ok
+}
+
 # The log (or the key) removed, replaced or linked while the session
 # runs: whatever did it, aksup says so at the end and fails, since what
 # the broker wrote is no longer what the name holds. The agent says
@@ -361,7 +393,7 @@ t_outside_every_root() {
 ALL="attack_key_and_log default_log_in_writable_root log_beneath_readonly_root
 seal_key_beneath_root policy_beneath_root log_through_symlinked_dir
 root_through_symlink root_bind_mount bind_mount_inside_root
-log_changed_during_session log_hard_link policy_mode
+on_bind_of_root_subdir log_changed_during_session log_hard_link policy_mode
 policy_other_owner rule_named outside_every_root"
 
 cd "$T" || exit 1
