@@ -43,17 +43,28 @@ utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 int
 json_unsafe_cp(unsigned c)
 {
+	/* Invisible format characters (Cf) count too: a soft hyphen or a
+	 * zero-width space hides text from the one who reads it. */
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028 ||
-	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
+	    c == 0x00ad || c == 0x061c || c == 0x180e ||
+	    (c >= 0x200b && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
+	    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff ||
+	    (c >= 0xe0000 && c <= 0xe007f);
 }
 
+/* \uXXXX, or a surrogate pair beyond U+FFFF: at most 12 bytes, never
+ * more than 3 per byte of the 4-byte UTF-8 form it replaces. */
 static char *
 put_u4(char *o, unsigned cp)
 {
 	static const char digits[] = "0123456789abcdef";
 
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		o = put_u4(o, 0xd800 | (cp >> 10));
+		return put_u4(o, 0xdc00 | (cp & 0x3ff));
+	}
 	*o++ = '\\';
 	*o++ = 'u';
 	*o++ = digits[cp >> 12 & 0xf];

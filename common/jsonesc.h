@@ -27,8 +27,10 @@ size_t json_escape(char *out, const char *s, size_t n);
 
 /* Code points that are escaped (\uXXXX) in records, in --json, in
  * the table view and in the agent's output relayed to a terminal: C0 controls, DEL, C1 controls (U+0080-U+009F), the
- * line and paragraph separators U+2028/U+2029 and the bidi controls
- * (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069). */
+ * line and paragraph separators U+2028/U+2029, the bidi controls
+ * (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069) and the other
+ * invisible format characters (U+00AD, U+180E, U+200B-U+200D,
+ * U+2060-U+2064, U+FEFF, the tags U+E0000-U+E007F). */
 int json_unsafe_cp(unsigned cp);
 
 /* JSON text (UTF-8) with every unsafe code point escaped as \uXXXX,

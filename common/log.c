@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/jsonesc.h"
 #include "common/log.h"
 
 static const char *log_role = "aksup";
@@ -24,6 +25,36 @@ void
 log_set_verbose(int v)
 {
 	log_verbose = v;
+}
+
+/*
+ * A message may carry bytes a peer chose (a path, jansson's "near '...'"
+ * of an agent's request): every control but a tab, every invalid UTF-8
+ * byte and every json_unsafe_cp() code point (C1, bidi, invisible
+ * format characters) becomes '?', in place, so none reaches the
+ * operator's terminal. Returns the new length (never longer).
+ */
+static size_t
+terminal_safe(char *buf, size_t n)
+{
+	unsigned char *s = (unsigned char *)buf;
+	size_t i = 0, o = 0, k;
+	unsigned cp;
+
+	while (i < n) {
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0) {
+			s[o++] = '?';
+			i++;
+		} else if (cp != '\t' && json_unsafe_cp(cp)) {
+			s[o++] = '?';
+			i += k;
+		} else {
+			memmove(s + o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	return o;
 }
 
 static void __attribute__((format(printf, 1, 0)))
@@ -49,6 +80,7 @@ vlog(const char *fmt, va_list ap, int with_errno)
 		if ((size_t)n >= sizeof(buf) - 2)
 			n = sizeof(buf) - 2;
 	}
+	n = (int)terminal_safe(buf, (size_t)n);
 	buf[n++] = '\n';
 	/* One write per line; a short write to stderr is not worth a retry. */
 	if (write(STDERR_FILENO, buf, n) < 0) {

@@ -1153,9 +1153,12 @@ END_TEST
 START_TEST(test_escape_unsafe)
 {
 	static const char in[] = "a\xe2\x80\xa8" "b\xe2\x80\xae" "c\xc2\x85" "d\x7f"
-	    "\xd8\x9c\xe2\x81\xa6\xc3\xa9";
+	    "\xd8\x9c\xe2\x81\xa6\xc3\xa9"
+	    "\xc2\xad\xe2\x80\x8b\xe2\x81\xa0\xef\xbb\xbf\xf3\xa0\x80\x81"
+	    "\xe2\x80\x90";	/* U+2010, a visible hyphen: kept */
 	static const char want[] = "\"a\\u2028b\\u202ec\\u0085d\\u007f"
-	    "\\u061c\\u2066\xc3\xa9\"";
+	    "\\u061c\\u2066\xc3\xa9"
+	    "\\u00ad\\u200b\\u2060\\ufeff\\udb40\\udc01\xe2\x80\x90\"";
 	char out[JSON_ESCAPE_MAX(sizeof(in))], *j;
 	struct lv_row r = { .seq = 1, .target = (char *)in };
 	size_t n;

@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_wire.c -- the internal message table and the checks a
  * receiver makes before any handler runs (common/chan.c), on real
- * socketpairs.
+ * socketpairs; and the one logging API, which keeps a peer's bytes from
+ * steering the operator's terminal (common/log.c).
  */
 #include <check.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/chan.h"
+#include "common/log.h"
 
 static void
 mkmsg(uint8_t *buf, uint32_t type, uint32_t len)
@@ -17,6 +19,34 @@ mkmsg(uint8_t *buf, uint32_t type, uint32_t len)
 
 	memcpy(buf, &h, sizeof(h));
 }
+
+/* Issue 10 (attacker review): the broker's "agent broke framing (...)"
+ * quoted jansson's "near '...'", raw agent bytes, to stderr. Every
+ * control (ESC, C1), bidi override, invisible format character and
+ * invalid byte is '?' on stderr; a tab and plain UTF-8 stay. */
+START_TEST(test_log_terminal_safe)
+{
+	static const char want[] =
+	    "t: near '?[2J?]0;x??+??\t\xc3\xa9 ok?'\n";
+	char got[256];
+	int p[2], saved;
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(p), 0);
+	saved = dup(STDERR_FILENO);
+	dup2(p[1], STDERR_FILENO);
+	log_init("t");
+	log_warnx("near '%s'", "\x1b[2J\x9b]0;x\x07\xe2\x80\xae+"
+	    "\xe2\x80\x8b\xff\t\xc3\xa9 ok\n");
+	dup2(saved, STDERR_FILENO);
+	close(p[1]);
+	n = read(p[0], got, sizeof(got) - 1);
+	close(p[0]);
+	ck_assert_int_gt(n, 0);
+	got[n] = '\0';
+	ck_assert_str_eq(got, want);
+}
+END_TEST
 
 START_TEST(test_check_table)
 {
@@ -108,6 +138,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("wire");
+	TCase *lc = tcase_create("log");
 	TCase *tc = tcase_create("core");
 	SRunner *sr;
 	int failed;
@@ -116,6 +147,8 @@ main(void)
 	tcase_add_test(tc, test_roundtrip_socketpair);
 	tcase_add_exit_test(tc, test_violation_is_fatal, 1);
 	suite_add_tcase(s, tc);
+	tcase_add_test(lc, test_log_terminal_safe);
+	suite_add_tcase(s, lc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
