@@ -1099,6 +1099,10 @@ audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
 	put_list(a, s->layers);
 	PUTS(a, ",\"waived\":");
 	put_list(a, s->waived);
+	if (s->view != NULL) {	/* compact JSON, checked by the caller */
+		PUTS(a, ",\"view\":");
+		put(a, s->view, strlen(s->view));
+	}
 	PUTS(a, ",\"sync\":\"");
 	put(a, audit_sync_name(a->o.sync), strlen(audit_sync_name(a->o.sync)));
 	PUTS(a, "\",\"seal\":");

@@ -85,6 +85,8 @@ struct audit_session {
 	const char	*policy_sha256;	/* hex digest of the policy bytes */
 	const char	*layers;	/* sandbox layers in force, a,b,c */
 	const char	*waived;	/* layers the operator waived */
+	const char	*view;		/* the external agent's view: a JSON
+					 * object (ASCII), or NULL */
 };
 
 struct audit;

@@ -151,6 +151,26 @@ send_ready(struct policy *p)
 	free(roots);
 }
 
+/* --view: the supervisor's JSON object of the agent's view, recorded in
+ * session_start as one compact, ASCII-only value (a trusted peer's, yet
+ * parsed and written anew: the record stays one valid line). */
+static const char *
+view_arg(const char *s)
+{
+	json_error_t e;
+	json_t *v;
+	char *out;
+
+	if ((v = json_loads(s, JSON_REJECT_DUPLICATES, &e)) == NULL ||
+	    !json_is_object(v))
+		fatalx("--view: not a JSON object");
+	out = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(v);
+	if (out == NULL)
+		fatalx("--view: out of memory");
+	return out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,6 +187,7 @@ main(int argc, char **argv)
 		{ "max-records", required_argument, NULL, 'R' },
 		{ "layers", required_argument, NULL, 'L' },
 		{ "waived", required_argument, NULL, 'W' },
+		{ "view", required_argument, NULL, 'V' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "action", required_argument, NULL, 'A' },
 		{ "target", required_argument, NULL, 'T' },
@@ -180,7 +201,7 @@ main(int argc, char **argv)
 	struct audit *audit = NULL;
 	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0,
 	    AUDIT_DEFAULT_MAX_BYTES, AUDIT_DEFAULT_MAX_RECORDS };
-	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "" };
+	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "", NULL };
 	int sealkey = 0, st;
 	char err[256];
 	int check = 0, ch, sndbuf = 0;
@@ -205,6 +226,7 @@ main(int argc, char **argv)
 		case 'R': ao.max_records = u64_arg(optarg, 2); break;
 		case 'L': as.layers = optarg; break;
 		case 'W': as.waived = optarg; break;
+		case 'V': as.view = view_arg(optarg); break;
 		case 'e': explain = 1; break;
 		case 'A': x_action = optarg; break;
 		case 'T': x_target = optarg; break;

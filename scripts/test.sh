@@ -32,7 +32,10 @@ step() {	# step NAME COMMAND...
 
 build() {	# build DIR [meson options]
 	local dir=$1; shift
-	{ [ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null; } && ninja -C "$dir" >/dev/null
+	local log="$dir.log"
+	# quiet when it works; the compiler's words when it does not
+	{ [ -d "$dir" ] || meson setup "$dir" "$@" >"$log" 2>&1; } &&
+	    ninja -C "$dir" >"$log" 2>&1 || { tail -n 60 "$log"; return 1; }
 }
 
 # Binaries and data where an unprivileged user can read them.

@@ -34,6 +34,7 @@
 #include "audit/audit.h"
 #include "supervisor/cgroup.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/view.h"
 
 #define LOCK_SESSION_OFF	((off_t)1 << 62)
 #define LOCK_NOTE_OFF		(LOCK_SESSION_OFF + 1)
@@ -133,6 +134,7 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	int fd = -1;
 
 	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
+	af->drop_key = 0;
 	af->keybase = NULL;
 	/* The audit log: append-only for the broker, private to the
 	 * operator (0600); read back by the broker only to continue the
@@ -200,11 +202,13 @@ auditfile_close(struct auditfiles *af)
 {
 	struct stat a, b;
 
-	/* A session that never began leaves an empty key file: remove it,
-	 * if it is still the file we created (by its directory's fd: no
-	 * path is looked up again). */
+	/* A session that never began leaves an empty key file, a refused
+	 * one may leave a key where the agent can read it: remove it, if
+	 * it is still the file we created (by its directory's fd: no path
+	 * is looked up again). */
 	if (af->keyfd >= 0) {
-		if (fstat(af->keyfd, &a) == 0 && a.st_size == 0 &&
+		if (fstat(af->keyfd, &a) == 0 &&
+		    (a.st_size == 0 || af->drop_key) &&
 		    fstatat(af->keydir, af->keybase, &b,
 		    AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
 		    a.st_ino == b.st_ino)
@@ -253,6 +257,10 @@ auditfile_broker_args(const struct session_cfg *cfg, int keyfd, char **argv,
 	ARG(cfg->layers ? cfg->layers : "");
 	ARG("--waived");
 	ARG(cfg->waived ? cfg->waived : "");
+	if (cfg->view != NULL) {	/* the agent's view, for session_start */
+		ARG("--view");
+		ARG(cfg->view->json);
+	}
 #undef ARG
 	return n;
 }

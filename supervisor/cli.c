@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/view.h"
 
 #define DEFAULT_LOG	"./aksup.log"
 
@@ -203,7 +204,7 @@ cmd_submit(int argc, char **argv)
 
 static const char run_usage[] =
     "aksup run --policy FILE [--log-path F] [--timeout SECONDS] "
-    "[--stdin] " AUDIT_USAGE " " CONFINE_USAGE " -- CMD [ARGS...]";
+    "[--stdin] [--ro PATH]... " AUDIT_USAGE " " CONFINE_USAGE " -- CMD [ARGS...]";
 
 /* --timeout: whole seconds, 1 s to a year */
 #define RUN_TIMEOUT_MAX	(366L * 24 * 3600)
@@ -216,6 +217,7 @@ cmd_run(int argc, char **argv)
 		{ "log-path", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stdin", no_argument, NULL, 'i' },
+		{ "ro", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		AUDIT_LONG_OPTIONS,
 		CONFINE_LONG_OPTIONS,
@@ -223,6 +225,9 @@ cmd_run(int argc, char **argv)
 	};
 	const char *policy = NULL, *logp = DEFAULT_LOG;
 	struct session_cfg cfg;
+	static struct agent_view view;
+	char *ro[VIEW_MAX];
+	size_t nro = 0;
 	int ch, rc;
 	long secs;
 
@@ -240,12 +245,23 @@ cmd_run(int argc, char **argv)
 			cfg.timeout_ms = (unsigned long long)secs * 1000ull;
 			break;
 		case 'i': cfg.agent_stdin_pipe = 1; break;
+		case 'r':
+			if (nro >= VIEW_MAX)
+				return usage_err("run", run_usage, "--ro: at "
+				    "most 64 paths (name their directory)");
+			ro[nro++] = optarg;
+			break;
 		case 'h':
 			printf("usage: %s\n\nRuns CMD as the agent: the broker "
 			    "channel is on fd 3 ($AKSUP_FD), no network,\n"
 			    "read-only system files, no_new_privs, seccomp.\n"
 			    "CMD's stdin is /dev/null (--stdin: ours, piped); "
 			    "its stdout and stderr are relayed.\n"
+			    "CMD sees the system directories, itself and each "
+			    "--ro PATH (read-only);\nHOME and /tmp are its "
+			    "own: a script agent is run as\n"
+			    "  aksup run --policy FILE --ro agent.py -- python3 "
+			    "agent.py\n"
 			    "Exit: CMD's (128+N: killed by signal N); 1 error "
 			    "(also when the session was ended and CMD\nkilled), "
 			    "2 usage, 124 --timeout.\n", run_usage);
@@ -272,10 +288,18 @@ cmd_run(int argc, char **argv)
 	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;
 	cfg.agent_stdin = -2;
+	/* what the agent will see: CMD, its symlinks, each --ro */
+	if ((rc = view_plan(&view, cfg.agent_argv[0], ro, nro)) != 0)
+		return rc == 127 ? 127 : EXIT_USAGE;
+	view_warn_args(&view, cfg.agent_argv);
+	cfg.view = &view;
 	/* which confinement layers are in force; refuse if one is missing */
-	if ((rc = confine_setup(&cfg)) < 0)
+	if ((rc = confine_setup(&cfg)) < 0) {
+		view_free(&view);
 		return confine_rc(rc);
+	}
 	rc = session_run(&cfg);
+	view_free(&view);
 	cgroup_destroy();	/* kills what is left in it, removes it */
 	return rc;
 }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "supervisor/view.h"
 #include "common/util.h"
 #include "common/sandbox.h"
 #include "supervisor/cgroup.h"
@@ -114,13 +115,7 @@ static const struct profile profiles[PR_N] = {
 	    RL_COMMON, { -1, 0 } } },
 };
 
-/* The external agent's read-only view (and its Landlock rules). */
-static const char *const view_ro[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
-	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", NULL,
-};
-static const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
-static const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
+/* The external agent's view: the plan is supervisor/view.c's. */
 #define PRIVATE_TMP_SIZE "size=64m,nr_inodes=16k"
 
 /* ---- the session's layers --------------------------------------------- */
@@ -141,9 +136,6 @@ static struct {
 static const struct profile *cur;	/* the child's profile */
 static noreturn void child_fail(const char *layer, const char *what);
 static int forced = -1;			/* test hook: profile override */
-/* external agent: real paths of CMD and its files */
-#define AGENT_FILES_MAX 64
-static char *agent_files[AGENT_FILES_MAX + 1];
 
 static int
 write_file(const char *path, const char *s)
@@ -503,34 +495,6 @@ confine_force_profile(const char *name)
 			forced = i;
 }
 
-/* Real paths of CMD and its files, taken while we can still see them. */
-static void
-agent_paths(const struct spawn *s)
-{
-	size_t n = 0, i;
-	char *r;
-
-	for (i = 0; agent_files[i] != NULL; i++) {
-		free(agent_files[i]);
-		agent_files[i] = NULL;
-	}
-	if ((r = realpath(s->path, NULL)) != NULL)
-		agent_files[n++] = r;
-	for (i = 0; s->ro_paths && s->ro_paths[i] && n < AGENT_FILES_MAX; i++) {
-		size_t j;
-
-		if ((r = realpath(s->ro_paths[i], NULL)) == NULL)
-			continue;
-		for (j = 0; j < n && strcmp(agent_files[j], r) != 0; j++)
-			;
-		if (j < n)
-			free(r);	/* named twice */
-		else
-			agent_files[n++] = r;
-	}
-	agent_files[n] = NULL;
-}
-
 pid_t
 confine_fork(const struct spawn *s)
 {
@@ -550,7 +514,6 @@ confine_fork(const struct spawn *s)
 	    !(g.in_force & LAYER_NAMESPACES))
 		pid = fork();
 	else {
-		agent_paths(s);
 		/* The agent is pid 1 of its own pid namespace: it sees no
 		 * other process, and when it exits the kernel kills
 		 * everything it left. */
@@ -684,60 +647,69 @@ place_tree(struct tree *t, const char *newroot)
 	return 0;
 }
 
-/* Is `p` beneath one of the system directories the view already has? */
-static int
-in_view(const char *p)
-{
-	size_t i, n;
 
-	for (i = 0; view_ro[i] != NULL; i++) {
-		n = strlen(view_ro[i]);
-		if (strncmp(p, view_ro[i], n) == 0 && (p[n] == '/' || p[n] == '\0'))
-			return 1;
-	}
-	return 0;
+/* A symlink of the plan, at its path in the new root. */
+static int
+place_link(const struct view_ent *e, const char *newroot)
+{
+	char dst[PATH_MAX];
+	struct tree t;
+
+	memset(&t, 0, sizeof(t));
+	t.path = e->path;
+	t.fd = -1;
+	if (snprintf(t.link, sizeof(t.link), "%s", e->link) >=
+	    (int)sizeof(t.link) || snprintf(dst, sizeof(dst), "%s%s", newroot,
+	    e->path) >= (int)sizeof(dst) || mountpoint_for(0, dst) < 0 ||
+	    unlink(dst) < 0)
+		return -1;
+	return place_tree(&t, newroot);
 }
 
 /*
  * The external agent's file system: a new root (tmpfs, read-only once
  * built) holding read-only bind mounts of the system's libraries and
- * programs, the agent's own files at their paths, four device nodes and
- * a private /tmp (tmpfs, 64 MiB). Nothing else exists in it: not the
- * workspace, not the policy, not the audit log, not /proc, not /home.
+ * programs, the view's plan (supervisor/view.c: the program and each
+ * --ro path, their symlinks recreated), four device nodes, a private
+ * /tmp (tmpfs, 64 MiB, HOME inside it) and a private /dev/shm (tmpfs,
+ * 64 MiB). Nothing else exists in it: not the workspace, not the policy,
+ * not the audit log, not /proc, not /home.
  *
  * Safe: it runs in the child's own mount namespace (made private first,
  * so nothing propagates back to the host), and only removes what the
  * child can see. The staging root is mounted over /tmp in that namespace
- * only; every source was cloned before it was covered.
+ * only; every source was cloned before it was covered. The tmpfs pages
+ * of /tmp and /dev/shm are charged to the session's memory cgroup (the
+ * child joined it before this).
  */
 static void
-view_build(void)
+view_build(const struct agent_view *v)
 {
 	static const char newroot[] = "/tmp";
-	struct tree t[64];
+	struct tree t[VIEW_MAX + 32];
 	size_t n = 0, i;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail("namespaces", "make mounts private");
-	for (i = 0; view_ro[i] != NULL; i++)
-		if (take_tree(&t[n++], view_ro[i], 0) < 0)
-			child_fail("namespaces", view_ro[i]);
+	for (i = 0; view_system[i] != NULL; i++)
+		if (take_tree(&t[n++], view_system[i], 0) < 0)
+			child_fail("namespaces", view_system[i]);
 	for (i = 0; view_dev_ro[i] != NULL; i++)
 		if (take_tree(&t[n++], view_dev_ro[i], 1) < 0)
 			child_fail("namespaces", view_dev_ro[i]);
 	for (i = 0; view_dev_rw[i] != NULL; i++)
 		if (take_tree(&t[n++], view_dev_rw[i], 1) < 0)
 			child_fail("namespaces", view_dev_rw[i]);
-	for (i = 0; agent_files[i] != NULL && n < 64; i++) {
-		if (in_view(agent_files[i]))
+	for (i = 0; i < v->n; i++) {
+		if (v->e[i].link != NULL)
 			continue;
-		if (take_tree(&t[n++], agent_files[i], 0) < 0)
-			child_fail("namespaces", agent_files[i]);
-		/* checked a regular file by the supervisor; swapped for a
-		 * directory since? never a whole tree by this way */
-		if (t[n - 1].is_dir || t[n - 1].link[0] != '\0')
-			child_fail("namespaces", "an agent file became a "
-			    "directory or a link");
+		if (take_tree(&t[n++], v->e[i].path, 0) < 0 || t[n - 1].fd < 0)
+			child_fail("namespaces", v->e[i].path);
+		/* planned a moment ago; swapped for a link or for the other
+		 * kind since? never bound by this way */
+		if (t[n - 1].is_dir != v->e[i].is_dir || t[n - 1].link[0] != '\0')
+			child_fail("namespaces", "a path of the view changed "
+			    "while aksup started");
 	}
 
 	if (mount("aksup-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV,
@@ -750,6 +722,14 @@ view_build(void)
 	for (i = 0; i < n; i++)
 		if (place_tree(&t[i], newroot) < 0)
 			child_fail("namespaces", t[i].path);
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].link != NULL && place_link(&v->e[i], newroot) < 0)
+			child_fail("namespaces", v->e[i].path);
+	/* POSIX shared memory and semaphores (multiprocessing) need it */
+	if (mkdir_p("/tmp/dev/shm", 0755) < 0 || chmod("/tmp/dev/shm", 01777) < 0 ||
+	    mount("aksup-shm", "/tmp/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "mode=1777," VIEW_SHM_SIZE) < 0)
+		child_fail("namespaces", "private /dev/shm");
 #ifdef AKSUP_SANITIZER
 	/* Sanitizer builds only: the runtime reads /proc/self/maps. The
 	 * proc of the agent's own pid namespace shows only its processes. */
@@ -762,7 +742,7 @@ view_build(void)
 	if (chdir(newroot) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		child_fail("namespaces", "pivot_root");
-	/* The root itself is read-only: writable only /tmp. */
+	/* The root itself is read-only: writable only /tmp and /dev/shm. */
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
 	    MS_NOSUID | MS_NODEV, NULL) < 0)
 		child_fail("namespaces", "read-only root");
@@ -848,29 +828,36 @@ set_rlimits(const struct profile *p)
 }
 
 static void
-agent_external_landlock(int view)
+agent_external_landlock(const struct agent_view *v, int view)
 {
-	const char *ro[AGENT_FILES_MAX + 32];
-	static const char *const rwdir[] = { "/tmp", NULL };
+	const char *ro[VIEW_MAX + 32];
+	static const char *const rwdir[] = { "/tmp", "/dev/shm", NULL };
 	static const char *const rootdir[] = { "/", NULL };
 	size_t n = 0, i;
 
-	for (i = 0; view_ro[i] != NULL; i++)
-		ro[n++] = view_ro[i];
+	for (i = 0; view_system[i] != NULL; i++)
+		ro[n++] = view_system[i];
 	for (i = 0; view_dev_ro[i] != NULL; i++)
 		ro[n++] = view_dev_ro[i];
 #ifdef AKSUP_SANITIZER
 	ro[n++] = "/proc/self";
 #endif
-	for (i = 0; agent_files[i] != NULL; i++)
-		ro[n++] = agent_files[i];
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].link == NULL)
+			ro[n++] = v->e[i].path;
 	ro[n] = NULL;
 	/* Read-only view of what a program needs to start, read-write
-	 * /dev/null and friends and the private /tmp; no TCP, no signals
-	 * or abstract sockets outside its domain. */
+	 * /dev/null and friends, the private /tmp and /dev/shm; no TCP, no
+	 * signals or abstract sockets outside its domain. */
 	if (sandbox_landlock(ro, view_dev_rw, view ? rwdir : NULL,
 	    view ? rootdir : NULL) < 0)
 		child_fail("landlock", "ruleset");
+}
+
+int
+confine_has_view(void)
+{
+	return (g.in_force & LAYER_NAMESPACES) != 0;
 }
 
 void
@@ -895,10 +882,8 @@ confine_child(const struct spawn *s)
 		if (sethostname("aksup", 5) < 0)
 			child_fail("namespaces", "uts");
 		if (ext)
-			view_build();
+			view_build(s->view);
 	}
-	if (ext && !ns)
-		agent_paths(s);
 	if (p->uid_off < 0) {
 		uid = g.run_uid;
 		gid = g.run_gid;
@@ -910,9 +895,12 @@ confine_child(const struct spawn *s)
 	    g.root && (g.in_force & LAYER_UIDS), uid, gid);
 	if (g.in_force & LAYER_RLIMITS)
 		set_rlimits(p);
+	/* Its HOME, made as the agent's own uid (in its private /tmp). */
+	if (ext && ns && mkdir(VIEW_HOME, 0700) < 0 && errno != EEXIST)
+		child_fail("namespaces", "HOME");
 	if (ext) {
 		if (g.in_force & LAYER_LANDLOCK)
-			agent_external_landlock(ns);
+			agent_external_landlock(s->view, ns);
 		if (g.in_force & LAYER_SECCOMP)
 			sandbox_enter(ROLE_AGENT_EXTERNAL);
 		else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -53,6 +53,10 @@ void agentinit_fork(void);
  * NULL resets. */
 void confine_force_profile(const char *name);
 
+/* 1 when the external agent gets its own mount view (namespaces in
+ * force): then it has a HOME (supervisor/view.h). */
+int confine_has_view(void);
+
 /* "AKSUP_WAIVED=..." for our role binaries, or NULL when none. */
 const char *confine_env_waived(void);
 

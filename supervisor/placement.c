@@ -176,6 +176,26 @@ inside_fs(const struct place_file *f, const struct root_id *ids, size_t nr,
 	return 0;
 }
 
+/* 1 when a root is a file (a file of the agent's view) and that file is
+ * f itself: *hit set. 0 otherwise. */
+static int
+is_file_root(const struct place_file *f, const struct place_root *r,
+    size_t nr, size_t *hit)
+{
+	struct stat a, b;
+	size_t i;
+
+	if (f->fd < 0 || fstat(f->fd, &a) < 0)
+		return 0;
+	for (i = 0; i < nr; i++)
+		if (r[i].fd >= 0 && fstat(r[i].fd, &b) == 0 &&
+		    !S_ISDIR(b.st_mode) && same(&a, &b)) {
+			*hit = i;
+			return 1;
+		}
+	return 0;
+}
+
 /* 0: the file is outside every root; 1: beneath root *hit; -1: error. */
 static int
 walk_up(const struct place_file *f, size_t nr, const struct root_id *ids,
@@ -235,7 +255,7 @@ where_hint(const char *what)
 }
 
 int
-placement_check(const struct place_file *f, size_t nf,
+placement_check(struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr)
 {
 	struct root_id *ids = NULL;
@@ -258,17 +278,28 @@ placement_check(const struct place_file *f, size_t nf,
 			    (unsigned long)st.st_nlink);
 			goto out;
 		}
-		w = walk_up(&f[i], nr, ids, &hit);
+		w = is_file_root(&f[i], r, nr, &hit);
+		if (w == 0)
+			w = walk_up(&f[i], nr, ids, &hit);
 		if (w == 0)
 			w = inside_fs(&f[i], ids, nr, &hit);
 		if (w < 0)
 			goto out;
-		if (w > 0) {	/* each one said, then refused */
+		if (w > 0 && r[hit].rule == NULL) {	/* the agent's view */
+			log_warnx("the %s %s lies in the agent's view (at or "
+			    "beneath %s, which --ro or CMD puts there); refusing "
+			    "to start: name a --ro path that does not hold it%s",
+			    f[i].what, f[i].path, r[hit].path,
+			    where_hint(f[i].what));
+			f[i].beneath = 1;
+			bad = 1;
+		} else if (w > 0) {	/* each one said, then refused */
 			log_warnx("the %s %s lies beneath fs root %s (rule at "
 			    "%s grants %s); refusing to start: put it outside "
 			    "every directory the policy opens to the agent%s",
 			    f[i].what, f[i].path, r[hit].path, r[hit].rule,
 			    r[hit].action, where_hint(f[i].what));
+			f[i].beneath = 1;
 			bad = 1;
 		}
 	}

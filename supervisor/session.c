@@ -34,8 +34,10 @@
 #include "common/fds.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "supervisor/confine.h"
 #include "supervisor/relay.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/view.h"
 
 #define READY_TIMEOUT_MS	30000
 #define BROKER_GRACE_MS		10000	/* agent gone: broker drains */
@@ -452,8 +454,9 @@ session_run(const struct session_cfg *cfg)
 
 	int policyfd = -1, policydir = -1, rootfd[MAX_ROOTS], nroots = 0, i;
 	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[32];
-	struct auditfiles af = { -1, -1, -1, -1, NULL };
-	static struct place_root proot[MAX_ROOTS];
+	struct auditfiles af = { -1, -1, -1, -1, NULL, 0 };
+	static struct place_root proot[MAX_ROOTS + VIEW_MAX];
+	int nview = 0, j;
 	struct place_file pfile[4];
 	size_t npf = 0;
 	int nb, intact = 0;
@@ -461,16 +464,14 @@ session_run(const struct session_cfg *cfg)
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
 	unsigned char rootacts[MAX_ROOTS];
-	const char *ro_paths[64];
 	struct spawn sp;
 	struct sess s;
 	struct relay rl;
-	struct stat st;
 	struct sigaction ign, oldpipe;
 	int child[3] = { -1, -1, -1 }, relay_on = 0;
 	sigset_t mask;
 	ssize_t rlen;
-	size_t ne, nro = 0;
+	size_t ne;
 	int rc = EXIT_ERR;
 
 	memset(&s, 0, sizeof(s));
@@ -580,18 +581,33 @@ session_run(const struct session_cfg *cfg)
 		nroots++;
 	}
 
+	/* The agent's view is one more set of roots: what it can read
+	 * without asking (its program, each --ro) holds no protected file. */
+	for (i = 0; cfg->view != NULL && (size_t)i < cfg->view->n; i++) {
+		const struct view_ent *e = &cfg->view->e[i];
+
+		if (e->link != NULL)
+			continue;
+		/* O_PATH of a real path the operator named: no content read */
+		proot[nroots + nview] = (struct place_root){ e->path, NULL,
+		    NULL, open(e->path, O_PATH | O_CLOEXEC), 0 };
+		nview++;
+	}
 	/* Before any worker or agent runs: the log, the seal key and the
 	 * policy must lie outside every root (supervisor/placement.c).
 	 * Refused, the broker is told to stop (its channel closed) and
 	 * ends the session the recorded way: session_end, no request. */
 	pfile[npf++] = (struct place_file){ "audit log", cfg->log_path,
-	    af.logdir, af.logfd };
+	    af.logdir, af.logfd, 0 };
 	if (af.keyfd >= 0)
 		pfile[npf++] = (struct place_file){ "seal key file",
-		    cfg->seal_key_out, af.keydir, af.keyfd };
+		    cfg->seal_key_out, af.keydir, af.keyfd, 0 };
 	pfile[npf++] = (struct place_file){ "policy file", cfg->policy_path,
-	    policydir, policyfd };
-	i = placement_check(pfile, npf, proot, (size_t)nroots);
+	    policydir, policyfd, 0 };
+	i = placement_check(pfile, npf, proot, (size_t)(nroots + nview));
+	for (j = nroots; j < nroots + nview; j++)
+		if (proot[j].fd >= 0)
+			close(proot[j].fd);
 	close(policyfd); policyfd = -1;
 	npf--;		/* the policy is read: only the log and key are held */
 	if (i < 0) {
@@ -602,6 +618,13 @@ session_run(const struct session_cfg *cfg)
 		set_deadline(&s, BROKER_GRACE_MS);
 		while (!all_done(&s))
 			watch_once(&s, -1);
+		/* A key the agent could read later seals nothing: gone. */
+		if (af.keyfd >= 0 && pfile[1].beneath) {
+			af.drop_key = 1;
+			log_warnx("removed the seal key file %s (it lay where "
+			    "the agent can read it); the refused session's "
+			    "log verifies without --key", cfg->seal_key_out);
+		}
 		rc = EXIT_ERR;
 		goto done;
 	}
@@ -665,48 +688,18 @@ session_run(const struct session_cfg *cfg)
 	ne = 0;
 	aenv[ne++] = "AKSUP_FD=3";
 	aenv[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	if (cfg->agent_kind == SPAWN_AGENT_EXTERNAL && confine_has_view())
+		aenv[ne++] = "HOME=" VIEW_HOME;
 	if ((aenv[ne] = env_entry("LANG")) != NULL) ne++;
 	if ((aenv[ne] = env_entry("ASAN_OPTIONS")) != NULL) ne++;
 	if ((aenv[ne] = env_entry("UBSAN_OPTIONS")) != NULL) ne++;
 	aenv[ne] = NULL;
 	sp.envp = aenv;
 	if (cfg->agent_kind == SPAWN_AGENT_EXTERNAL) {
-		static char resolved[4096];
-
-		/* The program itself, and any argument naming an existing
-		 * regular file (a script, its config), are readable to the
-		 * agent; directories are not: those go through the broker. */
-		if (strchr(cfg->agent_argv[0], '/') == NULL) {
-			const char *dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", NULL };
-
-			resolved[0] = '\0';
-			for (i = 0; dirs[i]; i++) {
-				snprintf(resolved, sizeof(resolved), "%s/%s",
-				    dirs[i], cfg->agent_argv[0]);
-				if (access(resolved, X_OK) == 0)
-					break;
-				resolved[0] = '\0';
-			}
-			if (resolved[0] == '\0') {
-				log_warnx("%s: command not found",
-				    cfg->agent_argv[0]);
-				kill_all(&s);
-				while (!all_done(&s))
-					watch_once(&s, -1);
-				rc = 127;
-				goto done;
-			}
-			sp.path = resolved;
-		} else
-			sp.path = cfg->agent_argv[0];
-		ro_paths[nro++] = sp.path;
-		for (i = 1; cfg->agent_argv[i] && nro < 63; i++)
-			if (cfg->agent_argv[i][0] != '-' &&
-			    stat(cfg->agent_argv[i], &st) == 0 &&
-			    S_ISREG(st.st_mode))
-				ro_paths[nro++] = cfg->agent_argv[i];
-		ro_paths[nro] = NULL;
-		sp.ro_paths = ro_paths;
+		/* CMD as view_plan resolved it (on the operator's PATH), in
+		 * the view it planned: nothing else of the host. */
+		sp.path = cfg->view->program;
+		sp.view = cfg->view;
 	} else
 		sp.path = helper_path(cfg->agent_argv[0]);
 	if ((s.p[P_AGENT].pid = spawn_role(&sp)) < 0)

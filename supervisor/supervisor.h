@@ -34,7 +34,7 @@ struct spawn {
 	int nfds;
 	int stdin_fd;		/* -1: /dev/null */
 	int stdout_fd;		/* -1: /dev/null, -2: inherit */
-	const char **ro_paths;	/* external agents: Landlock read-only */
+	const struct agent_view *view;	/* external agent: its view's plan */
 };
 
 /* Path of one of our role binaries (aksup-broker, ...). */
@@ -51,6 +51,8 @@ int run_policy_helper(const char *policy, char **argv);
 pid_t spawn_role(const struct spawn *s);
 
 /* A whole session: broker, fs worker, agent; returns aksup's exit code. */
+struct agent_view;
+
 struct session_cfg {
 	const char *policy_path;
 	const char *log_path;
@@ -59,6 +61,7 @@ struct session_cfg {
 	int agent_stdin;	/* -2: inherit (aksup-submit) */
 	int agent_stdin_pipe;	/* run --stdin: our stdin, piped */
 	unsigned long long timeout_ms;	/* run --timeout; 0: none */
+	struct agent_view *view;	/* run: the agent's view (view.h) */
 	/* audit (supervisor/auditfile.c); NULL: the broker's default */
 	const char *audit_sync;		/* always | batch | none */
 	const char *seal_key_out;	/* new file for k_0; NULL: no seals */
@@ -127,6 +130,8 @@ struct auditfiles {
 	int logfd, keyfd;
 	int logdir, keydir;
 	const char *keybase;	/* the key file's name in keydir */
+	int drop_key;		/* auditfile_close removes the key even
+				 * when it holds one (placement refused) */
 };
 /* Open and lock the log for a session, create the seal-key file; no
  * directory on either path is followed through a symlink. 0 or -1
@@ -150,17 +155,19 @@ struct place_file {
 	const char *path;	/* as the operator named it */
 	int dirfd;		/* O_PATH: the directory holding it */
 	int fd;			/* the file itself (st_nlink), or -1 */
+	int beneath;		/* set by placement_check: lies in a root */
 };
 /* One policy fs root, as BROKER_READY names it and open_root opened it. */
 struct place_root {
 	const char *path;
-	const char *rule, *action;	/* the first rule opening it */
+	const char *rule, *action;	/* the first rule opening it; NULL:
+					 * a path of the agent's view */
 	int fd;			/* open_root's O_PATH dirfd, or -1 */
 	int missing;		/* fd is only its deepest existing ancestor */
 };
 /* 0, or -1 (message printed naming the file, the root and the rule) when
  * a file lies at or beneath a root, or cannot be placed. */
-int placement_check(const struct place_file *f, size_t nf,
+int placement_check(struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr);
 /* FD's directory as a path inside its filesystem, whatever mount shows
  * it (supervisor/fspath.c); 0, or -1 when the kernel cannot tell. */

@@ -143,7 +143,7 @@ print(json.dumps({"threads": len(r), "fd": int(os.environ["AKSUP_FD"])}))
 PY
 	chmod a+r "$py"
 	if [ -x /usr/bin/python3 ]; then
-		out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /usr/bin/python3 "$py" 2>&1)
+		out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$py" -- /usr/bin/python3 "$py" 2>&1)
 		check "python3 runs ($out)" [ "$out" = '{"threads": 4, "fd": 3}' ] || ok=1
 	else note "no /usr/bin/python3: skipped"; fi
 	if [ -x $node ]; then
@@ -154,6 +154,131 @@ PY
 		         JSON.stringify({fd:process.env.AKSUP_FD})), 10)' 2>&1)
 		check "node runs ($out)" [ "$out" = 'sub true {"fd":"3"}' ] || ok=1
 	else note "no $node: skipped"; fi
+	return $ok
+}
+
+# --- the agent's view: the system, its program, and each --ro -----------
+view_of() {	# the last session_start's view, compact JSON
+	jq -c 'select(.type=="session_start") | .view' "$T/log" | tail -1
+}
+
+# A file named on CMD's line is not readable unless --ro names it; aksup
+# says which --ro would show it. (Before: any argument naming a regular
+# file was bound into the view, readable with no rule and no record.)
+t_view_args() {
+	local ok=0 out rc
+	setup
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    /bin/cat "$T/outside/f" 2>"$T/err"); rc=$?
+	check "the argument's file is not read (rc $rc, out '$out')" \
+	    bash -c '[ "$1" != 0 ] && ! grep -q SECRET <<<"$2"' _ "$rc" "$out" || ok=1
+	check "the --ro to add is said ($(head -c 300 "$T/err"))" \
+	    grep -q "names a file the agent cannot see; to let it read it, add --ro $T/outside/f" "$T/err" || ok=1
+	check "session_start does not list it ($(view_of))" \
+	    bash -c '! grep -q outside <<<"$1"' _ "$(view_of)" || ok=1
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    --ro "$T/outside/f" -- /bin/cat "$T/outside/f" 2>"$T/err"); rc=$?
+	check "with --ro it is read (rc $rc, '$out')" [ "$out" = SECRET ] || ok=1
+	check "and listed in session_start ($(view_of))" \
+	    bash -c '[ "$(jq -c "[.ro[] | select(. == \"$2\")]" <<<"$1")" = "[\"$2\"]" ]' \
+	    _ "$(view_of)" "$T/outside/f" || ok=1
+	check "no warning then ($(cat "$T/err"))" [ ! -s "$T/err" ] || ok=1
+	return $ok
+}
+
+# A Python agent from a venv (its interpreter a symlink chain out of the
+# venv) that imports a sibling module and uses a multiprocessing.Pool
+# (POSIX semaphores in /dev/shm) and writes to $HOME.
+t_view_venv() {
+	local ok=0 out rc pj="$T/proj" v
+	[ -x /usr/bin/python3 ] || { note "no /usr/bin/python3 (install-deps --test installs it)"; return 1; }
+	setup
+	rm -rf "$pj" "$T/venv"
+	mkdir -p "$pj"
+	/usr/bin/python3 -m venv --without-pip "$T/venv" || { note "venv failed"; return 1; }
+	printf 'def hi():\n    return "helper"\n' > "$pj/helper.py"
+	cat > "$pj/agent.py" <<'PY'
+import helper, multiprocessing, os, sys
+def sq(x): return x * x
+if __name__ == "__main__":
+    with multiprocessing.Pool(2) as p:
+        r = p.map(sq, range(4))
+    with open(os.path.join(os.environ["HOME"], "f"), "w") as f:
+        f.write("x")
+    print(helper.hi(), r, os.environ["HOME"], sys.prefix == sys.argv[1])
+PY
+	chmod -R a+rX "$T"
+	out=$(cd "$pj" && "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    --ro . --ro "$T/venv" -- "$T/venv/bin/python3" agent.py "$T/venv" 2>&1); rc=$?
+	check "the venv agent runs (rc $rc: $out)" \
+	    [ "$out" = "helper [0, 1, 4, 9] /tmp/home True" ] || ok=1
+	v=$(view_of)
+	check "session_start names the program and each --ro ($v)" \
+	    bash -c 'jq -e --arg p "$2" --arg v "$3" ".program == (\$v + \"/bin/python3\") and (.ro | index(\$p)) and (.ro | index(\$v)) and .home == \"/tmp/home\" and (.rw | index(\"/dev/shm\"))" <<<"$1" >/dev/null' \
+	    _ "$v" "$pj" "$T/venv" || ok=1
+	# without --ro of the venv: its interpreter still runs (the chain
+	# venv/bin/python3 -> /usr/bin/python3 is recreated), as plain Python
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    "$T/venv/bin/python3" -c 'import sys; print(sys.prefix)' 2>&1); rc=$?
+	check "a symlinked interpreter runs (rc $rc: $out)" [ "$rc" = 0 ] || ok=1
+	check "its link is listed ($(view_of))" \
+	    bash -c 'jq -e --arg l "$2" ".links[\$l] == \"/usr/bin/python3\"" <<<"$1" >/dev/null' \
+	    _ "$(view_of)" "$T/venv/bin/python3" || ok=1
+	return $ok
+}
+
+# A bare CMD is resolved on the operator's PATH, and recorded so.
+t_view_bare_name() {
+	local ok=0 out rc
+	setup
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\necho mine\n' > "$T/bin/aksup-mytool"
+	chmod 755 "$T/bin/aksup-mytool"
+	out=$(PATH="$T/bin:/usr/bin:/bin" "$AKSUP" run --policy "$T/p.yaml" \
+	    --log-path "$T/log" -- aksup-mytool 2>&1); rc=$?
+	check "found on PATH and run (rc $rc: $out)" [ "$out" = mine ] || ok=1
+	check "session_start names it ($(view_of))" \
+	    bash -c 'jq -e --arg p "$2" ".program == \$p" <<<"$1" >/dev/null' \
+	    _ "$(view_of)" "$T/bin/aksup-mytool" || ok=1
+	PATH="/usr/bin:/bin" "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    -- aksup-mytool 2>"$T/err"; rc=$?
+	check "not on PATH: 127, said ($(cat "$T/err"))" \
+	    bash -c '[ "$1" = 127 ] && grep -q "aksup-mytool: command not found" "$2"' _ "$rc" "$T/err" || ok=1
+	return $ok
+}
+
+# What --ro never takes, and what it may not show (the log, the policy).
+t_view_refusals() {
+	local ok=0 rc p
+	setup
+	for p in / /proc /sys/kernel /dev /tmp "$T/nonexistent"; do
+		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$p" \
+		    -- /bin/true 2>"$T/err"; rc=$?
+		check "--ro $p: usage error (rc $rc: $(cat "$T/err"))" \
+		    bash -c '[ "$1" = 2 ] && grep -q -- "--ro $2" "$3"' _ "$rc" "$p" "$T/err" || ok=1
+	done
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T" \
+	    -- /bin/true 2>"$T/err"; rc=$?
+	check "--ro over the log and the policy: refused (rc $rc: $(cat "$T/err"))" \
+	    bash -c '[ "$1" = 1 ] && grep -q "the audit log $2/log lies in the agent.s view" "$3" &&
+	        grep -q "the policy file $2/p.yaml lies in the agent.s view" "$3"' _ "$rc" "$T" "$T/err" || ok=1
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T/log" \
+	    -- /bin/true 2>"$T/err"; rc=$?
+	check "--ro of the log file itself: refused (rc $rc)" \
+	    bash -c '[ "$1" = 1 ] && grep -q "the audit log $2/log lies in the agent.s view" "$3"' _ "$rc" "$T" "$T/err" || ok=1
+	return $ok
+}
+
+# HOME and /dev/shm are the agent's own, writable and bounded.
+t_view_home_shm() {
+	local ok=0 out rc
+	setup
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sh -c \
+	    'echo h > "$HOME/f" && cat "$HOME/f" && echo s > /dev/shm/f && cat /dev/shm/f &&
+	     if dd if=/dev/zero of=/dev/shm/big bs=1M count=100 2>/dev/null; then echo unbounded; else echo bounded; fi' 2>&1); rc=$?
+	check "HOME and /dev/shm writable, /dev/shm bounded (rc $rc: $out)" \
+	    [ "$(echo $out)" = "h s bounded" ] || ok=1
+	check "nothing of it reached the host's /dev/shm" [ ! -e /dev/shm/big ] || ok=1
 	return $ok
 }
 
@@ -263,6 +388,9 @@ else
 			run "${a}_$role" attack_test $role $a
 		done
 	done
-	for t in t1_pty agent_interpreters t6_symlink_race fail_closed status_table; do run "$t" "t_$t"; done
+	for t in t1_pty agent_interpreters view_args view_venv view_bare_name \
+	    view_refusals view_home_shm t6_symlink_race fail_closed status_table; do
+		run "$t" "t_$t"
+	done
 fi
 finish

@@ -135,7 +135,7 @@ parse(const char *line)
 }
 
 static const struct audit_session sess = { "0.0.0-test", "p.yaml",
-    "abc", "seccomp,landlock", "" };
+    "abc", "seccomp,landlock", "", NULL };
 
 /* Open the log without starting a session. */
 static struct audit *

@@ -1,0 +1,386 @@
+/*
+ * supervisor/view.c -- the plan of the external agent's mount view: the
+ * system directories, the program, and only what the operator names
+ * with --ro, each resolved through its symlinks so that what the chain
+ * needs is there too. docs/SANDBOX.md "The agent's view".
+ *
+ * Runs in: aksup (supervisor), before the session starts. Privilege: the
+ * invoking user's. It reads no file: lstat, readlink and access on the
+ * names the operator gave (and on PATH, for a bare CMD). The agent's
+ * child builds the view from this plan (supervisor/confine.c); nothing
+ * outside the plan is mounted, and an argument of CMD no longer brings
+ * its file in (a file no rule and no record mentions would be readable).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/jsonesc.h"
+#include "common/log.h"
+#include "supervisor/view.h"
+
+const char *const view_system[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", NULL,
+};
+const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
+const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
+
+/* The host's kernel interfaces never enter a view by --ro. */
+static const char *const never[] = { "/proc", "/sys", "/dev", NULL };
+
+/* 1 when p is dir or lies beneath it (both absolute, normalised). */
+static int
+beneath(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return 1;
+	return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
+}
+
+static int
+in_list(const char *p, const char *const *l)
+{
+	size_t i;
+
+	for (i = 0; l[i] != NULL; i++)
+		if (beneath(p, l[i]))
+			return 1;
+	return 0;
+}
+
+int
+view_shows(const struct agent_view *v, const char *p)
+{
+	size_t i;
+
+	if (in_list(p, view_system) || in_list(p, view_dev_ro) ||
+	    in_list(p, view_dev_rw))
+		return 1;
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].link == NULL && (v->e[i].is_dir ?
+		    beneath(p, v->e[i].path) : strcmp(p, v->e[i].path) == 0))
+			return 1;
+	return 0;
+}
+
+static int
+add(struct agent_view *v, const char *path, const char *link, int is_dir)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->e[i].path, path) == 0)
+			return 0;	/* named twice */
+	if (v->n >= VIEW_MAX) {
+		log_warnx("run: the agent's view would hold more than %d "
+		    "paths: name fewer --ro paths", VIEW_MAX);
+		return -1;
+	}
+	if ((v->e[v->n].path = strdup(path)) == NULL ||
+	    (link != NULL && (v->e[v->n].link = strdup(link)) == NULL))
+		fatal("strdup");
+	v->e[v->n++].is_dir = is_dir;
+	return 0;
+}
+
+/*
+ * Walk `path` (absolute) one component at a time from "/". `cur` is
+ * always a real path (no symlink in it), so ".." is lexical there. A
+ * symlink met is planned as a link (unless something shows it already,
+ * decided at the end) and its target walked in its place; the last real
+ * path is planned as a bind. 0, or -1 with errno.
+ */
+static int
+chain(struct agent_view *v, const char *path, const char **real_out)
+{
+	static char cur[PATH_MAX];
+	char rest[PATH_MAX], link[PATH_MAX], next[PATH_MAX], tmp[PATH_MAX];
+	char *c, *save;
+	struct stat st;
+	ssize_t n;
+	int hops = 0;
+
+	cur[0] = '\0';
+	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
+		return errno = ENAMETOOLONG, -1;
+	for (;;) {
+		/* the next component of rest */
+		c = rest;
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		if ((save = strchr(c, '/')) != NULL)
+			*save++ = '\0';
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			if (c[1] == '.' && (c = strrchr(cur, '/')) != NULL)
+				*c = '\0';
+			memmove(rest, save ? save : "", strlen(save ? save : "") + 1);
+			continue;
+		}
+		if (snprintf(next, sizeof(next), "%s/%s", cur, c) >=
+		    (int)sizeof(next))
+			return errno = ENAMETOOLONG, -1;
+		memmove(rest, save ? save : "", strlen(save ? save : "") + 1);
+		if (lstat(next, &st) < 0)
+			return -1;
+		if (!S_ISLNK(st.st_mode)) {
+			memcpy(cur, next, strlen(next) + 1);
+			continue;
+		}
+		if (++hops > 40)
+			return errno = ELOOP, -1;
+		if ((n = readlink(next, link, sizeof(link) - 1)) <= 0)
+			return n == 0 ? (errno = ENOENT, -1) : -1;
+		link[n] = '\0';
+		if (add(v, next, link, 0) < 0)
+			return errno = E2BIG, -1;
+		/* the target, then what was left of the path */
+		if (snprintf(tmp, sizeof(tmp), "%s/%s", link, rest) >=
+		    (int)sizeof(tmp))
+			return errno = ENAMETOOLONG, -1;
+		memcpy(rest, tmp, strlen(tmp) + 1);
+		if (link[0] == '/')
+			cur[0] = '\0';
+	}
+	if (cur[0] == '\0')
+		strcpy(cur, "/");
+	if (stat(cur, &st) < 0)
+		return -1;
+	if (real_out != NULL)
+		*real_out = cur;
+	if (in_list(cur, never) || strcmp(cur, "/") == 0 ||
+	    strcmp(cur, "/tmp") == 0)
+		return errno = EPERM, -1;
+	return add(v, cur, NULL, S_ISDIR(st.st_mode)) < 0 ?
+	    (errno = E2BIG, -1) : 0;
+}
+
+/* Drop each entry something else shows: the system part, a bound
+ * directory above it. What is left never nests. */
+static void
+prune(struct agent_view *v)
+{
+	size_t i, j, k = 0;
+	int shown;
+
+	for (i = 0; i < v->n; i++) {
+		shown = in_list(v->e[i].path, view_system);
+		for (j = 0; j < v->n && !shown; j++)
+			shown = j != i && v->e[j].link == NULL &&
+			    v->e[j].is_dir && beneath(v->e[i].path, v->e[j].path);
+		if (shown) {
+			free(v->e[i].path);
+			free(v->e[i].link);
+		} else
+			v->e[k++] = v->e[i];
+	}
+	v->n = k;
+}
+
+/* A path as the operator named it, made absolute (the working directory
+ * in front of a relative one); symlinks are left for chain(). */
+static int
+absolute(const char *p, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (p[0] == '/')
+		return snprintf(out, len, "%s", p) < (int)len ? 0 : -1;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	while (strncmp(p, "./", 2) == 0)
+		p += 2;
+	return snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", p) <
+	    (int)len ? 0 : -1;
+}
+
+/* CMD as an absolute path: a bare name on the operator's PATH (absolute
+ * entries only: "." in PATH does not pick a program for the agent). */
+static int
+resolve_cmd(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	struct stat st;
+	size_t dl;
+
+	if (strchr(cmd, '/') != NULL)
+		return absolute(cmd, out, len);
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		dl = (size_t)(e - p);
+		if (dl == 0 || *p != '/' ||
+		    snprintf(out, len, "%.*s/%s", (int)dl, p, cmd) >= (int)len)
+			continue;
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* ---- the record --------------------------------------------------------- */
+
+struct sbuf {
+	char *b;
+	size_t len, cap;
+	int bad;
+};
+
+static void
+sput(struct sbuf *s, const char *str, int quote)
+{
+	size_t n = strlen(str), need = quote ? JSON_ESCAPE_MAX(n) : n, k;
+
+	if (s->bad || s->len + need + 1 > s->cap) {
+		s->bad = 1;
+		return;
+	}
+	if (!quote) {
+		memcpy(s->b + s->len, str, n);
+		s->len += n;
+	} else if ((k = json_escape(s->b + s->len, str, n)) == 0)
+		s->bad = 1;	/* not UTF-8: no record can name it */
+	else
+		s->len += k;
+	s->b[s->len] = '\0';
+}
+
+static void
+slist(struct sbuf *s, const char *name, const char *const *l,
+    const struct agent_view *v, int binds)
+{
+	size_t i;
+	int first = 1;
+
+	sput(s, name, 0);
+	sput(s, "[", 0);
+	for (i = 0; l != NULL && l[i] != NULL; i++, first = 0) {
+		sput(s, first ? "" : ",", 0);
+		sput(s, l[i], 1);
+	}
+	for (i = 0; binds && i < v->n; i++) {
+		if (v->e[i].link != NULL)
+			continue;
+		sput(s, first ? "" : ",", 0);
+		sput(s, v->e[i].path, 1);
+		first = 0;
+	}
+	sput(s, "]", 0);
+}
+
+static int
+make_json(struct agent_view *v)
+{
+	static const char *const rw[] = { "/tmp", "/dev/shm", NULL };
+	struct sbuf s = { NULL, 0, VIEW_JSON_MAX, 0 };
+	size_t i;
+	int first = 1;
+
+	if ((s.b = malloc(s.cap)) == NULL)
+		fatal("malloc");
+	sput(&s, "{\"program\":", 0);
+	sput(&s, v->program, 1);
+	slist(&s, ",\"ro\":", view_system, v, 1);
+	slist(&s, ",\"dev\":", view_dev_rw, v, 0);
+	slist(&s, ",\"dev_ro\":", view_dev_ro, v, 0);
+	slist(&s, ",\"rw\":", rw, v, 0);
+	sput(&s, ",\"links\":{", 0);
+	for (i = 0; i < v->n; i++) {
+		if (v->e[i].link == NULL)
+			continue;
+		sput(&s, first ? "" : ",", 0);
+		sput(&s, v->e[i].path, 1);
+		sput(&s, ":", 0);
+		sput(&s, v->e[i].link, 1);
+		first = 0;
+	}
+	sput(&s, "},\"home\":\"" VIEW_HOME "\"}", 0);
+	if (s.bad) {
+		free(s.b);
+		log_warnx("run: the agent's view cannot be recorded (a path "
+		    "that is not UTF-8, or more than %d bytes of paths): name "
+		    "fewer or shorter --ro paths", VIEW_JSON_MAX);
+		return -1;
+	}
+	v->json = s.b;
+	return 0;
+}
+
+int
+view_plan(struct agent_view *v, const char *cmd, char *const *ro, size_t nro)
+{
+	char prog[PATH_MAX];
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (resolve_cmd(cmd, prog, sizeof(prog)) < 0) {
+		log_warnx("run: %s: command not found (looked for it on your "
+		    "PATH; give a path to run another program)", cmd);
+		return 127;
+	}
+	if ((v->program = strdup(prog)) == NULL)
+		fatal("strdup");
+	if (chain(v, prog, NULL) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			log_warnx("run: %s: command not found", prog);
+			return 127;
+		}
+		log_warn("run: %s: cannot put it in the agent's view", prog);
+		return -1;
+	}
+	for (i = 0; i < nro; i++) {
+		if (absolute(ro[i], prog, sizeof(prog)) == 0 &&
+		    chain(v, prog, NULL) == 0)
+			continue;
+		if (errno == EPERM)
+			log_warnx("run: --ro %s: the root directory, /tmp "
+			    "(the agent has its own) and the host's /proc, /sys "
+			    "and /dev are never put in the agent's view", ro[i]);
+		else
+			log_warn("run: --ro %s", ro[i]);
+		return -1;
+	}
+	prune(v);
+	return make_json(v);
+}
+
+void
+view_warn_args(const struct agent_view *v, char *const *argv)
+{
+	char *real;
+	size_t i;
+
+	for (i = 1; argv[i] != NULL; i++) {
+		if (argv[i][0] == '-' || (real = realpath(argv[i], NULL)) == NULL)
+			continue;
+		if (!view_shows(v, real))
+			log_warnx("run: %s names a file the agent cannot see; "
+			    "to let it read it, add --ro %s (before --)",
+			    argv[i], argv[i]);
+		free(real);
+	}
+}
+
+void
+view_free(struct agent_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->e[i].path);
+		free(v->e[i].link);
+	}
+	free(v->program);
+	free(v->json);
+	memset(v, 0, sizeof(*v));
+}
