@@ -32,7 +32,7 @@ enum sandbox_role {
 	ROLE_AGENT_BUILTIN,	/* its channel, memory, clock, exit */
 };
 
-/* The confinement layers (DESIGN.md §5). Each can be missing on a host;
+/* The confinement layers (docs/SANDBOX.md). Each can be missing on a host;
  * aksup refuses to start when one is, unless the operator waives it. */
 #define LAYER_SECCOMP		0x01u	/* seccomp filter (+ no_new_privs) */
 #define LAYER_LANDLOCK		0x02u	/* Landlock ruleset */

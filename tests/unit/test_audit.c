@@ -263,9 +263,16 @@ START_TEST(test_timestamp_matches_gmtime)
 	time_t t0, t1;
 	json_t *o;
 
-	t0 = time(NULL);
+	struct timespec ts0, ts1;
+
+	/* The writer's clock (CLOCK_REALTIME), not time(): that one is the
+	 * coarse clock, up to a tick behind, and read a second early near a
+	 * second's boundary (a flake: "...:44.004Z vs ...:43"). */
+	clock_gettime(CLOCK_REALTIME, &ts0);
 	write_ok(a, "decision", "DENIED", "x");
-	t1 = time(NULL);
+	clock_gettime(CLOCK_REALTIME, &ts1);
+	t0 = ts0.tv_sec;
+	t1 = ts1.tv_sec;
 	buf = NULL;
 	o = last_line(fd);
 	gmtime_r(&t0, &tm);

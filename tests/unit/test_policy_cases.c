@@ -2,7 +2,7 @@
  * tests/unit/test_policy_cases.c -- the policy language, table-driven:
  * (policy, request, expected decision, expected deciding rule), one row
  * per case. Covers every bypass of the Python project's string matching
- * (DESIGN.md §3, issue 4), each constraint type, deny precedence,
+ * (docs/POLICY.md, issue 4), each constraint type, deny precedence,
  * provider defaults, the Python project's own policies, and load errors
  * with their line and column.
  *
