@@ -264,7 +264,8 @@ cmd_run(int argc, char **argv)
 			    "agent.py\n"
 			    "Exit: CMD's (128+N: killed by signal N); 1 error "
 			    "(also when the session was ended and CMD\nkilled), "
-			    "2 usage, 124 --timeout.\n", run_usage);
+			    "2 usage, 124 --timeout, 126 CMD cannot be confined, "
+			    "127 CMD not found.\n", run_usage);
 			return EXIT_OK;
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))

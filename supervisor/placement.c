@@ -254,6 +254,17 @@ where_hint(const char *what)
 	return "";
 }
 
+/* How to move it, for the refusal from the agent's view. */
+static const char *
+move_hint(const char *what)
+{
+	if (strcmp(what, "audit log") == 0)
+		return "give --log-path";
+	if (strcmp(what, "seal key file") == 0)
+		return "give --seal-key-out";
+	return "keep the policy file";
+}
+
 int
 placement_check(struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr)
@@ -286,11 +297,11 @@ placement_check(struct place_file *f, size_t nf,
 		if (w < 0)
 			goto out;
 		if (w > 0 && r[hit].rule == NULL) {	/* the agent's view */
-			log_warnx("the %s %s lies in the agent's view (at or "
-			    "beneath %s, which --ro or CMD puts there); refusing "
-			    "to start: name a --ro path that does not hold it%s",
+			log_warnx("the %s %s lies in the agent's view (%s, "
+			    "put there by --ro or as CMD); refusing to start: "
+			    "%s outside %s, or name a narrower --ro",
 			    f[i].what, f[i].path, r[hit].path,
-			    where_hint(f[i].what));
+			    move_hint(f[i].what), r[hit].path);
 			f[i].beneath = 1;
 			bad = 1;
 		} else if (w > 0) {	/* each one said, then refused */

@@ -354,21 +354,105 @@ view_plan(struct agent_view *v, const char *cmd, char *const *ro, size_t nro)
 	return make_json(v);
 }
 
+/* dir/NAME exists (lstat: a venv's marker, a prefix's lib/). */
+static int
+has(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	return snprintf(p, sizeof(p), "%s/%s", dir, name) < (int)sizeof(p) &&
+	    lstat(p, &st) == 0;
+}
+
+/* The directory above path's directory ("/a/bin/x" -> "/a"), or "". */
+static void
+grandparent(const char *path, char *out, size_t len)
+{
+	char *s;
+
+	snprintf(out, len, "%s", path);
+	for (int k = 0; k < 2; k++)
+		if ((s = strrchr(out, '/')) != NULL)
+			*s = '\0';
+	if (out[0] != '/')
+		out[0] = '\0';
+}
+
+/* What CMD needs that the view lacks, guessed from the program: the
+ * interpreter of a #! script, its PREFIX/lib, a venv's pyvenv.cfg. Only
+ * said (the agent may not need it); each names the --ro to add. */
+static void
+warn_program(const struct agent_view *v)
+{
+	char line[256], dir[PATH_MAX], *interp, *real, *e;
+	FILE *f;
+
+	if (strstr(v->program, "/shims/") != NULL)
+		log_warnx("run: %s looks like a version manager's shim (pyenv, "
+		    "rbenv, asdf): it runs the manager, which the agent cannot "
+		    "see; give the interpreter's own path (pyenv which python3) "
+		    "and --ro of its version's directory", v->program);
+	grandparent(v->program, dir, sizeof(dir));
+	if (dir[0] != '\0' && has(dir, "pyvenv.cfg") && !view_shows(v, dir))
+		log_warnx("run: %s is a venv's interpreter; for Python to use "
+		    "the venv's packages, add --ro %s", v->program, dir);
+	if ((real = realpath(v->program, NULL)) == NULL)
+		return;
+	grandparent(real, dir, sizeof(dir));
+	if (!in_list(real, view_system) && dir[0] != '\0' &&
+	    has(dir, "lib") && !view_shows(v, dir) && !has(dir, "pyvenv.cfg"))
+		log_warnx("run: %s lies in %s/bin; if it needs %s/lib, add "
+		    "--ro %s", real, dir, dir, dir);
+	/* Reading the operator's own program's first line, nothing more. */
+	if ((f = fopen(real, "re")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL &&
+		    strncmp(line, "#!", 2) == 0) {
+			for (interp = line + 2; *interp == ' ' || *interp == '\t';
+			    interp++)
+				;
+			interp[strcspn(interp, " \t\r\n")] = '\0';
+			e = interp[0] == '/' ? realpath(interp, NULL) : NULL;
+			if (e != NULL && !view_shows(v, e)) {
+				grandparent(e, dir, sizeof(dir));
+				log_warnx("run: %s is a script for %s, which the "
+				    "agent cannot see; add --ro %s (or run the "
+				    "interpreter itself)", v->program, interp,
+				    dir[0] != '\0' ? dir : e);
+			}
+			free(e);
+		}
+		fclose(f);
+	}
+	free(real);
+}
+
 void
 view_warn_args(const struct agent_view *v, char *const *argv)
 {
-	char *real;
-	size_t i;
+	char *real, *seen[64];
+	size_t i, j, ns = 0;
 
+	warn_program(v);
 	for (i = 1; argv[i] != NULL; i++) {
 		if (argv[i][0] == '-' || (real = realpath(argv[i], NULL)) == NULL)
 			continue;
-		if (!view_shows(v, real))
-			log_warnx("run: %s names a file the agent cannot see; "
-			    "to let it read it, add --ro %s (before --)",
-			    argv[i], argv[i]);
-		free(real);
+		for (j = 0; j < ns && strcmp(seen[j], real) != 0; j++)
+			;
+		if (j < ns || view_shows(v, real)) {	/* said once */
+			free(real);
+			continue;
+		}
+		log_warnx("run: %s names a file the agent cannot see; to let "
+		    "it read it, add --ro %s (before --; --ro . for a "
+		    "project)", argv[i], argv[i]);
+		if (ns < 64)
+			seen[ns++] = real;
+		else
+			free(real);
 	}
+	for (j = 0; j < ns; j++)
+		free(seen[j]);
 }
 
 void

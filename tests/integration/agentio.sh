@@ -175,7 +175,7 @@ for my $fd (0, 1, 2) {
 }
 PERL
 	for opt in "" "--stdin"; do
-		script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log $opt -- /usr/bin/perl $T/ws/tty.pl" \
+		script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log $opt --ro $T/ws/tty.pl -- /usr/bin/perl $T/ws/tty.pl" \
 		    /dev/null < /dev/null 2>&1 | tr -d '\r' > "$T/tty.out"
 		check "run $opt: 15 ioctls tried ($(wc -l < "$T/tty.out") lines)" \
 		    [ "$(grep -c '^fd [012] ' "$T/tty.out")" = 15 ] || ok=1
@@ -191,13 +191,13 @@ t_relay_escapes_for_a_terminal() {
 		echo "SKIP t_relay_escapes_for_a_terminal: needs script(1)"; return 0
 	fi
 	printf 'a\033[31mred\rb\tc\n\xc2\x9b\xe2\x80\xae\x07end\n' > "$T/ws/ctl"
-	script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log -- /bin/cat $T/ws/ctl" \
+	script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log --ro $T/ws/ctl -- /bin/cat $T/ws/ctl" \
 	    /dev/null < /dev/null > "$T/pty.out" 2>&1
 	# the pty turns each \n into \r\n
 	printf 'a\\x1b[31mred\\rb\tc\r\n\\u009b\\u202e\\x07end\r\n' > "$T/want"
 	check "controls shown escaped, newline and tab as they are" cmp -s "$T/want" "$T/pty.out" || {
 		ok=1; note "got: $(od -c "$T/pty.out" | head -3 | tr '\n' ' ')"; }
-	script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log -- /bin/sh -c 'cat \$0 >&2' $T/ws/ctl" \
+	script -qec "$AKSUP run --policy $T/p.yaml --log-path $T/log --ro $T/ws/ctl -- /bin/sh -c 'cat \$0 >&2' $T/ws/ctl" \
 	    /dev/null < /dev/null > "$T/pty.out" 2>&1
 	check "stderr too" cmp -s "$T/want" "$T/pty.out" || ok=1
 	return $ok
@@ -206,14 +206,14 @@ t_relay_escapes_for_a_terminal() {
 t_relay_raw_to_a_file() {
 	local ok=0 rc
 	head -c 1048576 /dev/urandom > "$T/ws/big"
-	run -- /bin/cat "$T/ws/big" > "$T/out" 2> "$T/err"; rc=$?
+	run --ro "$T/ws/big" -- /bin/cat "$T/ws/big" > "$T/out" 2> "$T/err"; rc=$?
 	check "exit 0 (got $rc)" [ $rc = 0 ] || ok=1
 	check "1 MiB to stdout byte-exact" cmp -s "$T/ws/big" "$T/out" || ok=1
-	run -- /bin/sh -c 'cat "$1" >&2; echo out' sh "$T/ws/big" > "$T/out" 2> "$T/err"
+	run --ro "$T/ws/big" -- /bin/sh -c 'cat "$1" >&2; echo out' sh "$T/ws/big" > "$T/out" 2> "$T/err"
 	check "1 MiB to stderr byte-exact" cmp -s "$T/ws/big" "$T/err" || ok=1
 	check "stdout on its own" [ "$(cat "$T/out")" = out ] || ok=1
 	# the output outlives the agent: written after it exited
-	run -- /bin/sh -c 'cat "$1"; kill -KILL $$' sh "$T/ws/big" > "$T/out" 2>/dev/null
+	run --ro "$T/ws/big" -- /bin/sh -c 'cat "$1"; kill -KILL $$' sh "$T/ws/big" > "$T/out" 2>/dev/null
 	check "all of it after a SIGKILLed agent" cmp -s "$T/ws/big" "$T/out" || ok=1
 	return $ok
 }

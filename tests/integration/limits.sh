@@ -59,7 +59,7 @@ have_cgroup() {
 
 t_pids() {
 	local out
-	out=$(run --pids-max 16 -- /usr/bin/perl "$T/forks.pl" 40)
+	out=$(run --pids-max 16 --ro "$T/forks.pl" -- /usr/bin/perl "$T/forks.pl" 40)
 	note "$out"
 	check "at most 15 children under --pids-max 16" \
 	    [ "${out#forked }" -lt 16 ] 2>/dev/null
@@ -67,7 +67,7 @@ t_pids() {
 
 t_memfd() {
 	local out rc
-	out=$(run --memory-max 64M -- /usr/bin/python3 "$T/memfd.py" 256); rc=$?
+	out=$(run --memory-max 64M --ro "$T/memfd.py" -- /usr/bin/python3 "$T/memfd.py" 256); rc=$?
 	note "rc $rc: $out"
 	check "the agent ran and was stopped (OOM kill or ENOMEM)" \
 	    bash -c '[ "$1" = 137 ] || grep -q "^error" <<< "$2"' _ "$rc" "$out" &&
@@ -79,7 +79,7 @@ t_memfd() {
 
 t_shm() {
 	local out rc
-	out=$(run --memory-max 64M -- /usr/bin/perl "$T/shm.pl" 256 2>&1); rc=$?
+	out=$(run --memory-max 64M --ro "$T/shm.pl" -- /usr/bin/perl "$T/shm.pl" 256 2>&1); rc=$?
 	note "rc $rc: $out"
 	# SysV IPC is not on the agent's seccomp allow-list (ENOSYS); were
 	# it allowed, the cgroup would stop the writer (OOM kill, 137).

@@ -260,7 +260,7 @@ t_view_refusals() {
 	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T" \
 	    -- /bin/true 2>"$T/err"; rc=$?
 	check "--ro over the log and the policy: refused (rc $rc: $(cat "$T/err"))" \
-	    bash -c '[ "$1" = 1 ] && grep -q "the audit log $2/log lies in the agent.s view" "$3" &&
+	    bash -c '[ "$1" = 1 ] && grep -q "the audit log $2/log lies in the agent.s view ($2, put there by --ro or as CMD); refusing to start: give --log-path outside $2" "$3" &&
 	        grep -q "the policy file $2/p.yaml lies in the agent.s view" "$3"' _ "$rc" "$T" "$T/err" || ok=1
 	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T/log" \
 	    -- /bin/true 2>"$T/err"; rc=$?
