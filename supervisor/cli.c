@@ -226,7 +226,7 @@ cmd_run(int argc, char **argv)
 	const char *policy = NULL, *logp = DEFAULT_LOG;
 	struct session_cfg cfg;
 	static struct agent_view view;
-	char *ro[VIEW_MAX];
+	char *ro[VIEW_RO_MAX];
 	size_t nro = 0;
 	int ch, rc;
 	long secs;
@@ -246,7 +246,7 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'i': cfg.agent_stdin_pipe = 1; break;
 		case 'r':
-			if (nro >= VIEW_MAX)
+			if (nro >= VIEW_RO_MAX)
 				return usage_err("run", run_usage, "--ro: at "
 				    "most 64 paths (name their directory)");
 			ro[nro++] = optarg;

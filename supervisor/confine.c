@@ -648,6 +648,34 @@ place_tree(struct tree *t, const char *newroot)
 }
 
 
+/*
+ * A bind of the plan: the inode the plan pinned (reached through no
+ * symlink, else refused), cloned alone, without the mounts beneath it
+ * (a mount under a --ro directory, a bind of the log's directory or a
+ * proc, never comes along), read-only, nosuid, nodev. Safe for the same
+ * reasons as take_tree.
+ */
+static int
+take_planned(struct tree *t, const struct view_ent *e)
+{
+	struct mount_attr ma;
+	int fd;
+
+	memset(t, 0, sizeof(*t));
+	t->path = e->path;
+	t->is_dir = e->is_dir;
+	if ((fd = view_reopen(e)) < 0)
+		return -1;
+	t->fd = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC);
+	close(fd);
+	if (t->fd < 0)
+		return -1;
+	memset(&ma, 0, sizeof(ma));
+	ma.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV;
+	return mount_setattr(t->fd, "", AT_EMPTY_PATH, &ma, sizeof(ma));
+}
+
 /* A symlink of the plan, at its path in the new root. */
 static int
 place_link(const struct view_ent *e, const char *newroot)
@@ -703,13 +731,12 @@ view_build(const struct agent_view *v)
 	for (i = 0; i < v->n; i++) {
 		if (v->e[i].link != NULL)
 			continue;
-		if (take_tree(&t[n++], v->e[i].path, 0) < 0 || t[n - 1].fd < 0)
-			child_fail("namespaces", v->e[i].path);
-		/* planned a moment ago; swapped for a link or for the other
-		 * kind since? never bound by this way */
-		if (t[n - 1].is_dir != v->e[i].is_dir || t[n - 1].link[0] != '\0')
-			child_fail("namespaces", "a path of the view changed "
-			    "while aksup started");
+		/* planned a moment ago; a symlink on its way or another
+		 * inode since? never bound by this way */
+		if (take_planned(&t[n++], &v->e[i]) < 0)
+			child_fail("namespaces", errno == ESTALE || errno ==
+			    ELOOP ? "a path of the view changed while aksup "
+			    "started" : v->e[i].path);
 	}
 
 	if (mount("aksup-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV,

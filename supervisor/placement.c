@@ -287,7 +287,8 @@ placement_check(struct place_file *f, size_t nf,
 			    "may lie beneath a directory the agent can reach, "
 			    "refusing to start", f[i].what, f[i].path,
 			    (unsigned long)st.st_nlink);
-			goto out;
+			bad = 1;	/* and the others are still checked */
+			continue;
 		}
 		w = is_file_root(&f[i], r, nr, &hit);
 		if (w == 0)

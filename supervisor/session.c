@@ -455,8 +455,8 @@ session_run(const struct session_cfg *cfg)
 	int policyfd = -1, policydir = -1, rootfd[MAX_ROOTS], nroots = 0, i;
 	char *roots = NULL, *q, *wargv[MAX_ROOTS + 2], *bargv[32];
 	struct auditfiles af = { -1, -1, -1, -1, NULL, 0 };
-	static struct place_root proot[MAX_ROOTS + VIEW_MAX];
-	int nview = 0, j;
+	static struct place_root proot[MAX_ROOTS + VIEW_MAX + 16];
+	int nview = 0, nsys = 0, j, refused = 0;
 	struct place_file pfile[4];
 	size_t npf = 0;
 	int nb, intact = 0;
@@ -582,16 +582,22 @@ session_run(const struct session_cfg *cfg)
 	}
 
 	/* The agent's view is one more set of roots: what it can read
-	 * without asking (its program, each --ro) holds no protected file. */
+	 * without asking (the system part, its program, each --ro) holds
+	 * no protected file. The plan's binds are judged by the inodes it
+	 * pinned, the ones the agent's child binds. */
+	for (i = 0; cfg->view != NULL && view_system[i] != NULL; i++) {
+		/* O_PATH of a system path: nothing read */
+		if ((j = open(view_system[i], O_PATH | O_CLOEXEC)) >= 0)
+			proot[nroots + nview++] = (struct place_root){
+			    view_system[i], NULL, NULL, j, 0 };
+	}
+	nsys = nview;
 	for (i = 0; cfg->view != NULL && (size_t)i < cfg->view->n; i++) {
 		const struct view_ent *e = &cfg->view->e[i];
 
-		if (e->link != NULL)
-			continue;
-		/* O_PATH of a real path the operator named: no content read */
-		proot[nroots + nview] = (struct place_root){ e->path, NULL,
-		    NULL, open(e->path, O_PATH | O_CLOEXEC), 0 };
-		nview++;
+		if (e->link == NULL)
+			proot[nroots + nview++] = (struct place_root){ e->path,
+			    NULL, NULL, e->fd, 0 };
 	}
 	/* Before any worker or agent runs: the log, the seal key and the
 	 * policy must lie outside every root (supervisor/placement.c).
@@ -605,9 +611,8 @@ session_run(const struct session_cfg *cfg)
 	pfile[npf++] = (struct place_file){ "policy file", cfg->policy_path,
 	    policydir, policyfd, 0 };
 	i = placement_check(pfile, npf, proot, (size_t)(nroots + nview));
-	for (j = nroots; j < nroots + nview; j++)
-		if (proot[j].fd >= 0)
-			close(proot[j].fd);
+	for (j = nroots; j < nroots + nsys; j++)
+		close(proot[j].fd);	/* (the plan's stay the plan's) */
 	close(policyfd); policyfd = -1;
 	npf--;		/* the policy is read: only the log and key are held */
 	if (i < 0) {
@@ -626,6 +631,7 @@ session_run(const struct session_cfg *cfg)
 			    "log verifies without --key", cfg->seal_key_out);
 		}
 		rc = EXIT_ERR;
+		refused = 1;
 		goto done;
 	}
 
@@ -724,7 +730,8 @@ done:
 	}
 	if (s.p[P_BROKER].pid > 0)
 		report_broker(s.p[P_BROKER].status);
-	intact = placement_intact(pfile, npf);
+	/* (a refused session said what was wrong with its files) */
+	intact = refused ? 0 : placement_intact(pfile, npf);
 	if (s.signo)
 		rc = 128 + s.signo;
 	else if (s.timed_out)

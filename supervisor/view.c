@@ -12,11 +12,16 @@
  * its file in (a file no rule and no record mentions would be readable).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/jsonesc.h"
@@ -70,23 +75,92 @@ view_shows(const struct agent_view *v, const char *p)
 	return 0;
 }
 
+/* Kernel interfaces that no bind may bring in, wherever mounted. */
 static int
-add(struct agent_view *v, const char *path, const char *link, int is_dir)
+pseudo_fs(int fd)
 {
+	static const long magic[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC,
+	    DEVPTS_SUPER_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
+	    SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+	    BPF_FS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC, EFIVARFS_MAGIC,
+	    0x62656570 /* configfs */, 0x1cd1 /* devpts alt */ };
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf) < 0)
+		return 1;	/* cannot tell: not in the view */
+	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((long)sf.f_type == magic[i])
+			return 1;
+	return 0;
+}
+
+/* O_PATH of a real path, through no symlink (a parent swapped for one
+ * since the walk fails here, ELOOP); -1 with errno. */
+static int
+open_real(const char *path)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+int
+view_reopen(const struct view_ent *e)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open_real(e->path)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_dev != e->dev || st.st_ino != e->ino ||
+	    (S_ISDIR(st.st_mode) != 0) != (e->is_dir != 0)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+add(struct agent_view *v, const char *path, const char *link, int fd)
+{
+	struct view_ent *e;
+	struct stat st;
 	size_t i;
 
 	for (i = 0; i < v->n; i++)
-		if (strcmp(v->e[i].path, path) == 0)
+		if (strcmp(v->e[i].path, path) == 0) {
+			if (fd >= 0)
+				close(fd);
 			return 0;	/* named twice */
+		}
 	if (v->n >= VIEW_MAX) {
 		log_warnx("run: the agent's view would hold more than %d "
-		    "paths: name fewer --ro paths", VIEW_MAX);
-		return -1;
+		    "paths (--ro and the links on their way): name fewer "
+		    "--ro paths", VIEW_MAX);
+		if (fd >= 0)
+			close(fd);
+		return errno = E2BIG, -1;
 	}
-	if ((v->e[v->n].path = strdup(path)) == NULL ||
-	    (link != NULL && (v->e[v->n].link = strdup(link)) == NULL))
+	e = &v->e[v->n];
+	memset(e, 0, sizeof(*e));
+	e->fd = -1;
+	if ((e->path = strdup(path)) == NULL ||
+	    (link != NULL && (e->link = strdup(link)) == NULL))
 		fatal("strdup");
-	v->e[v->n++].is_dir = is_dir;
+	if (fd >= 0) {
+		if (fstat(fd, &st) < 0)
+			fatal("fstat");
+		e->fd = fd;
+		e->is_dir = S_ISDIR(st.st_mode);
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+	}
+	v->n++;
 	return 0;
 }
 
@@ -105,7 +179,7 @@ chain(struct agent_view *v, const char *path, const char **real_out)
 	char *c, *save;
 	struct stat st;
 	ssize_t n;
-	int hops = 0;
+	int hops = 0, fd;
 
 	cur[0] = '\0';
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
@@ -140,8 +214,8 @@ chain(struct agent_view *v, const char *path, const char **real_out)
 		if ((n = readlink(next, link, sizeof(link) - 1)) <= 0)
 			return n == 0 ? (errno = ENOENT, -1) : -1;
 		link[n] = '\0';
-		if (add(v, next, link, 0) < 0)
-			return errno = E2BIG, -1;
+		if (add(v, next, link, -1) < 0)
+			return -1;
 		/* the target, then what was left of the path */
 		if (snprintf(tmp, sizeof(tmp), "%s/%s", link, rest) >=
 		    (int)sizeof(tmp))
@@ -152,15 +226,19 @@ chain(struct agent_view *v, const char *path, const char **real_out)
 	}
 	if (cur[0] == '\0')
 		strcpy(cur, "/");
-	if (stat(cur, &st) < 0)
-		return -1;
 	if (real_out != NULL)
 		*real_out = cur;
 	if (in_list(cur, never) || strcmp(cur, "/") == 0 ||
 	    strcmp(cur, "/tmp") == 0)
 		return errno = EPERM, -1;
-	return add(v, cur, NULL, S_ISDIR(st.st_mode)) < 0 ?
-	    (errno = E2BIG, -1) : 0;
+	/* Pinned: the placement check and the child judge this inode. */
+	if ((fd = open_real(cur)) < 0)
+		return -1;
+	if (pseudo_fs(fd)) {
+		close(fd);
+		return errno = EPERM, -1;
+	}
+	return add(v, cur, NULL, fd);
 }
 
 /* Drop each entry something else shows: the system part, a bound
@@ -179,6 +257,8 @@ prune(struct agent_view *v)
 		if (shown) {
 			free(v->e[i].path);
 			free(v->e[i].link);
+			if (v->e[i].fd >= 0)
+				close(v->e[i].fd);
 		} else
 			v->e[k++] = v->e[i];
 	}
@@ -239,20 +319,27 @@ struct sbuf {
 static void
 sput(struct sbuf *s, const char *str, int quote)
 {
-	size_t n = strlen(str), need = quote ? JSON_ESCAPE_MAX(n) : n, k;
+	size_t n = strlen(str), k = n;
+	char *tmp = NULL;
 
-	if (s->bad || s->len + need + 1 > s->cap) {
-		s->bad = 1;
+	if (s->bad)
 		return;
+	if (quote) {
+		if ((tmp = malloc(JSON_ESCAPE_MAX(n))) == NULL)
+			fatal("malloc");
+		/* 0: not UTF-8, no record can name it */
+		if ((k = json_escape(tmp, str, n)) == 0)
+			s->bad = 1;
+		str = tmp;
 	}
-	if (!quote) {
-		memcpy(s->b + s->len, str, n);
-		s->len += n;
-	} else if ((k = json_escape(s->b + s->len, str, n)) == 0)
-		s->bad = 1;	/* not UTF-8: no record can name it */
-	else
+	if (!s->bad && s->len + k + 1 > s->cap)
+		s->bad = 1;
+	if (!s->bad) {
+		memcpy(s->b + s->len, str, k);
 		s->len += k;
-	s->b[s->len] = '\0';
+		s->b[s->len] = '\0';
+	}
+	free(tmp);
 }
 
 static void
@@ -344,9 +431,11 @@ view_plan(struct agent_view *v, const char *cmd, char *const *ro, size_t nro)
 			continue;
 		if (errno == EPERM)
 			log_warnx("run: --ro %s: the root directory, /tmp "
-			    "(the agent has its own) and the host's /proc, /sys "
-			    "and /dev are never put in the agent's view", ro[i]);
-		else
+			    "(the agent has its own), the host's /proc, /sys "
+			    "and /dev, and kernel file systems (proc, sysfs, "
+			    "cgroup...) wherever mounted are never put in the "
+			    "agent's view", ro[i]);
+		else if (errno != E2BIG)	/* (that one is said) */
 			log_warn("run: --ro %s", ro[i]);
 		return -1;
 	}
@@ -463,6 +552,8 @@ view_free(struct agent_view *v)
 	for (i = 0; i < v->n; i++) {
 		free(v->e[i].path);
 		free(v->e[i].link);
+		if (v->e[i].fd >= 0)
+			close(v->e[i].fd);
 	}
 	free(v->program);
 	free(v->json);

@@ -12,8 +12,10 @@
 #define AKSUP_VIEW_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
-#define VIEW_MAX	64		/* planned entries: --ro and the program's */
+#define VIEW_RO_MAX	64		/* --ro paths on one command line */
+#define VIEW_MAX	128		/* planned entries: --ro, links, the program */
 #define VIEW_JSON_MAX	(16 * 1024)	/* the view as session_start records it */
 #define VIEW_HOME	"/tmp/home"	/* the agent's HOME, in its private /tmp */
 #define VIEW_SHM_SIZE	"size=64m,nr_inodes=4k"	/* its private /dev/shm */
@@ -27,6 +29,9 @@ struct view_ent {
 	char *path;	/* where, in the view: absolute, no symlink on the way */
 	char *link;	/* a symlink to recreate there, or NULL: a bind */
 	int is_dir;	/* a bind: of a directory (else of a file) */
+	int fd;		/* a bind: O_PATH, held by the supervisor (placement) */
+	dev_t dev;	/* a bind: what the plan saw; the child binds that */
+	ino_t ino;	/*   inode or refuses */
 };
 
 struct agent_view {
@@ -50,6 +55,10 @@ int view_plan(struct agent_view *v, const char *cmd, char *const *ro,
 /* Warn (stderr) of each argument of CMD that names an existing file the
  * agent cannot see, with the --ro that would show it. */
 void view_warn_args(const struct agent_view *v, char *const *argv);
+
+/* In the agent's child: an O_PATH descriptor of the planned bind `e`,
+ * opened through no symlink and still the inode the plan saw; or -1. */
+int view_reopen(const struct view_ent *e);
 
 /* 1 when the real path `p` is visible in the view (system part or bind). */
 int view_shows(const struct agent_view *v, const char *p);

@@ -5,7 +5,7 @@
 #   run_one NAME COMMAND...        count one test as passed or failed
 #   finish                         the closing "N passed, N failed" line
 
-pass=0 fail=0 failed_names=()
+pass=0 fail=0 skipped=0 failed_names=() skipped_names=()
 
 note() { printf '    %s\n' "$*"; }
 
@@ -16,10 +16,17 @@ check() {	# check DESCRIPTION COMMAND...
 	return 1
 }
 
+# A test that cannot run here says why and returns 77 (skip): counted as
+# skipped, never as passed.
+skip() { note "skipped: $*"; return 77; }
+
 run_one() {	# run_one NAME COMMAND...
-	local n=$1; shift
-	if "$@"; then
+	local n=$1 rc; shift
+	"$@"; rc=$?
+	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1)); echo "PASS $n"
+	elif [ $rc -eq 77 ]; then
+		skipped=$((skipped + 1)); skipped_names+=("$n"); echo "SKIP $n"
 	else
 		fail=$((fail + 1)); failed_names+=("$n"); echo "FAIL $n"
 	fi
@@ -27,6 +34,7 @@ run_one() {	# run_one NAME COMMAND...
 
 finish() {
 	[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
-	echo "$pass passed, $fail failed"
+	[ $skipped -eq 0 ] || echo "skipped: ${skipped_names[*]}"
+	echo "$pass passed, $fail failed, $skipped skipped"
 	[ $fail -eq 0 ]
 }

@@ -269,6 +269,73 @@ t_view_refusals() {
 	return $ok
 }
 
+# A mount beneath a --ro directory does not come along (the attacker
+# review: a bind of the log's directory at proj/m, a proc at proj/proc,
+# both readable through --ro proj before the fix).
+t_view_mounts() {
+	local ok=0 out rc pj="$T/mproj"
+	[ "$ME" = 0 ] || { skip "mounting needs root"; return; }
+	setup
+	mkdir -p "$pj/m" "$pj/proc" "$T/logs"
+	: > "$T/logs/l.log"; chmod 600 "$T/logs/l.log"
+	printf 'seen\n' > "$pj/visible"
+	mount --bind "$T/logs" "$pj/m" || { note "mount --bind failed"; return 1; }
+	mount -t proc proc "$pj/proc" || { umount "$pj/m"; note "mount proc failed"; return 1; }
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/logs/l.log" --ro "$pj" -- \
+	    /bin/sh -c "cat $pj/visible; ls -A $pj/m; ls $pj/proc | head -3" 2>&1); rc=$?
+	umount "$pj/proc"; umount "$pj/m"
+	check "the --ro directory is seen, its mounts are not (rc $rc: $out)" \
+	    [ "$rc" = 0 ] && [ "$out" = seen ] || ok=1
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro /sys/fs/cgroup \
+	    -- /bin/true 2>"$T/err"; rc=$?
+	check "a kernel file system by another path: refused (rc $rc)" \
+	    [ "$rc" = 2 ] && grep -q "kernel file systems" "$T/err" || ok=1
+	return $ok
+}
+
+# A parent of a --ro path swapped for a symlink to the log's directory
+# while aksup starts (the attacker review: the log read in 9 of 100
+# runs). The plan pins the inode, the child reaches it through no
+# symlink or refuses: the log is never read, whatever the timing.
+t_view_swap_race() {
+	local ok=0 i reads=0 runs=0 r="$T/race" sw
+	setup
+	mkdir -p "$r/p/logs" "$T/logs"
+	: > "$T/logs/l.log"; chmod 600 "$T/logs/l.log"
+	# readable beside the log: as root the agent's uid cannot read the
+	# log itself, so what is bound shows through this file
+	printf 'LOGSECRET\n' > "$T/logs/beside"; chmod 644 "$T/logs/beside"
+	ln -s "$T" "$r/q"
+	chmod -R a+rX "$r"
+	"$SB" swap "$r/p" "$r/q" 6 > "$T/swaps" &
+	sw=$!
+	while kill -0 "$sw" 2>/dev/null && [ $runs -lt 400 ]; do
+		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/logs/l.log" \
+		    --ro "$r/p/logs" -- /bin/cat "$r/p/logs/beside" > "$T/race.out" 2>/dev/null
+		grep -q LOGSECRET "$T/race.out" && reads=$((reads + 1))
+		runs=$((runs + 1))
+	done
+	wait "$sw"
+	note "$runs sessions, $(cat "$T/swaps")"
+	check "the log's directory was never seen ($reads of $runs)" [ "$reads" = 0 ] || ok=1
+	check "the race really ran" [ "$(cut -d' ' -f1 "$T/swaps")" -gt 100 ] && [ $runs -gt 10 ] || ok=1
+	return $ok
+}
+
+# The system part of the view holds no protected file either (the
+# attacker review: a log and key under /usr/local were readable).
+t_view_system_placement() {
+	local ok=0 rc d=/usr/local/aksup-test-$$
+	[ "$ME" = 0 ] || { skip "writing under /usr needs root"; return; }
+	setup
+	mkdir -p "$d"
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$d/l.log" -- /bin/true 2>"$T/err"; rc=$?
+	rm -rf "$d"
+	check "a log under /usr: refused (rc $rc: $(cat "$T/err"))" \
+	    [ "$rc" = 1 ] && grep -q "the audit log $d/l.log lies in the agent's view (/usr" "$T/err" || ok=1
+	return $ok
+}
+
 # HOME and /dev/shm are the agent's own, writable and bounded.
 t_view_home_shm() {
 	local ok=0 out rc
@@ -389,7 +456,8 @@ else
 		done
 	done
 	for t in t1_pty agent_interpreters view_args view_venv view_bare_name \
-	    view_refusals view_home_shm t6_symlink_race fail_closed status_table; do
+	    view_refusals view_home_shm view_mounts view_swap_race \
+	    view_system_placement t6_symlink_race fail_closed status_table; do
 		run "$t" "t_$t"
 	done
 fi
