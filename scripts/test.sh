@@ -16,7 +16,8 @@ pass=0 fail=0 failed=()
 DELEG=()
 for c in memory pids; do
 	d=/sys/fs/cgroup/$c$(awk -F: -v c=$c '$2 ~ "(^|,)"c"(,|$)" {print $3}' /proc/self/cgroup)
-	d=${d%/}/aksup-test-$NOBODY
+	# one per run: two runs on one host never share (or remove) each other's
+	d=${d%/}/aksup-test-$NOBODY-$$
 	mkdir -p "$d" 2>/dev/null && chown "$NOBODY" "$d" "$d/cgroup.procs" && DELEG+=("$d")
 done
 trap 'for d in "${DELEG[@]}"; do rmdir "$d"/* "$d" 2>/dev/null; done' EXIT

@@ -5,7 +5,7 @@
 #   run_one NAME COMMAND...        count one test as passed or failed
 #   finish                         the closing "N passed, N failed" line
 
-pass=0 fail=0 skipped=0 failed_names=() skipped_names=()
+pass=0 fail=0 skip_count=0 failed_names=() skip_names=()
 
 note() { printf '    %s\n' "$*"; }
 
@@ -26,7 +26,7 @@ run_one() {	# run_one NAME COMMAND...
 	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1)); echo "PASS $n"
 	elif [ $rc -eq 77 ]; then
-		skipped=$((skipped + 1)); skipped_names+=("$n"); echo "SKIP $n"
+		skip_count=$((skip_count + 1)); skip_names+=("$n"); echo "SKIP $n"
 	else
 		fail=$((fail + 1)); failed_names+=("$n"); echo "FAIL $n"
 	fi
@@ -34,7 +34,7 @@ run_one() {	# run_one NAME COMMAND...
 
 finish() {
 	[ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
-	[ $skipped -eq 0 ] || echo "skipped: ${skipped_names[*]}"
-	echo "$pass passed, $fail failed, $skipped skipped"
+	[ $skip_count -eq 0 ] || echo "skipped: ${skip_names[*]}"
+	echo "$pass passed, $fail failed, $skip_count skipped"
 	[ $fail -eq 0 ]
 }
