@@ -133,7 +133,7 @@ stage_hooks() {
 	mkdir -p "$d/src/docs"
 	cp build-hooks/tests/aksup-sbprobe "$d/bin/"
 	cp -r "$SRC/tests/sandbox" "$d/src/tests/"
-	cp "$SRC/docs/SANDBOX.md" "$d/src/docs/"
+	cp "$SRC/docs/SANDBOX.md" "$SRC/docs/ARCHITECTURE.md" "$d/src/docs/"
 	chmod -R a+rX "$d"
 	# T10: a setuid-root program the agent may run (made as root)
 	install -m 4755 build-hooks/tests/aksup-sbprobe "$d/bin/aksup-sbprobe-suid"

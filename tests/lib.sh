@@ -2,8 +2,11 @@
 # integration/audit.sh, sandbox/run.sh): sourced, not run.
 #
 #   check DESCRIPTION COMMAND...   run COMMAND; say DESCRIPTION if it fails
-#   run_one NAME COMMAND...        count one test as passed or failed
-#   finish                         the closing "N passed, N failed" line
+#   skip REASON                    say why a test cannot run here; returns 77
+#   run_one NAME COMMAND...        count one test as passed, failed, or
+#                                  skipped (COMMAND returned 77)
+#   finish                         the closing "N passed, N failed,
+#                                  N skipped" line
 
 pass=0 fail=0 skip_count=0 failed_names=() skip_names=()
 
@@ -16,9 +19,10 @@ check() {	# check DESCRIPTION COMMAND...
 	return 1
 }
 
-# A test that cannot run here says why and returns 77 (skip): counted as
-# skipped, never as passed.
-skip() { note "skipped: $*"; return 77; }
+skip() {	# skip REASON; in a test: `skip "why"; return` (returns 77)
+	note "skipped: $*"
+	return 77
+}
 
 run_one() {	# run_one NAME COMMAND...
 	local n=$1 rc; shift

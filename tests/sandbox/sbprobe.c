@@ -1,10 +1,15 @@
 /*
- * tests/sandbox/sbprobe.c -- aksup-sbprobe: attacks every confinement
- * layer from inside a role's profile (docs/THREATMODEL.md T1-T14) and
- * reports, one line per attack on stderr:
+ * tests/sandbox/sbprobe.c -- aksup-sbprobe: the sandbox suite's attacker.
+ * It attacks every confinement layer from inside a role's profile
+ * (docs/THREATMODEL.md T1-T14) and reports, one line per attack on stderr:
  *
  *   RESULT <attack> blocked <how>      the attempt failed
  *   RESULT <attack> ESCAPED <how>      it worked: the sandbox leaked
+ *
+ * and, before any attack, the descriptors it was started with:
+ *
+ *   FDS <role> <fd> <fd> ...           every open descriptor (fcntl)
+ *   ROOTFDS <fd> ...                   worker-fs: the root dirfds of its argv
  *
  * Runs in: the seat of a role, under that role's profile. As an external
  * agent it is simply `aksup run -- aksup-sbprobe agent attack LIST ...`.
@@ -15,17 +20,23 @@
  * enters the role's own half (sandbox_enter: Landlock, seccomp), as the
  * real binary would, so an allow-list kill ends only that attack.
  *
- *   aksup-sbprobe ROLE attack LIST [key=value ...] [FILE ...] [-- ROLE-ARGV]
+ *   aksup-sbprobe ROLE attack LIST [key=value ...] [-- ROLE-ARGV]
  *     ROLE   agent | agent-builtin | broker | worker-fs
- *     LIST   t1,t2,t2i386,t3,t4,t5,t10,t12,t13,t14,fork,mem,signal
+ *     LIST   t1,t2,t2i386,t3,t4,t5,t6ro,t10,t12,t13,t14,unshare,fork,mem,
+ *            signal,sc
  *     pids=stdin   read "PIDS p1 p2..." from stdin after printing READY
  *                  (default: the supervisor and its other children)
- *     suid=PATH    T10: a setuid-root copy of this probe
+ *     suid=PATH    T10: a setuid-root copy of this probe (in the agent's
+ *                  view: aksup run --ro PATH)
  *     abstract=NAME, tcp=PORT   T12/T13: listeners the test started
  *     file=PATH, dir=PATH       T14: what must stay unwritable
+ *     rofile=NAME  T6 (worker-fs): an existing file beneath each read-only
+ *                  root, relative to it
  *     read=TARGET  after a bomb: a request that must still be answered
  *   Test helpers (run unconfined by tests/sandbox/run.sh):
  *     aksup-sbprobe euid                   exit 1 if euid != uid
+ *     aksup-sbprobe abi x32|i386           exit 0 if the kernel runs a
+ *                                          getpid of that ABI, else 1
  *     aksup-sbprobe listen-abstract NAME SECONDS OUT
  *     aksup-sbprobe listen-tcp PORT SECONDS OUT
  *     aksup-sbprobe swap DIR OTHER SECONDS  exchange two names in a loop
@@ -36,8 +47,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +64,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -72,7 +86,7 @@ static const char *role = "agent";
 static char **role_argv;		/* after "--" */
 static pid_t pids[16];
 static int npids;
-static const char *opt_suid, *opt_abstract, *opt_read;
+static const char *opt_suid, *opt_abstract, *opt_read, *opt_rofile;
 static int opt_tcp;
 static const char *files[16], *dirs[16];
 static int nfiles, ndirs;
@@ -175,12 +189,17 @@ a_t1(void)
 	return esc;
 }
 
+/* Our filters kill an x32 number (SIGSYS) before the kernel looks at
+ * it. A call that returns was not stopped by the filter: if it failed,
+ * the kernel refused it (no x32 ABI), which tests/sandbox/run.sh tells
+ * apart with `aksup-sbprobe abi x32` and reports as skipped. */
 static int
 a_t2(void)
 {
 	long r = syscall(__X32_SYSCALL_BIT | SYS_getpid);
 
-	say("  t2: x32 getpid returned %ld (%s)", r, r < 0 ? strerror(errno) : "ran");
+	say("  t2: x32 getpid returned %ld (%s): not killed by the filter", r,
+	    r < 0 ? strerror(errno) : "ran");
 	return r > 0;
 }
 
@@ -207,15 +226,90 @@ a_t3(void)
 	return r >= 0;
 }
 
+/* The agent's own pid namespace: its own child (same uid, dumpable,
+ * same Landlock domain: only the filter stops this) and its init at
+ * pid 1. Each call must fail with the filter's EPERM; ESRCH would mean
+ * the target did not exist and the test proved nothing. */
+static int
+t4_own_namespace(void)
+{
+	static volatile char secret[8] = "secret";
+	struct iovec l, rm;
+	char buf[8];
+	int esc = 0, pfd, p[2];
+	pid_t kid;
+	long r;
+
+	if (pipe(p) < 0) {
+		say("  t4: pipe: %s", strerror(errno));
+		return 1;
+	}
+	if ((kid = fork()) == 0) {
+		close(p[1]);
+		(void)!read(p[0], buf, 1);	/* until the parent is done */
+		_exit(secret[0] == 's' ? 0 : 1);
+	}
+	close(p[0]);
+	if (kid < 0) {
+		say("  t4: fork: %s", strerror(errno));
+		return 1;
+	}
+	errno = 0;
+	r = ptrace(PTRACE_SEIZE, kid, NULL, NULL);
+	say("  t4: ptrace(SEIZE, own child %d): %s", (int)kid, r == 0 ?
+	    "ATTACHED" : strerror(errno));
+	if (r == 0)
+		(void)ptrace(PTRACE_DETACH, kid, NULL, NULL);
+	if (r == 0 || errno != EPERM)
+		esc = 1;
+	l.iov_base = buf;
+	l.iov_len = sizeof(buf);
+	rm.iov_base = (void *)secret;
+	rm.iov_len = sizeof(buf);
+	errno = 0;
+	r = process_vm_readv(kid, &l, 1, &rm, 1, 0);
+	say("  t4: process_vm_readv(own child %d): %s", (int)kid, r >= 0 ?
+	    "READ" : strerror(errno));
+	if (r >= 0 || errno != EPERM)
+		esc = 1;
+	pfd = (int)syscall(SYS_pidfd_open, kid, 0);
+	if (pfd < 0) {
+		say("  t4: pidfd_open(own child %d): %s", (int)kid, strerror(errno));
+		esc = 1;
+	} else {
+		errno = 0;
+		r = syscall(SYS_pidfd_getfd, pfd, 0, 0);
+		say("  t4: pidfd_getfd(own child %d, 0): %s", (int)kid,
+		    r >= 0 ? "STOLE fd 0" : strerror(errno));
+		if (r >= 0 || errno != EPERM)
+			esc = 1;
+		close(pfd);
+	}
+	errno = 0;
+	r = ptrace(PTRACE_SEIZE, 1, NULL, NULL);
+	say("  t4: ptrace(SEIZE, its init, pid 1): %s", r == 0 ? "ATTACHED" :
+	    strerror(errno));
+	if (r == 0)
+		(void)ptrace(PTRACE_DETACH, 1, NULL, NULL);
+	if (r == 0 || errno != EPERM)
+		esc = 1;
+	close(p[1]);
+	(void)waitpid(kid, NULL, 0);
+	return esc;
+}
+
 static int
 a_t4(void)
 {
 	struct iovec l, rm;
 	char buf[8];
-	int i, esc = 0, pfd;
+	int i, esc = 0, pfd, agent = strcmp(role, "agent") == 0;
 	long r;
 
+	if (agent)
+		esc = t4_own_namespace();
 	for (i = 0; i < npids; i++) {
+		errno = 0;
 		r = ptrace(PTRACE_SEIZE, pids[i], NULL, NULL);
 		say("  t4: ptrace(SEIZE, %d): %s", pids[i], r == 0 ? "ATTACHED" :
 		    strerror(errno));
@@ -223,15 +317,20 @@ a_t4(void)
 			esc = 1;
 			(void)ptrace(PTRACE_DETACH, pids[i], NULL, NULL);
 		}
+		/* the agent's filter answers EPERM; ESRCH (the host's pids
+		 * do not exist in its namespace) is not the filter */
+		if (agent && r < 0 && errno != EPERM)
+			esc = 1;
 		l.iov_base = buf;
 		l.iov_len = sizeof(buf);
 		rm.iov_base = (void *)0x10000;
 		rm.iov_len = sizeof(buf);
+		errno = 0;
 		r = process_vm_readv(pids[i], &l, 1, &rm, 1, 0);
 		/* EFAULT: the permission check passed, the address did not */
 		say("  t4: process_vm_readv(%d): %s", pids[i], r >= 0 ? "READ" :
 		    strerror(errno));
-		if (r >= 0 || errno == EFAULT)
+		if (r >= 0 || errno == EFAULT || (agent && errno != EPERM))
 			esc = 1;
 		pfd = (int)syscall(SYS_pidfd_open, pids[i], 0);
 		if (pfd >= 0) {
@@ -292,19 +391,44 @@ a_t5(void)
 	return esc;
 }
 
+/* The agent: its view's binds are nosuid and it has no_new_privs, then
+ * it execs a setuid-root copy of the probe, which reports its euid.
+ * Started unprivileged the exec proves nothing (root is not mapped in
+ * the agent's user namespace: the kernel ignores the bit), the other
+ * two checks still do. */
 static int
 a_t10(void)
 {
 	char *argv[] = { "aksup-sbprobe", "euid", NULL };
 	char *envp[] = { NULL };
+	struct statvfs sf;
+	int esc = 0, nnp;
 
 	if (opt_suid == NULL) {
 		say("  t10: no suid=PATH given");
 		return 1;
 	}
+	if (strcmp(role, "agent") == 0) {
+		if (statvfs(opt_suid, &sf) < 0) {
+			say("  t10: statvfs %s: %s", opt_suid, strerror(errno));
+			esc = 1;
+		} else {
+			say("  t10: the setuid copy's mount: %s", (sf.f_flag &
+			    ST_NOSUID) ? "nosuid" : "SUID ALLOWED");
+			if (!(sf.f_flag & ST_NOSUID))
+				esc = 1;
+		}
+		nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+		say("  t10: no_new_privs %d", nnp);
+		if (nnp != 1)
+			esc = 1;
+		if (esc)
+			return 1;
+	}
 	execve(opt_suid, argv, envp);
 	say("  t10: execve %s: %s", opt_suid, strerror(errno));
-	return 0;
+	/* not there: the test ran nothing */
+	return errno == ENOENT;
 }
 
 static int
@@ -404,6 +528,125 @@ a_t14(void)
 		if (dfd >= 0)
 			close(dfd);
 	}
+	return esc;
+}
+
+static long
+openat2_(int dfd, const char *name, uint64_t flags, uint64_t mode)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = flags;
+	how.mode = mode;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+	return syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+}
+
+/* One write-side operation beneath a read-only root: it must fail with
+ * Landlock's EACCES (anything else: the test did not reach Landlock). */
+static int
+t6ro_op(const char *what, int fd, long r)
+{
+	int e = errno;
+
+	if (r >= 0) {
+		say("  t6ro: %s beneath root fd %d: DONE", what, fd);
+		if (strncmp(what, "open", 4) == 0)
+			close((int)r);
+		return 1;
+	}
+	say("  t6ro: %s beneath root fd %d: %s", what, fd, strerror(e));
+	return e != EACCES;
+}
+
+/* The fs worker's Landlock rights (T6): through the dirfd of each root
+ * the policy opens read-only (no w, no d), write, create, make a
+ * directory, remove and rename beneath it. Only calls its filter allows
+ * (openat2, mkdirat, unlinkat, renameat): a SIGSYS would prove nothing. */
+static int
+a_t6ro(void)
+{
+	char *end, *colon;
+	int i, fd, n = 0, esc = 0;
+	long r;
+
+	if (strcmp(role, "worker-fs") != 0) {
+		say("  t6ro: only the fs worker holds roots");
+		return 0;
+	}
+	if (opt_rofile == NULL) {
+		say("  t6ro: no rofile=NAME given");
+		return 1;
+	}
+	for (i = 0; role_argv && role_argv[i]; i++) {
+		/* FD:RIGHTS:SUFFIX, as workers/fs/fs.c reads them */
+		fd = (int)strtol(role_argv[i], &end, 10);
+		if (*end != ':' || (colon = strchr(end + 1, ':')) == NULL ||
+		    colon[1] != '\0')
+			continue;	/* "-", or a root that does not exist */
+		if (memchr(end + 1, 'w', (size_t)(colon - end - 1)) != NULL ||
+		    memchr(end + 1, 'd', (size_t)(colon - end - 1)) != NULL)
+			continue;	/* the policy lets it change things */
+		n++;
+		/* the name exists (O_PATH: not a Landlock access) */
+		if ((r = openat2_(fd, opt_rofile, O_PATH | O_CLOEXEC, 0)) < 0) {
+			say("  t6ro: %s beneath root fd %d: %s (nothing tested)",
+			    opt_rofile, fd, strerror(errno));
+			esc = 1;
+			continue;
+		}
+		close((int)r);
+		esc |= t6ro_op("open O_WRONLY", fd, openat2_(fd, opt_rofile,
+		    O_WRONLY | O_CLOEXEC, 0));
+		esc |= t6ro_op("open O_CREAT", fd, openat2_(fd,
+		    "aksup-sbprobe-file", O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0600));
+		esc |= t6ro_op("mkdirat", fd, mkdirat(fd, "aksup-sbprobe-dir",
+		    0700));
+		esc |= t6ro_op("renameat", fd, renameat(fd, opt_rofile, fd,
+		    "aksup-sbprobe-renamed"));
+		esc |= t6ro_op("unlinkat", fd, unlinkat(fd, opt_rofile, 0));
+	}
+	if (n == 0) {
+		say("  t6ro: no read-only root in the worker's argv (nothing "
+		    "tested)");
+		esc = 1;
+	}
+	return esc;
+}
+
+/* T10: a new user namespace (and with it every other kind) from the
+ * agent: unshare(2) and clone(2) with CLONE_NEWUSER, must fail with the
+ * filter's EPERM (allow-list roles: SIGSYS). */
+static int
+a_unshare(void)
+{
+	int esc = 0, st;
+	long r;
+
+	errno = 0;
+	r = unshare(CLONE_NEWUSER);
+	say("  unshare: unshare(CLONE_NEWUSER): %s", r == 0 ? "NEW USER "
+	    "NAMESPACE" : strerror(errno));
+	if (r == 0 || errno != EPERM)
+		esc = 1;
+	errno = 0;
+	r = unshare(CLONE_NEWNET);
+	say("  unshare: unshare(CLONE_NEWNET): %s", r == 0 ? "NEW NET "
+	    "NAMESPACE" : strerror(errno));
+	if (r == 0 || errno != EPERM)
+		esc = 1;
+	errno = 0;
+	r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (r == 0)
+		_exit(0);
+	say("  unshare: clone(CLONE_NEWUSER): %s", r > 0 ? "NEW USER "
+	    "NAMESPACE" : strerror(errno));
+	if (r > 0)
+		(void)waitpid((pid_t)r, &st, 0);
+	if (r >= 0 || errno != EPERM)
+		esc = 1;
 	return esc;
 }
 
@@ -538,9 +781,10 @@ static const struct {
 } attacks[] = {
 	{ "t1", a_t1, 0 }, { "t2", a_t2, 0 }, { "t2i386", a_t2i386, 0 },
 	{ "t3", a_t3, 0 }, { "t4", a_t4, 0 }, { "t5", a_t5, 0 },
-	{ "t10", a_t10, 0 }, { "t12", a_t12, 0 }, { "t13", a_t13, 0 },
-	{ "t14", a_t14, 0 }, { "fork", a_fork, 1 }, { "mem", a_mem, 1 },
-	{ "signal", a_signal, 1 }, { "sc", a_sc, 0 },
+	{ "t6ro", a_t6ro, 0 }, { "t10", a_t10, 0 }, { "t12", a_t12, 0 },
+	{ "t13", a_t13, 0 }, { "t14", a_t14, 0 }, { "unshare", a_unshare, 0 },
+	{ "fork", a_fork, 1 }, { "mem", a_mem, 1 }, { "signal", a_signal, 1 },
+	{ "sc", a_sc, 0 },
 };
 
 /* ---- driver ----------------------------------------------------------- */
@@ -719,9 +963,65 @@ listen_on(int fd, int secs, const char *out)
 	return 0;
 }
 
+/* Does the kernel run a getpid of this ABI at all? (In a child: without
+ * the ABI an int 0x80 is a SIGSEGV.) */
+static int
+abi_works(const char *abi)
+{
+	pid_t p;
+	long r = -1;
+	int st;
+
+	if ((p = fork()) == 0) {
+		if (strcmp(abi, "x32") == 0)
+			r = syscall(__X32_SYSCALL_BIT | SYS_getpid);
+		else
+			__asm__ volatile ("int $0x80" : "=a"(r) : "a"(20L) :
+			    "memory");
+		_exit(r > 0 ? 0 : 1);
+	}
+	if (p < 0 || waitpid(p, &st, 0) < 0)
+		return 2;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		printf("the kernel runs %s system calls\n", abi);
+		return 0;
+	}
+	printf("the kernel has no %s ABI (%s)\n", abi, WIFSIGNALED(st) ?
+	    strsignal(WTERMSIG(st)) : "the call failed");
+	return 1;
+}
+
+/* Every descriptor this process was started with, as the supervisor
+ * left it (before the probe opens anything); no /proc needed. */
+static void
+list_fds(void)
+{
+	char buf[4096];
+	size_t n;
+	int fd, i;
+	char *end;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "FDS %s", role);
+	for (fd = 0; fd < 65536 && n < sizeof(buf) - 16; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %d", fd);
+	fprintf(stderr, "%s\n", buf);
+	if (strcmp(role, "worker-fs") != 0)
+		return;
+	n = (size_t)snprintf(buf, sizeof(buf), "ROOTFDS");
+	for (i = 0; role_argv && role_argv[i] && n < sizeof(buf) - 16; i++) {
+		fd = (int)strtol(role_argv[i], &end, 10);
+		if (end != role_argv[i] && *end == ':')
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %d", fd);
+	}
+	fprintf(stderr, "%s\n", buf);
+}
+
 static int
 helper(int argc, char **argv)
 {
+	if (strcmp(argv[1], "abi") == 0 && argc == 3)
+		return abi_works(argv[2]);
 	if (strcmp(argv[1], "euid") == 0) {
 		say("  t10: after exec of the setuid binary: euid %d uid %d",
 		    (int)geteuid(), (int)getuid());
@@ -800,12 +1100,14 @@ main(int argc, char **argv)
 			opt_tcp = atoi(argv[i] + 4);
 		else if (strncmp(argv[i], "read=", 5) == 0)
 			opt_read = argv[i] + 5;
+		else if (strncmp(argv[i], "rofile=", 7) == 0)
+			opt_rofile = argv[i] + 7;
 		else if (strncmp(argv[i], "file=", 5) == 0 && nfiles < 16)
 			files[nfiles++] = argv[i] + 5;
 		else if (strncmp(argv[i], "dir=", 4) == 0 && ndirs < 16)
 			dirs[ndirs++] = argv[i] + 4;
-		/* anything else: a file aksup binds into the agent's view */
 	}
+	list_fds();
 	if (from_stdin)
 		stdin_pids();
 	else if (strcmp(role, "agent") != 0)
