@@ -3,7 +3,8 @@
 # load (10 streams x 1000 requests in one session), sessions one after
 # the other and the lock against two at once, tamper vectors through
 # `aksup log verify`, views and filters, --follow, the crash loop (kill -9
-# of the broker at random moments) and the full disk (root: a small tmpfs).
+# of the broker at random moments) and the full disk (a small tmpfs; in a
+# user namespace when unprivileged).
 #
 #   AKSUP_BIN=DIR (aksup, role binaries, aksup-audit-agent) AKSUP_SRC=DIR
 #   tests/integration/audit.sh [TEST...]
@@ -15,7 +16,8 @@ AKSUP="$BIN/aksup"
 AGENT="$BIN/aksup-audit-agent"
 PROBE="$BIN/aksup-probe"
 CRASH_RUNS=${CRASH_RUNS:-50}
-T=$(mktemp -d /tmp/aksup-audit.XXXXXX)
+SELF=$(realpath "$0")
+T=$(mktemp -d "${TMPDIR:-/tmp}/aksup-audit.XXXXXX")
 trap 'mountpoint -q "$T/mnt" 2>/dev/null && umount "$T/mnt"; rm -rf "$T"' EXIT
 WS="$T/ws"
 
@@ -35,9 +37,19 @@ capabilities:
 YAML
 }
 
+# Unprivileged, t_full_disk runs this script again in a user namespace
+# of its own (unshare -Ur --mount: root there, with tmpfs mounts of its
+# own); aksup then runs in a second one that maps back only the invoking
+# uid and gid: the same uid as outside, no capability. $AS_USER is that.
+AS_USER=()
+if [ -n "${AKSUP_TEST_USERNS_UID:-}" ]; then
+	AS_USER=(unshare --user --map-user="$AKSUP_TEST_USERNS_UID"
+	    --map-group="$AKSUP_TEST_USERNS_GID" --)
+fi
+
 # requests of type T in log F
 count() { jq -R "fromjson? | select(.type==\"$2\")" "$1" | jq -s length; }
-verify() { "$AKSUP" log verify "$@" >"$T/vout" 2>&1; }
+verify() { "${AS_USER[@]}" "$AKSUP" log verify "$@" >"$T/vout" 2>&1; }
 
 t_load_10_streams() {
 	local ok=0 out
@@ -163,8 +175,11 @@ broker_of() {	# broker_of SUPERVISOR-PID
 	done
 }
 
+# The log is parsed line by line with `fromjson?` (a killed broker may
+# leave a torn line) and no check's status comes from a pipe, so the
+# checks hold with `set -o pipefail` too.
 t_crash_loop() {
-	local ok=0 run sup b i bad=0 killed=0 rc
+	local ok=0 run sup b i bad=0 killed=0 rc sid left=0 killed_runs=" "
 	setup
 	for run in $(seq 1 "$CRASH_RUNS"); do
 		for i in $(seq 1 300); do
@@ -176,7 +191,8 @@ t_crash_loop() {
 		sup=$!
 		sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
 		b=$(broker_of "$sup")
-		[ -n "$b" ] && kill -KILL "$b" 2>/dev/null && killed=$((killed + 1))
+		[ -n "$b" ] && kill -KILL "$b" 2>/dev/null &&
+		    killed=$((killed + 1)) && killed_runs+="$run "
 		wait "$sup" 2>/dev/null
 		if ! verify --log-path "$T/log" --allow-open; then
 			note "run $run: $(cat "$T/vout")"
@@ -195,7 +211,27 @@ t_crash_loop() {
 	check "no action without its decision ($(comm -13 "$T/decided" "$T/written" | head -3))" \
 	    [ -z "$(comm -13 "$T/decided" "$T/written")" ] || ok=1
 	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --action fs.read --target "$WS/a.txt" >/dev/null
-	cat "$T"/key* > "$T/allkeys" 2>/dev/null
+	# The broker writes k_0 to the key file, then session_start: killed
+	# in between (issue 12: 1 of 100 loops on a tmpfs), the key names a
+	# session the log never had, which verify rightly calls removed. Such
+	# a key is checked to be that, from a killed run, and left out.
+	jq -R -r 'fromjson? | select(.type == "session_start") | .session' "$T/log" > "$T/started"
+	: > "$T/allkeys"
+	for run in $(seq 1 "$CRASH_RUNS"); do
+		[ -s "$T/key$run" ] || continue
+		sid=$(awk '{ print $3 }' "$T/key$run")
+		if grep -qxF -- "$sid" "$T/started"; then
+			cat "$T/key$run" >> "$T/allkeys"
+			continue
+		fi
+		left=$((left + 1))
+		check "run $run: a key for no session only from a killed broker" \
+		    [ -z "${killed_runs##* $run *}" ] || ok=1
+		verify --log-path "$T/log" --key "$T/key$run" --allow-crashed
+		check "run $run: its key is refused as naming no session ($(tail -1 "$T/vout"))" \
+		    grep -q "^INVALID: .*session $sid, which is not in the log" "$T/vout" || ok=1
+	done
+	[ $left -eq 0 ] || note "$left keys of brokers killed before their session_start left out"
 	# session_end and the final seal are one write(2): no kill falls
 	# between them (issue 10: this is what made the loop flaky)
 	jq -nr '[inputs | fromjson?] as $l
@@ -224,13 +260,13 @@ fill_once() {	# fill_once PAD
 	local denied
 	rm -f "$WS"/out/*
 	mount -t tmpfs -o size=256k,mode=0755 tmpfs "$T/mnt" || return 1
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
+	"${AS_USER[@]}" "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
 	    --action fs.read --target "$WS/a.txt" >/dev/null || return 1
 	for i in $(seq 1 3000); do
 		printf '{"id":%d,"action":"fs.write","target":"%s/out/f%d%s","params":{"content":"x"}}\n' \
 		    "$i" "$WS" "$i" "$1"
 	done > "$T/batch"
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
+	"${AS_USER[@]}" "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" --audit-sync always \
 	    --batch "$T/batch" > "$T/answers" 2>"$T/err"; frc=$?
 	n=$(grep -c '"status"' "$T/answers")
 	denied=$(jq -c 'select(.error=="audit log unavailable")' "$T/answers" | head -1)
@@ -242,11 +278,30 @@ fill_once() {	# fill_once PAD
 	    { note "answers: $(tail -1 "$T/answers" | cut -c1-100); $(tr '\n' ' ' < "$T/err")"; return 1; }
 }
 
+# The log's filesystem fills up: the decision that cannot be written
+# denies its action (fail closed), an outcome that cannot be written
+# ends the session, nothing before is lost. Unprivileged it runs in user
+# namespaces (see AS_USER), where it was skipped before (issue 12); with
+# a failed decision write ignored (broker/loop.c) the action of the
+# request whose decision was not written ran: "decision not written: its
+# action did not run" failed.
 t_full_disk() {
-	local ok=0 frc n id rid decided pad="" tries=0 seen=0
+	local ok=0 frc n id rid decided pad="" tries=0 seen=0 rc
 	if [ "$(id -u)" != 0 ]; then
-		note "skipped: mounting a tmpfs needs root"
-		return 0
+		if ! unshare -Ur --mount true 2>/dev/null; then
+			note "skip: no user namespace to mount a tmpfs in"
+			return 77
+		fi
+		AKSUP_TEST_USERNS_UID=$(id -u) AKSUP_TEST_USERNS_GID=$(id -g) \
+		    unshare -Ur --mount -- bash "$SELF" full_disk >"$T/ns.out" 2>&1; rc=$?
+		sed 's/^/  | /' "$T/ns.out"
+		check "full_disk in a user namespace (rc $rc)" [ $rc -eq 0 ] &&
+		    check "it ran there" grep -qx 'PASS full_disk' "$T/ns.out"
+		return
+	fi
+	if [ ${#AS_USER[@]} -gt 0 ]; then
+		check "aksup runs as uid $AKSUP_TEST_USERNS_UID here" \
+		    [ "$("${AS_USER[@]}" id -u)" = "$AKSUP_TEST_USERNS_UID" ] || return 1
 	fi
 	setup
 	mkdir -p "$T/mnt"
@@ -272,8 +327,10 @@ t_full_disk() {
 		if [ $seen -eq 3 ]; then
 			# Room again (same log): the next session notes the torn
 			# line and the chain goes on.
-			mount -o remount,size=1m "$T/mnt"
-			"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" \
+			# (type and source given: mount(8) does not add the uid=/gid=
+			# it reads back, which a user namespace cannot map)
+			mount -t tmpfs -o remount,size=1m tmpfs "$T/mnt"
+			"${AS_USER[@]}" "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/mnt/log" \
 			    --action fs.read --target "$WS/a.txt" >/dev/null || ok=1
 			verify --log-path "$T/mnt/log"
 			check "the next session continues the chain ($(tail -1 "$T/vout"))" grep -q "^OK:" "$T/vout" || ok=1
@@ -289,7 +346,7 @@ ALL="load_10_streams two_sessions_one_chain lock_names_holder vectors_cli
 log_views crash_loop full_disk"
 
 cd "$T" || exit 1
-echo "audit integration tests as $(id -un) (uid $(id -u))"
+echo "audit integration tests as $(id -un) (uid $(id -u))${AKSUP_TEST_USERNS_UID:+ in a user namespace, aksup as uid $AKSUP_TEST_USERNS_UID}"
 for t in ${*:-$ALL}; do
 	run_one "$t" "t_$t"
 done

@@ -7,7 +7,8 @@
  *
  *   aksup-probe escape              open("/etc/passwd"), socket(AF_INET)
  *   aksup-probe raw JSON            send one raw message, print the answer
- *   aksup-probe oversize            send a message of 1 MiB + 1 byte
+ *   aksup-probe oversize            send a message just above the broker's
+ *                                   limit (1 MiB + 1 byte at most)
  *   aksup-probe fdpass TARGET       send a request carrying a descriptor
  *   aksup-probe wait TARGET         read TARGET, print "READY pid", wait for
  *                                   a line on stdin, read TARGET again
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "agent/client.h"
+#include "broker/broker.h"	/* BROKER_AGENT_MAX_MIN */
 
 static char buf[AKSUP_MSG_MAX + 1];
 
@@ -75,23 +77,48 @@ mode_escape(void)
 	return escaped;
 }
 
+/*
+ * One message larger than the broker's limit that the kernel accepts:
+ * the broker's limit is min(1 MiB, its SO_SNDBUF - 32 KiB) (broker/main.c),
+ * and both ends of the agent channel get the same buffer size
+ * (supervisor/session.c), so a message of min(1 MiB + 1, our SO_SNDBUF
+ * - 64) is always above it and within what the kernel sends (up to
+ * SO_SNDBUF - 32). Our buffer is left as the supervisor sized it.
+ * Prints "sent N", then the answer (EOF: the broker ended the agent).
+ * Only with a buffer of at most 64 KiB is the broker's limit the full
+ * 1 MiB, which no message this kernel sends exceeds: "skip: ...".
+ */
 static int
 mode_oversize(int fd)
 {
 	size_t len = AKSUP_MSG_MAX + 1;
-	int sz = 8 * 1024 * 1024;
-	char *m = malloc(len);
+	int sndbuf = 0;
+	socklen_t sl = sizeof(sndbuf);
+	char *m;
 
-	if (m == NULL)
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) < 0) {
+		printf("getsockopt: %s\n", strerror(errno));
 		return 2;
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	}
+	if (sndbuf <= BROKER_AGENT_MAX_MIN + 32 * 1024) {
+		printf("skip: SO_SNDBUF %d: the broker takes up to 1 MiB, the "
+		    "kernel sends at most %d bytes\n", sndbuf, sndbuf - 32);
+		return 3;
+	}
+	if ((size_t)sndbuf - 64 < len)
+		len = (size_t)sndbuf - 64;
+	if ((m = malloc(len)) == NULL)
+		return 2;
 	memset(m, ' ', len);
 	m[0] = '{';
 	m[len - 1] = '}';
+	printf("sent %zu\n", len);
 	if (aksup_send(fd, m, len) < 0) {
 		printf("send: %s\n", strerror(errno));
+		free(m);
 		return 2;
 	}
+	free(m);
 	return answer(fd);
 }
 

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/chan.h"
@@ -134,6 +135,90 @@ START_TEST(test_violation_is_fatal)
 }
 END_TEST
 
+/*
+ * Issue 12: a descriptor riding on an internal message is a protocol
+ * violation from a trusted peer, fatal like any other (no message type
+ * carries one). A well-formed FS_RESP from the fs worker's side, first
+ * plain (received), then the same with an fd in SCM_RIGHTS: the
+ * receiver, a forked child with its stderr on a pipe, must exit 1 and
+ * say "descriptor". Had chan_recv only closed the fd and gone on, the
+ * message would have been handled (the child exits 0).
+ */
+START_TEST(test_fd_on_internal_channel_is_fatal)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct fs_resp r = { 1, 0 };
+	struct cmsghdr *cm;
+	struct msghdr mh;
+	struct iovec iov[2];
+	struct wire_hdr h = { WIRE_FS_RESP, sizeof(r), 7 };
+	int sv[2], errp[2], pp[2], st, i;
+	char err[512];
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	ck_assert_int_eq(pipe(errp), 0);
+	ck_assert_int_eq(pipe(pp), 0);	/* the descriptor passed */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct chan b;
+		struct msg m;
+		uint8_t buf[256];
+
+		dup2(errp[1], STDERR_FILENO);
+		log_init("t");
+		chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+		if (chan_recv(&b, buf, sizeof(buf), &m) != 1 ||
+		    m.hdr.type != WIRE_FS_RESP)
+			_exit(3);	/* the plain message is good */
+		if (chan_recv(&b, buf, sizeof(buf), &m) == 1 &&
+		    m.hdr.type == WIRE_FS_RESP && m.hdr.tag == 7)
+			_exit(0);	/* handed on, fd and all */
+		_exit(4);
+	}
+	close(errp[1]);
+	close(sv[1]);
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = &r;
+	iov[1].iov_len = sizeof(r);
+	for (i = 0; i < 2; i++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = 2;
+		if (i == 1) {
+			memset(&cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf.buf;
+			mh.msg_controllen = sizeof(cbuf.buf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &pp[0], sizeof(int));
+		}
+		ck_assert_int_eq(sendmsg(sv[0], &mh, MSG_NOSIGNAL),
+		    (ssize_t)(sizeof(h) + sizeof(r)));
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	n = read(errp[0], err, sizeof(err) - 1);
+	err[n > 0 ? n : 0] = '\0';
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	    "receiver: status %#x (0: the message with an fd was handled), "
+	    "stderr: %s", (unsigned)st, err);
+	ck_assert_msg(strstr(err, "protocol violation from fs worker: "
+	    "descriptor") != NULL, "stderr: %s", err);
+	close(errp[0]);
+	close(pp[0]);
+	close(pp[1]);
+	close(sv[0]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -146,6 +231,7 @@ main(void)
 	tcase_add_test(tc, test_check_table);
 	tcase_add_test(tc, test_roundtrip_socketpair);
 	tcase_add_exit_test(tc, test_violation_is_fatal, 1);
+	tcase_add_test(tc, test_fd_on_internal_channel_is_fatal);
 	suite_add_tcase(s, tc);
 	tcase_add_test(lc, test_log_terminal_safe);
 	suite_add_tcase(s, lc);

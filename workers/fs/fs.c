@@ -13,26 +13,25 @@
  * one name at a time where it creates or removes, and everything after
  * acts on the fd: a symlink, `..`, a rename race or a mount point (a bind
  * mount of the audit log's directory inside a root) cannot lead outside
- * the root (T6, T14).
+ * the root (T6, T14). That open is open_beneath (workers/fs/beneath.c).
  */
 #include <dirent.h>
 #include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/b64.h"
 #include "common/fds.h"
 #include "common/log.h"
+#include "workers/fs/beneath.h"
 #include "workers/worker.h"
 
 #define ROOTS_MAX	256
@@ -46,28 +45,6 @@ static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
 static unsigned rights[ROOTS_MAX];	/* 1 << (FS_OP_* - 1) */
 #define FS_RIGHT_LETTERS	"rwdl"	/* FS_OP_READ .. FS_OP_LIST, = SB_FS_* */
 static size_t nroots;
-
-static int
-open_beneath(int dirfd, const char *path, int flags, mode_t mode)
-{
-	struct open_how how;
-	int fd;
-
-	memset(&how, 0, sizeof(how));
-	/* openat2 refuses flags that mean nothing with O_PATH */
-	how.flags = (uint64_t)(flags | O_CLOEXEC |
-	    ((flags & O_PATH) ? 0 : O_NOCTTY));
-	how.mode = (flags & O_CREAT) ? mode : 0;
-	/* NO_XDEV: a root is one mount. Something mounted beneath it (a
-	 * bind mount of a directory outside every root) is not the
-	 * directory the placement check examined, so it is not crossed. */
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-	    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-	do {
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	} while (fd < 0 && errno == EAGAIN);
-	return fd;
-}
 
 static void
 reply_errno(struct reply *r, int err, const char *target)
