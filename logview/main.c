@@ -13,7 +13,7 @@
  *        aksup-log verify --keys N [--allow-open] [--allow-crashed]
  *            (key files on fds 3 .. 3+N-1; audit/verify.c does the work)
  * Only `aksup log` starts it, so its usage messages show aksup log's
- * usage (logview/usage.h). --backlog: with --follow --limit N, the first
+ * usage (common/logusage.h). --backlog: with --follow --limit N, the first
  * BYTES on fd 0 are the log as it was; the last N rows of those are shown
  * before following (tail -n N -f).
  */
@@ -31,7 +31,7 @@
 #include "common/sandbox.h"
 #include "common/util.h"
 #include "logview/records.h"
-#include "logview/usage.h"
+#include "common/logusage.h"
 
 #define READ_CHUNK	(64 * 1024)
 

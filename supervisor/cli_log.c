@@ -23,7 +23,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "logview/usage.h"
+#include "common/logusage.h"
 #include "supervisor/supervisor.h"
 
 #define DEFAULT_LOG	"./aksup.log"

@@ -1,10 +1,13 @@
 /*
- * bench/hotpath.c -- aksup-hotpath: the broker's per-request work, phase
+ * broker/hotpath.c -- aksup-hotpath: the broker's per-request work, phase
  * by phase, without the channels: decode, canonical target, defaults,
  * decision, params digest, audit record, answer. For profiling
  * (valgrind --tool=callgrind aksup-hotpath) and for docs/PERFORMANCE.md.
  *
- * Runs in: the developer's shell. Privilege: none; writes a temp file.
+ * Runs in: the developer's shell, not in a session: a harness of the
+ * broker's own code (it links the broker core in-process, as the fuzzers
+ * do), so it lives in the broker's folder. Privilege: none; writes a
+ * temp file.
  */
 #include <stdio.h>
 #include <stdlib.h>
