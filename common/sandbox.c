@@ -254,7 +254,7 @@ static const struct sc_allow sanitizer_allow[] = {
  * kernel (listmount, statmount, open_tree_attr...) never reaches it.
  * The calls below with arguments that matter are allowed only with
  * those (build_agent_external). docs/SANDBOX.md is this list, with a
- * reason per line; tests/sandbox/agent-filter.pfc is its golden dump.
+ * reason per line; tests/sandbox/filter-agent-external.pfc is its golden dump.
  */
 static const struct sc_allow agent_allow[] = {
 	/* programs and processes: Landlock decides what may be executed */

@@ -5,13 +5,14 @@
  *
  * Runs in: the test suite, unconfined; it only builds a filter in memory.
  *
- *   aksup-filterdump agent-external            print the PFC on stdout
- *   aksup-filterdump agent-external GOLDEN     exit 0 if it equals GOLDEN,
- *                                              else 1 with the first
- *                                              differing line
+ *   aksup-filterdump ROLE            print ROLE's PFC on stdout
+ *   aksup-filterdump ROLE GOLDEN     exit 0 if it equals GOLDEN, else 1
+ *                                    with the first differing line
  *
- * The golden file is tests/sandbox/agent-filter.pfc (x86_64, Debian 12's
- * libseccomp); docs/SANDBOX.md says how to regenerate it.
+ * ROLE: broker, worker-fs, client, logview, agent-external,
+ * agent-builtin. The golden files are tests/sandbox/filter-ROLE.pfc
+ * (x86_64, Debian 12's libseccomp): a changed allow-list of any role
+ * shows in review. docs/SANDBOX.md says how to regenerate them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,20 +67,40 @@ first_diff(const char *a, const char *b)
 	    (int)(eb ? eb - b : (long)strlen(b)), b);
 }
 
+static const struct {
+	const char *name;
+	enum sandbox_role role;
+} roles[] = {
+	{ "broker", ROLE_BROKER },
+	{ "worker-fs", ROLE_WORKER_FS },
+	{ "client", ROLE_CLIENT },
+	{ "logview", ROLE_LOGVIEW },
+	{ "agent-external", ROLE_AGENT_EXTERNAL },
+	{ "agent-builtin", ROLE_AGENT_BUILTIN },
+};
+
 int
 main(int argc, char **argv)
 {
+	enum sandbox_role role = ROLE_BROKER;
+	size_t i;
+
 	char *built = NULL, *golden = NULL;
 	size_t nb, ng;
 	FILE *tmp = NULL, *g = NULL;
 	int rc = 2;
 
-	if (argc < 2 || argc > 3 || strcmp(argv[1], "agent-external") != 0) {
-		fprintf(stderr, "usage: aksup-filterdump agent-external [GOLDEN]\n");
+	for (i = 0; argc >= 2 && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(argv[1], roles[i].name) == 0)
+			break;
+	if (argc < 2 || argc > 3 || i == sizeof(roles) / sizeof(roles[0])) {
+		fprintf(stderr, "usage: aksup-filterdump broker|worker-fs|client|"
+		    "logview|agent-external|agent-builtin [GOLDEN]\n");
 		return 2;
 	}
+	role = roles[i].role;
 	if (argc == 2) {
-		if (sandbox_seccomp_export(ROLE_AGENT_EXTERNAL, 1) < 0) {
+		if (sandbox_seccomp_export(role, 1) < 0) {
 			fprintf(stderr, "aksup-filterdump: cannot build the filter\n");
 			return 1;
 		}
@@ -90,7 +111,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	fflush(tmp);
-	if (sandbox_seccomp_export(ROLE_AGENT_EXTERNAL, fileno(tmp)) < 0) {
+	if (sandbox_seccomp_export(role, fileno(tmp)) < 0) {
 		fprintf(stderr, "aksup-filterdump: cannot build the filter\n");
 		goto out;
 	}
@@ -98,11 +119,11 @@ main(int argc, char **argv)
 	if ((built = slurp(tmp, &nb)) == NULL || (golden = slurp(g, &ng)) == NULL)
 		goto out;
 	if (nb == ng && memcmp(built, golden, nb) == 0) {
-		printf("the agent's filter equals %s\n", argv[2]);
+		printf("%s's filter equals %s\n", argv[1], argv[2]);
 		rc = 0;
 	} else {
-		fprintf(stderr, "the agent's filter differs from %s (regenerate "
-		    "it: docs/SANDBOX.md, \"Golden dump\")\n", argv[2]);
+		fprintf(stderr, "%s's filter differs from %s (regenerate "
+		    "it: docs/SANDBOX.md, \"Golden dump\")\n", argv[1], argv[2]);
 		first_diff(built, golden);
 		rc = 1;
 	}
