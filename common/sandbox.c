@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fsrights.h"
 #include "common/fds.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -1023,20 +1024,20 @@ fs_landlock_rights(unsigned r)
 {
 	uint64_t a = 0;
 
-	if (r & SB_FS_READ)
+	if (r & FS_RIGHT_READ)
 		a |= LANDLOCK_ACCESS_FS_READ_FILE;
-	if (r & SB_FS_LIST)
+	if (r & FS_RIGHT_LIST)
 		a |= LANDLOCK_ACCESS_FS_READ_DIR;
 	/* fs.write: a temp file (MAKE_REG, WRITE_FILE, TRUNCATE), renamed
 	 * over the target in the same directory (REMOVE_FILE of the old
 	 * one), parents made one at a time (MAKE_DIR); a write that fails
 	 * removes the (empty) parents it made (REMOVE_DIR). */
-	if (r & SB_FS_WRITE)
+	if (r & FS_RIGHT_WRITE)
 		a |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |
 		    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR |
 		    LANDLOCK_ACCESS_FS_REMOVE_FILE |
 		    LANDLOCK_ACCESS_FS_REMOVE_DIR;
-	if (r & SB_FS_DELETE)
+	if (r & FS_RIGHT_DELETE)
 		a |= LANDLOCK_ACCESS_FS_REMOVE_FILE |
 		    LANDLOCK_ACCESS_FS_REMOVE_DIR;
 	return a;

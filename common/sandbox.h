@@ -50,12 +50,8 @@ const char *sandbox_layers_str(unsigned mask, char *buf, size_t len);
 /* Name of a single layer bit. */
 const char *sandbox_layer_name(unsigned bit);
 
-/* fs worker: the rights beneath one O_PATH root dirfd, as the letters of
- * its argv ("rwdl"); called for every root before sandbox_enter. */
-#define SB_FS_READ	0x1u	/* r: read files */
-#define SB_FS_WRITE	0x2u	/* w: create/replace files, make dirs */
-#define SB_FS_DELETE	0x4u	/* d: remove files and dirs */
-#define SB_FS_LIST	0x8u	/* l: read directories */
+/* fs worker: the rights (FS_RIGHT_*, common/fsrights.h) beneath one
+ * O_PATH root dirfd; called for every root before sandbox_enter. */
 int sandbox_fs_root(int dirfd, unsigned rights);
 
 /* Confine the calling process for `role`. Exits on failure. */

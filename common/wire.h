@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "common/fsrights.h"
+
 enum wire_role {
 	WR_SUPERVISOR = 1,
 	WR_BROKER,
@@ -33,7 +35,7 @@ enum wire_role {
  */
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload = the fs	\
-	 * roots in policy order, each one byte of POLICY_FS_* rights	\
+	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\
 	 * The supervisor refuses a session whose audit log, seal key	\
@@ -55,13 +57,6 @@ struct wire_hdr {
 	uint32_t type;		/* enum wire_type */
 	uint32_t len;		/* payload bytes after the header */
 	uint64_t tag;		/* request tag, echoed in the answer */
-};
-
-enum fs_op {
-	FS_OP_READ = 1,
-	FS_OP_WRITE,
-	FS_OP_DELETE,
-	FS_OP_LIST,
 };
 
 enum fs_enc {

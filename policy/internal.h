@@ -173,7 +173,7 @@ struct policy {
 	struct rule *rules;	/* capabilities first, then deny, file order */
 	size_t nrules;
 	char **roots;
-	unsigned *root_actions;	/* POLICY_FS_* per root */
+	unsigned *root_actions;	/* FS_RIGHT_* per root */
 	size_t nroots;
 	char name[256];
 };

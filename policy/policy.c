@@ -21,6 +21,7 @@
 
 #include <yaml.h>
 
+#include "common/fsrights.h"
 #include "policy/internal.h"
 
 #define MAX_DEPTH	32	/* YAML nesting; a policy needs 7 */
@@ -463,6 +464,19 @@ pattern_root(const char *pat, char *root, size_t size)
 	return 0;
 }
 
+/* The right an fs action needs beneath its root. */
+static unsigned
+fs_right_of(int action)
+{
+	switch (action) {
+	case ACT_FS_READ: return FS_RIGHT_READ;
+	case ACT_FS_WRITE: return FS_RIGHT_WRITE;
+	case ACT_FS_DELETE: return FS_RIGHT_DELETE;
+	case ACT_FS_LIST: return FS_RIGHT_LIST;
+	}
+	return 0;
+}
+
 static int
 add_root(struct policy *p, const char *root)
 {
@@ -552,8 +566,7 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 	if (pattern_root(norm, root, sizeof(root)) != 0 ||
 	    (r->root = add_root(ld->p, root)) < 0)
 		return node_err(ld, n, "out of memory");
-	/* actions[0..3] are fs.read, fs.write, fs.delete, fs.list */
-	ld->p->root_actions[r->root] |= 1u << r->action;
+	ld->p->root_actions[r->root] |= fs_right_of(r->action);
 	return 0;
 }
 

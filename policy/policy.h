@@ -47,13 +47,10 @@ size_t policy_nrules(const struct policy *p);
 size_t policy_nroots(const struct policy *p);
 const char *policy_root(const struct policy *p, size_t i);
 
-/* The fs actions some rule allows beneath root i: a mask of these. The
- * supervisor and the fs worker confine the root to exactly these rights
- * (a read-only root stays read-only even in a compromised worker). */
-#define POLICY_FS_READ		0x1
-#define POLICY_FS_WRITE		0x2
-#define POLICY_FS_DELETE	0x4
-#define POLICY_FS_LIST		0x8
+/* The fs actions some rule allows beneath root i: a mask of FS_RIGHT_*
+ * (common/fsrights.h). The supervisor and the fs worker confine the root
+ * to exactly these rights (a read-only root stays read-only even in a
+ * compromised worker). */
 unsigned policy_root_actions(const struct policy *p, size_t i);
 /* The first allow rule, in file order, that opens root i: its "FILE:LINE"
  * (the return value) and its action (*action: "fs.read", ...); NULL when

@@ -32,6 +32,7 @@
 
 #include "common/chan.h"
 #include "common/fds.h"
+#include "common/fsrights.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "supervisor/confine.h"
@@ -447,6 +448,19 @@ env_entry(const char *name)
 	return e;
 }
 
+/* FS_RIGHT_* bits as the fs worker's argv letters ("rwdl"). */
+static const char *
+fs_letters(unsigned rights, char out[sizeof(FS_RIGHT_LETTERS)])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(FS_RIGHT_LETTERS) - 1; i++)
+		if (rights & (1u << i))
+			out[n++] = FS_RIGHT_LETTERS[i];
+	out[n] = '\0';
+	return out;
+}
+
 int
 session_run(const struct session_cfg *cfg)
 {
@@ -464,6 +478,7 @@ session_run(const struct session_cfg *cfg)
 	static char fdarg[MAX_ROOTS][PATH_MAX + 32];
 	static char rootsfx[MAX_ROOTS][PATH_MAX - 32];
 	unsigned char rootacts[MAX_ROOTS];
+	char letters[sizeof(FS_RIGHT_LETTERS)];
 	struct spawn sp;
 	struct sess s;
 	struct relay rl;
@@ -572,7 +587,7 @@ session_run(const struct session_cfg *cfg)
 		proot[nroots].action = q;
 		q = ready_field(q, roots + rlen);
 		if (proot[nroots].path[0] != '/' || rootacts[nroots] == 0 ||
-		    rootacts[nroots] > 0xf)
+		    (rootacts[nroots] & ~FS_RIGHTS_ALL) != 0)
 			fatalx("protocol violation from broker: bad root list");
 		rootfd[nroots] = open_root(proot[nroots].path, rootsfx[nroots],
 		    sizeof(rootsfx[nroots]));
@@ -649,10 +664,8 @@ session_run(const struct session_cfg *cfg)
 			sp.src[sp.nfds] = rootfd[i];
 			sp.dst[sp.nfds] = WORKER_FD_ROOT0 + sp.nfds - 1;
 			/* FD:RIGHTS:MISSING-SUFFIX, rights as letters */
-			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d:%s%s%s%s:%s",
-			    sp.dst[sp.nfds],
-			    rootacts[i] & 0x1 ? "r" : "", rootacts[i] & 0x2 ? "w" : "",
-			    rootacts[i] & 0x4 ? "d" : "", rootacts[i] & 0x8 ? "l" : "",
+			if (snprintf(fdarg[i], sizeof(fdarg[i]), "%d:%s:%s",
+			    sp.dst[sp.nfds], fs_letters(rootacts[i], letters),
 			    rootsfx[i]) >= (int)sizeof(fdarg[i]))
 				fatalx("policy root too long");
 			sp.nfds++;

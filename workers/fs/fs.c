@@ -30,6 +30,7 @@
 
 #include "common/b64.h"
 #include "common/fds.h"
+#include "common/fsrights.h"
 #include "common/log.h"
 #include "workers/fs/beneath.h"
 #include "workers/worker.h"
@@ -42,8 +43,7 @@
 
 static int roots[ROOTS_MAX];
 static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
-static unsigned rights[ROOTS_MAX];	/* 1 << (FS_OP_* - 1) */
-#define FS_RIGHT_LETTERS	"rwdl"	/* FS_OP_READ .. FS_OP_LIST, = SB_FS_* */
+static unsigned rights[ROOTS_MAX];	/* FS_RIGHT_* (common/fsrights.h) */
 static size_t nroots;
 
 static void
@@ -579,7 +579,7 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	}
 	/* Only what some rule allows beneath this root, whoever asks. */
 	if (q.op < FS_OP_READ || q.op > FS_OP_LIST ||
-	    !(rights[q.root] & (1u << (q.op - 1))))
+	    !(rights[q.root] & FS_RIGHT(q.op)))
 		fatalx("protocol violation from broker: op %u not allowed "
 		    "beneath root %u", q.op, q.root);
 	if (rootsfx[q.root] != NULL) {
@@ -650,7 +650,7 @@ landlock_root(size_t i)
 	struct made made = { NULL, 0 };
 	int fd;
 
-	if (rootsfx[i] != NULL && (rights[i] & SB_FS_WRITE)) {
+	if (rootsfx[i] != NULL && (rights[i] & FS_RIGHT_WRITE)) {
 		/* every name first; a failure part-way removes what it made */
 		if (strlen(rootsfx[i]) >= PATH_MAX || names_ok(rootsfx[i]) < 0 ||
 		    (fd = open_dir(roots[i], rootsfx[i], &made)) < 0) {

@@ -1,0 +1,32 @@
+/*
+ * common/fsrights.h -- the fs provider's operations and the rights a
+ * root is opened with, spelled once for every process that speaks of
+ * them: the policy (which rights a root needs), the broker (BROKER_READY),
+ * the supervisor (the worker's argv), the fs worker (its checks) and
+ * common/sandbox.c (its Landlock rights).
+ *
+ * Runs in: all of them. Privilege: n/a (constants).
+ */
+#ifndef AKSUP_COMMON_FSRIGHTS_H
+#define AKSUP_COMMON_FSRIGHTS_H
+
+/* An fs request's operation (FS_REQ.op on the broker-worker channel). */
+enum fs_op {
+	FS_OP_READ = 1,
+	FS_OP_WRITE,
+	FS_OP_DELETE,
+	FS_OP_LIST,
+};
+
+/* The right an operation needs beneath a root: one bit per operation. */
+#define FS_RIGHT(op)	(1u << ((unsigned)(op) - 1))
+#define FS_RIGHT_READ	FS_RIGHT(FS_OP_READ)	/* r: read files */
+#define FS_RIGHT_WRITE	FS_RIGHT(FS_OP_WRITE)	/* w: create/replace files, make dirs */
+#define FS_RIGHT_DELETE	FS_RIGHT(FS_OP_DELETE)	/* d: remove files and dirs */
+#define FS_RIGHT_LIST	FS_RIGHT(FS_OP_LIST)	/* l: read directories */
+#define FS_RIGHTS_ALL	0xfu
+
+/* The rights as letters, in the fs worker's argv: letter i is right 1<<i. */
+#define FS_RIGHT_LETTERS	"rwdl"
+
+#endif
