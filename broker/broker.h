@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "common/exits.h"
 #include "common/jsonesc.h"
 #include "policy/policy.h"
 
@@ -78,12 +79,7 @@ char *response_encode_text(const json_t *id, const char *status,
 char *response_encode(const json_t *id, const char *status, json_t *data,
 		      const char *error, const char *record_id, size_t *len);
 
-/* broker exit statuses (the supervisor reports them) */
-#define BROKER_EXIT_OK		0
-#define BROKER_EXIT_AGENT	2	/* the agent broke framing */
-#define BROKER_EXIT_WORKER	3	/* a worker died */
-#define BROKER_EXIT_AUDIT	4	/* the audit log cannot be written */
-#define BROKER_EXIT_BUDGET	5	/* the session's audit budget ran out */
+/* broker exit statuses (the supervisor reports them): common/exits.h */
 
 /* The loop: serve the agent until it goes away. Returns the exit status. */
 struct broker_cfg {

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/chan.h"
+#include "common/exits.h"
 #include "common/fds.h"
 #include "common/fsrights.h"
 #include "common/log.h"
@@ -323,20 +324,20 @@ report_broker(int st)
 		return;
 	}
 	switch (WEXITSTATUS(st)) {
-	case 0:
+	case BROKER_EXIT_OK:
 		break;
-	case 2:
+	case BROKER_EXIT_AGENT:
 		log_warnx("the agent broke the protocol and was ended "
 		    "(see the audit log)");
 		break;
-	case 3:
+	case BROKER_EXIT_WORKER:
 		log_warnx("a worker died; the session was ended");
 		break;
-	case 4:
+	case BROKER_EXIT_AUDIT:
 		log_warnx("the audit log could not be written; the session "
 		    "was ended (fail closed)");
 		break;
-	case 5:
+	case BROKER_EXIT_BUDGET:
 		log_warnx("the session's audit budget ran out and the session "
 		    "was ended (see the audit log; raise --audit-max-bytes or "
 		    "--audit-max-records)");
