@@ -367,12 +367,12 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 	memcpy(&resp, m.payload, sizeof(resp));
 	dlen = m.hdr.len - sizeof(resp);
 	m.payload[m.hdr.len] = '\0';	/* fsbuf has room for it */
-	if (resp.ok == 0) {
+	if (resp.ok == REPLY_ERROR) {
 		*err = (const char *)m.payload + sizeof(resp);
 		return NULL;
 	}
 	raw = (const char *)m.payload + sizeof(resp);
-	if (resp.ok == 2) {
+	if (resp.ok == REPLY_RAW) {
 		/* Text carries no NUL on the agent channel, either way
 		 * (docs/PROTOCOL.md §1): such a file is read as base64. */
 		if (memchr(raw, '\0', dlen) != NULL) {
@@ -394,7 +394,7 @@ fs_forward(struct broker *b, const struct request *rq, int root,
 		}
 		return b->dbuf;
 	}
-	if (resp.ok != 1)
+	if (resp.ok != REPLY_JSON)
 		goto violation;
 	/* the fixed-shape results whose answer must always fit (above) */
 	if ((fr.op == FS_OP_WRITE || fr.op == FS_OP_DELETE) &&

@@ -74,8 +74,15 @@ struct fs_req {
 	/* then: path, target, data */
 };
 
+/* What follows a worker's answer header: its kind. */
+enum reply_kind {
+	REPLY_ERROR = 0,	/* error text (the agent's "error") */
+	REPLY_JSON = 1,		/* JSON text (the agent's "data") */
+	REPLY_RAW = 2,		/* raw bytes the broker makes a JSON string */
+};
+
 struct fs_resp {
-	uint32_t ok;		/* 1: JSON data follows; 0: error text */
+	uint32_t ok;		/* enum reply_kind */
 	uint32_t reserved;
 };
 

@@ -24,7 +24,7 @@ reply_error(struct reply *r, const char *fmt, ...)
 	int n;
 
 	free(r->buf);
-	r->kind = 0;
+	r->kind = REPLY_ERROR;
 	r->buf = NULL;
 	r->len = 0;
 	va_start(ap, fmt);
@@ -88,7 +88,7 @@ worker_main(const struct provider *p, int argc, char **argv)
 			    "socket buffers");
 			iov[1].iov_base = r.buf;
 			iov[1].iov_len = r.len;
-			resp.ok = 0;
+			resp.ok = REPLY_ERROR;
 			rc = chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2);
 		}
 		if (rc < 0) {

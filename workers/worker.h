@@ -13,9 +13,9 @@
 #include "common/chan.h"
 #include "common/sandbox.h"
 
-/* An answer being built: kind 0 error text, 1 JSON text, 2 raw string. */
+/* An answer being built. */
 struct reply {
-	uint32_t kind;
+	uint32_t kind;		/* enum reply_kind (common/wire.h) */
 	char *buf;		/* malloc'd */
 	size_t len;
 };

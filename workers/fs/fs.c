@@ -90,7 +90,7 @@ reply_json(struct reply *r, json_t *j)
 		reply_error(r, "internal error: cannot encode");
 		return;
 	}
-	r->kind = 1;
+	r->kind = REPLY_JSON;
 	r->len = strlen(r->buf);
 }
 
@@ -350,7 +350,7 @@ do_read(int root, const char *rel, const char *target, int b64,
 		r->len = len;
 		buf = NULL;
 	}
-	r->kind = 2;
+	r->kind = REPLY_RAW;
 out:
 	free(buf);
 	close(fd);
