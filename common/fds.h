@@ -20,6 +20,11 @@
 /* aksup-worker-fs */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
 #define WORKER_FD_ROOT0		5	/* first O_PATH root dirfd */
+/* The most fs roots (directories a policy opens) one session may have:
+ * the worker's channel and its root dirfds are one spawn's descriptors
+ * (SPAWN_FDS_MAX in supervisor/supervisor.h, checked there). The policy
+ * loader refuses more, naming the rule. */
+#define FS_ROOTS_MAX		63
 
 /* the agent (external or built-in, and aksup-submit) */
 #define AGENT_FD		3	/* also in $AKSUP_FD */

@@ -996,8 +996,8 @@ fail:
 	return -1;
 }
 
-/* The fs worker's roots, registered by fs_init before sandbox_enter. */
-#define FS_ROOTS_MAX 256
+/* The fs worker's roots, registered by fs_init before sandbox_enter
+ * (at most FS_ROOTS_MAX, common/fds.h). */
 static struct {
 	int fd;
 	unsigned rights;

@@ -21,6 +21,7 @@
 
 #include <yaml.h>
 
+#include "common/fds.h"
 #include "common/fsrights.h"
 #include "policy/internal.h"
 
@@ -491,6 +492,8 @@ add_root(struct policy *p, const char *root)
 	for (i = 0; i < p->nroots; i++)
 		if (strcmp(p->roots[i], root) == 0)
 			return (int)i;
+	if (p->nroots >= FS_ROOTS_MAX)
+		return -2;
 	nr = reallocarray(p->roots, p->nroots + 1, sizeof(*nr));
 	if (nr == NULL)
 		return -1;
@@ -563,8 +566,13 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 		return glob_err(ld, n, rc);
 	if (r->deny)
 		return 0;	/* deny rules open no root */
-	if (pattern_root(norm, root, sizeof(root)) != 0 ||
-	    (r->root = add_root(ld->p, root)) < 0)
+	if (pattern_root(norm, root, sizeof(root)) != 0)
+		return node_err(ld, n, "out of memory");
+	if ((r->root = add_root(ld->p, root)) == -2)
+		return node_err(ld, n, "this rule opens a directory more than the "
+		    "63 a policy may open (fs roots: the fixed part of each "
+		    "allowed path); use fewer directories, or a common parent");
+	if (r->root < 0)
 		return node_err(ld, n, "out of memory");
 	ld->p->root_actions[r->root] |= fs_right_of(r->action);
 	return 0;

@@ -47,7 +47,9 @@
 #define AGENT_GRACE_MS		2000	/* broker gone: agent reads, exits */
 #define STOP_GRACE_MS		2000	/* stopped: SIGTERM, then SIGKILL */
 #define EXIT_TIMEOUT		124	/* --timeout expired (timeout(1)) */
-#define MAX_ROOTS		256
+#define MAX_ROOTS		FS_ROOTS_MAX	/* the policy loader's bound */
+_Static_assert(FS_ROOTS_MAX + 1 <= SPAWN_FDS_MAX,
+    "the fs worker's channel and roots are one spawn's descriptors");
 
 enum { P_BROKER, P_WORKER, P_AGENT, P_N };
 static const char *pname[P_N] = { "broker", "fs worker", "agent" };

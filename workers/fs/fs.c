@@ -35,7 +35,7 @@
 #include "workers/fs/beneath.h"
 #include "workers/worker.h"
 
-#define ROOTS_MAX	256
+#define ROOTS_MAX	FS_ROOTS_MAX	/* common/fds.h */
 #define LIST_MAX	100000
 /* Content bytes that still fit an answer once encoded. */
 #define READ_MAX_UTF8	(AGENT_MSG_MAX - 4096)
