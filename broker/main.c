@@ -120,7 +120,7 @@ send_ready(struct policy *p)
 	struct iovec iov[1];
 	struct chan sup;
 	const char *rule, *act, *f[3];
-	size_t i, k, n, len = 0;
+	size_t i, k, n, len = sizeof(WIRE_VERSION);
 	char *roots, *q;
 
 	for (i = 0; i < policy_nroots(p); i++) {
@@ -130,7 +130,8 @@ send_ready(struct policy *p)
 	}
 	if ((roots = malloc(len + 1)) == NULL)
 		fatal("malloc");
-	q = roots;
+	memcpy(roots, WIRE_VERSION, sizeof(WIRE_VERSION));
+	q = roots + sizeof(WIRE_VERSION);
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		f[0] = policy_root(p, i);
@@ -210,6 +211,7 @@ main(int argc, char **argv)
 	struct policy *p;
 
 	log_init("aksup-broker");
+	wire_version_check();
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': check = 1; break;

@@ -5,6 +5,7 @@
  * Runs in: every process. Privilege: none.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -159,4 +160,16 @@ chan_size_buffers(int fd, size_t msgmax)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+void
+wire_version_check(void)
+{
+	const char *v = getenv(WIRE_VERSION_ENV);
+
+	if (v == NULL || strcmp(v, WIRE_VERSION) != 0)
+		fatalx("started by an aksup of another build (internal protocol "
+		    "%s, this binary speaks %s), or not by aksup at all: install "
+		    "aksup and its role binaries together", v ? v : "unknown",
+		    WIRE_VERSION);
 }

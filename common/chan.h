@@ -47,4 +47,8 @@ const char *wire_check(const struct chan *c, const void *buf, size_t n,
  * allows it (SO_*BUFFORCE when privileged). */
 void chan_size_buffers(int fd, size_t msgmax);
 
+/* A role binary, first thing: exits (1, said) unless the supervisor that
+ * started it speaks this build's WIRE_VERSION ($AKSUP_WIRE). */
+void wire_version_check(void);
+
 #endif

@@ -27,6 +27,16 @@ enum wire_role {
 };
 
 /* Largest agent message (docs/PROTOCOL.md) and internal payload. */
+/*
+ * The internal protocol's version: bumped with any change to a message
+ * below. The supervisor gives it to every role binary it starts
+ * (AKSUP_WIRE=...), each checks it first thing (wire_version_check), and
+ * the broker's BROKER_READY begins with it: a libexec copy of another
+ * build never talks to this one, in either direction.
+ */
+#define WIRE_VERSION		"aksup-wire-3"
+#define WIRE_VERSION_ENV	"AKSUP_WIRE"
+
 #define AGENT_MSG_MAX	(1024 * 1024)
 #define WIRE_PAYLOAD_MAX (AGENT_MSG_MAX + 64 * 1024)
 
@@ -34,7 +44,8 @@ enum wire_role {
  * MSG(name, from, to, min_payload, max_payload)
  */
 #define WIRE_MESSAGES(MSG)						\
-	/* broker -> supervisor, once: policy loaded; payload = the fs	\
+	/* broker -> supervisor, once: policy loaded; payload =	\
+	 * WIRE_VERSION and a NUL, then the fs				\
 	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\

@@ -574,10 +574,17 @@ session_run(const struct session_cfg *cfg)
 		goto done;
 	}
 
+	/* The broker's protocol first: another build's broker is refused
+	 * before anything it says is used. */
+	if ((size_t)rlen < sizeof(WIRE_VERSION) ||
+	    memcmp(roots, WIRE_VERSION, sizeof(WIRE_VERSION)) != 0)
+		fatalx("the broker (%s) speaks another internal protocol than "
+		    "this aksup (%s): install aksup and its role binaries "
+		    "together", helper_path("aksup-broker"), WIRE_VERSION);
 	/* fs roots: O_PATH dirfds of the directories the policy names. A
 	 * root that does not exist is reported; actions beneath it fail.
 	 * Each entry: rights byte, path, rule "FILE:LINE", action. */
-	for (q = roots; q < roots + rlen; ) {
+	for (q = roots + sizeof(WIRE_VERSION); q < roots + rlen; ) {
 		/* a root left out would break the worker's numbering */
 		if (nroots >= MAX_ROOTS || nroots + 1 >= SPAWN_FDS_MAX)
 			fatalx("the policy names more than %d filesystem "

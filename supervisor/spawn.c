@@ -29,6 +29,7 @@
 #include "common/fds.h"
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "common/wire.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
@@ -213,7 +214,7 @@ spawn_role(const struct spawn *sp)
 char **
 helper_env(void)
 {
-	static char *env[4];
+	static char *env[5];
 	static char buf[2][512];
 	const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
 	const char *v;
@@ -226,6 +227,8 @@ helper_env(void)
 			env[e++] = buf[n], n++;
 	if ((v = confine_env_waived()) != NULL)
 		env[e++] = (char *)v;
+	/* the internal protocol this aksup speaks (common/wire.h) */
+	env[e++] = WIRE_VERSION_ENV "=" WIRE_VERSION;
 	env[e] = NULL;
 	return env;
 }

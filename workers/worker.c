@@ -48,6 +48,7 @@ worker_main(const struct provider *p, int argc, char **argv)
 	int rc;
 
 	log_init(p->name);
+	wire_version_check();
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
 	p->init(argc, argv);
 	/* Nothing from the supervisor after start: it only watches us. */

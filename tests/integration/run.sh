@@ -581,6 +581,41 @@ t_log_file_checks() {
 	return $ok
 }
 
+# Binaries of two builds never talk: a role binary not started by this
+# build's aksup refuses (AKSUP_WIRE), and aksup refuses a broker whose
+# BROKER_READY names another internal protocol (a fake one here, in a
+# copy of the binaries: a libexec left over from another install).
+t_wire_version() {
+	local ok=0 rc d
+	setup_ws
+	env -u AKSUP_WIRE "$BIN/aksup-broker" --check --policy-name x 2>"$T/err"; rc=$?
+	check "a broker not started by aksup refuses (rc $rc: $(cat "$T/err"))" \
+	    bash -c '[ "$1" = 1 ] && grep -q "started by an aksup of another build" "$2"' _ "$rc" "$T/err" || ok=1
+	AKSUP_WIRE=aksup-wire-0 "$BIN/aksup-worker-fs" 2>"$T/err"; rc=$?
+	check "a worker started by another build refuses (rc $rc: $(cat "$T/err"))" \
+	    bash -c '[ "$1" = 1 ] && grep -q "internal protocol aksup-wire-0" "$2"' _ "$rc" "$T/err" || ok=1
+	# (where the broker's uid, as root, can reach it)
+	d=$(mktemp -d /tmp/aksup-wire.XXXXXX); chmod 755 "$d"
+	cp "$BIN/aksup" "$BIN/aksup-worker-fs" "$d/"
+	# an older broker: BROKER_READY (type 1) with another version
+	cat > "$d/aksup-broker" <<'PY'
+#!/usr/bin/python3
+import socket, struct, time
+s = socket.socket(fileno=3)
+p = b"aksup-wire-2\0" + b"\x01/nowhere\0p.yaml:2\0fs.read\0"
+s.send(struct.pack("=IIQ", 1, len(p), 0) + p)
+time.sleep(10)
+PY
+	chmod -R a+rX "$d"; chmod 755 "$d/aksup-broker"
+	"$d/aksup" run --policy "$T/p.yaml" --log-path "$T/wlog" -- /bin/echo ran \
+	    >"$T/out" 2>"$T/err"; rc=$?
+	check "aksup refuses another build's broker (rc $rc: $(cat "$T/err"))" \
+	    bash -c '[ "$1" = 1 ] && grep -q "speaks another internal protocol" "$2"' _ "$rc" "$T/err" || ok=1
+	check "the agent never ran" bash -c '! grep -q ran "$1"' _ "$T/out" || ok=1
+	rm -rf "$d"
+	return $ok
+}
+
 t_bad_policy_refuses_session() {
 	local rc
 	setup_ws
@@ -715,7 +750,7 @@ ALL="version validate_policy validate_positions policy_examples policy_explain p
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
-worker_killed no_orphans signal_teardown log_file_checks bad_policy_refuses_session"
+worker_killed no_orphans signal_teardown log_file_checks bad_policy_refuses_session wire_version"
 
 cd "$T" || exit 1
 echo "integration tests as $(id -un) (uid $(id -u))"
