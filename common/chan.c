@@ -13,8 +13,8 @@
 #include "common/chan.h"
 #include "common/log.h"
 
-#define WIRE_SPEC(name, from, to, min, max) \
-	[WIRE_##name] = { #name, from, to, min, max },
+#define WIRE_SPEC(name, from, to, min, max, flags) \
+	[WIRE_##name] = { #name, from, to, min, max, flags },
 const struct wire_spec wire_specs[WIRE_NTYPES] = {
 	WIRE_MESSAGES(WIRE_SPEC)
 };
@@ -28,6 +28,7 @@ chan_init(struct chan *c, int fd, enum wire_role self, enum wire_role peer,
 	c->self = self;
 	c->peer = peer;
 	c->name = name;
+	c->seen = 0;
 }
 
 int
@@ -110,6 +111,8 @@ wire_check(const struct chan *c, const void *buf, size_t n, struct msg *m)
 	if (n - sizeof(struct wire_hdr) != m->hdr.len ||
 	    m->hdr.len < s->min || m->hdr.len > s->max)
 		return "message of bad size";
+	if ((s->flags & WF_ONCE) && (c->seen & (1u << m->hdr.type)))
+		return "message allowed once, sent again";
 	m->payload = (uint8_t *)buf + sizeof(struct wire_hdr);
 	return NULL;
 }
@@ -145,6 +148,7 @@ chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
 		    "message", c->name);
 	if ((why = wire_check(c, buf, (size_t)n, m)) != NULL)
 		fatalx("protocol violation from %s: %s", c->name, why);
+	c->seen |= 1u << m->hdr.type;
 	return 1;
 }
 

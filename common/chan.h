@@ -17,6 +17,7 @@ struct chan {
 	enum wire_role self;
 	enum wire_role peer;
 	const char *name;	/* for messages: "fs worker" */
+	uint32_t seen;		/* 1 << type of each type received (WF_ONCE) */
 };
 
 struct msg {

@@ -41,8 +41,17 @@ enum wire_role {
 #define WIRE_PAYLOAD_MAX (AGENT_MSG_MAX + 64 * 1024)
 
 /*
- * MSG(name, from, to, min_payload, max_payload)
+ * MSG(name, from, to, min_payload, max_payload, flags)
+ *
+ * flags: WF_ONCE, the receiver accepts it once per channel; a second is a
+ * protocol violation (fatal), like a wrong sender or size.
+ *
+ * Why the supervisor may trust BROKER_READY's roots: it is the broker's
+ * first and only message to the supervisor, read (wait_ready) before any
+ * worker or agent exists, when the broker has read nothing but the
+ * operator's policy; the supervisor never reads the channel again.
  */
+#define WF_ONCE		0x1u
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload =	\
 	 * WIRE_VERSION and a NUL, then the fs				\
@@ -51,18 +60,19 @@ enum wire_role {
 	 * of the first rule opening it, that rule's action (fs.read..).	\
 	 * The supervisor refuses a session whose audit log, seal key	\
 	 * or policy lies beneath a root (supervisor/placement.c). */	\
-	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024)	\
+	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024,	\
+	    WF_ONCE)							\
 	/* broker -> fs worker: struct fs_req + path + content */	\
 	MSG(FS_REQ, WR_BROKER, WR_WORKER_FS, sizeof(struct fs_req),	\
-	    WIRE_PAYLOAD_MAX)						\
+	    WIRE_PAYLOAD_MAX, 0)					\
 	/* fs worker -> broker: struct fs_resp + JSON text (data on	\
 	 * success) or the error message (on failure) */		\
 	MSG(FS_RESP, WR_WORKER_FS, WR_BROKER, sizeof(struct fs_resp),	\
-	    WIRE_PAYLOAD_MAX)						\
+	    WIRE_PAYLOAD_MAX, 0)					\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
 	 * "signal", for session_end. */				\
-	MSG(SESSION_STOP, WR_SUPERVISOR, WR_BROKER, 1, 16)
+	MSG(SESSION_STOP, WR_SUPERVISOR, WR_BROKER, 1, 16, WF_ONCE)
 
 struct wire_hdr {
 	uint32_t type;		/* enum wire_type */
@@ -97,7 +107,7 @@ struct fs_resp {
 	uint32_t reserved;
 };
 
-#define WIRE_ENUM(name, from, to, min, max) WIRE_##name,
+#define WIRE_ENUM(name, from, to, min, max, flags) WIRE_##name,
 enum wire_type {
 	WIRE_NONE = 0,
 	WIRE_MESSAGES(WIRE_ENUM)
@@ -111,7 +121,9 @@ struct wire_spec {
 	enum wire_role to;
 	uint32_t min;
 	uint32_t max;
+	unsigned flags;		/* WF_* */
 };
+_Static_assert(WIRE_NTYPES <= 32, "struct chan's seen mask");
 
 /* The table, indexed by enum wire_type. */
 extern const struct wire_spec wire_specs[WIRE_NTYPES];

@@ -86,6 +86,38 @@ START_TEST(test_check_table)
 }
 END_TEST
 
+/* WF_ONCE: a second BROKER_READY (or SESSION_STOP) on one channel is a
+ * violation, over a real socketpair: the receiver dies saying so. */
+START_TEST(test_once_messages)
+{
+	struct chan tx, rx;
+	struct msg m;
+	uint8_t buf[64];
+	struct iovec iov = { "aksup-wire-x", 13 };
+	int sv[2], st;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	chan_init(&tx, sv[0], WR_BROKER, WR_SUPERVISOR, "supervisor");
+	ck_assert_int_eq(chan_send(&tx, WIRE_BROKER_READY, 0, &iov, 1), 0);
+	ck_assert_int_eq(chan_send(&tx, WIRE_BROKER_READY, 0, &iov, 1), 0);
+	if ((pid = fork()) == 0) {
+		chan_init(&rx, sv[1], WR_SUPERVISOR, WR_BROKER, "broker");
+		if (chan_recv(&rx, buf, sizeof(buf), &m) != 1)
+			_exit(3);
+		(void)chan_recv(&rx, buf, sizeof(buf), &m);	/* fatal */
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 1);	/* fatalx */
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 START_TEST(test_roundtrip_socketpair)
 {
 	int sv[2];
@@ -229,6 +261,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_check_table);
+	tcase_add_test(tc, test_once_messages);
 	tcase_add_test(tc, test_roundtrip_socketpair);
 	tcase_add_exit_test(tc, test_violation_is_fatal, 1);
 	tcase_add_test(tc, test_fd_on_internal_channel_is_fatal);
