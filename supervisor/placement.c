@@ -243,26 +243,24 @@ walk_up(const struct place_file *f, size_t nr, const struct root_id *ids,
 	return -1;
 }
 
-/* The option that moves the file, for the refusal. */
-static const char *
-where_hint(const char *what)
-{
-	if (strcmp(what, "audit log") == 0)
-		return " (--log-path FILE)";
-	if (strcmp(what, "seal key file") == 0)
-		return " (--seal-key-out FILE)";
-	return "";
-}
+/* How the operator moves each protected file, for the refusals: the
+ * option after the fs-root message, the words after the view's. */
+static const struct {
+	const char *what, *option, *move;
+} hints[] = {
+	{ "audit log", " (--log-path FILE)", "give --log-path" },
+	{ "seal key file", " (--seal-key-out FILE)", "give --seal-key-out" },
+};
 
-/* How to move it, for the refusal from the agent's view. */
 static const char *
-move_hint(const char *what)
+hint(const char *what, int move)
 {
-	if (strcmp(what, "audit log") == 0)
-		return "give --log-path";
-	if (strcmp(what, "seal key file") == 0)
-		return "give --seal-key-out";
-	return "keep the policy file";
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strcmp(what, hints[i].what) == 0)
+			return move ? hints[i].move : hints[i].option;
+	return move ? "keep the policy file" : "";
 }
 
 int
@@ -302,7 +300,7 @@ placement_check(struct place_file *f, size_t nf,
 			    "put there by --ro or as CMD); refusing to start: "
 			    "%s outside %s, or name a narrower --ro",
 			    f[i].what, f[i].path, r[hit].path,
-			    move_hint(f[i].what), r[hit].path);
+			    hint(f[i].what, 1), r[hit].path);
 			f[i].beneath = 1;
 			bad = 1;
 		} else if (w > 0) {	/* each one said, then refused */
@@ -310,7 +308,7 @@ placement_check(struct place_file *f, size_t nf,
 			    "%s grants %s); refusing to start: put it outside "
 			    "every directory the policy opens to the agent%s",
 			    f[i].what, f[i].path, r[hit].path, r[hit].rule,
-			    r[hit].action, where_hint(f[i].what));
+			    r[hit].action, hint(f[i].what, 0));
 			f[i].beneath = 1;
 			bad = 1;
 		}
