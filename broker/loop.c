@@ -427,6 +427,33 @@ dead:
 	return NULL;
 }
 
+/*
+ * A request refused before it runs: its decision record, then the answer
+ * the agent gets (the record's error as its error); when the record
+ * cannot be written, the answer says that instead (fail closed).
+ */
+static void
+refuse(struct broker *b, const struct reqctx *c, const json_t *id,
+    const char *target, const char *rstatus, const char *astatus,
+    const char *error)
+{
+	if (audit(b, c, "decision", target, rstatus, error) == 0)
+		answer(b, id, astatus, NULL, error, c->rid);
+	else
+		answer(b, id, "ERROR", NULL, unavailable(b), c->rid);
+}
+
+/* A malformed request (why): INVALID, the agent gets ERROR. */
+static void
+malformed(struct broker *b, const struct reqctx *c, const json_t *id,
+    const char *target, const char *why)
+{
+	char errbuf[ERRBUF_MAX];
+
+	snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
+	refuse(b, c, id, target, "INVALID", "ERROR", errbuf);
+}
+
 static void
 handle_request(struct broker *b, const char *buf, size_t len)
 {
@@ -460,32 +487,20 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	params_digest(b, rq.params != NULL ? rq.params : rq.root != NULL ?
 	    json_object_get(rq.root, "params") : NULL, &c);
 	if (rr == REQ_MALFORMED) {
-		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		malformed(b, &c, rq.id, rq.target, why);
 		goto out;
 	}
 	/* Every param of every action by type and bound, from one table,
 	 * before the policy or a provider sees it. */
 	if (request_check_params(rq.action, rq.params, PARAMS_TYPES, why,
 	    sizeof(why)) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		malformed(b, &c, rq.id, rq.target, why);
 		goto out;
 	}
 	/* Constraints apply to the params the provider will use: its
 	 * defaults filled in (method GET, encoding utf-8, args []). */
 	if (policy_fill_defaults(rq.action, rq.params, why, sizeof(why)) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, &c, "decision", rq.target, "INVALID", errbuf) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		malformed(b, &c, rq.id, rq.target, why);
 		goto out;
 	}
 
@@ -505,29 +520,19 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
 	c.rule = d.rule_id;
 	if (target == NULL || !d.allow) {
-		if (audit(b, &c, "decision", target ? target : rq.target,
-		    "DENIED", "not permitted") == 0)
-			answer(b, rq.id, "DENIED", NULL, "not permitted", c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		refuse(b, &c, rq.id, target ? target : rq.target, "DENIED",
+		    "DENIED", "not permitted");
 		goto out;
 	}
 	/* Allowed: are the params what the provider takes? */
 	if (is_fs && request_check_params(rq.action, rq.params,
 	    PARAMS_PROVIDER, why, sizeof(why)) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-		if (audit(b, &c, "decision", target, "INVALID", errbuf) == 0)
-			answer(b, rq.id, "ERROR", NULL, errbuf, c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		malformed(b, &c, rq.id, target, why);
 		goto out;
 	}
 	if (!is_fs) {
-		if (audit(b, &c, "decision", target, "NO_PROVIDER",
-		    "no provider") == 0)
-			answer(b, rq.id, "ERROR", NULL, "no provider", c.rid);
-		else
-			answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+		refuse(b, &c, rq.id, target, "NO_PROVIDER", "ERROR",
+		    "no provider");
 		goto out;
 	}
 	/* The decision is in the log before anything runs; a decision
