@@ -79,6 +79,26 @@ char *response_encode_text(const json_t *id, const char *status,
 char *response_encode(const json_t *id, const char *status, json_t *data,
 		      const char *error, const char *record_id, size_t *len);
 
+/* The gate's decision pipeline (broker/gate.c), shared by the loop and
+ * `aksup policy explain`. */
+enum gate_verdict {
+	GATE_MALFORMED,		/* params of a wrong type or bound (why) */
+	GATE_DENIED,		/* by the policy, or an fs target that is
+				 * not an absolute path (target NULL) */
+	GATE_PROVIDER_PARAMS,	/* allowed, but not params the provider
+				 * takes (why): malformed */
+	GATE_ALLOWED,
+};
+struct gate {
+	const char *target;	/* canonical (fs) or as given; NULL: bad */
+	int is_fs;
+	struct policy_decision d;
+	char why[200];
+	char canon[POLICY_PATH_MAX];
+};
+enum gate_verdict gate_decide(const struct policy *p, const char *action,
+    const char *target, size_t target_len, json_t *params, struct gate *g);
+
 /* broker exit statuses (the supervisor reports them): common/exits.h */
 
 /* The loop: serve the agent until it goes away. Returns the exit status. */

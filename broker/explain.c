@@ -46,18 +46,19 @@ check_examples(const struct policy *p)
 }
 
 /*
- * Decide as the gate does (broker/loop.c): fs targets are normalized,
- * the provider's defaults are filled in, then policy_explain. Exit 0 when
- * allowed, 3 when denied, 1 when the request is malformed, 2 when
- * --params is not a JSON object.
+ * Decide with the gate's own pipeline (broker/gate.c: typed params, the
+ * provider's defaults, a normalized fs target, the decision, the params
+ * the provider takes), then print why. Exit 0 when allowed, 3 when
+ * denied, 1 when the gate would answer ERROR (malformed), 2 when --params
+ * is not a JSON object.
  */
 int
 explain_request(const struct policy *p, const char *action,
     const char *target, const char *params_json)
 {
-	char canon[POLICY_PATH_MAX], why[200];
-	struct policy_decision d;
+	enum gate_verdict v;
 	json_error_t jerr;
+	struct gate g;
 	json_t *params;
 	char *text;
 	int rc = 1;
@@ -70,39 +71,29 @@ explain_request(const struct policy *p, const char *action,
 		rc = 2;
 		goto out;
 	}
-	if (request_check_params(action, params, PARAMS_TYPES, why,
-	    sizeof(why)) < 0 ||
-	    policy_fill_defaults(action, params, why, sizeof(why)) < 0) {
-		printf("decision: ERROR (malformed request: %s)\n", why);
+	v = gate_decide(p, action, target, strlen(target), params, &g);
+	if (v == GATE_MALFORMED) {
+		printf("decision: ERROR (malformed request: %s)\n", g.why);
 		goto out;
 	}
-	if (policy_action_is_fs(action)) {
-		if (path_normalize(target, strlen(target), canon,
-		    sizeof(canon)) < 0) {
-			printf("decision: DENIED\nrule:     default-deny\n"
-			    "why:      not an absolute path (or too long)\n");
-			rc = 3;
-			goto out;
-		}
-		if (strcmp(canon, target) != 0)
-			printf("normalized: %s\n", canon);
-		target = canon;
+	if (g.target == NULL) {
+		printf("decision: DENIED\nrule:     default-deny\n"
+		    "why:      not an absolute path (or too long)\n");
+		rc = 3;
+		goto out;
 	}
-	if ((text = policy_explain(p, action, target, params)) == NULL) {
+	if (g.is_fs && strcmp(g.target, target) != 0)
+		printf("normalized: %s\n", g.target);
+	if ((text = policy_explain(p, action, g.target, params)) == NULL) {
 		fprintf(stderr, "out of memory\n");
 		goto out;
 	}
 	fputs(text, stdout);
 	free(text);
-	policy_decide(p, action, target, params, &d);
-	rc = d.allow ? 0 : 3;
-	/* as the gate does next: an allowed fs request whose params the
-	 * provider does not take is a malformed request */
-	if (d.allow && policy_action_is_fs(action) &&
-	    request_check_params(action, params, PARAMS_PROVIDER, why,
-	    sizeof(why)) < 0) {
+	rc = v == GATE_DENIED ? 3 : 0;
+	if (v == GATE_PROVIDER_PARAMS) {
 		printf("but:      the gate answers ERROR (malformed request: "
-		    "%s)\n", why);
+		    "%s)\n", g.why);
 		rc = 1;
 	}
 out:

@@ -457,18 +457,17 @@ malformed(struct broker *b, const struct reqctx *c, const json_t *id,
 static void
 handle_request(struct broker *b, const char *buf, size_t len)
 {
-	struct policy_decision d;
+	struct gate g;
+	enum gate_verdict v;
 	struct request rq;
 	struct reqctx c;
 	char why[200], errbuf[ERRBUF_MAX];
-	char canon[POLICY_PATH_MAX];
 	const char *target, *err = NULL;
 	char *ok_answer = NULL;
 	size_t ok_len = 0;
 	enum req_result rr;
 	const char *data;
 	size_t dlen = 0;
-	int is_fs;
 
 	memset(&c, 0, sizeof(c));
 	c.t0 = now_ns();
@@ -490,47 +489,27 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		malformed(b, &c, rq.id, rq.target, why);
 		goto out;
 	}
-	/* Every param of every action by type and bound, from one table,
-	 * before the policy or a provider sees it. */
-	if (request_check_params(rq.action, rq.params, PARAMS_TYPES, why,
-	    sizeof(why)) < 0) {
-		malformed(b, &c, rq.id, rq.target, why);
+	/* Typed, defaults filled, normalized, decided (broker/gate.c) */
+	v = gate_decide(b->cfg->policy, rq.action, rq.target, rq.target_len,
+	    rq.params, &g);
+	target = g.target;
+	if (v != GATE_MALFORMED)
+		c.rule = g.d.rule_id;
+	switch (v) {
+	case GATE_MALFORMED:
+		malformed(b, &c, rq.id, rq.target, g.why);
 		goto out;
-	}
-	/* Constraints apply to the params the provider will use: its
-	 * defaults filled in (method GET, encoding utf-8, args []). */
-	if (policy_fill_defaults(rq.action, rq.params, why, sizeof(why)) < 0) {
-		malformed(b, &c, rq.id, rq.target, why);
-		goto out;
-	}
-
-	target = rq.target;
-	is_fs = policy_action_is_fs(rq.action);
-	if (is_fs) {
-		if (path_normalize(rq.target, rq.target_len, canon,
-		    sizeof(canon)) == 0)
-			target = canon;
-		else
-			target = NULL;	/* relative, NUL, too long: denied */
-	}
-	memset(&d, 0, sizeof(d));
-	if (target != NULL)
-		policy_decide(b->cfg->policy, rq.action, target, rq.params, &d);
-	else
-		snprintf(d.rule_id, sizeof(d.rule_id), "default-deny");
-	c.rule = d.rule_id;
-	if (target == NULL || !d.allow) {
+	case GATE_DENIED:
 		refuse(b, &c, rq.id, target ? target : rq.target, "DENIED",
 		    "DENIED", "not permitted");
 		goto out;
-	}
-	/* Allowed: are the params what the provider takes? */
-	if (is_fs && request_check_params(rq.action, rq.params,
-	    PARAMS_PROVIDER, why, sizeof(why)) < 0) {
-		malformed(b, &c, rq.id, target, why);
+	case GATE_PROVIDER_PARAMS:
+		malformed(b, &c, rq.id, target, g.why);
 		goto out;
+	case GATE_ALLOWED:
+		break;
 	}
-	if (!is_fs) {
+	if (!g.is_fs) {
 		refuse(b, &c, rq.id, target, "NO_PROVIDER", "ERROR",
 		    "no provider");
 		goto out;
@@ -541,7 +520,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
 		goto out;
 	}
-	data = fs_forward(b, &rq, d.root, target, &dlen, &err);
+	data = fs_forward(b, &rq, g.d.root, target, &dlen, &err);
 	if (data == NULL && err == NULL)
 		err = "provider failed";
 	/* Encode first. The outcome states what the provider did: OK when

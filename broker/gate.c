@@ -1,0 +1,49 @@
+/*
+ * broker/gate.c -- the gate's decision pipeline, once: the params typed
+ * and bounded, the provider's defaults filled in, an fs target
+ * normalized, the policy's decision, then the params the provider takes.
+ * The broker's loop (broker/loop.c) records and answers what it says;
+ * `aksup policy explain` (broker/explain.c) prints it, so the two cannot
+ * drift apart.
+ *
+ * Runs in: aksup-broker (the gate, and --explain), under its sandbox.
+ * Privilege: none; pure (no I/O).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "policy/policy.h"
+
+enum gate_verdict
+gate_decide(const struct policy *p, const char *action, const char *target,
+    size_t target_len, json_t *params, struct gate *g)
+{
+	memset(&g->d, 0, sizeof(g->d));
+	g->why[0] = '\0';
+	g->target = target;
+	g->is_fs = policy_action_is_fs(action);
+	/* Every param of every action by type and bound, from one table,
+	 * before the policy or a provider sees it; then the defaults the
+	 * provider will use (method GET, encoding utf-8, args []), which
+	 * constraints apply to. */
+	if (request_check_params(action, params, PARAMS_TYPES, g->why,
+	    sizeof(g->why)) < 0 ||
+	    policy_fill_defaults(action, params, g->why, sizeof(g->why)) < 0)
+		return GATE_MALFORMED;
+	if (g->is_fs)
+		g->target = path_normalize(target, target_len, g->canon,
+		    sizeof(g->canon)) == 0 ? g->canon : NULL;
+	if (g->target == NULL) {	/* relative, NUL, too long: denied */
+		snprintf(g->d.rule_id, sizeof(g->d.rule_id), "default-deny");
+		return GATE_DENIED;
+	}
+	policy_decide(p, action, g->target, params, &g->d);
+	if (!g->d.allow)
+		return GATE_DENIED;
+	/* Allowed: are the params what the provider takes? */
+	if (g->is_fs && request_check_params(action, params, PARAMS_PROVIDER,
+	    g->why, sizeof(g->why)) < 0)
+		return GATE_PROVIDER_PARAMS;
+	return GATE_ALLOWED;
+}
