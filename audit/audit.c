@@ -417,9 +417,9 @@ last_record(struct audit *a, const char *line, size_t len)
 	if (a->last_us < 0)
 		a->last_us = 0;
 	type = json_string_value(json_object_get(o, "type"));
-	a->prev_clean = type != NULL && (strcmp(type, "session_end") == 0 ||
-	    (strcmp(type, "seal") == 0 &&
-	    json_is_true(json_object_get(o, "final"))));
+	a->prev_clean = audit_rtype_of(type) == AUDIT_R_SESSION_END ||
+	    (audit_rtype_of(type) == AUDIT_R_SEAL &&
+	    json_is_true(json_object_get(o, "final")));
 	sess = json_string_value(json_object_get(o, "session"));
 	if (sess != NULL)
 		snprintf(a->prev_session, sizeof(a->prev_session), "%s", sess);
@@ -1219,7 +1219,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	put_ms3(a, r->duration_ms);
 	PUTS(a, ",\"record_id\":");
 	put_str(a, r->record_id);
-	if (strcmp(r->type, "decision") == 0 && over_budget(a))
+	if (audit_rtype_of(r->type) == AUDIT_R_DECISION && over_budget(a))
 		return AUDIT_BUDGET;
 	if (commit(a) == -1)
 		return -1;

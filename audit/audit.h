@@ -79,6 +79,19 @@ struct audit_rec {
 };
 
 /* What session_start says about the session. */
+/* A record's "type", as the readers (the verifier, aksup log, the
+ * writer's look at the log's tail) tell them apart: by value, not by
+ * strcmp in each. AUDIT_R_OTHER: NULL or a type no version writes. */
+enum audit_rtype {
+	AUDIT_R_OTHER = 0,
+	AUDIT_R_SESSION_START,
+	AUDIT_R_DECISION,
+	AUDIT_R_OUTCOME,
+	AUDIT_R_SEAL,
+	AUDIT_R_SESSION_END,
+};
+enum audit_rtype audit_rtype_of(const char *type);
+
 struct audit_session {
 	const char	*version;	/* aksup version */
 	const char	*policy;	/* policy name as given */

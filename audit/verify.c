@@ -616,6 +616,7 @@ check_line(struct av *v, json_t *o, const unsigned char hash[32],
     unsigned long ln)
 {
 	const char *type, *sess, *prev;
+	enum audit_rtype rt;
 	json_t *js;
 	uint64_t seq, expect = v->seq + 1;
 	int64_t t;
@@ -668,29 +669,30 @@ check_line(struct av *v, json_t *o, const unsigned char hash[32],
 		fail(v, seq, ln, "record without type or session");
 		return;
 	}
-	if (strcmp(type, "session_start") == 0)
+	rt = audit_rtype_of(type);
+	if (rt == AUDIT_R_SESSION_START)
 		check_session_start(v, o, seq, ln, sess);
 	else if (!v->in_session || strcmp(sess, v->session) != 0)
 		fail(v, seq, ln, "record outside its session");
-	else if (v->closed && !(v->need_final && strcmp(type, "seal") == 0))
+	else if (v->closed && !(v->need_final && rt == AUDIT_R_SEAL))
 		fail(v, seq, ln, "record after session_end");
-	else if (v->expect_seal0 && strcmp(type, "seal") != 0)
+	else if (v->expect_seal0 && rt != AUDIT_R_SEAL)
 		fail(v, seq, ln, "sealed session without its first seal");
-	else if (strcmp(type, "decision") == 0)
+	else if (rt == AUDIT_R_DECISION)
 		check_request(v, o, seq, ln, 0);
-	else if (strcmp(type, "outcome") == 0)
+	else if (rt == AUDIT_R_OUTCOME)
 		check_request(v, o, seq, ln, 1);
-	else if (strcmp(type, "seal") == 0)
+	else if (rt == AUDIT_R_SEAL)
 		check_seal(v, o, seq, ln);
-	else if (strcmp(type, "session_end") == 0)
+	else if (rt == AUDIT_R_SESSION_END)
 		check_session_end(v, o, seq, ln);
 	else
 		fail(v, seq, ln, "unknown record type %s", type);
 	if (v->done)
 		return;
-	if (strcmp(type, "decision") == 0 || strcmp(type, "outcome") == 0 ||
-	    strcmp(type, "session_end") == 0) {
-		v->since_seal += strcmp(type, "session_end") != 0;
+	if (rt == AUDIT_R_DECISION || rt == AUDIT_R_OUTCOME ||
+	    rt == AUDIT_R_SESSION_END) {
+		v->since_seal += rt != AUDIT_R_SESSION_END;
 		if (v->sealed && v->first_unsealed_seq == 0) {
 			v->first_unsealed_seq = seq;
 			v->first_unsealed_line = ln;
@@ -728,8 +730,8 @@ on_line(struct av *v, const char *line, size_t len, unsigned long ln)
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 	type = sget(o, "type");
 	rec = json_object_get(o, "recovered");
-	if (v->pend.have && type != NULL &&
-	    strcmp(type, "session_start") == 0 && json_is_object(rec) &&
+	if (v->pend.have && audit_rtype_of(type) == AUDIT_R_SESSION_START &&
+	    json_is_object(rec) &&
 	    uget(rec, "torn_bytes", &torn) == 0 && torn > 0 &&
 	    torn == v->pend.len) {
 		/* The held line is the torn fragment this session_start

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "audit/audit.h"
 #include "common/jsonesc.h"
 #include "logview/records.h"
 
@@ -211,9 +212,9 @@ lv_line(struct lv *lv, const char *line, size_t len, unsigned long lineno)
 	/* Records of other types (session_start, seal, ...) are no rows. */
 	if ((type = member_cstr(o, "type")) == NULL)
 		goto out;
-	if (strcmp(type, "decision") == 0)
+	if (audit_rtype_of(type) == AUDIT_R_DECISION)
 		ret = add_decision(lv, o, (uint64_t)json_integer_value(seq));
-	else if (strcmp(type, "outcome") == 0)
+	else if (audit_rtype_of(type) == AUDIT_R_OUTCOME)
 		ret = add_outcome(lv, o, lineno);
  out:
 	json_decref(o);
