@@ -172,10 +172,10 @@ add(struct agent_view *v, const char *path, const char *link, int fd)
  * path is planned as a bind. 0, or -1 with errno.
  */
 static int
-chain(struct agent_view *v, const char *path, const char **real_out)
+chain(struct agent_view *v, const char *path)
 {
-	static char cur[PATH_MAX];
-	char rest[PATH_MAX], link[PATH_MAX], next[PATH_MAX], tmp[PATH_MAX];
+	char cur[PATH_MAX], rest[PATH_MAX], link[PATH_MAX], next[PATH_MAX];
+	char tmp[PATH_MAX];
 	char *c, *save;
 	struct stat st;
 	ssize_t n;
@@ -226,8 +226,6 @@ chain(struct agent_view *v, const char *path, const char **real_out)
 	}
 	if (cur[0] == '\0')
 		strcpy(cur, "/");
-	if (real_out != NULL)
-		*real_out = cur;
 	if (in_list(cur, never) || strcmp(cur, "/") == 0 ||
 	    strcmp(cur, "/tmp") == 0)
 		return errno = EPERM, -1;
@@ -417,7 +415,7 @@ view_plan(struct agent_view *v, const char *cmd, char *const *ro, size_t nro)
 	}
 	if ((v->program = strdup(prog)) == NULL)
 		fatal("strdup");
-	if (chain(v, prog, NULL) < 0) {
+	if (chain(v, prog) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
 			log_warnx("run: %s: command not found", prog);
 			return 127;
@@ -427,7 +425,7 @@ view_plan(struct agent_view *v, const char *cmd, char *const *ro, size_t nro)
 	}
 	for (i = 0; i < nro; i++) {
 		if (absolute(ro[i], prog, sizeof(prog)) == 0 &&
-		    chain(v, prog, NULL) == 0)
+		    chain(v, prog) == 0)
 			continue;
 		if (errno == EPERM)
 			log_warnx("run: --ro %s: the root directory, /tmp "
