@@ -473,7 +473,9 @@ static void
 warn_program(const struct agent_view *v)
 {
 	char line[256], dir[PATH_MAX], *interp, *real, *e;
-	FILE *f;
+	struct stat st;
+	ssize_t n;
+	int fd;
 
 	if (strstr(v->program, "/shims/") != NULL)
 		log_warnx("run: %s looks like a version manager's shim (pyenv, "
@@ -491,10 +493,14 @@ warn_program(const struct agent_view *v)
 	    has(dir, "lib") && !view_shows(v, dir) && !has(dir, "pyvenv.cfg"))
 		log_warnx("run: %s lies in %s/bin; if it needs %s/lib, add "
 		    "--ro %s", real, dir, dir, dir);
-	/* Reading the operator's own program's first line, nothing more. */
-	if ((f = fopen(real, "re")) != NULL) {
-		if (fgets(line, sizeof(line), f) != NULL &&
+	/* The program's first line, nothing more: opened without blocking
+	 * (a FIFO named as CMD would hang us here) and read only when it
+	 * is a regular file. */
+	if ((fd = open(real, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (n = read(fd, line, sizeof(line) - 1)) > 2 &&
 		    strncmp(line, "#!", 2) == 0) {
+			line[n] = '\0';
 			for (interp = line + 2; *interp == ' ' || *interp == '\t';
 			    interp++)
 				;
@@ -509,7 +515,7 @@ warn_program(const struct agent_view *v)
 			}
 			free(e);
 		}
-		fclose(f);
+		close(fd);
 	}
 	free(real);
 }

@@ -378,6 +378,14 @@ t_view_refusals() {
 		check "--ro $p: usage error (rc $rc: $(cat "$T/err"))" \
 		    bash -c '[ "$1" = 2 ] && grep -q -- "--ro $2" "$3"' _ "$rc" "$p" "$T/err" || ok=1
 	done
+	# a FIFO named as CMD: refused, never waited on (the #! hint's read
+	# of its first line hung aksup before)
+	mkfifo "$T/fifo-cmd"
+	timeout 20 "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    -- "$T/fifo-cmd" 2>"$T/err"; rc=$?
+	rm -f "$T/fifo-cmd"
+	check "a FIFO as CMD does not hang aksup (rc $rc: $(cat "$T/err"))" \
+	    bash -c '[ "$1" != 124 ] && [ "$1" != 0 ]' _ "$rc" || ok=1
 	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T" \
 	    -- /bin/true 2>"$T/err"; rc=$?
 	check "--ro over the log and the policy: refused (rc $rc: $(cat "$T/err"))" \
