@@ -666,7 +666,7 @@ sup_stop(struct broker_cfg *cfg)
 	struct msg m;
 	size_t i;
 
-	chan_init(&sup, cfg->sup_fd, WR_BROKER, WR_SUPERVISOR, "supervisor");
+	chan_init(&sup, cfg->sup_fd, ROLE_BROKER, ROLE_SUPERVISOR, "supervisor");
 	if (chan_recv(&sup, buf, sizeof(buf), &m) != 1 ||
 	    m.hdr.type != WIRE_SESSION_STOP)
 		return;
@@ -690,7 +690,7 @@ broker_loop(struct broker_cfg *cfg)
 	b.reading = 1;
 	b.fs_alive = 1;
 	b.rndpos = sizeof(b.rnd);
-	chan_init(&b.fs, cfg->fs_fd, WR_BROKER, WR_WORKER_FS, "fs worker");
+	chan_init(&b.fs, cfg->fs_fd, ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
 	b.fsbufsz = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX + 1;
 	if ((b.inbuf = malloc(cfg->agent_max + 1)) == NULL ||
 	    (b.fsbuf = malloc(b.fsbufsz)) == NULL)

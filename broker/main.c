@@ -146,7 +146,7 @@ send_ready(struct policy *p)
 	}
 	iov[0].iov_base = roots;
 	iov[0].iov_len = len;
-	chan_init(&sup, BROKER_FD_SUP, WR_BROKER, WR_SUPERVISOR, "supervisor");
+	chan_init(&sup, BROKER_FD_SUP, ROLE_BROKER, ROLE_SUPERVISOR, "supervisor");
 	if (chan_send(&sup, WIRE_BROKER_READY, 0, iov, 1) < 0)
 		fatal("send to supervisor");
 	free(roots);
@@ -247,7 +247,7 @@ main(int argc, char **argv)
 	if (check) {
 		/* A fixed buffer: no lazy isatty() ioctl after the filter. */
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-		sandbox_enter(ROLE_BROKER);
+		sandbox_enter(ROLE_POLICY_TOOL);
 		p = load_policy(name);
 		ch = check_examples(p);
 		policy_free(p);
@@ -255,7 +255,7 @@ main(int argc, char **argv)
 	}
 	if (explain) {
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-		sandbox_enter(ROLE_BROKER);
+		sandbox_enter(ROLE_POLICY_TOOL);
 		p = load_policy(name);
 		ch = explain_request(p, x_action, x_target, x_params);
 		policy_free(p);

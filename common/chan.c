@@ -21,7 +21,7 @@ const struct wire_spec wire_specs[WIRE_NTYPES] = {
 #undef WIRE_SPEC
 
 void
-chan_init(struct chan *c, int fd, enum wire_role self, enum wire_role peer,
+chan_init(struct chan *c, int fd, enum role self, enum role peer,
 	  const char *name)
 {
 	c->fd = fd;

@@ -14,8 +14,8 @@
 
 struct chan {
 	int fd;
-	enum wire_role self;
-	enum wire_role peer;
+	enum role self;
+	enum role peer;
 	const char *name;	/* for messages: "fs worker" */
 	uint32_t seen;		/* 1 << type of each type received (WF_ONCE) */
 };
@@ -25,8 +25,8 @@ struct msg {
 	uint8_t *payload;	/* owned by the chan's receive buffer */
 };
 
-void chan_init(struct chan *c, int fd, enum wire_role self,
-	       enum wire_role peer, const char *name);
+void chan_init(struct chan *c, int fd, enum role self,
+	       enum role peer, const char *name);
 
 /* Send one message; iov is the payload in pieces. Returns 0, or -1 with
  * errno (EPIPE when the peer is gone). Blocks until sent. */

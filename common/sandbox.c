@@ -758,62 +758,97 @@ build_agent_external(scmp_filter_ctx ctx)
 	return 0;
 }
 
+/* ---- each role's list: the seccomp column of common/roles.h ----------- */
+
+static int
+sc_none(scmp_filter_ctx ctx)
+{
+	(void)ctx;
+	return -1;		/* the supervisor is not confined by a filter */
+}
+
+static int
+sc_broker(scmp_filter_ctx ctx)
+{
+	return ADD(ctx, base_allow) < 0 || ADD(ctx, broker_allow) < 0 ||
+	    add_noexec_memory(ctx) < 0 || add_threads(ctx) < 0 ? -1 : 0;
+}
+
+static int
+sc_worker_fs(scmp_filter_ctx ctx)
+{
+	if (ADD(ctx, base_allow) < 0 || ADD(ctx, fs_allow) < 0)
+		return -1;
+	/* malloc's large blocks, never executable memory */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
+		return -1;
+	/* fstat of a descriptor it opened beneath a root (the size of a
+	 * file it reads, fdopendir's check) */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0) < 0)
+		return -1;
+	return add_fs_args(ctx);
+}
+
+static int
+sc_client(scmp_filter_ctx ctx)
+{
+	return ADD(ctx, base_allow) < 0 || ADD(ctx, client_allow) < 0 ||
+	    add_noexec_memory(ctx) < 0 ? -1 : 0;
+}
+
+static int
+sc_logview(scmp_filter_ctx ctx)
+{
+	return ADD(ctx, base_allow) < 0 || add_noexec_memory(ctx) < 0 ? -1 : 0;
+}
+
+static int
+sc_agent_builtin(scmp_filter_ctx ctx)
+{
+	return build_builtin(ctx);
+}
+
+static int
+sc_agent_external(scmp_filter_ctx ctx)
+{
+	return build_agent_external(ctx);
+}
+
+#define SC_BUILDER_(id, nm, bin, u, nsf, nf, np, fs, ml, sc, ...) \
+	[ROLE_##id] = sc_##sc,
+static int (*const sc_builders[ROLE_N])(scmp_filter_ctx) = {
+	AKSUP_ROLES(SC_BUILDER_)
+};
+#undef SC_BUILDER_
+
 /* The filter of `role`, built but not loaded (NULL on failure). */
 static scmp_filter_ctx
-filter_build(enum sandbox_role role)
+filter_build(enum role role)
 {
 	scmp_filter_ctx ctx = NULL;
 	uint32_t deflt;
 	int rc = -1;
 
+	if (role <= ROLE_NONE || role >= ROLE_N)
+		return NULL;
 #ifdef AKSUP_SANDBOX_DEBUG
 	deflt = SCMP_ACT_TRAP;
 #else
 	deflt = SCMP_ACT_KILL_PROCESS;
 #endif
 	/* an unknown call fails as on an older kernel: programs fall back */
-	if (role == ROLE_AGENT_EXTERNAL)
+	if (role_defs[role].flags & RF_EXTERNAL)
 		deflt = SCMP_ACT_ERRNO(ENOSYS);
 	if ((ctx = seccomp_init(deflt)) == NULL)
 		goto out;
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS) < 0)
 		goto out;
-
-	switch (role) {
-	case ROLE_BROKER:
-		if (ADD(ctx, base_allow) < 0 || ADD(ctx, broker_allow) < 0 ||
-		    add_noexec_memory(ctx) < 0 || add_threads(ctx) < 0)
-			goto out;
-		break;
-	case ROLE_WORKER_FS:
-		if (ADD(ctx, base_allow) < 0 || ADD(ctx, fs_allow) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0) < 0 ||
-		    add_fs_args(ctx) < 0)
-			goto out;
-		break;
-	case ROLE_CLIENT:
-		if (ADD(ctx, base_allow) < 0 || ADD(ctx, client_allow) < 0 ||
-		    add_noexec_memory(ctx) < 0)
-			goto out;
-		break;
-	case ROLE_LOGVIEW:
-		if (ADD(ctx, base_allow) < 0 || add_noexec_memory(ctx) < 0)
-			goto out;
-		break;
-	case ROLE_AGENT_BUILTIN:
-		if (build_builtin(ctx) < 0)
-			goto out;
-		break;
-	case ROLE_AGENT_EXTERNAL:
-		if (build_agent_external(ctx) < 0)
-			goto out;
-		break;
-	}
+	if (sc_builders[role](ctx) < 0)
+		goto out;
 #ifdef AKSUP_SANITIZER
-	if (role != ROLE_AGENT_EXTERNAL && ADD(ctx, sanitizer_allow) < 0)
+	if (!(role_defs[role].flags & RF_EXTERNAL) && ADD(ctx, sanitizer_allow) < 0)
 		goto out;
 #endif
 	rc = 0;
@@ -826,7 +861,7 @@ out:
 }
 
 int
-sandbox_seccomp_export(enum sandbox_role role, int fd)
+sandbox_seccomp_export(enum role role, int fd)
 {
 	scmp_filter_ctx ctx = filter_build(role);
 	int rc;
@@ -839,7 +874,7 @@ sandbox_seccomp_export(enum sandbox_role role, int fd)
 }
 
 static void
-seccomp_role(enum sandbox_role role)
+seccomp_role(enum role role)
 {
 	scmp_filter_ctx ctx = filter_build(role);
 	int rc = -1;
@@ -1047,7 +1082,7 @@ fs_landlock_rights(unsigned r)
  * their rights; every other role gets nothing at all (it acts only on the
  * descriptors it was handed). */
 static int
-landlock_role(enum sandbox_role role)
+landlock_role(enum role role)
 {
 	uint64_t handled;
 	size_t i;
@@ -1055,7 +1090,7 @@ landlock_role(enum sandbox_role role)
 
 	if ((rfd = ll_create(&handled)) < 0)
 		return -1;
-	if (role == ROLE_WORKER_FS)
+	if (role_defs[role].landlock == LLK_FS_ROOTS)
 		for (i = 0; i < fs_nroots; i++)
 			if (ll_add_fd(rfd, fs_roots[i].fd,
 			    fs_landlock_rights(fs_roots[i].rights) & handled) < 0)
@@ -1075,21 +1110,24 @@ fail:
 /* ---- the whole profile ------------------------------------------------ */
 
 void
-sandbox_enter(enum sandbox_role role)
+sandbox_enter(enum role role)
 {
 	unsigned w = waived();
 
 	/* Not dumpable: no ptrace, no /proc/PID/{mem,environ,fd} for any
 	 * process of our uid, no core dump of our memory (T4, T5). (An
 	 * external agent's exec resets this; it is its own.) */
-	if (role != ROLE_AGENT_EXTERNAL &&
+	if (role <= ROLE_NONE || role >= ROLE_N ||
+	    role_defs[role].landlock == LLK_NONE)
+		fatalx("sandbox: no profile for role %d", (int)role);
+	if (!(role_defs[role].flags & RF_EXTERNAL) &&
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fatal("sandbox: PR_SET_DUMPABLE");
 	/* no_new_privs first: it is what lets an unprivileged process load
 	 * a filter, and no exec after it can gain privilege (T10). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
-	if (role != ROLE_AGENT_EXTERNAL && !(w & LAYER_LANDLOCK) &&
+	if (role_defs[role].landlock != LLK_VIEW && !(w & LAYER_LANDLOCK) &&
 	    landlock_role(role) < 0)
 		fatal("sandbox: cannot apply Landlock; refusing to run (layer "
 		    "landlock; --allow-degraded=landlock to waive)");

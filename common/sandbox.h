@@ -23,14 +23,7 @@
 
 #include <stddef.h>
 
-enum sandbox_role {
-	ROLE_BROKER,		/* the gate: channels, audit fd, memory */
-	ROLE_WORKER_FS,		/* + *at() calls beneath its root dirfds */
-	ROLE_CLIENT,		/* aksup-submit: its channel, stdin/stdout */
-	ROLE_LOGVIEW,		/* aksup-log: reads the log fd, writes stdout */
-	ROLE_AGENT_EXTERNAL,	/* allow-list of what interpreters need; else ENOSYS */
-	ROLE_AGENT_BUILTIN,	/* its channel, memory, clock, exit */
-};
+#include "common/roles.h"
 
 /* The confinement layers (docs/SANDBOX.md). Each can be missing on a host;
  * aksup refuses to start when one is, unless the operator waives it. */
@@ -55,7 +48,7 @@ const char *sandbox_layer_name(unsigned bit);
 int sandbox_fs_root(int dirfd, unsigned rights);
 
 /* Confine the calling process for `role`. Exits on failure. */
-void sandbox_enter(enum sandbox_role role);
+void sandbox_enter(enum role role);
 
 /* External agents: a Landlock ruleset giving read+execute beneath the
  * paths in `ro`, read+write of the (device) files in `rw`, every file
@@ -71,7 +64,7 @@ int sandbox_landlock(const char *const *ro, const char *const *rw,
 /* Write `role`'s seccomp filter, built as sandbox_enter would load it,
  * to `fd` as libseccomp's PFC text (the golden dump of the tests;
  * tests/sandbox/filterdump.c). Returns 0, or -1. */
-int sandbox_seccomp_export(enum sandbox_role role, int fd);
+int sandbox_seccomp_export(enum role role, int fd);
 
 /* Landlock ABI of the running kernel (0: none). */
 int sandbox_landlock_abi(void);

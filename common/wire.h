@@ -19,12 +19,7 @@
 #include <stdint.h>
 
 #include "common/fsrights.h"
-
-enum wire_role {
-	WR_SUPERVISOR = 1,
-	WR_BROKER,
-	WR_WORKER_FS,
-};
+#include "common/roles.h"	/* who sends and receives: enum role */
 
 /* Largest agent message (docs/PROTOCOL.md) and internal payload. */
 /*
@@ -60,19 +55,19 @@ enum wire_role {
 	 * of the first rule opening it, that rule's action (fs.read..).	\
 	 * The supervisor refuses a session whose audit log, seal key	\
 	 * or policy lies beneath a root (supervisor/placement.c). */	\
-	MSG(BROKER_READY, WR_BROKER, WR_SUPERVISOR, 0, 256 * 1024,	\
+	MSG(BROKER_READY, ROLE_BROKER, ROLE_SUPERVISOR, 0, 256 * 1024,	\
 	    WF_ONCE)							\
 	/* broker -> fs worker: struct fs_req + path + content */	\
-	MSG(FS_REQ, WR_BROKER, WR_WORKER_FS, sizeof(struct fs_req),	\
+	MSG(FS_REQ, ROLE_BROKER, ROLE_WORKER_FS, sizeof(struct fs_req),	\
 	    WIRE_PAYLOAD_MAX, 0)					\
 	/* fs worker -> broker: struct fs_resp + JSON text (data on	\
 	 * success) or the error message (on failure) */		\
-	MSG(FS_RESP, WR_WORKER_FS, WR_BROKER, sizeof(struct fs_resp),	\
+	MSG(FS_RESP, ROLE_WORKER_FS, ROLE_BROKER, sizeof(struct fs_resp),	\
 	    WIRE_PAYLOAD_MAX, 0)					\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
 	 * "signal", for session_end. */				\
-	MSG(SESSION_STOP, WR_SUPERVISOR, WR_BROKER, 1, 16, WF_ONCE)
+	MSG(SESSION_STOP, ROLE_SUPERVISOR, ROLE_BROKER, 1, 16, WF_ONCE)
 
 struct wire_hdr {
 	uint32_t type;		/* enum wire_type */
@@ -117,8 +112,8 @@ enum wire_type {
 
 struct wire_spec {
 	const char *name;
-	enum wire_role from;
-	enum wire_role to;
+	enum role from;
+	enum role to;
 	uint32_t min;
 	uint32_t max;
 	unsigned flags;		/* WF_* */

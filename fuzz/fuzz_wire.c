@@ -30,12 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
 
 static const struct {
-	enum wire_role self, peer;
+	enum role self, peer;
 	const char *name;
 } ends[] = {
-	{ WR_BROKER, WR_WORKER_FS, "fs worker" },
-	{ WR_WORKER_FS, WR_BROKER, "broker" },
-	{ WR_SUPERVISOR, WR_BROKER, "broker" },
+	{ ROLE_BROKER, ROLE_WORKER_FS, "fs worker" },
+	{ ROLE_WORKER_FS, ROLE_BROKER, "broker" },
+	{ ROLE_SUPERVISOR, ROLE_BROKER, "broker" },
 };
 
 int

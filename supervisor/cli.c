@@ -190,7 +190,7 @@ cmd_submit(int argc, char **argv)
 	aargv[n] = NULL;
 	cfg.policy_path = policy;
 	cfg.log_path = logp;
-	cfg.agent_kind = SPAWN_INTERNAL;
+	cfg.agent_role = ROLE_CLIENT;
 	cfg.agent_argv = aargv;
 	cfg.agent_stdin = in;
 	/* which confinement layers are in force; refuse if one is missing */
@@ -286,7 +286,7 @@ cmd_run(int argc, char **argv)
 		return usage_err("run", run_usage, NULL);
 	cfg.policy_path = policy;
 	cfg.log_path = logp;
-	cfg.agent_kind = SPAWN_AGENT_EXTERNAL;
+	cfg.agent_role = ROLE_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;
 	cfg.agent_stdin = -2;
 	/* what the agent will see: CMD, its symlinks, each --ro */

@@ -119,8 +119,7 @@ cmd_log_verify(int argc, char **argv)
 	largv[n] = NULL;
 	/* The log and the keys are read by aksup-log, confined: fd 0 the
 	 * log, fds 3.. the key files. */
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-log");
+	sp.role = ROLE_LOGVIEW;
 	sp.argv = largv;
 	sp.envp = helper_env();
 	sp.stdin_fd = fd;
@@ -265,8 +264,7 @@ cmd_log(int argc, char **argv)
 	}
 	/* The log is parsed by aksup-log, confined, from fd 0. */
 	memset(&sp, 0, sizeof(sp));
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-log");
+	sp.role = ROLE_LOGVIEW;
 	sp.argv = largv;
 	sp.envp = helper_env();
 	sp.stdin_fd = fd;

@@ -2,7 +2,8 @@
  * supervisor/confine.c -- each role's profile, the half applied before
  * exec: namespaces, uid/gid, capabilities, securebits, rlimits; for an
  * external agent also its mount view, Landlock ruleset and seccomp
- * filter. docs/SANDBOX.md is the table; `profiles[]` below is its code.
+ * filter. docs/SANDBOX.md is the table; the rows of common/roles.h are
+ * its data.
  *
  * Runs in: aksup (supervisor): confine_setup decides which layers are in
  * force; then in the supervisor's child, between fork and exec, where
@@ -46,74 +47,14 @@
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
-/* ---- the profiles ----------------------------------------------------- */
+/* ---- the profiles: the rows of common/roles.h ------------------------ */
 
-enum prof_id {
-	PR_BROKER, PR_WORKER_FS, PR_CLIENT, PR_AGENT_EXTERNAL,
-	PR_AGENT_BUILTIN, PR_HELPER, PR_N
-};
-
-struct rl {
-	int res;		/* -1 ends the list */
-	rlim_t val;
-};
-
-#define MiB (1024ull * 1024ull)
-#define GiB (1024ull * MiB)
 #ifdef AKSUP_SANITIZER
 /* the sanitizer's shadow memory is gigabytes of private mappings */
-#define RL_DATA(v) { RLIMIT_CORE, 0 }
+#define RL_DATA_MAX	RL_KEEP
 #else
-#define RL_DATA(v) { RLIMIT_DATA, v }
+#define RL_DATA_MAX	(1024 * MiB)
 #endif
-#define RL_COMMON { RLIMIT_CORE, 0 }, { RLIMIT_MEMLOCK, 0 }, \
-	{ RLIMIT_MSGQUEUE, 0 }
-
-struct profile {
-	const char *name;	/* docs/SANDBOX.md, messages, test hooks */
-	const char *binary;	/* our binary's name; NULL: external CMD */
-	int uid_off;		/* uid/gid = base + this; -1: --run-as user */
-	int ns;			/* CLONE_NEW* besides the user namespace */
-	struct rl rl[10];
-};
-
-/*
- * RLIMIT_NPROC 0: the role never forks (its seccomp filter would kill it
- * anyway); counted per uid (per user namespace when unprivileged). The
- * broker's 16 are for threads (its audit syncer): its filter allows
- * clone only with CLONE_THREAD, so never a process.
- */
-static const struct profile profiles[PR_N] = {
-	[PR_BROKER] = { "broker", "aksup-broker", 0,
-	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 16 }, RL_DATA(1 * GiB),
-	    RL_COMMON, { -1, 0 } } },
-	[PR_WORKER_FS] = { "worker-fs", "aksup-worker-fs", -1,
-	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 512 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
-	    { RLIMIT_FSIZE, 64 * MiB }, RL_COMMON, { -1, 0 } } },
-	[PR_CLIENT] = { "client", "aksup-submit", 1,
-	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 16 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
-	    RL_COMMON, { -1, 0 } } },
-	[PR_AGENT_EXTERNAL] = { "agent-external", NULL, 1,
-	    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC |
-	    CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 1024 }, { RLIMIT_NPROC, 256 },
-	    RL_DATA(1 * GiB), { RLIMIT_FSIZE, 256 * MiB },
-	    { RLIMIT_CORE, 0 }, { RLIMIT_MEMLOCK, 64 * 1024 },
-	    { RLIMIT_MSGQUEUE, 0 }, { -1, 0 } } },
-	[PR_AGENT_BUILTIN] = { "agent-builtin", "aksup-agent", 1,
-	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 16 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
-	    RL_COMMON, { -1, 0 } } },
-	/* aksup-log, aksup-broker --check/--explain when run on their own,
-	 * and any other binary of ours started outside a session */
-	[PR_HELPER] = { "helper", NULL, 2,
-	    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
-	    { { RLIMIT_NOFILE, 64 }, { RLIMIT_NPROC, 0 }, RL_DATA(1 * GiB),
-	    RL_COMMON, { -1, 0 } } },
-};
 
 /* The external agent's view: the plan is supervisor/view.c's. */
 #define PRIVATE_TMP_SIZE "size=64m,nr_inodes=16k"
@@ -133,9 +74,9 @@ static struct {
 	char cwd[PATH_MAX];
 } g;
 
-static const struct profile *cur;	/* the child's profile */
+static enum role cur;			/* the child's role */
 static noreturn void child_fail(const char *layer, const char *what);
-static int forced = -1;			/* test hook: profile override */
+static enum role forced;		/* test hook: profile override */
 
 static int
 write_file(const char *path, const char *s)
@@ -466,33 +407,10 @@ confine_env_waived(void)
 
 /* ---- in the parent ---------------------------------------------------- */
 
-static enum prof_id
-profile_of(const struct spawn *s)
-{
-	const char *base;
-	int i;
-
-	if (forced >= 0)
-		return (enum prof_id)forced;
-	if (s->kind == SPAWN_AGENT_EXTERNAL)
-		return PR_AGENT_EXTERNAL;
-	base = strrchr(s->path, '/');
-	base = base ? base + 1 : s->path;
-	for (i = 0; i < PR_N; i++)
-		if (profiles[i].binary && strcmp(profiles[i].binary, base) == 0)
-			return (enum prof_id)i;
-	return PR_HELPER;
-}
-
 void
 confine_force_profile(const char *name)
 {
-	int i;
-
-	forced = -1;
-	for (i = 0; name != NULL && i < PR_N; i++)
-		if (strcmp(profiles[i].name, name) == 0)
-			forced = i;
+	forced = name != NULL ? role_by_name(name) : ROLE_NONE;
 }
 
 pid_t
@@ -507,17 +425,20 @@ confine_fork(const struct spawn *s)
 		init_ids();
 		(void)decide(NULL, 0, why);
 	}
-	cur = &profiles[profile_of(s)];
-	agent = cur == &profiles[PR_AGENT_EXTERNAL] ||
-	    cur == &profiles[PR_AGENT_BUILTIN] || cur == &profiles[PR_CLIENT];
-	if (cur != &profiles[PR_AGENT_EXTERNAL] ||
+	/* the role the caller named, never one guessed from a file name */
+	cur = forced != ROLE_NONE ? forced : s->role;
+	if (cur <= ROLE_NONE || cur >= ROLE_N ||
+	    role_defs[cur].uid == UID_INVOKER)
+		fatalx("spawn: no profile for role %d", (int)cur);
+	agent = (role_defs[cur].flags & RF_AGENT) != 0;
+	if (!(role_defs[cur].ns & CLONE_NEWPID) ||
 	    !(g.in_force & LAYER_NAMESPACES))
 		pid = fork();
 	else {
 		/* The agent is pid 1 of its own pid namespace: it sees no
 		 * other process, and when it exits the kernel kills
 		 * everything it left. */
-		flags = cur->ns | (g.root ? 0 : CLONE_NEWUSER);
+		flags = role_defs[cur].ns | (g.root ? 0 : CLONE_NEWUSER);
 		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL,
 		    NULL, NULL);
 	}
@@ -535,7 +456,7 @@ static noreturn void
 child_fail(const char *layer, const char *what)
 {
 	log_warn("%s: cannot apply the %s layer (%s); refusing to run",
-	    cur->name, layer, what);
+	    role_defs[cur].name, layer, what);
 	_exit(126);
 }
 
@@ -828,30 +749,42 @@ drop_privileges(int caps, int uids, uid_t uid, gid_t gid)
 	}
 }
 
+/* One limit of the row; never raised above one the operator set lower
+ * (hard or soft). */
 static void
-set_rlimits(const struct profile *p)
+set_rlimit(int res, long long val)
 {
 	struct rlimit r, old;
-	int i;
 
-	for (i = 0; p->rl[i].res >= 0; i++) {
+	if (val == RL_KEEP)
+		return;
 #ifdef AKSUP_TEST_HOOKS
-		/* the test probe forks its attacks, then lowers this itself */
-		if (p->rl[i].res == RLIMIT_NPROC && p->rl[i].val == 0 &&
-		    getenv("AKSUP_TEST_PROBE_ROLE") != NULL && forced >= 0)
-			continue;
+	/* the test probe forks its attacks, then lowers this itself */
+	if (res == RLIMIT_NPROC && val == 0 && forced != ROLE_NONE &&
+	    getenv("AKSUP_TEST_PROBE_ROLE") != NULL)
+		return;
 #endif
-		if (getrlimit(p->rl[i].res, &old) < 0)
-			child_fail("rlimits", "getrlimit");
-		r.rlim_cur = r.rlim_max = p->rl[i].val;
-		/* never raise a limit the operator set lower (hard or soft) */
-		if (old.rlim_max != RLIM_INFINITY && old.rlim_max < r.rlim_max)
-			r.rlim_cur = r.rlim_max = old.rlim_max;
-		if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < r.rlim_cur)
-			r.rlim_cur = old.rlim_cur;
-		if (setrlimit(p->rl[i].res, &r) < 0)
-			child_fail("rlimits", "setrlimit");
-	}
+	if (getrlimit(res, &old) < 0)
+		child_fail("rlimits", "getrlimit");
+	r.rlim_cur = r.rlim_max = (rlim_t)val;
+	if (old.rlim_max != RLIM_INFINITY && old.rlim_max < r.rlim_max)
+		r.rlim_cur = r.rlim_max = old.rlim_max;
+	if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < r.rlim_cur)
+		r.rlim_cur = old.rlim_cur;
+	if (setrlimit(res, &r) < 0)
+		child_fail("rlimits", "setrlimit");
+}
+
+static void
+set_rlimits(const struct role_def *d)
+{
+	set_rlimit(RLIMIT_NOFILE, d->nofile);
+	set_rlimit(RLIMIT_NPROC, d->nproc);
+	set_rlimit(RLIMIT_FSIZE, d->fsize);
+	set_rlimit(RLIMIT_MEMLOCK, d->memlock);
+	set_rlimit(RLIMIT_DATA, RL_DATA_MAX);
+	set_rlimit(RLIMIT_CORE, 0);
+	set_rlimit(RLIMIT_MSGQUEUE, 0);
 }
 
 static void
@@ -890,8 +823,8 @@ confine_has_view(void)
 void
 confine_child(const struct spawn *s)
 {
-	const struct profile *p = cur;
-	int ext = p == &profiles[PR_AGENT_EXTERNAL];
+	const struct role_def *p = &role_defs[cur];
+	int ext = (p->flags & RF_EXTERNAL) != 0;
 	int ns = (g.in_force & LAYER_NAMESPACES) != 0;
 	uid_t uid;
 	gid_t gid;
@@ -911,11 +844,11 @@ confine_child(const struct spawn *s)
 		if (ext)
 			view_build(s->view);
 	}
-	if (p->uid_off < 0) {
+	if (p->uid == UID_RUN_AS) {
 		uid = g.run_uid;
 		gid = g.run_gid;
 	} else {
-		uid = g.base + (uid_t)p->uid_off;
+		uid = g.base + (uid_t)p->uid;
 		gid = (gid_t)uid;
 	}
 	drop_privileges((g.in_force & LAYER_CAPS) != 0,
@@ -929,7 +862,7 @@ confine_child(const struct spawn *s)
 		if (g.in_force & LAYER_LANDLOCK)
 			agent_external_landlock(s->view, ns);
 		if (g.in_force & LAYER_SECCOMP)
-			sandbox_enter(ROLE_AGENT_EXTERNAL);
+			sandbox_enter(cur);
 		else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			child_fail("seccomp", "no_new_privs");
 	}

@@ -116,28 +116,21 @@ static const char *
 test_hook(struct spawn *s)
 {
 	static char *argv[96], args[1024];
-	const char *role = getenv("AKSUP_TEST_PROBE_ROLE");
-	const char *want, *base;
+	const char *name = getenv("AKSUP_TEST_PROBE_ROLE");
+	enum role want;
 	char *a, *save;
 	int n = 0, i;
 
-	if (role == NULL)
+	if (name == NULL || (want = role_by_name(name)) == ROLE_NONE)
 		return NULL;
-	base = strrchr(s->path, '/');
-	base = base ? base + 1 : s->path;
-	if (strcmp(base, "aksup-broker") == 0 && s->argv[1] != NULL &&
-	    strcmp(s->argv[1], "--check") != 0)
-		want = "broker";
-	else if (strcmp(base, "aksup-worker-fs") == 0)
-		want = "worker-fs";
-	else if (strcmp(base, "aksup-submit") == 0)
-		want = "agent-builtin";
-	else
-		return NULL;
-	if (strcmp(role, want) != 0)
+	/* that role's spawn, or (agent-builtin, before it has a binary of
+	 * its own) any spawn in the agent's seat but an external one */
+	if (want != s->role && !((role_defs[want].flags & RF_AGENT) &&
+	    (role_defs[s->role].flags & RF_AGENT) &&
+	    !(role_defs[s->role].flags & RF_EXTERNAL)))
 		return NULL;
 	argv[n++] = "aksup-sbprobe";
-	argv[n++] = (char *)want;
+	argv[n++] = (char *)name;
 	snprintf(args, sizeof(args), "%s",
 	    getenv("AKSUP_TEST_PROBE_ARGS") ? getenv("AKSUP_TEST_PROBE_ARGS") : "");
 	for (a = strtok_r(args, " ", &save); a && n < 40;
@@ -149,7 +142,7 @@ test_hook(struct spawn *s)
 	argv[n] = NULL;
 	s->argv = argv;
 	s->path = helper_path("aksup-sbprobe");
-	return want;
+	return name;
 }
 #endif
 
@@ -160,6 +153,15 @@ spawn_role(const struct spawn *sp)
 	sigset_t none;
 	pid_t parent = getpid(), pid;
 	int i;
+
+	/* our binaries are found by their row, never by a path we were
+	 * given; only the operator's program (RF_EXTERNAL) comes as one */
+	if (s->role <= ROLE_NONE || s->role >= ROLE_N ||
+	    (role_defs[s->role].binary == NULL) !=
+	    ((role_defs[s->role].flags & RF_EXTERNAL) != 0))
+		fatalx("spawn: no such role %d", (int)s->role);
+	if (!(role_defs[s->role].flags & RF_EXTERNAL))
+		s->path = helper_path(role_defs[s->role].binary);
 
 #ifdef AKSUP_TEST_HOOKS
 	const char *hooked = test_hook(s);
@@ -201,7 +203,7 @@ spawn_role(const struct spawn *sp)
 		_exit(127);
 	/* An external agent is not its namespace's pid 1: this process
 	 * stays as its init (supervisor/agentinit.c), confined as it is. */
-	if (s->kind == SPAWN_AGENT_EXTERNAL)
+	if (role_defs[s->role].flags & RF_EXTERNAL)
 		agentinit_fork();
 	execve(s->path, s->argv, s->envp);
 	log_warn("exec %s", s->path);
@@ -250,8 +252,7 @@ run_policy_helper(const char *policy, char **argv)
 	if ((fd = policyfile_open(policy)) < 0)
 		return -1;
 	memset(&sp, 0, sizeof(sp));
-	sp.kind = SPAWN_INTERNAL;
-	sp.path = helper_path("aksup-broker");
+	sp.role = ROLE_POLICY_TOOL;
 	sp.argv = argv;
 	sp.envp = helper_env();
 	sp.src[0] = fd;

@@ -11,6 +11,8 @@
 
 #include <sys/types.h>
 
+#include "common/roles.h"
+
 /* exit codes of aksup (docs/aksup.1) */
 #define EXIT_OK		0
 #define EXIT_ERR	1
@@ -19,14 +21,10 @@
 
 #define SPAWN_FDS_MAX	64
 
-enum spawn_kind {
-	SPAWN_INTERNAL,		/* our own role binary: it confines itself */
-	SPAWN_AGENT_EXTERNAL,	/* any program: confined here before exec */
-};
-
 struct spawn {
-	enum spawn_kind kind;
-	const char *path;	/* absolute path to exec */
+	enum role role;		/* its row of common/roles.h: the profile */
+	const char *path;	/* RF_EXTERNAL roles: the program to exec
+				 * (ours are found by the row's binary) */
 	char **argv;
 	char **envp;
 	int src[SPAWN_FDS_MAX];	/* descriptor src[i] lands on dst[i] */
@@ -56,7 +54,7 @@ struct agent_view;
 struct session_cfg {
 	const char *policy_path;
 	const char *log_path;
-	enum spawn_kind agent_kind;
+	enum role agent_role;	/* the agent's seat: AGENT_EXTERNAL, CLIENT */
 	char **agent_argv;	/* NULL-terminated */
 	int agent_stdin;	/* -2: inherit (aksup-submit) */
 	int agent_stdin_pipe;	/* run --stdin: our stdin, piped */

@@ -52,12 +52,14 @@ worker_main(const struct provider *p, int argc, char **argv)
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
 	p->init(argc, argv);
 	/* Nothing from the supervisor after start: it only watches us. */
-	sandbox_enter(p->sandbox);
+	sandbox_enter(p->role);
 
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
 	if ((buf = malloc(cap)) == NULL)
 		fatal("malloc");
-	chan_init(&ch, WORKER_FD_BROKER, p->role, WR_BROKER, "broker");
+	/* its channel, where the matrix of common/roles.h puts it */
+	chan_init(&ch, role_chan_fd(p->role, ROLE_BROKER), p->role,
+	    ROLE_BROKER, "broker");
 	for (;;) {
 		/* No spin here: three processes share two CPUs, and a worker
 		 * spinning after its answer took CPU from the broker and the

@@ -22,8 +22,7 @@ struct reply {
 
 struct provider {
 	const char *name;		/* "fs worker" */
-	enum wire_role role;
-	enum sandbox_role sandbox;
+	enum role role;			/* its row of common/roles.h */
 	enum wire_type req_type, resp_type;
 	/* Take argv, check the inherited fds; runs before the sandbox. */
 	void (*init)(int argc, char **argv);

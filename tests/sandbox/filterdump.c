@@ -69,7 +69,7 @@ first_diff(const char *a, const char *b)
 
 static const struct {
 	const char *name;
-	enum sandbox_role role;
+	enum role role;
 } roles[] = {
 	{ "broker", ROLE_BROKER },
 	{ "worker-fs", ROLE_WORKER_FS },
@@ -82,7 +82,7 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-	enum sandbox_role role = ROLE_BROKER;
+	enum role role = ROLE_BROKER;
 	size_t i;
 
 	char *built = NULL, *golden = NULL;

@@ -56,8 +56,8 @@ START_TEST(test_check_table)
 	struct msg m;
 	size_t fsq = sizeof(struct fs_req), fsr = sizeof(struct fs_resp);
 
-	chan_init(&broker_side, -1, WR_BROKER, WR_WORKER_FS, "fs worker");
-	chan_init(&worker_side, -1, WR_WORKER_FS, WR_BROKER, "broker");
+	chan_init(&broker_side, -1, ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
+	chan_init(&worker_side, -1, ROLE_WORKER_FS, ROLE_BROKER, "broker");
 	memset(buf, 0, sizeof(buf));
 
 	/* right type, direction and size */
@@ -99,11 +99,11 @@ START_TEST(test_once_messages)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    sv), 0);
-	chan_init(&tx, sv[0], WR_BROKER, WR_SUPERVISOR, "supervisor");
+	chan_init(&tx, sv[0], ROLE_BROKER, ROLE_SUPERVISOR, "supervisor");
 	ck_assert_int_eq(chan_send(&tx, WIRE_BROKER_READY, 0, &iov, 1), 0);
 	ck_assert_int_eq(chan_send(&tx, WIRE_BROKER_READY, 0, &iov, 1), 0);
 	if ((pid = fork()) == 0) {
-		chan_init(&rx, sv[1], WR_SUPERVISOR, WR_BROKER, "broker");
+		chan_init(&rx, sv[1], ROLE_SUPERVISOR, ROLE_BROKER, "broker");
 		if (chan_recv(&rx, buf, sizeof(buf), &m) != 1)
 			_exit(3);
 		(void)chan_recv(&rx, buf, sizeof(buf), &m);	/* fatal */
@@ -128,8 +128,8 @@ START_TEST(test_roundtrip_socketpair)
 	struct msg m;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
-	chan_init(&a, sv[0], WR_WORKER_FS, WR_BROKER, "broker");
-	chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+	chan_init(&a, sv[0], ROLE_WORKER_FS, ROLE_BROKER, "broker");
+	chan_init(&b, sv[1], ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
 	iov[0].iov_base = &r;
 	iov[0].iov_len = sizeof(r);
 	iov[1].iov_base = "\"hi\"";
@@ -158,7 +158,7 @@ START_TEST(test_violation_is_fatal)
 	struct msg m;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
-	chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+	chan_init(&b, sv[1], ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
 	mkmsg(buf, 999, 0);
 	ck_assert_int_eq(write(sv[0], buf, sizeof(struct wire_hdr)),
 	    (ssize_t)sizeof(struct wire_hdr));
@@ -204,7 +204,7 @@ START_TEST(test_fd_on_internal_channel_is_fatal)
 
 		dup2(errp[1], STDERR_FILENO);
 		log_init("t");
-		chan_init(&b, sv[1], WR_BROKER, WR_WORKER_FS, "fs worker");
+		chan_init(&b, sv[1], ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
 		if (chan_recv(&b, buf, sizeof(buf), &m) != 1 ||
 		    m.hdr.type != WIRE_FS_RESP)
 			_exit(3);	/* the plain message is good */

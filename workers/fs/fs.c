@@ -719,8 +719,7 @@ fs_init(int argc, char **argv)
 
 static const struct provider fs_provider = {
 	.name = "aksup-worker-fs",
-	.role = WR_WORKER_FS,
-	.sandbox = ROLE_WORKER_FS,
+	.role = ROLE_WORKER_FS,
 	.req_type = WIRE_FS_REQ,
 	.resp_type = WIRE_FS_RESP,
 	.init = fs_init,

@@ -1,0 +1,77 @@
+/*
+ * supervisor/session.h -- one session's state, shared by its three parts:
+ * session.c (start the rows of common/roles.h in order, end), start.c
+ * (what each row needs besides its channels) and watch.c (signals,
+ * deadlines, reaping, teardown).
+ *
+ * Runs in: aksup (supervisor). Privilege: the invoking user's.
+ */
+#ifndef AKSUP_SUPERVISOR_SESSION_H
+#define AKSUP_SUPERVISOR_SESSION_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/fds.h"
+#include "common/roles.h"
+#include "supervisor/relay.h"
+#include "supervisor/supervisor.h"
+
+#define CHAN_MAX	16	/* rows of the channel matrix */
+#define ROOTS_PLACE_MAX	(FS_ROOTS_MAX + 256)	/* fs roots + the view's */
+
+struct proc {
+	pid_t pid;		/* 0: not (yet) started */
+	int done;
+	int status;
+};
+
+struct sess {
+	const struct session_cfg *cfg;
+	enum role agent;	/* the agent's row (cfg->agent_role) */
+	struct proc p[ROLE_N];
+	int chan[CHAN_MAX][2];	/* the matrix's pairs: end a, end b; -1 */
+	int sigfd;
+	uint64_t deadline;	/* kill what is left then; 0: none */
+	uint64_t stop_at;	/* --timeout: when; 0: none */
+	int killed, agent_killed, signo, stopping, timed_out, refused;
+	struct relay *rl;	/* the external agent's stdio, or NULL */
+	struct relay rly;
+	int relay_child[3], relay_on;
+
+	/* what start.c opens and hands down */
+	struct auditfiles af;
+	int policyfd, policydir;
+	struct place_file pfile[4];
+	size_t npf;
+	char *ready;		/* BROKER_READY's payload */
+	int nroots;
+	int rootfd[FS_ROOTS_MAX];
+	unsigned char rootacts[FS_ROOTS_MAX];
+	char (*rootsfx)[PATH_MAX - 32];	/* [FS_ROOTS_MAX] */
+	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX] */
+	struct place_root *proot;	/* [ROOTS_PLACE_MAX] */
+	char *argv[FS_ROOTS_MAX + 34];	/* the spawn being prepared */
+	char *env[8];
+};
+
+/* start.c: each row's resources. prepare fills argv, env and the fds
+ * besides the channels (which session.c placed); started runs once the
+ * process exists. Either returns 0, or -1: the session is not started
+ * further (the reason was said). */
+int start_prepare(struct sess *s, enum role r, struct spawn *sp);
+int start_started(struct sess *s, enum role r);
+/* The supervisor's end of its channel to the broker. */
+int start_sup_fd(const struct sess *s);
+
+/* watch.c */
+void watch_init(struct sess *s);	/* signalfd, subreaper */
+void watch_once(struct sess *s, int extra_fd);
+int watch_all_done(const struct sess *s);
+void watch_kill_all(struct sess *s);
+void watch_set_deadline(struct sess *s, int ms);
+void watch_kill_leftovers(void);
+void watch_report_broker(int status);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * supervisor/start.c -- what each role of a session needs besides its
+ * channels (session.c places those from the matrix of common/roles.h):
+ * the broker its policy and audit files, the fs worker the roots the
+ * broker listed, the agent its stdio, environment and view. One prepare
+ * (before the spawn) and one started (after it) per row that needs them.
+ *
+ * Runs in: aksup (supervisor). Privilege: the invoking user's. It opens
+ * the policy, the audit log and the fs roots by path -- paths the operator
+ * gave or the operator's policy names -- and hands the descriptors down;
+ * it reads nothing from the agent. What it reads from the broker
+ * (BROKER_READY) it reads once, before any worker or agent exists
+ * (common/wire.h says why that is safe).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/chan.h"
+#include "common/fsrights.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "supervisor/confine.h"
+#include "supervisor/session.h"
+#include "supervisor/view.h"
+
+#define READY_TIMEOUT_MS	30000
+
+int
+start_sup_fd(const struct sess *s)
+{
+	unsigned i;
+
+	for (i = 0; i < chan_ndefs; i++)
+		if (chan_defs[i].a == ROLE_SUPERVISOR)
+			return s->chan[i][0];
+	return -1;
+}
+
+/* ---- the broker ------------------------------------------------------- */
+
+/* The policy (a file only you or root can change), the audit log (locked
+ * for this session, held until the end) and the seal-key file. */
+static int
+prep_broker(struct sess *s, struct spawn *sp)
+{
+	const struct session_cfg *cfg = s->cfg;
+	int n;
+
+	if ((s->policyfd = policyfile_open(cfg->policy_path)) < 0 ||
+	    (s->policydir = placement_dir_of(s->policyfd, "policy file",
+	    cfg->policy_path)) < 0 || auditfile_open(cfg, &s->af) < 0)
+		return -1;
+	s->argv[0] = "aksup-broker";
+	s->argv[1] = "--policy-name";
+	s->argv[2] = (char *)cfg->policy_path;
+	n = auditfile_broker_args(cfg, s->af.keyfd, s->argv, 3, 31);
+	s->argv[n] = NULL;
+	sp->src[sp->nfds] = s->af.logfd; sp->dst[sp->nfds++] = BROKER_FD_AUDIT;
+	sp->src[sp->nfds] = s->policyfd; sp->dst[sp->nfds++] = BROKER_FD_POLICY;
+	if (s->af.keyfd >= 0) {
+		sp->src[sp->nfds] = s->af.keyfd;
+		sp->dst[sp->nfds++] = BROKER_FD_SEALKEY;
+	}
+	return 0;
+}
+
+/* Wait for BROKER_READY. Returns its payload's bytes, or -1. */
+static ssize_t
+wait_ready(struct sess *s, int supfd, char *buf, size_t cap)
+{
+	struct chan c;
+	struct msg m;
+	uint64_t end = now_ns() + (uint64_t)READY_TIMEOUT_MS * 1000000ull;
+	int rc;
+
+	chan_init(&c, supfd, ROLE_SUPERVISOR, ROLE_BROKER, "broker");
+	watch_set_deadline(s, READY_TIMEOUT_MS);
+	while (!s->p[ROLE_BROKER].done && now_ns() < end) {
+		struct pollfd pfd = { supfd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 0) == 1) {
+			rc = chan_recv(&c, buf, cap, &m);
+			if (rc <= 0)
+				return -1;
+			s->deadline = 0;
+			memmove(buf, m.payload, m.hdr.len);
+			return (ssize_t)m.hdr.len;
+		}
+		watch_once(s, supfd);
+	}
+	return -1;
+}
+
+/*
+ * An O_PATH dirfd for a policy root. A root that does not exist yet (a
+ * write rule's output directory) is reached through its deepest existing
+ * ancestor: `sfx` gets the missing part, which the worker creates on the
+ * first write and walks, beneath the ancestor, for everything else.
+ */
+static int
+open_root(const char *root, char *sfx, size_t sfxlen)
+{
+	struct open_how how;
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	sfx[0] = '\0';
+	if (snprintf(dir, sizeof(dir), "%s", root) >= (int)sizeof(dir))
+		return -1;
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	/* The broker decides on the lexical path: the root it names must
+	 * be that directory, not wherever a symlink (planted by anyone
+	 * who can write a parent) points. */
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	for (;;) {
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, dir[0] ? dir : "/",
+		    &how, sizeof(how));
+		if (fd >= 0)
+			break;
+		if (errno == ELOOP) {
+			log_warnx("policy root %s passes through a symbolic "
+			    "link; name the real path (actions beneath it will "
+			    "fail)", root);
+			return -1;
+		}
+		if (errno != ENOENT || (slash = strrchr(dir, '/')) == NULL ||
+		    dir[0] == '\0') {
+			log_warn("policy root %s unavailable", root);
+			return -1;
+		}
+		*slash = '\0';
+	}
+	if (strcmp(dir, root) != 0) {
+		if (snprintf(sfx, sfxlen, "%s", root + strlen(dir) +
+		    (root[strlen(dir)] == '/' ? 1 : 0)) >= (int)sfxlen)
+			fatalx("policy root %s: path too long", root);
+		log_info("policy root %s does not exist yet", root);
+	}
+	return fd;
+}
+
+/* The next NUL-terminated string of BROKER_READY after q, which must
+ * end within the payload (a broker that breaks this is fatal). */
+static char *
+ready_field(char *q, char *end)
+{
+	char *nul;
+
+	if (q >= end || (nul = memchr(q, '\0', (size_t)(end - q))) == NULL)
+		fatalx("protocol violation from broker: bad root list");
+	return nul + 1;
+}
+
+/*
+ * BROKER_READY: the broker's protocol first (another build's broker is
+ * refused before anything it says is used), then the fs roots, each
+ * opened as an O_PATH dirfd. A root that does not exist is reported;
+ * actions beneath it fail. Each entry: rights byte, path, rule
+ * "FILE:LINE", action.
+ */
+static void
+read_roots(struct sess *s, char *roots, ssize_t rlen)
+{
+	struct place_root *pr;
+	char *q;
+	int n;
+
+	if ((size_t)rlen < sizeof(WIRE_VERSION) ||
+	    memcmp(roots, WIRE_VERSION, sizeof(WIRE_VERSION)) != 0)
+		fatalx("the broker (%s) speaks another internal protocol than "
+		    "this aksup (%s): install aksup and its role binaries "
+		    "together", helper_path("aksup-broker"), WIRE_VERSION);
+	for (q = roots + sizeof(WIRE_VERSION); q < roots + rlen; ) {
+		/* a root left out would break the worker's numbering */
+		if ((n = s->nroots) >= FS_ROOTS_MAX)
+			fatalx("the policy names more than %d filesystem "
+			    "roots", n);
+		pr = &s->proot[n];
+		s->rootacts[n] = (unsigned char)*q++;
+		pr->path = q;
+		q = ready_field(q, roots + rlen);
+		pr->rule = q;
+		q = ready_field(q, roots + rlen);
+		pr->action = q;
+		q = ready_field(q, roots + rlen);
+		if (pr->path[0] != '/' || s->rootacts[n] == 0 ||
+		    (s->rootacts[n] & ~FS_RIGHTS_ALL) != 0)
+			fatalx("protocol violation from broker: bad root list");
+		s->rootfd[n] = open_root(pr->path, s->rootsfx[n],
+		    sizeof(s->rootsfx[n]));
+		pr->fd = s->rootfd[n];
+		pr->missing = s->rootsfx[n][0] != '\0';
+		s->nroots++;
+	}
+}
+
+/*
+ * Before any worker or agent runs: the log, the seal key and the policy
+ * must lie outside every fs root and outside the agent's view (what it
+ * can read without asking: the system part, its program, each --ro),
+ * supervisor/placement.c. The view's binds are judged by the inodes its
+ * plan pinned, the ones the agent's child binds. Returns 0, or -1.
+ */
+static int
+check_placement(struct sess *s)
+{
+	const struct agent_view *v = s->cfg->view;
+	int nview = 0, nsys, i, j, rc;
+
+	for (i = 0; v != NULL && view_system[i] != NULL; i++) {
+		/* O_PATH of a system path: nothing read */
+		if ((j = open(view_system[i], O_PATH | O_CLOEXEC)) >= 0)
+			s->proot[s->nroots + nview++] = (struct place_root){
+			    view_system[i], NULL, NULL, j, 0 };
+	}
+	nsys = nview;
+	for (i = 0; v != NULL && (size_t)i < v->n; i++)
+		if (v->e[i].link == NULL)
+			s->proot[s->nroots + nview++] = (struct place_root){
+			    v->e[i].path, NULL, NULL, v->e[i].fd, 0 };
+	s->pfile[s->npf++] = (struct place_file){ "audit log",
+	    s->cfg->log_path, s->af.logdir, s->af.logfd, 0 };
+	if (s->af.keyfd >= 0)
+		s->pfile[s->npf++] = (struct place_file){ "seal key file",
+		    s->cfg->seal_key_out, s->af.keydir, s->af.keyfd, 0 };
+	s->pfile[s->npf++] = (struct place_file){ "policy file",
+	    s->cfg->policy_path, s->policydir, s->policyfd, 0 };
+	rc = placement_check(s->pfile, s->npf, s->proot,
+	    (size_t)(s->nroots + nview));
+	for (j = s->nroots; j < s->nroots + nsys; j++)
+		close(s->proot[j].fd);	/* (the plan's stay the plan's) */
+	close(s->policyfd);
+	s->policyfd = -1;
+	s->npf--;	/* the policy is read: only the log and key are held */
+	return rc;
+}
+
+/*
+ * Refused: the broker is told to stop (its channel closed) and ends the
+ * session the recorded way: session_end, no request. A key the agent
+ * could read later seals nothing: it goes.
+ */
+static void
+refuse(struct sess *s)
+{
+	unsigned i;
+
+	for (i = 0; i < chan_ndefs; i++)
+		if (chan_defs[i].a == ROLE_SUPERVISOR && s->chan[i][0] >= 0) {
+			close(s->chan[i][0]);
+			s->chan[i][0] = -1;
+		}
+	watch_set_deadline(s, role_defs[s->agent].grace_ms);
+	if (s->af.keyfd >= 0 && s->pfile[1].beneath) {
+		s->af.drop_key = 1;
+		log_warnx("removed the seal key file %s (it lay where the "
+		    "agent can read it); the refused session's log verifies "
+		    "without --key", s->cfg->seal_key_out);
+	}
+	s->refused = 1;
+}
+
+/* The policy loaded (else the broker said why on stderr): its roots,
+ * then the placement check. */
+static int
+broker_started(struct sess *s)
+{
+	ssize_t rlen;
+
+	if ((s->ready = malloc(WIRE_PAYLOAD_MAX)) == NULL)
+		fatal("malloc");
+	rlen = wait_ready(s, start_sup_fd(s), s->ready, WIRE_PAYLOAD_MAX);
+	if (rlen < 0) {
+		watch_kill_all(s);
+		return -1;
+	}
+	read_roots(s, s->ready, rlen);
+	if (check_placement(s) < 0) {
+		refuse(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the fs worker ---------------------------------------------------- */
+
+/* FS_RIGHT_* bits as the fs worker's argv letters ("rwdl"). */
+static const char *
+fs_letters(unsigned rights, char out[sizeof(FS_RIGHT_LETTERS)])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(FS_RIGHT_LETTERS) - 1; i++)
+		if (rights & (1u << i))
+			out[n++] = FS_RIGHT_LETTERS[i];
+	out[n] = '\0';
+	return out;
+}
+
+/* Its roots on WORKER_FD_ROOT0.., one argv entry each in policy order:
+ * FD:RIGHTS:MISSING-SUFFIX, or "-" for a root that could not be opened. */
+static int
+prep_worker_fs(struct sess *s, struct spawn *sp)
+{
+	char letters[sizeof(FS_RIGHT_LETTERS)];
+	int i;
+
+	_Static_assert(FS_ROOTS_MAX + 1 <= SPAWN_FDS_MAX,
+	    "the fs worker's channel and roots are one spawn's descriptors");
+	s->argv[0] = "aksup-worker-fs";
+	for (i = 0; i < s->nroots; i++) {
+		if (s->rootfd[i] >= 0) {
+			sp->src[sp->nfds] = s->rootfd[i];
+			sp->dst[sp->nfds] = WORKER_FD_ROOT0 + sp->nfds - 1;
+			if (snprintf(s->fdarg[i], sizeof(s->fdarg[i]),
+			    "%d:%s:%s", sp->dst[sp->nfds], fs_letters(
+			    s->rootacts[i], letters), s->rootsfx[i]) >=
+			    (int)sizeof(s->fdarg[i]))
+				fatalx("policy root too long");
+			sp->nfds++;
+		} else
+			snprintf(s->fdarg[i], sizeof(s->fdarg[i]), "-");
+		s->argv[i + 1] = s->fdarg[i];
+	}
+	s->argv[s->nroots + 1] = NULL;
+	return 0;
+}
+
+static int
+worker_fs_started(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->nroots; i++)
+		if (s->rootfd[i] >= 0) {
+			close(s->rootfd[i]);
+			s->rootfd[i] = -1;
+		}
+	return 0;
+}
+
+/* ---- the agent -------------------------------------------------------- */
+
+static char *
+env_entry(const char *name)
+{
+	const char *v = getenv(name);
+	char *e;
+
+	if (v == NULL)
+		return NULL;
+	if (asprintf(&e, "%s=%s", name, v) < 0)
+		fatal("asprintf");
+	return e;
+}
+
+static int
+prep_agent(struct sess *s, struct spawn *sp)
+{
+	const struct session_cfg *cfg = s->cfg;
+	int ext = (role_defs[s->agent].flags & RF_EXTERNAL) != 0;
+	size_t ne = 0;
+
+	sp->argv = cfg->agent_argv;
+	sp->stdin_fd = cfg->agent_stdin == -2 ? 0 : cfg->agent_stdin;
+	sp->stdout_fd = -2;
+	if (ext) {
+		/* Not the operator's terminal (T1): stdin /dev/null or, with
+		 * --stdin, a pipe we fill; stdout and stderr pipes we relay. */
+		if (relay_open(&s->rly, cfg->agent_stdin_pipe,
+		    s->relay_child) < 0)
+			fatal("stdio pipes");
+		s->relay_on = 1;
+		sp->stdin_fd = s->relay_child[0];
+		sp->src[sp->nfds] = s->relay_child[1]; sp->dst[sp->nfds++] = 1;
+		sp->src[sp->nfds] = s->relay_child[2]; sp->dst[sp->nfds++] = 2;
+		/* CMD as view_plan resolved it (on the operator's PATH), in
+		 * the view it planned: nothing else of the host. */
+		sp->path = cfg->view->program;
+		sp->view = cfg->view;
+	}
+	s->env[ne++] = "AKSUP_FD=3";
+	s->env[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	if (ext && confine_has_view())
+		s->env[ne++] = "HOME=" VIEW_HOME;
+	if ((s->env[ne] = env_entry("LANG")) != NULL) ne++;
+	if ((s->env[ne] = env_entry("ASAN_OPTIONS")) != NULL) ne++;
+	if ((s->env[ne] = env_entry("UBSAN_OPTIONS")) != NULL) ne++;
+	s->env[ne] = NULL;
+	sp->envp = s->env;
+	return 0;
+}
+
+static int
+agent_started(struct sess *s)
+{
+	if (s->relay_on) {
+		relay_started(&s->rly, s->relay_child);
+		s->rl = &s->rly;
+	}
+	if (s->cfg->timeout_ms > 0)
+		s->stop_at = now_ns() + s->cfg->timeout_ms * 1000000ull;
+	return 0;
+}
+
+/* ---- the rows --------------------------------------------------------- */
+
+static const struct {
+	int (*prepare)(struct sess *, struct spawn *);
+	int (*started)(struct sess *);
+} starters[ROLE_N] = {
+	[ROLE_BROKER] = { prep_broker, broker_started },
+	[ROLE_WORKER_FS] = { prep_worker_fs, worker_fs_started },
+	[ROLE_AGENT_EXTERNAL] = { prep_agent, agent_started },
+	[ROLE_AGENT_BUILTIN] = { prep_agent, agent_started },
+	[ROLE_CLIENT] = { prep_agent, agent_started },
+};
+
+int
+start_prepare(struct sess *s, enum role r, struct spawn *sp)
+{
+	sp->argv = s->argv;
+	sp->envp = helper_env();
+	if (starters[r].prepare == NULL) {
+		log_warnx("no way to start the %s", role_defs[r].name);
+		return -1;
+	}
+	return starters[r].prepare(s, sp);
+}
+
+int
+start_started(struct sess *s, enum role r)
+{
+	return starters[r].started != NULL ? starters[r].started(s) : 0;
+}
