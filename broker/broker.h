@@ -13,6 +13,7 @@
 
 #include "common/exits.h"
 #include "common/jsonesc.h"
+#include "broker/provider.h"
 #include "policy/policy.h"
 
 /* Bounds of the request fields (docs/PROTOCOL.md §2), checked at decode
@@ -56,21 +57,6 @@ enum req_result request_decode(const char *buf, size_t len,
 			       struct request *rq, char *why, size_t whylen);
 void request_free(struct request *rq);
 
-/*
- * Check a request's params against the table of every action's params
- * (broker/request.c, docs/PROTOCOL.md §2). PARAMS_TYPES, before the
- * decision: each key present has its type and bound, and an action with
- * a provider takes no other key. PARAMS_PROVIDER, once allowed: the
- * required keys are there, the values are ones the provider takes. An
- * action the table does not know passes (it is denied). Returns 0 or -1
- * with `why` filled (a malformed request).
- */
-enum params_stage { PARAMS_TYPES, PARAMS_PROVIDER };
-int request_check_params(const char *action, const json_t *params,
-			 enum params_stage stage, char *why, size_t whylen);
-/* True when the table has a row for the action. */
-bool request_action_has_params(const char *action);
-
 /* Encode an answer. `data` is stolen (may be NULL). Returns a malloc'd
  * compact JSON text, or NULL on allocation failure. */
 char *response_encode_text(const json_t *id, const char *status,
@@ -91,7 +77,7 @@ enum gate_verdict {
 };
 struct gate {
 	const char *target;	/* canonical (fs) or as given; NULL: bad */
-	int is_fs;
+	const struct provider *pv;	/* the action's row; NULL: unknown */
 	struct policy_decision d;
 	char why[200];
 	char canon[POLICY_PATH_MAX];

@@ -31,7 +31,7 @@ check_examples(const struct policy *p)
 {
 	size_t bad;
 
-	bad = policy_check_examples(p, print_err, NULL);
+	bad = policy_check_examples(p, provider_prepare, print_err, NULL);
 	if (bad > 0) {
 		fprintf(stderr, "%zu of %zu examples fail\n", bad,
 		    policy_nexamples(p));
@@ -82,7 +82,7 @@ explain_request(const struct policy *p, const char *action,
 		rc = 3;
 		goto out;
 	}
-	if (g.is_fs && strcmp(g.target, target) != 0)
+	if (g.pv != NULL && g.pv->path_target && strcmp(g.target, target) != 0)
 		printf("normalized: %s\n", g.target);
 	if ((text = policy_explain(p, action, g.target, params)) == NULL) {
 		fprintf(stderr, "out of memory\n");

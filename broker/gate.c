@@ -22,16 +22,14 @@ gate_decide(const struct policy *p, const char *action, const char *target,
 	memset(&g->d, 0, sizeof(g->d));
 	g->why[0] = '\0';
 	g->target = target;
-	g->is_fs = policy_action_is_fs(action);
-	/* Every param of every action by type and bound, from one table,
-	 * before the policy or a provider sees it; then the defaults the
-	 * provider will use (method GET, encoding utf-8, args []), which
-	 * constraints apply to. */
-	if (request_check_params(action, params, PARAMS_TYPES, g->why,
-	    sizeof(g->why)) < 0 ||
-	    policy_fill_defaults(action, params, g->why, sizeof(g->why)) < 0)
+	g->pv = provider_of(action);
+	/* Every param of every action by type and bound, then the defaults
+	 * and canonical forms the provider will use (method GET, encoding
+	 * utf-8, args []), which constraints apply to: its row of the
+	 * provider table, before the policy or a worker sees them. */
+	if (provider_prepare(action, params, g->why, sizeof(g->why)) < 0)
 		return GATE_MALFORMED;
-	if (g->is_fs)
+	if (g->pv != NULL && g->pv->path_target)
 		g->target = path_normalize(target, target_len, g->canon,
 		    sizeof(g->canon)) == 0 ? g->canon : NULL;
 	if (g->target == NULL) {	/* relative, NUL, too long: denied */
@@ -39,11 +37,11 @@ gate_decide(const struct policy *p, const char *action, const char *target,
 		return GATE_DENIED;
 	}
 	policy_decide(p, action, g->target, params, &g->d);
-	if (!g->d.allow)
+	if (!g->d.allow || g->pv == NULL)	/* (no row: never allowed) */
 		return GATE_DENIED;
 	/* Allowed: are the params what the provider takes? */
-	if (g->is_fs && request_check_params(action, params, PARAMS_PROVIDER,
-	    g->why, sizeof(g->why)) < 0)
+	if (g->pv->worker != ROLE_NONE && provider_check_params(action,
+	    params, PARAMS_PROVIDER, g->why, sizeof(g->why)) < 0)
 		return GATE_PROVIDER_PARAMS;
 	return GATE_ALLOWED;
 }

@@ -68,7 +68,7 @@ main(int argc, char **argv)
 		request_decode(req, strlen(req), &rq, why, sizeof(why));
 		t[0] += now() - t0; t0 = now();
 		path_normalize(rq.target, rq.target_len, canon, sizeof(canon));
-		policy_fill_defaults(rq.action, rq.params, why, sizeof(why));
+		provider_prepare(rq.action, rq.params, why, sizeof(why));
 		t[1] += now() - t0; t0 = now();
 		policy_decide(p, rq.action, canon, rq.params, &d);
 		t[2] += now() - t0; t0 = now();

@@ -1,15 +1,22 @@
 /*
- * broker/loop.c -- the gate: read a request, validate, decide, write the
- * decision to the audit log, and only then forward it to the worker that
- * owns the action; write the outcome, answer the agent.
+ * broker/loop.c -- the gate, the agent's side: read a request, validate,
+ * decide, write the decision to the audit log, and only then hand it to
+ * the worker its provider row names (broker/inflight.c), which answers
+ * later; answer the agent. One poll loop over the agent channel, the
+ * supervisor's and every worker's.
  *
  * Runs in: the broker, after sandbox_enter(ROLE_BROKER). Privilege: none:
  * its channels, the audit fd, memory.
  *
- * Requests are handled one at a time in arrival order; the agent may
- * pipeline (answers carry its id). Answers wait in a queue while the agent
- * does not read; past QUEUE_MAX the broker stops reading requests until the
- * agent catches up.
+ * Requests are read in arrival order and answered in completion order:
+ * a denied or malformed request at once, an allowed one when its worker
+ * answers (answers carry the agent's id). Answers wait in a queue while
+ * the agent does not read; past QUEUE_MAX, or with as many requests in
+ * flight as the bounds allow (broker/loop.h), the broker stops reading
+ * requests until the agent or the workers catch up. When reading stops
+ * (the agent is done or ended, a worker died, the log failed, the
+ * supervisor stopped the session) the requests in flight are drained,
+ * within a bound; each gets its outcome record before session_end.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,7 +29,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "broker/broker.h"
+#include "broker/loop.h"
 #include "common/chan.h"
 #include "common/jsonesc.h"
 #include "common/log.h"
@@ -30,67 +37,25 @@
 #include "common/util.h"
 
 #define QUEUE_MAX	256
+#define DRAIN_STOP_MS	1000	/* stopped: what was sent may answer */
+#define DRAIN_MS	5000	/* agent done: what it asked for finishes */
 
 /*
  * What an answer can hold, by arithmetic (docs/PROTOCOL.md §3). A string
  * id is at most REQUEST_ID_MAX bytes (request_decode), the smallest
- * agent_max is BROKER_AGENT_MAX_MIN. The OK answers of fs.write and
- * fs.delete (data at most FS_SMALL_DATA_MAX, checked in fs_forward), the
+ * agent_max is BROKER_AGENT_MAX_MIN. The OK answers of rows with a
+ * small_result (fs.write, fs.delete: at most PROVIDER_SMALL_MAX), the
  * broker's own errors (errbuf) and the too-large error always fit with
  * the agent's id: a completed write or delete is always answered OK, and
- * its outcome never depends on the id. Only fs.read and fs.list carry
- * data of the file system's size; when that cannot fit, the outcome is
- * still OK (the provider did it) with this error beside it.
+ * its outcome never depends on the id.
  */
-#define TOO_LARGE		"result too large for the agent channel"
-#define FS_SMALL_DATA_MAX	(sizeof("{\"bytes_written\":-9223372036854775808}") - 1)
 #define ERRBUF_MAX		320
-_Static_assert(ANSWER_MAX(FS_SMALL_DATA_MAX, 0) <= BROKER_AGENT_MAX_MIN,
+_Static_assert(ANSWER_MAX(PROVIDER_SMALL_MAX, 0) <= BROKER_AGENT_MAX_MIN,
     "an fs.write or fs.delete answer fits with any id");
 _Static_assert(ANSWER_MAX(4, ERRBUF_MAX) <= BROKER_AGENT_MAX_MIN,
     "a malformed-request answer fits with any id");
-_Static_assert(ANSWER_MAX(4, sizeof(TOO_LARGE)) <= BROKER_AGENT_MAX_MIN,
-    "the too-large answer fits with any id");
-
-
-struct outmsg {
-	struct outmsg *next;
-	size_t len;
-	char *buf;
-};
-
-struct broker {
-	struct broker_cfg *cfg;
-	struct chan fs;
-	int fs_alive;
-	struct outmsg *qhead, *qtail;
-	size_t qlen;
-	int reading;		/* still reading requests */
-	int status;		/* exit status once reading stops */
-	char *inbuf;
-	uint8_t *fsbuf;
-	size_t fsbufsz;
-	uint64_t tag;
-	uint8_t rnd[512];
-	size_t rndpos;
-	char *pbuf;		/* canonical params, reused */
-	size_t pcap;
-	char *dbuf;		/* escaped file content, reused */
-	size_t dcap;
-	char empty_sha[65];	/* SHA-256 of "{}", the usual params */
-};
-
-/* What every record of one request shares. */
-struct reqctx {
-	const char *action;
-	const char *target;
-	const char *params;	/* canonical JSON, or NULL */
-	size_t plen;
-	char psha[65];		/* its SHA-256; "" when no params */
-	const char *rule;
-	char rid[37];
-	uint64_t t0;
-};
+_Static_assert(ANSWER_MAX(4, sizeof("result too large for the agent "
+    "channel")) <= BROKER_AGENT_MAX_MIN, "the too-large answer fits with any id");
 
 static void
 record_id_new(struct broker *b, char out[37])
@@ -107,8 +72,8 @@ record_id_new(struct broker *b, char out[37])
 	uuid4_format(r, out);
 }
 
-static void
-enqueue(struct broker *b, char *buf, size_t len)
+void
+broker_enqueue(struct broker *b, char *buf, size_t len)
 {
 	struct outmsg *m;
 	ssize_t n;
@@ -136,9 +101,9 @@ enqueue(struct broker *b, char *buf, size_t len)
 	b->qlen++;
 }
 
-static void
-answer(struct broker *b, const json_t *id, const char *status, json_t *data,
-       const char *error, const char *record_id)
+void
+broker_answer(struct broker *b, const json_t *id, const char *status,
+    json_t *data, const char *error, const char *record_id)
 {
 	size_t len = 0;
 	char *s;
@@ -146,17 +111,17 @@ answer(struct broker *b, const json_t *id, const char *status, json_t *data,
 	s = response_encode(id, status, data, error, record_id, &len);
 	if (s != NULL && len > b->cfg->agent_max) {
 		/* a provider's long message: this one always fits with the
-		 * id (its bound, see TOO_LARGE below) */
+		 * id (its bound, above) */
 		free(s);
-		s = response_encode(id, "ERROR", NULL, TOO_LARGE, record_id,
-		    &len);
+		s = response_encode(id, "ERROR", NULL, "result too large for "
+		    "the agent channel", record_id, &len);
 	}
 	if (s == NULL)
 		s = response_encode(id, "ERROR", NULL, "internal error",
 		    record_id, &len);
 	if (s == NULL)
 		fatalx("cannot encode an answer");
-	enqueue(b, s, len);
+	broker_enqueue(b, s, len);
 }
 
 static double
@@ -191,8 +156,8 @@ budget_out(struct broker *b)
 }
 
 /* What the agent gets when its decision could not be recorded. */
-static const char *
-unavailable(const struct broker *b)
+const char *
+broker_unavailable(const struct broker *b)
 {
 	return b->status == BROKER_EXIT_BUDGET ? "audit budget exhausted" :
 	    "audit log unavailable";
@@ -241,9 +206,9 @@ params_digest(struct broker *b, const json_t *params, struct reqctx *c)
 }
 
 /* Write a record or fail closed: nothing runs without its record. */
-static int
-audit(struct broker *b, const struct reqctx *c, const char *type,
-      const char *target, const char *status, const char *error)
+int
+broker_record(struct broker *b, const struct reqctx *c, const char *type,
+    const char *target, const char *status, const char *error)
 {
 	struct audit_rec r;
 
@@ -271,162 +236,6 @@ audit(struct broker *b, const struct reqctx *c, const char *type,
 	}
 }
 
-static int
-fs_op(const char *action)
-{
-	if (strcmp(action, "fs.read") == 0)
-		return FS_OP_READ;
-	if (strcmp(action, "fs.write") == 0)
-		return FS_OP_WRITE;
-	if (strcmp(action, "fs.delete") == 0)
-		return FS_OP_DELETE;
-	if (strcmp(action, "fs.list") == 0)
-		return FS_OP_LIST;
-	return 0;
-}
-
-/* The target relative to its root, both canonical; NULL if not beneath. */
-static const char *
-rel_to_root(const char *root, const char *target)
-{
-	size_t n = strlen(root);
-
-	if (strcmp(root, "/") == 0)
-		return target[1] ? target + 1 : ".";
-	if (strncmp(root, target, n) != 0)
-		return NULL;
-	if (target[n] == '\0')
-		return ".";
-	if (target[n] != '/')
-		return NULL;
-	return target + n + 1;
-}
-
-/*
- * Forward an allowed fs request and wait for its answer. Returns the data
- * as JSON text (in b->fsbuf or b->dbuf, valid until the next call) with
- * *dlen set, or NULL with *err set (a static or the worker's text).
- */
-static const char *
-fs_forward(struct broker *b, const struct request *rq, int root,
-	   const char *canon, size_t *dlenp, const char **err)
-{
-	const json_t *enc = json_object_get(rq->params, "encoding");
-	/* content travels for fs.write only (up to 1 MiB, never needed
-	 * by the other operations) */
-	const json_t *content = strcmp(rq->action, "fs.write") == 0 ?
-	    json_object_get(rq->params, "content") : NULL;
-	struct fs_req fr;
-	struct iovec iov[4];
-	struct fs_resp resp;
-	struct msg m;
-	const char *rel, *raw;
-	json_t *data;
-	size_t dlen, need;
-	char *nb;
-	int rc;
-
-	rel = rel_to_root(policy_root(b->cfg->policy, root), canon);
-	if (rel == NULL) {
-		*err = "internal error: target outside its root";
-		return NULL;
-	}
-	memset(&fr, 0, sizeof(fr));
-	fr.op = fs_op(rq->action);
-	fr.root = (uint32_t)root;
-	/* the params table checked it (a string, utf-8 or base64, for
-	 * fs.read and fs.write only); never trust that here */
-	fr.enc = (json_is_string(enc) && (fr.op == FS_OP_READ ||
-	    fr.op == FS_OP_WRITE) && strcmp(json_string_value(enc),
-	    "base64") == 0) ? FS_ENC_BASE64 : FS_ENC_UTF8;
-	fr.path_len = (uint32_t)strlen(rel);
-	fr.target_len = (uint32_t)strlen(canon);
-	fr.data_len = content ? (uint32_t)json_string_length(content) : 0;
-	iov[0].iov_base = &fr;
-	iov[0].iov_len = sizeof(fr);
-	iov[1].iov_base = (void *)rel;
-	iov[1].iov_len = fr.path_len;
-	iov[2].iov_base = (void *)canon;
-	iov[2].iov_len = fr.target_len;
-	iov[3].iov_base = content ? (void *)json_string_value(content) : NULL;
-	iov[3].iov_len = fr.data_len;
-	b->tag++;
-	if (chan_send(&b->fs, WIRE_FS_REQ, b->tag, iov, 4) < 0) {
-		if (errno == EMSGSIZE) {
-			*err = "request too large";
-			return NULL;
-		}
-		goto dead;
-	}
-	(void)spin_readable(b->fs.fd, SPIN_NS);
-	rc = chan_recv(&b->fs, b->fsbuf, b->fsbufsz, &m);
-	if (rc <= 0)
-		goto dead;
-	if (m.hdr.type != WIRE_FS_RESP || m.hdr.tag != b->tag)
-		goto violation;
-	memcpy(&resp, m.payload, sizeof(resp));
-	dlen = m.hdr.len - sizeof(resp);
-	m.payload[m.hdr.len] = '\0';	/* fsbuf has room for it */
-	if (resp.ok == REPLY_ERROR) {
-		*err = (const char *)m.payload + sizeof(resp);
-		return NULL;
-	}
-	raw = (const char *)m.payload + sizeof(resp);
-	if (resp.ok == REPLY_RAW) {
-		/* Text carries no NUL on the agent channel, either way
-		 * (docs/PROTOCOL.md §1): such a file is read as base64. */
-		if (memchr(raw, '\0', dlen) != NULL) {
-			*err = "file holds a NUL byte (use encoding base64)";
-			return NULL;
-		}
-		/* raw content that becomes a JSON string: must be UTF-8;
-		 * validated and escaped in one pass into the reused buffer */
-		need = JSON_ESCAPE_MAX(dlen);
-		if (need > b->dcap) {
-			if ((nb = realloc(b->dbuf, need)) == NULL)
-				fatal("realloc");
-			b->dbuf = nb;
-			b->dcap = need;
-		}
-		if ((*dlenp = json_escape(b->dbuf, raw, dlen)) == 0) {
-			*err = "file is not valid UTF-8 (use encoding base64)";
-			return NULL;
-		}
-		return b->dbuf;
-	}
-	if (resp.ok != REPLY_JSON)
-		goto violation;
-	/* the fixed-shape results whose answer must always fit (above) */
-	if ((fr.op == FS_OP_WRITE || fr.op == FS_OP_DELETE) &&
-	    dlen > FS_SMALL_DATA_MAX)
-		goto violation;
-	/* JSON text: spliced into the answer only if it is exactly one
-	 * JSON value (nothing before or after it). */
-	data = json_loadb(raw, dlen, JSON_DECODE_ANY, NULL);
-	if (data == NULL)
-		goto violation;
-	json_decref(data);
-	*dlenp = dlen;
-	return raw;
-violation:
-	/* A worker that breaks the protocol is done for, but the decision
-	 * is already in the log: end it the recorded way (FAILED outcome,
-	 * session_end) rather than dying here. */
-	log_warnx("protocol violation from fs worker; ending the session");
-	b->fs_alive = 0;
-	b->reading = 0;
-	b->status = BROKER_EXIT_WORKER;
-	*err = "provider failed: protocol violation";
-	return NULL;
-dead:
-	log_warnx("fs worker is gone; ending the session");
-	b->fs_alive = 0;
-	b->reading = 0;
-	b->status = BROKER_EXIT_WORKER;
-	*err = "provider failed: fs worker died";
-	return NULL;
-}
-
 /*
  * A request refused before it runs: its decision record, then the answer
  * the agent gets (the record's error as its error); when the record
@@ -437,10 +246,11 @@ refuse(struct broker *b, const struct reqctx *c, const json_t *id,
     const char *target, const char *rstatus, const char *astatus,
     const char *error)
 {
-	if (audit(b, c, "decision", target, rstatus, error) == 0)
-		answer(b, id, astatus, NULL, error, c->rid);
+	if (broker_record(b, c, "decision", target, rstatus, error) == 0)
+		broker_answer(b, id, astatus, NULL, error, c->rid);
 	else
-		answer(b, id, "ERROR", NULL, unavailable(b), c->rid);
+		broker_answer(b, id, "ERROR", NULL, broker_unavailable(b),
+		    c->rid);
 }
 
 /* A malformed request (why): INVALID, the agent gets ERROR. */
@@ -461,13 +271,10 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	enum gate_verdict v;
 	struct request rq;
 	struct reqctx c;
+	struct wchan *w = NULL;
 	char why[200], errbuf[ERRBUF_MAX];
-	const char *target, *err = NULL;
-	char *ok_answer = NULL;
-	size_t ok_len = 0;
+	const char *target;
 	enum req_result rr;
-	const char *data;
-	size_t dlen = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.t0 = now_ns();
@@ -476,7 +283,8 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	if (rr == REQ_FRAMING) {
 		snprintf(errbuf, sizeof(errbuf), "framing: %s", why);
 		log_warnx("agent broke framing (%s); ending it", why);
-		(void)audit(b, &c, "decision", NULL, "INVALID", errbuf);
+		(void)broker_record(b, &c, "decision", NULL, "INVALID",
+		    errbuf);
 		b->reading = 0;
 		if (b->status == 0)
 			b->status = BROKER_EXIT_AGENT;
@@ -509,44 +317,22 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	case GATE_ALLOWED:
 		break;
 	}
-	if (!g.is_fs) {
+	/* The worker of its provider row, if the session has one. */
+	if (g.pv->worker != ROLE_NONE)
+		w = inflight_worker(b, g.pv->worker);
+	if (w == NULL) {
 		refuse(b, &c, rq.id, target, "NO_PROVIDER", "ERROR",
 		    "no provider");
 		goto out;
 	}
 	/* The decision is in the log before anything runs; a decision
 	 * that cannot be written denies its action (fail closed). */
-	if (audit(b, &c, "decision", target, "ALLOWED", NULL) < 0) {
-		answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
+	if (broker_record(b, &c, "decision", target, "ALLOWED", NULL) < 0) {
+		broker_answer(b, rq.id, "ERROR", NULL, broker_unavailable(b),
+		    c.rid);
 		goto out;
 	}
-	data = fs_forward(b, &rq, g.d.root, target, &dlen, &err);
-	if (data == NULL && err == NULL)
-		err = "provider failed";
-	/* Encode first. The outcome states what the provider did: OK when
-	 * it succeeded, even when its result cannot reach the agent (an
-	 * fs.read or fs.list larger than the channel; never a write or a
-	 * delete, see TOO_LARGE); the error beside it says what the agent
-	 * got instead. */
-	if (data != NULL) {
-		ok_answer = response_encode_text(rq.id, "OK", data, dlen, NULL,
-		    c.rid, &ok_len);
-		if (ok_answer == NULL || ok_len > b->cfg->agent_max) {
-			err = ok_answer == NULL ? "internal error" : TOO_LARGE;
-			free(ok_answer);
-			ok_answer = NULL;
-		}
-	}
-	if (audit(b, &c, "outcome", target, data != NULL ? "OK" : "FAILED",
-	    ok_answer ? NULL : err) < 0) {
-		free(ok_answer);
-		answer(b, rq.id, "ERROR", NULL, unavailable(b), c.rid);
-		goto out;
-	}
-	if (ok_answer != NULL)
-		enqueue(b, ok_answer, ok_len);
-	else
-		answer(b, rq.id, "ERROR", NULL, err, c.rid);
+	inflight_start(b, w, g.pv, &rq, &c, &g);	/* takes rq */
 out:
 	request_free(&rq);
 }
@@ -605,7 +391,7 @@ read_agent(struct broker *b)
 		memset(&c, 0, sizeof(c));
 		c.t0 = now_ns();
 		record_id_new(b, c.rid);
-		(void)audit(b, &c, "decision", NULL, "INVALID", why);
+		(void)broker_record(b, &c, "decision", NULL, "INVALID", why);
 		if (b->status == 0)
 			b->status = BROKER_EXIT_AGENT;
 		return -1;
@@ -678,98 +464,120 @@ sup_stop(struct broker_cfg *cfg)
 		fatalx("protocol violation from supervisor: bad stop reason");
 }
 
+/* Reading has stopped: what is in flight has until a bound from now,
+ * the short one when the session is being ended. */
+static void
+drain_start(struct broker *b, uint64_t *drain_until, int stopped)
+{
+	int ms = stopped || b->status != 0 ? DRAIN_STOP_MS : DRAIN_MS;
+
+	*drain_until = now_ns() + (uint64_t)ms * 1000000ull;
+	/* ended for want of a log, or by the supervisor: what has not
+	 * reached its worker never runs */
+	if (stopped || b->status == BROKER_EXIT_AUDIT)
+		inflight_cancel_unsent(b, stopped ? "session ended before it "
+		    "ran" : broker_unavailable(b));
+}
+
+/* The poll's timeout: the audit writer's next duty, the drain's end. */
+static int
+loop_timeout(const struct broker *b, uint64_t drain_until)
+{
+	int t = audit_timeout_ms(b->cfg->audit);
+	uint64_t now;
+	int d;
+
+	if (drain_until == 0 || b->inflight == 0)
+		return t;
+	now = now_ns();
+	d = now >= drain_until ? 0 :
+	    (int)((drain_until - now) / 1000000ull) + 1;
+	return t < 0 || d < t ? d : t;
+}
+
 int
 broker_loop(struct broker_cfg *cfg)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[2 + WORKERS_MAX];
 	struct broker b;
-	int rc, timeout;
+	uint64_t drain_until = 0;
+	int np, n, want, stopped = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.cfg = cfg;
 	b.reading = 1;
-	b.fs_alive = 1;
 	b.rndpos = sizeof(b.rnd);
-	chan_init(&b.fs, cfg->fs_fd, ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
-	b.fsbufsz = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX + 1;
+	inflight_init(&b);
+	b.wbufsz = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX + 1;
 	if ((b.inbuf = malloc(cfg->agent_max + 1)) == NULL ||
-	    (b.fsbuf = malloc(b.fsbufsz)) == NULL)
+	    (b.wbuf = malloc(b.wbufsz)) == NULL)
 		fatal("malloc");
-	b.fsbufsz--;		/* keep one byte for a terminating NUL */
+	b.wbufsz--;		/* keep one byte for a terminating NUL */
 
 	for (;;) {
 		if (flush_agent(&b) < 0) {
 			drop_queue(&b);
 			b.reading = 0;
 		}
-		if (!b.reading && b.qhead == NULL)
+		if (!b.reading && drain_until == 0)
+			drain_start(&b, &drain_until, stopped);
+		if (!b.reading && b.inflight == 0 &&
+		    (b.qhead == NULL || stopped))
 			break;
-		pfd[0].fd = cfg->agent_fd;
-		pfd[0].events = (b.reading && b.qlen < QUEUE_MAX ? POLLIN : 0) |
-		    (b.qhead ? POLLOUT : 0);
-		pfd[1].fd = cfg->sup_fd;
-		pfd[1].events = POLLIN;
-		pfd[2].fd = b.fs_alive ? cfg->fs_fd : -1;
-		pfd[2].events = POLLIN;
-		/* The next request often follows within microseconds:
-		 * look for it before sleeping (common/util.h). */
-		if (b.reading && b.qhead == NULL && b.qlen < QUEUE_MAX &&
-		    spin_readable(cfg->agent_fd, SPIN_NS)) {
-			/* the seal every T ms is due under load too */
-			if (audit_timeout_ms(cfg->audit) == 0 &&
-			    audit_tick(cfg->audit) < 0) {
-				audit_failed(&b);
-				continue;
-			}
-			rc = read_agent(&b);
-			if (rc <= 0)
-				b.reading = 0;
+		if (drain_until != 0 && b.inflight > 0 &&
+		    now_ns() >= drain_until) {
+			inflight_end(&b, "session ended; the worker did not "
+			    "answer in time");
 			continue;
 		}
-		/* The batch fdatasync and the seal every T ms are due
-		 * even while the agent is quiet. */
-		timeout = audit_timeout_ms(cfg->audit);
-		if (poll(pfd, 3, timeout) < 0) {
+		want = b.reading && b.qlen < QUEUE_MAX && inflight_room(&b);
+		pfd[0].fd = cfg->agent_fd;
+		pfd[0].events = (want ? POLLIN : 0) | (b.qhead ? POLLOUT : 0);
+		pfd[1].fd = stopped ? -1 : cfg->sup_fd;
+		pfd[1].events = POLLIN;
+		np = 2 + inflight_poll(&b, pfd + 2);
+		/* The next request, or a worker's answer, often follows
+		 * within microseconds: look for it before sleeping
+		 * (common/util.h). */
+		n = (want || b.inflight > 0) && b.qhead == NULL ?
+		    spin_poll(pfd, (nfds_t)np, SPIN_NS) : 0;
+		if (n == 0 && poll(pfd, (nfds_t)np,
+		    loop_timeout(&b, drain_until)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if (audit_tick(cfg->audit) < 0 && b.status != BROKER_EXIT_AUDIT) {
+		/* The batch fdatasync and the seal every T ms are due
+		 * even while the agent is quiet, and under load. */
+		if (audit_timeout_ms(cfg->audit) == 0 &&
+		    audit_tick(cfg->audit) < 0 && b.status != BROKER_EXIT_AUDIT)
 			audit_failed(&b);
-			continue;
-		}
-		if (pfd[1].revents) {	/* supervisor gone or stopping us */
+		if (pfd[1].revents) {
+			/* the supervisor is stopping us (or gone): the
+			 * session ends now, what was sent may still answer */
 			sup_stop(cfg);
-			break;
-		}
-		if (pfd[2].revents) {
-			/* the worker speaks only when asked: EOF or a
-			 * violation either way */
-			log_warnx("fs worker is gone; ending the session");
-			b.fs_alive = 0;
+			stopped = 1;
 			b.reading = 0;
-			b.status = BROKER_EXIT_WORKER;
+			drain_until = 0;
 			continue;
 		}
+		inflight_handle(&b, pfd + 2);
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
-			drop_queue(&b);
-			break;
+			drop_queue(&b);		/* the agent is gone */
+			b.reading = 0;
+			continue;
 		}
-		if (b.reading && (pfd[0].revents & (POLLIN | POLLHUP))) {
-			rc = read_agent(&b);
-			if (rc == 0)
-				b.reading = 0;	/* agent done */
-			else if (rc < 0) {
-				b.reading = 0;
-				/* what was answered before the break is
-				 * still sent; then the agent is ended */
-			}
-		}
+		/* done, or ended (what was answered before is still sent) */
+		if (want && b.reading && (pfd[0].revents & (POLLIN | POLLHUP)) &&
+		    read_agent(&b) <= 0)
+			b.reading = 0;
 	}
+	/* Session end: whatever is still in flight gets its outcome. */
+	inflight_end(&b, "session ended");
 	free(b.inbuf);
-	free(b.fsbuf);
+	free(b.wbuf);
 	free(b.pbuf);
-	free(b.dbuf);
+	free(b.esc.buf);
 	drop_queue(&b);
 	return b.status;
 }

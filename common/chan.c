@@ -31,9 +31,9 @@ chan_init(struct chan *c, int fd, enum role self, enum role peer,
 	c->seen = 0;
 }
 
-int
-chan_send(struct chan *c, enum wire_type type, uint64_t tag,
-	  const struct iovec *iov, int iovcnt)
+static int
+send_flags(struct chan *c, enum wire_type type, uint64_t tag,
+	   const struct iovec *iov, int iovcnt, int flags)
 {
 	struct iovec v[8];
 	struct wire_hdr h;
@@ -64,7 +64,7 @@ chan_send(struct chan *c, enum wire_type type, uint64_t tag,
 	mh.msg_iov = v;
 	mh.msg_iovlen = iovcnt + 1;
 	do {
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | flags);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -73,6 +73,20 @@ chan_send(struct chan *c, enum wire_type type, uint64_t tag,
 		return -1;
 	}
 	return 0;
+}
+
+int
+chan_send(struct chan *c, enum wire_type type, uint64_t tag,
+	  const struct iovec *iov, int iovcnt)
+{
+	return send_flags(c, type, tag, iov, iovcnt, 0);
+}
+
+int
+chan_send_nowait(struct chan *c, enum wire_type type, uint64_t tag,
+		 const struct iovec *iov, int iovcnt)
+{
+	return send_flags(c, type, tag, iov, iovcnt, MSG_DONTWAIT);
 }
 
 /* Close every descriptor a peer tried to pass: none is ever expected. */

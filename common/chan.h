@@ -33,6 +33,11 @@ void chan_init(struct chan *c, int fd, enum role self,
 int chan_send(struct chan *c, enum wire_type type, uint64_t tag,
 	      const struct iovec *iov, int iovcnt);
 
+/* The same, never waiting: -1 with EAGAIN when the socket has no room
+ * for the whole message now (a packet goes whole or not at all). */
+int chan_send_nowait(struct chan *c, enum wire_type type, uint64_t tag,
+		     const struct iovec *iov, int iovcnt);
+
 /* Receive one message into buf (cap bytes incl. header). Returns 1 with *m
  * filled, 0 on EOF (peer closed), -1 on a system error. A message that
  * breaks the protocol (unknown type, wrong sender or receiver, bad size,

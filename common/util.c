@@ -84,21 +84,29 @@ now_ns(void)
 }
 
 int
-spin_readable(int fd, uint64_t spin_ns)
+spin_poll(struct pollfd *p, nfds_t n, uint64_t spin_ns)
 {
-	struct pollfd p = { fd, POLLIN, 0 };
 	uint64_t end = now_ns() + spin_ns;
+	int r;
 
-	if (spin_ns == 0)
-		return poll(&p, 1, 0) > 0;
 	do {
-		if (poll(&p, 1, 0) > 0)
-			return 1;
+		if ((r = poll(p, n, 0)) != 0)
+			return r > 0 ? r : 0;
+		if (spin_ns == 0)
+			break;
 		/* let a peer that shares this CPU run: it may be the one
 		 * we are waiting for */
 		sched_yield();
 	} while (now_ns() < end);
 	return 0;
+}
+
+int
+spin_readable(int fd, uint64_t spin_ns)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return spin_poll(&p, 1, spin_ns) > 0;
 }
 
 int

@@ -6,6 +6,7 @@
 #define AKSUP_UTIL_H
 
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 
 /* Read all of fd (up to max bytes) into a malloc'd, NUL-terminated buffer.
@@ -29,6 +30,9 @@ uint64_t now_ns(void);
 #define SPIN_NS		50000
 #endif
 int spin_readable(int fd, uint64_t spin_ns);
+/* The same over several descriptors: poll(2)'s count with revents
+ * filled once one is ready within spin_ns, else 0. */
+int spin_poll(struct pollfd *p, nfds_t n, uint64_t spin_ns);
 
 /* Parse a decimal int in [min, max]. Returns 0 or -1. */
 int parse_int(const char *s, long min, long max, long *out);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/provider.h"
 #include "policy/policy.h"
 
 static const char *const actions[] = {
@@ -89,7 +90,7 @@ explain_one(const struct policy *p, const char *extra)
 	if (params == NULL)
 		return;
 	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
-		if (policy_fill_defaults(actions[a], params, NULL, 0) != 0)
+		if (provider_prepare(actions[a], params, NULL, 0) != 0)
 			abort();
 		policy_decide(p, actions[a], extra, params, &d);
 		if ((text = policy_explain(p, actions[a], extra, params)) == NULL)
@@ -139,7 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	if (policy_load_buf(s, size, "fuzz.yaml", &p, &err) == 0) {
 		decide_all(p, s);
-		(void)policy_check_examples(p, NULL, NULL);
+		(void)policy_check_examples(p, provider_prepare, NULL, NULL);
 		explain_one(p, s);
 		policy_free(p);
 	} else if (err.line < 1 || err.col < 1 || err.msg[0] == '\0')

@@ -9,7 +9,7 @@
  * and checks the params, and in every case it encodes an answer with
  * whatever id was decoded (possibly none) and frees everything. Before
  * the fs checks it types the params (request_check_params) and fills in
- * the provider's defaults (policy_fill_defaults), as the broker does
+ * the provider's defaults (provider_prepare), as the broker does
  * before deciding.
  *
  * Invariants (__builtin_trap() when violated):
@@ -20,7 +20,7 @@
  *    they go into the records;
  *  - REQ_FRAMING leaves nothing to free (root NULL);
  *  - a failing check fills `why`;
- *  - policy_fill_defaults returns 0 or -1 (with `why` filled), and the
+ *  - provider_prepare returns 0 or -1 (with `why` filled), and the
  *    params stay an object either way;
  *  - a normalized target is absolute and NUL-free;
  *  - an encoded answer, when non-NULL, has the reported length and parses
@@ -177,7 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!json_is_string(rq.id) ||
 		    json_string_length(rq.id) <= REQUEST_ID_MAX);
 		why[0] = '\0';
-		if (request_check_params(rq.action, rq.params, PARAMS_TYPES,
+		if (provider_check_params(rq.action, rq.params, PARAMS_TYPES,
 		    why, sizeof(why)) < 0) {
 			CHECK(why[0] != '\0');
 			snprintf(errbuf, sizeof(errbuf),
@@ -186,7 +186,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		why[0] = '\0';
-		rc = policy_fill_defaults(rq.action, rq.params, why,
+		rc = provider_prepare(rq.action, rq.params, why,
 		    sizeof(why));
 		CHECK(rc == 0 || rc == -1);
 		CHECK(json_is_object(rq.params));
@@ -204,7 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(strlen(canon) < sizeof(canon));
 			}
 			why[0] = '\0';
-			if (request_check_params(rq.action, rq.params,
+			if (provider_check_params(rq.action, rq.params,
 			    PARAMS_PROVIDER, why, sizeof(why)) < 0) {
 				CHECK(why[0] != '\0');
 				snprintf(errbuf, sizeof(errbuf),

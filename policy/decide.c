@@ -1,5 +1,5 @@
 /*
- * policy/decide.c -- decisions: provider defaults, deny-overrides-allow,
+ * policy/decide.c -- decisions: deny-overrides-allow,
  * the explanation of a decision, and the rules' own examples.
  *
  * Runs in: the broker (confined: decisions for every request), and in its
@@ -11,13 +11,11 @@
  * order of rules never changes a decision; it only picks which of several
  * matching rules of the deciding kind is reported (the first in the file).
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/b64.h"
 #include "policy/internal.h"
 
 static int
@@ -31,117 +29,6 @@ action_of(const char *action)
 		if (strcmp(policy_actions[i], action) == 0)
 			return i;
 	return -1;
-}
-
-/* ---- provider defaults ---------------------------------------------------- */
-
-static int
-setwhy(char *why, size_t whylen, const char *msg)
-{
-	if (why != NULL && whylen > 0)
-		snprintf(why, whylen, "%s", msg);
-	return -1;
-}
-
-static int
-set_default(json_t *params, const char *key, json_t *val)
-{
-	if (val == NULL)
-		return -1;
-	if (json_object_get(params, key) != NULL) {
-		json_decref(val);
-		return 0;
-	}
-	return json_object_set_new(params, key, val);
-}
-
-int
-policy_fill_defaults(const char *action, json_t *params, char *why,
-    size_t whylen)
-{
-	json_t *v;
-	char *up;
-	size_t i, n;
-	int a = action_of(action);
-
-	if (!json_is_object(params))
-		return setwhy(why, whylen, "params must be an object");
-	switch (a) {
-	case ACT_FS_READ:
-	case ACT_FS_WRITE:
-		v = json_object_get(params, "encoding");
-		if (v != NULL && !json_is_string(v))
-			return setwhy(why, whylen,
-			    "params.encoding must be a string");
-		if (set_default(params, "encoding", json_string("utf-8")) < 0)
-			return setwhy(why, whylen, "out of memory");
-		/* constraints see the decoded content (cons_params): text
-		 * that does not decode is never decided */
-		if (a == ACT_FS_WRITE && v != NULL &&
-		    strcmp(json_string_value(v), "base64") == 0 &&
-		    json_is_string(json_object_get(params, "content"))) {
-			json_t *owned;
-
-			if (cons_params(a, params, &owned) == NULL)
-				return setwhy(why, whylen, "params.content is "
-				    "not valid base64");
-			json_decref(owned);
-		}
-		return 0;
-	case ACT_NET_HTTP:
-		v = json_object_get(params, "method");
-		if (v != NULL) {
-			if (!json_is_string(v) || json_string_length(v) == 0 ||
-			    json_string_length(v) > 32)
-				return setwhy(why, whylen, "params.method must "
-				    "be a short string");
-			/* the canonical form, the one the worker sends */
-			n = json_string_length(v);
-			if ((up = strndup(json_string_value(v), n)) == NULL)
-				return setwhy(why, whylen, "out of memory");
-			for (i = 0; i < n; i++) {
-				if (!isalpha((unsigned char)up[i])) {
-					free(up);
-					return setwhy(why, whylen, "params.method"
-					    " must be letters only");
-				}
-				up[i] = (char)toupper((unsigned char)up[i]);
-			}
-			i = json_string_set(v, up);
-			free(up);
-			if (i != 0)
-				return setwhy(why, whylen, "out of memory");
-		}
-		v = json_object_get(params, "timeout");
-		if (v != NULL && !json_is_number(v))
-			return setwhy(why, whylen,
-			    "params.timeout must be a number");
-		if (set_default(params, "method", json_string("GET")) < 0 ||
-		    set_default(params, "timeout", json_integer(30)) < 0)
-			return setwhy(why, whylen, "out of memory");
-		return 0;
-	case ACT_PROC_EXEC:
-		v = json_object_get(params, "args");
-		if (v != NULL) {
-			if (!json_is_array(v))
-				return setwhy(why, whylen, "params.args must be "
-				    "a list of strings");
-			for (i = 0; i < json_array_size(v); i++)
-				if (!json_is_string(json_array_get(v, i)))
-					return setwhy(why, whylen, "params.args "
-					    "must be a list of strings");
-		}
-		v = json_object_get(params, "timeout");
-		if (v != NULL && !json_is_number(v))
-			return setwhy(why, whylen,
-			    "params.timeout must be a number");
-		if (set_default(params, "args", json_array()) < 0 ||
-		    set_default(params, "timeout", json_integer(30)) < 0)
-			return setwhy(why, whylen, "out of memory");
-		return 0;
-	default:
-		return 0;
-	}
 }
 
 /* ---- deciding ------------------------------------------------------------- */
@@ -401,7 +288,8 @@ rule_matches_req(const struct policy *p, const struct rule *r,
 /* Why one example fails, into msg; false when it holds. */
 static bool
 example_fails(const struct policy *p, const struct rule *r,
-    const struct example *ex, char *msg, size_t size)
+    const struct example *ex, policy_prepare_fn prepare, char *msg,
+    size_t size)
 {
 	struct policy_decision d;
 	char why[200];
@@ -412,7 +300,7 @@ example_fails(const struct policy *p, const struct rule *r,
 		msgf(msg, size, "cannot be checked: out of memory");
 		return true;
 	}
-	if (policy_fill_defaults(policy_actions[r->action], params, why,
+	if (prepare != NULL && prepare(policy_actions[r->action], params, why,
 	    sizeof(why)) < 0) {
 		/* a malformed request is never allowed */
 		if (ex->allow) {
@@ -440,7 +328,7 @@ out:
 }
 
 size_t
-policy_check_examples(const struct policy *p,
+policy_check_examples(const struct policy *p, policy_prepare_fn prepare,
     void (*report)(void *arg, const struct policy_err *err), void *arg)
 {
 	struct policy_err e;
@@ -455,7 +343,8 @@ policy_check_examples(const struct policy *p,
 		for (j = 0; j < r->nex; j++) {
 			const struct example *ex = &r->ex[j];
 
-			if (!example_fails(p, r, ex, msg, sizeof(msg)))
+			if (!example_fails(p, r, ex, prepare, msg,
+			    sizeof(msg)))
 				continue;
 			bad++;
 			if (report == NULL)

@@ -72,19 +72,15 @@ struct policy_decision {
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 
-/* Fill in the defaults the provider would use for params the request
- * leaves out (fs.read/fs.write: encoding "utf-8"; net.http: method "GET",
- * timeout 30; proc.exec: args [], timeout 30), upper-case net.http's
- * method, and check the types of those keys. Call it before
- * policy_decide: constraints apply to the filled-in params, and the
- * provider must receive the same params. Returns 0, or -1 with `why`
- * filled (a malformed request). */
-int policy_fill_defaults(const char *action, json_t *params, char *why,
-			 size_t whylen);
+/* What the caller does to a request's params before deciding (the
+ * broker: its provider table's types, defaults and canonical forms,
+ * broker/provider.h): 0, or -1 with why (a malformed request). */
+typedef int (*policy_prepare_fn)(const char *action, json_t *params,
+    char *why, size_t whylen);
 
 /* Decide one request. `target` must already be canonical (for fs actions:
  * the output of path_normalize). `params` is a JSON object (may be empty,
- * never NULL), after policy_fill_defaults. Always fills *out; never fails
+ * never NULL), as prepared for the provider (its defaults filled in). Always fills *out; never fails
  * open: anything it cannot judge is a deny. */
 void policy_decide(const struct policy *p, const char *action,
 		   const char *target, const json_t *params,
@@ -96,10 +92,13 @@ void policy_decide(const struct policy *p, const char *action,
 char *policy_explain(const struct policy *p, const char *action,
 		     const char *target, const json_t *params);
 
-/* Check every rule's `examples:` against the whole policy. Calls report()
+/* Check every rule's `examples:` against the whole policy, each
+ * example's params through `prepare` first (NULL: as written; a
+ * malformed allow example fails). Calls report()
  * once per failing example (err: FILE:LINE:COL of the example and a
  * message naming the rule) and returns the number that fail. */
 size_t policy_check_examples(const struct policy *p,
+			     policy_prepare_fn prepare,
 			     void (*report)(void *arg,
 					    const struct policy_err *err),
 			     void *arg);

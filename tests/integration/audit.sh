@@ -271,6 +271,7 @@ fill_once() {	# fill_once PAD
 	n=$(grep -c '"status"' "$T/answers")
 	denied=$(jq -c 'select(.error=="audit log unavailable")' "$T/answers" | head -1)
 	id=$(jq -r .id <<<"$denied")
+	maxid=$(jq -s 'map(.id) | max' "$T/answers")
 	rid=$(jq -r .record_id <<<"$denied")
 	decided=0
 	[ -n "$(jq -cR "fromjson? | select(.record_id==\"$rid\" and .type==\"decision\")" "$T/mnt/log")" ] && decided=1
@@ -286,7 +287,7 @@ fill_once() {	# fill_once PAD
 # request whose decision was not written ran: "decision not written: its
 # action did not run" failed.
 t_full_disk() {
-	local ok=0 frc n id rid decided pad="" tries=0 seen=0 rc
+	local ok=0 frc n id maxid rid decided pad="" tries=0 seen=0 rc
 	if [ "$(id -u)" != 0 ]; then
 		if ! unshare -Ur --mount true 2>/dev/null; then
 			note "skip: no user namespace to mount a tmpfs in"
@@ -311,7 +312,11 @@ t_full_disk() {
 	while [ $tries -lt 12 ] && [ $seen -ne 3 ]; do
 		tries=$((tries + 1))
 		fill_once "$pad" || { ok=1; umount "$T/mnt"; break; }
-		check "answers stop there ($n answers, id $id)" [ "$n" -eq "$id" ] || ok=1
+		# answered in completion order: the requests in flight when
+		# the log failed are answered too (ERROR), none read after
+		check "answers stop there ($n answers, ids 1..$maxid, failed $id)" \
+		    [ "$n" -eq "$maxid" ] && [ "$id" -le "$maxid" ] || ok=1
+		check "nothing read after it ran" [ ! -e "$WS/out/f$((maxid + 1))$pad" ] || ok=1
 		check "session ended (rc $frc)" [ $frc -ne 0 ] || ok=1
 		check "aksup says why" grep -q "audit log could not be written" "$T/err" || ok=1
 		verify --log-path "$T/mnt/log" --allow-open

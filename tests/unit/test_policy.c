@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/provider.h"
 #include "policy/policy.h"
 
 static const char *
@@ -418,7 +419,7 @@ START_TEST(test_load_shipped_configs)
 		ck_assert_str_eq(policy_root(p, 0), "/workspace");
 		/* every example holds ... */
 		ck_assert_uint_gt(policy_nexamples(p), 0);
-		ck_assert_uint_eq(policy_check_examples(p, NULL, NULL), 0);
+		ck_assert_uint_eq(policy_check_examples(p, provider_prepare, NULL, NULL), 0);
 		policy_free(p);
 		/* ... and every action is covered by some rule */
 		{

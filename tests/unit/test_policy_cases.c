@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/provider.h"
 #include "policy/policy.h"
 
 #define A	true	/* allowed */
@@ -618,7 +619,7 @@ run_case(size_t i, struct policy *p, const char *name)
 	    json_object();
 	ck_assert_msg(params != NULL, "case %zu: bad params JSON", i);
 	/* what the broker does: defaults, then normalize fs targets */
-	fill = policy_fill_defaults(c->action, params, why, sizeof(why));
+	fill = provider_prepare(c->action, params, why, sizeof(why));
 	if (strcmp(c->rule, "!") == 0) {
 		ck_assert_msg(fill < 0, "case %zu (%s %s): expected malformed",
 		    i, c->action, c->target);
@@ -885,14 +886,14 @@ START_TEST(test_examples)
 	ck_assert_int_eq(policy_load_buf(good, strlen(good), "g.yaml", &p,
 	    &err), 0);
 	nreports = 0;
-	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 0);
+	ck_assert_int_eq(policy_check_examples(p, provider_prepare, collect, NULL), 0);
 	ck_assert_int_eq(policy_nexamples(p), 6);
 	policy_free(p);
 
 	ck_assert_int_eq(policy_load_buf(bad, strlen(bad), "b.yaml", &p,
 	    &err), 0);
 	nreports = 0;
-	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 1);
+	ck_assert_int_eq(policy_check_examples(p, provider_prepare, collect, NULL), 1);
 	ck_assert_int_eq(nreports, 1);
 	ck_assert_str_eq(last_report, "b.yaml:7:11: rule 1 (b.yaml:2): allow "
 	    "example \"git\" is denied (by default-deny)");
@@ -901,7 +902,7 @@ START_TEST(test_examples)
 	ck_assert_int_eq(policy_load_buf(notthis, strlen(notthis), "n.yaml",
 	    &p, &err), 0);
 	nreports = 0;
-	ck_assert_int_eq(policy_check_examples(p, collect, NULL), 1);
+	ck_assert_int_eq(policy_check_examples(p, provider_prepare, collect, NULL), 1);
 	ck_assert_str_eq(last_report, "n.yaml:2:56: rule 1 (n.yaml:2): allow "
 	    "example \"b\" is allowed by n.yaml:3, but this rule does not "
 	    "match it");
@@ -918,7 +919,7 @@ START_TEST(test_explain)
 	json_t *params = json_object();
 	char *text;
 
-	ck_assert_int_eq(policy_fill_defaults("net.http", params, NULL, 0), 0);
+	ck_assert_int_eq(provider_prepare("net.http", params, NULL, 0), 0);
 	text = policy_explain(p, "net.http",
 	    "https://api.example.com/v1/admin/x", params);
 	ck_assert_ptr_nonnull(text);

@@ -157,7 +157,7 @@ START_TEST(test_encode_text)
 }
 END_TEST
 
-/* The params table (broker/request.c): every param of every action by
+/* The params of the provider table (broker/providers.c): every param of every action by
  * type before the decision, the provider's values once allowed. */
 struct pcase {
 	const char *action, *params;
@@ -212,7 +212,7 @@ START_TEST(test_params_table)
 	char why[200] = "";
 
 	ck_assert_ptr_nonnull(p);
-	ck_assert_msg(request_check_params(c->action, p, c->stage, why,
+	ck_assert_msg(provider_check_params(c->action, p, c->stage, why,
 	    sizeof(why)) == c->ok, "%s %s: %s", c->action, c->params, why);
 	if (c->why != NULL)
 		ck_assert_str_eq(why, c->why);
@@ -226,7 +226,7 @@ START_TEST(test_params_every_action)
 	int i;
 
 	for (i = 0; i < NACTIONS; i++)
-		ck_assert_msg(request_action_has_params(policy_actions[i]),
+		ck_assert_msg(provider_of(policy_actions[i]) != NULL,
 		    "%s", policy_actions[i]);
 }
 END_TEST

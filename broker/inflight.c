@@ -1,0 +1,364 @@
+/*
+ * broker/inflight.c -- the workers' side of the gate: every allowed
+ * request, its decision already in the log, goes to the worker its
+ * provider row names and waits there in flight; each worker's answer
+ * (matched by its tag) is recorded as the outcome and answered to the
+ * agent, in the order the answers come. Several requests are in flight
+ * per worker and across workers, within WORKER_INFLIGHT_MAX and
+ * SESSION_INFLIGHT_MAX. A worker that dies or breaks the protocol fails
+ * every request it held, each with its outcome record, and ends the
+ * session; so does the session's end.
+ *
+ * Runs in: the broker, after sandbox_enter(ROLE_BROKER). Privilege: none.
+ * Input: worker answers, from confined peers: checked by the wire table
+ * (common/chan.c) and by the provider's result hook before they reach
+ * the agent.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "broker/loop.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#define TOO_LARGE	"result too large for the agent channel"
+
+_Static_assert(WORKER_SEND_AHEAD <= WORKER_INFLIGHT_MAX &&
+    WORKER_INFLIGHT_MAX <= SESSION_INFLIGHT_MAX, "bounds in order");
+
+/* The workers of the matrix (common/roles.h) the supervisor started
+ * beside the broker: each a row with RF_WORKER and RF_SESSION. */
+void
+inflight_init(struct broker *b)
+{
+	const struct chan_def *c;
+	struct wchan *w;
+	unsigned i;
+
+	for (i = 0; i < chan_ndefs; i++) {
+		c = &chan_defs[i];
+		if (c->a != ROLE_BROKER ||
+		    (role_defs[c->b].flags & (RF_WORKER | RF_SESSION)) !=
+		    (RF_WORKER | RF_SESSION))
+			continue;
+		if (b->nw == WORKERS_MAX)
+			fatalx("more workers than WORKERS_MAX");
+		w = &b->w[b->nw++];
+		memset(w, 0, sizeof(*w));
+		w->role = c->b;
+		/* "worker-fs" speaks of itself as "fs worker" */
+		snprintf(w->label, sizeof(w->label), "%s worker",
+		    strncmp(role_defs[c->b].name, "worker-", 7) == 0 ?
+		    role_defs[c->b].name + 7 : role_defs[c->b].name);
+		chan_init(&w->ch, c->fd_a, ROLE_BROKER, c->b, w->label);
+		w->alive = 1;
+	}
+}
+
+struct wchan *
+inflight_worker(struct broker *b, enum role role)
+{
+	int i;
+
+	for (i = 0; i < b->nw; i++)
+		if (b->w[i].role == role)
+			return &b->w[i];
+	return NULL;
+}
+
+int
+inflight_room(const struct broker *b)
+{
+	int i;
+
+	if (b->inflight >= SESSION_INFLIGHT_MAX)
+		return 0;
+	/* the next request may be for any worker */
+	for (i = 0; i < b->nw; i++)
+		if (b->w[i].alive && b->w[i].n >= WORKER_INFLIGHT_MAX)
+			return 0;
+	return 1;
+}
+
+static void
+job_free(struct broker *b, struct job *j)
+{
+	request_free(&j->rq);
+	free(j->target);
+	/* its params buffer goes back to the broker when it has none */
+	if (j->params != NULL && b->pbuf == NULL) {
+		b->pbuf = j->params;
+		b->pcap = j->pcap;
+	} else
+		free(j->params);
+	free(j);
+}
+
+static void
+unlink_job(struct broker *b, struct job *j)
+{
+	struct wchan *w = j->w;
+	struct job **pp, *prev = NULL;
+
+	for (pp = &w->head; *pp != NULL; prev = *pp, pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (w->tail == j)
+		w->tail = prev;
+	w->n--;
+	if (j->sent)
+		w->nsent--;
+	b->inflight--;
+}
+
+/*
+ * A request's end: its outcome record (OK with the answer when the
+ * provider did it, else FAILED with why), then the answer. The outcome
+ * states what the provider did: OK when it succeeded, even when its
+ * result cannot reach the agent (an fs.read or fs.list larger than the
+ * channel; never a row with small_result); the error beside it says what
+ * the agent got instead.
+ */
+static void
+finish(struct broker *b, struct job *j, const char *data, size_t dlen,
+    const char *err)
+{
+	char *ok = NULL;
+	size_t oklen = 0;
+
+	if (data != NULL) {
+		ok = response_encode_text(j->rq.id, "OK", data, dlen, NULL,
+		    j->c.rid, &oklen);
+		if (ok == NULL || oklen > b->cfg->agent_max) {
+			err = ok == NULL ? "internal error" : TOO_LARGE;
+			free(ok);
+			ok = NULL;
+		}
+	}
+	if (err == NULL && ok == NULL)
+		err = "provider failed";
+	if (broker_record(b, &j->c, "outcome", j->c.target, data != NULL ?
+	    "OK" : "FAILED", ok != NULL ? NULL : err) < 0) {
+		free(ok);
+		broker_answer(b, j->rq.id, "ERROR", NULL,
+		    broker_unavailable(b), j->c.rid);
+	} else if (ok != NULL)
+		broker_enqueue(b, ok, oklen);
+	else
+		broker_answer(b, j->rq.id, "ERROR", NULL, err, j->c.rid);
+	unlink_job(b, j);
+	job_free(b, j);
+}
+
+/* The worker is gone or broke the protocol: every request it held fails
+ * (recorded), and the session ends. */
+static void
+worker_down(struct broker *b, struct wchan *w, int violation)
+{
+	char err[96];
+
+	if (!w->alive)
+		return;
+	if (violation)
+		log_warnx("protocol violation from %s; ending the session",
+		    w->label);
+	else
+		log_warnx("%s is gone; ending the session", w->label);
+	w->alive = 0;
+	b->reading = 0;
+	b->status = BROKER_EXIT_WORKER;
+	if (violation)
+		snprintf(err, sizeof(err), "provider failed: protocol "
+		    "violation");
+	else
+		snprintf(err, sizeof(err), "provider failed: %s died",
+		    w->label);
+	while (w->head != NULL)
+		finish(b, w->head, NULL, 0, err);
+}
+
+/*
+ * Send what the worker may take now, in order: at most WORKER_SEND_AHEAD
+ * unanswered. Nothing is sent once the session is ending for want of a
+ * log (no outcome could be recorded).
+ */
+static void
+flush_sends(struct broker *b, struct wchan *w)
+{
+	struct job *j;
+
+	for (j = w->head; j != NULL && w->alive; ) {
+		struct job *next = j->next;
+
+		if (j->sent) {
+			j = next;
+			continue;
+		}
+		if (b->status == BROKER_EXIT_AUDIT)
+			break;		/* drain_start fails them */
+		if (w->nsent >= WORKER_SEND_AHEAD)
+			break;
+		if (chan_send_nowait(&w->ch, j->pv->req, j->tag, j->f.iov,
+		    j->f.iovcnt) < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;		/* POLLOUT: later */
+			if (errno == EMSGSIZE) {
+				finish(b, j, NULL, 0, "request too large");
+				j = next;
+				continue;
+			}
+			worker_down(b, w, 0);
+			return;
+		}
+		j->sent = 1;
+		w->nsent++;
+		j = next;
+	}
+}
+
+void
+inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
+    struct request *rq, const struct reqctx *c, const struct gate *g)
+{
+	const char *err = NULL;
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->target = strdup(g->target)) == NULL)
+		fatal("calloc");
+	j->w = w;
+	j->pv = pv;
+	j->tag = ++b->tag;
+	j->rq = *rq;		/* the request's JSON is the job's now */
+	memset(rq, 0, sizeof(*rq));
+	j->c = *c;
+	j->c.action = j->rq.action;
+	j->c.target = j->target;
+	snprintf(j->rule, sizeof(j->rule), "%s", c->rule ? c->rule : "");
+	j->c.rule = c->rule ? j->rule : NULL;
+	if (c->params != NULL && c->params == b->pbuf) {
+		/* the canonical params text: the broker's buffer, taken */
+		j->params = b->pbuf;
+		j->pcap = b->pcap;
+		j->c.params = j->params;
+		b->pbuf = NULL;
+		b->pcap = 0;
+	}
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	w->n++;
+	b->inflight++;
+	if (!w->alive || pv->encode(&j->f, b->cfg->policy, j->rq.action,
+	    j->rq.params, j->target, &g->d, &err) < 0) {
+		finish(b, j, NULL, 0, w->alive ? err : "provider failed: "
+		    "worker died");
+		return;
+	}
+	flush_sends(b, w);
+}
+
+/* One message from a worker: the answer to one of its requests. */
+static void
+worker_read(struct broker *b, struct wchan *w)
+{
+	const char *data = NULL, *err = NULL;
+	struct fs_resp resp;
+	struct msg m;
+	struct job *j;
+	size_t dlen = 0;
+	int rc;
+
+	rc = chan_recv(&w->ch, b->wbuf, b->wbufsz, &m);
+	if (rc == 0 || (rc < 0 && errno != EAGAIN && errno != EINTR)) {
+		worker_down(b, w, 0);
+		return;
+	}
+	if (rc < 0)
+		return;
+	for (j = w->head; j != NULL && !(j->sent && j->tag == m.hdr.tag);
+	    j = j->next)
+		;
+	if (j == NULL || m.hdr.type != j->pv->resp) {
+		worker_down(b, w, 1);
+		return;
+	}
+	memcpy(&resp, m.payload, sizeof(resp));
+	m.payload[m.hdr.len] = '\0';	/* wbuf has room for it */
+	if (j->pv->result(j->pv, resp.ok, (const char *)m.payload +
+	    sizeof(resp), m.hdr.len - sizeof(resp), &b->esc, &data, &dlen,
+	    &err) < 0) {
+		/* the decision is in the log: ended the recorded way */
+		worker_down(b, w, 1);
+		return;
+	}
+	finish(b, j, data, dlen, err);
+	flush_sends(b, w);
+}
+
+int
+inflight_poll(struct broker *b, struct pollfd *pfd)
+{
+	int i;
+
+	for (i = 0; i < b->nw; i++) {
+		/* a worker speaks only when asked; unasked, it is EOF or a
+		 * violation, either way seen here */
+		pfd[i].fd = b->w[i].alive ? b->w[i].ch.fd : -1;
+		pfd[i].events = POLLIN;
+		if (b->w[i].nsent < b->w[i].n &&
+		    b->w[i].nsent < WORKER_SEND_AHEAD)
+			pfd[i].events |= POLLOUT;
+		pfd[i].revents = 0;
+	}
+	return b->nw;
+}
+
+void
+inflight_handle(struct broker *b, const struct pollfd *pfd)
+{
+	int i;
+
+	for (i = 0; i < b->nw; i++) {
+		if (!b->w[i].alive || pfd[i].revents == 0)
+			continue;
+		if (pfd[i].revents & POLLIN)
+			worker_read(b, &b->w[i]);
+		else if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+			worker_down(b, &b->w[i], 0);
+		if (b->w[i].alive && (pfd[i].revents & POLLOUT))
+			flush_sends(b, &b->w[i]);
+	}
+}
+
+void
+inflight_cancel_unsent(struct broker *b, const char *why)
+{
+	struct job *j, *next;
+	int i;
+
+	for (i = 0; i < b->nw; i++)
+		for (j = b->w[i].head; j != NULL; j = next) {
+			next = j->next;
+			if (!j->sent)
+				finish(b, j, NULL, 0, why);
+		}
+}
+
+void
+inflight_end(struct broker *b, const char *why)
+{
+	int i;
+
+	for (i = 0; i < b->nw; i++)
+		while (b->w[i].head != NULL)
+			finish(b, b->w[i].head, NULL, 0, why);
+}

@@ -1,0 +1,131 @@
+/*
+ * broker/provider.h -- the provider table: one row per action the policy
+ * knows, saying which worker does it, what params it takes (types,
+ * bounds, defaults, values), how its worker request is built and how the
+ * worker's answer becomes the agent's data (broker/providers.c). The
+ * gate (broker/gate.c) and the loop (broker/loop.c) read the row; they
+ * know no provider by name.
+ *
+ * Runs in: the broker (confined), and its --check/--explain modes.
+ * Privilege: none. Pure: no I/O, no exit(); fuzzed by
+ * fuzz/fuzz_request.c.
+ */
+#ifndef AKSUP_BROKER_PROVIDER_H
+#define AKSUP_BROKER_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <jansson.h>
+
+#include "common/roles.h"
+#include "common/wire.h"
+#include "policy/policy.h"
+
+enum ptype { PT_STRING, PT_INT, PT_NUMBER, PT_BOOL, PT_STRLIST, PT_OBJECT };
+
+struct param_def {
+	const char *name;
+	enum ptype type;
+	bool required;		/* checked by the provider stage */
+	size_t max;		/* string: bytes, list: items; 0: unbounded */
+	const char *const *oneof;	/* string values the provider takes
+					   (provider stage); NULL: any */
+	const char *dflt;	/* JSON text of the value the provider uses
+				   when the key is absent; NULL: none */
+};
+
+/* A request to a worker, built in storage the in-flight request owns:
+ * valid while it lives. */
+struct fwd {
+	union {
+		struct fs_req fs;
+	} hdr;
+	struct iovec iov[4];
+	int iovcnt;
+};
+
+/* A reusable buffer (the escaped text of a raw answer). */
+struct growbuf {
+	char *buf;
+	size_t cap;
+};
+
+struct provider {
+	const char *action;	/* "fs.read" */
+	enum role worker;	/* its row of common/roles.h; ROLE_NONE: no
+				 * provider yet (allowed: ERROR "no provider") */
+	bool path_target;	/* the target is a filesystem path (normalized) */
+	/* closed: a key not in the schema is malformed (the action has a
+	 * provider, which takes exactly these). Open: the keys listed are
+	 * typed (policy constraints and defaults see them), the rest pass,
+	 * as nothing runs. */
+	bool closed;
+	const struct param_def *params;		/* ends with a NULL name */
+	/* Beyond types: canonical forms the worker will use (constraints
+	 * see them). 0, or -1 with why. NULL: none. */
+	int (*canon)(json_t *params, char *why, size_t whylen);
+	enum wire_type req, resp;	/* its messages (common/wire.h) */
+	/* The worker's request for an allowed action (target canonical,
+	 * d the decision). 0, or -1 with *err (the request fails). */
+	int (*encode)(struct fwd *f, const struct policy *p,
+	    const char *action, json_t *params, const char *target,
+	    const struct policy_decision *d, const char **err);
+	/* The worker's answer (kind: enum reply_kind, raw: its bytes, a
+	 * NUL after them) as the agent's data: 0 with *data and *dlen (JSON
+	 * text) or *err; -1 when it breaks the protocol. */
+	int (*result)(const struct provider *pv, uint32_t kind,
+	    const char *raw, size_t len, struct growbuf *esc,
+	    const char **data, size_t *dlen, const char **err);
+	size_t small_result;	/* >0: the answer's data is at most this
+				 * (an OK answer that always fits) */
+};
+
+/* The row of `action`, or NULL (an unknown action: denied). */
+const struct provider *provider_of(const char *action);
+/* Rows, for the tests: the table and its length. */
+extern const struct provider providers[];
+extern const size_t nproviders;
+
+/*
+ * Check a request's params against its row. PARAMS_TYPES, before the
+ * decision: each key present has its type and bound, and a closed row
+ * takes no other key. PARAMS_PROVIDER, once allowed: the required keys
+ * are there, the values are ones the provider takes. An action without a
+ * row passes (it is denied). Returns 0 or -1 with `why` filled.
+ */
+enum params_stage { PARAMS_TYPES, PARAMS_PROVIDER };
+int provider_check_params(const char *action, const json_t *params,
+    enum params_stage stage, char *why, size_t whylen);
+
+/* Before the decision: the types (PARAMS_TYPES), then the defaults the
+ * provider would use for keys left out, then its canonical forms (the
+ * params constraints see are the ones the worker gets). 0, or -1 with
+ * why (a malformed request). */
+int provider_prepare(const char *action, json_t *params, char *why,
+    size_t whylen);
+
+/* The text a worker answered raw, as a JSON string into esc: NULL and
+ * *err when it holds a NUL or is not UTF-8 (the agent channel carries
+ * text only, docs/PROTOCOL.md §1). For a result hook. */
+const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
+    size_t *dlen, const char **err);
+
+/* ---- the hooks, by provider ---------------------------------------- */
+
+/* The largest data of an answer that must always fit (a row's
+ * small_result): fs.write's and fs.delete's {"bytes_written":N}. */
+#define FS_SMALL_DATA_MAX \
+	(sizeof("{\"bytes_written\":-9223372036854775808}") - 1)
+#define PROVIDER_SMALL_MAX	FS_SMALL_DATA_MAX
+
+/* broker/prov_fs.c */
+int fs_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err);
+int fs_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err);
+
+#endif
