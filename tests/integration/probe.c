@@ -13,6 +13,11 @@
  *   aksup-probe wait TARGET         read TARGET, print "READY pid", wait for
  *                                   a line on stdin, read TARGET again
  *   aksup-probe orphan MARKER       leave a detached child behind, exit
+ *   aksup-probe pipeline TARGET N   print "READY pid", wait for a line on
+ *                                   stdin, send N requests at once (odd
+ *                                   ids read TARGET, even ids read
+ *                                   /etc/shadow), print "ANS id status"
+ *                                   for each answer in arrival order
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +27,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "agent/client.h"
 #include "broker/broker.h"	/* BROKER_AGENT_MAX_MIN */
@@ -194,6 +201,38 @@ mode_orphan(const char *marker)
 	return 0;
 }
 
+static int
+mode_pipeline(int fd, const char *target, int n)
+{
+	char line[64], *req;
+	json_t *a;
+	int i;
+
+	printf("READY %d\n", (int)getpid());
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 2;
+	for (i = 1; i <= n; i++) {
+		req = aksup_request_json(i, "fs.read", i % 2 ? target :
+		    "/etc/shadow", NULL);
+		if (req == NULL || aksup_send(fd, req, strlen(req)) < 0)
+			return 2;
+		free(req);
+	}
+	for (i = 1; i <= n; i++) {
+		if (aksup_recv(fd, buf, sizeof(buf)) <= 0) {
+			printf("EOF\n");
+			return 1;
+		}
+		if ((a = json_loads(buf, 0, NULL)) == NULL)
+			return 2;
+		printf("ANS %lld %s\n", (long long)json_integer_value(
+		    json_object_get(a, "id")), json_string_value(
+		    json_object_get(a, "status")));
+		json_decref(a);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -221,5 +260,7 @@ main(int argc, char **argv)
 		return mode_fdpass(fd, argv[2]);
 	if (strcmp(argv[1], "wait") == 0 && argc == 3)
 		return mode_wait(fd, argv[2]);
+	if (strcmp(argv[1], "pipeline") == 0 && argc == 4)
+		return mode_pipeline(fd, argv[2], atoi(argv[3]));
 	return 2;
 }

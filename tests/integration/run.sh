@@ -519,6 +519,85 @@ t_worker_killed() {
 	return $ok
 }
 
+# A session with the fs worker frozen (SIGSTOP) after `aksup-probe
+# pipeline` has its READY: sets $sup, $worker; the probe waits for "go".
+start_frozen_pipeline() {	# start_frozen_pipeline N
+	mkfifo "$T/go"
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    "$PROBE" pipeline "$WS/a.txt" "$1" < "$T/go" > "$T/out" 2>"$T/err" &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	worker=""
+	for pid in $(children_of "$sup"); do
+		[ "$(cat /proc/"$pid"/comm)" = aksup-worker-fs ] && worker=$pid
+	done
+	[ -n "$worker" ] || return 1
+	kill -STOP "$worker"
+	echo go >&7
+}
+decisions() { jq -R "fromjson? | select(.type==\"decision\" and .status==\"$1\")" "$T/log" | jq -s length; }
+wait_decisions() {	# wait_decisions STATUS N: up to 10 s
+	for _ in $(seq 1 200); do [ "$(decisions "$1")" -ge "$2" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# Requests are answered in completion order, and a worker holds at most
+# WORKER_INFLIGHT_MAX (16, broker/loop.h) of them: the agent pipelines
+# 40 reads, every other one denied, while the fs worker is frozen. The
+# broker decides and records the first 16 allowed ones and the 15
+# denied ones between them, answers the denied ones at once (before the
+# allowed ones that came first), and reads nothing more until the worker
+# answers. Before the broker was event-driven it waited on the first
+# read: one ALLOWED decision, no answer. Without the bound all 20
+# allowed ones would be decided.
+t_pipeline_completion_order() {
+	local ok=0 sup worker rc first
+	setup_ws
+	start_frozen_pipeline 40 || { check "found the worker" false; return 1; }
+	wait_decisions ALLOWED 16
+	sleep 0.5	# (time to go past the bound, were it not kept)
+	check "16 allowed requests in flight ($(decisions ALLOWED))" [ "$(decisions ALLOWED)" = 16 ] || ok=1
+	check "15 denied between them decided ($(decisions DENIED))" [ "$(decisions DENIED)" = 15 ] || ok=1
+	check "the denied ones answered already ($(grep -c DENIED "$T/out"))" [ "$(grep -c 'ANS .* DENIED' "$T/out")" = 15 ] || ok=1
+	check "no allowed one answered yet" [ "$(grep -c 'ANS .* OK' "$T/out")" = 0 ] || ok=1
+	kill -CONT "$worker"
+	exec 7>&-
+	timeout 20 tail --pid="$sup" -f /dev/null
+	wait "$sup"; rc=$?
+	check "session ok ($rc)" [ $rc -eq 0 ] || ok=1
+	check "all 40 answered" [ "$(grep -c '^ANS ' "$T/out")" = 40 ] || ok=1
+	check "20 reads OK" [ "$(grep -c '^ANS [0-9]*[13579] OK$' "$T/out")" = 20 ] || ok=1
+	first=$(grep -m1 '^ANS ' "$T/out")
+	check "first answer is a denied one, not request 1 ($first)" [ "$first" = "ANS 2 DENIED" ] || ok=1
+	check "outcomes: 20 OK" [ "$(jq -R 'fromjson? | select(.type=="outcome" and .status=="OK")' "$T/log" | jq -s length)" = 20 ] || ok=1
+	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
+	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
+	return $ok
+}
+
+# The session ends with requests in flight: each gets its outcome record
+# before session_end (the verifier refuses an ALLOWED decision without
+# one); those never sent to the worker did not run.
+t_stop_with_requests_in_flight() {
+	local ok=0 sup worker rc
+	setup_ws
+	start_frozen_pipeline 40 || { check "found the worker" false; return 1; }
+	wait_decisions ALLOWED 16
+	kill -TERM "$sup"
+	timeout 20 tail --pid="$sup" -f /dev/null
+	wait "$sup"; rc=$?
+	exec 7>&-
+	check "exit 128+15 ($rc)" [ $rc -eq 143 ] || ok=1
+	check "16 FAILED outcomes" [ "$(jq -R 'fromjson? | select(.type=="outcome" and .status=="FAILED")' "$T/log" | jq -s length)" = 16 ] || ok=1
+	check "unsent ones never ran" [ "$(jq -R 'fromjson? | select(.type=="outcome" and .error=="session ended before it ran")' "$T/log" | jq -s length)" -ge 14 ] || ok=1
+	check "session_end says signal" [ "$(jq -R 'fromjson? | select(.type=="session_end") | .reason' "$T/log")" = '"signal"' ] || ok=1
+	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
+	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
+	check "nothing left" no_proc "aksup-probe pipeline $WS/a.txt" || ok=1
+	return $ok
+}
+
 t_no_orphans() {
 	local ok=0 marker="aksup-orphan-$$-$RANDOM"
 	setup_ws
@@ -746,7 +825,7 @@ YAML
 	return $ok
 }
 
-ALL="version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
