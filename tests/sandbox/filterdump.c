@@ -67,38 +67,22 @@ first_diff(const char *a, const char *b)
 	    (int)(eb ? eb - b : (long)strlen(b)), b);
 }
 
-static const struct {
-	const char *name;
-	enum role role;
-} roles[] = {
-	{ "broker", ROLE_BROKER },
-	{ "worker-fs", ROLE_WORKER_FS },
-	{ "client", ROLE_CLIENT },
-	{ "logview", ROLE_LOGVIEW },
-	{ "agent-external", ROLE_AGENT_EXTERNAL },
-	{ "agent-builtin", ROLE_AGENT_BUILTIN },
-};
-
 int
 main(int argc, char **argv)
 {
-	enum role role = ROLE_BROKER;
-	size_t i;
+	enum role role = argc >= 2 ? role_by_name(argv[1]) : ROLE_NONE;
 
 	char *built = NULL, *golden = NULL;
 	size_t nb, ng;
 	FILE *tmp = NULL, *g = NULL;
 	int rc = 2;
 
-	for (i = 0; argc >= 2 && i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(argv[1], roles[i].name) == 0)
-			break;
-	if (argc < 2 || argc > 3 || i == sizeof(roles) / sizeof(roles[0])) {
-		fprintf(stderr, "usage: aksup-filterdump broker|worker-fs|client|"
-		    "logview|agent-external|agent-builtin [GOLDEN]\n");
+	if (argc < 2 || argc > 3 || role == ROLE_NONE ||
+	    role == ROLE_SUPERVISOR) {
+		fprintf(stderr, "usage: aksup-filterdump ROLE [GOLDEN] (ROLE: "
+		    "a row of common/roles.h, e.g. broker, worker-fs)\n");
 		return 2;
 	}
-	role = roles[i].role;
 	if (argc == 2) {
 		if (sandbox_seccomp_export(role, 1) < 0) {
 			fprintf(stderr, "aksup-filterdump: cannot build the filter\n");
