@@ -70,6 +70,10 @@ struct audit {
 	char		 session[37];
 	uint64_t	 records;	/* request records in this session */
 	uint64_t	 written;	/* bytes this session wrote */
+	uint64_t	 reserved;	/* held for the outcomes of ALLOWED
+					   decisions still in flight */
+	uint64_t	 pending;	/* those decisions */
+	uint64_t	 last_reserve;	/* the last ALLOWED decision's hold */
 	uint64_t	 counts[ST_N];
 
 	/* seals */
@@ -1168,24 +1172,63 @@ count(struct audit *a, const char *status)
  * outcome it may need, a seal after each and the closing records, so
  * what the session writes never passes max_bytes (docs/AUDIT.md).
  */
+static uint64_t
+line_bound(const struct audit *a)
+{
+	return (uint64_t)a->len + sizeof(",\"prev\":\"\"}\n") - 1 + 64;
+}
+
 static int
 over_budget(struct audit *a)
 {
 	uint64_t line, need;
 
-	if (a->o.max_records > 0 && a->records + 2 > a->o.max_records)
+	/* the outcomes of ALLOWED decisions still in flight (the broker
+	 * keeps several) are owed too: their room is held */
+	if (a->o.max_records > 0 &&
+	    a->records + a->pending + 2 > a->o.max_records)
 		return 1;
 	if (a->o.max_bytes == 0)
 		return 0;
-	line = (uint64_t)a->len + sizeof(",\"prev\":\"\"}\n") - 1 + 64;
+	line = line_bound(a);
 	need = line + AUDIT_SEAL_MAX + line + AUDIT_OUTCOME_EXTRA +
-	    AUDIT_SEAL_MAX + AUDIT_CLOSE_MAX;
+	    AUDIT_SEAL_MAX + AUDIT_CLOSE_MAX + a->reserved;
 	return a->written + need > a->o.max_bytes;
+}
+
+/* An ALLOWED decision holds room for its outcome (and a seal after it)
+ * until the outcome is written; the outcome gives back what its
+ * decision held (r->reserve). */
+static void
+hold(struct audit *a, const struct audit_rec *r, enum audit_rtype rt,
+    uint64_t line)
+{
+	if (rt == AUDIT_R_DECISION && r->status != NULL &&
+	    strcmp(r->status, "ALLOWED") == 0) {
+		a->last_reserve = line + AUDIT_OUTCOME_EXTRA + AUDIT_SEAL_MAX;
+		a->reserved += a->last_reserve;
+		a->pending++;
+	} else if (rt == AUDIT_R_OUTCOME && a->pending > 0) {
+		a->pending--;
+		a->reserved -= r->reserve < a->reserved ? r->reserve :
+		    a->reserved;
+		if (a->pending == 0)
+			a->reserved = 0;
+	}
+}
+
+uint64_t
+audit_last_reserve(const struct audit *a)
+{
+	return a != NULL ? a->last_reserve : 0;
 }
 
 int
 audit_write(struct audit *a, const struct audit_rec *r)
 {
+	enum audit_rtype rt;
+	uint64_t line;
+
 	if (a == NULL || r == NULL || !a->began || a->ended || a->broken ||
 	    r->type == NULL)
 		return -1;
@@ -1219,10 +1262,13 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	put_ms3(a, r->duration_ms);
 	PUTS(a, ",\"record_id\":");
 	put_str(a, r->record_id);
-	if (audit_rtype_of(r->type) == AUDIT_R_DECISION && over_budget(a))
+	rt = audit_rtype_of(r->type);
+	line = line_bound(a);
+	if (rt == AUDIT_R_DECISION && over_budget(a))
 		return AUDIT_BUDGET;
 	if (commit(a) == -1)
 		return -1;
+	hold(a, r, rt, line);
 	a->records++;
 	a->since_seal++;
 	count(a, r->status);

@@ -76,7 +76,15 @@ struct audit_rec {
 	const char	*error;
 	double		 duration_ms;
 	const char	*record_id;
+	uint64_t	 reserve;	/* outcome: what its decision held
+					   (audit_last_reserve) */
 };
+
+/* The room the last ALLOWED decision holds for its outcome in the
+ * session's budget: the caller keeps it with the request and gives it
+ * back in the outcome's `reserve` (several may be in flight). */
+struct audit;
+uint64_t audit_last_reserve(const struct audit *a);
 
 /* What session_start says about the session. */
 /* A record's "type", as the readers (the verifier, aksup log, the

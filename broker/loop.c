@@ -224,6 +224,7 @@ broker_record(struct broker *b, const struct reqctx *c, const char *type,
 	r.error = error;
 	r.duration_ms = ms_since(c->t0);
 	r.record_id = c->rid;
+	r.reserve = c->reserve;
 	switch (audit_write(b->cfg->audit, &r)) {
 	case 0:
 		return 0;
@@ -332,6 +333,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		    c.rid);
 		goto out;
 	}
+	c.reserve = audit_last_reserve(b->cfg->audit);
 	inflight_start(b, w, g.pv, &rq, &c, &g);	/* takes rq */
 out:
 	request_free(&rq);

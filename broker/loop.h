@@ -39,6 +39,7 @@ struct reqctx {
 	const char *rule;
 	char rid[37];
 	uint64_t t0;
+	uint64_t reserve;	/* the audit budget its outcome holds */
 };
 
 /* An allowed request in flight: it owns everything its outcome record

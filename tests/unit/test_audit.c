@@ -1247,6 +1247,73 @@ START_TEST(test_budget_records)
 }
 END_TEST
 
+/* Several ALLOWED decisions in flight (the broker keeps up to 64): each
+ * holds room for its outcome, so their outcomes and the closing records
+ * still fit both budgets. Without the hold the decisions went on until
+ * the last one's outcome alone fit, and the outcomes passed the budget. */
+START_TEST(test_budget_outcomes_in_flight)
+{
+	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 0, AUDIT_MIN_BYTES, 10 };
+	struct audit *a = NULL;
+	struct audit_rec r = { .type = "decision", .action = "fs.read",
+	    .target = "/x", .status = "ALLOWED", .record_id = "x" };
+	uint64_t held[64];
+	char err[256], *t = malloc(3000);
+	int fd = tmpfile_rw(), i, n, rc = 0;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+	for (n = 0; n < 64 && (rc = audit_write(a, &r)) == 0; n++)
+		held[n] = audit_last_reserve(a);
+	ck_assert_int_eq(rc, AUDIT_BUDGET);
+	ck_assert_int_eq(n, 5);		/* 2 x 4 records + 2 <= 10 */
+	r.type = "outcome";
+	r.status = "OK";
+	for (i = 0; i < n; i++) {
+		r.reserve = held[i];
+		ck_assert_int_eq(audit_write(a, &r), 0);
+	}
+	ck_assert_int_eq(audit_end_reason(a, "audit budget"), 0);
+	audit_close(a);
+	close(fd);
+
+	/* bytes: long targets until refused, then every outcome */
+	memset(t, 'a', 2999);
+	t[0] = '/';
+	t[2999] = '\0';
+	o.max_records = 0;
+	fd = tmpfile_rw();
+	a = NULL;
+	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+	r.type = "decision";
+	r.status = "ALLOWED";
+	r.target = t;
+	r.reserve = 0;
+	for (n = 0; n < 64 && (rc = audit_write(a, &r)) == 0; n++)
+		held[n] = audit_last_reserve(a);
+	ck_assert_int_eq(rc, AUDIT_BUDGET);
+	ck_assert_int_gt(n, 1);
+	r.type = "outcome";
+	r.status = "FAILED";
+	r.error = "session ended before it ran";
+	for (i = 0; i < n; i++) {
+		r.reserve = held[i];
+		ck_assert_int_eq(audit_write(a, &r), 0);
+	}
+	ck_assert_int_eq(audit_end_reason(a, "audit budget"), 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_msg((uint64_t)st.st_size <= AUDIT_MIN_BYTES,
+	    "%lld bytes written, budget %llu", (long long)st.st_size,
+	    (unsigned long long)AUDIT_MIN_BYTES);
+	audit_close(a);
+	close(fd);
+	free(t);
+}
+END_TEST
+
 /* --audit-params MAX: params beyond MAX are not cut (that would not be
  * JSON) but null, with their length beside params_sha256. */
 START_TEST(test_params_beyond_bound)
@@ -1312,6 +1379,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_escape_unsafe);
 	tcase_add_test(tc, test_long_target_cut);
 	tcase_add_test(tc, test_budget_records);
+	tcase_add_test(tc, test_budget_outcomes_in_flight);
 	tcase_add_test(tc, test_params_beyond_bound);
 	suite_add_tcase(s, tc);
 
