@@ -157,21 +157,6 @@ static const char *const type_names[] = {
 	[PT_STRLIST] = "a list of strings", [PT_OBJECT] = "an object",
 };
 
-/* Bytes of s to keep so that at most max bytes end on a UTF-8 character
- * boundary (the reason goes into JSON answers and records). */
-static int
-utf8_prefix(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return (int)n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;	/* s[n] continues a character: cut before its start */
-	return (int)n;
-}
-
 static bool
 type_ok(const json_t *v, enum ptype t)
 {

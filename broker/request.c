@@ -22,21 +22,6 @@ setwhy(char *why, size_t whylen, const char *s)
 	snprintf(why, whylen, "%s", s);
 }
 
-/* Bytes of s to keep so that at most max bytes end on a UTF-8 character
- * boundary (the reason goes into JSON answers and records). */
-static int
-utf8_prefix(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return (int)n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;	/* s[n] continues a character: cut before its start */
-	return (int)n;
-}
-
 enum req_result
 request_decode(const char *buf, size_t len, struct request *rq, char *why,
 	       size_t whylen)

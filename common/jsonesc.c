@@ -155,3 +155,16 @@ json_escape(char *out, const char *str, size_t n)
 	return (size_t)(o - out);
 }
 
+
+int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;	/* s[n] continues a character: cut before its start */
+	return (int)n;
+}

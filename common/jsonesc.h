@@ -42,5 +42,10 @@ char *json_escape_unsafe(const char *json);
  * its length (1 to 4), or 0 when it is not valid UTF-8. */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
 
+/* Bytes of the NUL-terminated s to keep so that at most max bytes end on
+ * a UTF-8 character boundary (a key quoted in a reason that goes into
+ * JSON answers and records). */
+int utf8_prefix(const char *s, size_t max);
+
 
 #endif
