@@ -43,10 +43,6 @@
  * its newline and the newline that precedes it. */
 #define AUDIT_LINE_MAX	(AUDIT_TAIL_MAX - 2)
 
-enum { ST_ALLOWED, ST_DENIED, ST_INVALID, ST_NO_PROVIDER, ST_OK, ST_FAILED,
-    ST_N };
-static const char *const st_names[ST_N] = { "ALLOWED", "DENIED", "INVALID",
-    "NO_PROVIDER", "OK", "FAILED" };
 
 struct audit {
 	int		 fd;
@@ -74,7 +70,7 @@ struct audit {
 					   decisions still in flight */
 	uint64_t	 pending;	/* those decisions */
 	uint64_t	 last_reserve;	/* the last ALLOWED decision's hold */
-	uint64_t	 counts[ST_N];
+	uint64_t	 counts[AUDIT_S_N];
 
 	/* seals */
 	unsigned char	 key[AUDIT_KEY_LEN];	/* k_epoch */
@@ -1153,17 +1149,10 @@ audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
 }
 
 static void
-count(struct audit *a, const char *status)
+count(struct audit *a, enum audit_status status)
 {
-	int i;
-
-	if (status == NULL)
-		return;
-	for (i = 0; i < ST_N; i++)
-		if (strcmp(status, st_names[i]) == 0) {
-			a->counts[i]++;
-			return;
-		}
+	if ((unsigned)status < AUDIT_S_N)
+		a->counts[status]++;
 }
 
 /*
@@ -1203,8 +1192,7 @@ static void
 hold(struct audit *a, const struct audit_rec *r, enum audit_rtype rt,
     uint64_t line)
 {
-	if (rt == AUDIT_R_DECISION && r->status != NULL &&
-	    strcmp(r->status, "ALLOWED") == 0) {
+	if (rt == AUDIT_R_DECISION && r->status == AUDIT_S_ALLOWED) {
 		a->last_reserve = line + AUDIT_OUTCOME_EXTRA + AUDIT_SEAL_MAX;
 		a->reserved += a->last_reserve;
 		a->pending++;
@@ -1230,9 +1218,10 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	uint64_t line;
 
 	if (a == NULL || r == NULL || !a->began || a->ended || a->broken ||
-	    r->type == NULL)
+	    (r->type != AUDIT_R_DECISION && r->type != AUDIT_R_OUTCOME) ||
+	    audit_status_name(r->status) == NULL)
 		return -1;
-	if (begin_line(a, r->type) == -1)
+	if (begin_line(a, audit_rtype_name(r->type)) == -1)
 		return -1;
 	PUTS(a, ",\"action\":");
 	put_str(a, r->action);
@@ -1253,7 +1242,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 			PUTS(a, "null");
 	}
 	PUTS(a, ",\"status\":");
-	put_str(a, r->status);
+	put_str(a, audit_status_name(r->status));
 	PUTS(a, ",\"rule\":");
 	put_str(a, r->rule);
 	PUTS(a, ",\"error\":");
@@ -1262,7 +1251,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	put_ms3(a, r->duration_ms);
 	PUTS(a, ",\"record_id\":");
 	put_str(a, r->record_id);
-	rt = audit_rtype_of(r->type);
+	rt = r->type;
 	line = line_bound(a);
 	if (rt == AUDIT_R_DECISION && over_budget(a))
 		return AUDIT_BUDGET;
@@ -1353,11 +1342,12 @@ audit_end_reason(struct audit *a, const char *reason)
 	PUTS(a, ",\"records\":");
 	put_u64(a, a->records);
 	PUTS(a, ",\"counts\":{");
-	for (i = 0; i < ST_N; i++) {
+	for (i = 0; i < AUDIT_S_N; i++) {
 		if (i > 0)
 			PUTS(a, ",");
 		PUTS(a, "\"");
-		put(a, st_names[i], strlen(st_names[i]));
+		put(a, audit_status_name((enum audit_status)i),
+		    strlen(audit_status_name((enum audit_status)i)));
 		PUTS(a, "\":");
 		put_u64(a, a->counts[i]);
 	}

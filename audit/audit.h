@@ -59,19 +59,48 @@ struct audit_opts {
 	uint64_t	 max_records;	  /* and in request records; 0: none */
 };
 
+/* A record's "type" and a request record's "status", by value: the
+ * writer takes them so, the readers (the verifier, aksup log, the
+ * writer's look at the log's tail) tell them apart so, not by strcmp in
+ * each (audit/rtype.c). AUDIT_R_OTHER: NULL or a type no version writes. */
+enum audit_rtype {
+	AUDIT_R_OTHER = 0,
+	AUDIT_R_SESSION_START,
+	AUDIT_R_DECISION,
+	AUDIT_R_OUTCOME,
+	AUDIT_R_SEAL,
+	AUDIT_R_SESSION_END,
+};
+enum audit_rtype audit_rtype_of(const char *type);
+const char *audit_rtype_name(enum audit_rtype t);
+
+/* decision: ALLOWED DENIED INVALID NO_PROVIDER; outcome: OK FAILED (in
+ * this order: session_end's counts are written in it). */
+enum audit_status {
+	AUDIT_S_ALLOWED,
+	AUDIT_S_DENIED,
+	AUDIT_S_INVALID,
+	AUDIT_S_NO_PROVIDER,
+	AUDIT_S_OK,
+	AUDIT_S_FAILED,
+	AUDIT_S_N
+};
+/* The status named s, or -1. */
+int audit_status_of(const char *s);
+const char *audit_status_name(enum audit_status st);
+
 /* One request record. Strings may be NULL (written as null). `type` is
- * "decision" (written before the action runs) or "outcome" (after).
- * status: INVALID, DENIED, NO_PROVIDER, ALLOWED (decision) or OK, FAILED
- * (outcome). params: canonical JSON text (or NULL) of params_len bytes;
+ * AUDIT_R_DECISION (written before the action runs) or AUDIT_R_OUTCOME
+ * (after); `status` one of its statuses. params: canonical JSON text (or NULL) of params_len bytes;
  * params_sha256: its hex SHA-256 (audit_hash_hex). */
 struct audit_rec {
-	const char	*type;
+	enum audit_rtype type;
 	const char	*action;
 	const char	*target;
 	const char	*params_sha256;
 	const char	*params;
 	size_t		 params_len;
-	const char	*status;
+	enum audit_status status;
 	const char	*rule;
 	const char	*error;
 	double		 duration_ms;
@@ -87,18 +116,6 @@ struct audit;
 uint64_t audit_last_reserve(const struct audit *a);
 
 /* What session_start says about the session. */
-/* A record's "type", as the readers (the verifier, aksup log, the
- * writer's look at the log's tail) tell them apart: by value, not by
- * strcmp in each. AUDIT_R_OTHER: NULL or a type no version writes. */
-enum audit_rtype {
-	AUDIT_R_OTHER = 0,
-	AUDIT_R_SESSION_START,
-	AUDIT_R_DECISION,
-	AUDIT_R_OUTCOME,
-	AUDIT_R_SEAL,
-	AUDIT_R_SESSION_END,
-};
-enum audit_rtype audit_rtype_of(const char *type);
 
 struct audit_session {
 	const char	*version;	/* aksup version */

@@ -24,10 +24,6 @@
 #include "audit/verify.h"
 #include "common/hex.h"
 
-enum { ST_ALLOWED, ST_DENIED, ST_INVALID, ST_NO_PROVIDER, ST_OK, ST_FAILED,
-    ST_N };
-static const char *const st_names[ST_N] = { "ALLOWED", "DENIED", "INVALID",
-    "NO_PROVIDER", "OK", "FAILED" };
 
 struct avkey {
 	char		 session[37];
@@ -81,7 +77,7 @@ struct av {
 	unsigned long	 first_unsealed_line;
 	uint64_t	 last_seal_seq;		/* 0: none yet */
 	uint64_t	 sess_seals;
-	uint64_t	 records, counts[ST_N];
+	uint64_t	 records, counts[AUDIT_S_N];
 	json_t		*ids;		/* record_id -> 1 pending, 0 done */
 
 	EVP_MD		*md;
@@ -260,12 +256,9 @@ uget(json_t *o, const char *k, uint64_t *out)
 static int
 status_ix(const char *s, int lo, int hi)
 {
-	int i;
+	int i = audit_status_of(s);
 
-	for (i = lo; s != NULL && i <= hi; i++)
-		if (strcmp(s, st_names[i]) == 0)
-			return i;
-	return -1;
+	return i >= lo && i <= hi ? i : -1;
 }
 
 /* The current session ends without its end (next session_start). */
@@ -543,8 +536,8 @@ check_request(struct av *v, json_t *o, uint64_t seq, unsigned long ln,
 	json_t *slot;
 	int ix;
 
-	ix = outcome ? status_ix(st, ST_OK, ST_FAILED) :
-	    status_ix(st, ST_ALLOWED, ST_NO_PROVIDER);
+	ix = outcome ? status_ix(st, AUDIT_S_OK, AUDIT_S_FAILED) :
+	    status_ix(st, AUDIT_S_ALLOWED, AUDIT_S_NO_PROVIDER);
 	if (ix < 0) {
 		fail(v, seq, ln, "%s with status %s", outcome ? "outcome" :
 		    "decision", st ? st : "null");
@@ -569,7 +562,7 @@ check_request(struct av *v, json_t *o, uint64_t seq, unsigned long ln,
 			return;
 		}
 		if (json_object_set_new(v->ids, id, json_boolean(ix ==
-		    ST_ALLOWED)) == -1)
+		    AUDIT_S_ALLOWED)) == -1)
 			v->dead = 1;
 	}
 	v->records++;
@@ -594,10 +587,12 @@ check_session_end(struct av *v, json_t *o, uint64_t seq, unsigned long ln)
 		    (unsigned long long)v->records);
 		return;
 	}
-	for (i = 0; i < ST_N; i++)
-		if (uget(counts, st_names[i], &c) || c != v->counts[i]) {
+	for (i = 0; i < AUDIT_S_N; i++)
+		if (uget(counts, audit_status_name((enum audit_status)i), &c) ||
+		    c != v->counts[i]) {
 			fail(v, seq, ln, "session_end: count of %s does not "
-			    "match the log", st_names[i]);
+			    "match the log", audit_status_name(
+			    (enum audit_status)i));
 			return;
 		}
 	json_object_foreach(v->ids, id, val)

@@ -77,8 +77,8 @@ main(int argc, char **argv)
 		audit_hash_hex(a, pbuf, plen, hex);
 		t[3] += now() - t0; t0 = now();
 		memset(&r, 0, sizeof(r));
-		r.type = "decision"; r.action = rq.action; r.target = canon;
-		r.params_sha256 = hex; r.status = "ALLOWED"; r.rule = d.rule_id;
+		r.type = AUDIT_R_DECISION; r.action = rq.action; r.target = canon;
+		r.params_sha256 = hex; r.status = AUDIT_S_ALLOWED; r.rule = d.rule_id;
 		r.duration_ms = 0.01; r.record_id = "0f6c4a1e-8f7a-4f33-9d1c-2b8e7c5d9a10";
 		audit_write(a, &r);
 		t[4] += now() - t0; t0 = now();

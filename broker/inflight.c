@@ -143,8 +143,8 @@ finish(struct broker *b, struct job *j, const char *data, size_t dlen,
 	}
 	if (err == NULL && ok == NULL)
 		err = "provider failed";
-	if (broker_record(b, &j->c, "outcome", j->c.target, data != NULL ?
-	    "OK" : "FAILED", ok != NULL ? NULL : err) < 0) {
+	if (broker_record(b, &j->c, AUDIT_R_OUTCOME, j->c.target, data != NULL ?
+	    AUDIT_S_OK : AUDIT_S_FAILED, ok != NULL ? NULL : err) < 0) {
 		free(ok);
 		broker_answer(b, j->rq.id, "ERROR", NULL,
 		    broker_unavailable(b), j->c.rid);

@@ -207,8 +207,9 @@ params_digest(struct broker *b, const json_t *params, struct reqctx *c)
 
 /* Write a record or fail closed: nothing runs without its record. */
 int
-broker_record(struct broker *b, const struct reqctx *c, const char *type,
-    const char *target, const char *status, const char *error)
+broker_record(struct broker *b, const struct reqctx *c,
+    enum audit_rtype type, const char *target, enum audit_status status,
+    const char *error)
 {
 	struct audit_rec r;
 
@@ -244,10 +245,10 @@ broker_record(struct broker *b, const struct reqctx *c, const char *type,
  */
 static void
 refuse(struct broker *b, const struct reqctx *c, const json_t *id,
-    const char *target, const char *rstatus, const char *astatus,
+    const char *target, enum audit_status rstatus, const char *astatus,
     const char *error)
 {
-	if (broker_record(b, c, "decision", target, rstatus, error) == 0)
+	if (broker_record(b, c, AUDIT_R_DECISION, target, rstatus, error) == 0)
 		broker_answer(b, id, astatus, NULL, error, c->rid);
 	else
 		broker_answer(b, id, "ERROR", NULL, broker_unavailable(b),
@@ -262,7 +263,7 @@ malformed(struct broker *b, const struct reqctx *c, const json_t *id,
 	char errbuf[ERRBUF_MAX];
 
 	snprintf(errbuf, sizeof(errbuf), "malformed request: %s", why);
-	refuse(b, c, id, target, "INVALID", "ERROR", errbuf);
+	refuse(b, c, id, target, AUDIT_S_INVALID, "ERROR", errbuf);
 }
 
 static void
@@ -284,7 +285,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	if (rr == REQ_FRAMING) {
 		snprintf(errbuf, sizeof(errbuf), "framing: %s", why);
 		log_warnx("agent broke framing (%s); ending it", why);
-		(void)broker_record(b, &c, "decision", NULL, "INVALID",
+		(void)broker_record(b, &c, AUDIT_R_DECISION, NULL, AUDIT_S_INVALID,
 		    errbuf);
 		b->reading = 0;
 		if (b->status == 0)
@@ -309,7 +310,7 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		malformed(b, &c, rq.id, rq.target, g.why);
 		goto out;
 	case GATE_DENIED:
-		refuse(b, &c, rq.id, target ? target : rq.target, "DENIED",
+		refuse(b, &c, rq.id, target ? target : rq.target, AUDIT_S_DENIED,
 		    "DENIED", "not permitted");
 		goto out;
 	case GATE_PROVIDER_PARAMS:
@@ -322,13 +323,14 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	if (g.pv->worker != ROLE_NONE)
 		w = inflight_worker(b, g.pv->worker);
 	if (w == NULL) {
-		refuse(b, &c, rq.id, target, "NO_PROVIDER", "ERROR",
+		refuse(b, &c, rq.id, target, AUDIT_S_NO_PROVIDER, "ERROR",
 		    "no provider");
 		goto out;
 	}
 	/* The decision is in the log before anything runs; a decision
 	 * that cannot be written denies its action (fail closed). */
-	if (broker_record(b, &c, "decision", target, "ALLOWED", NULL) < 0) {
+	if (broker_record(b, &c, AUDIT_R_DECISION, target, AUDIT_S_ALLOWED,
+	    NULL) < 0) {
 		broker_answer(b, rq.id, "ERROR", NULL, broker_unavailable(b),
 		    c.rid);
 		goto out;
@@ -393,7 +395,7 @@ read_agent(struct broker *b)
 		memset(&c, 0, sizeof(c));
 		c.t0 = now_ns();
 		record_id_new(b, c.rid);
-		(void)broker_record(b, &c, "decision", NULL, "INVALID", why);
+		(void)broker_record(b, &c, AUDIT_R_DECISION, NULL, AUDIT_S_INVALID, why);
 		if (b->status == 0)
 			b->status = BROKER_EXIT_AGENT;
 		return -1;

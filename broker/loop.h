@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdint.h>
 
+#include "audit/audit.h"
 #include "broker/broker.h"
 #include "broker/provider.h"
 #include "common/chan.h"
@@ -98,8 +99,9 @@ struct broker {
 };
 
 /* loop.c: records and answers */
-int broker_record(struct broker *b, const struct reqctx *c, const char *type,
-    const char *target, const char *status, const char *error);
+int broker_record(struct broker *b, const struct reqctx *c,
+    enum audit_rtype type, const char *target, enum audit_status status,
+    const char *error);
 void broker_answer(struct broker *b, const json_t *id, const char *status,
     json_t *data, const char *error, const char *record_id);
 void broker_enqueue(struct broker *b, char *buf, size_t len);

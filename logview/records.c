@@ -150,7 +150,7 @@ add_decision(struct lv *lv, json_t *o, uint64_t seq)
 	}
 	/* An ALLOWED decision waits for its outcome. A later decision with
 	 * the same record_id takes the slot over. */
-	if (r->status != NULL && strcmp(r->status, "ALLOWED") == 0 &&
+	if (audit_status_of(r->status) == AUDIT_S_ALLOWED &&
 	    r->record_id != NULL &&
 	    json_object_set_new(lv->pending, r->record_id,
 	    json_integer((json_int_t)lv->nrows)) == -1) {
@@ -368,7 +368,7 @@ lv_row_final(const struct lv *lv, size_t i)
 	if (r == NULL)
 		return 0;
 	return r->has_outcome || r->status == NULL ||
-	    strcmp(r->status, "ALLOWED") != 0 || i + 1 < lv->nrows;
+	    audit_status_of(r->status) != AUDIT_S_ALLOWED || i + 1 < lv->nrows;
 }
 
 size_t *

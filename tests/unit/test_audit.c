@@ -183,8 +183,9 @@ write_ok(struct audit *a, const char *type, const char *status,
     const char *id)
 {
 	struct audit_rec r = {
-		.type = type, .action = "fs.read", .target = "/w/a.txt",
-		.status = status, .rule = "r1", .error = NULL,
+		.type = audit_rtype_of(type), .action = "fs.read",
+		.target = "/w/a.txt",
+		.status = (enum audit_status)audit_status_of(status), .rule = "r1", .error = NULL,
 		.duration_ms = 1.5, .record_id = id,
 	};
 
@@ -507,8 +508,8 @@ START_TEST(test_escaping)
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	struct audit_rec r = {
-		.type = "decision", .action = "fs.read", .target = target,
-		.status = "DENIED", .error = "no \"rule\"\r\n\b\f", .rule = NULL,
+		.type = AUDIT_R_DECISION, .action = "fs.read", .target = target,
+		.status = AUDIT_S_DENIED, .error = "no \"rule\"\r\n\b\f", .rule = NULL,
 		.duration_ms = 0, .record_id = "id",
 	};
 	char *buf, *lines[4];
@@ -536,8 +537,8 @@ START_TEST(test_invalid_utf8_is_null)
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	struct audit_rec r = {
-		.type = "decision", .action = "fs.read",
-		.status = "DENIED", .record_id = "id",
+		.type = AUDIT_R_DECISION, .action = "fs.read",
+		.status = AUDIT_S_DENIED, .record_id = "id",
 	};
 	size_t i;
 	json_t *o;
@@ -566,7 +567,10 @@ START_TEST(test_all_null_and_odd_numbers)
 
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(audit_write(a, &r), -1);	/* a type is needed */
-	r.type = "decision";
+	r.type = AUDIT_R_DECISION;
+	r.status = AUDIT_S_N;			/* and a status */
+	ck_assert_int_eq(audit_write(a, &r), -1);
+	r.status = AUDIT_S_DENIED;
 	r.duration_ms = 1.0 / 0.0;
 	ck_assert_int_eq(audit_write(a, &r), 0);
 	r.duration_ms = 12.3456;
@@ -574,7 +578,9 @@ START_TEST(test_all_null_and_odd_numbers)
 	buf = slurp(fd, NULL);
 	ck_assert_uint_eq(split_lines(buf, lines, 4), 3);
 	o = parse(lines[1]);
-	ck_assert(json_is_null(json_object_get(o, "status")));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "status")),
+	    "DENIED");
+	ck_assert(json_is_null(json_object_get(o, "action")));
 	ck_assert(json_is_null(json_object_get(o, "duration_ms")));
 	json_decref(o);
 	ck_assert_ptr_nonnull(strstr(lines[2], "\"duration_ms\":12.346,"));
@@ -599,7 +605,7 @@ START_TEST(test_duration_spelling)
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	r.type = "decision";
+	r.type = AUDIT_R_DECISION;
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		r.duration_ms = c[i].ms;
 		ck_assert_int_eq(audit_write(a, &r), 0);
@@ -632,7 +638,7 @@ START_TEST(test_readonly_fd)
 	ck_assert_uint_eq(audit_seq(a), 2);
 	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), -1);
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .status = "DENIED" }), -1);
+	    .type = AUDIT_R_DECISION, .status = AUDIT_S_DENIED }), -1);
 	ck_assert_uint_eq(audit_seq(a), 2);
 	audit_close(a);
 	close(ro);
@@ -685,7 +691,7 @@ START_TEST(test_long_last_line)
 	target[big] = '\0';
 	write_ok(a, "decision", "DENIED", "a");
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .status = "DENIED", .target = target }), 0);
+	    .type = AUDIT_R_DECISION, .status = AUDIT_S_DENIED, .target = target }), 0);
 	audit_close(a);
 	a = open_ok(fd);
 	ck_assert_uint_eq(audit_seq(a), 4);
@@ -716,7 +722,7 @@ START_TEST(test_too_long_line_refused)
 	/* (targets and errors are cut; the action, bounded by the broker
 	 * at decode, is not) */
 	ck_assert_int_eq(audit_write(a, &(struct audit_rec){
-	    .type = "decision", .action = target }), -1);
+	    .type = AUDIT_R_DECISION, .action = target }), -1);
 	ck_assert_int_eq(fstat(fd, &st2), 0);
 	ck_assert_int_eq(st.st_size, st2.st_size);
 	ck_assert_uint_eq(audit_seq(a), 1);
@@ -732,7 +738,7 @@ START_TEST(test_params)
 	int fd = tmpfile_rw();
 	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 16, 0, 0 };
 	struct audit *a = NULL;
-	struct audit_rec r = { .type = "decision", .status = "DENIED",
+	struct audit_rec r = { .type = AUDIT_R_DECISION, .status = AUDIT_S_DENIED,
 	    .params_sha256 = "ab", .params = "{\"a\":1}", .params_len = 7 };
 	char err[256];
 	json_t *j;
@@ -1191,8 +1197,8 @@ START_TEST(test_long_target_cut)
 	int fd = tmpfile_rw();
 	struct audit *a = open_ok(fd);
 	char *t = malloc(65536 + 1), hex[65];
-	struct audit_rec r = { .type = "decision", .action = "fs.read",
-	    .status = "DENIED", .record_id = "x" };
+	struct audit_rec r = { .type = AUDIT_R_DECISION, .action = "fs.read",
+	    .status = AUDIT_S_DENIED, .record_id = "x" };
 	json_t *o;
 
 	memset(t, 'a', 65536);
@@ -1222,8 +1228,8 @@ START_TEST(test_budget_records)
 {
 	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 0, 0, 5 };
 	struct audit *a = NULL;
-	struct audit_rec r = { .type = "decision", .action = "fs.read",
-	    .target = "/x", .status = "DENIED", .record_id = "x" };
+	struct audit_rec r = { .type = AUDIT_R_DECISION, .action = "fs.read",
+	    .target = "/x", .status = AUDIT_S_DENIED, .record_id = "x" };
 	char err[256];
 	int fd = tmpfile_rw(), i, rc = 0;
 	json_t *o2;
@@ -1255,8 +1261,8 @@ START_TEST(test_budget_outcomes_in_flight)
 {
 	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 0, AUDIT_MIN_BYTES, 10 };
 	struct audit *a = NULL;
-	struct audit_rec r = { .type = "decision", .action = "fs.read",
-	    .target = "/x", .status = "ALLOWED", .record_id = "x" };
+	struct audit_rec r = { .type = AUDIT_R_DECISION, .action = "fs.read",
+	    .target = "/x", .status = AUDIT_S_ALLOWED, .record_id = "x" };
 	uint64_t held[64];
 	char err[256], *t = malloc(3000);
 	int fd = tmpfile_rw(), i, n, rc = 0;
@@ -1269,8 +1275,8 @@ START_TEST(test_budget_outcomes_in_flight)
 		held[n] = audit_last_reserve(a);
 	ck_assert_int_eq(rc, AUDIT_BUDGET);
 	ck_assert_int_eq(n, 5);		/* 2 x 4 records + 2 <= 10 */
-	r.type = "outcome";
-	r.status = "OK";
+	r.type = AUDIT_R_OUTCOME;
+	r.status = AUDIT_S_OK;
 	for (i = 0; i < n; i++) {
 		r.reserve = held[i];
 		ck_assert_int_eq(audit_write(a, &r), 0);
@@ -1288,16 +1294,16 @@ START_TEST(test_budget_outcomes_in_flight)
 	a = NULL;
 	ck_assert_int_eq(audit_open(fd, &o, &a, err, sizeof(err)), 0);
 	ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
-	r.type = "decision";
-	r.status = "ALLOWED";
+	r.type = AUDIT_R_DECISION;
+	r.status = AUDIT_S_ALLOWED;
 	r.target = t;
 	r.reserve = 0;
 	for (n = 0; n < 64 && (rc = audit_write(a, &r)) == 0; n++)
 		held[n] = audit_last_reserve(a);
 	ck_assert_int_eq(rc, AUDIT_BUDGET);
 	ck_assert_int_gt(n, 1);
-	r.type = "outcome";
-	r.status = "FAILED";
+	r.type = AUDIT_R_OUTCOME;
+	r.status = AUDIT_S_FAILED;
 	r.error = "session ended before it ran";
 	for (i = 0; i < n; i++) {
 		r.reserve = held[i];
@@ -1322,8 +1328,8 @@ START_TEST(test_params_beyond_bound)
 	struct audit *a = NULL;
 	const char *p = "{\"content\":\"0123456789abcdef\"}";
 	char err[256], hex[65];
-	struct audit_rec r = { .type = "decision", .action = "fs.write",
-	    .target = "/x", .status = "DENIED", .record_id = "x" };
+	struct audit_rec r = { .type = AUDIT_R_DECISION, .action = "fs.write",
+	    .target = "/x", .status = AUDIT_S_DENIED, .record_id = "x" };
 	int fd = tmpfile_rw();
 	json_t *o2;
 

@@ -72,13 +72,13 @@ session(int fd, int n, unsigned every, int end, char *key, size_t keycap)
 		r.action = "fs.read";
 		r.target = "/w/a.txt";
 		r.record_id = id;
-		r.type = "decision";
+		r.type = AUDIT_R_DECISION;
 		r.duration_ms = 0.25;
-		r.status = i % 3 == 2 ? "DENIED" : "ALLOWED";
+		r.status = i % 3 == 2 ? AUDIT_S_DENIED : AUDIT_S_ALLOWED;
 		ck_assert_int_eq(audit_write(a, &r), 0);
 		if (i % 3 != 2) {
-			r.type = "outcome";
-			r.status = "OK";
+			r.type = AUDIT_R_OUTCOME;
+			r.status = AUDIT_S_OK;
 			ck_assert_int_eq(audit_write(a, &r), 0);
 		}
 	}
@@ -536,7 +536,7 @@ START_TEST(test_outcome_without_decision)
 {
 	int fd = tmpfd();
 	struct audit *a = NULL;
-	struct audit_rec r = { .type = "outcome", .status = "OK",
+	struct audit_rec r = { .type = AUDIT_R_OUTCOME, .status = AUDIT_S_OK,
 	    .record_id = "nope" };
 	char err[256], *t;
 	size_t len;
@@ -770,13 +770,13 @@ START_TEST(test_budget_ends_sealed)
 		snprintf(id, sizeof(id), "id-%d", i);
 		r.target = t;
 		r.record_id = id;
-		r.type = "decision";
-		r.status = i % 2 ? "DENIED" : "ALLOWED";
+		r.type = AUDIT_R_DECISION;
+		r.status = i % 2 ? AUDIT_S_DENIED : AUDIT_S_ALLOWED;
 		if ((rc = audit_write(a, &r)) != 0)
 			break;
 		if (i % 2 == 0) {
-			r.type = "outcome";
-			r.status = "FAILED";
+			r.type = AUDIT_R_OUTCOME;
+			r.status = AUDIT_S_FAILED;
 			r.error = big + 1;	/* cut to AUDIT_ERROR_MAX */
 			ck_assert_int_eq(audit_write(a, &r), 0);
 		}
@@ -786,7 +786,7 @@ START_TEST(test_budget_ends_sealed)
 	/* refused again, and nothing was written for it */
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	len = (size_t)st.st_size;
-	r.type = "decision";
+	r.type = AUDIT_R_DECISION;
 	r.record_id = "again";
 	ck_assert_int_eq(audit_write(a, &r), AUDIT_BUDGET);
 	ck_assert_int_eq(fstat(fd, &st), 0);
