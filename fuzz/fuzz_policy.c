@@ -83,24 +83,26 @@ static void
 explain_one(const struct policy *p, const char *extra)
 {
 	struct policy_decision d;
-	json_t *params = json_object();
+	json_t *params;
 	char *text;
 	size_t a;
 
-	if (params == NULL)
-		return;
 	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
+		/* each action's own params: a closed row takes no other key */
+		if ((params = json_object()) == NULL)
+			return;
 		if (provider_prepare(actions[a], params, NULL, 0) != 0)
 			abort();
 		policy_decide(p, actions[a], extra, params, &d);
-		if ((text = policy_explain(p, actions[a], extra, params)) == NULL)
+		text = policy_explain(p, actions[a], extra, params);
+		json_decref(params);
+		if (text == NULL)
 			continue;
 		if (strstr(text, d.allow ? "decision: ALLOWED\n" :
 		    "decision: DENIED\n") == NULL)
 			abort();
 		free(text);
 	}
-	json_decref(params);
 }
 
 static void
