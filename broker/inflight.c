@@ -172,7 +172,8 @@ worker_down(struct broker *b, struct wchan *w, int violation)
 		log_warnx("%s is gone; ending the session", w->label);
 	w->alive = 0;
 	b->reading = 0;
-	b->status = BROKER_EXIT_WORKER;
+	if (b->status == 0)
+		b->status = BROKER_EXIT_WORKER;
 	if (violation)
 		snprintf(err, sizeof(err), "provider failed: protocol "
 		    "violation");
@@ -200,8 +201,12 @@ flush_sends(struct broker *b, struct wchan *w)
 			j = next;
 			continue;
 		}
-		if (b->status == BROKER_EXIT_AUDIT)
-			break;		/* drain_start fails them */
+		if (b->status == BROKER_EXIT_AUDIT) {
+			/* no outcome could be recorded: it never runs */
+			finish(b, j, NULL, 0, broker_unavailable(b));
+			j = next;
+			continue;
+		}
 		if (w->nsent >= WORKER_SEND_AHEAD)
 			break;
 		if (chan_send_nowait(&w->ch, j->pv->req, j->tag, j->f.iov,
@@ -270,14 +275,21 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 static void
 worker_read(struct broker *b, struct wchan *w)
 {
-	const char *data = NULL, *err = NULL;
+	const char *data = NULL, *err = NULL, *why = NULL;
 	struct fs_resp resp;
 	struct msg m;
 	struct job *j;
 	size_t dlen = 0;
 	int rc;
 
-	rc = chan_recv(&w->ch, b->wbuf, b->wbufsz, &m);
+	rc = chan_recv_why(&w->ch, b->wbuf, b->wbufsz, &m, &why);
+	if (rc == -2) {
+		/* a wire-level violation too ends the recorded way: every
+		 * request it held gets its outcome */
+		log_warnx("%s: %s", w->label, why);
+		worker_down(b, w, 1);
+		return;
+	}
 	if (rc == 0 || (rc < 0 && errno != EAGAIN && errno != EINTR)) {
 		worker_down(b, w, 0);
 		return;
@@ -356,9 +368,14 @@ inflight_cancel_unsent(struct broker *b, const char *why)
 void
 inflight_end(struct broker *b, const char *why)
 {
+	char err[160];
 	int i;
 
+	/* never sent: never ran; sent: the worker may be doing it now,
+	 * and the record says so rather than claim it failed */
+	inflight_cancel_unsent(b, "session ended before it ran");
+	snprintf(err, sizeof(err), "%s (it may have run)", why);
 	for (i = 0; i < b->nw; i++)
 		while (b->w[i].head != NULL)
-			finish(b, b->w[i].head, NULL, 0, why);
+			finish(b, b->w[i].head, NULL, 0, err);
 }

@@ -525,6 +525,10 @@ broker_loop(struct broker_cfg *cfg)
 		}
 		if (!b.reading && drain_until == 0)
 			drain_start(&b, &drain_until, stopped);
+		/* the log failed: what has not reached its worker never runs
+		 * (and is not waited for) */
+		if (b.status == BROKER_EXIT_AUDIT)
+			inflight_cancel_unsent(&b, broker_unavailable(&b));
 		if (!b.reading && b.inflight == 0 &&
 		    (b.qhead == NULL || stopped))
 			break;
@@ -535,7 +539,11 @@ broker_loop(struct broker_cfg *cfg)
 			continue;
 		}
 		want = b.reading && b.qlen < QUEUE_MAX && inflight_room(&b);
-		pfd[0].fd = cfg->agent_fd;
+		/* While reading, the agent's hang-up is seen even at a bound
+		 * (POLLHUP comes whatever the events); once reading stopped
+		 * and no answer waits, the channel is left out (a hang-up
+		 * there would only spin the loop). */
+		pfd[0].fd = b.reading || b.qhead ? cfg->agent_fd : -1;
 		pfd[0].events = (want ? POLLIN : 0) | (b.qhead ? POLLOUT : 0);
 		pfd[1].fd = stopped ? -1 : cfg->sup_fd;
 		pfd[1].events = POLLIN;
@@ -568,6 +576,15 @@ broker_loop(struct broker_cfg *cfg)
 		inflight_handle(&b, pfd + 2);
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
 			drop_queue(&b);		/* the agent is gone */
+			b.reading = 0;
+			continue;
+		}
+		/* At a bound the agent closed its channel: it is gone and
+		 * reads no answer; what it sent and the broker has not read
+		 * was never decided and is dropped; what is in flight
+		 * drains. (A half-close, shutdown(SHUT_WR), is not a
+		 * hang-up: its requests are all read, in turn.) */
+		if (!want && b.reading && (pfd[0].revents & POLLHUP)) {
 			b.reading = 0;
 			continue;
 		}

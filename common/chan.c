@@ -132,13 +132,13 @@ wire_check(const struct chan *c, const void *buf, size_t n, struct msg *m)
 }
 
 int
-chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
+chan_recv_why(struct chan *c, void *buf, size_t cap, struct msg *m,
+    const char **why)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int) * 8)];
 	} cbuf;
-	const char *why;
 	struct msghdr mh;
 	struct iovec v;
 	ssize_t n;
@@ -157,13 +157,25 @@ chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
 		return -1;
 	if (n == 0)
 		return 0;
-	if (drop_fds(&mh) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-		fatalx("protocol violation from %s: descriptor or truncated "
-		    "message", c->name);
-	if ((why = wire_check(c, buf, (size_t)n, m)) != NULL)
-		fatalx("protocol violation from %s: %s", c->name, why);
+	if (drop_fds(&mh) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		*why = "descriptor or truncated message";
+		return -2;
+	}
+	if ((*why = wire_check(c, buf, (size_t)n, m)) != NULL)
+		return -2;
 	c->seen |= 1u << m->hdr.type;
 	return 1;
+}
+
+int
+chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
+{
+	const char *why = NULL;
+	int rc = chan_recv_why(c, buf, cap, m, &why);
+
+	if (rc == -2)
+		fatalx("protocol violation from %s: %s", c->name, why);
+	return rc;
 }
 
 void

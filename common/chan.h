@@ -44,6 +44,12 @@ int chan_send_nowait(struct chan *c, enum wire_type type, uint64_t tag,
  * truncation, a passed descriptor) is fatal: the process exits. */
 int chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m);
 
+/* The same, for a receiver that ends the session the recorded way
+ * rather than at once (the broker, of a worker): a violation returns -2
+ * with *why, the descriptors passed closed. */
+int chan_recv_why(struct chan *c, void *buf, size_t cap, struct msg *m,
+		  const char **why);
+
 /* The checks of chan_recv on one received message of n bytes: NULL when
  * it may be handled (m filled), else why not. Pure; fuzzed. */
 const char *wire_check(const struct chan *c, const void *buf, size_t n,

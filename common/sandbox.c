@@ -151,6 +151,7 @@ static const struct sc_allow base_allow[] = {
 	SC(lseek, "stdio on regular files"),
 	SC(sysinfo, "glibc qsort() asks for the memory size"),
 	SC(getrandom, "record ids, temp names"),
+	SC(restart_syscall, "a call stopped by SIGSTOP resumes on SIGCONT (a debugger, an operator's kill -STOP)"),
 };
 
 static const struct sc_allow broker_allow[] = {
@@ -225,6 +226,7 @@ static const struct sc_allow builtin_allow[] = {
 	SC(gettimeofday, "clock (vDSO fallback)"),
 	SC(clock_nanosleep, "clock: back-off between LLM calls"),
 	SC(nanosleep, "clock: same, older libc"),
+	SC(restart_syscall, "a call stopped by SIGSTOP resumes on SIGCONT"),
 	SC(sched_yield, "aksup_recv's spin lets a process sharing the CPU run"),
 };
 

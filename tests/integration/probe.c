@@ -18,6 +18,10 @@
  *                                   ids read TARGET, even ids read
  *                                   /etc/shadow), print "ANS id status"
  *                                   for each answer in arrival order
+ *   aksup-probe pipeline TARGET N exit   the same, every request
+ *                                   reading TARGET, but after sending
+ *                                   wait for a second line, then exit
+ *                                   having read no answer
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,7 +206,7 @@ mode_orphan(const char *marker)
 }
 
 static int
-mode_pipeline(int fd, const char *target, int n)
+mode_pipeline(int fd, const char *target, int n, int leave)
 {
 	char line[64], *req;
 	json_t *a;
@@ -212,11 +216,17 @@ mode_pipeline(int fd, const char *target, int n)
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return 2;
 	for (i = 1; i <= n; i++) {
-		req = aksup_request_json(i, "fs.read", i % 2 ? target :
+		/* (leaving: all allowed, so no answer waits unread in its
+		 * socket when it goes: its end closes without an error) */
+		req = aksup_request_json(i, "fs.read", i % 2 || leave ? target :
 		    "/etc/shadow", NULL);
 		if (req == NULL || aksup_send(fd, req, strlen(req)) < 0)
 			return 2;
 		free(req);
+	}
+	if (leave) {
+		printf("SENT %d\n", n);
+		return fgets(line, sizeof(line), stdin) == NULL ? 2 : 0;
 	}
 	for (i = 1; i <= n; i++) {
 		if (aksup_recv(fd, buf, sizeof(buf)) <= 0) {
@@ -260,7 +270,8 @@ main(int argc, char **argv)
 		return mode_fdpass(fd, argv[2]);
 	if (strcmp(argv[1], "wait") == 0 && argc == 3)
 		return mode_wait(fd, argv[2]);
-	if (strcmp(argv[1], "pipeline") == 0 && argc == 4)
-		return mode_pipeline(fd, argv[2], atoi(argv[3]));
+	if (strcmp(argv[1], "pipeline") == 0 && (argc == 4 || (argc == 5 &&
+	    strcmp(argv[4], "exit") == 0)))
+		return mode_pipeline(fd, argv[2], atoi(argv[3]), argc == 5);
 	return 2;
 }

@@ -521,10 +521,10 @@ t_worker_killed() {
 
 # A session with the fs worker frozen (SIGSTOP) after `aksup-probe
 # pipeline` has its READY: sets $sup, $worker; the probe waits for "go".
-start_frozen_pipeline() {	# start_frozen_pipeline N
+start_frozen_pipeline() {	# start_frozen_pipeline N [exit]
 	mkfifo "$T/go"
 	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- \
-	    "$PROBE" pipeline "$WS/a.txt" "$1" < "$T/go" > "$T/out" 2>"$T/err" &
+	    "$PROBE" pipeline "$WS/a.txt" "$@" < "$T/go" > "$T/out" 2>"$T/err" &
 	sup=$!
 	exec 7>"$T/go"
 	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
@@ -595,6 +595,97 @@ t_stop_with_requests_in_flight() {
 	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
 	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
 	check "nothing left" no_proc "aksup-probe pipeline $WS/a.txt" || ok=1
+	return $ok
+}
+
+# The agent pipelines past the bound and, once the broker is at it,
+# exits (its channel closed) while the worker is frozen: the broker, unable to read more, sees the
+# hang-up, drains what is in flight within its bound (5 s) and ends the
+# session the recorded way, without spinning. (Before: it spun on the
+# hang-up it did not ask about, never drained, and was killed at the end
+# of the agent's grace with 16 decisions and no session_end.)
+t_agent_gone_at_bound() {
+	local ok=0 sup worker broker="" rc t0 t1
+	setup_ws
+	start_frozen_pipeline 40 exit || { check "found the worker" false; return 1; }
+	wait_decisions ALLOWED 16
+	for pid in $(children_of "$sup"); do
+		[ "$(cat /proc/"$pid"/comm)" = aksup-broker ] && broker=$pid
+	done
+	[ -n "$broker" ] || { check "found the broker" false; return 1; }
+	echo bye >&7	# the agent exits now, at the bound
+	for _ in $(seq 1 100); do [ -z "$(pgrep -f "aksup-probe pipeline $WS/a.txt")" ] && break; sleep 0.05; done
+	sleep 0.2
+	t0=$(awk '{ print $14 + $15 }' /proc/"$broker"/stat 2>/dev/null || echo 0)
+	sleep 2
+	t1=$(awk '{ print $14 + $15 }' /proc/"$broker"/stat 2>/dev/null || echo 0)
+	check "the broker waits without spinning ($((t1 - t0)) ticks in 2 s)" [ $((t1 - t0)) -lt 50 ] || ok=1
+	exec 7>&-
+	timeout 20 tail --pid="$sup" -f /dev/null
+	wait "$sup"; rc=$?
+	check "session_end written" [ "$(jq -R 'fromjson? | select(.type=="session_end")' "$T/log" | jq -s length)" = 1 ] || ok=1
+	check "16 outcomes, none claims the worker failed" [ "$(jq -R 'fromjson? | select(.type=="outcome" and (.error | test("it may have run|before it ran")))' "$T/log" | jq -s length)" = 16 ] || { ok=1; note "err: $(tr '\n' ' ' < "$T/err")"; jq -c '{type,status,error}' "$T/log" | sort | uniq -c | head; }
+	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
+	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
+	kill -CONT "$worker" 2>/dev/null
+	return $ok
+}
+
+# A worker that breaks the wire protocol (a message too short to be
+# one) with requests in flight: the broker ends the session the recorded
+# way, every request it held with its outcome (before: chan_recv was
+# fatal to the broker, and up to 16 decisions were left without one).
+t_worker_wire_violation() {
+	local ok=0 rc d
+	setup_ws
+	d=$(mktemp -d /tmp/aksup-fakew.XXXXXX); chmod 755 "$d"
+	cp "$BIN/aksup" "$BIN/aksup-broker" "$PROBE" "$d/"
+	cat > "$d/aksup-worker-fs" <<'PY'
+#!/usr/bin/python3
+import socket, time
+s = socket.socket(fileno=4)
+s.recv(2 << 20); s.recv(2 << 20)	# the two requests sent ahead
+s.send(b"xx")				# not even a header
+time.sleep(10)
+PY
+	chmod -R a+rX "$d"; chmod 755 "$d/aksup-worker-fs"
+	echo go | "$d/aksup" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    "$d/aksup-probe" pipeline "$WS/a.txt" 20 >"$T/out" 2>"$T/err"; rc=$?
+	check "the session ended, exit 1 ($rc)" [ $rc -eq 1 ] || ok=1
+	check "aksup says a worker failed ($(tr '\n' ' ' < "$T/err"))" grep -q "protocol violation from fs worker" "$T/err" || ok=1
+	check "every allowed request has its outcome" [ "$(decisions ALLOWED)" = "$(jq -R 'fromjson? | select(.type=="outcome" and .error=="provider failed: protocol violation")' "$T/log" | jq -s length)" ] || ok=1
+	check "at least the two sent" [ "$(decisions ALLOWED)" -ge 2 ] || ok=1
+	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
+	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
+	rm -rf "$d"
+	return $ok
+}
+
+# A broker stopped and continued (a debugger, an operator's kill -STOP)
+# goes on: the call it was in resumes through restart_syscall, which its
+# filter allows (before: killed by SIGSYS, the session ended).
+t_broker_stop_cont() {
+	local ok=0 sup pid broker="" rc
+	setup_ws
+	mkfifo "$T/go"
+	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$PROBE" wait "$WS/a.txt" \
+	    < "$T/go" > "$T/out" 2>"$T/err" &
+	sup=$!
+	exec 7>"$T/go"
+	for _ in $(seq 1 100); do grep -q READY "$T/out" && break; sleep 0.05; done
+	for pid in $(children_of "$sup"); do
+		[ "$(cat /proc/"$pid"/comm)" = aksup-broker ] && broker=$pid
+	done
+	[ -n "$broker" ] || { check "found the broker" false; return 1; }
+	sleep 0.2	# (in its poll)
+	kill -STOP "$broker"; sleep 0.2; kill -CONT "$broker"; sleep 0.2
+	# (the session may have ended: an EPIPE, not our death)
+	( trap '' PIPE; echo go ) >&7 2>/dev/null
+	exec 7>&-
+	timeout 20 tail --pid="$sup" -f /dev/null
+	wait "$sup"; rc=$?
+	check "session ok ($rc: $(tr '\n' ' ' < "$T/err"))" [ $rc -eq 0 ] || ok=1
+	check "second read answered" [ "$(grep -c '"status":"OK"' "$T/out")" = 2 ] || ok=1
 	return $ok
 }
 
@@ -825,7 +916,7 @@ YAML
 	return $ok
 }
 
-ALL="pipeline_completion_order stop_with_requests_in_flight version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
