@@ -89,7 +89,7 @@ enum gate_verdict gate_decide(const struct policy *p, const char *action,
 
 /* The loop: serve the agent until it goes away. Returns the exit status. */
 struct broker_cfg {
-	int agent_fd, sup_fd, fs_fd;
+	int agent_fd, sup_fd;	/* workers: the matrix's (inflight.c) */
 	struct policy *policy;
 	struct audit *audit;
 	size_t agent_max;	/* largest agent message in either direction */

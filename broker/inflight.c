@@ -262,10 +262,11 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	w->tail = j;
 	w->n++;
 	b->inflight++;
-	if (!w->alive || pv->encode(&j->f, b->cfg->policy, j->rq.action,
+	if (!w->alive)
+		err = "provider failed: the worker is gone";
+	if (err != NULL || pv->encode(&j->f, b->cfg->policy, j->rq.action,
 	    j->rq.params, j->target, &g->d, &err) < 0) {
-		finish(b, j, NULL, 0, w->alive ? err : "provider failed: "
-		    "worker died");
+		finish(b, j, NULL, 0, err);
 		return;
 	}
 	flush_sends(b, w);
@@ -276,7 +277,7 @@ static void
 worker_read(struct broker *b, struct wchan *w)
 {
 	const char *data = NULL, *err = NULL, *why = NULL;
-	struct fs_resp resp;
+	struct reply_hdr rh;
 	struct msg m;
 	struct job *j;
 	size_t dlen = 0;
@@ -303,10 +304,10 @@ worker_read(struct broker *b, struct wchan *w)
 		worker_down(b, w, 1);
 		return;
 	}
-	memcpy(&resp, m.payload, sizeof(resp));
+	memcpy(&rh, m.payload, sizeof(rh));
 	m.payload[m.hdr.len] = '\0';	/* wbuf has room for it */
-	if (j->pv->result(j->pv, resp.ok, (const char *)m.payload +
-	    sizeof(resp), m.hdr.len - sizeof(resp), &b->esc, &data, &dlen,
+	if (j->pv->result(j->pv, rh.kind, (const char *)m.payload +
+	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen,
 	    &err) < 0) {
 		/* the decision is in the log: ended the recorded way */
 		worker_down(b, w, 1);

@@ -293,7 +293,6 @@ main(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.agent_fd = BROKER_FD_AGENT;
 	cfg.sup_fd = BROKER_FD_SUP;
-	cfg.fs_fd = BROKER_FD_FS;
 	cfg.policy = p;
 	cfg.audit = audit;
 	cfg.agent_max = agent_max;

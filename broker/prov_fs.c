@@ -91,6 +91,11 @@ fs_encode(struct fwd *f, const struct policy *p, const char *action,
 	return 0;
 }
 
+static const char *const text_why[2] = {
+	"file holds a NUL byte (use encoding base64)",
+	"file is not valid UTF-8 (use encoding base64)",
+};
+
 int
 fs_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
@@ -104,8 +109,9 @@ fs_result(const struct provider *pv, uint32_t kind, const char *raw,
 		*err = raw;
 		return 0;
 	case REPLY_RAW:
-		/* file content that becomes a JSON string */
-		*data = provider_text(raw, len, esc, dlen, err);
+		/* file content that becomes a JSON string; such a file is
+		 * read as base64 */
+		*data = provider_text(raw, len, esc, dlen, err, text_why);
 		return 0;
 	case REPLY_JSON:
 		/* the fixed-shape results whose answer must always fit */

@@ -107,10 +107,11 @@ int provider_prepare(const char *action, json_t *params, char *why,
     size_t whylen);
 
 /* The text a worker answered raw, as a JSON string into esc: NULL and
- * *err when it holds a NUL or is not UTF-8 (the agent channel carries
- * text only, docs/PROTOCOL.md §1). For a result hook. */
+ * *err when it holds a NUL (why[0]) or is not UTF-8 (why[1]): the agent
+ * channel carries text only (docs/PROTOCOL.md §1). For a result hook,
+ * which says in why[] what the text was. */
 const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
-    size_t *dlen, const char **err);
+    size_t *dlen, const char **err, const char *const why[2]);
 
 /* ---- the hooks, by provider ---------------------------------------- */
 

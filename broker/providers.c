@@ -315,15 +315,15 @@ provider_prepare(const char *action, json_t *params, char *why,
 
 const char *
 provider_text(const char *raw, size_t len, struct growbuf *esc, size_t *dlen,
-    const char **err)
+    const char **err, const char *const why[2])
 {
 	size_t need;
 	char *nb;
 
 	/* Text carries no NUL on the agent channel, either way
-	 * (docs/PROTOCOL.md §1): such a file is read as base64. */
+	 * (docs/PROTOCOL.md §1). */
 	if (memchr(raw, '\0', len) != NULL) {
-		*err = "file holds a NUL byte (use encoding base64)";
+		*err = why[0];
 		return NULL;
 	}
 	/* validated and escaped in one pass into the reused buffer */
@@ -337,7 +337,7 @@ provider_text(const char *raw, size_t len, struct growbuf *esc, size_t *dlen,
 		esc->cap = need;
 	}
 	if ((*dlen = json_escape(esc->buf, raw, len)) == 0) {
-		*err = "file is not valid UTF-8 (use encoding base64)";
+		*err = why[1];
 		return NULL;
 	}
 	return esc->buf;

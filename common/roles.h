@@ -5,15 +5,12 @@
  * from these two tables: the one role enum, the supervisor's profiles
  * (supervisor/confine.c), the seccomp and Landlock dispatch
  * (common/sandbox.c), the descriptors each process finds its channels on,
- * the order a session starts its processes in, and how long the rest
- * may run once one of them is gone (supervisor/session.c).
- * docs/ARCHITECTURE.md shows the rows; docs/SANDBOX.md explains them.
+ * the order a session starts its processes in (supervisor/session.c),
+ * and how long the rest may run once one of them is gone
+ * (supervisor/watch.c). docs/ARCHITECTURE.md §1 shows the rows and lists
+ * what a new worker adds; docs/SANDBOX.md explains the profiles.
  *
  * Runs in: every process. Privilege: n/a (constants).
- *
- * A new worker is a row here, a row in the matrix, a row in the broker's
- * provider table (broker/providers.c), its messages (common/wire.h) and
- * its folder.
  */
 #ifndef AKSUP_COMMON_ROLES_H
 #define AKSUP_COMMON_ROLES_H
@@ -56,7 +53,8 @@ enum ll_kind {
  * R(ID, name, binary, uid, namespaces,
  *   NOFILE, NPROC, FSIZE, MEMLOCK, seccomp, landlock, grace_ms, flags)
  *
- * name: docs/SANDBOX.md's, messages, golden filters, test hooks.
+ * name: the role's name in messages, golden filters
+ *   (tests/sandbox/filter-NAME.pfc) and test hooks.
  * binary: ours, found beside aksup or in libexec; NULL: the operator's.
  * NPROC 0: the role never forks (its filter would kill it anyway); the
  *   broker's 16 are its audit syncer thread's.

@@ -60,9 +60,9 @@
 	/* broker -> fs worker: struct fs_req + path + content */	\
 	MSG(FS_REQ, ROLE_BROKER, ROLE_WORKER_FS, sizeof(struct fs_req),	\
 	    WIRE_PAYLOAD_MAX, 0)					\
-	/* fs worker -> broker: struct fs_resp + JSON text (data on	\
+	/* fs worker -> broker: struct reply_hdr + JSON text (data on	\
 	 * success) or the error message (on failure) */		\
-	MSG(FS_RESP, ROLE_WORKER_FS, ROLE_BROKER, sizeof(struct fs_resp),	\
+	MSG(FS_RESP, ROLE_WORKER_FS, ROLE_BROKER, sizeof(struct reply_hdr),	\
 	    WIRE_PAYLOAD_MAX, 0)					\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
@@ -97,8 +97,10 @@ enum reply_kind {
 	REPLY_RAW = 2,		/* raw bytes the broker makes a JSON string */
 };
 
-struct fs_resp {
-	uint32_t ok;		/* enum reply_kind */
+/* What every worker's answer begins with (every worker's answer
+ * message: min >= sizeof(struct reply_hdr); test_roles checks it). */
+struct reply_hdr {
+	uint32_t kind;		/* enum reply_kind */
 	uint32_t reserved;
 };
 

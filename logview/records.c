@@ -196,6 +196,26 @@ add_outcome(struct lv *lv, json_t *o, unsigned long lineno)
 	return 0;
 }
 
+/* Session `session` (NULL: every one) is over: its ALLOWED rows still
+ * waiting for an outcome will get none. */
+static void
+session_over(struct lv *lv, const char *session)
+{
+	const char *id;
+	json_t *ix;
+	void *tmp;
+	struct lv_row *r;
+
+	json_object_foreach_safe(lv->pending, tmp, id, ix) {
+		r = &lv->rows[json_integer_value(ix)];
+		if (session != NULL && (r->session == NULL ||
+		    strcmp(r->session, session) != 0))
+			continue;
+		r->ended = 1;
+		json_object_del(lv->pending, id);
+	}
+}
+
 int
 lv_line(struct lv *lv, const char *line, size_t len, unsigned long lineno)
 {
@@ -212,10 +232,22 @@ lv_line(struct lv *lv, const char *line, size_t len, unsigned long lineno)
 	/* Records of other types (session_start, seal, ...) are no rows. */
 	if ((type = member_cstr(o, "type")) == NULL)
 		goto out;
-	if (audit_rtype_of(type) == AUDIT_R_DECISION)
+	switch (audit_rtype_of(type)) {
+	case AUDIT_R_DECISION:
 		ret = add_decision(lv, o, (uint64_t)json_integer_value(seq));
-	else if (audit_rtype_of(type) == AUDIT_R_OUTCOME)
+		break;
+	case AUDIT_R_OUTCOME:
 		ret = add_outcome(lv, o, lineno);
+		break;
+	case AUDIT_R_SESSION_END:
+		session_over(lv, member_cstr(o, "session"));
+		break;
+	case AUDIT_R_SESSION_START:
+		session_over(lv, NULL);	/* any still open crashed */
+		break;
+	default:
+		break;
+	}
  out:
 	json_decref(o);
 	return ret;
@@ -367,8 +399,8 @@ lv_row_final(const struct lv *lv, size_t i)
 
 	if (r == NULL)
 		return 0;
-	return r->has_outcome || r->status == NULL ||
-	    audit_status_of(r->status) != AUDIT_S_ALLOWED || i + 1 < lv->nrows;
+	return r->has_outcome || r->ended || r->status == NULL ||
+	    audit_status_of(r->status) != AUDIT_S_ALLOWED;
 }
 
 size_t *

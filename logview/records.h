@@ -32,6 +32,8 @@ struct lv_row {
 	double		 duration_ms;
 	int		 has_duration;
 	int		 has_outcome;
+	int		 ended;		/* ALLOWED, its session over without its
+					   outcome (crashed): it gets none */
 };
 
 /* Called for every skipped line; why is e.g. "not a record". */
@@ -74,8 +76,10 @@ int		 lv_match(const struct lv_row *, const struct lv_filter *);
 size_t		*lv_select(const struct lv *, const struct lv_filter *,
 		    size_t *n);
 
-/* Row i will not change any more (its outcome is in, it needs none, or
- * a later request was decided: the broker handles one at a time). */
+/* Row i will not change any more: its outcome is in, it needs none, or
+ * its session is over (session_end, or a later session_start). A later
+ * request says nothing: the broker answers requests in completion
+ * order, so an outcome can follow other requests' records. */
 int		 lv_row_final(const struct lv *, size_t i);
 
 /* The --json form of a row: a compact JSON object, malloc'd, no newline. */

@@ -49,6 +49,14 @@
 
 /* ---- the profiles: the rows of common/roles.h ------------------------ */
 
+/* As root, a session's roles take uids base + 0 .. UIDRANGE_STRIDE - 1
+ * (supervisor/uidrange.c): a row's offset past that would share the next
+ * session's uids. */
+#define UID_OK_(id, nm, bin, u, ...) && (u) < UIDRANGE_STRIDE
+_Static_assert(1 AKSUP_ROLES(UID_OK_), "a role's uid offset within the "
+    "session's uid range");
+#undef UID_OK_
+
 #ifdef AKSUP_SANITIZER
 /* the sanitizer's shadow memory is gigabytes of private mappings */
 #define RL_DATA_MAX	RL_KEEP

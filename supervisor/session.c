@@ -22,7 +22,6 @@
 
 #define EXIT_TIMEOUT	124	/* --timeout expired (timeout(1)) */
 
-_Static_assert(CHAN_MAX >= 5, "the channel matrix fits struct sess");
 
 static int
 in_session(const struct sess *s, enum role r)

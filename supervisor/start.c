@@ -428,13 +428,13 @@ static const struct {
 int
 start_prepare(struct sess *s, enum role r, struct spawn *sp)
 {
+	/* argv: the binary's name alone, unless the row's prepare says
+	 * more; nothing of the previous spawn's */
+	memset(s->argv, 0, sizeof(s->argv));
+	s->argv[0] = (char *)role_defs[r].binary;
 	sp->argv = s->argv;
 	sp->envp = helper_env();
-	if (starters[r].prepare == NULL) {
-		log_warnx("no way to start the %s", role_defs[r].name);
-		return -1;
-	}
-	return starters[r].prepare(s, sp);
+	return starters[r].prepare != NULL ? starters[r].prepare(s, sp) : 0;
 }
 
 int

@@ -36,9 +36,9 @@ reply_error(struct reply *r, const char *fmt, ...)
 }
 
 int
-worker_main(const struct provider *p, int argc, char **argv)
+worker_main(const struct worker_def *p, int argc, char **argv)
 {
-	struct fs_resp resp;
+	struct reply_hdr rh;
 	struct iovec iov[2];
 	struct reply r;
 	struct chan ch;
@@ -75,12 +75,12 @@ worker_main(const struct provider *p, int argc, char **argv)
 			    wire_specs[m.hdr.type].name);
 		memset(&r, 0, sizeof(r));
 		p->handle(m.payload, m.hdr.len, &r);
-		if (r.len + sizeof(resp) > WIRE_PAYLOAD_MAX)
+		if (r.len + sizeof(rh) > WIRE_PAYLOAD_MAX)
 			reply_error(&r, "result too large");
-		memset(&resp, 0, sizeof(resp));
-		resp.ok = r.kind;
-		iov[0].iov_base = &resp;
-		iov[0].iov_len = sizeof(resp);
+		memset(&rh, 0, sizeof(rh));
+		rh.kind = r.kind;
+		iov[0].iov_base = &rh;
+		iov[0].iov_len = sizeof(rh);
 		iov[1].iov_base = r.buf;
 		iov[1].iov_len = r.len;
 		rc = chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2);
@@ -91,7 +91,7 @@ worker_main(const struct provider *p, int argc, char **argv)
 			    "socket buffers");
 			iov[1].iov_base = r.buf;
 			iov[1].iov_len = r.len;
-			resp.ok = REPLY_ERROR;
+			rh.kind = REPLY_ERROR;
 			rc = chan_send(&ch, p->resp_type, m.hdr.tag, iov, 2);
 		}
 		if (rc < 0) {

@@ -1,5 +1,6 @@
 /*
- * workers/worker.h -- what a provider plugs into the shared worker loop.
+ * workers/worker.h -- what a worker plugs into the shared worker loop
+ * (struct worker_def; the broker's provider rows are broker/provider.h).
  *
  * Runs in: each worker process. Privilege: the worker's own (see each
  * provider's first comment); the loop adds none.
@@ -20,7 +21,7 @@ struct reply {
 	size_t len;
 };
 
-struct provider {
+struct worker_def {
 	const char *name;		/* "fs worker" */
 	enum role role;			/* its row of common/roles.h */
 	enum wire_type req_type, resp_type;
@@ -30,7 +31,7 @@ struct provider {
 	void (*handle)(const uint8_t *payload, size_t len, struct reply *r);
 };
 
-int worker_main(const struct provider *p, int argc, char **argv);
+int worker_main(const struct worker_def *p, int argc, char **argv);
 
 void reply_error(struct reply *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -958,8 +958,46 @@ START_TEST(test_lv_filters)
 	ck_assert_str_eq(lv_row(lv, ix[0])->session, "s2");
 	free(ix);
 	ck_assert(lv_row_final(lv, 0));
-	ck_assert(lv_row_final(lv, 1));	/* a later request was decided */
+	/* ALLOWED, no outcome yet: a later request says nothing (answers
+	 * come in completion order), only its session's end does */
+	ck_assert(!lv_row_final(lv, 1));
 	ck_assert(lv_row_final(lv, 2));
+	lv_free(lv);
+}
+END_TEST
+
+static int
+feed(struct lv *lv, const char *text)
+{
+	return lv_feed(lv, text, strlen(text));
+}
+
+/* aksup log --follow: an ALLOWED row is final once its outcome is in,
+ * even after other requests' records, or once its session is over (it
+ * crashed: no outcome will come). */
+START_TEST(test_lv_final_in_completion_order)
+{
+	struct lv *lv = lv_of(
+	    "{\"seq\":1,\"session\":\"s1\",\"type\":\"decision\","
+	    "\"status\":\"ALLOWED\",\"record_id\":\"a\"}\n"
+	    "{\"seq\":2,\"session\":\"s1\",\"type\":\"decision\","
+	    "\"status\":\"ALLOWED\",\"record_id\":\"b\"}\n"
+	    "{\"seq\":3,\"session\":\"s1\",\"type\":\"outcome\","
+	    "\"status\":\"OK\",\"record_id\":\"b\"}\n");
+
+	ck_assert(!lv_row_final(lv, 0));	/* a: still in flight */
+	ck_assert(lv_row_final(lv, 1));		/* b: answered first */
+	ck_assert_int_eq(feed(lv, "{\"seq\":4,\"session\":\"s1\","
+	    "\"type\":\"outcome\",\"status\":\"OK\",\"record_id\":\"a\"}\n"), 0);
+	ck_assert(lv_row_final(lv, 0));
+	ck_assert_str_eq(lv_row(lv, 0)->status, "OK");
+	ck_assert_int_eq(feed(lv, "{\"seq\":5,\"session\":\"s1\","
+	    "\"type\":\"decision\",\"status\":\"ALLOWED\","
+	    "\"record_id\":\"c\"}\n"), 0);
+	ck_assert(!lv_row_final(lv, 2));
+	ck_assert_int_eq(feed(lv, "{\"seq\":6,\"session\":\"s2\","
+	    "\"type\":\"session_start\"}\n"), 0);
+	ck_assert(lv_row_final(lv, 2));		/* s1 crashed: none comes */
 	lv_free(lv);
 }
 END_TEST
@@ -1385,6 +1423,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_escape_unsafe);
 	tcase_add_test(tc, test_long_target_cut);
 	tcase_add_test(tc, test_budget_records);
+	tcase_add_test(tc, test_lv_final_in_completion_order);
 	tcase_add_test(tc, test_budget_outcomes_in_flight);
 	tcase_add_test(tc, test_params_beyond_bound);
 	suite_add_tcase(s, tc);

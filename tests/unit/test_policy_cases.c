@@ -11,8 +11,9 @@
  *
  * A rule is named by a tag: the policy line that holds "# rN" is the
  * rule's line, so the expected rule_id is "t.yaml:LINE"; "-" is
- * default-deny; "!" means the request is malformed (policy_fill_defaults
- * refuses it, the broker answers ERROR); "=FILE:LINE" is literal.
+ * default-deny; "!" means the request is malformed (provider_prepare, the
+ * provider table's types, defaults and forms, refuses it; the broker
+ * answers ERROR); "=FILE:LINE" is literal.
  */
 #include <check.h>
 #include <dirent.h>

@@ -199,6 +199,9 @@ START_TEST(test_providers)
 		ck_assert_int_eq(wire_specs[pv->resp].from, pv->worker);
 		ck_assert_int_eq(wire_specs[pv->resp].to, ROLE_BROKER);
 		ck_assert_uint_le(pv->small_result, PROVIDER_SMALL_MAX);
+		/* every answer begins with the reply header */
+		ck_assert_uint_ge(wire_specs[pv->resp].min,
+		    sizeof(struct reply_hdr));
 	}
 	ck_assert_ptr_null(provider_of("fs.readx"));
 	ck_assert_ptr_null(provider_of(NULL));

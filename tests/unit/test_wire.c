@@ -54,7 +54,7 @@ START_TEST(test_check_table)
 	uint8_t buf[256];
 	struct chan broker_side, worker_side;
 	struct msg m;
-	size_t fsq = sizeof(struct fs_req), fsr = sizeof(struct fs_resp);
+	size_t fsq = sizeof(struct fs_req), fsr = sizeof(struct reply_hdr);
 
 	chan_init(&broker_side, -1, ROLE_BROKER, ROLE_WORKER_FS, "fs worker");
 	chan_init(&worker_side, -1, ROLE_WORKER_FS, ROLE_BROKER, "broker");
@@ -122,7 +122,7 @@ START_TEST(test_roundtrip_socketpair)
 {
 	int sv[2];
 	struct chan a, b;
-	struct fs_resp r = { 1, 0 };
+	struct reply_hdr r = { 1, 0 };
 	struct iovec iov[2];
 	uint8_t buf[1024];
 	struct msg m;
@@ -182,7 +182,7 @@ START_TEST(test_fd_on_internal_channel_is_fatal)
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} cbuf;
-	struct fs_resp r = { 1, 0 };
+	struct reply_hdr r = { 1, 0 };
 	struct cmsghdr *cm;
 	struct msghdr mh;
 	struct iovec iov[2];

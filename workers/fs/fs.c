@@ -717,7 +717,7 @@ fs_init(int argc, char **argv)
 	}
 }
 
-static const struct provider fs_provider = {
+static const struct worker_def fs_worker = {
 	.name = "aksup-worker-fs",
 	.role = ROLE_WORKER_FS,
 	.req_type = WIRE_FS_REQ,
@@ -729,5 +729,5 @@ static const struct provider fs_provider = {
 int
 main(int argc, char **argv)
 {
-	return worker_main(&fs_provider, argc, argv);
+	return worker_main(&fs_worker, argc, argv);
 }
