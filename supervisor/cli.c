@@ -292,7 +292,8 @@ cmd_run(int argc, char **argv)
 	/* what the agent will see: CMD, its symlinks, each --ro */
 	if ((rc = view_plan(&view, cfg.agent_argv[0], ro, nro)) != 0)
 		return rc == 127 ? 127 : EXIT_USAGE;
-	view_warn_args(&view, cfg.agent_argv);
+	view_warn_program(&view);	/* (its arguments: once the roots
+					 * are known, supervisor/start.c) */
 	cfg.view = &view;
 	/* which confinement layers are in force; refuse if one is missing */
 	if ((rc = confine_setup(&cfg)) < 0) {

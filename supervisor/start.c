@@ -269,6 +269,22 @@ refuse(struct sess *s)
 	s->refused = 1;
 }
 
+/* aksup run: an argument naming a file the agent can neither see nor
+ * ask for (docs/aksup-run.1). */
+static void
+warn_args(struct sess *s)
+{
+	const char *roots[FS_ROOTS_MAX];
+	int i;
+
+	if (s->cfg->view == NULL)
+		return;
+	for (i = 0; i < s->nroots; i++)
+		roots[i] = s->proot[i].path;
+	view_warn_args(s->cfg->view, s->cfg->agent_argv, roots,
+	    (size_t)s->nroots);
+}
+
 /* The policy loaded (else the broker said why on stderr): its roots,
  * then the placement check. */
 static int
@@ -284,6 +300,7 @@ broker_started(struct sess *s)
 		return -1;
 	}
 	read_roots(s, s->ready, rlen);
+	warn_args(s);
 	if (check_placement(s) < 0) {
 		refuse(s);
 		return -1;

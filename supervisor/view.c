@@ -521,23 +521,45 @@ warn_program(const struct agent_view *v)
 }
 
 void
-view_warn_args(const struct agent_view *v, char *const *argv)
+view_warn_program(const struct agent_view *v)
+{
+	warn_program(v);
+}
+
+/* 1 when p lies at or beneath one of the policy's fs roots. */
+static int
+under_root(const char *p, const char *const *roots, size_t nroots)
+{
+	size_t i;
+
+	for (i = 0; i < nroots; i++)
+		if (roots[i] != NULL && beneath(p, roots[i]))
+			return 1;
+	return 0;
+}
+
+void
+view_warn_args(const struct agent_view *v, char *const *argv,
+    const char *const *roots, size_t nroots)
 {
 	char *real, *seen[64];
 	size_t i, j, ns = 0;
 
-	warn_program(v);
 	for (i = 1; argv[i] != NULL; i++) {
 		if (argv[i][0] == '-' || (real = realpath(argv[i], NULL)) == NULL)
 			continue;
 		for (j = 0; j < ns && strcmp(seen[j], real) != 0; j++)
 			;
-		if (j < ns || view_shows(v, real)) {	/* said once */
+		/* said once; not for what the view shows, nor for what the
+		 * agent reaches by asking (a path beneath an fs root) */
+		if (j < ns || view_shows(v, real) || under_root(real, roots,
+		    nroots) || under_root(argv[i], roots, nroots)) {
 			free(real);
 			continue;
 		}
-		log_warnx("run: %s names a file the agent cannot see; to let "
-		    "it read it, add --ro %s (before --; --ro . for a "
+		log_warnx("run: %s names a file the agent can neither open "
+		    "nor ask for (it is outside every fs root of the policy); "
+		    "to let it read it, add --ro %s (before --; --ro . for a "
 		    "project)", argv[i], argv[i]);
 		if (ns < 64)
 			seen[ns++] = real;

@@ -54,7 +54,10 @@ int view_plan(struct agent_view *v, const char *cmd, char *const *ro,
 
 /* Warn (stderr) of each argument of CMD that names an existing file the
  * agent cannot see, with the --ro that would show it. */
-void view_warn_args(const struct agent_view *v, char *const *argv);
+void view_warn_args(const struct agent_view *v, char *const *argv,
+    const char *const *roots, size_t nroots);
+/* What CMD needs that the view lacks (#! interpreter, PREFIX, venv). */
+void view_warn_program(const struct agent_view *v);
 
 /* In the agent's child: an O_PATH descriptor of the planned bind `e`,
  * opened through no symlink and still the inode the plan saw; or -1. */

@@ -294,7 +294,13 @@ t_view_args() {
 	check "the argument's file is not read (rc $rc, out '$out')" \
 	    bash -c '[ "$1" != 0 ] && ! grep -q SECRET <<<"$2"' _ "$rc" "$out" || ok=1
 	check "the --ro to add is said ($(head -c 300 "$T/err"))" \
-	    grep -q "names a file the agent cannot see; to let it read it, add --ro $T/outside/f" "$T/err" || ok=1
+	    grep -q "names a file the agent can neither open nor ask for .*; to let it read it, add --ro $T/outside/f" "$T/err" || ok=1
+	# a file beneath an fs root: the agent asks for it (fs.read), no
+	# --ro is advised
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- \
+	    /bin/true "$WS/d/f" 2>"$T/err"
+	check "nothing said of a file the agent may ask for ($(head -c 300 "$T/err"))" \
+	    bash -c '! grep -q "add --ro" "$1"' _ "$T/err" || ok=1
 	check "session_start does not list it ($(view_of))" \
 	    bash -c '! grep -q outside <<<"$1"' _ "$(view_of)" || ok=1
 	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
