@@ -68,11 +68,11 @@ feed_lv(void *lv, const char *p, size_t n)
 	return lv_feed(lv, p, n);
 }
 
-enum { COL_TIME, COL_STATUS, COL_ACTION, COL_TARGET, COL_MS, COL_ERROR,
-    NCOLS };
+enum { COL_TIME, COL_STATUS, COL_ACTION, COL_TARGET, COL_MS, COL_RULE,
+    COL_ERROR, NCOLS };
 
 static const char *const col_names[NCOLS] = {
-	"TIME", "STATUS", "ACTION", "TARGET", "MS", "ERROR"
+	"TIME", "STATUS", "ACTION", "TARGET", "MS", "RULE", "ERROR"
 };
 
 struct cell {
@@ -267,6 +267,7 @@ row_cells(const struct lv_row *r, struct cell *c)
 	set_cell(&c[COL_ACTION], r->action, 0);
 	set_cell(&c[COL_TARGET], r->target, LV_TARGET_COLS);
 	set_cell(&c[COL_MS], ms, 0);
+	set_cell(&c[COL_RULE], r->rule, 0);
 	set_cell(&c[COL_ERROR], r->error, 0);
 }
 
@@ -423,7 +424,7 @@ main(int argc, char *argv[])
 	size_t n, *ix;
 	struct lv *lv;
 	unsigned long long backlog = 0;
-	char *end;
+	char *end, bad[64];
 	int ch, json = 0, follow = 0;
 
 	log_init("aksup log");
@@ -434,7 +435,14 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			f.status = optarg;
+			if (lv_status_parse(optarg, &f.statuses, bad,
+			    sizeof(bad)) < 0) {
+				log_warnx("--status %s: \"%s\" is no status; the "
+				    "statuses are " LV_STATUS_NAMES " (a list: "
+				    "DENIED,ERROR)", optarg, bad);
+				usage(stderr);
+				exit(2);
+			}
 			break;
 		case 'a':
 			f.action = optarg;

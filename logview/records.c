@@ -10,6 +10,7 @@
  * are refused, and every string bound for the terminal goes through
  * lv_display().
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,13 +368,59 @@ eq(const char *want, const char *have)
 	return want == NULL || (have != NULL && strcmp(want, have) == 0);
 }
 
+#define LV_ERROR	(1u << AUDIT_S_N)	/* the answer's ERROR */
+
+int
+lv_status_parse(const char *list, unsigned *mask, char *bad, size_t badlen)
+{
+	char word[32];
+	const char *p = list, *e;
+	size_t n, i;
+	int st;
+
+	*mask = 0;
+	do {
+		e = strchrnul(p, ',');
+		n = (size_t)(e - p);
+		for (i = 0; i < n && i < sizeof(word) - 1; i++)
+			word[i] = (char)toupper((unsigned char)p[i]);
+		word[i] = '\0';
+		if (n < sizeof(word) && strcmp(word, "ERROR") == 0)
+			*mask |= LV_ERROR;
+		else if (n < sizeof(word) && (st = audit_status_of(word)) >= 0)
+			*mask |= 1u << st;
+		else {
+			snprintf(bad, badlen, "%.*s", (int)n, p);
+			return -1;
+		}
+		p = *e ? e + 1 : e;
+	} while (*e);
+	return 0;
+}
+
+/* The statuses a row answers to: its record status, and ERROR when the
+ * agent got ERROR for it. */
+static unsigned
+row_statuses(const struct lv_row *r)
+{
+	int st = audit_status_of(r->status);
+	unsigned m;
+
+	if (st < 0)
+		return 0;
+	m = 1u << st;
+	if (st == AUDIT_S_INVALID || st == AUDIT_S_NO_PROVIDER ||
+	    st == AUDIT_S_FAILED || (st == AUDIT_S_OK && r->error != NULL))
+		m |= LV_ERROR;
+	return m;
+}
+
 int
 lv_match(const struct lv_row *r, const struct lv_filter *f)
 {
 	if (f == NULL)
 		return 1;
-	if (f->status != NULL &&
-	    (r->status == NULL || strcasecmp(r->status, f->status) != 0))
+	if (f->statuses != 0 && !(row_statuses(r) & f->statuses))
 		return 0;
 	if (!eq(f->action, r->action) || !eq(f->record_id, r->record_id))
 		return 0;
@@ -447,7 +494,7 @@ lv_row_json(const struct lv_row *r)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	d = r->has_duration ? json_real(r->duration_ms) : json_null();
-	bad |= json_object_set_new(o, "time", str_or_null(r->timestamp));
+	bad |= json_object_set_new(o, "timestamp", str_or_null(r->timestamp));
 	bad |= json_object_set_new(o, "session", str_or_null(r->session));
 	bad |= json_object_set_new(o, "action", str_or_null(r->action));
 	bad |= json_object_set_new(o, "target", str_or_null(r->target));

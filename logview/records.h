@@ -63,12 +63,23 @@ unsigned long	 lv_nskipped(const struct lv *);
  * since and until are RFC 3339 times or a prefix of one ("2026-01-31"),
  * both inclusive. */
 struct lv_filter {
-	const char	*status, *action, *session, *record_id;
+	unsigned	 statuses;	/* lv_status_parse's mask; 0: any */
+	const char	*action, *session, *record_id;
 	const char	*since, *until;
 	size_t		 limit;		/* > 0: only the last `limit` */
 };
 
 int		 lv_match(const struct lv_row *, const struct lv_filter *);
+
+/* --status: a comma-separated list, any case, of the records' statuses
+ * (ALLOWED DENIED INVALID NO_PROVIDER OK FAILED) and the agent's answer
+ * statuses (OK DENIED ERROR: ERROR is every row the agent was answered
+ * ERROR for: INVALID, NO_PROVIDER, FAILED, and OK with an error). 0 with
+ * *mask, or -1 with the first word that is none of them in bad. */
+int		 lv_status_parse(const char *list, unsigned *mask, char *bad,
+		    size_t badlen);
+#define LV_STATUS_NAMES	"ALLOWED, DENIED, INVALID, NO_PROVIDER, OK, " \
+			"FAILED, ERROR"
 
 /* Indices of the matching rows. Returns a malloc'd array (count in *n;
  * may be NULL when *n is 0), or NULL with *n == (size_t)-1 when out of

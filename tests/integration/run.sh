@@ -247,14 +247,24 @@ t_chain() {
 }
 
 t_log_view() {
-	local ok=0 out sess
+	local ok=0 out sess rc
 	setup_ws
 	submit fs.read "$WS/a.txt" >/dev/null
 	submit fs.read /etc/passwd >/dev/null
 	submit fs.write "$WS/out/x" '{"content":"x"}' >/dev/null
 	out=$("$AKSUP" log --log-path "$T/log")
-	check "table header" bash -c 'head -1 <<<"$1" | grep -q "^TIME.*STATUS.*ACTION.*TARGET"' _ "$out" || ok=1
+	check "table header" bash -c 'head -1 <<<"$1" | grep -q "^TIME.*STATUS.*ACTION.*TARGET.*MS.*RULE.*ERROR"' _ "$out" || ok=1
+	check "the deciding rule's FILE:LINE in RULE" bash -c 'grep -Eq "OK .*p.yaml:2 .*" <<<"$1" && grep -Eq "DENIED .*default-deny" <<<"$1"' _ "$out" || ok=1
 	check "3 rows" [ "$(wc -l <<<"$out")" = 4 ] || ok=1
+	# --status: what the agent saw (ERROR) and lists; a word that is
+	# no status is refused with the list (before: an empty table, 0)
+	out=$("$AKSUP" log --log-path "$T/log" --status denied,ok --json | wc -l)
+	check "a list of statuses ($out)" [ "$out" = 3 ] || ok=1
+	"$AKSUP" log --log-path "$T/log" --status DENY >/dev/null 2>"$T/err"; rc=$?
+	check "an unknown status: usage 2 naming it and the list ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' -eq 2 ] && grep -q "\"DENY\" is no status; the statuses are ALLOWED, DENIED, INVALID, NO_PROVIDER, OK, FAILED, ERROR" "$1"' _ "$T/err" || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --json --limit 1)
+	check "--json names the time timestamp" [ "$(jq -r 'has("timestamp")' <<<"$out")" = true ] || ok=1
 	out=$("$AKSUP" log --log-path "$T/log" --status DENIED --json)
 	check "status filter" [ "$(jq -r .target <<<"$out")" = /etc/passwd ] || ok=1
 	out=$("$AKSUP" log --log-path "$T/log" --action fs.write --json)

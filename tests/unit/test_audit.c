@@ -913,8 +913,11 @@ sel(struct lv *lv, const char *status, const char *action, size_t limit,
     size_t *n)
 {
 	struct lv_filter f = { 0 };
+	char bad[64];
 
-	f.status = status;
+	if (status != NULL)
+		ck_assert_int_eq(lv_status_parse(status, &f.statuses, bad,
+		    sizeof(bad)), 0);
 	f.action = action;
 	f.limit = limit;
 	return lv_select(lv, &f, n);
@@ -971,6 +974,46 @@ feed(struct lv *lv, const char *text)
 {
 	return lv_feed(lv, text, strlen(text));
 }
+
+/* aksup log --status: the records' statuses and the answers' (ERROR is
+ * every row answered ERROR), a list, any case; anything else refused
+ * with the word (before: any string, an empty table, exit 0). */
+START_TEST(test_lv_status_filter)
+{
+	struct lv *lv = lv_of(
+	    DEC(1, "a", "DENIED", "fs.read")
+	    DEC(2, "b", "ALLOWED", "fs.read")
+	    OUT(3, "b", "OK", "null")
+	    DEC(4, "c", "INVALID", "fs.read")
+	    DEC(5, "d", "ALLOWED", "fs.read")
+	    OUT(6, "d", "FAILED", "\"gone\"")
+	    DEC(7, "e", "NO_PROVIDER", "net.http")
+	    DEC(8, "f", "ALLOWED", "fs.read")
+	    OUT(9, "f", "OK", "\"result too large for the agent channel\""));
+	static const struct { const char *q; size_t n; } c[] = {
+		{ "DENIED", 1 }, { "denied", 1 }, { "OK", 2 },
+		{ "ERROR", 4 },		/* c d e f */
+		{ "DENIED,ERROR", 5 }, { "failed", 1 }, { "NO_PROVIDER", 1 },
+		{ "invalid,ok", 3 },
+	};
+	unsigned m;
+	size_t i, n, *ix;
+	char bad[64];
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ix = sel(lv, c[i].q, NULL, 0, &n);
+		ck_assert_msg(n == c[i].n, "%s: %zu rows", c[i].q, n);
+		free(ix);
+	}
+	ck_assert_int_eq(lv_status_parse("DENY", &m, bad, sizeof(bad)), -1);
+	ck_assert_str_eq(bad, "DENY");
+	ck_assert_int_eq(lv_status_parse("OK,,DENIED", &m, bad, sizeof(bad)),
+	    -1);
+	ck_assert_str_eq(bad, "");
+	ck_assert_int_eq(lv_status_parse("", &m, bad, sizeof(bad)), -1);
+	lv_free(lv);
+}
+END_TEST
 
 /* aksup log --follow: an ALLOWED row is final once its outcome is in,
  * even after other requests' records, or once its session is over (it
@@ -1051,7 +1094,7 @@ START_TEST(test_lv_row_json)
 	    OUT(2, "a", "FAILED", "\"boom\""));
 	char *s = lv_row_json(lv_row(lv, 0));
 
-	ck_assert_str_eq(s, "{\"time\":\"t1\",\"session\":null,\"action\":\"fs.read\","
+	ck_assert_str_eq(s, "{\"timestamp\":\"t1\",\"session\":null,\"action\":\"fs.read\","
 	    "\"target\":\"/x\",\"status\":\"FAILED\",\"error\":\"boom\","
 	    "\"duration_ms\":7.25,\"record_id\":\"a\",\"rule\":null,"
 	    "\"seq\":1}");
@@ -1424,6 +1467,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_long_target_cut);
 	tcase_add_test(tc, test_budget_records);
 	tcase_add_test(tc, test_lv_final_in_completion_order);
+	tcase_add_test(tc, test_lv_status_filter);
 	tcase_add_test(tc, test_budget_outcomes_in_flight);
 	tcase_add_test(tc, test_params_beyond_bound);
 	suite_add_tcase(s, tc);
