@@ -308,8 +308,10 @@ t_full_disk() {
 	mkdir -p "$T/mnt"
 	# Which record hits the end of the space depends on the lengths; the
 	# padding of the target name moves it until a decision is the one
-	# that cannot be written (and an outcome, on the way).
-	while [ $tries -lt 12 ] && [ $seen -ne 3 ]; do
+	# that cannot be written (and an outcome, on the way). With requests
+	# in flight the decisions come in bursts: which one fails depends on
+	# the timing too, so up to 40 fills (each a fraction of a second).
+	while [ $tries -lt 40 ] && [ $seen -ne 3 ]; do
 		tries=$((tries + 1))
 		fill_once "$pad" || { ok=1; umount "$T/mnt"; break; }
 		# answered in completion order: the requests in flight when
