@@ -6,7 +6,7 @@
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
- * floor) and, re-exec'd as `aksup-bench --inner NAME WS`, in the agent seat
+ * floor) and, re-exec'd as `aksup-bench --inner NAME --ws=WS`, in the agent seat
  * of that session (untrusted, confined; it speaks only the agent channel).
  * Privilege: the invoking user's; it writes only beneath its own temp dir.
  *
@@ -411,7 +411,7 @@ session(const char *name, const char *policy, const char *log,
 	if (pipe(p) < 0)
 		return -1;
 	if ((pid = fork()) == 0) {
-		char *av[16];
+		char *av[16], wsarg[PATH_MAX + 8];
 		int k = 0;
 
 		dup2(p[1], 1);
@@ -435,7 +435,10 @@ session(const char *name, const char *policy, const char *log,
 		av[k++] = self;
 		av[k++] = "--inner";
 		av[k++] = (char *)name;
-		av[k++] = (char *)ws;
+		/* an option, not a path: the agent never opens WS, it only
+		 * names targets beneath it in its requests */
+		snprintf(wsarg, sizeof(wsarg), "--ws=%s", ws);
+		av[k++] = wsarg;
 		av[k] = NULL;
 		execv(aksup, av);
 		_exit(127);
@@ -680,8 +683,9 @@ main(int argc, char **argv)
 	unsigned mask;
 	ssize_t n;
 
-	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
-		return inner(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "--inner") == 0 &&
+	    strncmp(argv[3], "--ws=", 5) == 0)
+		return inner(argv[2], argv[3] + 5);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
