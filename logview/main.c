@@ -197,9 +197,9 @@ verify_main(int argc, char *argv[])
 		fatalx("out of memory");
 	r = av_result(v);
 	if (rc == 0)
-		printf("OK: %llu records, %llu sessions, %llu seals, %llu "
+		printf("OK: %llu records, %llu session%s, %llu seals, %llu "
 		    "checked with a key\n", (unsigned long long)r->records,
-		    (unsigned long long)r->sessions,
+		    (unsigned long long)r->sessions, r->sessions == 1 ? "" : "s",
 		    (unsigned long long)r->seals,
 		    (unsigned long long)r->seals_checked);
 	else

@@ -269,11 +269,13 @@ int
 audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
     const char *cmd)
 {
+	const char *opt = NULL, *want = NULL;
 	uint64_t b;
 	long v;
 
 	switch (ch) {
 	case AUDIT_OPT_SYNC:
+		opt = "--audit-sync", want = "always, batch or none";
 		if (strcmp(arg, "always") != 0 && strcmp(arg, "batch") != 0 &&
 		    strcmp(arg, "none") != 0)
 			goto bad;
@@ -283,16 +285,22 @@ audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 		cfg->seal_key_out = arg;
 		return 1;
 	case AUDIT_OPT_SEALEVERY:
+		opt = "--seal-every", want = "records between seals, a number "
+		    "from 0 (0: none) to 2^30";
 		if (parse_int(arg, 0, 1 << 30, &v) < 0)
 			goto bad;
 		cfg->seal_every = arg;
 		return 1;
 	case AUDIT_OPT_SEALINT:
+		opt = "--seal-interval", want = "milliseconds between seals, "
+		    "a number from 0 (0: none)";
 		if (parse_int(arg, 0, 1 << 30, &v) < 0)
 			goto bad;
 		cfg->seal_interval = arg;
 		return 1;
 	case AUDIT_OPT_PARAMS:
+		opt = "--audit-params", want = "bytes of params logged in "
+		    "full, 0 (hashes only) to 1048576";
 		if (parse_int(arg, 0, 1024 * 1024, &v) < 0)
 			goto bad;
 		cfg->params_max = arg;
@@ -321,8 +329,8 @@ audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 		return 0;
 	}
  bad:
-	fprintf(stderr, "aksup %s: bad value for an audit option: %s\n", cmd,
-	    arg);
+	fprintf(stderr, "aksup %s: %s %s: not a value it takes (%s)\n", cmd,
+	    opt, arg, want);
 	return -1;
 }
 

@@ -22,13 +22,12 @@
 
 #define DEFAULT_LOG	"./aksup.log"
 
+/* A usage error with a fixed message (NULL: the usage alone). */
 static int
 usage_err(const char *cmd, const char *usage, const char *msg)
 {
-	if (msg)
-		fprintf(stderr, "aksup %s: %s\n", cmd, msg);
-	fprintf(stderr, "usage: %s\n", usage);
-	return EXIT_USAGE;
+	return msg ? cli_usage(cmd, usage, "%s", msg) :
+	    cli_usage(cmd, usage, NULL);
 }
 
 static void
@@ -50,9 +49,9 @@ cmd_version(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc > 1)
-		return usage_err("version", version_usage,
-		    argv[1][0] == '-' ? "unknown option" :
-		    "unexpected argument");
+		return argv[1][0] == '-' ? cli_usage("version", version_usage,
+		    "unknown option %s", argv[1]) : cli_arg_error("version",
+		    version_usage, argv[1]);
 	printf("aksup %s\n", AKSUP_VERSION);
 	return EXIT_OK;
 }
@@ -79,7 +78,7 @@ cmd_validate(int argc, char **argv)
 	int ch, rc;
 
 	reset_getopt();
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'h':
@@ -87,13 +86,14 @@ cmd_validate(int argc, char **argv)
 			    "or FILE:LINE:COL: error (exit 1).\n", validate_usage);
 			return EXIT_OK;
 		default:
-			return usage_err("validate-policy", validate_usage,
-			    "unknown or incomplete option");
+			return cli_opt_error("validate-policy",
+			    validate_usage, ch, argv);
 		}
 	}
 	if (policy == NULL || optind != argc)
-		return usage_err("validate-policy", validate_usage,
-		    policy ? "unexpected argument" : "--policy is required");
+		return policy ? cli_arg_error("validate-policy",
+		    validate_usage, argv[optind]) : usage_err("validate-policy",
+		    validate_usage, "--policy is required");
 	/* The policy is parsed by the broker binary, confined. */
 	bargv[0] = "aksup-broker";
 	bargv[1] = "--check";
@@ -133,7 +133,7 @@ cmd_submit(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	reset_getopt();
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'a': action = optarg; break;
@@ -149,15 +149,14 @@ cmd_submit(int argc, char **argv)
 			if (confine_cli_opt(ch, optarg, &cfg))
 				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "submit")) < 0)
-				return EXIT_USAGE;
+				return usage_err("submit", submit_usage, NULL);
 			if (rc > 0)
 				break;
-			return usage_err("submit", submit_usage,
-			    "unknown or incomplete option");
+			return cli_opt_error("submit", submit_usage, ch, argv);
 		}
 	}
 	if (optind != argc)
-		return usage_err("submit", submit_usage, "unexpected argument");
+		return cli_arg_error("submit", submit_usage, argv[optind]);
 	if (policy == NULL)
 		return usage_err("submit", submit_usage, "--policy is required");
 	if (batch != NULL && (action || target || params))
@@ -234,7 +233,7 @@ cmd_run(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	reset_getopt();
 	/* "+": stop at the first non-option, CMD's own options are its. */
-	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'l': logp = optarg; break;
@@ -271,11 +270,10 @@ cmd_run(int argc, char **argv)
 			if (confine_cli_opt(ch, optarg, &cfg))
 				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "run")) < 0)
-				return EXIT_USAGE;
+				return usage_err("run", run_usage, NULL);
 			if (rc > 0)
 				break;
-			return usage_err("run", run_usage,
-			    "unknown or incomplete option");
+			return cli_opt_error("run", run_usage, ch, argv);
 		}
 	}
 	if (policy == NULL)

@@ -33,10 +33,7 @@
 static int
 usage_err(const char *usage, const char *msg)
 {
-	if (msg)
-		fprintf(stderr, "aksup log: %s\n", msg);
-	fprintf(stderr, "usage: %s\n", usage);
-	return EXIT_USAGE;
+	return cli_usage("log", usage, "%s", msg);
 }
 
 static const char verify_usage[] =
@@ -63,7 +60,7 @@ cmd_log_verify(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': logp = optarg; break;
 		case 'k':
@@ -85,12 +82,11 @@ cmd_log_verify(int argc, char **argv)
 			    verify_usage);
 			return EXIT_OK;
 		default:
-			return usage_err(verify_usage,
-			    "unknown or incomplete option");
+			return cli_opt_error("log", verify_usage, ch, argv);
 		}
 	}
 	if (optind != argc)
-		return usage_err(verify_usage, "unexpected argument");
+		return cli_arg_error("log", verify_usage, argv[optind]);
 	for (i = 0; i < KEYS_MAX; i++)
 		kfd[i] = -1;
 	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -185,6 +181,43 @@ follow(struct spawn *sp, int logfd)
 
 static const char log_usage[] = AKSUP_LOG_USAGE;
 
+/*
+ * `aksup log verify ...`, and also `aksup log --log-path L verify ...`
+ * (the order a user types): the first argument that is no option and no
+ * option's value, when it is "verify". Returns verify's exit code, or -1
+ * when this is no verify.
+ */
+static int
+verify_at(int argc, char **argv, const struct option *opts)
+{
+	char *vargv[64];
+	int i, j, k, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return -1;
+		if (argv[i][0] != '-')
+			break;
+		/* an option with its value in the next argument? (log's,
+		 * and verify's --key) */
+		if (strcmp(argv[i], "--key") == 0)
+			i++;
+		for (j = 0; opts[j].name != NULL; j++)
+			if (strncmp(argv[i], "--", 2) == 0 &&
+			    strcmp(argv[i] + 2, opts[j].name) == 0 &&
+			    opts[j].has_arg == required_argument)
+				i++;
+	}
+	if (i >= argc || strcmp(argv[i], "verify") != 0 || argc > 63)
+		return -1;
+	vargv[n++] = "verify";
+	for (k = 1; k < argc; k++)
+		if (k != i)
+			vargv[n++] = argv[k];
+	vargv[n] = NULL;
+	return cmd_log_verify(n, vargv);
+}
+
 int
 cmd_log(int argc, char **argv)
 {
@@ -208,12 +241,12 @@ cmd_log(int argc, char **argv)
 	struct stat st;
 	int ch, n = 0, fd, rc, follow_mode = 0, limit = 0;
 
-	if (argc > 1 && strcmp(argv[1], "verify") == 0)
-		return cmd_log_verify(argc - 1, argv + 1);
+	if ((rc = verify_at(argc, argv, opts)) >= 0)
+		return rc;
 	optind = 1;
 	opterr = 0;
 	largv[n++] = "aksup-log";
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': logp = optarg; break;
 		case 's': case 'a': case 'S': case 'f': case 'u': case 'r':
@@ -240,14 +273,13 @@ cmd_log(int argc, char **argv)
 			    "invalid), 2 usage.\n", log_usage);
 			return EXIT_OK;
 		default:
-			return usage_err(log_usage,
-			    "unknown or incomplete option");
+			return cli_opt_error("log", log_usage, ch, argv);
 		}
 		if (n > 20)
 			return usage_err(log_usage, "too many options");
 	}
 	if (optind != argc)
-		return usage_err(log_usage, "unexpected argument");
+		return cli_arg_error("log", log_usage, argv[optind]);
 	largv[n] = NULL;
 	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_warn("%s", logp);

@@ -32,10 +32,7 @@ static const char policy_help[] =
 static int
 usage_err(const char *msg)
 {
-	if (msg)
-		fprintf(stderr, "aksup policy: %s\n", msg);
-	fprintf(stderr, "usage: %s\n", policy_usage);
-	return EXIT_USAGE;
+	return cli_usage("policy", policy_usage, "%s", msg);
 }
 
 static int
@@ -56,7 +53,7 @@ explain(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'a': action = optarg; break;
@@ -66,11 +63,13 @@ explain(int argc, char **argv)
 			printf("usage: %s\n%s", policy_usage, policy_help);
 			return EXIT_OK;
 		default:
-			return usage_err("unknown or incomplete option");
+			return cli_opt_error("policy explain", policy_usage, ch,
+			    argv);
 		}
 	}
 	if (optind != argc)
-		return usage_err("unexpected argument");
+		return cli_arg_error("policy explain", policy_usage,
+		    argv[optind]);
 	if (policy == NULL || action == NULL || target == NULL)
 		return usage_err("--policy, --action and --target are required");
 	bargv[n++] = "aksup-broker";

@@ -30,8 +30,35 @@ usage(FILE *f)
 	fprintf(f, "usage: aksup COMMAND [OPTIONS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-16s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\n'aksup COMMAND --help' for a command's options.\n"
-	    "exit codes: 0 ok, 1 error, 2 usage, 3 denied (submit)\n");
+	fprintf(f, "\n'aksup help COMMAND' (or 'aksup COMMAND --help') for a "
+	    "command's options and exit codes.\n"
+	    "exit codes: 0 ok, 1 error, 2 usage, 3 denied (submit, policy "
+	    "explain); run: CMD's own, 124, 126, 127 (aksup help run)\n");
+}
+
+/* aksup help COMMAND [SUB]: that command's --help. */
+static int
+help(int argc, char **argv)
+{
+	char *hargv[4];
+	size_t i;
+
+	if (argc < 3) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[2], cmds[i].name) != 0)
+			continue;
+		hargv[0] = argv[2];
+		hargv[1] = argc > 3 ? argv[3] : "--help";
+		hargv[2] = argc > 3 ? "--help" : NULL;
+		hargv[3] = NULL;
+		return cmds[i].fn(argc > 3 ? 3 : 2, hargv);
+	}
+	fprintf(stderr, "aksup help: no command '%s'\n", argv[2]);
+	usage(stderr);
+	return EXIT_USAGE;
 }
 
 int
@@ -44,17 +71,19 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc, argv);
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "aksup: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "aksup: unknown command '%s' (the commands are "
+	    "below)\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -183,6 +183,13 @@ int auditfile_broker_args(const struct session_cfg *cfg, int keyfd,
  * code (or 128+signal). */
 int run_helper(struct spawn *s);
 
+/* supervisor/cli_util.c: a command line that is wrong, said (naming the
+ * option, argument or value) with the usage; each returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int cli_opt_error(const char *cmd, const char *usage, int ch, char **argv);
+int cli_arg_error(const char *cmd, const char *usage, const char *arg);
+
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

@@ -64,7 +64,7 @@ t_load_10_streams() {
 	check "session_end counts" [ "$(jq -sc 'map(select(.type=="session_end"))[0].counts' "$T/log")" = '{"ALLOWED":7500,"DENIED":2500,"INVALID":0,"NO_PROVIDER":0,"OK":7500,"FAILED":0}' ] || ok=1
 	check "key file 0600" [ "$(stat -c %a "$T/key")" = 600 ] || ok=1
 	verify --log-path "$T/log" --key "$T/key"
-	check "valid chain and seals ($(cat "$T/vout"))" grep -q "^OK: 17[0-9]* records, 1 sessions, 177 seals, 177 checked" "$T/vout" || ok=1
+	check "valid chain and seals ($(cat "$T/vout"))" grep -q "^OK: 17[0-9]* records, 1 session, 177 seals, 177 checked" "$T/vout" || ok=1
 	return $ok
 }
 

@@ -699,6 +699,44 @@ t_broker_stop_cont() {
 	return $ok
 }
 
+# A wrong command line names the option, argument or value and what
+# works (before: "unknown or incomplete option", "unexpected argument",
+# "bad value for an audit option: bogus"); every subcommand has -h and
+# --help and `aksup help CMD`; `aksup log --log-path L verify` works in
+# the order a user types it.
+t_cli_errors() {
+	local ok=0 rc c
+	setup_ws
+	"$AKSUP" run --policy >/dev/null 2>"$T/err"; rc=$?
+	check "a missing value: named, usage 2 ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup run: --policy needs a value" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --frob x >/dev/null 2>"$T/err"; rc=$?
+	check "an unknown option: named ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup submit: unknown option --frob" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" extra >/dev/null 2>"$T/err"; rc=$?
+	check "an extra argument: named ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup submit: unexpected argument \"extra\"" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --audit-sync bogus --action fs.read --target /x >/dev/null 2>"$T/err"; rc=$?
+	check "a bad value: the option and the values it takes ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup submit: --audit-sync bogus: not a value it takes (always, batch or none)" "$1"' _ "$T/err" || ok=1
+	check "usage errors point to aksup help" grep -q "^(aksup help submit" "$T/err" || ok=1
+	for c in run submit log "log verify" validate-policy "policy explain" version; do
+		# shellcheck disable=SC2086
+		"$AKSUP" $c -h >"$T/h1" 2>&1 && "$AKSUP" $c --help >"$T/h2" 2>&1 &&
+		    "$AKSUP" help $c >"$T/h3" 2>&1; rc=$?
+		check "$c: -h, --help and aksup help $c (rc $rc)" \
+		    bash -c '[ '$rc' = 0 ] && grep -q "^usage: aksup $1" "$2" && cmp -s "$2" "$3" && cmp -s "$2" "$4"' _ "$c" "$T/h1" "$T/h2" "$T/h3" || ok=1
+	done
+	check "run's help lists 124, 126, 127" bash -c '"$1" help run | grep -q "124.*126.*127"' _ "$AKSUP" || ok=1
+	"$AKSUP" help nosuch >/dev/null 2>&1; rc=$?
+	check "help of no command: usage 2" [ $rc = 2 ] || ok=1
+	submit fs.read "$WS/a.txt" >/dev/null
+	"$AKSUP" log --log-path "$T/log" verify >"$T/out" 2>&1; rc=$?
+	check "aksup log --log-path L verify ($(tail -1 "$T/out"))" \
+	    bash -c '[ '$rc' = 0 ] && grep -q "^OK: .* 1 session," "$1"' _ "$T/out" || ok=1
+	return $ok
+}
+
 t_no_orphans() {
 	local ok=0 marker="aksup-orphan-$$-$RANDOM"
 	setup_ws
@@ -926,7 +964,7 @@ YAML
 	return $ok
 }
 
-ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
