@@ -134,8 +134,8 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	int fd = -1;
 
 	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
-	af->drop_key = 0;
-	af->keybase = NULL;
+	af->drop_key = af->log_created = 0;
+	af->keybase = af->logbase = NULL;
 	/* The audit log: append-only for the broker, private to the
 	 * operator (0600); read back by the broker only to continue the
 	 * hash chain. Opened by the operator's path, as the operator. */
@@ -146,8 +146,16 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	if ((af->logdir = open_parent("audit log", cfg->log_path, dir,
 	    sizeof(dir), &base)) < 0)
 		goto fail;
-	fd = openat(af->logdir, base, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	/* new (a session that never begins removes it again), or the
+	 * existing log */
+	fd = openat(af->logdir, base, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd >= 0) {
+		af->log_created = 1;
+		af->logbase = base;
+	} else if (errno == EEXIST)
+		fd = openat(af->logdir, base, O_RDWR | O_APPEND | O_CLOEXEC |
+		    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		log_warn("cannot open audit log %s", cfg->log_path);
 		goto fail;
@@ -187,8 +195,11 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	af->logfd = fd;
 	return 0;
  fail:
+	if (fd >= 0 && af->log_created)
+		(void)unlinkat(af->logdir, base, 0);	/* ours, empty */
 	if (fd >= 0)
 		close(fd);
+	af->log_created = 0;
 	if (af->logdir >= 0)
 		close(af->logdir);
 	if (af->keydir >= 0)
@@ -215,6 +226,14 @@ auditfile_close(struct auditfiles *af)
 			(void)unlinkat(af->keydir, af->keybase, 0);
 		close(af->keyfd);
 	}
+	/* The same for a log this session created and never wrote (the
+	 * policy was bad, the session refused before session_start): no
+	 * empty log is left behind. Still under the session's lock. */
+	if (af->logfd >= 0 && af->log_created && fstat(af->logfd, &a) == 0 &&
+	    a.st_size == 0 && fstatat(af->logdir, af->logbase, &b,
+	    AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		(void)unlinkat(af->logdir, af->logbase, 0);
 	if (af->logfd >= 0)
 		close(af->logfd);	/* drops the note; the broker is gone */
 	if (af->logdir >= 0)

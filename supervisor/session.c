@@ -173,7 +173,8 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->agent = cfg->agent_role;
 	s->sigfd = s->policyfd = s->policydir = -1;
 	memset(s->chan, -1, sizeof(s->chan));
-	s->af = (struct auditfiles){ -1, -1, -1, -1, NULL, 0 };
+	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
+	    .keydir = -1 };
 	s->rootsfx = calloc(FS_ROOTS_MAX, sizeof(*s->rootsfx));
 	s->fdarg = calloc(FS_ROOTS_MAX, sizeof(*s->fdarg));
 	s->proot = calloc(ROOTS_PLACE_MAX, sizeof(*s->proot));
@@ -212,7 +213,9 @@ session_run(const struct session_cfg *cfg)
 		relay_started(&s.rly, s.relay_child);
 		relay_finish(&s.rly);
 	}
-	if (s.p[ROLE_BROKER].pid > 0)
+	/* (a broker that never got ready said why itself: the policy's
+	 * FILE:LINE:COL, an unwritable log) */
+	if (s.p[ROLE_BROKER].pid > 0 && s.broker_ready)
 		watch_report_broker(s.p[ROLE_BROKER].status);
 	/* (a refused session said what was wrong with its files) */
 	if (started && !s.refused)

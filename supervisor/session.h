@@ -36,6 +36,7 @@ struct sess {
 	uint64_t deadline;	/* kill what is left then; 0: none */
 	uint64_t stop_at;	/* --timeout: when; 0: none */
 	int killed, agent_killed, signo, stopping, timed_out, refused;
+	int broker_ready;	/* the broker loaded the policy, said so */
 	struct relay *rl;	/* the external agent's stdio, or NULL */
 	struct relay rly;
 	int relay_child[3], relay_on;

@@ -300,6 +300,7 @@ broker_started(struct sess *s)
 		return -1;
 	}
 	read_roots(s, s->ready, rlen);
+	s->broker_ready = 1;
 	warn_args(s);
 	if (check_placement(s) < 0) {
 		refuse(s);

@@ -128,6 +128,9 @@ struct auditfiles {
 	int logfd, keyfd;
 	int logdir, keydir;
 	const char *keybase;	/* the key file's name in keydir */
+	const char *logbase;	/* the log's name in logdir, when created */
+	int log_created;	/* this session made the log: removed at
+				 * the end while still empty */
 	int drop_key;		/* auditfile_close removes the key even
 				 * when it holds one (placement refused) */
 };

@@ -834,12 +834,24 @@ PY
 	return $ok
 }
 
+# A bad policy: the position said once (no "broker failed (exit 1)"
+# after it), and nothing left behind: no empty log, no seal key, so the
+# same command run again (after the fix) does not fail on them.
 t_bad_policy_refuses_session() {
-	local rc
+	local ok=0 rc
 	setup_ws
+	rm -f "$T/log" "$T/key"
 	"$AKSUP" submit --policy "$SRC/tests/data/bad-unknown-key.yaml" --log-path "$T/log" \
-	    --action fs.read --target /x >/dev/null 2>"$T/err"; rc=$?
-	check "exit 1" [ $rc -eq 1 ] && check "names the position" grep -q 'bad-unknown-key.yaml:6:5' "$T/err"
+	    --seal-key-out "$T/key" --action fs.read --target /x >/dev/null 2>"$T/err"; rc=$?
+	check "exit 1" [ $rc -eq 1 ] || ok=1
+	check "names the position" grep -q 'bad-unknown-key.yaml:6:5' "$T/err" || ok=1
+	check "and nothing else ($(tr '\n' ' ' < "$T/err"))" [ "$(wc -l < "$T/err")" = 1 ] || ok=1
+	check "no empty log left" [ ! -e "$T/log" ] || ok=1
+	check "no seal key left" [ ! -e "$T/key" ] || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --seal-key-out "$T/key" \
+	    --action fs.read --target "$WS/a.txt" >/dev/null 2>"$T/err"; rc=$?
+	check "the rerun with the fixed policy works ($rc: $(tr '\n' ' ' < "$T/err"))" [ $rc -eq 0 ] || ok=1
+	return $ok
 }
 
 # --- the policy language (issue 4) ----------------------------------------
