@@ -1227,6 +1227,11 @@ audit_write(struct audit *a, const struct audit_rec *r)
 	put_str(a, r->action);
 	PUTS(a, ",\"target\":");
 	put_str_bounded(a, "target", r->target, AUDIT_TARGET_MAX);
+	if (r->target_sent != NULL) {
+		PUTS(a, ",\"target_sent\":");
+		put_str_bounded(a, "target_sent", r->target_sent,
+		    AUDIT_TARGET_MAX);
+	}
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);
 	if (a->o.params_max > 0) {

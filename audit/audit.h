@@ -97,6 +97,9 @@ struct audit_rec {
 	enum audit_rtype type;
 	const char	*action;
 	const char	*target;
+	const char	*target_sent;	/* as the agent sent it, when the
+					   gate normalized it to another
+					   target; NULL: the same */
 	const char	*params_sha256;
 	const char	*params;
 	size_t		 params_len;

@@ -217,6 +217,7 @@ broker_record(struct broker *b, const struct reqctx *c,
 	r.type = type;
 	r.action = c->action;
 	r.target = target;
+	r.target_sent = c->target_sent;
 	r.params_sha256 = c->psha[0] ? c->psha : NULL;
 	r.params = c->params;
 	r.params_len = c->plen;
@@ -305,6 +306,10 @@ handle_request(struct broker *b, const char *buf, size_t len)
 	target = g.target;
 	if (v != GATE_MALFORMED)
 		c.rule = g.d.rule_id;
+	/* /w/../etc/passwd decided as /etc/passwd: both recorded */
+	if (target != NULL && target != rq.target &&
+	    strcmp(target, rq.target) != 0)
+		c.target_sent = rq.target;
 	switch (v) {
 	case GATE_MALFORMED:
 		malformed(b, &c, rq.id, rq.target, g.why);

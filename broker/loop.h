@@ -34,6 +34,8 @@
 struct reqctx {
 	const char *action;
 	const char *target;
+	const char *target_sent;	/* as sent, when normalized to another;
+					 * NULL: the same */
 	const char *params;	/* canonical JSON, or NULL */
 	size_t plen;
 	char psha[65];		/* its SHA-256; "" when no params */

@@ -256,7 +256,7 @@ set_cell(struct cell *c, const char *s, size_t cols)
 static void
 row_cells(const struct lv_row *r, struct cell *c)
 {
-	char ms[32];
+	char ms[32], *both;
 
 	if (r->has_duration)
 		snprintf(ms, sizeof(ms), "%.3f", r->duration_ms);
@@ -265,7 +265,15 @@ row_cells(const struct lv_row *r, struct cell *c)
 	set_cell(&c[COL_TIME], r->timestamp, 0);
 	set_cell(&c[COL_STATUS], r->status, 0);
 	set_cell(&c[COL_ACTION], r->action, 0);
-	set_cell(&c[COL_TARGET], r->target, LV_TARGET_COLS);
+	if (r->target_sent != NULL && r->target != NULL) {
+		/* what was decided, and what the agent wrote */
+		if (asprintf(&both, "%s (sent %s)", r->target,
+		    r->target_sent) < 0)
+			fatalx("out of memory");
+		set_cell(&c[COL_TARGET], both, LV_TARGET_COLS);
+		free(both);
+	} else
+		set_cell(&c[COL_TARGET], r->target, LV_TARGET_COLS);
 	set_cell(&c[COL_MS], ms, 0);
 	set_cell(&c[COL_RULE], r->rule, 0);
 	set_cell(&c[COL_ERROR], r->error, 0);

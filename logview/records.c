@@ -61,6 +61,7 @@ row_clear(struct lv_row *r)
 	free(r->session);
 	free(r->action);
 	free(r->target);
+	free(r->target_sent);
 	free(r->status);
 	free(r->error);
 	free(r->rule);
@@ -137,6 +138,7 @@ add_decision(struct lv *lv, json_t *o, uint64_t seq)
 	r->session = member_str(o, "session", &oom);
 	r->action = member_str(o, "action", &oom);
 	r->target = member_str(o, "target", &oom);
+	r->target_sent = member_str(o, "target_sent", &oom);
 	r->status = member_str(o, "status", &oom);
 	r->error = member_str(o, "error", &oom);
 	r->rule = member_str(o, "rule", &oom);
@@ -498,6 +500,9 @@ lv_row_json(const struct lv_row *r)
 	bad |= json_object_set_new(o, "session", str_or_null(r->session));
 	bad |= json_object_set_new(o, "action", str_or_null(r->action));
 	bad |= json_object_set_new(o, "target", str_or_null(r->target));
+	if (r->target_sent != NULL)
+		bad |= json_object_set_new(o, "target_sent",
+		    str_or_null(r->target_sent));
 	bad |= json_object_set_new(o, "status", str_or_null(r->status));
 	bad |= json_object_set_new(o, "error", str_or_null(r->error));
 	bad |= json_object_set_new(o, "duration_ms", d ? d : json_null());

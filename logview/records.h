@@ -25,6 +25,7 @@ struct lv_row {
 	char		*session;
 	char		*action;
 	char		*target;
+	char		*target_sent;	/* as sent, when normalized */
 	char		*status;	/* final: outcome's, or decision's */
 	char		*error;
 	char		*rule;

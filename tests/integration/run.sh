@@ -198,6 +198,15 @@ t_dotdot_traversal() {
 	out=$(submit fs.read "$WS/sub/../a.txt")
 	check "harmless .. normalized and allowed" [ "$(jfield .data <<<"$out")" = hello ] || ok=1
 	check "audited target is canonical" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1].target' "$T/log")" = "$WS/a.txt" ] || ok=1
+	# and as the agent sent it, in the records and in aksup log
+	check "records carry the target as sent" [ "$(jq -rs 'map(select(.type=="decision" or .type=="outcome")) | .[-1].target_sent' "$T/log")" = "$WS/sub/../a.txt" ] || ok=1
+	check "the denied one too" [ "$(jq -rs 'map(select(.type=="decision"))[0] | "\(.target) \(.target_sent)"' "$T/log")" = "$T/outside/secret.txt $WS/../outside/secret.txt" ] || ok=1
+	out=$("$AKSUP" log --log-path "$T/log" --json --limit 1)
+	check "aksup log --json: target_sent" [ "$(jq -r .target_sent <<<"$out")" = "$WS/sub/../a.txt" ] || ok=1
+	out=$(submit fs.read "$WS/a.txt")
+	check "a target sent canonical: no target_sent" [ "$(jq -rs 'map(select(.type=="decision"))[-1] | has("target_sent")' "$T/log")" = false ] || ok=1
+	"$AKSUP" log verify --log-path "$T/log" > "$T/v" 2>&1
+	check "the log verifies ($(tail -1 "$T/v"))" grep -q '^OK:' "$T/v" || ok=1
 	return $ok
 }
 

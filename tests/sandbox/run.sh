@@ -522,6 +522,10 @@ t_fail_closed() {
 	done
 	"$AKSUP" run --allow-degraded=bogus --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
 	check "unknown layer: usage error 2" [ $? -eq 2 ] || ok=1
+	# a layer the host has, named: applied all the same, not waived
+	"$AKSUP" run --allow-degraded=landlock --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>"$T/err"
+	check "present layer named: nothing waived ($(head -1 "$T/err"))" \
+	    bash -c '[ "$(jq -c "select(.type==\"session_start\") | .waived" "$1" | tail -1)" = "[]" ] && ! grep -q "running degraded" "$2"' _ "$T/log" "$T/err" || ok=1
 	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/true 2>/dev/null
 	check "all layers in force recorded" \
 	    bash -c '[ "$(jq -c "select(.type==\"session_start\") | [.layers[:-1], .waived]" "$1" | tail -1)" = "$2" ]' _ "$T/log" \

@@ -1288,6 +1288,15 @@ START_TEST(test_long_target_cut)
 	r.target = t;
 	ck_assert_int_eq(audit_write(a, &r), 0);
 	o = last_line(fd);
+	ck_assert_ptr_null(json_object_get(o, "target_sent"));	/* none */
+	json_decref(o);
+	r.target_sent = t;	/* as sent: bounded the same way */
+	ck_assert_int_eq(audit_write(a, &r), 0);
+	o = last_line(fd);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(o,
+	    "target_sent"))), AUDIT_TARGET_MAX);
+	ck_assert_int_eq(json_integer_value(json_object_get(o,
+	    "target_sent_len")), 65536);
 	ck_assert_uint_eq(strlen(json_string_value(json_object_get(o,
 	    "target"))), AUDIT_TARGET_MAX);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "target_len")),
