@@ -156,6 +156,12 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	} else if (errno == EEXIST)
 		fd = openat(af->logdir, base, O_RDWR | O_APPEND | O_CLOEXEC |
 		    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP) {
+		log_warnx("audit log %s is a symbolic link, which aksup does "
+		    "not follow (the link could be changed to point anywhere); "
+		    "name the real file", cfg->log_path);
+		goto fail;
+	}
 	if (fd < 0) {
 		log_warn("cannot open audit log %s", cfg->log_path);
 		goto fail;

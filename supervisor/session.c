@@ -191,6 +191,8 @@ session_run(const struct session_cfg *cfg)
 
 	if (!(role_defs[cfg->agent_role].flags & RF_AGENT))
 		fatalx("session: the agent's seat needs an agent row");
+	(void)helper_path("aksup-broker");	/* found, before any file is
+						 * made (else it says so) */
 	session_init(&s, cfg);
 	/* A reader of our stdout that went away is an EPIPE for the relay
 	 * (supervisor/relay.c), not our death. Children reset it. */

@@ -63,6 +63,14 @@ helper_path(const char *name)
 			snprintf(dir, sizeof(dir), "%s/../libexec/aksup", exe);
 		else
 			snprintf(dir, sizeof(dir), "%s", AKSUP_LIBEXECDIR);
+		snprintf(path, sizeof(path), "%s/aksup-broker", dir);
+		/* a copy of aksup on its own has no roles to start */
+		if (access(path, X_OK) != 0)
+			fatalx("cannot find aksup's role binaries (aksup-broker, "
+			    "aksup-worker-fs, ...): not beside %s, not in "
+			    "%s/../libexec/aksup, not in %s. Run aksup from its "
+			    "build directory, or install it (meson install)",
+			    exe, exe, AKSUP_LIBEXECDIR);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return path;
