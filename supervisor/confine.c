@@ -316,6 +316,29 @@ init_ids(void)
 	(void)unsetenv("AKSUP_WAIVED");
 }
 
+/* The roles' uids (base .. base + the pool) must be nobody's: a role
+ * running as a real user's uid could signal, ptrace or read what that
+ * user owns. 0, or -1 (said, naming the user). */
+static int
+uids_unowned(uid_t base, const char *opt)
+{
+	struct passwd *pw;
+	uid_t u;
+
+	for (u = base; u < base + UIDRANGE_SLOTS * UIDRANGE_STRIDE; u++)
+		if ((pw = getpwuid(u)) != NULL) {
+			log_warnx("%s%s: uid %u is the user %s's; the roles "
+			    "of sessions take uids %u to %u, which must be "
+			    "nobody's: choose another --uid-base", opt ?
+			    "--uid-base " : "the default uid base", opt ? opt :
+			    "", (unsigned)u, pw->pw_name, (unsigned)base,
+			    (unsigned)(base + UIDRANGE_SLOTS *
+			    UIDRANGE_STRIDE - 1));
+			return -1;
+		}
+	return 0;
+}
+
 int
 confine_setup(struct session_cfg *cfg)
 {
@@ -332,8 +355,12 @@ confine_setup(struct session_cfg *cfg)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (cfg->uid_base != NULL) {
 		v = strtol(cfg->uid_base, &end, 10);
-		if (*end != '\0' || v < 1 || v > 0x7fff0000) {
-			log_warnx("--uid-base %s: a uid from 1", cfg->uid_base);
+		if (*cfg->uid_base == '\0' || *end != '\0' || v < 1 ||
+		    v > 0x7fff0000) {
+			log_warnx("--uid-base %s: a number from 1 to %d (the "
+			    "first of %d uids the sessions' roles take, as "
+			    "root)", cfg->uid_base, 0x7fff0000,
+			    UIDRANGE_SLOTS * UIDRANGE_STRIDE);
 			return -2;
 		}
 		g.base = (uid_t)v;
@@ -370,8 +397,9 @@ confine_setup(struct session_cfg *cfg)
 	g.session = 1;
 	/* As root, this session's roles get uids no other session has
 	 * (per-uid limits such as RLIMIT_NPROC stay per session). */
-	if (g.root && uidrange_acquire(g.base, &g.base) < 0)
-		return -1;
+	if (g.root && (uids_unowned(g.base, cfg->uid_base) < 0 ||
+	    uidrange_acquire(g.base, &g.base) < 0))
+		return cfg->uid_base != NULL ? -2 : -1;
 	g.mem_max = CGROUP_MEMORY_DEFAULT;
 	g.pids_max = CGROUP_PIDS_DEFAULT;
 	if (cfg->memory_max != NULL &&

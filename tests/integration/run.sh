@@ -332,6 +332,13 @@ t_submit_exit_codes() {
 		check "run $o: usage 2 ($rc)" [ $rc -eq 2 ] || ok=1
 	done
 	submit_opt --seal-every 5 2>&1 >/dev/null | grep -q "need --seal-key-out" || { note "seal-every says why"; ok=1; }
+	# as root: a base whose range holds a real user's uid is refused,
+	# naming the user (the roles would run as that user)
+	if [ "$(id -u)" = 0 ] && [ -n "$(getent passwd 0)" ]; then
+		submit_opt --uid-base 1 >/dev/null 2>"$T/err"; rc=$?
+		check "a uid range holding a user's uid: usage 2 ($rc: $(head -1 "$T/err"))" \
+		    bash -c '[ '$rc' = 2 ] && grep -q "uid [0-9]* is the user .*, which must be nobody.s: choose another --uid-base" "$1"' _ "$T/err" || ok=1
+	fi
 	check "no seal key file appeared" [ ! -e "$T/key" ] || ok=1
 	return $ok
 }
