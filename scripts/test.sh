@@ -58,7 +58,7 @@ stage() {	# stage BUILDDIR NAME
 	cp "$1"/aksup "$1"/aksup-broker "$1"/aksup-worker-fs "$1"/aksup-submit \
 	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe \
 	    "$1"/tests/aksup-audit-agent "$1"/aksup-bench "$d/bin/"
-	cp -r "$SRC/configs" "$d/src/"
+	cp -r "$SRC/configs" "$SRC/examples" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
 	chmod -R a+rX,go-w "$STAGE"	# a policy others may write is refused

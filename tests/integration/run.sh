@@ -774,6 +774,22 @@ t_copied_alone() {
 	return $ok
 }
 
+# The README's examples ship and run: a batch of requests and a Python
+# agent of the standard library, under configs/restrictive.yaml.
+t_readme_examples() {
+	local ok=0 rc out
+	setup_ws
+	out=$("$AKSUP" submit --policy "$SRC/configs/restrictive.yaml" --log-path "$T/log" \
+	    --batch "$SRC/examples/requests.jsonl" 2>"$T/err"); rc=$?
+	check "requests.jsonl: four answers ($rc: $(tr '\n' ' ' < "$T/err"))" [ "$(grep -c '"status"' <<<"$out")" = 4 ] || ok=1
+	check "the traversal and the write denied" [ "$(jq -r 'select(.id==2 or .id==3) | .status' <<<"$out" | sort -u)" = DENIED ] || ok=1
+	"$AKSUP" run --policy "$SRC/configs/restrictive.yaml" --log-path "$T/log" \
+	    --ro "$SRC/examples/agent.py" -- /usr/bin/python3 "$SRC/examples/agent.py" >"$T/out" 2>"$T/err"; rc=$?
+	check "examples/agent.py runs ($rc: $(tr '\n' ' ' < "$T/out") $(tr '\n' ' ' < "$T/err"))" [ $rc -eq 0 ] || ok=1
+	check "and is denied /etc/shadow" grep -q "fs.read /etc/shadow: DENIED" "$T/out" || ok=1
+	return $ok
+}
+
 t_no_orphans() {
 	local ok=0 marker="aksup-orphan-$$-$RANDOM"
 	setup_ws
@@ -1013,7 +1029,7 @@ YAML
 	return $ok
 }
 
-ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone readme_examples version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
