@@ -20,7 +20,6 @@
 #include "supervisor/supervisor.h"
 #include "supervisor/view.h"
 
-#define DEFAULT_LOG	"./aksup.log"
 
 /* A usage error with a fixed message (NULL: the usage alone). */
 static int
@@ -126,7 +125,7 @@ cmd_submit(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy = NULL, *action = NULL, *target = NULL;
-	const char *params = NULL, *batch = NULL, *logp = DEFAULT_LOG;
+	const char *params = NULL, *batch = NULL, *logp = NULL;
 	struct session_cfg cfg;
 	char *aargv[10];
 	int ch, n = 0, in = -2, rc;
@@ -188,6 +187,8 @@ cmd_submit(int argc, char **argv)
 	}
 	aargv[n] = NULL;
 	cfg.policy_path = policy;
+	if (logp == NULL && (logp = cli_default_log(1)) == NULL)
+		return EXIT_ERR;
 	cfg.log_path = logp;
 	cfg.agent_role = ROLE_CLIENT;
 	cfg.agent_argv = aargv;
@@ -222,7 +223,7 @@ cmd_run(int argc, char **argv)
 		CONFINE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy = NULL, *logp = DEFAULT_LOG;
+	const char *policy = NULL, *logp = NULL;
 	struct session_cfg cfg;
 	static struct agent_view view;
 	char *ro[VIEW_RO_MAX];
@@ -283,6 +284,8 @@ cmd_run(int argc, char **argv)
 	if (audit_cli_check(&cfg, "run") < 0)
 		return usage_err("run", run_usage, NULL);
 	cfg.policy_path = policy;
+	if (logp == NULL && (logp = cli_default_log(1)) == NULL)
+		return EXIT_ERR;
 	cfg.log_path = logp;
 	cfg.agent_role = ROLE_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;

@@ -26,7 +26,6 @@
 #include "common/logusage.h"
 #include "supervisor/supervisor.h"
 
-#define DEFAULT_LOG	"./aksup.log"
 #define KEYS_MAX	16
 #define FOLLOW_MS	200
 
@@ -51,7 +50,7 @@ cmd_log_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *logp = DEFAULT_LOG, *keys[KEYS_MAX];
+	const char *logp = NULL, *keys[KEYS_MAX];
 	char *largv[8], nkeys[16];
 	struct spawn sp;
 	int ch, n = 0, nk = 0, allow_open = 0, allow_crashed = 0, fd = -1;
@@ -89,6 +88,8 @@ cmd_log_verify(int argc, char **argv)
 		return cli_arg_error("log", verify_usage, argv[optind]);
 	for (i = 0; i < KEYS_MAX; i++)
 		kfd[i] = -1;
+	if (logp == NULL && (logp = cli_default_log(0)) == NULL)
+		return EXIT_ERR;
 	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_warn("%s", logp);
 		goto out;
@@ -235,7 +236,7 @@ cmd_log(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *logp = DEFAULT_LOG;
+	const char *logp = NULL;
 	char *largv[24], backlog[32];
 	struct spawn sp;
 	struct stat st;
@@ -268,7 +269,11 @@ cmd_log(int argc, char **argv)
 			    "times or a prefix (2026-01-31, 2026-01-31T10:00);\n"
 			    "--session takes a session's UUID or a prefix of it "
 			    "(every session that starts with it).\n"
-			    "verify: --log-path defaults to ./aksup.log.\n"
+			    "--log-path defaults to $AKSUP_LOG, else "
+			    "/var/log/aksup/aksup.log (root), else\n"
+			    "$XDG_STATE_HOME/aksup/aksup.log "
+			    "(~/.local/state/aksup/aksup.log): where aksup run "
+			    "writes.\n"
 			    "Exit: 0 ok (verify: valid), 1 error (verify: "
 			    "invalid), 2 usage.\n", log_usage);
 			return EXIT_OK;
@@ -281,6 +286,8 @@ cmd_log(int argc, char **argv)
 	if (optind != argc)
 		return cli_arg_error("log", log_usage, argv[optind]);
 	largv[n] = NULL;
+	if (logp == NULL && (logp = cli_default_log(0)) == NULL)
+		return EXIT_ERR;
 	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_warn("%s", logp);
 		return EXIT_ERR;

@@ -6,10 +6,17 @@
  * Runs in: aksup, the supervisor (its CLI). Privilege: the invoking
  * user's; prints only.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
 
 #include "supervisor/supervisor.h"
 
@@ -53,4 +60,65 @@ cli_arg_error(const char *cmd, const char *usage, const char *arg)
 {
 	return cli_usage(cmd, usage, "unexpected argument \"%s\" (every value "
 	    "follows its option: --name VALUE)", arg);
+}
+
+/* mkdir -p of dir's components below `from` (which exists), each new one
+ * 0700: the operator's log directory is nobody else's. */
+static int
+make_dirs(char *dir, size_t from)
+{
+	char *p;
+
+	for (p = dir + from + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+const char *
+cli_default_log(int make)
+{
+	static char path[PATH_MAX];
+	const char *e = getenv("AKSUP_LOG"), *home, *base = NULL;
+	char dir[PATH_MAX];
+	size_t from;
+
+	if (e != NULL && *e != '\0')
+		return e;	/* the operator's choice, as given */
+	if (geteuid() == 0) {
+		snprintf(dir, sizeof(dir), "/var/log/aksup");
+		from = strlen("/var/log");
+	} else if ((base = getenv("XDG_STATE_HOME")) != NULL && base[0] == '/') {
+		if (snprintf(dir, sizeof(dir), "%s/aksup", base) >=
+		    (int)sizeof(dir))
+			goto none;
+		from = 0;	/* XDG_STATE_HOME itself may not exist yet */
+	} else if ((home = getenv("HOME")) != NULL && home[0] == '/') {
+		if (snprintf(dir, sizeof(dir), "%s/.local/state/aksup", home) >=
+		    (int)sizeof(dir))
+			goto none;
+		from = strlen(home);
+	} else
+		goto none;
+	if (make && make_dirs(dir, from) < 0) {
+		log_warn("cannot make the audit log's directory %s (name "
+		    "another with --log-path or AKSUP_LOG)", dir);
+		return NULL;
+	}
+	if (snprintf(path, sizeof(path), "%s/aksup.log", dir) >=
+	    (int)sizeof(path))
+		goto none;
+	return path;
+ none:
+	log_warnx("no default audit log: neither XDG_STATE_HOME nor HOME is "
+	    "an absolute path; name one with --log-path or AKSUP_LOG");
+	return NULL;
 }

@@ -192,6 +192,11 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int cli_opt_error(const char *cmd, const char *usage, int ch, char **argv);
 int cli_arg_error(const char *cmd, const char *usage, const char *arg);
+/* The audit log when --log-path is not given: $AKSUP_LOG; else, as
+ * root, /var/log/aksup/aksup.log; else $XDG_STATE_HOME/aksup/aksup.log
+ * ($HOME/.local/state/aksup/aksup.log). `make` creates its directories
+ * (0700) for a session; NULL (said) when there is none. */
+const char *cli_default_log(int make);
 
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -68,6 +68,7 @@ refused() {
 # The agent reads the seal key and writes over the log (the finding).
 t_attack_key_and_log() {
 	local ok=0
+	local -x AKSUP_LOG=./aksup.log	# (the log in the working directory)
 	setup
 	cd "$P" || return 1
 	printf '{"id":1,"action":"fs.read","target":"%s"}\n{"id":2,"action":"fs.write","target":"%s","params":{"content":"forged\\n"}}\n' \
@@ -93,9 +94,12 @@ t_attack_key_and_log() {
 	return $ok
 }
 
-# The default ./aksup.log, run from the project the policy opens.
+# A log named relative to the working directory (AKSUP_LOG=./aksup.log,
+# as the default was before it moved out of the working directory), run
+# from the project the policy opens.
 t_default_log_in_writable_root() {
 	local ok=0
+	local -x AKSUP_LOG=./aksup.log
 	setup
 	cd "$P" || return 1
 	sub --policy "$T/p.yaml"

@@ -790,6 +790,42 @@ t_readme_examples() {
 	return $ok
 }
 
+# Without --log-path the log does not depend on the working directory:
+# AKSUP_LOG, else (unprivileged) $XDG_STATE_HOME/aksup/aksup.log or
+# $HOME/.local/state/aksup/aksup.log, else (root) /var/log/aksup/aksup.log,
+# its directories made 0700; aksup log finds it without options.
+t_default_log_location() {
+	local ok=0 rc want
+	setup_ws
+	if [ "$(id -u)" = 0 ]; then
+		want=/var/log/aksup/aksup.log
+	else
+		rm -rf "$T/home"; mkdir -p "$T/home"
+		want=$T/home/.local/state/aksup/aksup.log
+	fi
+	( cd "$T" && env -u AKSUP_LOG -u XDG_STATE_HOME HOME="$T/home" \
+	    "$AKSUP" submit --policy "$T/p.yaml" --action fs.read --target "$WS/a.txt" ) \
+	    >/dev/null 2>"$T/err"; rc=$?
+	check "submit without --log-path ($rc: $(head -c 200 "$T/err"))" [ $rc -eq 0 ] || ok=1
+	check "the log is $want" [ -s "$want" ] || ok=1
+	check "not in the working directory" [ ! -e "$T/aksup.log" ] || ok=1
+	check "its directory 0700" [ "$(stat -c %a "$(dirname "$want")")" = 700 ] || ok=1
+	( cd / && env -u AKSUP_LOG -u XDG_STATE_HOME HOME="$T/home" "$AKSUP" log --json --limit 1 ) >"$T/out" 2>&1
+	check "aksup log finds it ($(head -c 200 "$T/out"))" [ "$(jq -r .target "$T/out")" = "$WS/a.txt" ] || ok=1
+	if [ "$(id -u)" != 0 ]; then
+		env -u AKSUP_LOG XDG_STATE_HOME="$T/state" HOME="$T/home" \
+		    "$AKSUP" submit --policy "$T/p.yaml" --action fs.read --target "$WS/a.txt" >/dev/null 2>&1
+		check "XDG_STATE_HOME is followed" [ -s "$T/state/aksup/aksup.log" ] || ok=1
+	fi
+	AKSUP_LOG="$T/envlog" "$AKSUP" submit --policy "$T/p.yaml" --action fs.read \
+	    --target "$WS/a.txt" >/dev/null 2>&1
+	check "AKSUP_LOG names it" [ -s "$T/envlog" ] || ok=1
+	AKSUP_LOG="$T/envlog" "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/optlog" \
+	    --action fs.read --target "$WS/a.txt" >/dev/null 2>&1
+	check "--log-path comes first" [ -s "$T/optlog" ] || ok=1
+	return $ok
+}
+
 t_no_orphans() {
 	local ok=0 marker="aksup-orphan-$$-$RANDOM"
 	setup_ws
@@ -1029,7 +1065,7 @@ YAML
 	return $ok
 }
 
-ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone readme_examples version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone readme_examples default_log_location version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
