@@ -18,11 +18,12 @@ if [ ! -e /workspace/notes.txt ] && { [ "$(id -u)" -eq 0 ] || [ -w / ]; }; then
 	mkdir -p /workspace
 	printf 'Quarterly notes: revenue up 4%%, churn down.\n' > /workspace/notes.txt
 fi
-LOG=${AKSUP_LOG:-./aksup.log}
+# The audit log: aksup's default ($AKSUP_LOG, else /var/log/aksup/aksup.log
+# as root, else ~/.local/state/aksup/aksup.log), where `aksup log` looks.
 echo
 echo "== aksup run --policy configs/restrictive.yaml -- aksup-example-agent =="
-build/aksup run --policy configs/restrictive.yaml --log-path "$LOG" \
+build/aksup run --policy configs/restrictive.yaml \
     -- build/aksup-example-agent
 echo
 echo "== aksup log (the last 10 requests) =="
-build/aksup log --log-path "$LOG" --limit 10
+build/aksup log --limit 10
