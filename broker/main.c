@@ -189,6 +189,7 @@ main(int argc, char **argv)
 		{ "layers", required_argument, NULL, 'L' },
 		{ "waived", required_argument, NULL, 'W' },
 		{ "view", required_argument, NULL, 'V' },
+		{ "log-name", required_argument, NULL, 'N' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "action", required_argument, NULL, 'A' },
 		{ "target", required_argument, NULL, 'T' },
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *x_action = NULL, *x_target = NULL, *x_params = NULL;
+	const char *log_name = "";
 	int explain = 0;
 	struct broker_cfg cfg;
 	const char *name = NULL;
@@ -210,7 +212,7 @@ main(int argc, char **argv)
 	size_t agent_max = AGENT_MSG_MAX;
 	struct policy *p;
 
-	log_init("aksup-broker");
+	log_init("aksup broker");	/* what the operator reads: aksup, and which part */
 	wire_version_check();
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -229,6 +231,7 @@ main(int argc, char **argv)
 		case 'L': as.layers = optarg; break;
 		case 'W': as.waived = optarg; break;
 		case 'V': as.view = view_arg(optarg); break;
+		case 'N': log_name = optarg; break;
 		case 'e': explain = 1; break;
 		case 'A': x_action = optarg; break;
 		case 'T': x_target = optarg; break;
@@ -266,7 +269,10 @@ main(int argc, char **argv)
 	 * continue the chain) and OpenSSL's set-up happen before the
 	 * filter closes. */
 	if (audit_open(BROKER_FD_AUDIT, &ao, &audit, err, sizeof(err)) < 0)
-		fatalx("audit log: %s", err);
+		fatalx("audit log %s: %s (a new session continues the chain of "
+		    "the file's last record: is it an aksup audit log? aksup "
+		    "log verify --log-path names its first bad line; or give "
+		    "--log-path a new file)", log_name, err);
 	g_audit = audit;
 	/* Answers larger than the socket buffer cannot be sent whole. */
 	if (getsockopt(BROKER_FD_AGENT, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&

@@ -256,6 +256,8 @@ auditfile_broker_args(const struct session_cfg *cfg, int keyfd, char **argv,
 #define ARG(s)	do { if (n < max) argv[n++] = (char *)(s); } while (0)
 	ARG("--sync");
 	ARG(cfg->audit_sync ? cfg->audit_sync : "batch");
+	ARG("--log-name");		/* for its messages only */
+	ARG(cfg->log_path);
 	if (keyfd >= 0)
 		ARG("--seal-key");
 	if (cfg->seal_every) {

@@ -746,6 +746,13 @@ t_cli_errors() {
 	check "run's help lists 124, 126, 127" bash -c '"$1" help run | grep -q "124.*126.*127"' _ "$AKSUP" || ok=1
 	"$AKSUP" help nosuch >/dev/null 2>&1; rc=$?
 	check "help of no command: usage 2" [ $rc = 2 ] || ok=1
+	# a part of aksup speaks as "aksup PART", never as its binary
+	# (before: "aksup-broker: audit log: cannot continue chain: ...")
+	printf 'not a record\n' > "$T/badlog"; chmod 600 "$T/badlog"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/badlog" --action fs.read \
+	    --target "$WS/a.txt" >/dev/null 2>"$T/err"; rc=$?
+	check "a log that is none: the file and what to do ($rc: $(head -c 300 "$T/err"))" \
+	    bash -c '[ '$rc' = 1 ] && grep -q "^aksup broker: audit log $2: .*aksup log verify --log-path names its first bad line" "$1" && ! grep -q "aksup-broker" "$1"' _ "$T/err" "$T/badlog" || ok=1
 	submit fs.read "$WS/a.txt" >/dev/null
 	"$AKSUP" log --log-path "$T/log" verify >"$T/out" 2>&1; rc=$?
 	check "aksup log --log-path L verify ($(tail -1 "$T/out"))" \

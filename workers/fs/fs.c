@@ -718,7 +718,7 @@ fs_init(int argc, char **argv)
 }
 
 static const struct worker_def fs_worker = {
-	.name = "aksup-worker-fs",
+	.name = "aksup fs worker",	/* its messages: aksup, which part */
 	.role = ROLE_WORKER_FS,
 	.req_type = WIRE_FS_REQ,
 	.resp_type = WIRE_FS_RESP,
