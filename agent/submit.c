@@ -78,6 +78,25 @@ one(int fd, const char *action, const char *target, const char *params)
 	return result(&t);
 }
 
+static const char *batch_name = "the batch";
+
+/* A batch line that is no JSON object: said with its line number (the
+ * broker ends the session at it, audited INVALID). */
+static void
+check_line(const char *line, size_t len, unsigned long lineno)
+{
+	json_error_t e;
+	json_t *v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e);
+
+	if (v == NULL)
+		log_warnx("%s:%lu: not a JSON request (%s); the session ends "
+		    "at it", batch_name, lineno, e.text);
+	else if (!json_is_object(v))
+		log_warnx("%s:%lu: not a JSON object; the session ends at it",
+		    batch_name, lineno);
+	json_decref(v);
+}
+
 static int
 batch(int fd)
 {
@@ -86,6 +105,7 @@ batch(int fd)
 	size_t cap = 0, len;
 	ssize_t n;
 	int inflight = 0, eof = 0, rc;
+	unsigned long lineno = 0;
 
 	if ((ans = malloc(AKSUP_MSG_MAX + 1)) == NULL)
 		fatal("malloc");
@@ -97,11 +117,13 @@ batch(int fd)
 				continue;
 			}
 			len = (size_t)n;
+			lineno++;
 			while (len > 0 && (line[len - 1] == '\n' ||
 			    line[len - 1] == '\r'))
 				len--;
 			if (len == 0)
 				continue;
+			check_line(line, len, lineno);
 			if (aksup_send(fd, line, len) < 0) {
 				if (errno != EPIPE && errno != ECONNRESET) {
 					log_warn("send");
@@ -157,6 +179,7 @@ main(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "params", required_argument, NULL, 'p' },
 		{ "batch", no_argument, NULL, 'b' },
+		{ "batch-name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *action = NULL, *target = NULL, *params = NULL;
@@ -170,6 +193,7 @@ main(int argc, char **argv)
 		case 't': target = optarg; break;
 		case 'p': params = optarg; break;
 		case 'b': isbatch = 1; break;
+		case 'n': batch_name = optarg; break;
 		default: usage();
 		}
 	}

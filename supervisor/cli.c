@@ -170,6 +170,8 @@ cmd_submit(int argc, char **argv)
 	aargv[n++] = "aksup-submit";
 	if (batch) {
 		aargv[n++] = "--batch";
+		aargv[n++] = "--batch-name";	/* for its messages */
+		aargv[n++] = strcmp(batch, "-") == 0 ? "stdin" : (char *)batch;
 		if (strcmp(batch, "-") != 0 &&
 		    (in = open(batch, O_RDONLY | O_CLOEXEC)) < 0) {
 			log_warn("%s", batch);
