@@ -748,7 +748,7 @@ t_cli_errors() {
 	check "help of no command: usage 2" [ $rc = 2 ] || ok=1
 	# a bad --batch line: its file and line number
 	printf '{"id":1,"action":"fs.read","target":"/x"}\n\nnot json\n' > "$T/batch"
-	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --batch "$T/batch" \
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/blog" --batch "$T/batch" \
 	    >/dev/null 2>"$T/err"; rc=$?
 	check "a bad batch line: FILE:LINE ($rc: $(head -1 "$T/err"))" \
 	    bash -c '[ '$rc' = 1 ] && grep -q "^aksup submit: $2:3: not a JSON request" "$1"' _ "$T/err" "$T/batch" || ok=1
