@@ -1103,6 +1103,10 @@ audit_begin(struct audit *a, const struct audit_session *s, int keyfd,
 		PUTS(a, ",\"view\":");
 		put(a, s->view, strlen(s->view));
 	}
+	if (s->roots != NULL) {	/* the same */
+		PUTS(a, ",\"roots\":");
+		put(a, s->roots, strlen(s->roots));
+	}
 	PUTS(a, ",\"sync\":\"");
 	put(a, audit_sync_name(a->o.sync), strlen(audit_sync_name(a->o.sync)));
 	PUTS(a, "\",\"seal\":");

@@ -128,6 +128,8 @@ struct audit_session {
 	const char	*waived;	/* layers the operator waived */
 	const char	*view;		/* the external agent's view: a JSON
 					 * object (ASCII), or NULL */
+	const char	*roots;		/* the policy's fs roots: a JSON array
+					 * (ASCII), or NULL */
 };
 
 struct audit;

@@ -39,7 +39,7 @@ main(int argc, char **argv)
 	char tmpl[] = "/tmp/aksup-hotpath.XXXXXX", why[200], canon[4096];
 	char hex[65], err[256];
 	struct audit_opts o = { AUDIT_SYNC_NONE, 0, 0, 0, 0, 0 };
-	struct audit_session ses = { "0", "p", "x", "", "", NULL };
+	struct audit_session ses = { "0", "p", "x", "", "", NULL, NULL };
 	struct policy_decision d;
 	struct policy_err perr;
 	struct policy *p;

@@ -29,6 +29,7 @@
 #include "broker/explain.h"
 #include "common/chan.h"
 #include "common/fds.h"
+#include "common/fsrights.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "common/util.h"
@@ -152,6 +153,42 @@ send_ready(struct policy *p)
 	free(roots);
 }
 
+/*
+ * The policy's fs roots for session_start, compact ASCII JSON:
+ * [{"path":"/workspace","rights":"rl","rule":"p.yaml:2"},...]. A root
+ * an allow rule of fs.write opens that does not exist yet is made by the
+ * fs worker when the session starts (Landlock needs the directory).
+ */
+static const char *
+roots_json(const struct policy *p)
+{
+	static const char letters[] = FS_RIGHT_LETTERS;
+	json_t *a = json_array(), *o;
+	const char *rule, *act;
+	char rights[sizeof(letters)];
+	unsigned r;
+	size_t i, k, n;
+	char *out;
+
+	for (i = 0; a != NULL && i < policy_nroots(p); i++) {
+		r = policy_root_actions(p, i);
+		for (k = 0, n = 0; k < sizeof(letters) - 1; k++)
+			if (r & (1u << k))
+				rights[n++] = letters[k];
+		rights[n] = '\0';
+		rule = policy_root_rule(p, i, &act);
+		o = json_pack("{s:s, s:s, s:s?}", "path", policy_root(p, i),
+		    "rights", rights, "rule", rule);
+		if (o == NULL || json_array_append_new(a, o) < 0)
+			fatalx("out of memory");
+	}
+	if (a == NULL || (out = json_dumps(a, JSON_COMPACT |
+	    JSON_ENSURE_ASCII)) == NULL)
+		fatalx("out of memory");
+	json_decref(a);
+	return out;
+}
+
 /* --view: the supervisor's JSON object of the agent's view, recorded in
  * session_start as one compact, ASCII-only value (a trusted peer's, yet
  * parsed and written anew: the record stays one valid line). */
@@ -204,7 +241,8 @@ main(int argc, char **argv)
 	struct audit *audit = NULL;
 	struct audit_opts ao = { AUDIT_SYNC_BATCH, 1000, 10000, 0,
 	    AUDIT_DEFAULT_MAX_BYTES, AUDIT_DEFAULT_MAX_RECORDS };
-	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "", NULL };
+	struct audit_session as = { AKSUP_VERSION, NULL, NULL, "", "", NULL,
+	    NULL };
 	int sealkey = 0, st;
 	char err[256];
 	int check = 0, ch, sndbuf = 0;
@@ -286,6 +324,7 @@ main(int argc, char **argv)
 	 * does not start. */
 	as.policy = name;
 	as.policy_sha256 = policy_digest;
+	as.roots = roots_json(p);
 	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
 	    sizeof(err)) < 0)
 		fatalx("audit log: %s", err);

@@ -97,6 +97,11 @@ t_allowed_read_write_delete() {
 	out=$(submit fs.read "$WS/a.txt")
 	check "read OK" [ "$(jfield .status <<<"$out")" = OK ] || ok=1
 	check "read data" [ "$(jfield .data <<<"$out")" = hello ] || ok=1
+	# session_start names the roots the session opens, with their rights
+	# and rules; a write root that did not exist is made at the start
+	out=$(jq -c 'select(.type=="session_start") | .roots | map("\(.path) \(.rights)")' "$T/log" | tail -1)
+	check "session_start lists the roots ($out)" [ "$out" = "[\"$WS rl\",\"$WS/out wd\"]" ] || ok=1
+	check "the write root was made at the start" [ -d "$WS/out" ] || ok=1
 	out=$(submit fs.write "$WS/out/deep/b.txt" '{"content":"written\n"}')
 	check "write OK ($out)" [ "$(jfield .data.bytes_written <<<"$out")" = 8 ] || ok=1
 	check "content on disk" [ "$(cat "$WS/out/deep/b.txt")" = written ] || ok=1

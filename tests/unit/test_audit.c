@@ -135,7 +135,7 @@ parse(const char *line)
 }
 
 static const struct audit_session sess = { "0.0.0-test", "p.yaml",
-    "abc", "seccomp,landlock", "", NULL };
+    "abc", "seccomp,landlock", "", NULL, NULL };
 
 /* Open the log without starting a session. */
 static struct audit *

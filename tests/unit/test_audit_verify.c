@@ -22,7 +22,7 @@
 #include "audit/verify.h"
 
 static const struct audit_session sess = { "0.0.0-test", "p.yaml", "abc",
-    "seccomp", "", NULL };
+    "seccomp", "", NULL, NULL };
 
 static int
 tmpfd(void)
