@@ -77,9 +77,28 @@ integration() {	# integration NAME [as-nobody] [SCRIPT]
 	fi
 }
 
+# meson install --destdir, then the installed aksup (tests/install.sh)
+installed() {	# installed [nobody]
+	local d="$STAGE/inst"
+	if [ ! -d "$d" ]; then
+		DESTDIR="$d" meson install -C build --no-rebuild --quiet || return 1
+		cp "$SRC/tests/install.sh" "$SRC/tests/lib.sh" "$d/"
+		chmod -R a+rX,go-w "$d"
+	fi
+	if [ "${1:-}" = nobody ]; then
+		delegated setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+		    --inh-caps=-all --bounding-set=-all env HOME=/tmp \
+		    bash "$d/install.sh" "$d" /usr/local
+	else
+		bash "$d/install.sh" "$d" /usr/local
+	fi
+}
+
 step "build (gcc, hardened, -Werror)" build build
 step "unit tests" meson test -C build --print-errorlogs
 stage build plain
+step "installed (meson install --destdir) as root" installed
+step "installed as uid $NOBODY" installed nobody
 step "integration as root" integration plain
 step "integration as uid $NOBODY" integration plain nobody
 step "audit integration as root" integration plain root audit.sh

@@ -1,0 +1,49 @@
+# contrib/aksup.bash -- bash completion for aksup (installed as
+# share/bash-completion/completions/aksup). The subcommands and their
+# options, as aksup help CMD lists them.
+_aksup() {
+	local cur prev cmd
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=${COMP_WORDS[1]}
+	local session="--log-path --audit-sync --seal-key-out --seal-every
+	    --seal-interval --audit-params --audit-max-bytes --audit-max-records
+	    --allow-degraded --run-as --uid-base --memory-max --pids-max --help"
+	case $prev in
+	--policy|--log-path|--seal-key-out|--batch|--key|--ro)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--audit-sync)
+		COMPREPLY=($(compgen -W "always batch none" -- "$cur")); return ;;
+	--status)
+		COMPREPLY=($(compgen -W "ALLOWED DENIED INVALID NO_PROVIDER OK FAILED ERROR" -- "$cur")); return ;;
+	--action)
+		COMPREPLY=($(compgen -W "fs.read fs.write fs.delete fs.list proc.exec net.http mcp.call llm.chat snapshot.rollback" -- "$cur")); return ;;
+	--allow-degraded)
+		COMPREPLY=($(compgen -W "seccomp landlock namespaces uids caps rlimits cgroup" -- "$cur")); return ;;
+	--run-as)
+		COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	esac
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "run submit log validate-policy policy version help" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	run)	COMPREPLY=($(compgen -W "--policy --timeout --stdin --ro $session" -- "$cur")) ;;
+	submit)	COMPREPLY=($(compgen -W "--policy --action --target --params --batch $session" -- "$cur")) ;;
+	log)	if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
+			COMPREPLY=($(compgen -W "verify" -- "$cur"))
+		elif [[ " ${COMP_WORDS[*]} " == *" verify "* ]]; then
+			COMPREPLY=($(compgen -W "--log-path --key --allow-open --allow-crashed --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--log-path --status --action --session --since --until --record-id --limit --json --follow --help" -- "$cur"))
+		fi ;;
+	validate-policy) COMPREPLY=($(compgen -W "--policy --help" -- "$cur")) ;;
+	policy)	if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "explain" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--policy --action --target --params --help" -- "$cur"))
+		fi ;;
+	help)	COMPREPLY=($(compgen -W "run submit log validate-policy policy version" -- "$cur")) ;;
+	esac
+}
+complete -F _aksup aksup
