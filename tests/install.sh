@@ -58,7 +58,41 @@ t_docs() {
 	return $ok
 }
 
-for t in version session client_library docs; do
+# The systemd unit template runs what it says: its ExecStart, expanded as
+# systemd would from an instance's environment file (the log in a temp
+# directory instead of /var/log/aksup, the installed aksup instead of
+# /usr/local/bin's).
+t_systemd_unit() {
+	local ok=0 unit line rc
+	unit=$ROOT/lib/systemd/system/aksup@.service
+	check "the unit is installed" [ -s "$unit" ] || return 1
+	line=$(sed -n 's/^ExecStart=//p' "$unit")
+	check "it runs aksup run ($line)" bash -c '[[ "$1" == "/usr/local/bin/aksup run --policy \${AKSUP_POLICY} "* ]]' _ "$line" || ok=1
+	AKSUP_POLICY=$ROOT/share/aksup/restrictive.yaml
+	AKSUP_OPTIONS="--timeout 60"
+	AKSUP_AGENT=$ROOT/libexec/aksup/aksup-example-agent
+	line=${line//%i/inst-test}
+	line=${line//\/var\/log\/aksup/$T}
+	line=${line//\/usr\/local\/bin\/aksup/$AKSUP}
+	line=${line//\$\{AKSUP_POLICY\}/$AKSUP_POLICY}
+	line=${line//\$AKSUP_OPTIONS/$AKSUP_OPTIONS}
+	line=${line//\$AKSUP_AGENT/$AKSUP_AGENT}
+	# shellcheck disable=SC2086
+	$line >"$T/uout" 2>"$T/uerr"; rc=$?
+	check "its session runs ($rc: $(tail -1 "$T/uerr"))" [ $rc -eq 0 ] || ok=1
+	check "into the instance's log" [ -s "$T/inst-test.log" ] || ok=1
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		# (its binary is in DESTDIR, not where the unit names it)
+		systemd-analyze verify --man=no "$unit" 2>&1 |
+		    grep -v "is not executable" > "$T/verify"
+		check "systemd-analyze verify ($(head -3 "$T/verify"))" [ ! -s "$T/verify" ] || ok=1
+	else
+		note "(no systemd-analyze here: the unit's syntax is not checked by systemd)"
+	fi
+	return $ok
+}
+
+for t in version session client_library docs systemd_unit; do
 	run_one "$t" "t_$t"
 done
 finish
