@@ -33,6 +33,7 @@
 #include "common/util.h"
 #include "audit/audit.h"
 #include "supervisor/cgroup.h"
+#include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/view.h"
 
@@ -131,6 +132,8 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	char dir[PATH_MAX];
 	const char *base;
 	struct stat st;
+	uid_t ou;
+	gid_t og;
 	int fd = -1;
 
 	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
@@ -170,7 +173,18 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 		log_warnx("audit log %s is not a regular file", cfg->log_path);
 		goto fail;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+	/* Made now, as root for sudo's user: the user's, like the fs
+	 * worker's files (fchown of our own new file: nothing else is
+	 * touched). */
+	if (af->log_created && confine_files_owner(&ou, &og) == 0) {
+		if (fchown(fd, ou, og) < 0) {
+			log_warn("audit log %s: chown", cfg->log_path);
+			goto fail;
+		}
+		st.st_uid = ou;
+	}
+	if ((st.st_uid != geteuid() && (confine_files_owner(&ou, &og) < 0 ||
+	    st.st_uid != ou)) || (st.st_mode & 022) != 0) {
 		log_warnx("audit log %s must belong to you and be writable by "
 		    "you alone (it is uid %u, mode %03o)", cfg->log_path,
 		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
@@ -188,6 +202,11 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 			goto fail;
 		af->keyfd = openat(af->keydir, af->keybase, O_WRONLY | O_CREAT |
 		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (af->keyfd >= 0 && confine_files_owner(&ou, &og) == 0 &&
+		    fchown(af->keyfd, ou, og) < 0) {
+			log_warn("seal key file %s: chown", cfg->seal_key_out);
+			goto fail;
+		}
 		if (af->keyfd < 0) {
 			if (errno == EEXIST)
 				log_warnx("seal key file %s exists; each session "

@@ -851,6 +851,18 @@ agent_external_landlock(const struct agent_view *v, int view)
 }
 
 int
+confine_files_owner(uid_t *uid, gid_t *gid)
+{
+	/* as root for another user (sudo, --run-as): the files aksup
+	 * makes are that user's, as the fs worker's writes are */
+	if (!g.init || !g.root || g.run_uid == 0)
+		return -1;
+	*uid = g.run_uid;
+	*gid = g.run_gid;
+	return 0;
+}
+
+int
 confine_has_view(void)
 {
 	return (g.in_force & LAYER_NAMESPACES) != 0;

@@ -57,6 +57,11 @@ void confine_force_profile(const char *name);
  * force): then it has a HOME (supervisor/view.h). */
 int confine_has_view(void);
 
+/* Started as root for another user (sudo's invoking user, --run-as):
+ * 0 with that user's ids, whom the files aksup creates belong to (the
+ * log, the seal key). -1: the files are the caller's own. */
+int confine_files_owner(uid_t *uid, gid_t *gid);
+
 /* "AKSUP_WAIVED=..." for our role binaries, or NULL when none. */
 const char *confine_env_waived(void);
 

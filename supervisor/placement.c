@@ -35,12 +35,32 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/util.h"
+#include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 
 static int
 same(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* As root under sudo (or --run-as): uid is the user aksup runs for,
+ * whose files are theirs to decide with. */
+static int
+invoking_user(uid_t uid)
+{
+	const char *su = getenv("SUDO_UID");
+	uid_t ou;
+	gid_t og;
+	long v;
+
+	if (geteuid() != 0)
+		return 0;
+	if (confine_files_owner(&ou, &og) == 0)
+		return uid == ou;
+	return su != NULL && parse_int(su, 1, 0x7fffffff, &v) == 0 &&
+	    (uid_t)v == uid;
 }
 
 int
@@ -63,8 +83,8 @@ policyfile_open(const char *path)
 	 * the owner must be you or root: as for the audit log, a file
 	 * others can write (chmod 666, a policy in /tmp of another user)
 	 * is a policy anyone can rewrite for the next session. */
-	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & 022) != 0) {
+	if ((st.st_uid != geteuid() && st.st_uid != 0 &&
+	    !invoking_user(st.st_uid)) || (st.st_mode & 022) != 0) {
 		log_warnx("policy %s must belong to you or root and be "
 		    "writable by its owner alone (it is uid %u, mode %03o; "
 		    "%s %s)",

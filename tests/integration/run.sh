@@ -844,6 +844,34 @@ t_default_log_location() {
 	return $ok
 }
 
+# Under sudo (as root, SUDO_UID/SUDO_GID of the invoking user): the
+# user's policy is accepted, the log and the seal key aksup creates are
+# the user's, the fs worker's writes are the user's, and the user can
+# verify the log alone.
+t_sudo_files_owner() {
+	local ok=0 rc d u=65534
+	[ "$(id -u)" = 0 ] || { skip "needs root (it plays sudo)"; return; }
+	d=$(mktemp -d /tmp/aksup-sudo.XXXXXX)
+	mkdir -p "$d/ws"
+	printf 'capabilities:\n  - action: fs.write\n    resource: %s/ws/**\n' "$d" > "$d/p.yaml"
+	chown -R $u:$u "$d"; chmod 755 "$d"
+	SUDO_UID=$u SUDO_GID=$u "$AKSUP" submit --policy "$d/p.yaml" --log-path "$d/log" \
+	    --seal-key-out "$d/key" --action fs.write --target "$d/ws/f" \
+	    --params '{"content":"x"}' >/dev/null 2>"$T/err"; rc=$?
+	check "the user's policy, a write ($rc: $(head -c 200 "$T/err"))" [ $rc -eq 0 ] || ok=1
+	check "the log is the user's" [ "$(stat -c %u "$d/log")" = $u ] || ok=1
+	check "the seal key is the user's" [ "$(stat -c %u "$d/key")" = $u ] || ok=1
+	check "the written file is the user's" [ "$(stat -c %u "$d/ws/f")" = $u ] || ok=1
+	SUDO_UID=$u SUDO_GID=$u "$AKSUP" submit --policy "$d/p.yaml" --log-path "$d/log" \
+	    --action fs.write --target "$d/ws/g" --params '{"content":"y"}' >/dev/null 2>"$T/err"; rc=$?
+	check "the next sudo session continues the user's log ($rc: $(head -c 200 "$T/err"))" [ $rc -eq 0 ] || ok=1
+	setpriv --reuid=$u --regid=$u --clear-groups "$AKSUP" log verify --log-path "$d/log" \
+	    --key "$d/key" >"$T/v" 2>&1
+	check "the user verifies it alone ($(tail -1 "$T/v"))" grep -q "^OK: .* 2 sessions" "$T/v" || ok=1
+	rm -rf "$d"
+	return $ok
+}
+
 t_no_orphans() {
 	local ok=0 marker="aksup-orphan-$$-$RANDOM"
 	setup_ws
@@ -1083,7 +1111,7 @@ YAML
 	return $ok
 }
 
-ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone readme_examples default_log_location version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
+ALL="pipeline_completion_order stop_with_requests_in_flight agent_gone_at_bound worker_wire_violation broker_stop_cont cli_errors copied_alone readme_examples default_log_location sudo_files_owner version validate_policy validate_positions policy_examples policy_explain policy_gate allowed_read_write_delete denied_outside_root
 restrictive_config symlink_escape dotdot_traversal pipelined_1000 chain log_view
 submit_exit_codes session_ended_exit_codes log_follow_limit malformed_request framing_not_object oversize_message
 fd_passing agent_open_etc_passwd agent_socket_inet example_agent proc_status
