@@ -53,5 +53,20 @@ else
 	bad "aksup links no libyaml, jansson, libcurl" "no $BLD/aksup"
 fi
 
+# The docs stand alone: no reference to a file outside the project
+# (design notes the project does not ship), and every relative link of
+# a Markdown doc names a file of the tree.
+viol=()
+while IFS= read -r hit; do viol+=("$hit"); done < <(grep -n -E 'DESIGN\.md|PLATFORM\.md|\.\./shared' README.md docs/*.md docs/*.1 2>/dev/null)
+for f in README.md docs/*.md; do
+	while IFS= read -r link; do
+		case $link in http*|\#*|mailto:*) continue ;; esac
+		target=$(dirname "$f")/${link%%#*}
+		[ -e "$target" ] || viol+=("$f links to $link, which is not in the tree")
+	done < <(grep -o -E '\]\([^)]+\)' "$f" | sed -E 's/^\]\((.*)\)$/\1/')
+done
+if [ ${#viol[@]} -eq 0 ]; then ok "the docs cite nothing outside the project"
+else bad "the docs cite nothing outside the project" "${viol[@]}"; fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
