@@ -18,12 +18,16 @@ static void
 render(const struct lv *lv, const char *status, const char *action,
     size_t limit)
 {
-	struct lv_filter f = { status, action, NULL, NULL, "2026", "2027-01",
+	struct lv_filter f = { 0, action, NULL, NULL, "2026", "2027-01",
 	    limit };
 	const struct lv_row *r;
 	size_t n, i, w, *ix;
-	char *s;
+	char *s, bad[64];
 
+	/* --status as aksup log parses it (a word that is none: any) */
+	if (status != NULL &&
+	    lv_status_parse(status, &f.statuses, bad, sizeof(bad)) < 0)
+		f.statuses = 0;
 	if (limit == 0)
 		f.since = f.until = NULL;
 	ix = lv_select(lv, &f, &n);
