@@ -13,6 +13,9 @@
 #include "broker/provider.h"
 #include "common/fsrights.h"
 
+_Static_assert(sizeof(struct fs_req) <= FWD_HDR_MAX &&
+    _Alignof(struct fs_req) <= 8, "the fs header fits struct fwd");
+
 static enum fs_op
 fs_op(const char *action)
 {
@@ -51,7 +54,7 @@ fs_encode(struct fwd *f, const struct policy *p, const char *action,
     const char **err)
 {
 	const json_t *enc = json_object_get(params, "encoding");
-	struct fs_req *fr = &f->hdr.fs;
+	struct fs_req *fr = (struct fs_req *)(void *)f->hdr;
 	const json_t *content;
 	const char *rel;
 

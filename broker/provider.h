@@ -37,11 +37,11 @@ struct param_def {
 };
 
 /* A request to a worker, built in storage the in-flight request owns:
- * valid while it lives. */
+ * valid while it lives. hdr holds the provider's fixed header (struct
+ * fs_req, ...): each provider asserts its header fits FWD_HDR_MAX. */
+#define FWD_HDR_MAX	64
 struct fwd {
-	union {
-		struct fs_req fs;
-	} hdr;
+	_Alignas(8) unsigned char hdr[FWD_HDR_MAX];
 	struct iovec iov[4];
 	int iovcnt;
 };

@@ -55,9 +55,13 @@ trap 'rm -rf "$STAGE"; for d in "${DELEG[@]}"; do rmdir "$d"/* "$d" 2>/dev/null;
 stage() {	# stage BUILDDIR NAME
 	local d="$STAGE/$2"
 	mkdir -p "$d/bin" "$d/src/tests"
-	cp "$1"/aksup "$1"/aksup-broker "$1"/aksup-worker-fs "$1"/aksup-submit \
-	    "$1"/aksup-log "$1"/aksup-example-agent "$1"/tests/aksup-probe \
-	    "$1"/tests/aksup-audit-agent "$1"/aksup-bench "$d/bin/"
+	# every program of ours: aksup, its role binaries (a new worker's
+	# too), the example agent, the bench, the test agents
+	local f
+	for f in "$1"/aksup "$1"/aksup-* "$1"/tests/aksup-probe \
+	    "$1"/tests/aksup-audit-agent; do
+		if [ -f "$f" ] && [ -x "$f" ]; then cp "$f" "$d/bin/"; fi
+	done
 	cp -r "$SRC/configs" "$SRC/examples" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
