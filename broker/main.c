@@ -163,7 +163,7 @@ static const char *
 roots_json(const struct policy *p)
 {
 	static const char letters[] = FS_RIGHT_LETTERS;
-	json_t *a = json_array(), *o;
+	json_t *a = json_array(), *o, *v;
 	const char *rule, *act;
 	char rights[sizeof(letters)];
 	unsigned r;
@@ -177,9 +177,14 @@ roots_json(const struct policy *p)
 				rights[n++] = letters[k];
 		rights[n] = '\0';
 		rule = policy_root_rule(p, i, &act);
-		o = json_pack("{s:s, s:s, s:s?}", "path", policy_root(p, i),
-		    "rights", rights, "rule", rule);
+		/* (a rule "FILE:LINE" of a policy name that is not UTF-8
+		 * is left out: JSON cannot say it) */
+		o = json_pack("{s:s, s:s}", "path", policy_root(p, i),
+		    "rights", rights);
 		if (o == NULL || json_array_append_new(a, o) < 0)
+			fatalx("out of memory");
+		if (rule != NULL && (v = json_string(rule)) != NULL &&
+		    json_object_set_new(o, "rule", v) < 0)
 			fatalx("out of memory");
 	}
 	if (a == NULL || (out = json_dumps(a, JSON_COMPACT |

@@ -6,6 +6,11 @@ _aksup() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	cmd=${COMP_WORDS[1]}
+	# after --, CMD and its arguments: files and commands (-o default)
+	local w
+	for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+		[ "$w" = -- ] && { COMPREPLY=(); return; }
+	done
 	local session="--log-path --audit-sync --seal-key-out --seal-every
 	    --seal-interval --audit-params --audit-max-bytes --audit-max-records
 	    --allow-degraded --run-as --uid-base --memory-max --pids-max --help"
@@ -22,6 +27,8 @@ _aksup() {
 		COMPREPLY=($(compgen -W "seccomp landlock namespaces uids caps rlimits cgroup" -- "$cur")); return ;;
 	--run-as)
 		COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	--timeout|--uid-base|--seal-every|--seal-interval|--audit-params|--audit-max-bytes|--audit-max-records|--memory-max|--pids-max|--limit|--target|--params|--session|--since|--until|--record-id)
+		COMPREPLY=(); return ;;	# a value of the user's
 	esac
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "run submit log validate-policy policy version help" -- "$cur"))
@@ -46,4 +53,4 @@ _aksup() {
 	help)	COMPREPLY=($(compgen -W "run submit log validate-policy policy version" -- "$cur")) ;;
 	esac
 }
-complete -F _aksup aksup
+complete -o default -F _aksup aksup

@@ -69,7 +69,7 @@ feed_lv(void *lv, const char *p, size_t n)
 }
 
 enum { COL_TIME, COL_STATUS, COL_ACTION, COL_TARGET, COL_MS, COL_RULE,
-    COL_ERROR, NCOLS };
+    COL_ERROR, NCOLS };	/* (and the fixed widths of --follow below) */
 
 static const char *const col_names[NCOLS] = {
 	"TIME", "STATUS", "ACTION", "TARGET", "MS", "RULE", "ERROR"
@@ -288,7 +288,9 @@ print_line(const struct cell *c, const size_t *w)
 		fputs(c[j].s, stdout);
 		if (j == NCOLS - 1)
 			break;
-		for (pad = c[j].w; pad < w[j] + 2; pad++)
+		/* to the column's width, and never less than two spaces
+		 * (a cell wider than --follow's fixed width) */
+		for (pad = c[j].w; pad < w[j] + 2 || pad < c[j].w + 2; pad++)
 			putchar(' ');
 	}
 	putchar('\n');
@@ -325,7 +327,8 @@ print_table(const struct lv *lv, const size_t *ix, size_t n)
 static void
 print_row_fixed(const struct lv_row *r)
 {
-	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 0 };
+	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 24,
+	    0 };
 	struct cell c[NCOLS];
 	size_t j;
 
@@ -358,7 +361,8 @@ static int
 follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 {
 	static char buf[READ_CHUNK];
-	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 0 };
+	static const size_t w[NCOLS] = { 27, 11, 12, LV_TARGET_COLS, 9, 24,
+	    0 };
 	struct cell head[NCOLS];
 	size_t next = 0, j;
 	unsigned long long seen = 0;

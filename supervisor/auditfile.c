@@ -126,8 +126,43 @@ open_parent(const char *what, const char *path, char *dir, size_t dirlen,
 	return fd;
 }
 
+static int open_files(const struct session_cfg *cfg,
+    struct auditfiles *af);
+
 int
 auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
+{
+	int rc;
+
+	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
+	af->drop_key = af->log_created = 0;
+	af->keybase = af->logbase = NULL;
+	/* Under sudo, by path as the invoking user: only where they may
+	 * make or open a file, and theirs (supervisor/confine.c). */
+	if (confine_as_invoker(1) < 0) {
+		log_warn("cannot take the invoking user's file ids");
+		(void)confine_as_invoker(0);
+		return -1;
+	}
+	rc = open_files(cfg, af);
+	(void)confine_as_invoker(0);
+	return rc;
+}
+
+/* The same name still names the inode fd holds (nobody renamed, removed
+ * or replaced it since it was opened). */
+static int
+same_file(int dirfd, const char *base, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && a.st_nlink > 0 &&
+	    fstatat(dirfd, base, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int
+open_files(const struct session_cfg *cfg, struct auditfiles *af)
 {
 	char dir[PATH_MAX];
 	const char *base;
@@ -136,9 +171,6 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	gid_t og;
 	int fd = -1;
 
-	af->logfd = af->keyfd = af->logdir = af->keydir = -1;
-	af->drop_key = af->log_created = 0;
-	af->keybase = af->logbase = NULL;
 	/* The audit log: append-only for the broker, private to the
 	 * operator (0600); read back by the broker only to continue the
 	 * hash chain. Opened by the operator's path, as the operator. */
@@ -173,16 +205,7 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 		log_warnx("audit log %s is not a regular file", cfg->log_path);
 		goto fail;
 	}
-	/* Made now, as root for sudo's user: the user's, like the fs
-	 * worker's files (fchown of our own new file: nothing else is
-	 * touched). */
-	if (af->log_created && confine_files_owner(&ou, &og) == 0) {
-		if (fchown(fd, ou, og) < 0) {
-			log_warn("audit log %s: chown", cfg->log_path);
-			goto fail;
-		}
-		st.st_uid = ou;
-	}
+	/* yours (under sudo: the invoking user's, or root's) */
 	if ((st.st_uid != geteuid() && (confine_files_owner(&ou, &og) < 0 ||
 	    st.st_uid != ou)) || (st.st_mode & 022) != 0) {
 		log_warnx("audit log %s must belong to you and be writable by "
@@ -192,6 +215,15 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	}
 	if (lock_log(fd, cfg->log_path) < 0)
 		goto fail;
+	/* Locked: still the file of that name? (a session that never
+	 * began removes the empty log it made; one opened just before
+	 * that would be locking a removed file) */
+	if (!same_file(af->logdir, base, fd)) {
+		log_warnx("audit log %s was removed or replaced while aksup "
+		    "opened it (another session starting with it?); run again",
+		    cfg->log_path);
+		goto fail;
+	}
 	if (cfg->seal_key_out != NULL) {
 		/* A new file only (O_EXCL: never an existing file, never
 		 * through a symlink, in no component), readable by the
@@ -202,11 +234,6 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 			goto fail;
 		af->keyfd = openat(af->keydir, af->keybase, O_WRONLY | O_CREAT |
 		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (af->keyfd >= 0 && confine_files_owner(&ou, &og) == 0 &&
-		    fchown(af->keyfd, ou, og) < 0) {
-			log_warn("seal key file %s: chown", cfg->seal_key_out);
-			goto fail;
-		}
 		if (af->keyfd < 0) {
 			if (errno == EEXIST)
 				log_warnx("seal key file %s exists; each session "
@@ -220,8 +247,10 @@ auditfile_open(const struct session_cfg *cfg, struct auditfiles *af)
 	af->logfd = fd;
 	return 0;
  fail:
-	if (fd >= 0 && af->log_created)
-		(void)unlinkat(af->logdir, base, 0);	/* ours, empty */
+	/* ours, empty, and still under its name: removed */
+	if (fd >= 0 && af->log_created && same_file(af->logdir, base, fd) &&
+	    fstat(fd, &st) == 0 && st.st_size == 0)
+		(void)unlinkat(af->logdir, base, 0);
 	if (fd >= 0)
 		close(fd);
 	af->log_created = 0;

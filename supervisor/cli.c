@@ -55,6 +55,17 @@ cmd_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Without --log-path, the default log (known once confine_setup said
+ * whose session this is: under sudo, the invoking user's). */
+static int
+session_default_log(struct session_cfg *cfg)
+{
+	if (cfg->log_path == NULL &&
+	    (cfg->log_path = cli_default_log(1)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* confine_setup's result as an exit code: -2 is a bad option value. */
 static int
 confine_rc(int rc)
@@ -189,15 +200,15 @@ cmd_submit(int argc, char **argv)
 	}
 	aargv[n] = NULL;
 	cfg.policy_path = policy;
-	if (logp == NULL && (logp = cli_default_log(1)) == NULL)
-		return EXIT_ERR;
 	cfg.log_path = logp;
 	cfg.agent_role = ROLE_CLIENT;
 	cfg.agent_argv = aargv;
 	cfg.agent_stdin = in;
+	(void)helper_path("aksup-broker");	/* found (or said), first */
 	/* which confinement layers are in force; refuse if one is missing */
 	rc = confine_setup(&cfg);
-	rc = rc < 0 ? confine_rc(rc) : session_run(&cfg);
+	rc = rc < 0 ? confine_rc(rc) : session_default_log(&cfg) < 0 ?
+	    EXIT_ERR : session_run(&cfg);
 	cgroup_destroy();
 	if (in >= 0)
 		close(in);
@@ -286,8 +297,6 @@ cmd_run(int argc, char **argv)
 	if (audit_cli_check(&cfg, "run") < 0)
 		return usage_err("run", run_usage, NULL);
 	cfg.policy_path = policy;
-	if (logp == NULL && (logp = cli_default_log(1)) == NULL)
-		return EXIT_ERR;
 	cfg.log_path = logp;
 	cfg.agent_role = ROLE_AGENT_EXTERNAL;
 	cfg.agent_argv = argv + optind;
@@ -298,12 +307,13 @@ cmd_run(int argc, char **argv)
 	view_warn_program(&view);	/* (its arguments: once the roots
 					 * are known, supervisor/start.c) */
 	cfg.view = &view;
+	(void)helper_path("aksup-broker");	/* found (or said), first */
 	/* which confinement layers are in force; refuse if one is missing */
 	if ((rc = confine_setup(&cfg)) < 0) {
 		view_free(&view);
 		return confine_rc(rc);
 	}
-	rc = session_run(&cfg);
+	rc = session_default_log(&cfg) < 0 ? EXIT_ERR : session_run(&cfg);
 	view_free(&view);
 	cgroup_destroy();	/* kills what is left in it, removes it */
 	return rc;

@@ -200,14 +200,19 @@ verify_at(int argc, char **argv, const struct option *opts)
 		if (argv[i][0] != '-')
 			break;
 		/* an option with its value in the next argument? (log's,
-		 * and verify's --key) */
-		if (strcmp(argv[i], "--key") == 0)
+		 * and verify's --key; exact names: a prefix is left to
+		 * getopt, in the mode it is typed in) */
+		if (strcmp(argv[i], "--key") == 0) {
 			i++;
+			continue;
+		}
 		for (j = 0; opts[j].name != NULL; j++)
 			if (strncmp(argv[i], "--", 2) == 0 &&
 			    strcmp(argv[i] + 2, opts[j].name) == 0 &&
-			    opts[j].has_arg == required_argument)
+			    opts[j].has_arg == required_argument) {
 				i++;
+				break;
+			}
 	}
 	if (i >= argc || strcmp(argv[i], "verify") != 0 || argc > 63)
 		return -1;

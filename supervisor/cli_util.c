@@ -16,7 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pwd.h>
+
 #include "common/log.h"
+#include "common/util.h"
+#include "supervisor/confine.h"
 
 #include "supervisor/supervisor.h"
 
@@ -83,35 +87,79 @@ make_dirs(char *dir, size_t from)
 	}
 }
 
+/* Root for sudo's invoking user: confine_setup's word in a session;
+ * before one (aksup log), SUDO_UID itself. */
+static int
+sudo_user(uid_t *uid)
+{
+	const char *su = getenv("SUDO_UID");
+	gid_t g;
+	long v;
+
+	if (confine_files_owner(uid, &g) == 0)
+		return 1;
+	if (geteuid() != 0 || su == NULL || parse_int(su, 1, 0x7fffffff,
+	    &v) < 0)
+		return 0;
+	*uid = (uid_t)v;
+	return 1;
+}
+
 const char *
 cli_default_log(int make)
 {
 	static char path[PATH_MAX];
-	const char *e = getenv("AKSUP_LOG"), *home, *base = NULL;
-	char dir[PATH_MAX];
+	const char *e = getenv("AKSUP_LOG"), *home = NULL, *base = NULL;
+	char dir[PATH_MAX], real[PATH_MAX];
+	struct passwd *pw;
+	uid_t ou;
 	size_t from;
+	int rc;
 
 	if (e != NULL && *e != '\0')
 		return e;	/* the operator's choice, as given */
-	if (geteuid() == 0) {
+	if (sudo_user(&ou)) {
+		/* sudo: the invoking user's own state directory, made as
+		 * them (never root's /var/log, which is not theirs) */
+		if ((pw = getpwuid(ou)) == NULL || pw->pw_dir[0] != '/')
+			goto none;
+		home = pw->pw_dir;
+	} else if (geteuid() == 0) {
 		snprintf(dir, sizeof(dir), "/var/log/aksup");
 		from = strlen("/var/log");
-	} else if ((base = getenv("XDG_STATE_HOME")) != NULL && base[0] == '/') {
+		goto have;
+	} else if ((base = getenv("XDG_STATE_HOME")) != NULL &&
+	    base[0] == '/') {
+		/* (its own symlinks resolved: aksup follows none later) */
+		if (realpath(base, real) != NULL)
+			base = real;
 		if (snprintf(dir, sizeof(dir), "%s/aksup", base) >=
 		    (int)sizeof(dir))
 			goto none;
 		from = 0;	/* XDG_STATE_HOME itself may not exist yet */
-	} else if ((home = getenv("HOME")) != NULL && home[0] == '/') {
-		if (snprintf(dir, sizeof(dir), "%s/.local/state/aksup", home) >=
-		    (int)sizeof(dir))
-			goto none;
-		from = strlen(home);
-	} else
+		goto have;
+	} else if ((home = getenv("HOME")) == NULL || home[0] != '/')
 		goto none;
-	if (make && make_dirs(dir, from) < 0) {
-		log_warn("cannot make the audit log's directory %s (name "
-		    "another with --log-path or AKSUP_LOG)", dir);
-		return NULL;
+	/* HOME as it really is: a /home that is a symlink (/var/home)
+	 * would be refused by the log's open, which follows none */
+	if (realpath(home, real) != NULL)
+		home = real;
+	if (snprintf(dir, sizeof(dir), "%s/.local/state/aksup", home) >=
+	    (int)sizeof(dir))
+		goto none;
+	from = strlen(home);
+ have:
+	if (make) {
+		if (confine_as_invoker(1) < 0)
+			rc = -1;
+		else
+			rc = make_dirs(dir, from);
+		(void)confine_as_invoker(0);
+		if (rc < 0) {
+			log_warn("cannot make the audit log's directory %s "
+			    "(name another with --log-path or AKSUP_LOG)", dir);
+			return NULL;
+		}
 	}
 	if (snprintf(path, sizeof(path), "%s/aksup.log", dir) >=
 	    (int)sizeof(path))

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -73,6 +74,7 @@ static struct {
 	int init;
 	int root;		/* started as root: a uid per role */
 	int session;		/* run/submit: the session gets a cgroup */
+	int sudo;		/* root for sudo's invoking user (run_uid) */
 	uint64_t mem_max;	/* its limits */
 	long pids_max;
 	unsigned in_force, waived;
@@ -387,6 +389,7 @@ confine_setup(struct session_cfg *cfg)
 		}
 		g.run_uid = (uid_t)u;
 		g.run_gid = (gid_t)gg;
+		g.sudo = 1;
 	}
 	if (cfg->allow_degraded != NULL &&
 	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0) {
@@ -853,12 +856,42 @@ agent_external_landlock(const struct agent_view *v, int view)
 int
 confine_files_owner(uid_t *uid, gid_t *gid)
 {
-	/* as root for another user (sudo, --run-as): the files aksup
-	 * makes are that user's, as the fs worker's writes are */
-	if (!g.init || !g.root || g.run_uid == 0)
+	/* root for sudo's invoking user only (never --run-as: that user
+	 * is the fs worker's, not the operator) */
+	if (!g.init || !g.root || !g.sudo || g.run_uid == 0)
 		return -1;
 	*uid = g.run_uid;
 	*gid = g.run_gid;
+	return 0;
+}
+
+int
+confine_as_invoker(int on)
+{
+	static gid_t saved[NGROUPS_MAX];
+	static int nsaved = -1;
+
+	if (!g.init || !g.root || !g.sudo || g.run_uid == 0)
+		return 0;
+	/* Safe: the filesystem ids only, and back: while on, a path is
+	 * opened and a file made with the invoking user's permissions
+	 * (no supplementary group at all, never more than the user's), so
+	 * sudo aksup makes nothing the user could not make. */
+	if (on) {
+		if ((nsaved = getgroups(NGROUPS_MAX, saved)) < 0 ||
+		    setgroups(0, NULL) < 0)
+			return -1;
+		(void)setfsgid(g.run_gid);
+		(void)setfsuid(g.run_uid);
+		if ((uid_t)setfsuid((uid_t)-1) != g.run_uid)
+			return -1;
+		return 0;
+	}
+	(void)setfsuid(0);
+	(void)setfsgid(0);
+	if (nsaved >= 0 && setgroups((size_t)nsaved, saved) < 0)
+		fatal("setgroups");	/* never root with the user's set */
+	nsaved = -1;
 	return 0;
 }
 

@@ -57,10 +57,15 @@ void confine_force_profile(const char *name);
  * force): then it has a HOME (supervisor/view.h). */
 int confine_has_view(void);
 
-/* Started as root for another user (sudo's invoking user, --run-as):
- * 0 with that user's ids, whom the files aksup creates belong to (the
- * log, the seal key). -1: the files are the caller's own. */
+/* Started as root by sudo for its invoking user: 0 with that user's
+ * ids (the files aksup makes are theirs, their policy and log are
+ * accepted as root's); -1 otherwise (--run-as never counts). */
 int confine_files_owner(uid_t *uid, gid_t *gid);
+/* Under sudo: on (1), the filesystem ids become the invoking user's,
+ * with no supplementary groups, so what is opened and made by path is
+ * what the user could open and make, owned by them; off (0) restores
+ * root's. 0, or -1 (on failed: the caller stops). No-op otherwise. */
+int confine_as_invoker(int on);
 
 /* "AKSUP_WAIVED=..." for our role binaries, or NULL when none. */
 const char *confine_env_waived(void);

@@ -217,7 +217,9 @@ session_run(const struct session_cfg *cfg)
 	}
 	/* (a broker that never got ready said why itself: the policy's
 	 * FILE:LINE:COL, an unwritable log) */
-	if (s.p[ROLE_BROKER].pid > 0 && s.broker_ready)
+	if (s.p[ROLE_BROKER].pid > 0 && (s.broker_ready ||
+	    !WIFEXITED(s.p[ROLE_BROKER].status)))	/* (a crash is never
+							 * said by itself) */
 		watch_report_broker(s.p[ROLE_BROKER].status);
 	/* (a refused session said what was wrong with its files) */
 	if (started && !s.refused)

@@ -394,6 +394,10 @@ t_log_follow_limit() {
 	check "then the new one" [ "$(tail -1 "$T/follow" | jq -r .action)" = fs.list ] || ok=1
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	# the table of --follow: RULE and ERROR apart (fixed widths)
+	timeout 2 "$AKSUP" log --log-path "$T/log" --follow --limit 2 > "$T/follow" 2>&1
+	check "--follow's table keeps RULE apart ($(tail -1 "$T/follow"))" \
+	    bash -c 'grep -Eq "p.yaml:[0-9]+  +-$" "$1" && grep -q "RULE  *ERROR" "$1"' _ "$T/follow" || ok=1
 	return $ok
 }
 
@@ -749,6 +753,13 @@ t_cli_errors() {
 		    bash -c '[ '$rc' = 0 ] && grep -q "^usage: aksup $1" "$2" && cmp -s "$2" "$3" && cmp -s "$2" "$4"' _ "$c" "$T/h1" "$T/h2" "$T/h3" || ok=1
 	done
 	check "run's help lists 124, 126, 127" bash -c '"$1" help run | grep -q "124.*126.*127"' _ "$AKSUP" || ok=1
+	# an option of aksup log without its value, last: said, never a
+	# crash (verify_at read past argv)
+	for c in "--status" "--key" "--log-path" "--since 2026 --limit"; do
+		# shellcheck disable=SC2086
+		"$AKSUP" log $c >/dev/null 2>"$T/err"; rc=$?
+		check "aksup log $c: usage 2 ($rc: $(head -1 "$T/err"))" bash -c '[ '$rc' = 2 ] && grep -q "needs a value\|unknown option" "$1"' _ "$T/err" || ok=1
+	done
 	"$AKSUP" help nosuch >/dev/null 2>&1; rc=$?
 	check "help of no command: usage 2" [ $rc = 2 ] || ok=1
 	# a bad --batch line: its file and line number
@@ -851,6 +862,7 @@ t_default_log_location() {
 t_sudo_files_owner() {
 	local ok=0 rc d u=65534
 	[ "$(id -u)" = 0 ] || { skip "needs root (it plays sudo)"; return; }
+	setup_ws
 	d=$(mktemp -d /tmp/aksup-sudo.XXXXXX)
 	mkdir -p "$d/ws"
 	printf 'capabilities:\n  - action: fs.write\n    resource: %s/ws/**\n' "$d" > "$d/p.yaml"
@@ -868,6 +880,20 @@ t_sudo_files_owner() {
 	setpriv --reuid=$u --regid=$u --clear-groups "$AKSUP" log verify --log-path "$d/log" \
 	    --key "$d/key" >"$T/v" 2>&1
 	check "the user verifies it alone ($(tail -1 "$T/v"))" grep -q "^OK: .* 2 sessions" "$T/v" || ok=1
+	# but nothing where the user may not make a file: root's directory
+	# (the files are made as the user, never chowned to them)
+	mkdir "$d/rootdir"; chmod 755 "$d/rootdir"
+	SUDO_UID=$u SUDO_GID=$u "$AKSUP" submit --policy "$d/p.yaml" --log-path "$d/rootdir/log" \
+	    --seal-key-out "$d/rootdir/key" --action fs.read --target "$d/ws/f" >/dev/null 2>"$T/err"; rc=$?
+	check "no log made in root's directory for the user ($rc)" \
+	    bash -c '[ '$rc' = 1 ] && [ ! -e "$1/log" ] && [ ! -e "$1/key" ] && grep -q "Permission denied" "$2"' _ "$d/rootdir" "$T/err" || ok=1
+	# --run-as is the fs worker's user, not the operator: root's files
+	"$AKSUP" submit --run-as $u --policy "$T/p.yaml" --log-path "$d/rootdir/log2" \
+	    --action fs.read --target "$WS/a.txt" >/dev/null 2>"$T/err"
+	check "--run-as: the log stays root's ($(head -c 200 "$T/err"))" [ "$(stat -c %u "$d/rootdir/log2")" = 0 ] || ok=1
+	"$AKSUP" submit --run-as $u --policy "$d/p.yaml" --log-path "$d/rootdir/log3" \
+	    --action fs.read --target "$d/ws/f" >/dev/null 2>"$T/err"; rc=$?
+	check "--run-as: that user's policy is not root's ($rc)" [ $rc -eq 1 ] || ok=1
 	rm -rf "$d"
 	return $ok
 }
@@ -986,6 +1012,7 @@ t_bad_policy_refuses_session() {
 	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --seal-key-out "$T/key" \
 	    --action fs.read --target "$WS/a.txt" >/dev/null 2>"$T/err"; rc=$?
 	check "the rerun with the fixed policy works ($rc: $(tr '\n' ' ' < "$T/err"))" [ $rc -eq 0 ] || ok=1
+	rm -f "$T/key"	# (the next test's)
 	return $ok
 }
 
