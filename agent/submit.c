@@ -171,6 +171,15 @@ usage(void)
 	exit(2);
 }
 
+static int
+utf8_ok(const char *s)
+{
+	json_t *v = json_string(s);	/* NULL: not UTF-8 */
+
+	json_decref(v);
+	return v != NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -199,6 +208,14 @@ main(int argc, char **argv)
 	}
 	if (optind != argc || (!isbatch && (action == NULL || target == NULL)))
 		usage();
+	/* text the protocol can carry (docs/PROTOCOL.md: UTF-8 JSON) */
+	if ((action != NULL && !utf8_ok(action)) ||
+	    (target != NULL && !utf8_ok(target))) {
+		fprintf(stderr, "aksup submit: --%s is not valid UTF-8 text: "
+		    "a request is UTF-8 JSON\n", action != NULL &&
+		    !utf8_ok(action) ? "action" : "target");
+		return 2;
+	}
 	if (params != NULL) {
 		probe = aksup_request_json(0, action, target, params);
 		if (probe == NULL) {

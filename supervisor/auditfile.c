@@ -122,7 +122,8 @@ open_parent(const char *what, const char *path, char *dir, size_t dirlen,
 		    "symbolic link, which aksup does not follow; name the "
 		    "real directory", what, path, dir);
 	else if (fd < 0)
-		log_warn("%s %s: directory %s", what, path, dir);
+		log_warn("%s %s: directory %s%s", what, path, dir, errno ==
+		    ENOENT ? " (make it first: mkdir -p)" : "");
 	return fd;
 }
 

@@ -43,7 +43,7 @@ cmd_version(int argc, char **argv)
 {
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		printf("usage: %s\n\nPrints \"aksup %s\". Exit: 0.\n",
+		printf("usage: %s\n\nPrints \"aksup %s\". Exit: 0, 2 usage.\n",
 		    version_usage, AKSUP_VERSION);
 		return EXIT_OK;
 	}
@@ -92,8 +92,10 @@ cmd_validate(int argc, char **argv)
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'h':
-			printf("usage: %s\n\nChecks FILE and prints \"OK: N rules\", "
-			    "or FILE:LINE:COL: error (exit 1).\n", validate_usage);
+			printf("usage: %s\n\nChecks FILE (and every rule's "
+			    "examples) and prints \"OK: N rules\", or\n"
+			    "FILE:LINE:COL: error. Exit: 0 valid, 1 invalid (or "
+			    "not readable), 2 usage.\n", validate_usage);
 			return EXIT_OK;
 		default:
 			return cli_opt_error("validate-policy",
@@ -185,7 +187,7 @@ cmd_submit(int argc, char **argv)
 		aargv[n++] = strcmp(batch, "-") == 0 ? "stdin" : (char *)batch;
 		if (strcmp(batch, "-") != 0 &&
 		    (in = open(batch, O_RDONLY | O_CLOEXEC)) < 0) {
-			log_warn("%s", batch);
+			log_warn("--batch %s", batch);
 			return EXIT_ERR;
 		}
 	} else {

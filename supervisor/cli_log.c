@@ -35,6 +35,25 @@ usage_err(const char *usage, const char *msg)
 	return cli_usage("log", usage, "%s", msg);
 }
 
+/* The log to read: --log-path's, else the default (where aksup run
+ * writes). -1 (said, naming which) when it cannot be opened. */
+static int
+open_log(const char **logp)
+{
+	int dflt = *logp == NULL, fd;
+
+	if (dflt && (*logp = cli_default_log(0)) == NULL)
+		return -1;
+	if ((fd = open(*logp, O_RDONLY | O_CLOEXEC)) >= 0)
+		return fd;
+	if (dflt && errno == ENOENT)
+		log_warnx("no audit log at %s yet: it is the default, and no "
+		    "session has written it (--log-path names another)", *logp);
+	else
+		log_warn("audit log %s", *logp);
+	return -1;
+}
+
 static const char verify_usage[] =
     "aksup log verify [--log-path F] [--key FILE]... [--allow-open]\n"
     "                 [--allow-crashed]";
@@ -73,7 +92,7 @@ cmd_log_verify(int argc, char **argv)
 			printf("usage: %s\n\nChecks the hash chain, seq, time "
 			    "order, sessions, decision/outcome pairing and,\n"
 			    "with the session's key file, every seal. Exit 0 "
-			    "valid, 1 with the first bad record.\n"
+			    "valid, 1 with the first bad record, 2 usage.\n"
 			    "--allow-open: the last session may lack its end "
 			    "(running or crashed).\n--allow-crashed: a keyed "
 			    "session may lack its final seal (a crash); the\n"
@@ -88,16 +107,12 @@ cmd_log_verify(int argc, char **argv)
 		return cli_arg_error("log", verify_usage, argv[optind]);
 	for (i = 0; i < KEYS_MAX; i++)
 		kfd[i] = -1;
-	if (logp == NULL && (logp = cli_default_log(0)) == NULL)
-		return EXIT_ERR;
-	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", logp);
+	if ((fd = open_log(&logp)) < 0)
 		goto out;
-	}
 	memset(&sp, 0, sizeof(sp));
 	for (i = 0; i < nk; i++) {
 		if ((kfd[i] = open(keys[i], O_RDONLY | O_CLOEXEC)) < 0) {
-			log_warn("%s", keys[i]);
+			log_warn("--key %s", keys[i]);
 			goto out;
 		}
 		sp.src[i] = kfd[i];
@@ -249,6 +264,8 @@ cmd_log(int argc, char **argv)
 
 	if ((rc = verify_at(argc, argv, opts)) >= 0)
 		return rc;
+	if (argc == 2 && strcmp(argv[1], "help") == 0)
+		argv[1] = "--help";	/* aksup log help: as policy help */
 	optind = 1;
 	opterr = 0;
 	largv[n++] = "aksup-log";
@@ -291,12 +308,8 @@ cmd_log(int argc, char **argv)
 	if (optind != argc)
 		return cli_arg_error("log", log_usage, argv[optind]);
 	largv[n] = NULL;
-	if (logp == NULL && (logp = cli_default_log(0)) == NULL)
+	if ((fd = open_log(&logp)) < 0)
 		return EXIT_ERR;
-	if ((fd = open(logp, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_warn("%s", logp);
-		return EXIT_ERR;
-	}
 	/* --follow --limit N: aksup-log shows the last N rows of the log as
 	 * it is now (its first st_size bytes), then every new one. */
 	if (follow_mode && limit && fstat(fd, &st) == 0 && st.st_size > 0) {

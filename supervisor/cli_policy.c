@@ -112,5 +112,6 @@ cmd_policy(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "explain") == 0)
 		return explain(argc - 1, argv + 1);
-	return usage_err("unknown subcommand");
+	return cli_usage("policy", policy_usage, "unknown subcommand \"%s\" "
+	    "(the one there is: explain)", argv[1]);
 }

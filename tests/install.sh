@@ -52,7 +52,7 @@ t_docs() {
 	for m in aksup aksup-run aksup-submit aksup-log aksup-validate-policy aksup-policy aksup-bench; do
 		check "man page $m" [ -s "$ROOT/share/man/man1/$m.1" ] || ok=1
 	done
-	check "the docs" [ -s "$ROOT/share/doc/aksup/PROTOCOL.md" ] || ok=1
+	check "the docs, beside README.md as in the tree" [ -s "$ROOT/share/doc/aksup/docs/PROTOCOL.md" ] && [ -s "$ROOT/share/doc/aksup/README.md" ] || ok=1
 	check "bash completion parses" bash -n "$ROOT/share/bash-completion/completions/aksup" || ok=1
 	check "completes the subcommands" bash -c '. "$1"; COMP_WORDS=(aksup ru); COMP_CWORD=1; _aksup; [ "${COMPREPLY[*]}" = run ]' _ "$ROOT/share/bash-completion/completions/aksup" || ok=1
 	return $ok
@@ -67,13 +67,13 @@ t_systemd_unit() {
 	unit=$ROOT/lib/systemd/system/aksup@.service
 	check "the unit is installed" [ -s "$unit" ] || return 1
 	line=$(sed -n 's/^ExecStart=//p' "$unit")
-	check "it runs aksup run ($line)" bash -c '[[ "$1" == "/usr/local/bin/aksup run --policy \${AKSUP_POLICY} "* ]]' _ "$line" || ok=1
+	check "it runs this prefix's aksup run ($line)" bash -c '[[ "$1" == "$2/bin/aksup run --policy \${AKSUP_POLICY} "* ]]' _ "$line" "$PREFIX" || ok=1
 	AKSUP_POLICY=$ROOT/share/aksup/restrictive.yaml
 	AKSUP_OPTIONS="--timeout 60"
 	AKSUP_AGENT=$ROOT/libexec/aksup/aksup-example-agent
 	line=${line//%i/inst-test}
 	line=${line//\/var\/log\/aksup/$T}
-	line=${line//\/usr\/local\/bin\/aksup/$AKSUP}
+	line=${line//$PREFIX\/bin\/aksup/$AKSUP}
 	line=${line//\$\{AKSUP_POLICY\}/$AKSUP_POLICY}
 	line=${line//\$AKSUP_OPTIONS/$AKSUP_OPTIONS}
 	line=${line//\$AKSUP_AGENT/$AKSUP_AGENT}
