@@ -68,9 +68,12 @@ session_default_log(struct session_cfg *cfg)
 
 /* confine_setup's result as an exit code: -2 is a bad option value. */
 static int
-confine_rc(int rc)
+confine_rc(int rc, const char *cmd)
 {
-	return rc == -2 ? EXIT_USAGE : EXIT_ERR;
+	if (rc != -2)
+		return EXIT_ERR;
+	fprintf(stderr, "(aksup help %s: every option and exit code)\n", cmd);
+	return EXIT_USAGE;
 }
 
 static const char validate_usage[] = "aksup validate-policy --policy FILE";
@@ -209,7 +212,7 @@ cmd_submit(int argc, char **argv)
 	(void)helper_path("aksup-broker");	/* found (or said), first */
 	/* which confinement layers are in force; refuse if one is missing */
 	rc = confine_setup(&cfg);
-	rc = rc < 0 ? confine_rc(rc) : session_default_log(&cfg) < 0 ?
+	rc = rc < 0 ? confine_rc(rc, "submit") : session_default_log(&cfg) < 0 ?
 	    EXIT_ERR : session_run(&cfg);
 	cgroup_destroy();
 	if (in >= 0)
@@ -313,7 +316,7 @@ cmd_run(int argc, char **argv)
 	/* which confinement layers are in force; refuse if one is missing */
 	if ((rc = confine_setup(&cfg)) < 0) {
 		view_free(&view);
-		return confine_rc(rc);
+		return confine_rc(rc, "run");
 	}
 	rc = session_default_log(&cfg) < 0 ? EXIT_ERR : session_run(&cfg);
 	view_free(&view);

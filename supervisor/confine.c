@@ -391,8 +391,8 @@ confine_setup(struct session_cfg *cfg)
 		g.run_gid = (gid_t)gg;
 		g.sudo = 1;
 	}
-	if (cfg->allow_degraded != NULL &&
-	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0) {
+	if (cfg->allow_degraded != NULL && (cfg->allow_degraded[0] == '\0' ||
+	    sandbox_layers_parse(cfg->allow_degraded, &allowed) < 0)) {
 		log_warnx("--allow-degraded=%s: layers are seccomp, landlock, "
 		    "namespaces, uids, caps, rlimits, cgroup", cfg->allow_degraded);
 		return -2;

@@ -220,7 +220,7 @@ session_run(const struct session_cfg *cfg)
 	if (s.p[ROLE_BROKER].pid > 0 && (s.broker_ready ||
 	    !WIFEXITED(s.p[ROLE_BROKER].status)))	/* (a crash is never
 							 * said by itself) */
-		watch_report_broker(s.p[ROLE_BROKER].status);
+		watch_report_broker(s.p[ROLE_BROKER].status, s.agent);
 	/* (a refused session said what was wrong with its files) */
 	if (started && !s.refused)
 		intact = placement_intact(s.pfile, s.npf);

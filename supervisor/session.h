@@ -73,6 +73,6 @@ int watch_all_done(const struct sess *s);
 void watch_kill_all(struct sess *s);
 void watch_set_deadline(struct sess *s, int ms);
 void watch_kill_leftovers(void);
-void watch_report_broker(int status);
+void watch_report_broker(int status, enum role agent);
 
 #endif

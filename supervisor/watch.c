@@ -291,7 +291,7 @@ watch_kill_leftovers(void)
 }
 
 void
-watch_report_broker(int st)
+watch_report_broker(int st, enum role agent)
 {
 	if (!WIFEXITED(st)) {
 		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
@@ -302,8 +302,12 @@ watch_report_broker(int st)
 	case BROKER_EXIT_OK:
 		break;
 	case BROKER_EXIT_AGENT:
-		log_warnx("the agent broke the protocol and was ended "
-		    "(see the audit log)");
+		if (agent == ROLE_CLIENT)	/* aksup submit's own request */
+			log_warnx("a request that is not one ended the session "
+			    "(said above; see the audit log)");
+		else
+			log_warnx("the agent broke the protocol and was ended "
+			    "(see the audit log)");
 		break;
 	case BROKER_EXIT_WORKER:
 		log_warnx("a worker died; the session was ended");
