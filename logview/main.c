@@ -145,6 +145,7 @@ verify_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "keys",	required_argument,	NULL, 'k' },
+		{ "key-name",	required_argument,	NULL, 'K' },
 		{ "allow-open",	no_argument,		NULL, 'o' },
 		{ "allow-crashed", no_argument,		NULL, 'c' },
 		{ NULL,		0,			NULL, 0 }
@@ -154,7 +155,9 @@ verify_main(int argc, char *argv[])
 	struct av *v;
 	char err[200], *text;
 	size_t len;
-	long nkeys = 0, i;
+	long nkeys = 0, i, nnames = 0;
+	const char *names[64];
+	char label[32];
 	int ch, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -166,6 +169,10 @@ verify_main(int argc, char *argv[])
 		case 'k':
 			if (parse_int(optarg, 0, 64, &nkeys) < 0)
 				usage_error("--keys wants a number", optarg);
+			break;
+		case 'K':
+			if (nnames < 64)
+				names[nnames++] = optarg;
 			break;
 		case 'o':
 			o.allow_open = 1;
@@ -184,10 +191,14 @@ verify_main(int argc, char *argv[])
 	sandbox_enter(ROLE_LOGVIEW);
 
 	for (i = 0; i < nkeys; i++) {
+		/* named as the operator gave it (--key), else by place */
+		snprintf(label, sizeof(label), "%ld", i + 1);
 		if (read_all(3 + (int)i, 1024 * 1024, &text, &len) < 0)
-			fatal("reading key file %ld", i + 1);
+			fatal("reading key file %s", i < nnames ? names[i] :
+			    label);
 		if (av_add_keys(v, text, len, err, sizeof(err)) < 0)
-			fatalx("key file %ld: %s", i + 1, err);
+			fatalx("key file %s: %s (not a seal key file of "
+			    "--seal-key-out?)", i < nnames ? names[i] : label, err);
 		memset(text, 0, len);
 		free(text);
 		close(3 + (int)i);

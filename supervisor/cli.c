@@ -102,7 +102,7 @@ cmd_validate(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			return cli_opt_error("validate-policy",
-			    validate_usage, ch, argv);
+			    validate_usage, ch, argv, opts);
 		}
 	}
 	if (policy == NULL || optind != argc)
@@ -167,7 +167,8 @@ cmd_submit(int argc, char **argv)
 				return usage_err("submit", submit_usage, NULL);
 			if (rc > 0)
 				break;
-			return cli_opt_error("submit", submit_usage, ch, argv);
+			return cli_opt_error("submit", submit_usage, ch, argv,
+			    opts);
 		}
 	}
 	if (optind != argc)
@@ -292,7 +293,8 @@ cmd_run(int argc, char **argv)
 				return usage_err("run", run_usage, NULL);
 			if (rc > 0)
 				break;
-			return cli_opt_error("run", run_usage, ch, argv);
+			return cli_opt_error("run", run_usage, ch, argv,
+			    opts);
 		}
 	}
 	if (policy == NULL)

@@ -70,7 +70,7 @@ cmd_log_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *logp = NULL, *keys[KEYS_MAX];
-	char *largv[8], nkeys[16];
+	char *largv[8 + 2 * KEYS_MAX], nkeys[16];
 	struct spawn sp;
 	int ch, n = 0, nk = 0, allow_open = 0, allow_crashed = 0, fd = -1;
 	int kfd[KEYS_MAX];
@@ -100,7 +100,8 @@ cmd_log_verify(int argc, char **argv)
 			    verify_usage);
 			return EXIT_OK;
 		default:
-			return cli_opt_error("log", verify_usage, ch, argv);
+			return cli_opt_error("log", verify_usage, ch, argv,
+			    opts);
 		}
 	}
 	if (optind != argc)
@@ -124,6 +125,10 @@ cmd_log_verify(int argc, char **argv)
 	largv[n++] = "verify";
 	largv[n++] = "--keys";
 	largv[n++] = nkeys;
+	for (i = 0; i < nk; i++) {	/* for its messages: the files' names */
+		largv[n++] = "--key-name";
+		largv[n++] = (char *)keys[i];
+	}
 	if (allow_open)
 		largv[n++] = "--allow-open";
 	if (allow_crashed)
@@ -300,7 +305,8 @@ cmd_log(int argc, char **argv)
 			    "invalid), 2 usage.\n", log_usage);
 			return EXIT_OK;
 		default:
-			return cli_opt_error("log", log_usage, ch, argv);
+			return cli_opt_error("log", log_usage, ch, argv,
+			    opts);
 		}
 		if (n > 20)
 			return usage_err(log_usage, "too many options");

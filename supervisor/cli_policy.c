@@ -63,8 +63,8 @@ explain(int argc, char **argv)
 			printf("usage: %s\n%s", policy_usage, policy_help);
 			return EXIT_OK;
 		default:
-			return cli_opt_error("policy explain", policy_usage, ch,
-			    argv);
+			return cli_opt_error("policy explain",
+			    policy_usage, ch, argv, opts);
 		}
 	}
 	if (optind != argc)

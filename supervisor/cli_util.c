@@ -48,15 +48,36 @@ cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
  * short option in a cluster, optopt.
  */
 int
-cli_opt_error(const char *cmd, const char *usage, int ch, char **argv)
+cli_opt_error(const char *cmd, const char *usage, int ch, char **argv,
+    const struct option *opts)
 {
-	char shortopt[3] = { '-', (char)optopt, '\0' };
+	char shortopt[3] = { '-', (char)optopt, '\0' }, names[256];
+	const char *arg = argv[optind - 1], *name;
+	size_t len, n = 0, o = 0;
+	int i;
 
 	if (ch == ':')
-		return cli_usage(cmd, usage, "%s needs a value",
-		    argv[optind - 1]);
-	return cli_usage(cmd, usage, "unknown option %s", optopt != 0 ?
-	    shortopt : argv[optind - 1]);
+		return cli_usage(cmd, usage, "%s needs a value", arg);
+	if (optopt != 0)
+		return cli_usage(cmd, usage, "unknown option %s", shortopt);
+	/* a long option's prefix that fits several (--p: --policy and
+	 * --pids-max) is ambiguous, not unknown */
+	if (strncmp(arg, "--", 2) == 0) {
+		name = arg + 2;
+		len = strcspn(name, "=");
+		names[0] = '\0';
+		for (i = 0; len > 0 && opts[i].name != NULL; i++)
+			if (strncmp(opts[i].name, name, len) == 0 &&
+			    o < sizeof(names)) {
+				o += (size_t)snprintf(names + o, sizeof(names) - o,
+				    "%s--%s", n++ ? ", " : "", opts[i].name);
+			}
+		if (n > 1)
+			return cli_usage(cmd, usage, "%.*s is ambiguous: %s "
+			    "(give more of the name)", (int)(len + 2), arg,
+			    names);
+	}
+	return cli_usage(cmd, usage, "unknown option %s", arg);
 }
 
 int

@@ -190,7 +190,9 @@ int run_helper(struct spawn *s);
  * option, argument or value) with the usage; each returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int cli_opt_error(const char *cmd, const char *usage, int ch, char **argv);
+struct option;
+int cli_opt_error(const char *cmd, const char *usage, int ch, char **argv,
+    const struct option *opts);
 int cli_arg_error(const char *cmd, const char *usage, const char *arg);
 /* The audit log when --log-path is not given: $AKSUP_LOG; else, as
  * root, /var/log/aksup/aksup.log; else $XDG_STATE_HOME/aksup/aksup.log

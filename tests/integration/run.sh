@@ -739,6 +739,12 @@ t_cli_errors() {
 	"$AKSUP" submit --policy "$T/p.yaml" --frob x >/dev/null 2>"$T/err"; rc=$?
 	check "an unknown option: named ($(head -1 "$T/err"))" \
 	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup submit: unknown option --frob" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" run --p x -- /bin/true >/dev/null 2>"$T/err"; rc=$?
+	check "an ambiguous prefix: the options it fits ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup run: --p is ambiguous: --policy, --pids-max" "$1"' _ "$T/err" || ok=1
+	"$AKSUP" log verify --log-path "$T/p.yaml" --key "$T/p.yaml" >/dev/null 2>"$T/err"; rc=$?
+	check "verify names a bad key file by its name ($(head -1 "$T/err"))" \
+	    bash -c '[ '$rc' = 1 ] && grep -q "key file $2: " "$1"' _ "$T/err" "$T/p.yaml" || ok=1
 	"$AKSUP" submit --policy "$T/p.yaml" extra >/dev/null 2>"$T/err"; rc=$?
 	check "an extra argument: named ($(head -1 "$T/err"))" \
 	    bash -c '[ '$rc' = 2 ] && grep -q "^aksup submit: unexpected argument \"extra\"" "$1"' _ "$T/err" || ok=1
