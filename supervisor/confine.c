@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/mountview.h"
 #include "supervisor/view.h"
 #include "common/util.h"
 #include "common/sandbox.h"
@@ -499,240 +500,45 @@ child_fail(const char *layer, const char *what)
 	_exit(126);
 }
 
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -1;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* A mount point for `src` at `dst`: a directory or an empty file. */
-static int
-mountpoint_for(int is_dir, const char *dst)
-{
-	char parent[PATH_MAX], *slash;
-	int fd;
-
-	snprintf(parent, sizeof(parent), "%s", dst);
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent) {
-		*slash = '\0';
-		if (mkdir_p(parent, 0755) < 0)
-			return -1;
-	}
-	if (is_dir)
-		return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
-	if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0444)) < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-struct tree {
-	const char *path;	/* where, in the view */
-	int fd;			/* detached copy of the mount, or -1 */
-	int is_dir;
-	char link[PATH_MAX];	/* a symlink to recreate instead */
-};
-
-/* A detached, read-only (or device) copy of what is at `path`. Safe: it
- * is a bind mount of something the invoking user can already see, with
- * nosuid (T10) and, for everything but the device nodes, nodev and
- * read-only added; mount_setattr can only add these flags here. */
-static int
-take_tree(struct tree *t, const char *path, int dev)
-{
-	struct mount_attr ma;
-	struct stat st;
-	ssize_t n;
-
-	memset(t, 0, sizeof(*t));
-	t->path = path;
-	t->fd = -1;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (S_ISLNK(st.st_mode) && !dev) {
-		/* /bin -> usr/bin on merged-/usr systems */
-		if ((n = readlink(path, t->link, sizeof(t->link) - 1)) < 0)
-			return -1;
-		t->link[n] = '\0';
-		return 0;
-	}
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	t->is_dir = S_ISDIR(st.st_mode);
-	t->fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_RECURSIVE);
-	if (t->fd < 0)
-		return -1;
-	memset(&ma, 0, sizeof(ma));
-	ma.attr_set = MOUNT_ATTR_NOSUID | (dev ? MOUNT_ATTR_NOEXEC :
-	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV);
-	if (mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
-	    sizeof(ma)) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-place_tree(struct tree *t, const char *newroot)
-{
-	char dst[PATH_MAX];
-
-	if (snprintf(dst, sizeof(dst), "%s%s", newroot, t->path) >=
-	    (int)sizeof(dst))
-		return -1;
-	if (t->link[0] != '\0')
-		return symlink(t->link, dst) < 0 && errno != EEXIST ? -1 : 0;
-	if (t->fd < 0)
-		return 0;
-	if (mountpoint_for(t->is_dir, dst) < 0)
-		return -1;
-	if (move_mount(t->fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return -1;
-	close(t->fd);
-	t->fd = -1;
-	return 0;
-}
-
-
 /*
- * A bind of the plan: the inode the plan pinned (reached through no
- * symlink, else refused), cloned alone, without the mounts beneath it
- * (a mount under a --ro directory, a bind of the log's directory or a
- * proc, never comes along), read-only, nosuid, nodev. Safe for the same
- * reasons as take_tree.
- */
-static int
-take_planned(struct tree *t, const struct view_ent *e)
-{
-	struct mount_attr ma;
-	int fd;
-
-	memset(t, 0, sizeof(*t));
-	t->path = e->path;
-	t->is_dir = e->is_dir;
-	if ((fd = view_reopen(e)) < 0)
-		return -1;
-	t->fd = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE |
-	    OPEN_TREE_CLOEXEC);
-	close(fd);
-	if (t->fd < 0)
-		return -1;
-	memset(&ma, 0, sizeof(ma));
-	ma.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV;
-	return mount_setattr(t->fd, "", AT_EMPTY_PATH, &ma, sizeof(ma));
-}
-
-/* A symlink of the plan, at its path in the new root. */
-static int
-place_link(const struct view_ent *e, const char *newroot)
-{
-	char dst[PATH_MAX];
-	struct tree t;
-
-	memset(&t, 0, sizeof(t));
-	t.path = e->path;
-	t.fd = -1;
-	if (snprintf(t.link, sizeof(t.link), "%s", e->link) >=
-	    (int)sizeof(t.link) || snprintf(dst, sizeof(dst), "%s%s", newroot,
-	    e->path) >= (int)sizeof(dst) || mountpoint_for(0, dst) < 0 ||
-	    unlink(dst) < 0)
-		return -1;
-	return place_tree(&t, newroot);
-}
-
-/*
- * The external agent's file system: a new root (tmpfs, read-only once
- * built) holding read-only bind mounts of the system's libraries and
- * programs, the view's plan (supervisor/view.c: the program and each
- * --ro path, their symlinks recreated), four device nodes, a private
- * /tmp (tmpfs, 64 MiB, HOME inside it) and a private /dev/shm (tmpfs,
- * 64 MiB). Nothing else exists in it: not the workspace, not the policy,
- * not the audit log, not /proc, not /home.
- *
- * Safe: it runs in the child's own mount namespace (made private first,
- * so nothing propagates back to the host), and only removes what the
- * child can see. The staging root is mounted over /tmp in that namespace
- * only; every source was cloned before it was covered. The tmpfs pages
- * of /tmp and /dev/shm are charged to the session's memory cgroup (the
- * child joined it before this).
+ * The external agent's file system (common/mountview.c): the system's
+ * libraries and programs, the view's plan (supervisor/view.c: the
+ * program and each --ro path, their symlinks recreated), four device
+ * nodes, a private /tmp (tmpfs, 64 MiB, HOME inside it) and /dev/shm.
+ * Nothing else exists in it: not the workspace, not the policy, not the
+ * audit log, not /proc, not /home. Each planned bind is the inode the
+ * plan pinned, reached through no symlink, else refused.
  */
 static void
 view_build(const struct agent_view *v)
 {
-	static const char newroot[] = "/tmp";
-	struct tree t[VIEW_MAX + 32];
-	size_t n = 0, i;
+	struct mountview m;
+	size_t i;
+	int fd, with_proc = 0;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail("namespaces", "make mounts private");
-	for (i = 0; view_system[i] != NULL; i++)
-		if (take_tree(&t[n++], view_system[i], 0) < 0)
-			child_fail("namespaces", view_system[i]);
-	for (i = 0; view_dev_ro[i] != NULL; i++)
-		if (take_tree(&t[n++], view_dev_ro[i], 1) < 0)
-			child_fail("namespaces", view_dev_ro[i]);
-	for (i = 0; view_dev_rw[i] != NULL; i++)
-		if (take_tree(&t[n++], view_dev_rw[i], 1) < 0)
-			child_fail("namespaces", view_dev_rw[i]);
+	if (mv_init(&m) < 0 || mv_take_system(&m) < 0)
+		child_fail("namespaces", m.failed);
 	for (i = 0; i < v->n; i++) {
-		if (v->e[i].link != NULL)
+		if (v->e[i].link != NULL) {
+			if (mv_take_link(&m, v->e[i].path, v->e[i].link) < 0)
+				child_fail("namespaces", v->e[i].path);
 			continue;
+		}
 		/* planned a moment ago; a symlink on its way or another
 		 * inode since? never bound by this way */
-		if (take_planned(&t[n++], &v->e[i]) < 0)
+		if ((fd = view_reopen(&v->e[i])) < 0)
 			child_fail("namespaces", errno == ESTALE || errno ==
 			    ELOOP ? "a path of the view changed while aksup "
 			    "started" : v->e[i].path);
-	}
-
-	if (mount("aksup-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV,
-	    "mode=0755,size=1m,nr_inodes=4k") < 0)
-		child_fail("namespaces", "tmpfs root");
-	if (mkdir("/tmp/tmp", 01777) < 0 ||
-	    mount("aksup-tmp", "/tmp/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-	    "mode=1777," PRIVATE_TMP_SIZE) < 0)
-		child_fail("namespaces", "private /tmp");
-	for (i = 0; i < n; i++)
-		if (place_tree(&t[i], newroot) < 0)
-			child_fail("namespaces", t[i].path);
-	for (i = 0; i < v->n; i++)
-		if (v->e[i].link != NULL && place_link(&v->e[i], newroot) < 0)
+		if (mv_take_fd(&m, v->e[i].path, fd, v->e[i].is_dir, 0) < 0)
 			child_fail("namespaces", v->e[i].path);
-	/* POSIX shared memory and semaphores (multiprocessing) need it */
-	if (mkdir_p("/tmp/dev/shm", 0755) < 0 || chmod("/tmp/dev/shm", 01777) < 0 ||
-	    mount("aksup-shm", "/tmp/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV |
-	    MS_NOEXEC, "mode=1777," VIEW_SHM_SIZE) < 0)
-		child_fail("namespaces", "private /dev/shm");
+		close(fd);
+	}
 #ifdef AKSUP_SANITIZER
-	/* Sanitizer builds only: the runtime reads /proc/self/maps. The
-	 * proc of the agent's own pid namespace shows only its processes. */
-	if (mkdir("/tmp/proc", 0555) < 0 || mount("proc", "/tmp/proc", "proc",
-	    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		child_fail("namespaces", "proc");
+	with_proc = 1;
 #endif
-	/* Enter it and drop the old root (pivot_root(".", ".") stacks the
-	 * old root on the new one; the detach takes it away). */
-	if (chdir(newroot) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		child_fail("namespaces", "pivot_root");
-	/* The root itself is read-only: writable only /tmp and /dev/shm. */
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
-	    MS_NOSUID | MS_NODEV, NULL) < 0)
-		child_fail("namespaces", "read-only root");
+	if (mv_enter(&m, PRIVATE_TMP_SIZE, with_proc) < 0)
+		child_fail("namespaces", m.failed);
 	if (chdir(g.cwd) < 0 && chdir("/") < 0)
 		child_fail("namespaces", "chdir");
 }

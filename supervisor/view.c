@@ -28,13 +28,6 @@
 #include "common/log.h"
 #include "supervisor/view.h"
 
-const char *const view_system[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
-	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", NULL,
-};
-const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
-const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
-
 /* The host's kernel interfaces never enter a view by --ro. */
 static const char *const never[] = { "/proc", "/sys", "/dev", NULL };
 

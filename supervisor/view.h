@@ -14,16 +14,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/mountview.h"
+
 #define VIEW_RO_MAX	64		/* --ro paths on one command line */
 #define VIEW_MAX	128		/* planned entries: --ro, links, the program */
 #define VIEW_JSON_MAX	(16 * 1024)	/* the view as session_start records it */
 #define VIEW_HOME	"/tmp/home"	/* the agent's HOME, in its private /tmp */
-#define VIEW_SHM_SIZE	"size=64m,nr_inodes=4k"	/* its private /dev/shm */
 
-/* The system's part: read-only, the same for every agent. */
-extern const char *const view_system[];		/* /usr, /lib, ... */
-extern const char *const view_dev_ro[];		/* /dev/urandom ... */
-extern const char *const view_dev_rw[];		/* /dev/null ... */
+/* The system's part (view_system, view_dev_*): common/mountview.h */
 
 struct view_ent {
 	char *path;	/* where, in the view: absolute, no symlink on the way */
