@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "broker/loop.h"
@@ -45,6 +47,13 @@ inflight_init(struct broker *b)
 		    (role_defs[c->b].flags & (RF_WORKER | RF_SESSION)) !=
 		    (RF_WORKER | RF_SESSION))
 			continue;
+		/* not started for this policy (BROKER_READY said so): its
+		 * channel is never used */
+		if ((role_defs[c->b].flags & RF_OPTIONAL) &&
+		    !provider_worker_wanted(b->cfg->policy, c->b)) {
+			close(c->fd_a);
+			continue;
+		}
 		if (b->nw == WORKERS_MAX)
 			fatalx("more workers than WORKERS_MAX");
 		w = &b->w[b->nw++];
@@ -56,6 +65,8 @@ inflight_init(struct broker *b)
 		    role_defs[c->b].name + 7 : role_defs[c->b].name);
 		chan_init(&w->ch, c->fd_a, ROLE_BROKER, c->b, w->label);
 		w->alive = 1;
+		w->ahead = (role_defs[c->b].flags & RF_CONCURRENT) ?
+		    WORKER_INFLIGHT_MAX : WORKER_SEND_AHEAD;
 	}
 }
 
@@ -77,9 +88,11 @@ inflight_room(const struct broker *b)
 
 	if (b->inflight >= SESSION_INFLIGHT_MAX)
 		return 0;
-	/* the next request may be for any worker */
+	/* the next request may be for any worker; one that runs many at
+	 * once refuses one more instead (inflight_start) */
 	for (i = 0; i < b->nw; i++)
-		if (b->w[i].alive && b->w[i].n >= WORKER_INFLIGHT_MAX)
+		if (b->w[i].alive && b->w[i].n >= WORKER_INFLIGHT_MAX &&
+		    !(role_defs[b->w[i].role].flags & RF_CONCURRENT))
 			return 0;
 	return 1;
 }
@@ -89,6 +102,7 @@ job_free(struct broker *b, struct job *j)
 {
 	request_free(&j->rq);
 	free(j->target);
+	free(j->f.owned);
 	/* its params buffer goes back to the broker when it has none */
 	if (j->params != NULL && b->pbuf == NULL) {
 		b->pbuf = j->params;
@@ -125,26 +139,61 @@ unlink_job(struct broker *b, struct job *j)
  * channel; never a row with small_result); the error beside it says what
  * the agent got instead.
  */
+/* A resolving job's own params text goes back to the broker's buffer,
+ * where broker_decide's inflight_start takes it again. */
+static void
+params_back(struct broker *b, struct job *j)
+{
+	if (j->params == NULL)
+		return;
+	free(b->pbuf);
+	b->pbuf = j->params;
+	b->pcap = j->pcap;
+	j->c.params = b->pbuf;
+	j->params = NULL;
+}
+
+/*
+ * A request's end: its outcome record (OK with the answer when the
+ * provider did it, else FAILED with why), then the answer. The outcome
+ * states what the provider did: OK when it succeeded, even when its
+ * result cannot reach the agent (an fs.read or fs.list larger than the
+ * channel; never a row with small_result); the error beside it says what
+ * the agent got instead. Data with an error (a command that timed out:
+ * its output so far) is FAILED and answered ERROR with the data. A job
+ * still resolving has no decision yet: it is decided as sent and, if
+ * allowed, fails with err.
+ */
 static void
 finish(struct broker *b, struct job *j, const char *data, size_t dlen,
     const char *err)
 {
+	const char *perr = err;		/* the provider's own */
 	char *ok = NULL;
 	size_t oklen = 0;
 
+	unlink_job(b, j);
+	if (j->resolving) {
+		params_back(b, j);
+		broker_decide(b, &j->rq, &j->c, j->rq.target, j->rq.target_len,
+		    err ? err : "provider failed");
+		job_free(b, j);
+		return;
+	}
 	if (data != NULL) {
-		ok = response_encode_text(j->rq.id, "OK", data, dlen, NULL,
-		    j->c.rid, &oklen);
+		ok = response_encode_text(j->rq.id, err ? "ERROR" : "OK", data,
+		    dlen, err, j->c.rid, &oklen);
 		if (ok == NULL || oklen > b->cfg->agent_max) {
-			err = ok == NULL ? "internal error" : TOO_LARGE;
+			if (err == NULL)
+				err = ok == NULL ? "internal error" : TOO_LARGE;
 			free(ok);
 			ok = NULL;
 		}
 	}
 	if (err == NULL && ok == NULL)
 		err = "provider failed";
-	if (broker_record(b, &j->c, AUDIT_R_OUTCOME, j->c.target, data != NULL ?
-	    AUDIT_S_OK : AUDIT_S_FAILED, ok != NULL ? NULL : err) < 0) {
+	if (broker_record(b, &j->c, AUDIT_R_OUTCOME, j->c.target, data != NULL &&
+	    perr == NULL ? AUDIT_S_OK : AUDIT_S_FAILED, err) < 0) {
 		free(ok);
 		broker_answer(b, j->rq.id, "ERROR", NULL,
 		    broker_unavailable(b), j->c.rid);
@@ -152,7 +201,6 @@ finish(struct broker *b, struct job *j, const char *data, size_t dlen,
 		broker_enqueue(b, ok, oklen);
 	else
 		broker_answer(b, j->rq.id, "ERROR", NULL, err, j->c.rid);
-	unlink_job(b, j);
 	job_free(b, j);
 }
 
@@ -207,10 +255,10 @@ flush_sends(struct broker *b, struct wchan *w)
 			j = next;
 			continue;
 		}
-		if (w->nsent >= WORKER_SEND_AHEAD)
+		if (w->nsent >= w->ahead)
 			break;
-		if (chan_send_nowait(&w->ch, j->pv->req, j->tag, j->f.iov,
-		    j->f.iovcnt) < 0) {
+		if (chan_send_nowait(&w->ch, j->resolving ? j->pv->resolve_req :
+		    j->pv->req, j->tag, j->f.iov, j->f.iovcnt) < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;		/* POLLOUT: later */
 			if (errno == EMSGSIZE) {
@@ -227,15 +275,15 @@ flush_sends(struct broker *b, struct wchan *w)
 	}
 }
 
-void
-inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
-    struct request *rq, const struct reqctx *c, const struct gate *g)
+/* A job for rq (moved into it) on worker w, at the end of its list. */
+static struct job *
+job_new(struct broker *b, struct wchan *w, const struct provider *pv,
+    struct request *rq, const struct reqctx *c, const char *target)
 {
-	const char *err = NULL;
 	struct job *j;
 
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->target = strdup(g->target)) == NULL)
+	    (j->target = strdup(target)) == NULL)
 		fatal("calloc");
 	j->w = w;
 	j->pv = pv;
@@ -262,14 +310,118 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	w->tail = j;
 	w->n++;
 	b->inflight++;
+	return j;
+}
+
+void
+inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
+    struct request *rq, const struct reqctx *c, const struct gate *g)
+{
+	const char *err = NULL;
+	struct job *j;
+	/* a worker that runs many at once takes WORKER_INFLIGHT_MAX; one
+	 * more is refused, never waited for (inflight_room) */
+	int full = (role_defs[w->role].flags & RF_CONCURRENT) &&
+	    w->n >= WORKER_INFLIGHT_MAX;
+
+	j = job_new(b, w, pv, rq, c, g->target);
 	if (!w->alive)
 		err = "provider failed: the worker is gone";
+	else if (full)
+		err = "too many requests running at once (at most 16 per "
+		    "worker of this kind); try again when one has answered";
 	if (err != NULL || pv->encode(&j->f, b->cfg->policy, j->rq.action,
 	    j->rq.params, j->target, &g->d, &err) < 0) {
 		finish(b, j, NULL, 0, err);
 		return;
 	}
 	flush_sends(b, w);
+}
+
+void
+inflight_resolve(struct broker *b, struct wchan *w, const struct provider *pv,
+    struct request *rq, const struct reqctx *c)
+{
+	struct job *j;
+
+	j = job_new(b, w, pv, rq, c, rq->target);
+	j->resolving = 1;
+	if ((role_defs[w->role].flags & RF_CONCURRENT) &&
+	    w->n > WORKER_INFLIGHT_MAX) {
+		finish(b, j, NULL, 0, "too many requests running at once (at "
+		    "most 16 per worker of this kind); try again when one has "
+		    "answered");
+		return;
+	}
+	j->f.iov[0].iov_base = (void *)j->rq.target;
+	j->f.iov[0].iov_len = j->rq.target_len;
+	j->f.iovcnt = 1;
+	flush_sends(b, w);
+}
+
+/*
+ * The worker's resolution of a job's bare target: an absolute, normal
+ * path (REPLY_RAW) or not found (REPLY_ERROR). The request is decided
+ * now, on the path (or as sent, failing when allowed). -1: the answer
+ * breaks the protocol.
+ */
+static int
+resolved(struct broker *b, struct job *j, uint32_t kind, const char *p,
+    size_t len)
+{
+	char norm[PROC_NAME_MAX + 4096];
+	const char *fail = NULL;
+
+	if (kind == REPLY_RAW) {
+		if (len == 0 || memchr(p, '\0', len) != NULL ||
+		    path_normalize(p, len, norm, sizeof(norm)) < 0 ||
+		    strlen(norm) != len || memcmp(norm, p, len) != 0)
+			return -1;
+	} else if (kind == REPLY_ERROR) {
+		fail = "program not found in the fixed PATH "
+		    "(/usr/local/bin:/usr/bin:/bin)";
+		norm[0] = '\0';
+	} else
+		return -1;
+	unlink_job(b, j);
+	params_back(b, j);
+	/* the session ends: decided, never started */
+	if (fail == NULL && (b->status != 0 || b->cfg->stop_reason != NULL))
+		fail = "session ended before it ran";
+	if (kind == REPLY_RAW)
+		broker_decide(b, &j->rq, &j->c, norm, strlen(norm), fail);
+	else
+		broker_decide(b, &j->rq, &j->c, j->rq.target, j->rq.target_len,
+		    fail);
+	job_free(b, j);
+	return 0;
+}
+
+unsigned
+inflight_longest_ms(const struct broker *b)
+{
+	const struct job *j;
+	unsigned m = 0;
+	int i;
+
+	for (i = 0; i < b->nw; i++)
+		for (j = b->w[i].head; j != NULL; j = j->next)
+			if (j->f.run_ms > m)
+				m = j->f.run_ms;
+	return m;
+}
+
+void
+inflight_stop(struct broker *b)
+{
+	int i;
+
+	/* Safe: only our end's writing half; the worker reads EOF, kills
+	 * what it runs and answers each (then the drain records them). */
+	for (i = 0; i < b->nw; i++)
+		if (b->w[i].alive &&
+		    (role_defs[b->w[i].role].flags & RF_CONCURRENT))
+			(void)shutdown(b->w[i].ch.fd, SHUT_WR);
 }
 
 /* One message from a worker: the answer to one of its requests. */
@@ -300,12 +452,21 @@ worker_read(struct broker *b, struct wchan *w)
 	for (j = w->head; j != NULL && !(j->sent && j->tag == m.hdr.tag);
 	    j = j->next)
 		;
-	if (j == NULL || m.hdr.type != j->pv->resp) {
+	if (j == NULL || m.hdr.type != (j->resolving ? j->pv->resolve_resp :
+	    j->pv->resp)) {
 		worker_down(b, w, 1);
 		return;
 	}
 	memcpy(&rh, m.payload, sizeof(rh));
 	m.payload[m.hdr.len] = '\0';	/* wbuf has room for it */
+	if (j->resolving) {
+		if (resolved(b, j, rh.kind, (const char *)m.payload +
+		    sizeof(rh), m.hdr.len - sizeof(rh)) < 0)
+			worker_down(b, w, 1);
+		else
+			flush_sends(b, w);
+		return;
+	}
 	if (j->pv->result(j->pv, rh.kind, (const char *)m.payload +
 	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen,
 	    &err) < 0) {
@@ -328,7 +489,7 @@ inflight_poll(struct broker *b, struct pollfd *pfd)
 		pfd[i].fd = b->w[i].alive ? b->w[i].ch.fd : -1;
 		pfd[i].events = POLLIN;
 		if (b->w[i].nsent < b->w[i].n &&
-		    b->w[i].nsent < WORKER_SEND_AHEAD)
+		    b->w[i].nsent < b->w[i].ahead)
 			pfd[i].events |= POLLOUT;
 		pfd[i].revents = 0;
 	}

@@ -267,16 +267,91 @@ malformed(struct broker *b, const struct reqctx *c, const json_t *id,
 	refuse(b, c, id, target, AUDIT_S_INVALID, "ERROR", errbuf);
 }
 
-static void
-handle_request(struct broker *b, const char *buf, size_t len)
+void
+broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
+    const char *target, size_t tlen, const char *fail)
 {
 	struct gate g;
 	enum gate_verdict v;
+	struct wchan *w = NULL;
+	const char *t;
+
+	/* Typed, defaults filled, normalized, decided (broker/gate.c) */
+	v = gate_decide(b->cfg->policy, rq->action, target, tlen, rq->params,
+	    &g);
+	t = g.target;
+	if (v != GATE_MALFORMED)
+		c->rule = g.d.rule_id;
+	/* /w/../etc/passwd decided as /etc/passwd, echo as /usr/bin/echo:
+	 * both recorded */
+	if (t != NULL && strcmp(t, rq->target) != 0)
+		c->target_sent = rq->target;
+	switch (v) {
+	case GATE_MALFORMED:
+		malformed(b, c, rq->id, rq->target, g.why);
+		return;
+	case GATE_DENIED:
+		refuse(b, c, rq->id, t ? t : rq->target, AUDIT_S_DENIED,
+		    "DENIED", "not permitted");
+		return;
+	case GATE_PROVIDER_PARAMS:
+		malformed(b, c, rq->id, t, g.why);
+		return;
+	case GATE_ALLOWED:
+		break;
+	}
+	/* The worker of its provider row, if the session has one. */
+	if (g.pv->worker != ROLE_NONE)
+		w = inflight_worker(b, g.pv->worker);
+	if (w == NULL) {
+		refuse(b, c, rq->id, t, AUDIT_S_NO_PROVIDER, "ERROR",
+		    "no provider");
+		return;
+	}
+	/* The decision is in the log before anything runs; a decision
+	 * that cannot be written denies its action (fail closed). */
+	if (broker_record(b, c, AUDIT_R_DECISION, t, AUDIT_S_ALLOWED,
+	    NULL) < 0) {
+		broker_answer(b, rq->id, "ERROR", NULL, broker_unavailable(b),
+		    c->rid);
+		return;
+	}
+	if (fail != NULL) {
+		/* allowed, never started: its outcome says why */
+		if (broker_record(b, c, AUDIT_R_OUTCOME, t, AUDIT_S_FAILED,
+		    fail) < 0)
+			fail = broker_unavailable(b);
+		broker_answer(b, rq->id, "ERROR", NULL, fail, c->rid);
+		return;
+	}
+	c->reserve = audit_last_reserve(b->cfg->audit);
+	inflight_start(b, w, g.pv, rq, c, &g);	/* takes rq */
+}
+
+/* A bare program name its worker can resolve: what the policy takes as
+ * one (docs/POLICY.md §5), else it is decided as sent (and denied). */
+static int
+resolvable(const struct request *rq)
+{
+	size_t i;
+
+	if (rq->target_len == 0 || rq->target_len > PROC_NAME_MAX)
+		return 0;
+	for (i = 0; i < rq->target_len; i++)
+		if (rq->target[i] == '/' || (unsigned char)rq->target[i] < 0x20 ||
+		    rq->target[i] == 0x7f)
+			return 0;
+	return strcmp(rq->target, ".") != 0 && strcmp(rq->target, "..") != 0;
+}
+
+static void
+handle_request(struct broker *b, const char *buf, size_t len)
+{
+	const struct provider *pv;
 	struct request rq;
 	struct reqctx c;
-	struct wchan *w = NULL;
+	struct wchan *w;
 	char why[200], errbuf[ERRBUF_MAX];
-	const char *target;
 	enum req_result rr;
 
 	memset(&c, 0, sizeof(c));
@@ -300,48 +375,15 @@ handle_request(struct broker *b, const char *buf, size_t len)
 		malformed(b, &c, rq.id, rq.target, why);
 		goto out;
 	}
-	/* Typed, defaults filled, normalized, decided (broker/gate.c) */
-	v = gate_decide(b->cfg->policy, rq.action, rq.target, rq.target_len,
-	    rq.params, &g);
-	target = g.target;
-	if (v != GATE_MALFORMED)
-		c.rule = g.d.rule_id;
-	/* /w/../etc/passwd decided as /etc/passwd: both recorded */
-	if (target != NULL && target != rq.target &&
-	    strcmp(target, rq.target) != 0)
-		c.target_sent = rq.target;
-	switch (v) {
-	case GATE_MALFORMED:
-		malformed(b, &c, rq.id, rq.target, g.why);
-		goto out;
-	case GATE_DENIED:
-		refuse(b, &c, rq.id, target ? target : rq.target, AUDIT_S_DENIED,
-		    "DENIED", "not permitted");
-		goto out;
-	case GATE_PROVIDER_PARAMS:
-		malformed(b, &c, rq.id, target, g.why);
-		goto out;
-	case GATE_ALLOWED:
-		break;
-	}
-	/* The worker of its provider row, if the session has one. */
-	if (g.pv->worker != ROLE_NONE)
-		w = inflight_worker(b, g.pv->worker);
-	if (w == NULL) {
-		refuse(b, &c, rq.id, target, AUDIT_S_NO_PROVIDER, "ERROR",
-		    "no provider");
+	/* A bare program is decided as the path its worker finds it at
+	 * (the fixed PATH): asked first, decided when it answers. */
+	pv = provider_of(rq.action);
+	if (pv != NULL && pv->resolve_req != WIRE_NONE && resolvable(&rq) &&
+	    (w = inflight_worker(b, pv->worker)) != NULL && w->alive) {
+		inflight_resolve(b, w, pv, &rq, &c);	/* takes rq */
 		goto out;
 	}
-	/* The decision is in the log before anything runs; a decision
-	 * that cannot be written denies its action (fail closed). */
-	if (broker_record(b, &c, AUDIT_R_DECISION, target, AUDIT_S_ALLOWED,
-	    NULL) < 0) {
-		broker_answer(b, rq.id, "ERROR", NULL, broker_unavailable(b),
-		    c.rid);
-		goto out;
-	}
-	c.reserve = audit_last_reserve(b->cfg->audit);
-	inflight_start(b, w, g.pv, &rq, &c, &g);	/* takes rq */
+	broker_decide(b, &rq, &c, rq.target, rq.target_len, NULL);
 out:
 	request_free(&rq);
 }
@@ -479,13 +521,20 @@ static void
 drain_start(struct broker *b, uint64_t *drain_until, int stopped)
 {
 	int ms = stopped || b->status != 0 ? DRAIN_STOP_MS : DRAIN_MS;
+	unsigned longest = inflight_longest_ms(b);
+
+	/* the agent is done: a command it started has its own timeout */
+	if (ms == DRAIN_MS && longest + 1000 > (unsigned)ms)
+		ms = (int)longest + 1000;
 
 	*drain_until = now_ns() + (uint64_t)ms * 1000000ull;
 	/* ended for want of a log, or by the supervisor: what has not
-	 * reached its worker never runs */
-	if (stopped || b->status == BROKER_EXIT_AUDIT)
+	 * reached its worker never runs, and what runs is ended */
+	if (stopped || b->status == BROKER_EXIT_AUDIT) {
 		inflight_cancel_unsent(b, stopped ? "session ended before it "
 		    "ran" : broker_unavailable(b));
+		inflight_stop(b);
+	}
 }
 
 /* The poll's timeout: the audit writer's next duty, the drain's end. */

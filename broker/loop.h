@@ -53,6 +53,8 @@ struct job {
 	const struct provider *pv;
 	uint64_t tag;
 	int sent;
+	int resolving;		/* its target is being resolved: no
+				 * decision yet (provider's resolve_req) */
 	struct request rq;	/* the agent's id, action, params */
 	struct reqctx c;	/* points into rq, target, params, rule */
 	char *target;		/* canonical */
@@ -71,6 +73,8 @@ struct wchan {
 	struct job *head, *tail;	/* in flight, in send order */
 	unsigned n;		/* jobs in the list */
 	unsigned nsent;		/* of them sent, not yet answered */
+	unsigned ahead;		/* sent ahead at most: WORKER_SEND_AHEAD,
+				 * or WORKER_INFLIGHT_MAX (RF_CONCURRENT) */
 };
 
 struct outmsg {
@@ -101,6 +105,12 @@ struct broker {
 };
 
 /* loop.c: records and answers */
+/* Decide rq on `target` (as sent, or as its worker resolved it), record
+ * the decision and answer or start it. fail: an allowed request is not
+ * started but ends FAILED with this (its resolution failed, the session
+ * is ending). rq stays the caller's to free (empty once taken). */
+void broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
+    const char *target, size_t tlen, const char *fail);
 int broker_record(struct broker *b, const struct reqctx *c,
     enum audit_rtype type, const char *target, enum audit_status status,
     const char *error);
@@ -118,6 +128,16 @@ struct wchan *inflight_worker(struct broker *b, enum role role);
 void inflight_start(struct broker *b, struct wchan *w,
     const struct provider *pv, struct request *rq, const struct reqctx *c,
     const struct gate *g);
+/* A request whose target its worker resolves first (the provider's
+ * resolve_req): rq moves into a job; broker_decide follows the answer. */
+void inflight_resolve(struct broker *b, struct wchan *w,
+    const struct provider *pv, struct request *rq, const struct reqctx *c);
+/* The longest a request in flight may still take by its provider's
+ * own bound (a command's timeout), in ms; 0 when none says. */
+unsigned inflight_longest_ms(const struct broker *b);
+/* The session is stopped: each concurrent worker is told (its channel's
+ * EOF) to end what runs and answer it. */
+void inflight_stop(struct broker *b);
 /* Whether the broker may read another request. */
 int inflight_room(const struct broker *b);
 /* Poll entries of the workers (their fds, POLLIN; -1 when gone) from

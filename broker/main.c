@@ -110,7 +110,8 @@ load_policy(const char *name)
 }
 
 /*
- * BROKER_READY (common/wire.h): per root its rights byte, its path, the
+ * BROKER_READY (common/wire.h): the optional workers the policy needs,
+ * then per root its rights byte, its path, the
  * "FILE:LINE" of the first rule that opens it and that rule's action,
  * each NUL-terminated. The supervisor opens the roots and refuses a
  * session whose log, seal key or policy lies beneath one, naming the rule.
@@ -122,8 +123,18 @@ send_ready(struct policy *p)
 	struct chan sup;
 	const char *rule, *act, *f[3];
 	size_t i, k, n, len = sizeof(WIRE_VERSION);
-	char *roots, *q;
+	char *roots, *q, workers[128] = "";
+	int r;
 
+	/* the optional workers this policy needs: the supervisor starts
+	 * them, the loop serves them (inflight_init asks the same) */
+	for (r = ROLE_NONE + 1; r < ROLE_N; r++)
+		if ((role_defs[r].flags & RF_OPTIONAL) &&
+		    provider_worker_wanted(p, (enum role)r))
+			snprintf(workers + strlen(workers), sizeof(workers) -
+			    strlen(workers), "%s%s", workers[0] ? "," : "",
+			    role_defs[r].name);
+	len += strlen(workers) + 1;
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		len += 1 + strlen(policy_root(p, i)) + 1 +
@@ -133,6 +144,8 @@ send_ready(struct policy *p)
 		fatal("malloc");
 	memcpy(roots, WIRE_VERSION, sizeof(WIRE_VERSION));
 	q = roots + sizeof(WIRE_VERSION);
+	memcpy(q, workers, strlen(workers) + 1);
+	q += strlen(workers) + 1;
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		f[0] = policy_root(p, i);

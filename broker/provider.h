@@ -44,6 +44,10 @@ struct fwd {
 	_Alignas(8) unsigned char hdr[FWD_HDR_MAX];
 	struct iovec iov[4];
 	int iovcnt;
+	void *owned;		/* a buffer the hook made, freed with it */
+	unsigned run_ms;	/* how long the worker may take on it by the
+				 * provider's own bound (a command's timeout);
+				 * 0: no bound of its own */
 };
 
 /* A reusable buffer (the escaped text of a raw answer). */
@@ -67,6 +71,10 @@ struct provider {
 	 * see them). 0, or -1 with why. NULL: none. */
 	int (*canon)(json_t *params, char *why, size_t whylen);
 	enum wire_type req, resp;	/* its messages (common/wire.h) */
+	/* A target without a '/' is resolved by the worker before the
+	 * decision (proc.exec: a bare program name in the fixed PATH), with
+	 * these messages; WIRE_NONE: never. */
+	enum wire_type resolve_req, resolve_resp;
 	/* The worker's request for an allowed action (target canonical,
 	 * d the decision). 0, or -1 with *err (the request fails). */
 	int (*encode)(struct fwd *f, const struct policy *p,
@@ -81,6 +89,11 @@ struct provider {
 	size_t small_result;	/* >0: the answer's data is at most this
 				 * (an OK answer that always fits) */
 };
+
+/* Whether a session under this policy needs worker `r`: some action of
+ * its rows has an allow rule (an RF_OPTIONAL worker is started only
+ * then; BROKER_READY names it). */
+bool provider_worker_wanted(const struct policy *p, enum role r);
 
 /* The row of `action`, or NULL (an unknown action: denied). */
 const struct provider *provider_of(const char *action);
@@ -120,6 +133,19 @@ const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
 #define FS_SMALL_DATA_MAX \
 	(sizeof("{\"bytes_written\":-9223372036854775808}") - 1)
 #define PROVIDER_SMALL_MAX	FS_SMALL_DATA_MAX
+
+/* broker/prov_proc.c: proc.exec. Its bounds (docs/PROTOCOL.md §5). */
+#define PROC_OUTPUT_MAX	(1024 * 1024)	/* max_output, bytes per stream */
+#define PROC_ARGS_MAX	1024		/* args entries */
+#define PROC_ENV_MAX	64		/* env names */
+#define PROC_CWD_MAX	4095		/* cwd, bytes */
+int proc_canon(json_t *params, char *why, size_t whylen);
+int proc_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err);
+int proc_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err);
 
 /* broker/prov_fs.c */
 int fs_encode(struct fwd *f, const struct policy *p, const char *action,

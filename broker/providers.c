@@ -41,8 +41,12 @@ static const struct param_def p_http[] = {
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 static const struct param_def p_exec[] = {
-	{ "args", PT_STRLIST, false, 0, NULL, "[]" },
+	{ "args", PT_STRLIST, false, PROC_ARGS_MAX, NULL, "[]" },
+	{ "cwd", PT_STRING, false, PROC_CWD_MAX, NULL, NULL },
+	{ "env", PT_OBJECT, false, 0, NULL, NULL },
+	{ "stdin", PT_STRING, false, 0, NULL, NULL },
 	{ "timeout", PT_NUMBER, false, 0, NULL, "30" },
+	{ "max_output", PT_INT, false, 0, NULL, "1048576" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 static const struct param_def p_chat[] = {
@@ -116,10 +120,11 @@ canon_http(json_t *params, char *why, size_t whylen)
 
 #define FS_ROW(act, schema, canon, small)				\
 	{ act, ROLE_WORKER_FS, true, true, schema, canon,		\
-	    WIRE_FS_REQ, WIRE_FS_RESP, fs_encode, fs_result, small }
+	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,	\
+	    fs_result, small }
 #define NONE_ROW(act, schema, canon)					\
 	{ act, ROLE_NONE, false, false, schema, canon,			\
-	    WIRE_NONE, WIRE_NONE, NULL, NULL, 0 }
+	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL, 0 }
 
 /* One row per action of the policy (policy_actions[], same order). */
 const struct provider providers[] = {
@@ -127,7 +132,9 @@ const struct provider providers[] = {
 	FS_ROW("fs.write", p_write, canon_write, FS_SMALL_DATA_MAX),
 	FS_ROW("fs.delete", p_none, NULL, FS_SMALL_DATA_MAX),
 	FS_ROW("fs.list", p_none, NULL, 0),
-	NONE_ROW("proc.exec", p_exec, NULL),
+	{ "proc.exec", ROLE_WORKER_PROC, false, true, p_exec, proc_canon,
+	    WIRE_PROC_REQ, WIRE_PROC_RESP, WIRE_PROC_RESOLVE,
+	    WIRE_PROC_RESOLVED, proc_encode, proc_result, 0 },
 	NONE_ROW("net.http", p_http, canon_http),
 	NONE_ROW("mcp.call", p_none, NULL),
 	NONE_ROW("llm.chat", p_chat, NULL),
@@ -147,6 +154,18 @@ provider_of(const char *action)
 		if (strcmp(providers[i].action, action) == 0)
 			return &providers[i];
 	return NULL;
+}
+
+bool
+provider_worker_wanted(const struct policy *p, enum role r)
+{
+	size_t i;
+
+	for (i = 0; i < nproviders; i++)
+		if (providers[i].worker == r &&
+		    policy_allows_action(p, providers[i].action))
+			return true;
+	return false;
 }
 
 /* ---- the checks --------------------------------------------------------- */

@@ -16,6 +16,9 @@
 #define BROKER_FD_FS		7	/* channel to the fs worker */
 #define BROKER_FD_SEALKEY	8	/* seal key file, O_WRONLY, new: the
 					   broker writes k_0 once, closes it */
+#define BROKER_FD_PROC		9	/* channel to the proc worker (closed
+					   unused when the policy allows no
+					   proc.exec: it is not started) */
 
 /* aksup-worker-fs */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
@@ -25,6 +28,11 @@
  * (SPAWN_FDS_MAX in supervisor/supervisor.h, checked there). The policy
  * loader refuses more, naming the rule. */
 #define FS_ROOTS_MAX		63
+
+/* aksup-worker-proc: WORKER_FD_BROKER, then its cgroup directories and
+ * the roots it binds into each command's view, from this number on, in
+ * the order its argv lists them (workers/proc/proc.c) */
+#define PROC_FD_FIRST		5
 
 /* the agent (external or built-in, and aksup-submit) */
 #define AGENT_FD		3	/* also in $AKSUP_FD */

@@ -38,6 +38,9 @@ enum ll_kind {
 	LLK_NOTHING,	/* no file right at all: acts on the fds it holds */
 	LLK_FS_ROOTS,	/* exactly its roots' rights (sandbox_fs_root) */
 	LLK_VIEW,	/* its mount view, read-only; /tmp, /dev/shm rw */
+	LLK_PER_COMMAND,	/* none on itself (Landlock forbids the mounts
+				 * it makes for its commands); each command
+				 * gets a ruleset of its own (workers/proc/) */
 };
 
 /* flags column */
@@ -48,6 +51,26 @@ enum ll_kind {
 				 * one such row per session */
 #define RF_EXTERNAL	0x08u	/* not our binary: confined before exec,
 				 * unknown syscalls fail with ENOSYS */
+#define RF_OPTIONAL	0x10u	/* started only when the broker's
+				 * BROKER_READY names it: the policy allows
+				 * one of its actions (broker_wants) */
+#define RF_OWN_USERNS	0x20u	/* a user namespace of its own, as root
+				 * too, mapped by the supervisor; it keeps
+				 * a few capabilities there (PROC_KEEP_CAPS)
+				 * and none outside */
+/* What an RF_OWN_USERNS role keeps in its own user namespace (and
+ * nowhere else): make a command's namespaces and mount view
+ * (CAP_SYS_ADMIN), start it as another inner uid (CAP_SETUID, CAP_SETGID),
+ * empty its bounding set and lock its securebits (CAP_SETPCAP), kill it
+ * and everything it started (CAP_KILL). The includer has <sys/capability.h>. */
+#define PROC_KEEP_CAPS	CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID, CAP_SETPCAP, \
+	CAP_KILL
+#define RF_BY_WORKER	0x80u	/* started by a worker, never by the
+				 * supervisor: the row is its profile
+				 * (a proc.exec command, workers/proc/) */
+#define RF_CONCURRENT	0x40u	/* runs many requests at once: the broker
+				 * sends it up to WORKER_INFLIGHT_MAX and
+				 * refuses one more rather than wait */
 
 /*
  * R(ID, name, binary, uid, namespaces,
@@ -74,11 +97,21 @@ enum ll_kind {
 	R(WORKER_FS, "worker-fs", "aksup-worker-fs", UID_RUN_AS, NS_ROLE, \
 	    512, 0, 64 * MiB, 0, worker_fs, LLK_FS_ROOTS, 3000,		\
 	    RF_SESSION | RF_WORKER)					\
+	R(WORKER_PROC, "worker-proc", "aksup-worker-proc", 3,		\
+	    CLONE_NEWIPC | CLONE_NEWUTS, 1024, RL_KEEP, 256 * MiB, 0,	\
+	    worker_proc, LLK_PER_COMMAND, 3000, RF_SESSION | RF_WORKER |	\
+	    RF_OPTIONAL | RF_OWN_USERNS | RF_CONCURRENT)			\
 	R(AGENT_EXTERNAL, "agent-external", NULL, 1, NS_AGENT,		\
 	    1024, 256, 256 * MiB, 64 * KiB, agent_external, LLK_VIEW,	\
 	    10000, RF_AGENT | RF_EXTERNAL)				\
 	R(AGENT_BUILTIN, "agent-builtin", "aksup-agent", 1, NS_ROLE,	\
 	    16, 0, RL_KEEP, 0, agent_builtin, LLK_NOTHING, 10000, RF_AGENT) \
+	R(COMMAND, "command", NULL, UID_RUN_AS, NS_AGENT,		\
+	    256, 256, 256 * MiB, 64 * KiB, agent_external, LLK_VIEW, 0,	\
+	    RF_EXTERNAL | RF_BY_WORKER)					\
+	R(COMMAND_NET, "command-net", NULL, UID_RUN_AS,			\
+	    NS_AGENT & ~CLONE_NEWNET, 256, 256, 256 * MiB, 64 * KiB,	\
+	    command_net, LLK_VIEW, 0, RF_EXTERNAL | RF_BY_WORKER)		\
 	R(CLIENT, "client", "aksup-submit", 1, NS_ROLE,			\
 	    16, 0, RL_KEEP, 0, client, LLK_NOTHING, 10000, RF_AGENT)	\
 	R(LOGVIEW, "logview", "aksup-log", 2, NS_ROLE,			\
@@ -118,6 +151,8 @@ extern const struct role_def role_defs[ROLE_N];
 #define AKSUP_CHANNELS(C)						\
 	C(SUPERVISOR, -1, BROKER, BROKER_FD_SUP, 0)			\
 	C(BROKER, BROKER_FD_FS, WORKER_FS, WORKER_FD_BROKER,		\
+	    WIRE_PAYLOAD_MAX)						\
+	C(BROKER, BROKER_FD_PROC, WORKER_PROC, WORKER_FD_BROKER,		\
 	    WIRE_PAYLOAD_MAX)						\
 	C(BROKER, BROKER_FD_AGENT, AGENT_EXTERNAL, AGENT_FD, AGENT_MSG_MAX) \
 	C(BROKER, BROKER_FD_AGENT, AGENT_BUILTIN, AGENT_FD, AGENT_MSG_MAX) \

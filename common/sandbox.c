@@ -19,7 +19,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/landlock.h>
+#include <linux/securebits.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -158,6 +161,8 @@ static const struct sc_allow broker_allow[] = {
 	SC(recvmsg, "agent and worker channels"),
 	SC(sendmsg, "agent and worker channels"),
 	SC(sendto, "send(2) of answers to the agent"),
+	SC(shutdown, "the session ends: a concurrent worker (proc) is told "
+	    "by its channel's EOF to kill and answer what runs"),
 	SC(poll, "waits on its channels"),
 	SC(ppoll, "waits on its channels"),
 	SC(sched_yield, "the spin lets a process sharing the CPU run"),
@@ -743,21 +748,89 @@ add_agent_clone(scmp_filter_ctx ctx)
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, all, 0));
 }
 
+/*
+ * A command the rule gives the network (network: true, a wide grant):
+ * TCP and UDP sockets of AF_INET/AF_INET6 and connect(2) besides the
+ * agent's AF_UNIX pairs; still no bind or listen (it serves nothing), no
+ * raw or packet sockets, no netlink.
+ */
 static int
-build_agent_external(scmp_filter_ctx ctx)
+add_net_sockets(scmp_filter_ctx ctx)
+{
+	static const int fam[] = { AF_INET, AF_INET6 };
+	static const int type[] = { SOCK_STREAM, SOCK_DGRAM };
+	size_t f, t;
+
+	for (f = 0; f < 2; f++)
+		for (t = 0; t < 2; t++)
+			if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			    SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, fam[f]),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_ONLY,
+			    type[t])) < 0)
+				return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
+}
+
+static int
+build_agent_external(scmp_filter_ctx ctx, int net)
 {
 	size_t i;
 
 	if (ADD(ctx, agent_allow) < 0)
 		return -1;
 	for (i = 0; i < sizeof(agent_deny) / sizeof(agent_deny[0]); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		if (!(net && agent_deny[i].nr == SCMP_SYS(connect)) &&
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
 		    agent_deny[i].nr, 0) < 0)
 			return -1;
-	if (add_agent_clone(ctx) < 0 || add_agent_sockets(ctx) < 0 ||
-	    add_agent_ioctl(ctx) < 0)
+	if (add_agent_clone(ctx) < 0 || add_agent_ioctl(ctx) < 0)
 		return -1;
-	return 0;
+	if (!net)
+		return add_agent_sockets(ctx);
+	return add_agent_socket_call(ctx, SCMP_SYS(socketpair)) < 0 ||
+	    add_net_sockets(ctx) < 0 || seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+	    SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(sendto), 1,
+	    SCMP_A4(SCMP_CMP_NE, 0)) < 0 ? -1 : 0;
+}
+
+/*
+ * The proc worker. Its filter stays on every command it starts (filters
+ * stack, the strictest answer wins), so it must admit what a command's
+ * own filter admits: it is the agent's list with the calls the agent
+ * gets conditionally admitted whole (its commands' filters keep the
+ * conditions), plus the calls that build a command's sandbox below.
+ * Every other call fails with ENOSYS, as for a command (a kill here
+ * would kill a command that a newer libc probes with). A call the agent
+ * list refuses (ptrace, bpf, ...) is not here: refused in both.
+ */
+static const struct sc_allow proc_allow[] = {
+	SC(clone, "a command's namespaces (CLONE_NEW*, its user ns only)"),
+	SC(unshare, "same"),
+	SC(mount, "a command's view: tmpfs root, /tmp, /dev/shm, remount ro"),
+	SC(umount2, "drop the old root after pivot_root"),
+	SC(pivot_root, "enter a command's view"),
+	SC(open_tree, "clone the binds of a command's view"),
+	SC(move_mount, "place them"),
+	SC(mount_setattr, "make them read-only, nosuid, nodev"),
+	SC(sethostname, "a command's UTS namespace"),
+	SC(socket, "a command's own (its filter decides which)"),
+	SC(socketpair, "same"),
+	SC(connect, "a network: true command's (its filter decides)"),
+	SC(sendto, "same"),
+	SC(ioctl, "a command's terminal-free ioctls (its filter decides)"),
+	SC(landlock_create_ruleset, "a command's Landlock ruleset"),
+	SC(landlock_add_rule, "same"),
+	SC(landlock_restrict_self, "same"),
+	SC(seccomp, "a command's filter"),
+	SC(mkdirat, "a command's cgroup"),
+	SC(unlinkat, "remove it when the command is gone"),
+};
+
+static int
+build_worker_proc(scmp_filter_ctx ctx)
+{
+	return ADD(ctx, agent_allow) < 0 || ADD(ctx, proc_allow) < 0 ? -1 : 0;
 }
 
 /* ---- each role's list: the seccomp column of common/roles.h ----------- */
@@ -814,7 +887,19 @@ sc_agent_builtin(scmp_filter_ctx ctx)
 static int
 sc_agent_external(scmp_filter_ctx ctx)
 {
-	return build_agent_external(ctx);
+	return build_agent_external(ctx, 0);
+}
+
+static int
+sc_command_net(scmp_filter_ctx ctx)
+{
+	return build_agent_external(ctx, 1);
+}
+
+static int
+sc_worker_proc(scmp_filter_ctx ctx)
+{
+	return build_worker_proc(ctx);
 }
 
 #define SC_BUILDER_(id, nm, bin, u, nsf, nf, np, fs, ml, sc, ...) \
@@ -839,8 +924,10 @@ filter_build(enum role role)
 #else
 	deflt = SCMP_ACT_KILL_PROCESS;
 #endif
-	/* an unknown call fails as on an older kernel: programs fall back */
-	if (role_defs[role].flags & RF_EXTERNAL)
+	/* an unknown call fails as on an older kernel: programs fall back
+	 * (and the proc worker's filter stays on its commands) */
+	if ((role_defs[role].flags & RF_EXTERNAL) ||
+	    role_defs[role].landlock == LLK_PER_COMMAND)
 		deflt = SCMP_ACT_ERRNO(ENOSYS);
 	if ((ctx = seccomp_init(deflt)) == NULL)
 		goto out;
@@ -926,7 +1013,7 @@ sandbox_landlock_abi(void)
 /* A ruleset that handles every right the kernel knows: what no rule
  * grants is denied. Returns the ruleset fd and the handled fs rights. */
 static int
-ll_create(uint64_t *handled)
+ll_create(uint64_t *handled, int tcp)
 {
 	struct ll_ruleset_attr attr;
 	size_t attr_size;
@@ -946,7 +1033,10 @@ ll_create(uint64_t *handled)
 	if (abi >= 5)
 		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
 	if (abi >= 4) {
-		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		/* tcp: a command the rule gives the network (network:
+		 * true): TCP is not handled, so not denied */
+		attr.handled_access_net = tcp ? 0 : LL_NET_BIND_TCP |
+		    LL_NET_CONNECT_TCP;
 		attr_size = offsetof(struct ll_ruleset_attr, scoped);
 	}
 	if (abi >= 6) {
@@ -1002,7 +1092,7 @@ ll_restrict(int rfd)
 
 int
 sandbox_landlock(const char *const *ro, const char *const *rw,
-    const char *const *rwdir, const char *const *lsdir)
+    const char *const *rwdir, const char *const *lsdir, int tcp)
 {
 	uint64_t handled, rd = LANDLOCK_ACCESS_FS_EXECUTE |
 	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
@@ -1010,7 +1100,7 @@ sandbox_landlock(const char *const *ro, const char *const *rw,
 	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
 	int rfd;
 
-	if ((rfd = ll_create(&handled)) < 0)
+	if ((rfd = ll_create(&handled, tcp)) < 0)
 		return -1;
 	for (; ro != NULL && *ro != NULL; ro++)
 		if (ll_add(rfd, *ro, rd, handled) < 0)
@@ -1090,7 +1180,7 @@ landlock_role(enum role role)
 	size_t i;
 	int rfd;
 
-	if ((rfd = ll_create(&handled)) < 0)
+	if ((rfd = ll_create(&handled, 0)) < 0)
 		return -1;
 	if (role_defs[role].landlock == LLK_FS_ROOTS)
 		for (i = 0; i < fs_nroots; i++)
@@ -1107,6 +1197,82 @@ landlock_role(enum role role)
 fail:
 	close(rfd);
 	return -1;
+}
+
+/* ---- identities and capabilities ---------------------------------------- */
+
+int
+sandbox_bounding_empty(void)
+{
+	int c;
+
+	for (c = 0; c <= (int)cap_max_bits() - 1; c++)
+		if (cap_get_bound((cap_value_t)c) > 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Capabilities: all gone for good. Securebits first (needs CAP_SETPCAP):
+ * NOROOT so an exec as uid 0 (the fs worker run as root's files, a
+ * command as inner root) gains nothing, NO_SETUID_FIXUP so the uid
+ * change below does not touch the sets we empty ourselves, ambient
+ * raising off; all locked. Then the bounding set (CAP_SETPCAP again),
+ * then the uid/gid change, then the effective/permitted/inheritable sets
+ * and the ambient set, then a check.
+ */
+#define SECURE_ALL (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
+	SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | \
+	SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | \
+	SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+
+int
+sandbox_drop(int caps, int have_setpcap, int uids, uid_t uid, gid_t gid,
+    const char **what)
+{
+	cap_t c;
+	int i;
+	uid_t r, e, s;
+
+	if (caps && have_setpcap) {
+		*what = "c:securebits";
+		if (prctl(PR_SET_SECUREBITS, SECURE_ALL, 0, 0, 0) < 0)
+			return -1;
+		*what = "c:bounding set";
+		for (i = 0; i <= (int)cap_max_bits() - 1; i++)
+			if (cap_drop_bound((cap_value_t)i) < 0 && errno != EINVAL)
+				return -1;
+	}
+	if (uids) {
+		/* Safe: setgroups/setresgid/setresuid only ever move a
+		 * privileged process to unprivileged ids here, never back. */
+		*what = "u:setgroups";
+		if (setgroups(0, NULL) < 0)
+			return -1;
+		*what = "u:setresgid";
+		if (setresgid(gid, gid, gid) < 0)
+			return -1;
+		*what = "u:setresuid";
+		if (setresuid(uid, uid, uid) < 0)
+			return -1;
+		*what = "u:uid check";
+		if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid)
+			return -1;
+	}
+	if (caps) {
+		*what = "c:cap_set_proc";
+		if ((c = cap_init()) == NULL || cap_set_proc(c) < 0)
+			return -1;
+		cap_free(c);
+		*what = "c:ambient set";
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+		    errno != EINVAL)
+			return -1;
+		*what = "c:bounding set not empty";
+		if (!sandbox_bounding_empty())
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- the whole profile ------------------------------------------------ */
@@ -1129,8 +1295,9 @@ sandbox_enter(enum role role)
 	 * a filter, and no exec after it can gain privilege (T10). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
-	if (role_defs[role].landlock != LLK_VIEW && !(w & LAYER_LANDLOCK) &&
-	    landlock_role(role) < 0)
+	if (role_defs[role].landlock != LLK_VIEW &&
+	    role_defs[role].landlock != LLK_PER_COMMAND &&
+	    !(w & LAYER_LANDLOCK) && landlock_role(role) < 0)
 		fatal("sandbox: cannot apply Landlock; refusing to run (layer "
 		    "landlock; --allow-degraded=landlock to waive)");
 	if (!(w & LAYER_SECCOMP))

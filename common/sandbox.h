@@ -22,6 +22,7 @@
 #define AKSUP_SANDBOX_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/roles.h"
 
@@ -50,21 +51,31 @@ int sandbox_fs_root(int dirfd, unsigned rights);
 /* Confine the calling process for `role`. Exits on failure. */
 void sandbox_enter(enum role role);
 
-/* External agents: a Landlock ruleset giving read+execute beneath the
- * paths in `ro`, read+write of the (device) files in `rw`, every file
- * right beneath the directories in `rwdir` (the private /tmp), listing
- * of the directories in `lsdir` (its own mount view's /), no TCP, no
- * abstract unix sockets and no signals outside the domain. NULL-terminated
- * lists; a path that does not exist is skipped. Returns 0, or -1 with
- * errno when Landlock is unavailable. Called before
- * sandbox_enter(ROLE_AGENT_EXTERNAL). */
+/* External agents and commands: a Landlock ruleset giving read+execute
+ * beneath the paths in `ro`, read+write of the files in `rw` (device
+ * nodes; a command's writable roots), every file right beneath the
+ * directories in `rwdir` (the private /tmp), listing of the directories
+ * in `lsdir` (its own mount view's /), no TCP unless `tcp` (a network:
+ * true command), no abstract unix sockets and no signals outside the
+ * domain. NULL-terminated lists; a path that does not exist is skipped.
+ * Returns 0, or -1 with errno when Landlock is unavailable. Called
+ * before sandbox_enter(ROLE_AGENT_EXTERNAL, ROLE_COMMAND*). */
 int sandbox_landlock(const char *const *ro, const char *const *rw,
-    const char *const *rwdir, const char *const *lsdir);
+    const char *const *rwdir, const char *const *lsdir, int tcp);
 
 /* Write `role`'s seccomp filter, built as sandbox_enter would load it,
  * to `fd` as libseccomp's PFC text (the golden dump of the tests;
  * tests/sandbox/filterdump.c). Returns 0, or -1. */
 int sandbox_seccomp_export(enum role role, int fd);
+
+/* Every capability set and the bounding set empty (caps; the bounding
+ * set and securebits only with have_setpcap), ids changed to uid/gid
+ * with no supplementary group (uids). 0, or -1 with *what "c:STEP"
+ * (capabilities) or "u:STEP" (ids). */
+int sandbox_drop(int caps, int have_setpcap, int uids, uid_t uid, gid_t gid,
+    const char **what);
+/* 1 when the bounding set is empty. */
+int sandbox_bounding_empty(void);
 
 /* Landlock ABI of the running kernel (0: none). */
 int sandbox_landlock_abi(void);

@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-3"
+#define WIRE_VERSION		"aksup-wire-4"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -49,7 +49,9 @@
 #define WF_ONCE		0x1u
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload =	\
-	 * WIRE_VERSION and a NUL, then the fs				\
+	 * WIRE_VERSION and a NUL, then the optional workers the	\
+	 * policy needs (RF_OPTIONAL rows' names, comma-separated,	\
+	 * "" for none) and a NUL, then the fs				\
 	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\
@@ -64,6 +66,20 @@
 	 * success) or the error message (on failure) */		\
 	MSG(FS_RESP, ROLE_WORKER_FS, ROLE_BROKER, sizeof(struct reply_hdr),	\
 	    WIRE_PAYLOAD_MAX, 0)					\
+	/* broker -> proc worker: a bare program name to resolve in	\
+	 * the fixed PATH, before the decision (no NUL) */		\
+	MSG(PROC_RESOLVE, ROLE_BROKER, ROLE_WORKER_PROC, 1, PROC_NAME_MAX, 0) \
+	/* proc worker -> broker: struct reply_hdr + the absolute path	\
+	 * (REPLY_RAW) or why not (REPLY_ERROR) */			\
+	MSG(PROC_RESOLVED, ROLE_WORKER_PROC, ROLE_BROKER,		\
+	    sizeof(struct reply_hdr), sizeof(struct reply_hdr) + 4096, 0) \
+	/* broker -> proc worker: struct proc_req + its strings */	\
+	MSG(PROC_REQ, ROLE_BROKER, ROLE_WORKER_PROC, sizeof(struct proc_req), \
+	    WIRE_PAYLOAD_MAX, 0)					\
+	/* proc worker -> broker: struct reply_hdr + the result, JSON	\
+	 * (REPLY_JSON), or why the command never ran (REPLY_ERROR) */	\
+	MSG(PROC_RESP, ROLE_WORKER_PROC, ROLE_BROKER,			\
+	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
 	 * "signal", for session_end. */				\
@@ -88,6 +104,28 @@ struct fs_req {
 	uint32_t data_len;	/* content for FS_OP_WRITE (encoded) */
 	uint32_t target_len;	/* canonical target, for error texts */
 	/* then: path, target, data */
+};
+
+/* A bare program name the proc worker resolves: bytes. */
+#define PROC_NAME_MAX		255
+
+#define PROC_F_NETWORK		0x1u	/* the host's network (rule's
+					   network: true) */
+/*
+ * A command to run. Strings follow the header in this order, each
+ * NUL-terminated: the program (absolute, as decided), cwd ("" for
+ * the private /tmp), then argc argv entries, then envc "NAME=value"
+ * entries; then stdin_len bytes of standard input.
+ */
+struct proc_req {
+	uint32_t argc;		/* argv entries, argv[0] included */
+	uint32_t envc;
+	uint32_t flags;		/* PROC_F_* */
+	uint32_t timeout_ms;	/* killed (the whole namespace) after it */
+	uint32_t max_output;	/* bytes kept per stream */
+	uint32_t strs_len;	/* bytes of the strings */
+	uint32_t stdin_len;
+	uint32_t reserved;
 };
 
 /* What follows a worker's answer header: its kind. */

@@ -171,6 +171,7 @@ policy_explain(const struct policy *p, const char *action,
 {
 	struct text x = { NULL, 0, 0, false };
 	struct policy_decision d;
+	struct proc_grant g;
 	struct target *t = NULL;
 	const json_t *cp = NULL;
 	json_t *owned = NULL;
@@ -195,6 +196,14 @@ policy_explain(const struct policy *p, const char *action,
 	tprintf(&x, "\n");
 	if (d.allow && d.root >= 0)
 		tprintf(&x, "root:     %s\n", policy_root(p, d.root));
+	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
+		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",
+		    g.network ? "yes (the host's)" : "no", g.timeout_max,
+		    p->rules[d.rule].prog.timeout_max == 0 ? " (default)" : "");
+		for (i = 0; i < g.nenv; i++)
+			tprintf(&x, "%s%s", i ? ", " : " ", g.env[i]);
+		tprintf(&x, "%s\n", g.nenv == 0 ? " (none)" : "");
+	}
 	if (p == NULL || a < 0 || target == NULL) {
 		tprintf(&x, "why:      %s\n", a < 0 ? "unknown action" :
 		    "no policy or no target");

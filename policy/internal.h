@@ -88,6 +88,10 @@ struct prog_pat {
 	char **args;
 	size_t nargs;
 	long args_max;		/* -1: no limit beyond args_kind's own */
+	char **env;		/* `env:` names the agent may set (allow rules) */
+	size_t nenv;
+	bool network;		/* `network: true`: the host's network */
+	unsigned timeout_max;	/* `timeout_max:` seconds; 0: not given */
 };
 
 /* The fixed PATH the proc worker resolves bare names in. */

@@ -235,6 +235,62 @@ args_match(const struct prog_pat *pp, const json_t *params, char *why,
 	return true;
 }
 
+static bool
+env_granted(const struct prog_pat *pp, const char *name, size_t len)
+{
+	size_t i;
+
+	if (memchr(name, '\0', len) != NULL)
+		return false;
+	for (i = 0; i < pp->nenv; i++)
+		if (strcmp(pp->env[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * params.env (an allow rule only): every name the request sets must be
+ * one of the rule's env: names. Absent or {} sets none. Anything but an
+ * object of strings (without NUL) matches no allow rule: fail closed.
+ */
+static bool
+env_match(const struct prog_pat *pp, const json_t *params, char *why,
+    size_t whylen)
+{
+	json_t *env = json_is_object(params) ?
+	    json_object_get(params, "env") : NULL;
+	const json_t *v;
+	void *it;
+
+	if (env == NULL)
+		return true;
+	if (!json_is_object(env)) {
+		say(why, whylen, "params.env is not an object of strings", NULL,
+		    "");
+		return false;
+	}
+	for (it = json_object_iter(env); it != NULL;
+	    it = json_object_iter_next(env, it)) {
+		v = json_object_iter_value(it);
+		if (!json_is_string(v) || memchr(json_string_value(v), '\0',
+		    json_string_length(v)) != NULL) {
+			say(why, whylen, "params.env is not an object of strings",
+			    NULL, "");
+			return false;
+		}
+	}
+	for (it = json_object_iter(env); it != NULL;
+	    it = json_object_iter_next(env, it)) {
+		if (env_granted(pp, json_object_iter_key(it),
+		    json_object_iter_key_len(it)))
+			continue;
+		say(why, whylen, "env ", json_object_iter_key(it),
+		    " not granted by this rule");
+		return false;
+	}
+	return true;
+}
+
 /* ---- MCP ----------------------------------------------------------------- */
 
 static bool
@@ -286,6 +342,10 @@ rule_matches(const struct rule *r, const struct target *t,
 		 * its arguments; an allow rule allows exactly what it says */
 		if ((!r->deny || r->prog.args_kind != ARGS_NONE) &&
 		    !args_match(&r->prog, params, why, whylen))
+			return false;
+		/* env: limits an allow rule; a deny rule ignores it (it
+		 * matches at least as much as the same rule as allow) */
+		if (!r->deny && !env_match(&r->prog, params, why, whylen))
 			return false;
 		break;
 	case RES_MCP:

@@ -1017,6 +1017,109 @@ load_args(struct loader *ld, struct rule *r, yaml_node_t *v)
 	    sval(k));
 }
 
+/* ---- proc.exec env, network, timeout_max ----------------------------------- */
+
+/* [A-Za-z_][A-Za-z0-9_]*, in ASCII whatever the locale. */
+static bool
+env_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+static int
+load_env(struct loader *ld, struct rule *r, yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *a;
+	size_t n, i, len;
+	char q[64];
+
+	if (r->action != ACT_PROC_EXEC)
+		return node_err(ld, seq, "\"env\" is only for proc.exec");
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return node_err(ld, seq, "\"env\" must be a list of variable "
+		    "names");
+	n = seq->data.sequence.items.top - seq->data.sequence.items.start;
+	if (n > POLICY_ENV_NAMES_MAX)
+		return node_err(ld, seq, "\"env\" has more than %d names",
+		    POLICY_ENV_NAMES_MAX);
+	if (n > 0 && (r->prog.env = calloc(n, sizeof(char *))) == NULL)
+		return node_err(ld, seq, "out of memory");
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		a = node(ld, *it);
+		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+			return node_err(ld, a, "\"env\" must be a list of "
+			    "variable names");
+		len = a->data.scalar.length;
+		if (len > POLICY_ENV_NAME_MAX)
+			return node_err(ld, a, "env name \"%s\" is longer than "
+			    "%d bytes", quote(a, q, sizeof(q)),
+			    POLICY_ENV_NAME_MAX);
+		if (!env_name_ok(sval(a), len))
+			return node_err(ld, a, "env name \"%s\" is not a "
+			    "variable name ([A-Za-z_][A-Za-z0-9_]*)",
+			    quote(a, q, sizeof(q)));
+		/* a plain NULL or TRUE is not a string (YAML 1.2 core) */
+		if (scalar_type(a) != SC_STR)
+			return node_err(ld, a, "env name %s is read as %s: "
+			    "write \"%s\"", sval(a), scalar_type(a) == SC_BOOL ?
+			    "a boolean" : "null", sval(a));
+		for (i = 0; i < r->prog.nenv; i++)
+			if (strcmp(r->prog.env[i], sval(a)) == 0)
+				return node_err(ld, a, "env name \"%s\" is "
+				    "listed twice", quote(a, q, sizeof(q)));
+		if ((r->prog.env[r->prog.nenv] = strdup(sval(a))) == NULL)
+			return node_err(ld, a, "out of memory");
+		r->prog.nenv++;
+	}
+	return 0;
+}
+
+static int
+load_network(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	if (r->action != ACT_PROC_EXEC)
+		return node_err(ld, v, "\"network\" is only for proc.exec");
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+		return node_err(ld, v, "\"network\" must be true or false");
+	r->prog.network = sval(v)[0] == 't' || sval(v)[0] == 'T';
+	return 0;
+}
+
+static int
+load_timeout_max(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	static const char msg[] = "\"timeout_max\" must be a whole number "
+	    "of seconds from 1 to %d";
+	long long t;
+	json_t *j;
+
+	if (r->action != ACT_PROC_EXEC)
+		return node_err(ld, v, "\"timeout_max\" is only for proc.exec");
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
+		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
+	if ((j = scalar_json(ld, v)) == NULL)	/* beyond 64 bits */
+		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
+	t = json_integer_value(j);
+	json_decref(j);
+	if (t < 1 || t > POLICY_PROC_TIMEOUT_MAX)
+		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
+	r->prog.timeout_max = (unsigned)t;
+	return 0;
+}
+
 /* ---- examples ------------------------------------------------------------ */
 
 static int
@@ -1125,7 +1228,8 @@ static int
 check_rule_keys(struct loader *ld, yaml_node_t *map)
 {
 	static const char *const known[] = { "action", "resource",
-	    "constraint", "args", "args_max", "examples", NULL };
+	    "constraint", "args", "args_max", "env", "network", "timeout_max",
+	    "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -1179,6 +1283,14 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 			return node_err(ld, n, "\"args_max\" is too large");
 		r->prog.args_max = (long)max;
 	}
+	if ((n = field(ld, map, "env")) != NULL && load_env(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "network")) != NULL &&
+	    load_network(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "timeout_max")) != NULL &&
+	    load_timeout_max(ld, r, n) != 0)
+		return -1;
 	if ((n = field(ld, map, "constraint")) != NULL &&
 	    load_constraints(ld, r, n) != 0)
 		return -1;
@@ -1320,6 +1432,9 @@ rule_free(struct rule *r)
 	for (j = 0; j < r->prog.nargs; j++)
 		free(r->prog.args[j]);
 	free(r->prog.args);
+	for (j = 0; j < r->prog.nenv; j++)
+		free(r->prog.env[j]);
+	free(r->prog.env);
 	free(r->mcp.server);
 	free(r->mcp.tool);
 	cons_free(r->cons, r->ncons);
@@ -1393,4 +1508,41 @@ policy_root(const struct policy *p, size_t i)
 	if (p == NULL || i >= p->nroots)
 		return NULL;
 	return p->roots[i];
+}
+
+int
+policy_proc_grant(const struct policy *p, int rule, struct proc_grant *out)
+{
+	const struct rule *r;
+
+	if (out == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	/* rule indexes p->rules: the allow rules first, then the deny rules
+	 * (policy_decision.rule) */
+	if (p == NULL || rule < 0 || (size_t)rule >= p->nrules)
+		return -1;
+	r = &p->rules[rule];
+	if (r->deny || r->action != ACT_PROC_EXEC)
+		return -1;
+	out->network = r->prog.network;
+	out->timeout_max = r->prog.timeout_max != 0 ? r->prog.timeout_max :
+	    POLICY_PROC_TIMEOUT_DEFAULT;
+	out->env = (const char *const *)r->prog.env;
+	out->nenv = r->prog.nenv;
+	return 0;
+}
+
+bool
+policy_allows_action(const struct policy *p, const char *action)
+{
+	int a = action_index(action);
+	size_t i;
+
+	if (p == NULL || a < 0)
+		return false;
+	for (i = 0; i < p->nrules; i++)
+		if (!p->rules[i].deny && p->rules[i].action == a)
+			return true;
+	return false;
 }

@@ -7,8 +7,9 @@
  *
  * Format (the Python project's, extended): a YAML mapping with the key
  * `capabilities:` (allow rules) and optionally `deny:` (deny rules), each a
- * sequence of {action, resource, constraint?, args?, args_max?, examples?}
- * mappings. A deny rule that matches overrides every allow; nothing
+ * sequence of {action, resource, constraint?, args?, args_max?, env?,
+ * network?, timeout_max?, examples?} mappings (args to timeout_max:
+ * proc.exec only). A deny rule that matches overrides every allow; nothing
  * matching is a deny. Rule order never changes a decision. See
  * docs/POLICY.md.
  */
@@ -20,6 +21,15 @@
 #include <jansson.h>
 
 #define POLICY_PATH_MAX 4096
+
+/* proc.exec: the cap on a command's run time, in seconds, when its rule
+ * has no `timeout_max:`, and the largest `timeout_max:` a rule may give. */
+#define POLICY_PROC_TIMEOUT_DEFAULT 30
+#define POLICY_PROC_TIMEOUT_MAX 3600
+/* proc.exec `env:`: at most this many names a rule, each at most this many
+ * bytes, each [A-Za-z_][A-Za-z0-9_]*. */
+#define POLICY_ENV_NAMES_MAX 64
+#define POLICY_ENV_NAME_MAX 128
 
 struct policy;
 
@@ -59,6 +69,22 @@ unsigned policy_root_actions(const struct policy *p, size_t i);
 const char *policy_root_rule(const struct policy *p, size_t i,
 			     const char **action);
 
+/* What the allow rule that decided a proc.exec request grants the command
+ * (rule: policy_decision.rule). 0, or -1 when rule is not an allow rule of
+ * proc.exec. The env names stay owned by the policy. */
+struct proc_grant {
+	bool network;
+	unsigned timeout_max;		/* seconds; POLICY_PROC_TIMEOUT_DEFAULT when unset */
+	const char *const *env;		/* names the agent may set */
+	size_t nenv;
+};
+/* rule indexes all the rules, allow rules (capabilities:) first, then the
+ * deny rules, as policy_decision.rule does. On -1, *out (when not NULL)
+ * is zeroed: no network, no env, timeout_max 0 (run nothing). */
+int policy_proc_grant(const struct policy *p, int rule, struct proc_grant *out);
+/* true when some allow rule (capabilities:) has this action. */
+bool policy_allows_action(const struct policy *p, const char *action);
+
 /* True for the actions aksup knows (fs.read, fs.write, ...). */
 bool policy_action_known(const char *action);
 /* True when the action's target is a filesystem path (fs.*). */
@@ -67,7 +93,8 @@ bool policy_action_is_fs(const char *action);
 struct policy_decision {
 	bool allow;
 	bool by_deny_rule;	/* denied by a `deny:` rule (rule >= 0) */
-	int rule;		/* index of the deciding rule, -1 = default deny */
+	int rule;		/* index of the deciding rule, -1 = default deny;
+				 * allow rules first (file order), then deny */
 	int root;		/* fs actions, when allowed: index into roots */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };

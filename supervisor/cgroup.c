@@ -14,6 +14,7 @@
  * is left in it, rmdir.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -35,6 +36,8 @@ static struct {
 	char dir[CG_MAX][4096];		/* created directories */
 	int procs[CG_MAX];		/* their cgroup.procs, O_CLOEXEC */
 	char desc[128];
+	uint64_t mem;
+	long pids;
 } cg = { .procs = { -1, -1 } };
 
 int
@@ -359,7 +362,36 @@ cgroup_create(uint64_t mem, long pids, const char **why)
 	}
 	snprintf(cg.desc, sizeof(cg.desc), "cgroup-v%d:memory=%s:pids=%s",
 	    cg.version, m, p);
+	cg.mem = mem;
+	cg.pids = pids;
 	return 0;
+}
+
+int
+cgroup_sub(const char *name, uid_t uid, gid_t gid, int *fds, char *arg,
+    size_t arglen)
+{
+	char d[4200];
+	int i;
+
+	if (cg.version == 0)
+		return 0;
+	/* a command takes at most a quarter of the session's budget */
+	snprintf(arg, arglen, "%d:%" PRIu64 ":%ld", cg.version, cg.mem / 4,
+	    cg.pids / 4 > 8 ? cg.pids / 4 : 8);
+	for (i = 0; i < cg.n; i++) {
+		snprintf(d, sizeof(d), "%s/%s", cg.dir[i], name);
+		/* Safe: a new, empty cgroup beneath the session's, given to
+		 * the worker's uid (as root) so that it can make one
+		 * beneath it per command; it can only limit further. */
+		if (mkdir(d, 0755) < 0 || (geteuid() == 0 &&
+		    chown(d, uid, gid) < 0) || (fds[i] = open(d, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			log_warn("cgroup %s", d);
+			return -1;
+		}
+	}
+	return cg.n;
 }
 
 const char *
@@ -403,23 +435,44 @@ kill_in(const char *dir)
 	return empty;
 }
 
+/* Empty and remove `dir` and the cgroups beneath it (a command's, left
+ * by a worker that was killed), deepest first. */
+static int
+remove_tree(const char *dir, int depth)
+{
+	struct timespec ms = { 0, 1000000 };
+	char sub[4200];
+	struct dirent *e;
+	DIR *d;
+	int tries;
+
+	if (depth < 4 && (d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_type == DT_DIR && e->d_name[0] != '.' &&
+			    snprintf(sub, sizeof(sub), "%s/%s", dir,
+			    e->d_name) < (int)sizeof(sub))
+				(void)remove_tree(sub, depth + 1);
+		closedir(d);
+	}
+	for (tries = 0; tries < 2000; tries++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		(void)kill_in(dir);
+		nanosleep(&ms, NULL);
+	}
+	return -1;
+}
+
 void
 cgroup_destroy(void)
 {
-	struct timespec ms = { 0, 1000000 };
-	int i, tries;
+	int i;
 
 	for (i = cg.n - 1; i >= 0; i--) {
 		if (cg.procs[i] >= 0)
 			close(cg.procs[i]);
 		cg.procs[i] = -1;
-		for (tries = 0; tries < 2000; tries++) {
-			if (rmdir(cg.dir[i]) == 0 || errno == ENOENT)
-				break;
-			(void)kill_in(cg.dir[i]);
-			nanosleep(&ms, NULL);
-		}
-		if (tries == 2000)
+		if (remove_tree(cg.dir[i], 0) < 0)
 			log_warn("cannot remove cgroup %s", cg.dir[i]);
 	}
 	cg.n = 0;

@@ -11,7 +11,9 @@
 #ifndef AKSUP_CGROUP_H
 #define AKSUP_CGROUP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CGROUP_MEMORY_DEFAULT	(1024ull * 1024 * 1024)	/* 1 GiB */
 #define CGROUP_PIDS_DEFAULT	256
@@ -32,7 +34,14 @@ const char *cgroup_desc(void);
 /* In the agent's child before exec: join the cgroup. 0 or -1. */
 int cgroup_enter(void);
 
-/* At session end: kill what is left in it, remove it. */
+/* A cgroup `name` beneath each of the session's (none: 0), given to
+ * uid/gid as root, opened into fds[] (at most 2); arg gets the limits a
+ * command beneath it takes, "VERSION:MEMORY:PIDS". Returns how many, or
+ * -1 (said). */
+int cgroup_sub(const char *name, uid_t uid, gid_t gid, int *fds, char *arg,
+    size_t arglen);
+
+/* At session end: kill what is left in it and beneath it, remove it. */
 void cgroup_destroy(void);
 
 #endif

@@ -33,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -180,17 +181,6 @@ probe_namespaces(const char **why)
 	return 0;
 }
 
-static int
-bounding_set_empty(void)
-{
-	int c;
-
-	for (c = 0; c <= (int)cap_max_bits() - 1; c++)
-		if (cap_get_bound((cap_value_t)c) > 0)
-			return 0;
-	return 1;
-}
-
 static unsigned
 probe_layers(const char *why[8])
 {
@@ -214,7 +204,7 @@ probe_layers(const char *why[8])
 	/* the session's cgroup, created here (removed by cgroup_destroy) */
 	if (g.session && cgroup_create(g.mem_max, g.pids_max, &why[6]) == 0)
 		avail |= LAYER_CGROUP;
-	if (g.root || (avail & LAYER_NAMESPACES) || bounding_set_empty())
+	if (g.root || (avail & LAYER_NAMESPACES) || sandbox_bounding_empty())
 		avail |= LAYER_CAPS;
 	else
 		why[4] = "the bounding set cannot be cleared without a user "
@@ -447,6 +437,80 @@ confine_env_waived(void)
 
 /* ---- in the parent ---------------------------------------------------- */
 
+/*
+ * The maps of an RF_OWN_USERNS child's user namespace, written by us
+ * (the parent; a privileged map can only be written from outside). Its
+ * inner uid 0 is the role's own uid, inner 1 the files' owner (--run-as,
+ * the uid its commands run as); unprivileged, only the invoking user, as
+ * inner 0. Safe: root maps two uids that are the session's to give; an
+ * unprivileged writer can map nothing but its own.
+ */
+static int
+own_maps(pid_t pid)
+{
+	char path[64], m[96];
+	uid_t w = g.base + (uid_t)role_defs[cur].uid;
+	int i;
+	static const char *const f[] = { "uid_map", "gid_map" };
+
+	if (!g.root) {
+		snprintf(path, sizeof(path), "/proc/%ld/setgroups", (long)pid);
+		if (write_file(path, "deny") < 0)
+			return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (g.root && g.run_uid == w)
+			return -1;	/* --run-as the role's own uid */
+		if (g.root)
+			snprintf(m, sizeof(m), "0 %u 1\n1 %u 1\n", (unsigned)w,
+			    i == 0 ? (unsigned)g.run_uid : (unsigned)g.run_gid);
+		else
+			snprintf(m, sizeof(m), "0 %u 1\n", i == 0 ?
+			    (unsigned)g.outer_uid : (unsigned)g.outer_gid);
+		snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, f[i]);
+		if (write_file(path, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Clone into a user namespace of its own (and the row's others later,
+ * in confine_child) and wait there until we have written its maps. */
+static pid_t
+own_userns_fork(void)
+{
+	int sv[2];
+	char c = 0;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL,
+	    NULL, NULL);
+	if (pid == 0) {
+		close(sv[0]);
+		/* our /proc files the parent writes must be ours to it
+		 * (the supervisor is not dumpable, T4): for the maps only */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 ||
+		    write(sv[1], "r", 1) != 1 || read(sv[1], &c, 1) != 1 ||
+		    c != 'm' || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+			child_fail("namespaces", "uid/gid map");
+		close(sv[1]);
+		return 0;
+	}
+	close(sv[1]);
+	if (pid > 0 && (read(sv[0], &c, 1) != 1 || own_maps(pid) < 0 ||
+	    write(sv[0], "m", 1) != 1)) {
+		log_warn("%s: its user namespace's uid/gid map",
+		    role_defs[cur].name);
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(sv[0]);
+	return pid;
+}
+
 void
 confine_force_profile(const char *name)
 {
@@ -471,7 +535,10 @@ confine_fork(const struct spawn *s)
 	    role_defs[cur].uid == UID_INVOKER)
 		fatalx("spawn: no profile for role %d", (int)cur);
 	agent = (role_defs[cur].flags & RF_AGENT) != 0;
-	if (!(role_defs[cur].ns & CLONE_NEWPID) ||
+	if ((role_defs[cur].flags & RF_OWN_USERNS) &&
+	    (g.in_force & LAYER_NAMESPACES))
+		pid = own_userns_fork();
+	else if (!(role_defs[cur].ns & CLONE_NEWPID) ||
 	    !(g.in_force & LAYER_NAMESPACES))
 		pid = fork();
 	else {
@@ -543,55 +610,14 @@ view_build(const struct agent_view *v)
 		child_fail("namespaces", "chdir");
 }
 
-/*
- * Capabilities: all gone for good. Securebits first (needs CAP_SETPCAP):
- * NOROOT so an exec as uid 0 (the fs worker run as root's files) gains
- * nothing, NO_SETUID_FIXUP so the uid change below does not touch the
- * sets we empty ourselves, ambient raising off; all locked. Then the
- * bounding set (CAP_SETPCAP again), then the uid/gid change, then the
- * effective/permitted/inheritable sets and the ambient set, then a check.
- */
-#define SECURE_ALL (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
-	SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED | \
-	SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | \
-	SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
-
 static void
 drop_privileges(int caps, int uids, uid_t uid, gid_t gid)
 {
-	cap_t c;
-	int i, have_setpcap = g.root || (g.in_force & LAYER_NAMESPACES);
-	uid_t r, e, s;
+	const char *what;
 
-	if (caps && have_setpcap) {
-		if (prctl(PR_SET_SECUREBITS, SECURE_ALL, 0, 0, 0) < 0)
-			child_fail("caps", "securebits");
-		for (i = 0; i <= (int)cap_max_bits() - 1; i++)
-			if (cap_drop_bound((cap_value_t)i) < 0 && errno != EINVAL)
-				child_fail("caps", "bounding set");
-	}
-	if (uids) {
-		/* Safe: setgroups/setresgid/setresuid only ever move root
-		 * to the role's unprivileged ids here, never back. */
-		if (setgroups(0, NULL) < 0)
-			child_fail("uids", "setgroups");
-		if (setresgid(gid, gid, gid) < 0)
-			child_fail("uids", "setresgid");
-		if (setresuid(uid, uid, uid) < 0)
-			child_fail("uids", "setresuid");
-		if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid)
-			child_fail("uids", "uid check");
-	}
-	if (caps) {
-		if ((c = cap_init()) == NULL || cap_set_proc(c) < 0)
-			child_fail("caps", "cap_set_proc");
-		cap_free(c);
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
-			child_fail("caps", "ambient set");
-		if (!bounding_set_empty())
-			child_fail("caps", "bounding set not empty");
-	}
+	if (sandbox_drop(caps, g.root || (g.in_force & LAYER_NAMESPACES),
+	    uids, uid, gid, &what) < 0)
+		child_fail(what[0] == 'u' ? "uids" : "caps", what + 2);
 }
 
 /* One limit of the row; never raised above one the operator set lower
@@ -655,7 +681,7 @@ agent_external_landlock(const struct agent_view *v, int view)
 	 * /dev/null and friends, the private /tmp and /dev/shm; no TCP, no
 	 * signals or abstract sockets outside its domain. */
 	if (sandbox_landlock(ro, view_dev_rw, view ? rwdir : NULL,
-	    view ? rootdir : NULL) < 0)
+	    view ? rootdir : NULL, 0) < 0)
 		child_fail("landlock", "ruleset");
 }
 
@@ -702,9 +728,63 @@ confine_as_invoker(int on)
 }
 
 int
+confine_own_userns(enum role r, uid_t *uid, gid_t *gid)
+{
+	if (!(g.in_force & LAYER_NAMESPACES))
+		return -1;
+	*uid = g.root ? g.base + (uid_t)role_defs[r].uid : g.outer_uid;
+	*gid = g.root ? (gid_t)*uid : g.outer_gid;
+	return g.root ? 1 : 0;
+}
+
+int
 confine_has_view(void)
 {
 	return (g.in_force & LAYER_NAMESPACES) != 0;
+}
+
+/*
+ * An RF_OWN_USERNS role (the proc worker): inner root of the user
+ * namespace own_userns_fork made, keeping there only the capabilities it
+ * needs to build each command's namespaces and mount view and to start
+ * it as inner uid 1 (PROC_KEEP_CAPS); none in any other namespace. No
+ * SECBIT_NOROOT: its exec as inner root keeps exactly these.
+ */
+static void
+own_userns_child(const struct role_def *p)
+{
+	static const cap_value_t keep[] = { PROC_KEEP_CAPS };
+	cap_t c;
+	int i;
+
+	if (g.root && setgroups(0, NULL) < 0)
+		child_fail("uids", "setgroups");
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		child_fail("uids", "inner root of its user namespace");
+	if (unshare(p->ns) < 0 || sethostname("aksup", 5) < 0)
+		child_fail("namespaces", "unshare");
+	for (i = 0; i <= (int)cap_max_bits() - 1; i++) {
+		size_t k;
+
+		for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (keep[k] == i)
+				break;
+		if (k == sizeof(keep) / sizeof(keep[0]) &&
+		    cap_drop_bound((cap_value_t)i) < 0 && errno != EINVAL)
+			child_fail("caps", "bounding set");
+	}
+	if ((c = cap_init()) == NULL ||
+	    cap_set_flag(c, CAP_PERMITTED, sizeof(keep) / sizeof(keep[0]),
+	    keep, CAP_SET) < 0 ||
+	    cap_set_flag(c, CAP_EFFECTIVE, sizeof(keep) / sizeof(keep[0]),
+	    keep, CAP_SET) < 0 || cap_set_proc(c) < 0)
+		child_fail("caps", "cap_set_proc");
+	cap_free(c);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		child_fail("caps", "ambient set");
+	if (g.in_force & LAYER_RLIMITS)
+		set_rlimits(p);
 }
 
 void
@@ -716,6 +796,10 @@ confine_child(const struct spawn *s)
 	uid_t uid;
 	gid_t gid;
 
+	if (ns && (p->flags & RF_OWN_USERNS)) {
+		own_userns_child(p);
+		return;
+	}
 	if (ns) {
 		if (!g.root && !ext && unshare(CLONE_NEWUSER) < 0)
 			child_fail("namespaces", "user namespace");

@@ -13,6 +13,8 @@
 
 #include <sys/types.h>
 
+#include "common/roles.h"
+
 struct session_cfg;
 struct spawn;
 
@@ -66,6 +68,11 @@ int confine_files_owner(uid_t *uid, gid_t *gid);
  * what the user could open and make, owned by them; off (0) restores
  * root's. 0, or -1 (on failed: the caller stops). No-op otherwise. */
 int confine_as_invoker(int on);
+
+/* An RF_OWN_USERNS row r: its outer uid/gid, and the inner uid its
+ * commands run as (1: the files' owner, mapped as root; 0: unprivileged,
+ * the invoking user); -1 when the namespaces layer is not in force. */
+int confine_own_userns(enum role r, uid_t *uid, gid_t *gid);
 
 /* "AKSUP_WAIVED=..." for our role binaries, or NULL when none. */
 const char *confine_env_waived(void);

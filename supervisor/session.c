@@ -80,6 +80,21 @@ channel_ends(struct sess *s, enum role r, struct spawn *sp, int give)
 		}
 }
 
+/* Started: an RF_OPTIONAL row only when the broker (started first, its
+ * row before) named it in BROKER_READY; its channel's ends are closed
+ * otherwise (the broker closes its own). */
+static int
+to_start(struct sess *s, enum role r)
+{
+	if (r == ROLE_SUPERVISOR || !in_session(s, r))
+		return 0;
+	if ((role_defs[r].flags & RF_OPTIONAL) && !s->wanted[r]) {
+		channel_ends(s, r, NULL, 0);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 start(struct sess *s, enum role r)
 {
@@ -176,7 +191,7 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };
 	s->rootsfx = calloc(FS_ROOTS_MAX, sizeof(*s->rootsfx));
-	s->fdarg = calloc(FS_ROOTS_MAX, sizeof(*s->fdarg));
+	s->fdarg = calloc(FS_ROOTS_MAX + 2, sizeof(*s->fdarg));
 	s->proot = calloc(ROOTS_PLACE_MAX, sizeof(*s->proot));
 	if (s->rootsfx == NULL || s->fdarg == NULL || s->proot == NULL)
 		fatal("calloc");
@@ -203,8 +218,7 @@ session_run(const struct session_cfg *cfg)
 	if (open_channels(&s) < 0)
 		started = 0;
 	for (r = ROLE_NONE + 1; r < ROLE_N && started; r++)
-		if (r != ROLE_SUPERVISOR && in_session(&s, (enum role)r) &&
-		    start(&s, (enum role)r) < 0)
+		if (to_start(&s, (enum role)r) && start(&s, (enum role)r) < 0)
 			started = 0;
 	while (!watch_all_done(&s))
 		watch_once(&s, -1);

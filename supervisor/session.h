@@ -37,6 +37,7 @@ struct sess {
 	uint64_t stop_at;	/* --timeout: when; 0: none */
 	int killed, agent_killed, signo, stopping, timed_out, refused;
 	int broker_ready;	/* the broker loaded the policy, said so */
+	char wanted[ROLE_N];	/* RF_OPTIONAL rows BROKER_READY named */
 	struct relay *rl;	/* the external agent's stdio, or NULL */
 	struct relay rly;
 	int relay_child[3], relay_on;
@@ -51,10 +52,11 @@ struct sess {
 	int rootfd[FS_ROOTS_MAX];
 	unsigned char rootacts[FS_ROOTS_MAX];
 	char (*rootsfx)[PATH_MAX - 32];	/* [FS_ROOTS_MAX] */
-	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX] */
+	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX + 2] */
 	struct place_root *proot;	/* [ROOTS_PLACE_MAX] */
 	char *argv[FS_ROOTS_MAX + 34];	/* the spawn being prepared */
 	char *env[8];
+	int procfd[2], nprocfd;	/* the proc worker's cgroup fds */
 };
 
 /* start.c: each row's resources. prepare fills argv, env and the fds

@@ -26,6 +26,7 @@
 #include "common/fsrights.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "supervisor/cgroup.h"
 #include "supervisor/confine.h"
 #include "supervisor/session.h"
 #include "supervisor/view.h"
@@ -160,6 +161,25 @@ ready_field(char *q, char *end)
 	return nul + 1;
 }
 
+/* The optional workers the broker will serve: RF_OPTIONAL rows by name,
+ * comma-separated (common/wire.h); anything else is a violation. */
+static char *
+want_workers(struct sess *s, char *q, char *end)
+{
+	char *next = ready_field(q, end), *name, *save = NULL;
+	enum role r;
+
+	for (name = strtok_r(q, ",", &save); name != NULL;
+	    name = strtok_r(NULL, ",", &save)) {
+		r = role_by_name(name);
+		if (r == ROLE_NONE || !(role_defs[r].flags & RF_OPTIONAL))
+			fatalx("protocol violation from broker: bad worker "
+			    "list");
+		s->wanted[r] = 1;
+	}
+	return next;
+}
+
 /*
  * BROKER_READY: the broker's protocol first (another build's broker is
  * refused before anything it says is used), then the fs roots, each
@@ -179,7 +199,9 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 		fatalx("the broker (%s) speaks another internal protocol than "
 		    "this aksup (%s): install aksup and its role binaries "
 		    "together", helper_path("aksup-broker"), WIRE_VERSION);
-	for (q = roots + sizeof(WIRE_VERSION); q < roots + rlen; ) {
+	q = roots + sizeof(WIRE_VERSION);
+	q = want_workers(s, q, roots + rlen);
+	while (q < roots + rlen) {
 		/* a root left out would break the worker's numbering */
 		if ((n = s->nroots) >= FS_ROOTS_MAX)
 			fatalx("the policy names more than %d filesystem "
@@ -353,8 +375,10 @@ prep_worker_fs(struct sess *s, struct spawn *sp)
 	return 0;
 }
 
-static int
-worker_fs_started(struct sess *s)
+/* Once the workers that bind or open them have them (the agent is
+ * started after every worker): the supervisor holds no root longer. */
+static void
+close_roots(struct sess *s)
 {
 	int i;
 
@@ -363,6 +387,72 @@ worker_fs_started(struct sess *s)
 			close(s->rootfd[i]);
 			s->rootfd[i] = -1;
 		}
+}
+
+/* ---- the proc worker -------------------------------------------------- */
+
+/*
+ * Its argv: "ns:U" (the inner uid its commands run as) or "nons" (the
+ * namespaces layer is waived: it refuses every command), then "cg:-" or
+ * "cg:VERSION:MEMORY:PIDS:N" (N cgroup directories of its own beneath the
+ * session's, on the next descriptors), then one "FD:RIGHTS:PATH" per fs
+ * root it binds into each command's view: those that exist and that the
+ * policy lets the agent read or write (docs/SANDBOX.md).
+ */
+static int
+prep_worker_proc(struct sess *s, struct spawn *sp)
+{
+	char letters[sizeof(FS_RIGHT_LETTERS)], lim[64];
+	int cgfd[2], ncg, i, k = 0, inner;
+	uid_t uid;
+	gid_t gid;
+
+	inner = confine_own_userns(ROLE_WORKER_PROC, &uid, &gid);
+	s->argv[k++] = "aksup-worker-proc";
+	if (inner < 0)
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "nons");
+	else
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "ns:%d", inner);
+	s->argv[k++] = s->fdarg[0];
+	if ((ncg = cgroup_sub("proc", uid, gid, cgfd, lim, sizeof(lim))) < 0)
+		return -1;
+	if (ncg == 0)
+		snprintf(s->fdarg[1], sizeof(s->fdarg[1]), "cg:-");
+	else
+		snprintf(s->fdarg[1], sizeof(s->fdarg[1]), "cg:%s:%d", lim, ncg);
+	s->argv[k++] = s->fdarg[1];
+	for (i = 0; i < ncg; i++) {
+		sp->src[sp->nfds] = cgfd[i];
+		sp->dst[sp->nfds] = PROC_FD_FIRST + sp->nfds - 1;
+		s->procfd[s->nprocfd++] = cgfd[i];
+		sp->nfds++;
+	}
+	_Static_assert(FS_ROOTS_MAX + 3 <= SPAWN_FDS_MAX, "the proc worker's "
+	    "channel, cgroups and roots are one spawn's descriptors");
+	for (i = 0; i < s->nroots; i++) {
+		if (s->rootfd[i] < 0 || s->rootsfx[i][0] != '\0' ||
+		    !(s->rootacts[i] & (FS_RIGHT_READ | FS_RIGHT_WRITE)))
+			continue;
+		sp->src[sp->nfds] = s->rootfd[i];
+		sp->dst[sp->nfds] = PROC_FD_FIRST + sp->nfds - 1;
+		if (snprintf(s->fdarg[k], sizeof(s->fdarg[k]), "%d:%s:%s",
+		    sp->dst[sp->nfds], fs_letters(s->rootacts[i] &
+		    (FS_RIGHT_READ | FS_RIGHT_WRITE), letters),
+		    s->proot[i].path) >= (int)sizeof(s->fdarg[k]))
+			fatalx("policy root too long");
+		s->argv[k] = s->fdarg[k];
+		k++;
+		sp->nfds++;
+	}
+	s->argv[k] = NULL;
+	return 0;
+}
+
+static int
+worker_proc_started(struct sess *s)
+{
+	while (s->nprocfd > 0)
+		close(s->procfd[--s->nprocfd]);
 	return 0;
 }
 
@@ -421,6 +511,7 @@ prep_agent(struct sess *s, struct spawn *sp)
 static int
 agent_started(struct sess *s)
 {
+	close_roots(s);
 	if (s->relay_on) {
 		relay_started(&s->rly, s->relay_child);
 		s->rl = &s->rly;
@@ -437,7 +528,8 @@ static const struct {
 	int (*started)(struct sess *);
 } starters[ROLE_N] = {
 	[ROLE_BROKER] = { prep_broker, broker_started },
-	[ROLE_WORKER_FS] = { prep_worker_fs, worker_fs_started },
+	[ROLE_WORKER_FS] = { prep_worker_fs, NULL },
+	[ROLE_WORKER_PROC] = { prep_worker_proc, worker_proc_started },
 	[ROLE_AGENT_EXTERNAL] = { prep_agent, agent_started },
 	[ROLE_AGENT_BUILTIN] = { prep_agent, agent_started },
 	[ROLE_CLIENT] = { prep_agent, agent_started },

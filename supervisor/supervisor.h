@@ -19,7 +19,7 @@
 #define EXIT_USAGE	2
 #define EXIT_DENIED	3
 
-#define SPAWN_FDS_MAX	64
+#define SPAWN_FDS_MAX	72
 
 struct spawn {
 	enum role role;		/* its row of common/roles.h: the profile */

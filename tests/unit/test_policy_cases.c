@@ -143,6 +143,19 @@ static const char P_ORDER[] =
     "  - {action: fs.read, resource: /data/file.csv}         # r5\n"
     "  - {action: fs.read, resource: /ws/**}                 # r1\n";
 
+/* proc.exec env: an allow rule grants exactly its names; a deny rule
+ * ignores env (d2 denies rm whatever the env). The deny list comes first
+ * in the file: rule indexes are still allow rules first. */
+static const char P_ENV[] =
+    "deny:\n"
+    "  - {action: proc.exec, resource: git, args: {prefix: [push]}}  # d1\n"
+    "  - {action: proc.exec, resource: rm, env: [X]}  # d2\n"
+    "capabilities:\n"
+    "  - {action: proc.exec, resource: git, args: {prefix: []}, env: [GIT_DIR]}  # r1\n"
+    "  - {action: proc.exec, resource: make, network: true, timeout_max: 600, env: [CC, CFLAGS]}  # r2\n"
+    "  - {action: proc.exec, resource: ls, network: false}  # r3\n"
+    "  - {action: fs.read, resource: /ws/**}  # r4\n";
+
 #define PY_R	"@python-restrictive.yaml"
 #define PY_E	"@python-example.yaml"
 #define PY_P	"@python-permissive.yaml"
@@ -381,6 +394,29 @@ static const struct pcase cases[] = {
 	{ P_PROC, "proc.exec", "git", "{\"args\":\"status\"}", D, "!" },
 	{ P_PROC, "proc.exec", "git", "{\"args\":[1]}", D, "!" },
 	{ P_PROC, "proc.exec", "git", "{\"args\":[\"status\"],\"timeout\":\"x\"}", D, "!" },
+
+	/* ---- commands: env names granted by the allow rule ---- */
+	{ P_ENV, "proc.exec", "git", "{\"env\":{\"GIT_DIR\":\"x\"}}", A, "r1" },
+	{ P_ENV, "proc.exec", "git", "{\"env\":{\"HOME\":\"x\"}}", D, "-" },
+	{ P_ENV, "proc.exec", "git", "{\"env\":{\"GIT_DIR\":\"x\",\"HOME\":\"y\"}}", D, "-" },
+	{ P_ENV, "proc.exec", "git", "{\"env\":{\"git_dir\":\"x\"}}", D, "-" },
+	{ P_ENV, "proc.exec", "git", "{\"env\":{\"GIT_DIR\":\"\"}}", A, "r1" },
+	{ P_ENV, "proc.exec", "git", "{\"env\":{}}", A, "r1" },
+	{ P_ENV, "proc.exec", "git", "{\"args\":[\"log\"]}", A, "r1" },
+	{ P_ENV, "proc.exec", "/usr/bin/git", "{\"args\":[\"log\"],\"env\":{\"GIT_DIR\":\"/ws/.git\"}}", A, "r1" },
+	/* a deny rule matches whatever the env, granted or not */
+	{ P_ENV, "proc.exec", "git", "{\"args\":[\"push\"],\"env\":{\"HOME\":\"x\"}}", D, "d1" },
+	{ P_ENV, "proc.exec", "git", "{\"args\":[\"push\"],\"env\":{\"GIT_DIR\":\"x\"}}", D, "d1" },
+	{ P_ENV, "proc.exec", "rm", NULL, D, "d2" },
+	{ P_ENV, "proc.exec", "rm", "{\"env\":{\"Y\":\"1\"}}", D, "d2" },
+	{ P_ENV, "proc.exec", "rm", "{\"env\":{\"X\":\"1\"}}", D, "d2" },
+	/* a rule without env: only requests that set none */
+	{ P_ENV, "proc.exec", "ls", NULL, A, "r3" },
+	{ P_ENV, "proc.exec", "ls", "{\"env\":{}}", A, "r3" },
+	{ P_ENV, "proc.exec", "ls", "{\"env\":{\"GIT_DIR\":\"x\"}}", D, "-" },
+	{ P_ENV, "proc.exec", "make", "{\"env\":{\"CC\":\"gcc\",\"CFLAGS\":\"-O2\"}}", A, "r2" },
+	{ P_ENV, "proc.exec", "make", "{\"env\":{\"CC\":\"gcc\",\"LD_PRELOAD\":\"/tmp/x.so\"}}", D, "-" },
+	{ P_ENV, "proc.exec", "make", "{\"env\":{\"CFLAGS\":\"-O2\"},\"timeout\":3600}", A, "r2" },
 
 	/* ---- MCP: server/tool, a glob per part ---- */
 	{ P_MCP, "mcp.call", "my_server/x", NULL, A, "r1" },
@@ -777,6 +813,48 @@ static const struct lcase lcases[] = {
 	  "rule 1: unknown key \"x\" in an example (target, params)" },
 	{ RULE("{action: llm.chat, resource: m, examples: {allow: [{target: m, params: [1]}]}}"), 2, 76,
 	  "rule 1: example \"params\" must be a mapping" },
+	/* proc.exec env, network, timeout_max (tests/data/bad-env-*,
+	 * bad-network-*, bad-timeout-* hold the others) */
+	{ RULE("{action: net.http, resource: 'https://x.com/', network: true}"), 2, 61,
+	  "rule 1: \"network\" is only for proc.exec" },
+	{ RULE("{action: llm.chat, resource: m, timeout_max: 5}"), 2, 50,
+	  "rule 1: \"timeout_max\" is only for proc.exec" },
+	{ RULE("{action: mcp.call, resource: s/t, env: []}"), 2, 44,
+	  "rule 1: \"env\" is only for proc.exec" },
+	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: /a, env: [A]}\n", 3, 42,
+	  "deny rule 1: \"env\" is only for proc.exec" },
+	{ RULE("{action: proc.exec, resource: git, env: GIT_DIR}"), 2, 45,
+	  "rule 1: \"env\" must be a list of variable names" },
+	{ RULE("{action: proc.exec, resource: git, env: {GIT_DIR: x}}"), 2, 45,
+	  "rule 1: \"env\" must be a list of variable names" },
+	{ RULE("{action: proc.exec, resource: git, env: [[A]]}"), 2, 46,
+	  "rule 1: \"env\" must be a list of variable names" },
+	{ RULE("{action: proc.exec, resource: git, env: [NULL]}"), 2, 46,
+	  "rule 1: env name NULL is read as null: write \"NULL\"" },
+	{ RULE("{action: proc.exec, resource: git, env: [A, True]}"), 2, 49,
+	  "rule 1: env name True is read as a boolean: write \"True\"" },
+	{ RULE("{action: proc.exec, resource: git, env: [A, 'B C']}"), 2, 49,
+	  "rule 1: env name \"B C\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)" },
+	{ RULE("{action: proc.exec, resource: git, env: [A, \xc3\x89]}"), 2, 49,
+	  "rule 1: env name \"??\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)" },
+	{ RULE("{action: proc.exec, resource: git, env: [A, 'B=C']}"), 2, 49,
+	  "rule 1: env name \"B=C\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)" },
+	{ RULE("{action: proc.exec, resource: git, network: 1}"), 2, 49,
+	  "rule 1: \"network\" must be true or false" },
+	{ RULE("{action: proc.exec, resource: git, network: yes}"), 2, 49,
+	  "rule 1: \"network\" must be true or false" },
+	{ RULE("{action: proc.exec, resource: git, network: [true]}"), 2, 49,
+	  "rule 1: \"network\" must be true or false" },
+	{ RULE("{action: proc.exec, resource: git, timeout_max: -5}"), 2, 53,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: proc.exec, resource: git, timeout_max: '60'}"), 2, 53,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: proc.exec, resource: git, timeout_max: 99999999999999999999}"), 2, 53,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: proc.exec, resource: git, timeout_max: 0x1000}"), 2, 53,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: proc.exec, resource: git, network: true, network: false}"), 2, 55,
+	  "rule 1: duplicate key \"network\"" },
 	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: rel}\n", 3, 33,
 	  "deny rule 1: \"resource\" must be an absolute path for fs.read" },
 	{ "capabilities: []\ndeny: {}\n", 2, 7, "\"deny\" must be a sequence" },
@@ -948,6 +1026,267 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/* ---- proc.exec: env fails closed, the grant, allowed actions ------------- */
+
+/* Decide with params as written: no provider_prepare, so the policy
+ * alone must fail closed on a params.env of the wrong shape. */
+static struct policy_decision
+decide_raw(const struct policy *p, const char *action, const char *target,
+    json_t *params)
+{
+	struct policy_decision d;
+
+	ck_assert_ptr_nonnull(params);
+	memset(&d, 0x5a, sizeof(d));
+	policy_decide(p, action, target, params, &d);
+	json_decref(params);
+	return d;
+}
+
+static json_t *
+jparams(const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, JSON_ALLOW_NUL, &jerr);
+
+	ck_assert_msg(j != NULL, "bad JSON %s: %s", text, jerr.text);
+	return j;
+}
+
+START_TEST(test_env_fails_closed)
+{
+	static const char *const bad[] = {
+		"{\"env\":\"GIT_DIR=x\"}",
+		"{\"env\":[\"GIT_DIR\"]}",
+		"{\"env\":null}",
+		"{\"env\":5}",
+		"{\"env\":{\"GIT_DIR\":1}}",
+		"{\"env\":{\"GIT_DIR\":null}}",
+		"{\"env\":{\"GIT_DIR\":true}}",
+		"{\"env\":{\"GIT_DIR\":[\"x\"]}}",
+		"{\"env\":{\"GIT_DIR\":{}}}",
+		"{\"env\":{\"GIT_DIR\":\"a\\u0000b\"}}",
+		"{\"env\":{\"GIT_DIR\":\"x\",\"X\":2}}",
+	};
+	const char *name;
+	struct policy *p = load(P_ENV, &name);
+	struct policy_decision d;
+	json_t *j;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = decide_raw(p, "proc.exec", "git", jparams(bad[i]));
+		ck_assert_msg(!d.allow && d.rule == -1, "git %s: allowed by %s",
+		    bad[i], d.rule_id);
+		/* a rule without env: no better */
+		d = decide_raw(p, "proc.exec", "ls", jparams(bad[i]));
+		ck_assert_msg(!d.allow && d.rule == -1, "ls %s: allowed by %s",
+		    bad[i], d.rule_id);
+		/* a deny rule ignores env, whatever its shape */
+		d = decide_raw(p, "proc.exec", "rm", jparams(bad[i]));
+		ck_assert_msg(!d.allow && d.by_deny_rule, "rm %s: %s", bad[i],
+		    d.rule_id);
+	}
+	/* a key holding NUL is not the granted name it starts with */
+	ck_assert_ptr_nonnull(j = json_object());
+	ck_assert_int_eq(json_object_setn_new(j, "GIT_DIR\0X", 9,
+	    json_string("x")), 0);
+	ck_assert_int_eq(json_object_set_new(j = json_pack("{s:o}", "env", j),
+	    "args", json_array()), 0);
+	d = decide_raw(p, "proc.exec", "git", j);
+	ck_assert_msg(!d.allow, "NUL key allowed by %s", d.rule_id);
+	/* the same shapes, right: allowed */
+	d = decide_raw(p, "proc.exec", "git",
+	    jparams("{\"env\":{\"GIT_DIR\":\"x\"}}"));
+	ck_assert(d.allow);
+	ck_assert_str_eq(d.rule_id, "t.yaml:5");
+	policy_free(p);
+}
+END_TEST
+
+static void
+grant_of(const struct policy *p, const char *target, const char *params,
+    struct proc_grant *g)
+{
+	struct policy_decision d = decide_raw(p, "proc.exec", target,
+	    jparams(params));
+
+	ck_assert_msg(d.allow, "%s %s denied by %s", target, params,
+	    d.rule_id);
+	memset(g, 0x5a, sizeof(*g));
+	ck_assert_int_eq(policy_proc_grant(p, d.rule, g), 0);
+}
+
+START_TEST(test_proc_grant)
+{
+	const char *name;
+	struct policy *p = load(P_ENV, &name);
+	struct policy_decision d;
+	struct proc_grant g;
+	int i;
+
+	grant_of(p, "git", "{\"env\":{\"GIT_DIR\":\"x\"}}", &g);
+	ck_assert(!g.network);
+	ck_assert_uint_eq(g.timeout_max, POLICY_PROC_TIMEOUT_DEFAULT);
+	ck_assert_uint_eq(g.timeout_max, 30);
+	ck_assert_uint_eq(g.nenv, 1);
+	ck_assert_str_eq(g.env[0], "GIT_DIR");
+
+	grant_of(p, "make", "{\"env\":{\"CC\":\"cc\"}}", &g);
+	ck_assert(g.network);
+	ck_assert_uint_eq(g.timeout_max, 600);
+	ck_assert_uint_eq(g.nenv, 2);
+	ck_assert_str_eq(g.env[0], "CC");
+	ck_assert_str_eq(g.env[1], "CFLAGS");
+
+	grant_of(p, "/bin/ls", "{}", &g);
+	ck_assert(!g.network);
+	ck_assert_uint_eq(g.timeout_max, 30);
+	ck_assert_uint_eq(g.nenv, 0);
+
+	/* the deciding deny rule (written first, indexed after the allow
+	 * rules, as policy_decision.rule is) grants nothing */
+	d = decide_raw(p, "proc.exec", "git",
+	    jparams("{\"args\":[\"push\"]}"));
+	ck_assert(!d.allow && d.by_deny_rule);
+	ck_assert_str_eq(d.rule_id, "t.yaml:2");
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_proc_grant(p, d.rule, &g), -1);
+	ck_assert(!g.network && g.timeout_max == 0 && g.env == NULL &&
+	    g.nenv == 0);
+	/* every index: only the three allow proc.exec rules grant */
+	for (i = -2; i <= (int)policy_nrules(p) + 1; i++)
+		ck_assert_int_eq(policy_proc_grant(p, i, &g),
+		    i >= 0 && i <= 2 ? 0 : -1);
+	ck_assert_int_eq(policy_proc_grant(p, 3, &g), -1);	/* fs.read */
+	ck_assert_int_eq(policy_proc_grant(NULL, 0, &g), -1);
+	ck_assert_int_eq(policy_proc_grant(p, 0, NULL), -1);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_proc_limits)
+{
+	char yaml[4096], name[POLICY_ENV_NAME_MAX + 2];
+	struct policy_err err;
+	struct policy *p;
+	struct proc_grant g;
+	size_t n;
+	int i;
+
+	/* 64 names load, the longest name too; timeout_max 1 and 3600 */
+	n = (size_t)snprintf(yaml, sizeof(yaml), "capabilities:\n"
+	    "  - {action: proc.exec, resource: a, timeout_max: 1, env: [");
+	for (i = 0; i < POLICY_ENV_NAMES_MAX; i++)
+		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "%sV%d",
+		    i ? ", " : "", i);
+	memset(name, 'N', POLICY_ENV_NAME_MAX);
+	name[POLICY_ENV_NAME_MAX] = '\0';
+	snprintf(yaml + n, sizeof(yaml) - n, "]}\n"
+	    "  - {action: proc.exec, resource: b, timeout_max: 3600, "
+	    "network: True, env: [%s, _x9, Null_]}\n"
+	    "  - {action: proc.exec, resource: c, network: FALSE, "
+	    "timeout_max: 0x10, env: ['TRUE', \"null\"]}\n", name);
+	ck_assert_msg(policy_load_buf(yaml, strlen(yaml), "t.yaml", &p,
+	    &err) == 0, "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_int_eq(policy_proc_grant(p, 0, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, 1);
+	ck_assert_uint_eq(g.nenv, POLICY_ENV_NAMES_MAX);
+	ck_assert_str_eq(g.env[63], "V63");
+	ck_assert_int_eq(policy_proc_grant(p, 1, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, 3600);
+	ck_assert_uint_eq(g.timeout_max, POLICY_PROC_TIMEOUT_MAX);
+	ck_assert(g.network);
+	ck_assert_uint_eq(g.nenv, 3);
+	ck_assert_str_eq(g.env[0], name);
+	ck_assert_int_eq(policy_proc_grant(p, 2, &g), 0);
+	ck_assert(!g.network);
+	ck_assert_uint_eq(g.timeout_max, 16);
+	ck_assert_str_eq(g.env[0], "TRUE");
+	ck_assert_str_eq(g.env[1], "null");
+	policy_free(p);
+
+	/* one byte longer */
+	strcat(name, "N");
+	snprintf(yaml, sizeof(yaml), "capabilities:\n"
+	    "  - {action: proc.exec, resource: a, env: [%s]}\n", name);
+	ck_assert_int_eq(policy_load_buf(yaml, strlen(yaml), "t.yaml", &p,
+	    &err), -1);
+	snprintf(yaml, sizeof(yaml), "rule 1: env name \"%.57s...\" is longer "
+	    "than 128 bytes", name);	/* quoted names are cut short */
+	ck_assert_msg(strcmp(err.msg, yaml) == 0 && err.line == 2 &&
+	    err.col == 44, "%d:%d: %s", err.line, err.col, err.msg);
+}
+END_TEST
+
+START_TEST(test_allows_action)
+{
+	static const char deny_only[] =
+	    "capabilities:\n"
+	    "  - {action: llm.chat, resource: '**'}\n"
+	    "deny:\n"
+	    "  - {action: net.http, resource: 'https://**'}\n";
+	const char *name;
+	struct policy *p = load(P_ENV, &name);
+
+	ck_assert(policy_allows_action(p, "proc.exec"));
+	ck_assert(policy_allows_action(p, "fs.read"));
+	ck_assert(!policy_allows_action(p, "fs.write"));
+	ck_assert(!policy_allows_action(p, "net.http"));
+	ck_assert(!policy_allows_action(p, "fs.exec"));
+	ck_assert(!policy_allows_action(p, "PROC.EXEC"));
+	ck_assert(!policy_allows_action(p, NULL));
+	ck_assert(!policy_allows_action(NULL, "proc.exec"));
+	policy_free(p);
+	p = load(deny_only, &name);
+	ck_assert(policy_allows_action(p, "llm.chat"));
+	ck_assert(!policy_allows_action(p, "net.http"));	/* deny only */
+	policy_free(p);
+	p = load("capabilities: []\n", &name);
+	ck_assert(!policy_allows_action(p, "proc.exec"));
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_explain_env)
+{
+	const char *name;
+	struct policy *p = load(P_ENV, &name);
+	json_t *params = jparams("{\"env\":{\"GIT_DIR\":\"x\",\"HOME\":\"/\"}}");
+	char *text;
+
+	text = policy_explain(p, "proc.exec", "git", params);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "decision: DENIED\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "  t.yaml:5 (allow proc.exec git): no match: "
+	    "env HOME not granted by this rule\n") != NULL, "%s", text);
+	/* the deny rule without args for push ignores env: no match on args */
+	ck_assert_msg(strstr(text, "  t.yaml:2 (deny proc.exec git): no match: "
+	    "0 arguments, the prefix has 1\n") != NULL, "%s", text);
+	free(text);
+	json_decref(params);
+
+	params = jparams("{\"env\":{\"CFLAGS\":\"-O2\"}}");
+	text = policy_explain(p, "proc.exec", "make", params);
+	ck_assert_msg(strstr(text, "decision: ALLOWED\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\ngrant:    network yes (the host's), "
+	    "timeout_max 600s, env CC, CFLAGS\n") != NULL, "%s", text);
+	free(text);
+	json_decref(params);
+
+	params = json_object();
+	text = policy_explain(p, "proc.exec", "ls", params);
+	ck_assert_msg(strstr(text, "\ngrant:    network no, timeout_max 30s "
+	    "(default), env (none)\n") != NULL, "%s", text);
+	free(text);
+	text = policy_explain(p, "fs.read", "/ws/a", params);
+	ck_assert_msg(strstr(text, "grant:") == NULL, "%s", text);
+	free(text);
+	json_decref(params);
+	policy_free(p);
+}
+END_TEST
+
 static Suite *
 cases_suite(void)
 {
@@ -964,6 +1303,13 @@ cases_suite(void)
 	tc = tcase_create("examples-explain");
 	tcase_add_test(tc, test_examples);
 	tcase_add_test(tc, test_explain);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("proc-grant");
+	tcase_add_test(tc, test_env_fails_closed);
+	tcase_add_test(tc, test_proc_grant);
+	tcase_add_test(tc, test_proc_limits);
+	tcase_add_test(tc, test_allows_action);
+	tcase_add_test(tc, test_explain_env);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,218 @@
+/*
+ * workers/proc/cmd.c -- one command's sandbox, applied in its child
+ * between clone and exec (docs/SANDBOX.md "Commands"). The child was
+ * cloned into new pid, mount, ipc, uts and (unless network: true) net
+ * namespaces, owned by the worker's user namespace; it is pid 1 of its
+ * pid namespace, so when it exits, or is killed on timeout, the kernel
+ * kills everything it started.
+ *
+ * Runs in: the command's child of aksup-worker-proc, before exec.
+ * Privilege: the worker's PROC_KEEP_CAPS in the worker's user namespace
+ * (nothing outside it); every step only takes away, in an order where
+ * each still has what the next needs:
+ *   session, cgroup -> mount view (CAP_SYS_ADMIN over its own mount
+ *   namespace) -> rlimits -> securebits, bounding set (CAP_SETPCAP)
+ *   -> inner uid 1 (the files' owner) or 0 with no capability
+ *   -> Landlock -> the agent's seccomp filter -> exec.
+ * A step that fails ends the child (exit 126), its reason on the status
+ * pipe: a command that cannot be confined does not run (T8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/mountview.h"
+#include "common/sandbox.h"
+#include "workers/proc/proc.h"
+
+static int status_fd = -1;
+
+static _Noreturn void
+fail(const char *step, const char *what)
+{
+	char msg[512];
+	int n, e = errno;
+
+	n = snprintf(msg, sizeof(msg), "cannot confine the command: %s%s%s%s%s",
+	    step, what ? " (" : "", what ? what : "", what ? ")" : "",
+	    e ? ": " : "");
+	if (n > 0 && (size_t)n < sizeof(msg) && e)
+		snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", strerror(e));
+	if (status_fd >= 0)
+		(void)!write(status_fd, msg, strlen(msg));
+	_exit(126);
+}
+
+static void
+set_limit(int res, rlim_t v)
+{
+	struct rlimit r = { v, v }, old;
+
+	/* never above what the worker has (it cannot raise a hard limit) */
+	if (getrlimit(res, &old) == 0 && old.rlim_max != RLIM_INFINITY &&
+	    old.rlim_max < v)
+		r.rlim_cur = r.rlim_max = old.rlim_max;
+	if (setrlimit(res, &r) < 0)
+		fail("rlimits", NULL);
+}
+
+static void
+limits(const struct cmd_spec *sp)
+{
+	/* CPU seconds: the timeout's, plus one (the wall-clock kill comes
+	 * first for a command that sleeps) */
+	set_limit(RLIMIT_CPU, sp->timeout_ms / 1000 + 2);
+#ifndef AKSUP_SANITIZER
+	set_limit(RLIMIT_AS, (rlim_t)4 << 30);
+#endif
+	set_limit(RLIMIT_NPROC, 256);
+	set_limit(RLIMIT_FSIZE, (rlim_t)256 << 20);
+	set_limit(RLIMIT_NOFILE, 256);
+	set_limit(RLIMIT_CORE, 0);
+	set_limit(RLIMIT_MEMLOCK, 64 << 10);
+	set_limit(RLIMIT_MSGQUEUE, 0);
+}
+
+/*
+ * A root, opened again by its path in the child's own mount namespace (a
+ * mount of another namespace cannot be cloned), through no symlink, and
+ * only if it is still the directory the supervisor opened: a root
+ * swapped since then is never bound.
+ */
+static int
+same_root(const struct proc_root *r)
+{
+	struct open_how how;
+	struct stat a, b;
+	int fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, r->path, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &a) < 0 || fstat(r->fd, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* The view: the system part, each root (writable where fs.write is
+ * allowed), a private /tmp; then pivot_root into it. */
+static void
+view(const struct cmd_spec *sp)
+{
+	static struct mountview m;	/* large: not on the stack */
+	const struct proc_cfg *c = sp->cfg;
+	int i, with_proc = 0;
+
+	if (mv_init(&m) < 0 || mv_take_system(&m) < 0)
+		fail("mount view", m.failed);
+	for (i = 0; i < c->nroots; i++) {
+		int fd = same_root(&c->roots[i]);
+
+		if (fd < 0)
+			fail("mount view", c->roots[i].path);
+		if (mv_take_fd(&m, c->roots[i].path, fd, 1, c->roots[i].rw) < 0)
+			fail("mount view", c->roots[i].path);
+		close(fd);
+	}
+#ifdef AKSUP_SANITIZER
+	with_proc = 1;
+#endif
+	if (mv_enter(&m, PROC_TMP_SIZE, with_proc) < 0)
+		fail("mount view", m.failed);
+}
+
+static void
+landlock(const struct cmd_spec *sp)
+{
+	const struct proc_cfg *c = sp->cfg;
+	const char *ro[FS_ROOTS_MAX + 32], *rwdir[FS_ROOTS_MAX + 3];
+	static const char *const rootdir[] = { "/", NULL };
+	size_t n = 0, w = 0, i;
+
+	for (i = 0; view_system[i] != NULL; i++)
+		ro[n++] = view_system[i];
+	for (i = 0; view_dev_ro[i] != NULL; i++)
+		ro[n++] = view_dev_ro[i];
+#ifdef AKSUP_SANITIZER
+	ro[n++] = "/proc/self";
+#endif
+	rwdir[w++] = "/tmp";
+	rwdir[w++] = "/dev/shm";
+	for (i = 0; i < (size_t)c->nroots; i++) {
+		if (c->roots[i].rw)
+			rwdir[w++] = c->roots[i].path;
+		else
+			ro[n++] = c->roots[i].path;
+	}
+	ro[n] = NULL;
+	rwdir[w] = NULL;
+	if (sandbox_landlock(ro, view_dev_rw, rwdir, rootdir, sp->network) < 0)
+		fail("landlock", NULL);
+}
+
+void
+cmd_child(const struct cmd_spec *sp)
+{
+	const char *what;
+	int i;
+
+	status_fd = sp->status;
+	/* no controlling terminal, a process group of its own */
+	if (setsid() < 0)
+		fail("setsid", NULL);
+	/* The worker gone, so is the command (and, pid 1, all it started) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("death signal", NULL);
+	/* its cgroup first: before it can fork or allocate */
+	for (i = 0; i < PROC_CG_MAX; i++)
+		if (sp->cgprocs[i] >= 0 && write(sp->cgprocs[i], "0", 1) != 1)
+			fail("cgroup", NULL);
+	if (sethostname("aksup", 5) < 0)
+		fail("uts namespace", NULL);
+	view(sp);
+	if (chdir(sp->cwd[0] ? sp->cwd : "/tmp") < 0)
+		fail("cwd", sp->cwd);
+	limits(sp);
+	/* inner uid 1: the files' owner (root started aksup); unprivileged,
+	 * inner 0, the invoking user, with no capability and NOROOT */
+	if (sandbox_drop(1, 1, sp->cfg->inner != 0, (uid_t)sp->cfg->inner,
+	    (gid_t)sp->cfg->inner, &what) < 0)
+		fail(what + 2, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail("death signal", NULL);
+	landlock(sp);
+	/* the external agent's filter (or its network variant) */
+	sandbox_enter(sp->network ? ROLE_COMMAND_NET : ROLE_COMMAND);
+	if (dup2(sp->in, 0) < 0 || dup2(sp->out, 1) < 0 || dup2(sp->err, 2) < 0 ||
+	    dup3(sp->status, 3, O_CLOEXEC) < 0)
+		fail("stdio", NULL);
+	status_fd = 3;
+	/* T5: nothing but its stdio (and the status pipe, closed by exec) */
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		fail("close_range", NULL);
+	execve(sp->path, sp->argv, sp->envp);
+	{
+		char msg[300];
+		int e = errno;
+
+		snprintf(msg, sizeof(msg), "cannot execute %s: %s", sp->path,
+		    strerror(e));
+		(void)!write(3, msg, strlen(msg));
+	}
+	_exit(127);
+}

@@ -1,0 +1,745 @@
+/*
+ * workers/proc/proc.c -- aksup-worker-proc: runs each allowed proc.exec
+ * in a sandbox of its own (workers/proc/cmd.c), several at once, and
+ * answers each when it ends: its exit code, its output (cut at
+ * max_output per stream, flagged), whether it timed out. On timeout, and
+ * at the session's end (the broker's EOF), a command is killed whole:
+ * SIGKILL to the pid 1 of its pid namespace takes everything it started.
+ * Before a decision the broker may ask it where a bare program name is in
+ * the fixed PATH.
+ *
+ * Runs in: aksup-worker-proc. Privilege: inner root of a user namespace
+ * of its own, holding PROC_KEEP_CAPS there and no capability in any
+ * other (common/roles.h; supervisor/confine.c made it); no Landlock
+ * (Landlock forbids the mounts each command's view needs: each command
+ * gets its own ruleset); its seccomp list (common/sandbox.c,
+ * proc_allow). It holds the broker channel, O_PATH descriptors of the
+ * fs roots it binds, and its cgroup directories. Input: the broker's
+ * requests (a confined peer: every length checked here).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "common/chan.h"
+#include "common/jsonesc.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "common/util.h"
+#include "common/wire.h"
+#include "workers/proc/proc.h"
+
+#define CMDS_MAX	16		/* the broker's WORKER_INFLIGHT_MAX */
+#define ANSWER_MAX	(AGENT_MSG_MAX - 16 * 1024)	/* fits an answer */
+
+static const char *const fixed_path[] = {
+	"/usr/local/bin", "/usr/bin", "/bin",
+};
+
+struct stream {
+	int fd;			/* our end, -1 once at EOF */
+	char *buf;
+	size_t len, max;
+	int cut;
+};
+
+struct cmd {
+	int used;
+	uint64_t tag;
+	pid_t pid;
+	int pidfd, status_fd, in_fd;
+	struct stream out, err;
+	const char *in;		/* stdin bytes, in the request's copy */
+	size_t inlen, inoff;
+	uint8_t *req;		/* the request, owned */
+	uint64_t deadline;
+	int timed_out, exited, wstatus, killed_at_end;
+	char why[512];		/* its child's report of a failed start */
+	size_t whylen;
+	char cgname[32];
+};
+
+static struct proc_cfg cfg;
+static struct cmd cmds[CMDS_MAX];
+static struct chan ch;
+static uint64_t seq;
+
+/* ---- configuration (argv, from the supervisor) ------------------------- */
+
+static int
+by_length(const void *a, const void *b)
+{
+	const struct proc_root *x = a, *y = b;
+
+	return (int)strlen(x->path) - (int)strlen(y->path);
+}
+
+static void
+init(int argc, char **argv)
+{
+	int i, fd = PROC_FD_FIRST, ncg = 0;
+	char *rights, *path;
+
+	if (argc < 3)
+		fatalx("usage: aksup-worker-proc ns:U|nons cg:... [FD:RIGHTS:PATH...]");
+	if (strncmp(argv[1], "ns:", 3) == 0) {
+		cfg.ns = 1;
+		cfg.inner = atoi(argv[1] + 3) == 1;
+	} else if (strcmp(argv[1], "nons") != 0)
+		fatalx("bad namespace argument");
+	if (strcmp(argv[2], "cg:-") != 0 && sscanf(argv[2], "cg:%d:%23[0-9]:%23[0-9]:%d",
+	    &cfg.cgver, cfg.cgmem, cfg.cgpids, &ncg) != 4)
+		fatalx("bad cgroup argument");
+	if (ncg < 0 || ncg > PROC_CG_MAX)
+		fatalx("bad cgroup argument");
+	for (i = 0; i < ncg; i++)
+		cfg.cgfd[cfg.ncg++] = fd++;
+	for (i = 3; i < argc && cfg.nroots < FS_ROOTS_MAX; i++) {
+		struct proc_root *r = &cfg.roots[cfg.nroots];
+		struct stat st;
+
+		r->fd = (int)strtol(argv[i], &rights, 10);
+		if (*rights != ':' || (path = strchr(rights + 1, ':')) == NULL ||
+		    path[1] != '/' || r->fd != fd++ ||
+		    fstat(r->fd, &st) < 0 || !S_ISDIR(st.st_mode))
+			fatalx("bad root argument %s", argv[i]);
+		r->rw = strchr(rights, 'w') != NULL && strchr(rights, 'w') < path;
+		r->path = path + 1;
+		cfg.nroots++;
+	}
+	/* a root inside another is bound after it (not hidden by it) */
+	qsort(cfg.roots, (size_t)cfg.nroots, sizeof(cfg.roots[0]), by_length);
+}
+
+/* ---- answers ---------------------------------------------------------- */
+
+static void
+send_reply(enum wire_type type, uint64_t tag, uint32_t kind, const char *buf,
+    size_t len)
+{
+	struct reply_hdr rh;
+	struct iovec iov[2];
+
+	memset(&rh, 0, sizeof(rh));
+	rh.kind = kind;
+	iov[0].iov_base = &rh;
+	iov[0].iov_len = sizeof(rh);
+	iov[1].iov_base = (void *)buf;
+	iov[1].iov_len = len;
+	/* the broker gone (the session ends): nothing left to tell */
+	if (chan_send(&ch, type, tag, iov, 2) < 0 && errno != EPIPE)
+		fatal("send to broker");
+}
+
+static void
+send_error(enum wire_type type, uint64_t tag, const char *msg)
+{
+	send_reply(type, tag, REPLY_ERROR, msg, strlen(msg));
+}
+
+/* ---- resolving a bare name --------------------------------------------- */
+
+static void
+resolve(uint64_t tag, const uint8_t *p, size_t len)
+{
+	char name[PROC_NAME_MAX + 1], path[PROC_NAME_MAX + 32];
+	struct stat st;
+	size_t i;
+
+	/* the broker sends a name it checked: never trust that here */
+	if (len == 0 || len > PROC_NAME_MAX || memchr(p, '/', len) ||
+	    memchr(p, '\0', len)) {
+		send_error(WIRE_PROC_RESOLVED, tag, "not a program name");
+		return;
+	}
+	memcpy(name, p, len);
+	name[len] = '\0';
+	for (i = 0; i < sizeof(fixed_path) / sizeof(fixed_path[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fixed_path[i], name);
+		/* a regular file someone may execute, as execvp would take */
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111)) {
+			send_reply(WIRE_PROC_RESOLVED, tag, REPLY_RAW, path,
+			    strlen(path));
+			return;
+		}
+	}
+	send_error(WIRE_PROC_RESOLVED, tag, "not found");
+}
+
+/* ---- starting a command ------------------------------------------------ */
+
+/* The request's strings: count NUL-terminated ones from *o. */
+static char **
+strings(char *s, size_t len, size_t *o, uint32_t n)
+{
+	char **v;
+	uint32_t i;
+	char *nul;
+
+	if (n > 65536 || (v = calloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (*o >= len || (nul = memchr(s + *o, '\0', len - *o)) == NULL) {
+			free(v);
+			return NULL;
+		}
+		v[i] = s + *o;
+		*o = (size_t)(nul - s) + 1;
+	}
+	return v;
+}
+
+/* A cgroup of its own beneath the worker's, with a command's limits;
+ * its cgroup.procs opened for the child. 0, or -1. */
+static int
+cgroup_make(struct cmd *c, int procs[PROC_CG_MAX])
+{
+	static const char *const files[3][2] = {
+		{ "memory.limit_in_bytes", "pids.max" }, { "memory.max",
+		"pids.max" }, { NULL, NULL } };
+	int i, dfd, fd;
+
+	procs[0] = procs[1] = -1;
+	snprintf(c->cgname, sizeof(c->cgname), "cmd-%llu",
+	    (unsigned long long)++seq);
+	for (i = 0; i < cfg.ncg; i++) {
+		/* v1: memory then pids, one directory each; v2: one */
+		const char *lim[2] = { cfg.cgmem, cfg.cgpids };
+		int k, v = cfg.cgver == 2 ? 1 : 0;
+
+		if (mkdirat(cfg.cgfd[i], c->cgname, 0755) < 0)
+			return -1;
+		if ((dfd = openat(cfg.cgfd[i], c->cgname, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return -1;
+		for (k = 0; k < 2; k++) {
+			if (cfg.cgver == 1 && k != i)
+				continue;
+			fd = openat(dfd, files[v][k], O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, lim[k], strlen(lim[k])) !=
+			    (ssize_t)strlen(lim[k])) {
+				if (fd >= 0)
+					close(fd);
+				close(dfd);
+				return -1;
+			}
+			close(fd);
+		}
+		procs[i] = openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		close(dfd);
+		if (procs[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+cgroup_remove(struct cmd *c)
+{
+	int i;
+
+	for (i = 0; c->cgname[0] && i < cfg.ncg; i++)
+		(void)unlinkat(cfg.cgfd[i], c->cgname, AT_REMOVEDIR);
+	c->cgname[0] = '\0';
+}
+
+static int
+pipe_pair(int p[2])
+{
+	return pipe2(p, O_CLOEXEC);
+}
+
+/*
+ * Safe: clone gives the child new pid, mount, ipc, uts and (unless the
+ * rule says network: true) net namespaces, all owned by our own user
+ * namespace: they take away, and our capabilities reach nothing beyond
+ * them. The child confines itself (cmd_child) before it runs anything.
+ */
+static void
+start(uint64_t tag, uint8_t *req, size_t len)
+{
+	struct proc_req pr;
+	struct cmd_spec sp;
+	struct cmd *c = NULL;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int st[2] = { -1, -1 }, i, pidfd = -1, flags;
+	char **argv = NULL, **envp = NULL, *s;
+	const char *path = NULL, *cwd = NULL, *fault = NULL;
+	size_t o = 0, slen;
+	pid_t pid;
+
+	memcpy(&pr, req, sizeof(pr));
+	s = (char *)req + sizeof(pr);
+	slen = len - sizeof(pr);
+	for (i = 0; i < CMDS_MAX && cmds[i].used; i++)
+		;
+	if (!cfg.ns)
+		fault = "the namespaces layer is waived: a command cannot be "
+		    "confined, so none runs";
+	else if (i == CMDS_MAX)
+		fault = "too many commands running";
+	else if (pr.strs_len > slen || pr.stdin_len != slen - pr.strs_len ||
+	    pr.argc < 1 || pr.max_output < 1 ||
+	    pr.max_output > 1024 * 1024 || pr.timeout_ms < 1)
+		fault = "malformed request";
+	if (fault == NULL) {
+		char **pc = strings(s, pr.strs_len, &o, 2);
+
+		c = &cmds[i];
+		/* the program as decided, absolute; the cwd, "" or absolute */
+		if (pc == NULL || pc[0][0] != '/' || (pc[1][0] != '\0' &&
+		    pc[1][0] != '/'))
+			fault = "malformed request";
+		else {
+			path = pc[0];
+			cwd = pc[1];
+		}
+		free(pc);
+		if (fault == NULL && ((argv = strings(s, pr.strs_len, &o,
+		    pr.argc)) == NULL || (envp = strings(s, pr.strs_len, &o,
+		    pr.envc)) == NULL || o != pr.strs_len))
+			fault = "malformed request";
+	}
+	if (fault != NULL) {
+		send_error(WIRE_PROC_RESP, tag, fault);
+		goto fail;
+	}
+	memset(c, 0, sizeof(*c));
+	memset(&sp, 0, sizeof(sp));
+	if (pipe_pair(in) < 0 || pipe_pair(out) < 0 || pipe_pair(err) < 0 ||
+	    pipe_pair(st) < 0 || cgroup_make(c, sp.cgprocs) < 0) {
+		send_error(WIRE_PROC_RESP, tag, "cannot prepare the command "
+		    "(pipes or its cgroup)");
+		goto fail;
+	}
+	sp.cfg = &cfg;
+	sp.path = path;
+	sp.cwd = cwd;
+	sp.argv = argv;
+	sp.envp = envp;
+	sp.network = (pr.flags & PROC_F_NETWORK) != 0;
+	sp.timeout_ms = pr.timeout_ms;
+	sp.in = in[0];
+	sp.out = out[1];
+	sp.err = err[1];
+	sp.status = st[1];
+	flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+	    (sp.network ? 0 : CLONE_NEWNET) | CLONE_PIDFD;
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, &pidfd, NULL,
+	    NULL);
+	if (pid == 0)
+		cmd_child(&sp);
+	for (i = 0; i < PROC_CG_MAX; i++)
+		if (sp.cgprocs[i] >= 0)
+			close(sp.cgprocs[i]);
+	if (pid < 0) {
+		send_error(WIRE_PROC_RESP, tag, "cannot start the command "
+		    "(clone)");
+		cgroup_remove(c);
+		goto fail;
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(st[1]);
+	c->used = 1;
+	c->tag = tag;
+	c->pid = pid;
+	c->pidfd = pidfd;
+	c->status_fd = st[0];
+	c->in_fd = in[1];
+	c->out = (struct stream){ out[0], NULL, 0, pr.max_output, 0 };
+	c->err = (struct stream){ err[0], NULL, 0, pr.max_output, 0 };
+	c->in = s + pr.strs_len;
+	c->inlen = pr.stdin_len;
+	c->req = req;		/* stdin lives in it */
+	c->deadline = now_ns() + (uint64_t)pr.timeout_ms * 1000000ull;
+	(void)fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
+	if (c->inlen == 0) {
+		close(c->in_fd);
+		c->in_fd = -1;
+	}
+	free(argv);
+	free(envp);
+	return;
+fail:
+	for (i = 0; i < 2; i++) {
+		if (in[i] >= 0) close(in[i]);
+		if (out[i] >= 0) close(out[i]);
+		if (err[i] >= 0) close(err[i]);
+		if (st[i] >= 0) close(st[i]);
+	}
+	free(argv);
+	free(envp);
+	free(req);
+}
+
+/* ---- running commands -------------------------------------------------- */
+
+static void
+kill_cmd(struct cmd *c)
+{
+	/* Safe: our own child, the pid 1 of its pid namespace: SIGKILL to
+	 * it ends every process of the namespace (a forked sleeper too). */
+	if (c->pidfd >= 0 && !c->exited)
+		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+}
+
+static void
+stream_read(struct stream *s)
+{
+	char tmp[65536];
+	ssize_t n;
+	size_t keep;
+	char *nb;
+
+	n = read(s->fd, tmp, sizeof(tmp));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	keep = (size_t)n;
+	if (s->len + keep > s->max) {
+		keep = s->max - s->len;
+		s->cut = 1;	/* the rest is read and dropped */
+	}
+	if (keep == 0)
+		return;
+	if ((nb = realloc(s->buf, s->len + keep)) == NULL)
+		fatal("realloc");
+	s->buf = nb;
+	memcpy(s->buf + s->len, tmp, keep);
+	s->len += keep;
+}
+
+static void
+stdin_write(struct cmd *c)
+{
+	ssize_t n = write(c->in_fd, c->in + c->inoff, c->inlen - c->inoff);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->inoff += (size_t)n;
+	/* all written, or the command closed its stdin: EOF for it */
+	if (n < 0 || c->inoff == c->inlen) {
+		close(c->in_fd);
+		c->in_fd = -1;
+	}
+}
+
+/* One stream as a JSON string: text as is, other bytes base64. */
+static json_t *
+stream_json(const char *b, size_t n, const char **enc)
+{
+	json_t *v;
+	char *e;
+
+	if (memchr(b, '\0', n) == NULL && (v = json_stringn(b, n)) != NULL) {
+		*enc = "utf-8";
+		return v;
+	}
+	if ((e = malloc(4 * ((n + 2) / 3) + 1)) == NULL)
+		fatal("malloc");
+	EVP_EncodeBlock((unsigned char *)e, (const unsigned char *)b, (int)n);
+	*enc = "base64";
+	v = json_string(e);
+	free(e);
+	return v;
+}
+
+/* Where to cut n bytes of b to at most m: not inside a UTF-8 sequence. */
+static size_t
+cut_at(const char *b, size_t n, size_t m)
+{
+	if (m >= n)
+		return n;
+	while (m > 0 && ((unsigned char)b[m] & 0xc0) == 0x80)
+		m--;
+	return m;
+}
+
+static char *
+result_text(struct cmd *c, size_t olen, size_t elen, size_t *len)
+{
+	const char *oenc, *eenc;
+	json_t *r;
+	char *t;
+	int sig = WIFSIGNALED(c->wstatus) ? WTERMSIG(c->wstatus) : 0;
+
+	r = json_object();
+	json_object_set_new(r, "returncode", json_integer(WIFEXITED(c->wstatus) ?
+	    WEXITSTATUS(c->wstatus) : -sig));
+	json_object_set_new(r, "stdout", stream_json(c->out.buf ? c->out.buf :
+	    "", olen, &oenc));
+	json_object_set_new(r, "stderr", stream_json(c->err.buf ? c->err.buf :
+	    "", elen, &eenc));
+	json_object_set_new(r, "stdout_encoding", json_string(oenc));
+	json_object_set_new(r, "stderr_encoding", json_string(eenc));
+	json_object_set_new(r, "timed_out", json_boolean(c->timed_out));
+	json_object_set_new(r, "truncated", json_boolean(c->out.cut ||
+	    c->err.cut || olen < c->out.len || elen < c->err.len));
+	if (sig > 0 && !c->timed_out)
+		json_object_set_new(r, "signal", json_integer(sig));
+	t = json_dumps(r, JSON_COMPACT);
+	json_decref(r);
+	if (t == NULL)
+		fatal("json_dumps");
+	*len = strlen(t);
+	return t;
+}
+
+/* The answer: the result, its output cut further (flagged) until it
+ * fits an agent answer. */
+static void
+answer(struct cmd *c)
+{
+	size_t olen = c->out.len, elen = c->err.len, len, over;
+	char *t;
+	int tries;
+
+	if (c->whylen > 0 && WIFEXITED(c->wstatus) &&
+	    WEXITSTATUS(c->wstatus) >= 126) {
+		c->why[c->whylen] = '\0';
+		send_error(WIRE_PROC_RESP, c->tag, c->why);
+		return;
+	}
+	if (c->killed_at_end) {
+		send_error(WIRE_PROC_RESP, c->tag, "session ended: the command "
+		    "and everything it started were killed");
+		return;
+	}
+	for (tries = 0; ; tries++) {
+		t = result_text(c, olen, elen, &len);
+		if (len <= ANSWER_MAX || tries == 8)
+			break;
+		free(t);
+		over = len - ANSWER_MAX + 64;
+		if (olen >= elen)
+			olen = cut_at(c->out.buf, olen, olen > over ? olen - over :
+			    0);
+		else
+			elen = cut_at(c->err.buf, elen, elen > over ? elen - over :
+			    0);
+	}
+	send_reply(WIRE_PROC_RESP, c->tag, REPLY_JSON, t, len);
+	free(t);
+}
+
+static void
+cmd_free(struct cmd *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->status_fd >= 0)
+		close(c->status_fd);
+	if (c->in_fd >= 0)
+		close(c->in_fd);
+	if (c->out.fd >= 0)
+		close(c->out.fd);
+	if (c->err.fd >= 0)
+		close(c->err.fd);
+	cgroup_remove(c);
+	free(c->out.buf);
+	free(c->err.buf);
+	free(c->req);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+reap(struct cmd *c)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED |
+	    WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	c->exited = 1;
+	c->wstatus = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) :
+	    si.si_status & 0x7f;
+}
+
+static void
+status_read(struct cmd *c)
+{
+	ssize_t n = read(c->status_fd, c->why + c->whylen,
+	    sizeof(c->why) - 1 - c->whylen);
+
+	if (n > 0) {
+		c->whylen += (size_t)n;
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(c->status_fd);
+	c->status_fd = -1;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static int
+running(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < CMDS_MAX; i++)
+		n += cmds[i].used;
+	return n;
+}
+
+static int
+next_timeout(void)
+{
+	uint64_t now = now_ns(), best = 0;
+	int i;
+
+	for (i = 0; i < CMDS_MAX; i++)
+		if (cmds[i].used && !cmds[i].exited && !cmds[i].timed_out &&
+		    (best == 0 || cmds[i].deadline < best))
+			best = cmds[i].deadline;
+	if (best == 0)
+		return -1;
+	return best <= now ? 0 : (int)((best - now) / 1000000ull) + 1;
+}
+
+static void
+broker_message(uint8_t *buf, size_t cap, int *eof)
+{
+	struct msg m;
+	uint8_t *copy;
+	int rc;
+
+	rc = chan_recv(&ch, buf, cap, &m);
+	if (rc == 0) {
+		*eof = 1;
+		return;
+	}
+	if (rc < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		fatal("broker channel");
+	}
+	if (m.hdr.type == WIRE_PROC_RESOLVE) {
+		resolve(m.hdr.tag, m.payload, m.hdr.len);
+		return;
+	}
+	if (m.hdr.type != WIRE_PROC_REQ)
+		fatalx("protocol violation from broker: unexpected %s",
+		    wire_specs[m.hdr.type].name);
+	/* the command keeps its request (its stdin) while it runs */
+	if ((copy = malloc(m.hdr.len)) == NULL)
+		fatal("malloc");
+	memcpy(copy, m.payload, m.hdr.len);
+	start(m.hdr.tag, copy, m.hdr.len);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pollfd pfd[1 + CMDS_MAX * 5];
+	struct cmd *who[1 + CMDS_MAX * 5];
+	uint8_t *buf;
+	size_t cap;
+	int eof = 0, n, i, k;
+
+	log_init("proc worker");
+	wire_version_check();
+	json_object_seed(0);	/* before the filter: reads /dev/urandom */
+	init(argc, argv);
+	/* Nothing from the supervisor after start: it only watches us. */
+	sandbox_enter(ROLE_WORKER_PROC);
+	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
+	if ((buf = malloc(cap)) == NULL)
+		fatal("malloc");
+	chan_init(&ch, role_chan_fd(ROLE_WORKER_PROC, ROLE_BROKER),
+	    ROLE_WORKER_PROC, ROLE_BROKER, "broker");
+	for (;;) {
+		n = 0;
+		/* the broker sends at most CMDS_MAX; one more waits */
+		if (!eof && running() < CMDS_MAX) {
+			pfd[n] = (struct pollfd){ ch.fd, POLLIN, 0 };
+			who[n++] = NULL;
+		}
+		for (i = 0; i < CMDS_MAX; i++) {
+			struct cmd *c = &cmds[i];
+			int fds[4] = { c->out.fd, c->err.fd, c->status_fd,
+			    c->exited ? -1 : c->pidfd };
+
+			if (!c->used)
+				continue;
+			for (k = 0; k < 4; k++)
+				if (fds[k] >= 0) {
+					pfd[n] = (struct pollfd){ fds[k], POLLIN, 0 };
+					who[n++] = c;
+				}
+			if (c->in_fd >= 0) {
+				pfd[n] = (struct pollfd){ c->in_fd, POLLOUT, 0 };
+				who[n++] = c;
+			}
+		}
+		if (n == 0 && eof)
+			break;
+		if (poll(pfd, (nfds_t)n, next_timeout()) < 0 && errno != EINTR)
+			fatal("poll");
+		for (k = 0; k < n; k++) {
+			struct cmd *c = who[k];
+
+			if (pfd[k].revents == 0)
+				continue;
+			if (c == NULL)
+				broker_message(buf, cap, &eof);
+			else if (pfd[k].fd == c->out.fd)
+				stream_read(&c->out);
+			else if (pfd[k].fd == c->err.fd)
+				stream_read(&c->err);
+			else if (pfd[k].fd == c->status_fd)
+				status_read(c);
+			else if (pfd[k].fd == c->in_fd)
+				stdin_write(c);
+			else if (pfd[k].fd == c->pidfd)
+				reap(c);
+		}
+		for (i = 0; i < CMDS_MAX; i++) {
+			struct cmd *c = &cmds[i];
+
+			if (!c->used)
+				continue;
+			if (eof && !c->exited && !c->killed_at_end) {
+				c->killed_at_end = 1;
+				kill_cmd(c);
+			}
+			if (!c->exited && !c->timed_out &&
+			    now_ns() >= c->deadline) {
+				c->timed_out = 1;
+				kill_cmd(c);
+			}
+			/* done: gone, and its output read to EOF (pid 1
+			 * gone, nothing in its namespace holds a pipe) */
+			if (c->exited && c->out.fd < 0 && c->err.fd < 0 &&
+			    c->status_fd < 0) {
+				answer(c);
+				cmd_free(c);
+			}
+		}
+	}
+	free(buf);
+	return 0;
+}

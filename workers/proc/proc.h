@@ -1,0 +1,53 @@
+/*
+ * workers/proc/proc.h -- the proc worker's pieces: its configuration
+ * (argv, from the supervisor) and one command's sandbox (cmd.c).
+ *
+ * Runs in: aksup-worker-proc, inner root of a user namespace of its own
+ * holding PROC_KEEP_CAPS there only (common/roles.h); and, for cmd.c,
+ * each command's child between clone and exec.
+ */
+#ifndef AKSUP_WORKERS_PROC_H
+#define AKSUP_WORKERS_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/fds.h"
+
+#define PROC_CG_MAX	2
+#define PROC_TMP_SIZE	"size=64m,nr_inodes=16k"	/* a command's /tmp */
+
+struct proc_root {
+	int fd;			/* O_PATH directory, the supervisor's */
+	int rw;			/* fs.write is allowed beneath it */
+	const char *path;	/* where, in the command's view */
+};
+
+struct proc_cfg {
+	int ns;			/* namespaces in force; else refuse all */
+	int inner;		/* the inner uid a command runs as (0, 1) */
+	int cgver;		/* 0: no cgroup; 1, 2 */
+	char cgmem[24], cgpids[24];	/* a command's limits */
+	int cgfd[PROC_CG_MAX];	/* the worker's cgroup directories */
+	int ncg;
+	struct proc_root roots[FS_ROOTS_MAX];
+	int nroots;
+};
+
+/* What one command's child needs, all prepared by the parent. */
+struct cmd_spec {
+	const struct proc_cfg *cfg;
+	const char *path;	/* the program, absolute, as decided */
+	const char *cwd;	/* "" : /tmp */
+	char **argv, **envp;
+	int network;
+	unsigned timeout_ms;
+	int in, out, err;	/* the child's ends of its pipes */
+	int status;		/* the child's report of a failed start */
+	int cgprocs[PROC_CG_MAX];	/* its cgroup's cgroup.procs, or -1 */
+};
+
+/* The child: confine, then exec. Never returns. */
+_Noreturn void cmd_child(const struct cmd_spec *sp);
+
+#endif
