@@ -109,6 +109,8 @@ step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
+step "proc integration as root" integration plain root proc.sh
+step "proc integration as uid $NOBODY" integration plain nobody proc.sh
 step "audit budget integration as root" integration plain root audit_budget.sh
 step "audit budget integration as uid $NOBODY" integration plain nobody audit_budget.sh
 step "placement integration as root" integration plain root placement.sh
@@ -186,7 +188,7 @@ unset ASAN_OPTIONS
 # or printed a "runtime error" fails the step, with its log shown.
 fuzz_smoke() {
 	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64; do
+	for f in request policy path url logline wire verify b64 proc; do
 		tmp=$(mktemp -d)
 		log="$STAGE/fuzz_$f.log"
 		cp -r "fuzz/corpus/$f/." "$tmp/"

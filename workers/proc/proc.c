@@ -182,27 +182,6 @@ resolve(uint64_t tag, const uint8_t *p, size_t len)
 
 /* ---- starting a command ------------------------------------------------ */
 
-/* The request's strings: count NUL-terminated ones from *o. */
-static char **
-strings(char *s, size_t len, size_t *o, uint32_t n)
-{
-	char **v;
-	uint32_t i;
-	char *nul;
-
-	if (n > 65536 || (v = calloc(n + 1, sizeof(*v))) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (*o >= len || (nul = memchr(s + *o, '\0', len - *o)) == NULL) {
-			free(v);
-			return NULL;
-		}
-		v[i] = s + *o;
-		*o = (size_t)(nul - s) + 1;
-	}
-	return v;
-}
-
 /* A cgroup of its own beneath the worker's, with a command's limits;
  * its cgroup.procs opened for the child. 0, or -1. */
 static int
@@ -272,19 +251,15 @@ pipe_pair(int p[2])
 static void
 start(uint64_t tag, uint8_t *req, size_t len)
 {
-	struct proc_req pr;
+	struct procreq r;
 	struct cmd_spec sp;
 	struct cmd *c = NULL;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int st[2] = { -1, -1 }, i, pidfd = -1, flags;
-	char **argv = NULL, **envp = NULL, *s;
-	const char *path = NULL, *cwd = NULL, *fault = NULL;
-	size_t o = 0, slen;
+	const char *fault = NULL;
 	pid_t pid;
 
-	memcpy(&pr, req, sizeof(pr));
-	s = (char *)req + sizeof(pr);
-	slen = len - sizeof(pr);
+	memset(&r, 0, sizeof(r));
 	for (i = 0; i < CMDS_MAX && cmds[i].used; i++)
 		;
 	if (!cfg.ns)
@@ -292,47 +267,29 @@ start(uint64_t tag, uint8_t *req, size_t len)
 		    "confined, so none runs";
 	else if (i == CMDS_MAX)
 		fault = "too many commands running";
-	else if (pr.strs_len > slen || pr.stdin_len != slen - pr.strs_len ||
-	    pr.argc < 1 || pr.max_output < 1 ||
-	    pr.max_output > 1024 * 1024 || pr.timeout_ms < 1)
-		fault = "malformed request";
-	if (fault == NULL) {
-		char **pc = strings(s, pr.strs_len, &o, 2);
-
-		c = &cmds[i];
-		/* the program as decided, absolute; the cwd, "" or absolute */
-		if (pc == NULL || pc[0][0] != '/' || (pc[1][0] != '\0' &&
-		    pc[1][0] != '/'))
-			fault = "malformed request";
-		else {
-			path = pc[0];
-			cwd = pc[1];
-		}
-		free(pc);
-		if (fault == NULL && ((argv = strings(s, pr.strs_len, &o,
-		    pr.argc)) == NULL || (envp = strings(s, pr.strs_len, &o,
-		    pr.envc)) == NULL || o != pr.strs_len))
-			fault = "malformed request";
-	}
+	else if (procreq_parse(req, len, &r) < 0)
+		fatalx("protocol violation from broker: malformed PROC_REQ");
 	if (fault != NULL) {
 		send_error(WIRE_PROC_RESP, tag, fault);
 		goto fail;
 	}
+	c = &cmds[i];
 	memset(c, 0, sizeof(*c));
 	memset(&sp, 0, sizeof(sp));
 	if (pipe_pair(in) < 0 || pipe_pair(out) < 0 || pipe_pair(err) < 0 ||
 	    pipe_pair(st) < 0 || cgroup_make(c, sp.cgprocs) < 0) {
 		send_error(WIRE_PROC_RESP, tag, "cannot prepare the command "
 		    "(pipes or its cgroup)");
+		cgroup_remove(c);
 		goto fail;
 	}
 	sp.cfg = &cfg;
-	sp.path = path;
-	sp.cwd = cwd;
-	sp.argv = argv;
-	sp.envp = envp;
-	sp.network = (pr.flags & PROC_F_NETWORK) != 0;
-	sp.timeout_ms = pr.timeout_ms;
+	sp.path = r.path;
+	sp.cwd = r.cwd;
+	sp.argv = r.argv;
+	sp.envp = r.envp;
+	sp.network = r.network;
+	sp.timeout_ms = r.timeout_ms;
 	sp.in = in[0];
 	sp.out = out[1];
 	sp.err = err[1];
@@ -362,19 +319,18 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	c->pidfd = pidfd;
 	c->status_fd = st[0];
 	c->in_fd = in[1];
-	c->out = (struct stream){ out[0], NULL, 0, pr.max_output, 0 };
-	c->err = (struct stream){ err[0], NULL, 0, pr.max_output, 0 };
-	c->in = s + pr.strs_len;
-	c->inlen = pr.stdin_len;
+	c->out = (struct stream){ out[0], NULL, 0, r.max_output, 0 };
+	c->err = (struct stream){ err[0], NULL, 0, r.max_output, 0 };
+	c->in = r.in;
+	c->inlen = r.inlen;
 	c->req = req;		/* stdin lives in it */
-	c->deadline = now_ns() + (uint64_t)pr.timeout_ms * 1000000ull;
+	c->deadline = now_ns() + (uint64_t)r.timeout_ms * 1000000ull;
 	(void)fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
 	if (c->inlen == 0) {
 		close(c->in_fd);
 		c->in_fd = -1;
 	}
-	free(argv);
-	free(envp);
+	procreq_free(&r);
 	return;
 fail:
 	for (i = 0; i < 2; i++) {
@@ -383,8 +339,7 @@ fail:
 		if (err[i] >= 0) close(err[i]);
 		if (st[i] >= 0) close(st[i]);
 	}
-	free(argv);
-	free(envp);
+	procreq_free(&r);
 	free(req);
 }
 

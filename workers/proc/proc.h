@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/fds.h"
+#include "common/wire.h"
 
 #define PROC_CG_MAX	2
 #define PROC_TMP_SIZE	"size=64m,nr_inodes=16k"	/* a command's /tmp */
@@ -46,6 +47,21 @@ struct cmd_spec {
 	int status;		/* the child's report of a failed start */
 	int cgprocs[PROC_CG_MAX];	/* its cgroup's cgroup.procs, or -1 */
 };
+
+/* A PROC_REQ, read (req.c): its strings point into the request. */
+#define PROCREQ_STRINGS_MAX	65536
+#define PROCREQ_OUTPUT_MAX	(1024 * 1024)
+struct procreq {
+	const char *path, *cwd;
+	char **argv, **envp;	/* NULL-terminated arrays, malloc'd */
+	int network;
+	uint32_t timeout_ms, max_output;
+	const char *in;		/* stdin bytes */
+	size_t inlen;
+};
+/* 0, or -1 when the request breaks the protocol (nothing allocated). */
+int procreq_parse(uint8_t *req, size_t len, struct procreq *out);
+void procreq_free(struct procreq *r);
 
 /* The child: confine, then exec. Never returns. */
 _Noreturn void cmd_child(const struct cmd_spec *sp);
