@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -184,6 +185,16 @@ cmd_child(const struct cmd_spec *sp)
 			fail("cgroup", NULL);
 	if (sethostname("aksup", 5) < 0)
 		fail("uts namespace", NULL);
+	/* The roots are opened again by path (same_root) with the files'
+	 * owner's permissions, the uid the command runs as: never with the
+	 * worker's own (which may not even search the way to them). Only
+	 * the filesystem ids: the capabilities the view needs stay. */
+	if (sp->cfg->inner != 0) {
+		(void)setfsgid((gid_t)sp->cfg->inner);
+		(void)setfsuid((uid_t)sp->cfg->inner);
+		if ((uid_t)setfsuid((uid_t)-1) != (uid_t)sp->cfg->inner)
+			fail("filesystem uid", NULL);
+	}
 	view(sp);
 	if (chdir(sp->cwd[0] ? sp->cwd : "/tmp") < 0)
 		fail("cwd", sp->cwd);
