@@ -300,7 +300,28 @@ t_not_started() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end not_started"
+# a command's cgroup: a quarter of the session's pids and memory, so one
+# command cannot take the session's whole budget
+t_cgroup() {
+	local ok=0 out
+	setup
+	out=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --pids-max 64 \
+	    --memory-max 512M --action proc.exec --target sh \
+	    --params '{"args":["-c","i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done 2>&1; echo forked; kill $(jobs -p) 2>/dev/null"]}' 2>"$T/err" | jq -c .)
+	if [ "$(jq -s 'map(select(.type=="session_start"))[0].layers | any(. == "cgroup")' "$T/log")" != true ]; then
+		skip "no cgroup layer here"; return
+	fi
+	check "40 sleepers: forks refused at 16 ($(field .data.stdout "$out" | head -c 200))" \
+	    grep -qiE "fork|resource" <<<"$(field .data.stdout "$out")$(field .data.stderr "$out")" || ok=1
+	out=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" --pids-max 64 \
+	    --memory-max 512M --action proc.exec --target "$PY" \
+	    --params '{"args":["-c","b = bytearray(300 << 20); b[::4096] = b\"x\" * len(b[::4096]); print(\"allocated\")"]}' 2>"$T/err" | jq -c .)
+	check "300 MB in a 128 MB cgroup: not allocated ($(field '"\(.status) \(.error) \(.data.stdout)"' "$out"))" \
+	    [ "$(field .data.stdout "$out")" != allocated ] || ok=1
+	return $ok
+}
+
+ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"
