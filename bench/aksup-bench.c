@@ -2,13 +2,18 @@
  * bench/aksup-bench.c -- aksup-bench: the Python project's six benchmarks
  * (its scripts/perf_test.py definitions) through a real aksup session --
  * every confinement layer on, default durability -- side by side with the
- * physical floor: a bare socketpair ping-pong, one hop and two hops.
+ * physical floor: a bare socketpair ping-pong, one hop and two hops; and
+ * proc.exec (bench/proc.c): a command's cost against bubblewrap and a bare
+ * fork+exec, slow commands beside fast reads, and the cost of each layer
+ * of a command's sandbox.
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
- * floor) and, re-exec'd as `aksup-bench --inner NAME --ws=WS`, in the agent seat
+ * floor and the proc.exec references) and, re-exec'd as `aksup-bench
+ * --inner NAME --ws=WS`, in the agent seat
  * of that session (untrusted, confined; it speaks only the agent channel).
- * Privilege: the invoking user's; it writes only beneath its own temp dir.
+ * Privilege: the invoking user's; it writes only beneath its own temp dir
+ * (and, as root, a temporary cgroup for the layer split, bench/proc.c).
  *
  * A benchmark is a program that prints figures; it asserts nothing but
  * the record counts the Python script checks (400/400, 1000/1000).
@@ -29,21 +34,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/client.h"
+#include "bench/bench.h"
 #include "common/sandbox.h"
 #include "common/util.h"
 
-#define MSGBUF	(AKSUP_MSG_MAX + 1)
-
-struct result {
-	char name[32];
-	int n;
-	double ops, p50, p95, p99;	/* ops/s, ms */
-	int errors;
-	long records;			/* decision records in the log */
-};
-
-static double
+double
 now_s(void)
 {
 	struct timespec ts;
@@ -52,7 +47,7 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
+int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -61,7 +56,7 @@ cmp_double(const void *a, const void *b)
 }
 
 /* p = sorted[floor(N * q)], as the Python script does. */
-static void
+void
 stats(struct result *r, double *lat, int n, double elapsed)
 {
 	int i;
@@ -74,9 +69,16 @@ stats(struct result *r, double *lat, int n, double elapsed)
 	i = (int)floor(n * 0.99); r->p99 = lat[i < n ? i : n - 1] * 1e3;
 }
 
+double
+median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 /* ---- inner: the agent side ------------------------------------------ */
 
-static int chan_fd;
+int chan_fd;
 
 /* One lock-step call; returns 1 if the status is `want`. */
 static int
@@ -335,10 +337,14 @@ inner(const char *name, const char *ws)
 		seq_run(&r, 1000, ws, mk_mixed);
 	else if (strcmp(name, "write") == 0)
 		seq_run(&r, 200, ws, mk_write);
+	else if (strcmp(name, "proc") == 0)
+		proc_inner(&r);
+	else if (strcmp(name, "overlap") == 0)
+		overlap_inner(&r, ws);
 	else
 		return 2;
-	printf("%d %.3f %.6f %.6f %.6f %d\n", r.n, r.ops, r.p50, r.p95, r.p99,
-	    r.errors);
+	printf("%d %.3f %.6f %.6f %.6f %d %.3f %.3f %.3f\n", r.n, r.ops, r.p50,
+	    r.p95, r.p99, r.errors, r.wall, r.last_read, r.last_sleep);
 	return 0;
 }
 
@@ -448,6 +454,9 @@ session(const char *name, const char *policy, const char *log,
 	if (f == NULL || fscanf(f, "%d %lf %lf %lf %lf %d", &r->n, &r->ops,
 	    &r->p50, &r->p95, &r->p99, &r->errors) != 6)
 		r->errors = -1;
+	else if (fscanf(f, "%lf %lf %lf", &r->wall, &r->last_read,
+	    &r->last_sleep) != 3)
+		r->wall = r->last_read = r->last_sleep = 0;
 	if (f)
 		fclose(f);
 	waitpid(pid, &st, 0);
@@ -521,20 +530,26 @@ floor_run(struct result *r, int hops, int n)
 
 /* hops: the floor a sequential benchmark is held to (0: none; for mixed,
  * a third of its requests take two hops and two thirds one). */
+enum { POL_BENCH, POL_EMPTY, POL_PROC };
 static const struct {
 	const char *name, *title;
-	int empty_policy;
+	int policy;
 	long want_records;
 	int hops;
 } benches[] = {
-	{ "deny", "Sequential deny-only (2000)", 1, 2000, 1 },
-	{ "read", "Sequential fs.read (500)", 0, 500, 2 },
-	{ "concurrent", "Concurrent 10 x 100 fs.read", 0, 1000, 0 },
-	{ "integrity", "Log integrity 8 x 50 denied", 0, 400, 0 },
-	{ "mixed", "Mixed allow/deny (1000)", 0, 1000, 3 },
-	{ "write", "Write 200 files", 0, 200, 2 },
+	{ "deny", "Sequential deny-only (2000)", POL_EMPTY, 2000, 1 },
+	{ "read", "Sequential fs.read (500)", POL_BENCH, 500, 2 },
+	{ "concurrent", "Concurrent 10 x 100 fs.read", POL_BENCH, 1000, 0 },
+	{ "integrity", "Log integrity 8 x 50 denied", POL_BENCH, 400, 0 },
+	{ "mixed", "Mixed allow/deny (1000)", POL_BENCH, 1000, 3 },
+	{ "write", "Write 200 files", POL_BENCH, 200, 2 },
+	{ "proc", "proc.exec /bin/true (200)", POL_PROC, PROC_N, 0 },
+	{ "overlap", "Overlap 10 sleep+100 read", POL_PROC,
+	    OVERLAP_REPS * (OVERLAP_SLEEPS + OVERLAP_READS), 0 },
 };
 #define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
+#define B_PROC 6
+#define B_OVERLAP 7
 #define RUNS_MAX 25
 
 static int
@@ -574,16 +589,16 @@ floor_s(int hops, double ops1, double ops2)
 	return (1 / ops2 + 2 / ops1) / 3;
 }
 
-/* --only deny,read,floor: which to run (all when NULL). */
+/* --only deny,read,floor,split: which to run (all when NULL). */
 static int
-select_benches(const char *only, int run[NBENCH], int *floors)
+select_benches(const char *only, int run[NBENCH], int *floors, int *split)
 {
 	char buf[256], *tok, *save = NULL;
 	int i, found;
 
 	for (i = 0; i < NBENCH; i++)
 		run[i] = only == NULL;
-	*floors = only == NULL;
+	*floors = *split = only == NULL;
 	if (only == NULL)
 		return 0;
 	if (strlen(only) >= sizeof(buf))
@@ -594,6 +609,8 @@ select_benches(const char *only, int run[NBENCH], int *floors)
 		found = strcmp(tok, "floor") == 0;
 		if (found)
 			*floors = 1;
+		if (strcmp(tok, "split") == 0)
+			*split = found = 1;
 		for (i = 0; i < NBENCH; i++)
 			if (strcmp(tok, benches[i].name) == 0)
 				run[i] = found = 1;
@@ -603,67 +620,208 @@ select_benches(const char *only, int run[NBENCH], int *floors)
 	return 0;
 bad:
 	fprintf(stderr, "aksup-bench: --only %s: names are deny, read, "
-	    "concurrent, integrity, mixed, write, floor\n", only);
+	    "concurrent, integrity, mixed, write, proc, overlap, floor, "
+	    "split\n", only);
 	return -1;
 }
 
-static void
-report(int json, int runs, const int run[NBENCH], int floors,
-       const struct result *res, const struct result *fl,
-       const double *ratio)
-{
-	const struct result *m;
-	double lo, hi, rt[RUNS_MAX], x;
-	int i, k;
+/* What the rounds measured besides the sessions. */
+struct extra {
+	int floors, split;
+	const struct result *fl;	/* [runs][2] the floor */
+	const double *ratio;		/* [runs][NBENCH] x floor */
+	const struct result *px;	/* [runs][2] bwrap, fork+exec */
+	const double *xbw;		/* [runs] aksup p50 / bwrap p50; 0: none */
+	const char *bwrap_why;		/* why bwrap did not run, or NULL */
+	const struct split *sp;		/* [runs] */
+};
 
-	if (!json)
+static void
+json_head(const struct result *m, int runs, double lo, double hi)
+{
+	printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
+	    "\"p95_ms\":%.4f,\"p99_ms\":%.4f,\"runs\":%d,"
+	    "\"ops_min\":%.1f,\"ops_max\":%.1f", m->name, m->ops,
+	    m->p50, m->p95, m->p99, runs, lo, hi);
+}
+
+/* a string that needs no escaping in JSON (our own messages) */
+static const char *
+plain(const char *s)
+{
+	return strpbrk(s, "\"\\") == NULL ? s : "(see stderr)";
+}
+
+/* The median of the rounds' aksup/bwrap ratios (0: none). */
+static double
+x_bwrap(int runs, const struct extra *x)
+{
+	double v[RUNS_MAX];
+	int k, n = 0;
+
+	for (k = 0; k < runs; k++)
+		if (x->xbw[k] > 0)
+			v[n++] = x->xbw[k];
+	return n > 0 ? median_of(v, n) : 0;
+}
+
+/* The median over the rounds of one layer's figure; -1 when none. */
+static double
+split_ms(int runs, const struct extra *x, int l, const char **why)
+{
+	double v[RUNS_MAX];
+	int k, n = 0;
+
+	*why = "";
+	for (k = 0; k < runs; k++) {
+		if (x->sp[k].ms[l] >= 0)
+			v[n++] = x->sp[k].ms[l];
+		else if (**why == '\0')
+			*why = x->sp[k].why[l];
+	}
+	return n > 0 ? median_of(v, n) : -1;
+}
+
+static void
+report(int json, int runs, const int run[NBENCH], const struct result *res,
+       const struct extra *x)
+{
+	static const char *const ptitle[2] = { "bwrap /bin/true (200)",
+	    "fork+exec /bin/true (200)" };
+	const struct result *m, *pm[2] = { NULL, NULL }, *am = NULL;
+	const struct result *om = NULL;
+	double lo, hi, rt[RUNS_MAX], xf, xb = 0, ms, prev;
+	const char *why;
+	int i, k, l;
+
+	for (i = 0, k = x->floors; i < NBENCH; i++)
+		k |= run[i];
+	if (!json && k)
 		printf("%-28s %9s %15s %8s %8s %8s %6s %9s %7s\n", "Benchmark",
 		    "ops/s", runs > 1 ? "range" : "", "p50 ms", "p95 ms",
 		    "p99 ms", "errors", "records", "x floor");
-	for (i = 0; i < NBENCH + 2; i++) {
-		int b = i < NBENCH;
-		char range[32] = "", xf[16] = "";
+	/* the sessions, the floor, proc's references */
+	for (i = 0; i < NBENCH + 4; i++) {
+		int b = i < NBENCH, f = !b && i < NBENCH + 2;
+		int p = i >= NBENCH + 2;
+		char range[32] = "", xs[16] = "";
 
-		if ((b && !run[i]) || (!b && !floors))
+		if ((b && !run[i]) || (f && !x->floors) || (p && !run[B_PROC]))
 			continue;
+		if (p && i == NBENCH + 2 && x->bwrap_why != NULL) {
+			if (json)
+				printf("{\"name\":\"proc-bwrap\",\"missing\":"
+				    "\"%s\"}\n", plain(x->bwrap_why));
+			else
+				printf("bwrap: %s\n", x->bwrap_why);
+			continue;
+		}
 		m = b ? median(res + i, runs, NBENCH, &lo, &hi) :
-		    median(fl + (i - NBENCH), runs, 2, &lo, &hi);
-		x = 0;
-		if (b && floors && benches[i].hops > 0) {
+		    f ? median(x->fl + (i - NBENCH), runs, 2, &lo, &hi) :
+		    median(x->px + (i - NBENCH - 2), runs, 2, &lo, &hi);
+		if (p)
+			pm[i - NBENCH - 2] = m;
+		if (b && i == B_PROC)
+			am = m;
+		if (b && i == B_OVERLAP)
+			om = m;
+		xf = 0;
+		if (b && x->floors && benches[i].hops > 0) {
 			/* the median of each round's own ratio */
 			for (k = 0; k < runs; k++)
-				rt[k] = ratio[k * NBENCH + i];
-			qsort(rt, (size_t)runs, sizeof(rt[0]), cmp_double);
-			x = rt[runs / 2];
+				rt[k] = x->ratio[k * NBENCH + i];
+			xf = median_of(rt, runs);
 		}
+		if (b && i == B_PROC)
+			xb = x_bwrap(runs, x);
 		if (json) {
-			printf("{\"name\":\"%s\",\"ops\":%.1f,\"p50_ms\":%.4f,"
-			    "\"p95_ms\":%.4f,\"p99_ms\":%.4f,\"runs\":%d,"
-			    "\"ops_min\":%.1f,\"ops_max\":%.1f", m->name, m->ops,
-			    m->p50, m->p95, m->p99, runs, lo, hi);
+			json_head(m, runs, lo, hi);
 			if (b)
 				printf(",\"errors\":%d,\"n\":%d,\"records\":%ld,"
 				    "\"expected_records\":%ld", m->errors, m->n,
 				    m->records, benches[i].want_records);
-			if (x > 0)
-				printf(",\"x_floor\":%.2f", x);
+			if (p)
+				printf(",\"errors\":%d,\"n\":%d", m->errors,
+				    m->n);
+			if (xf > 0)
+				printf(",\"x_floor\":%.2f", xf);
+			if (b && i == B_PROC && xb > 0)
+				printf(",\"x_bwrap\":%.2f", xb);
+			if (b && i == B_OVERLAP)
+				printf(",\"wall_ms\":%.1f,\"last_read_ms\":%.1f,"
+				    "\"last_sleep_ms\":%.1f,\"target_ms\":500",
+				    m->wall, m->last_read, m->last_sleep);
 			printf("}\n");
 			continue;
 		}
 		if (runs > 1)
 			snprintf(range, sizeof(range), "%.0f-%.0f", lo, hi);
-		if (x > 0)
-			snprintf(xf, sizeof(xf), "%.2f", x);
+		if (xf > 0)
+			snprintf(xs, sizeof(xs), "%.2f", xf);
 		if (b)
 			printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f %6d %4ld/%-4ld "
 			    "%7s\n", benches[i].title, m->ops, range, m->p50,
 			    m->p95, m->p99, m->errors, m->records,
-			    benches[i].want_records, xf);
+			    benches[i].want_records, xs);
 		else
-			printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f\n",
-			    i == NBENCH ? "Floor: socketpair, 1 hop" :
-			    "Floor: socketpair, 2 hops", m->ops, range, m->p50,
-			    m->p95, m->p99);
+			printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f%s\n",
+			    f ? (i == NBENCH ? "Floor: socketpair, 1 hop" :
+			    "Floor: socketpair, 2 hops") : ptitle[i - NBENCH - 2],
+			    m->ops, range, m->p50, m->p95, m->p99,
+			    p && m->errors ? " (some failed)" : "");
+	}
+	if (!json && am != NULL && am->n == 0)
+		printf("\nproc.exec /bin/true: the session gave no figures\n");
+	else if (!json && am != NULL) {
+		printf("\nproc.exec /bin/true, p50 per command: aksup %.3f ms",
+		    am->p50);
+		if (pm[0] != NULL)
+			printf(", bwrap %.3f ms", pm[0]->p50);
+		if (pm[1] != NULL)
+			printf(", fork+exec %.3f ms", pm[1]->p50);
+		if (xb > 0)
+			printf("; aksup/bwrap %.2f%s", xb, runs > 1 ?
+			    " (median of the rounds' ratios)" : "");
+		printf("\n");
+	}
+	if (!json && om != NULL && om->wall <= 0)
+		printf("%sOverlap: the session gave no figures\n", am ? "" :
+		    "\n");
+	else if (!json && om != NULL)
+		printf("%sOverlap, %d x sleep 0.2 and %d fs.read sent at once "
+		    "(median of %d): last answer %.1f ms (target < 500), last "
+		    "fs.read %.1f ms, last sleep %.1f ms\n", am ? "" : "\n",
+		    OVERLAP_SLEEPS, OVERLAP_READS, OVERLAP_REPS, om->wall,
+		    om->last_read, om->last_sleep);
+	if (!x->split)
+		return;
+	if (!json)
+		printf("%s%-40s %8s %8s\n", k ? "\n" : "", "Per command, by "
+		    "layer (median of 200)", "ms", "+ms");
+	prev = -1;
+	for (l = 0; l < SPLIT_N; l++) {
+		ms = split_ms(runs, x, l, &why);
+		if (json) {
+			if (ms < 0)
+				printf("{\"name\":\"split-%s\",\"missing\":\"%s\"}\n",
+				    split_names[l], plain(why));
+			else {
+				printf("{\"name\":\"split-%s\",\"ms\":%.4f,"
+				    "\"n\":%d,\"runs\":%d", split_names[l], ms,
+				    PROC_N, runs);
+				if (l != SPLIT_USERNS && l > 0 && prev >= 0)
+					printf(",\"layer_ms\":%.4f", ms - prev);
+				printf("}\n");
+			}
+		} else if (ms < 0)
+			printf("%-40s not measured: %s\n", split_titles[l], why);
+		else if (l == SPLIT_USERNS || l == 0 || prev < 0)
+			printf("%-40s %8.3f\n", split_titles[l], ms);
+		else
+			printf("%-40s %8.3f %+8.3f\n", split_titles[l], ms,
+			    ms - prev);
+		if (l != SPLIT_USERNS)
+			prev = ms;
 	}
 }
 
@@ -672,14 +830,18 @@ main(int argc, char **argv)
 {
 	/* short paths: the work dir's name is capped at 100 bytes */
 	char dir[128], path[256];
-	char empty[160], pol[160], ws[144], polbuf[768], out[160];
-	const char *base = getenv("TMPDIR");
-	char data[2501], *slash;
+	char empty[160], pol[160], ppol[160], ws[144], polbuf[768], out[160];
+	const char *base = getenv("TMPDIR"), *policy;
+	char data[2501], *slash, bwrap_why[128] = "";
 	static struct result res[RUNS_MAX][NBENCH], fl[RUNS_MAX][2];
-	static double ratio[RUNS_MAX][NBENCH];
-	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, failed = 0;
+	static struct result px[RUNS_MAX][2];
+	static struct split sp[RUNS_MAX];
+	static double ratio[RUNS_MAX][NBENCH], xbw[RUNS_MAX];
+	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, split = 1;
+	int failed = 0;
 	long runs = 1;
 	const char *only = NULL;
+	struct extra x;
 	unsigned mask;
 	ssize_t n;
 
@@ -711,15 +873,15 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (select_benches(only, run, &floors) < 0)
+	if (select_benches(only, run, &floors, &split) < 0)
 		return 2;
 	for (i = 0; i < NBENCH; i++)	/* the ratios need the floor */
 		if (run[i] && benches[i].hops > 0)
 			floors = 1;
 	if (degraded != NULL && sandbox_layers_parse(degraded, &mask) < 0) {
 		fprintf(stderr, "aksup-bench: --allow-degraded %s: layers are "
-		    "seccomp, landlock, namespaces, uids, caps, rlimits\n",
-		    degraded);
+		    "seccomp, landlock, namespaces, uids, caps, rlimits, "
+		    "cgroup\n", degraded);
 		return 2;
 	}
 	if (base == NULL || *base == '\0')
@@ -762,6 +924,14 @@ main(int argc, char **argv)
 	    "    resource: %s/**\n  - action: fs.write\n    resource: "
 	    "%s/output/**\n", ws, ws);
 	write_file(pol, polbuf, strlen(polbuf));
+	/* proc and overlap: /bin/true without arguments, `sleep 0.2` (a
+	 * bare name, resolved by the worker), reads of the workspace */
+	snprintf(ppol, sizeof(ppol), "%s/proc.yaml", dir);
+	snprintf(polbuf, sizeof(polbuf), "capabilities:\n  - action: fs.read\n"
+	    "    resource: %s/**\n  - action: proc.exec\n    resource: "
+	    "/bin/true\n  - action: proc.exec\n    resource: sleep\n"
+	    "    args: [\"0.2\"]\n", ws);
+	write_file(ppol, polbuf, strlen(polbuf));
 
 	/* Rounds, each every selected benchmark and then the floor: the
 	 * host's speed drifts, so a benchmark is compared with the floor
@@ -778,8 +948,9 @@ main(int argc, char **argv)
 				    benches[i].name);
 			snprintf(out, sizeof(out), "%s/output", ws);
 			empty_dir(out);	/* every round writes new files */
-			session(benches[i].name, benches[i].empty_policy ?
-			    empty : pol, path, ws, &res[r][i]);
+			policy = benches[i].policy == POL_EMPTY ? empty :
+			    benches[i].policy == POL_PROC ? ppol : pol;
+			session(benches[i].name, policy, path, ws, &res[r][i]);
 			/* said here: the table shows only the median round */
 			if (res[r][i].errors != 0 ||
 			    res[r][i].records != benches[i].want_records) {
@@ -789,11 +960,23 @@ main(int argc, char **argv)
 				    res[r][i].records, benches[i].want_records);
 				failed = 1;
 			}
+			if (i != B_PROC)
+				continue;
+			/* its references right after it, the host's speed
+			 * being what it was; a missing one is said, never a
+			 * failure */
+			proc_bwrap(&px[r][0], bwrap_why, sizeof(bwrap_why));
+			proc_fork(&px[r][1]);
+			xbw[r] = px[r][0].missing || px[r][0].p50 <= 0 ||
+			    res[r][i].p50 <= 0 ? 0 : res[r][i].p50 /
+			    px[r][0].p50;
 		}
 		if (floors) {
 			floor_run(&fl[r][0], 1, 20000);
 			floor_run(&fl[r][1], 2, 20000);
 		}
+		if (split)
+			split_run(&sp[r]);
 		for (i = 0; i < NBENCH; i++) {
 			double f = floor_s(benches[i].hops, fl[r][0].ops,
 			    fl[r][1].ops);
@@ -803,7 +986,18 @@ main(int argc, char **argv)
 			    1 / res[r][i].ops / f : 0;
 		}
 	}
-	report(json, runs, run, floors, &res[0][0], &fl[0][0], &ratio[0][0]);
+	memset(&x, 0, sizeof(x));
+	x.floors = floors;
+	x.split = split;
+	x.fl = &fl[0][0];
+	x.ratio = &ratio[0][0];
+	x.px = &px[0][0];
+	x.xbw = xbw;
+	for (r = 0; r < runs; r++)	/* missing in any round: said */
+		if (px[r][0].missing)
+			x.bwrap_why = bwrap_why;
+	x.sp = sp;
+	report(json, runs, run, &res[0][0], &x);
 	if (!keep) {
 		char cmd[160];
 

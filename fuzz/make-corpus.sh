@@ -20,6 +20,8 @@ put(R, "write-utf8", '{"id":3,"action":"fs.write","target":"/workspace/out/x.txt
 put(R, "write-base64", '{"id":4,"action":"fs.write","target":"/workspace/b.bin","params":{"content":"AAEC/w==","encoding":"base64"}}')
 put(R, "delete-dotdot", '{"id":5,"action":"fs.delete","target":"/workspace/../workspace//tmp/./x","params":null}')
 put(R, "list", '{"id":6,"action":"fs.list","target":"/workspace/","params":{}}')
+put(R, "exec-bare", '{"id":11,"action":"proc.exec","target":"git","params":{"args":["log","--oneline"],"cwd":"/workspace","env":{"GIT_DIR":"/workspace/.git"},"stdin":"","timeout":5,"max_output":4096}}')
+put(R, "exec-abs-string-args", '{"id":12,"action":"proc.exec","target":"/usr/bin/sh","params":{"args":"-c id"}}')
 put(R, "non-fs", '{"id":7,"action":"net.http","target":"https://api.example.com/v1/x","params":{"method":"GET"}}')
 # fs params the checker refuses
 put(R, "write-no-content", '{"id":8,"action":"fs.write","target":"/workspace/a","params":{"encoding":"utf-8"}}')

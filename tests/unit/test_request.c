@@ -199,6 +199,13 @@ static const struct pcase pcases[] = {
 	{ "proc.exec", "{\"args\":[\"a\",1]}", PARAMS_TYPES, -1, "params.args must be a list of strings" },
 	{ "proc.exec", "{\"args\":\"a\"}", PARAMS_TYPES, -1, "params.args must be a list of strings" },
 	{ "proc.exec", "{\"timeout\":true}", PARAMS_TYPES, -1, "params.timeout must be a number" },
+	/* version 3: proc.exec's params are closed, each typed */
+	{ "proc.exec", "{\"shell\":true}", PARAMS_TYPES, -1, "params.shell is not a parameter of proc.exec" },
+	{ "proc.exec", "{\"cwd\":5}", PARAMS_TYPES, -1, "params.cwd must be a string" },
+	{ "proc.exec", "{\"env\":[\"A=b\"]}", PARAMS_TYPES, -1, "params.env must be an object" },
+	{ "proc.exec", "{\"stdin\":{}}", PARAMS_TYPES, -1, "params.stdin must be a string" },
+	{ "proc.exec", "{\"max_output\":1.5}", PARAMS_TYPES, -1, "params.max_output must be an integer" },
+	{ "proc.exec", "{\"args\":[\"-c\",\"x\"],\"cwd\":\"/w\",\"env\":{\"A\":\"b\"},\"stdin\":\"in\",\"timeout\":5,\"max_output\":10}", PARAMS_TYPES, 0, NULL },
 	{ "llm.chat", "{\"max_tokens\":1.5}", PARAMS_TYPES, -1, "params.max_tokens must be an integer" },
 	{ "llm.chat", "{\"max_tokens\":512}", PARAMS_TYPES, 0, NULL },
 	{ "mcp.call", "{\"arguments\":{\"q\":1}}", PARAMS_TYPES, 0, NULL },

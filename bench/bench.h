@@ -1,0 +1,75 @@
+/*
+ * bench/bench.h -- what aksup-bench's two files share: a benchmark's
+ * figures, the clock, the percentiles, and the proc.exec benchmarks
+ * (bench/proc.c): their agent side in a session and, outside any
+ * session, the references (bubblewrap, a bare fork+exec) and the
+ * per-layer cost of a command's sandbox.
+ *
+ * Runs in: aksup-bench, outside a session (the operator's privilege) and,
+ * for the --inner parts, in the agent seat of a session (confined).
+ */
+#ifndef AKSUP_BENCH_H
+#define AKSUP_BENCH_H
+
+#include "agent/client.h"
+
+#define MSGBUF	(AKSUP_MSG_MAX + 1)
+
+struct result {
+	char name[32];
+	int n;
+	double ops, p50, p95, p99;	/* ops/s, ms */
+	int errors;
+	long records;			/* decision records in the log */
+	/* overlap: wall time to the last answer, to the last fs.read's and
+	 * to the last sleep's, ms (medians of its repetitions) */
+	double wall, last_read, last_sleep;
+	int missing;			/* a reference not run (bwrap) */
+};
+
+extern int chan_fd;			/* the agent channel (inner) */
+
+double now_s(void);
+int cmp_double(const void *a, const void *b);
+void stats(struct result *r, double *lat, int n, double elapsed);
+double median_of(double *v, int n);	/* sorts v */
+
+/* ---- bench/proc.c ------------------------------------------------------ */
+
+#define PROC_N		200	/* commands per measurement */
+#define OVERLAP_REPS	5
+#define OVERLAP_SLEEPS	10
+#define OVERLAP_READS	100
+
+/* The agent side, in a session: 200 x proc.exec /bin/true, lock-step;
+ * and OVERLAP_REPS x (10 sleeps and 100 reads sent at once). */
+void proc_inner(struct result *r);
+void overlap_inner(struct result *r, const char *ws);
+
+/* The references, outside any session: 200 x fork+exec+wait of
+ * /bin/true, bare; and of bwrap running it (r->missing when bwrap is not
+ * installed, or did not run /bin/true: its reason in why). */
+void proc_fork(struct result *r);
+void proc_bwrap(struct result *r, char *why, size_t len);
+
+/* The per-command cost of each layer of a command's sandbox. */
+enum split_layer {
+	SPLIT_BARE,		/* fork + exec + wait */
+	SPLIT_NS,		/* clone: pid, mount, ipc, uts, net */
+	SPLIT_VIEW,		/* + the mount view */
+	SPLIT_CREDS,		/* + setsid, hostname, rlimits, ids, caps */
+	SPLIT_LANDLOCK,		/* + Landlock */
+	SPLIT_SECCOMP,		/* + seccomp: the command's sandbox */
+	SPLIT_CGROUP,		/* + a cgroup of its own (root only) */
+	SPLIT_USERNS,		/* beside: SPLIT_NS with a user ns each */
+	SPLIT_N
+};
+struct split {
+	double ms[SPLIT_N];	/* median per command; < 0: not measured */
+	char why[SPLIT_N][160];	/* why not */
+};
+extern const char *const split_names[SPLIT_N];
+extern const char *const split_titles[SPLIT_N];
+void split_run(struct split *s);
+
+#endif
