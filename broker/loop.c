@@ -597,7 +597,8 @@ broker_loop(struct broker_cfg *cfg)
 		 * (POLLHUP comes whatever the events); once reading stopped
 		 * and no answer waits, the channel is left out (a hang-up
 		 * there would only spin the loop). */
-		pfd[0].fd = b.reading || b.qhead ? cfg->agent_fd : -1;
+		pfd[0].fd = b.reading || b.qhead || (!b.agent_gone &&
+		    b.inflight > 0) ? cfg->agent_fd : -1;
 		pfd[0].events = (want ? POLLIN : 0) | (b.qhead ? POLLOUT : 0);
 		pfd[1].fd = stopped ? -1 : cfg->sup_fd;
 		pfd[1].events = POLLIN;
@@ -628,6 +629,21 @@ broker_loop(struct broker_cfg *cfg)
 			continue;
 		}
 		inflight_handle(&b, pfd + 2);
+		/* Reading stopped and the agent hung up (gone, not a
+		 * half-close): nobody reads what is in flight. What has not
+		 * started never does; what runs is ended (a command is
+		 * killed, with its outcome), within the short drain. */
+		if (!b.reading && !b.agent_gone && b.inflight > 0 &&
+		    (pfd[0].revents & (POLLHUP | POLLERR))) {
+			b.agent_gone = 1;
+			drop_queue(&b);
+			inflight_cancel_unsent(&b, "the agent is gone: never ran");
+			inflight_stop(&b);
+			if (drain_until > now_ns() + DRAIN_STOP_MS * 1000000ull)
+				drain_until = now_ns() + DRAIN_STOP_MS *
+				    1000000ull;
+			continue;
+		}
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
 			drop_queue(&b);		/* the agent is gone */
 			b.reading = 0;

@@ -91,6 +91,7 @@ struct broker {
 	struct outmsg *qhead, *qtail;
 	size_t qlen;
 	int reading;		/* still reading requests */
+	int agent_gone;		/* hung up while requests were in flight */
 	int status;		/* exit status once reading stops */
 	char *inbuf;
 	uint8_t *wbuf;		/* a worker's message */

@@ -288,6 +288,32 @@ worker_seen() {
 	echo $seen
 }
 
+# the agent asks for a long command and exits: nobody reads the answer,
+# the command is killed at once and recorded, the log ends sealed
+t_agent_gone() {
+	local ok=0 t0 t1
+	setup
+	cat > "$T/agent.py" <<'PY'
+import json, socket, time
+s = socket.socket(fileno=3)
+s.send(json.dumps({"id": 1, "action": "proc.exec", "target": "sh",
+    "params": {"args": ["-c", "sleep 97.51 & sleep 97.52"]}}).encode())
+time.sleep(0.5)
+PY
+	chmod 644 "$T/agent.py"
+	t0=$(date +%s%N)
+	"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    --ro "$T/agent.py" -- "$PY" "$T/agent.py" >"$T/agent.out" 2>"$T/err"
+	t1=$(date +%s%N)
+	check "the session ends soon after the agent ($(( (t1 - t0) / 1000000 )) ms)" [ $(( (t1 - t0) / 1000000 )) -lt 5000 ] || ok=1
+	check "the command's outcome: killed ($(jq -c 'select(.type=="outcome") | .error' "$T/log"))" \
+	    grep -q 'session ended: the command and everything it started were killed' "$T/log" || ok=1
+	check "session_end written" [ "$(jq -r .type "$T/log" | tail -1)" = session_end ] || ok=1
+	check "the log verifies" "$AKSUP" log verify --log-path "$T/log" >/dev/null 2>&1 || ok=1
+	check "nothing of it runs" no_proc "sleep 97.5" || ok=1
+	return $ok
+}
+
 # no proc.exec rule: no proc worker at all
 t_not_started() {
 	local ok=0 out
@@ -321,7 +347,7 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end not_started cgroup"
+ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end agent_gone not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"
