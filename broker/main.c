@@ -132,8 +132,9 @@ send_ready(struct policy *p)
 		if ((role_defs[r].flags & RF_OPTIONAL) &&
 		    provider_worker_wanted(p, (enum role)r))
 			snprintf(workers + strlen(workers), sizeof(workers) -
-			    strlen(workers), "%s%s", workers[0] ? "," : "",
-			    role_defs[r].name);
+			    strlen(workers), "%s%s%s", workers[0] ? "," : "",
+			    role_defs[r].name, provider_worker_network(p,
+			    (enum role)r) ? "+net" : "");
 	len += strlen(workers) + 1;
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);

@@ -107,6 +107,18 @@ proc_canon(json_t *params, char *why, size_t whylen)
 	return 0;
 }
 
+bool
+proc_network(const struct policy *p)
+{
+	struct proc_grant g;
+	size_t i;
+
+	for (i = 0; i < policy_nrules(p); i++)
+		if (policy_proc_grant(p, (int)i, &g) == 0 && g.network)
+			return true;
+	return false;
+}
+
 /* Beneath an fs root the policy lets the agent read: a command's cwd
  * shows nothing fs.read would not. */
 static int

@@ -86,6 +86,9 @@ struct provider {
 	int (*result)(const struct provider *pv, uint32_t kind,
 	    const char *raw, size_t len, struct growbuf *esc,
 	    const char **data, size_t *dlen, const char **err);
+	/* Whether its worker needs the host's network under this policy
+	 * (proc.exec: a rule with network: true). NULL: never. */
+	bool (*network)(const struct policy *p);
 	size_t small_result;	/* >0: the answer's data is at most this
 				 * (an OK answer that always fits) */
 };
@@ -94,6 +97,9 @@ struct provider {
  * its rows has an allow rule (an RF_OPTIONAL worker is started only
  * then; BROKER_READY names it). */
 bool provider_worker_wanted(const struct policy *p, enum role r);
+/* Whether worker r needs the host's network under this policy (its
+ * rows' network hooks): BROKER_READY names it NAME+net. */
+bool provider_worker_network(const struct policy *p, enum role r);
 
 /* The row of `action`, or NULL (an unknown action: denied). */
 const struct provider *provider_of(const char *action);
@@ -140,6 +146,7 @@ const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
 #define PROC_ENV_MAX	64		/* env names */
 #define PROC_CWD_MAX	4095		/* cwd, bytes */
 int proc_canon(json_t *params, char *why, size_t whylen);
+bool proc_network(const struct policy *p);
 int proc_encode(struct fwd *f, const struct policy *p, const char *action,
     json_t *params, const char *target, const struct policy_decision *d,
     const char **err);

@@ -121,10 +121,10 @@ canon_http(json_t *params, char *why, size_t whylen)
 #define FS_ROW(act, schema, canon, small)				\
 	{ act, ROLE_WORKER_FS, true, true, schema, canon,		\
 	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,	\
-	    fs_result, small }
+	    fs_result, NULL, small }
 #define NONE_ROW(act, schema, canon)					\
 	{ act, ROLE_NONE, false, false, schema, canon,			\
-	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL, 0 }
+	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0 }
 
 /* One row per action of the policy (policy_actions[], same order). */
 const struct provider providers[] = {
@@ -134,7 +134,7 @@ const struct provider providers[] = {
 	FS_ROW("fs.list", p_none, NULL, 0),
 	{ "proc.exec", ROLE_WORKER_PROC, false, true, p_exec, proc_canon,
 	    WIRE_PROC_REQ, WIRE_PROC_RESP, WIRE_PROC_RESOLVE,
-	    WIRE_PROC_RESOLVED, proc_encode, proc_result, 0 },
+	    WIRE_PROC_RESOLVED, proc_encode, proc_result, proc_network, 0 },
 	NONE_ROW("net.http", p_http, canon_http),
 	NONE_ROW("mcp.call", p_none, NULL),
 	NONE_ROW("llm.chat", p_chat, NULL),
@@ -164,6 +164,18 @@ provider_worker_wanted(const struct policy *p, enum role r)
 	for (i = 0; i < nproviders; i++)
 		if (providers[i].worker == r &&
 		    policy_allows_action(p, providers[i].action))
+			return true;
+	return false;
+}
+
+bool
+provider_worker_network(const struct policy *p, enum role r)
+{
+	size_t i;
+
+	for (i = 0; i < nproviders; i++)
+		if (providers[i].worker == r && providers[i].network != NULL &&
+		    providers[i].network(p))
 			return true;
 	return false;
 }

@@ -23,6 +23,10 @@ const char *const view_system[] = {
 };
 const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
 const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
+const char *const view_net[] = {
+	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf",
+	"/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates", NULL,
+};
 
 /* The staging root: mounted over /tmp in the child's namespace only,
  * after every source was cloned. */
@@ -118,7 +122,7 @@ set_attr(int fd, unsigned long set, int recursive)
  * something the child can already see. A symlink (/bin -> usr/bin on
  * merged-/usr systems) is recreated as one; an absent path is left out. */
 static int
-take_path(struct mountview *m, const char *path, int dev)
+take_path(struct mountview *m, const char *path, int dev, int follow)
 {
 	struct mv_ent *e;
 	struct stat st;
@@ -130,7 +134,7 @@ take_path(struct mountview *m, const char *path, int dev)
 		m->n--;
 		return errno == ENOENT ? 0 : fail(m, path);
 	}
-	if (S_ISLNK(st.st_mode) && !dev) {
+	if (S_ISLNK(st.st_mode) && !dev && !follow) {
 		if ((n = readlink(path, e->link, sizeof(e->link) - 1)) < 0)
 			return fail(m, path);
 		e->link[n] = '\0';
@@ -155,15 +159,32 @@ mv_take_system(struct mountview *m)
 	size_t i;
 
 	for (i = 0; view_system[i] != NULL; i++)
-		if (take_path(m, view_system[i], 0) < 0)
+		if (take_path(m, view_system[i], 0, 0) < 0)
 			return -1;
 	for (i = 0; view_dev_ro[i] != NULL; i++)
-		if (take_path(m, view_dev_ro[i], 1) < 0)
+		if (take_path(m, view_dev_ro[i], 1, 0) < 0)
 			return -1;
 	for (i = 0; view_dev_rw[i] != NULL; i++)
-		if (take_path(m, view_dev_rw[i], 1) < 0)
+		if (take_path(m, view_dev_rw[i], 1, 0) < 0)
 			return -1;
 	return 0;
+}
+
+int
+mv_take_net(struct mountview *m)
+{
+	size_t i;
+
+	for (i = 0; view_net[i] != NULL; i++)
+		if (take_path(m, view_net[i], 0, 1) < 0)
+			return -1;
+	return 0;
+}
+
+int
+mv_take_proc(struct mountview *m)
+{
+	return take_path(m, "/proc", 0, 0);
 }
 
 /* Cloned alone, without the mounts beneath it (a mount under a root or a

@@ -25,6 +25,9 @@
 extern const char *const view_system[];		/* /usr, /lib, ... */
 extern const char *const view_dev_ro[];		/* /dev/urandom ... */
 extern const char *const view_dev_rw[];		/* /dev/null ... */
+/* What a program with the network needs to find names and trust TLS:
+ * bound read-only (through a symlink: its target) for network: true. */
+extern const char *const view_net[];		/* /etc/resolv.conf ... */
 
 #define MV_MAX		256	/* entries of one view */
 #define MV_SHM_SIZE	"size=64m,nr_inodes=4k"	/* the private /dev/shm */
@@ -52,6 +55,12 @@ int mv_take_system(struct mountview *m);
  * beneath it; read-only unless rw. 0, or -1. */
 int mv_take_fd(struct mountview *m, const char *path, int fd, int is_dir,
     int rw);
+/* view_net: each file or directory that exists, its symlinks followed.
+ * 0, or -1. */
+int mv_take_net(struct mountview *m);
+/* The host's /proc (and what is mounted beneath it), read-only: a
+ * process that cannot mount a proc of its own (sanitizer builds). */
+int mv_take_proc(struct mountview *m);
 /* A symlink at `path` to `target`, made after every bind. 0, or -1. */
 int mv_take_link(struct mountview *m, const char *path, const char *target);
 /*

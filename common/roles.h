@@ -98,7 +98,7 @@ enum ll_kind {
 	    512, 0, 64 * MiB, 0, worker_fs, LLK_FS_ROOTS, 3000,		\
 	    RF_SESSION | RF_WORKER)					\
 	R(WORKER_PROC, "worker-proc", "aksup-worker-proc", 3,		\
-	    CLONE_NEWIPC | CLONE_NEWUTS, 1024, RL_KEEP, 256 * MiB, 0,	\
+	    NS_ROLE | CLONE_NEWNS, 1024, RL_KEEP, 256 * MiB, 64 * KiB,	\
 	    worker_proc, LLK_PER_COMMAND, 3000, RF_SESSION | RF_WORKER |	\
 	    RF_OPTIONAL | RF_OWN_USERNS | RF_CONCURRENT)			\
 	R(AGENT_EXTERNAL, "agent-external", NULL, 1, NS_AGENT,		\

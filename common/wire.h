@@ -50,8 +50,9 @@
 #define WIRE_MESSAGES(MSG)						\
 	/* broker -> supervisor, once: policy loaded; payload =	\
 	 * WIRE_VERSION and a NUL, then the optional workers the	\
-	 * policy needs (RF_OPTIONAL rows' names, comma-separated,	\
-	 * "" for none) and a NUL, then the fs				\
+	 * policy needs (RF_OPTIONAL rows' names, comma-separated, each	\
+	 * NAME+net when it needs the host's network, "" for none) and	\
+	 * a NUL, then the fs						\
 	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\

@@ -751,7 +751,7 @@ confine_has_view(void)
  * SECBIT_NOROOT: its exec as inner root keeps exactly these.
  */
 static void
-own_userns_child(const struct role_def *p)
+own_userns_child(const struct role_def *p, int ns_keep)
 {
 	static const cap_value_t keep[] = { PROC_KEEP_CAPS };
 	cap_t c;
@@ -761,7 +761,7 @@ own_userns_child(const struct role_def *p)
 		child_fail("uids", "setgroups");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		child_fail("uids", "inner root of its user namespace");
-	if (unshare(p->ns) < 0 || sethostname("aksup", 5) < 0)
+	if (unshare(p->ns & ~ns_keep) < 0 || sethostname("aksup", 5) < 0)
 		child_fail("namespaces", "unshare");
 	for (i = 0; i <= (int)cap_max_bits() - 1; i++) {
 		size_t k;
@@ -797,7 +797,7 @@ confine_child(const struct spawn *s)
 	gid_t gid;
 
 	if (ns && (p->flags & RF_OWN_USERNS)) {
-		own_userns_child(p);
+		own_userns_child(p, s->ns_keep);
 		return;
 	}
 	if (ns) {

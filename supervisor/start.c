@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,16 +167,23 @@ ready_field(char *q, char *end)
 static char *
 want_workers(struct sess *s, char *q, char *end)
 {
-	char *next = ready_field(q, end), *name, *save = NULL;
+	char *next = ready_field(q, end), *name, *save = NULL, *plus;
 	enum role r;
 
 	for (name = strtok_r(q, ",", &save); name != NULL;
 	    name = strtok_r(NULL, ",", &save)) {
+		/* NAME, or NAME+net: it needs the host's network */
+		if ((plus = strchr(name, '+')) != NULL) {
+			if (strcmp(plus, "+net") != 0)
+				fatalx("protocol violation from broker: bad "
+				    "worker list");
+			*plus = '\0';
+		}
 		r = role_by_name(name);
 		if (r == ROLE_NONE || !(role_defs[r].flags & RF_OPTIONAL))
 			fatalx("protocol violation from broker: bad worker "
 			    "list");
-		s->wanted[r] = 1;
+		s->wanted[r] = plus != NULL ? 2 : 1;
 	}
 	return next;
 }
@@ -409,10 +417,15 @@ prep_worker_proc(struct sess *s, struct spawn *sp)
 
 	inner = confine_own_userns(ROLE_WORKER_PROC, &uid, &gid);
 	s->argv[k++] = "aksup-worker-proc";
+	/* a rule gives commands network: true: the worker keeps the
+	 * host's network namespace for them (else it has its own, empty) */
+	if (s->wanted[ROLE_WORKER_PROC] == 2)
+		sp->ns_keep = CLONE_NEWNET;
 	if (inner < 0)
 		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "nons");
 	else
-		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "ns:%d", inner);
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "ns:%d%s", inner,
+		    sp->ns_keep ? ":net" : "");
 	s->argv[k++] = s->fdarg[0];
 	if ((ncg = cgroup_sub("proc", uid, gid, cgfd, lim, sizeof(lim))) < 0)
 		return -1;

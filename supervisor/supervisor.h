@@ -33,6 +33,9 @@ struct spawn {
 	int stdin_fd;		/* -1: /dev/null */
 	int stdout_fd;		/* -1: /dev/null, -2: inherit */
 	const struct agent_view *view;	/* external agent: its view's plan */
+	int ns_keep;		/* CLONE_NEW* of its row it does not get (the
+				 * proc worker: the host's network when a
+				 * rule gives commands network: true) */
 };
 
 /* Path of one of our role binaries (aksup-broker, ...). */

@@ -208,6 +208,8 @@ t_network() {
     network: true"
 	out=$(one "$PY" "$(jq -nc --arg c "$code" '{args:["-u","-c",$c]}')")
 	check "network: true connects ($out)" [ "$(field '.data.stdout' "$out")" = connected ] || ok=1
+	out=$(one "$PY" '{"args":["-u","-c","import socket; print(socket.getaddrinfo(\"localhost\", 80)[0][4][0])"]}')
+	check "  and finds names (/etc/hosts in its view: $out)" grep -qE '"stdout":"(127.0.0.1|::1)' <<<"$out" || ok=1
 	kill "$LISTENER" 2>/dev/null; LISTENER=
 	return $ok
 }
@@ -314,6 +316,41 @@ PY
 	return $ok
 }
 
+# The proc worker itself sees what its commands' views are built from
+# and nothing else, and the host's network only when a rule gives it
+# to commands (root: reads /proc/PID/root of another uid's process).
+t_worker_view() {
+	local ok=0 pid run w
+	[ "$(id -u)" = 0 ] || { skip "reading another process's root needs root"; return; }
+	setup
+	for run in own host; do
+		[ $run = host ] && setup "  - action: proc.exec
+    resource: /usr/bin/python3
+    args: {prefix: [-u, -c]}
+    network: true"
+		"$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sleep 1.5 \
+		    >/dev/null 2>&1 &
+		pid=$!
+		sleep 0.8
+		w=$(pgrep -f '^aksup-worker-proc ' | head -1)
+		if [ -z "$w" ]; then note "no worker seen"; ok=1; wait $pid; continue; fi
+		if [ $run = own ]; then
+			check "its root holds the system and the roots ($(ls /proc/$w/root | tr '\n' ' '))" \
+			    [ -d "/proc/$w/root/usr/bin" ] && [ -f "/proc/$w/root$WS/a.txt" ] || ok=1
+			check "  not /etc/passwd, /home, the policy, the log, another dir" bash -c \
+			    '! [ -e "$1/etc/passwd" ] && ! [ -e "$1/home" ] && ! [ -e "$1$2/p.yaml" ] && ! [ -e "$1$2/log" ] && ! [ -e "$1$3/secret" ]' \
+			    _ "/proc/$w/root" "$T" "$OTHER" || ok=1
+			check "  a network namespace of its own" [ "$(readlink /proc/$w/ns/net)" != "$(readlink /proc/self/ns/net)" ] || ok=1
+		else
+			check "network: true: the host's network namespace" [ "$(readlink /proc/$w/ns/net)" = "$(readlink /proc/self/ns/net)" ] || ok=1
+			check "  and the name files ($(ls /proc/$w/root/etc | tr '\n' ' '))" [ -e "/proc/$w/root/etc/hosts" ] || ok=1
+		fi
+		check "  no capability in the host's user namespace" [ "$(readlink /proc/$w/ns/user)" != "$(readlink /proc/self/ns/user)" ] || ok=1
+		wait $pid
+	done
+	return $ok
+}
+
 # no proc.exec rule: no proc worker at all
 t_not_started() {
 	local ok=0 out
@@ -347,7 +384,7 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end agent_gone not_started cgroup"
+ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end agent_gone worker_view not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"

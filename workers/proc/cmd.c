@@ -110,31 +110,60 @@ same_root(const struct proc_root *r)
 	return fd;
 }
 
-/* The view: the system part, each root (writable where fs.write is
- * allowed), a private /tmp; then pivot_root into it. */
-static void
-view(const struct cmd_spec *sp)
+int
+proc_view(const struct proc_cfg *c, const char *tmp_opts, int net_files,
+    int own_proc, const char **failed)
 {
 	static struct mountview m;	/* large: not on the stack */
-	const struct proc_cfg *c = sp->cfg;
-	int i, with_proc = 0;
+	int i, fd, with_proc = 0, rc = -1;
 
-	if (mv_init(&m) < 0 || mv_take_system(&m) < 0)
-		fail("mount view", m.failed);
+	/* the roots are looked up with the files' owner's permissions,
+	 * never the worker's own (which may not even search the way to
+	 * them); only the filesystem ids: the capabilities stay */
+	if (c->inner != 0) {
+		(void)setfsgid((gid_t)c->inner);
+		(void)setfsuid((uid_t)c->inner);
+		if ((uid_t)setfsuid((uid_t)-1) != (uid_t)c->inner) {
+			*failed = "filesystem uid";
+			return -1;
+		}
+	}
+	if (mv_init(&m) < 0 || mv_take_system(&m) < 0 ||
+	    (net_files && mv_take_net(&m) < 0))
+		goto out;
 	for (i = 0; i < c->nroots; i++) {
-		int fd = same_root(&c->roots[i]);
-
-		if (fd < 0)
-			fail("mount view", c->roots[i].path);
-		if (mv_take_fd(&m, c->roots[i].path, fd, 1, c->roots[i].rw) < 0)
-			fail("mount view", c->roots[i].path);
+		if ((fd = same_root(&c->roots[i])) < 0) {
+			m.failed = c->roots[i].path;
+			goto out;
+		}
+		if (mv_take_fd(&m, c->roots[i].path, fd, 1, c->roots[i].rw) < 0) {
+			close(fd);
+			goto out;
+		}
 		close(fd);
 	}
 #ifdef AKSUP_SANITIZER
-	with_proc = 1;
+	/* the runtime reads /proc/self/maps: a proc of its own where it
+	 * may mount one (a command: pid 1 of its pid namespace), else the
+	 * host's, read-only */
+	if (own_proc)
+		with_proc = 1;
+	else if (mv_take_proc(&m) < 0)
+		goto out;
+#else
+	(void)own_proc;
 #endif
-	if (mv_enter(&m, PROC_TMP_SIZE, with_proc) < 0)
-		fail("mount view", m.failed);
+	if (mv_enter(&m, tmp_opts, with_proc) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		*failed = m.failed;
+	if (c->inner != 0) {
+		(void)setfsuid(0);
+		(void)setfsgid(0);
+	}
+	return rc;
 }
 
 static void
@@ -149,6 +178,8 @@ landlock(const struct cmd_spec *sp)
 		ro[n++] = view_system[i];
 	for (i = 0; view_dev_ro[i] != NULL; i++)
 		ro[n++] = view_dev_ro[i];
+	for (i = 0; sp->network && view_net[i] != NULL; i++)
+		ro[n++] = view_net[i];
 #ifdef AKSUP_SANITIZER
 	ro[n++] = "/proc/self";
 #endif
@@ -185,17 +216,8 @@ cmd_child(const struct cmd_spec *sp)
 			fail("cgroup", NULL);
 	if (sethostname("aksup", 5) < 0)
 		fail("uts namespace", NULL);
-	/* The roots are opened again by path (same_root) with the files'
-	 * owner's permissions, the uid the command runs as: never with the
-	 * worker's own (which may not even search the way to them). Only
-	 * the filesystem ids: the capabilities the view needs stay. */
-	if (sp->cfg->inner != 0) {
-		(void)setfsgid((gid_t)sp->cfg->inner);
-		(void)setfsuid((uid_t)sp->cfg->inner);
-		if ((uid_t)setfsuid((uid_t)-1) != (uid_t)sp->cfg->inner)
-			fail("filesystem uid", NULL);
-	}
-	view(sp);
+	if (proc_view(sp->cfg, PROC_TMP_SIZE, sp->network, 1, &what) < 0)
+		fail("mount view", what);
 	if (chdir(sp->cwd[0] ? sp->cwd : "/tmp") < 0)
 		fail("cwd", sp->cwd);
 	limits(sp);

@@ -98,6 +98,7 @@ init(int argc, char **argv)
 	if (strncmp(argv[1], "ns:", 3) == 0) {
 		cfg.ns = 1;
 		cfg.inner = atoi(argv[1] + 3) == 1;
+		cfg.net = strcmp(argv[1] + 4, ":net") == 0;
 	} else if (strcmp(argv[1], "nons") != 0)
 		fatalx("bad namespace argument");
 	if (strcmp(argv[2], "cg:-") != 0 && sscanf(argv[2], "cg:%d:%23[0-9]:%23[0-9]:%d",
@@ -122,6 +123,25 @@ init(int argc, char **argv)
 	}
 	/* a root inside another is bound after it (not hidden by it) */
 	qsort(cfg.roots, (size_t)cfg.nroots, sizeof(cfg.roots[0]), by_length);
+}
+
+/*
+ * The worker's own view, in the mount namespace the supervisor gave it
+ * (owned by its user namespace): what its commands' views are built
+ * from and nothing more -- the system, the roots, the network files
+ * when a rule gives commands the network. Safe: it only takes away; a
+ * compromised worker that takes the files' owner's uid reaches these
+ * files and no other (not /etc, not /home, not the log or the policy).
+ */
+static void
+own_view(void)
+{
+	const char *failed = NULL;
+
+	if (!cfg.ns)
+		return;
+	if (proc_view(&cfg, "size=64k,nr_inodes=64", cfg.net, 0, &failed) < 0)
+		fatal("its own mount view (%s)", failed ? failed : "?");
 }
 
 /* ---- answers ---------------------------------------------------------- */
@@ -619,6 +639,7 @@ main(int argc, char **argv)
 	wire_version_check();
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
 	init(argc, argv);
+	own_view();
 	/* Nothing from the supervisor after start: it only watches us. */
 	sandbox_enter(ROLE_WORKER_PROC);
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;

@@ -26,6 +26,8 @@ struct proc_root {
 
 struct proc_cfg {
 	int ns;			/* namespaces in force; else refuse all */
+	int net;		/* it kept the host's network (a rule gives
+				 * commands network: true) */
 	int inner;		/* the inner uid a command runs as (0, 1) */
 	int cgver;		/* 0: no cgroup; 1, 2 */
 	char cgmem[24], cgpids[24];	/* a command's limits */
@@ -62,6 +64,16 @@ struct procreq {
 /* 0, or -1 when the request breaks the protocol (nothing allocated). */
 int procreq_parse(uint8_t *req, size_t len, struct procreq *out);
 void procreq_free(struct procreq *r);
+
+/*
+ * Build a mount view of the system, the roots (and, with net_files, what
+ * names and TLS need) and enter it: the worker's own at start (tiny
+ * /tmp), each command's in its child (beneath the worker's, the same
+ * paths). The roots are opened by path with the files' owner's
+ * filesystem ids (cfg->inner). 0, or -1 with *failed naming the step.
+ */
+int proc_view(const struct proc_cfg *c, const char *tmp_opts, int net_files,
+    int own_proc, const char **failed);
 
 /* The child: confine, then exec. Never returns. */
 _Noreturn void cmd_child(const struct cmd_spec *sp);
