@@ -66,7 +66,7 @@ inflight_init(struct broker *b)
 		chan_init(&w->ch, c->fd_a, ROLE_BROKER, c->b, w->label);
 		w->alive = 1;
 		w->ahead = (role_defs[c->b].flags & RF_CONCURRENT) ?
-		    WORKER_INFLIGHT_MAX : WORKER_SEND_AHEAD;
+		    WORKER_RESOLVE_MAX : WORKER_SEND_AHEAD;
 	}
 }
 
@@ -313,6 +313,18 @@ job_new(struct broker *b, struct wchan *w, const struct provider *pv,
 	return j;
 }
 
+/* Its jobs past resolution (running or about to). */
+static unsigned
+running(const struct wchan *w)
+{
+	const struct job *j;
+	unsigned n = 0;
+
+	for (j = w->head; j != NULL; j = j->next)
+		n += !j->resolving;
+	return n;
+}
+
 void
 inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
     struct request *rq, const struct reqctx *c, const struct gate *g)
@@ -322,7 +334,7 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	/* a worker that runs many at once takes WORKER_INFLIGHT_MAX; one
 	 * more is refused, never waited for (inflight_room) */
 	int full = (role_defs[w->role].flags & RF_CONCURRENT) &&
-	    w->n >= WORKER_INFLIGHT_MAX;
+	    running(w) >= WORKER_INFLIGHT_MAX;
 
 	j = job_new(b, w, pv, rq, c, g->target);
 	if (!w->alive)
@@ -346,8 +358,10 @@ inflight_resolve(struct broker *b, struct wchan *w, const struct provider *pv,
 
 	j = job_new(b, w, pv, rq, c, rq->target);
 	j->resolving = 1;
-	if ((role_defs[w->role].flags & RF_CONCURRENT) &&
-	    w->n > WORKER_INFLIGHT_MAX) {
+	/* a resolution runs nothing and is answered at once: it is not
+	 * held back by the commands running (a 17th is then refused on
+	 * its resolved path), only bounded itself */
+	if (w->n > WORKER_RESOLVE_MAX) {
 		finish(b, j, NULL, 0, "too many requests running at once (at "
 		    "most 16 per worker of this kind); try again when one has "
 		    "answered");

@@ -24,6 +24,9 @@
 #define WORKER_INFLIGHT_MAX	16
 #define SESSION_INFLIGHT_MAX	64
 #define WORKERS_MAX		8	/* worker rows a broker can serve */
+/* An RF_CONCURRENT worker's jobs at most: WORKER_INFLIGHT_MAX running
+ * and as many resolutions besides (its provider's resolve_req) */
+#define WORKER_RESOLVE_MAX	(2 * WORKER_INFLIGHT_MAX)
 /* Requests sent ahead to one worker (sent, not yet answered): one it
  * works on and one waiting in its socket, so a send never waits for a
  * worker that is itself waiting to send its answer. The rest of its

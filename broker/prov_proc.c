@@ -139,6 +139,20 @@ cwd_readable(const struct policy *p, const char *cwd)
 	return 0;
 }
 
+/* Whether params.env sets the name of "NAME=value". */
+static int
+env_set(const json_t *env, const char *fixed)
+{
+	char name[16];
+	size_t n = strcspn(fixed, "=");
+
+	if (env == NULL || n >= sizeof(name))
+		return 0;
+	memcpy(name, fixed, n);
+	name[n] = '\0';
+	return json_object_get(env, name) != NULL;
+}
+
 /* A string and its NUL into the buffer at *o. */
 static void
 put(char *buf, size_t *o, const char *s, size_t n)
@@ -203,12 +217,13 @@ proc_encode(struct fwd *f, const struct policy *p, const char *action,
 	json_array_foreach(args, i, e)
 		put(buf, &o, json_string_value(e), json_string_length(e));
 	pr->argc = (uint32_t)json_array_size(args) + 1;
-	/* the fixed three, then what the rule grants and the agent set
-	 * (a granted name replaces a fixed one: the last wins in envp
-	 * order, so the worker keeps the last of a name) */
+	/* the fixed three, but a name the rule grants and the agent set
+	 * (its value comes after); each name once */
 	for (i = 0; i < sizeof(env_fixed) / sizeof(env_fixed[0]); i++)
-		put(buf, &o, env_fixed[i], strlen(env_fixed[i]));
-	pr->envc = (uint32_t)i;
+		if (!env_set(env, env_fixed[i])) {
+			put(buf, &o, env_fixed[i], strlen(env_fixed[i]));
+			pr->envc++;
+		}
 	json_object_foreach((json_t *)env, k, e) {
 		memcpy(buf + o, k, strlen(k));
 		o += strlen(k);

@@ -44,7 +44,7 @@ capabilities:
     resource: sh
     args: {prefix: [-c]}
     args_max: 4
-    env: [GREETING]
+    env: [GREETING, LANG]
     timeout_max: 20
   - action: proc.exec
     resource: /bin/cat
@@ -151,6 +151,8 @@ t_env() {
 	check "exactly the fixed three and the granted one ($(field .data.stdout "$out" | cut -d= -f1 | tr '\n' ' '))" \
 	    [ "$(field .data.stdout "$out" | cut -d= -f1 | grep -v -e '^PWD$' -e '^$' | tr '\n' ' ')" = "GREETING HOME LANG PATH " ] || ok=1
 	check "the granted value" grep -q 'GREETING=hi' <<<"$(field .data.stdout "$out")" || ok=1
+	out=$(one sh '{"args":["-c","echo $LANG; env | grep -c ^LANG="],"env":{"LANG":"C"}}')
+	check "a granted fixed name is replaced, not doubled ($(field .data.stdout "$out" | tr '\n' ' '))" [ "$(field .data.stdout "$out" | tr '\n' ' ')" = "C 1  " ] || ok=1
 	out=$(one sh '{"args":["-c","env"],"env":{"LD_PRELOAD":"/tmp/x.so"}}')
 	check "a name the rule does not grant: DENIED ($out)" [ "$(field .status "$out")" = DENIED ] || ok=1
 	return $ok
@@ -252,6 +254,27 @@ t_concurrent() {
 	t1=$(date +%s%N)
 	check "five OK" [ "$(jq -r .status <<<"$out" | grep -c OK)" -eq 5 ] || ok=1
 	check "together in under 2 s ($(( (t1 - t0) / 1000000 )) ms)" [ $(( (t1 - t0) / 1000000 )) -lt 2000 ] || ok=1
+	return $ok
+}
+
+# 16 commands run at once; a 17th is refused on its resolved path
+# (ERROR, decided and recorded), never waited for, and reads go on
+t_bound() {
+	local ok=0 i out t0 t1
+	setup
+	: > "$T/b"
+	for i in $(seq 1 17); do
+		printf '{"id":%d,"action":"proc.exec","target":"sh","params":{"args":["-c","sleep 1"]}}\n' "$i" >> "$T/b"
+	done
+	printf '{"id":99,"action":"fs.read","target":"%s"}\n' "$WS/a.txt" >> "$T/b"
+	t0=$(date +%s%N)
+	out=$(batch "$T/b")
+	t1=$(date +%s%N)
+	check "16 OK" [ "$(jq -r 'select(.status=="OK" and .id < 99) | .id' <<<"$out" | wc -l)" -eq 16 ] || ok=1
+	check "one ERROR too many ($(jq -c 'select(.status!="OK") | [.id,.status,.error]' <<<"$out"))" \
+	    [ "$(jq -r 'select(.status=="ERROR") | .error' <<<"$out")" = "too many requests running at once (at most 16 per worker of this kind); try again when one has answered" ] || ok=1
+	check "  decided on its resolved path" [ "$(jq -r 'select(.type=="decision" and .action=="proc.exec") | "\(.status) \(.target)"' "$T/log" | sort -u)" = "ALLOWED /usr/bin/sh" ] || ok=1
+	check "the read answered before the sleeps" [ "$(jq -r .id <<<"$out" | head -2 | grep -c 99)" -eq 1 ] || ok=1
 	return $ok
 }
 
@@ -384,7 +407,7 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent session_end agent_gone worker_view not_started cgroup"
+ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"

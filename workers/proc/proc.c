@@ -571,16 +571,6 @@ status_read(struct cmd *c)
 /* ---- the loop ------------------------------------------------------------ */
 
 static int
-running(void)
-{
-	int i, n = 0;
-
-	for (i = 0; i < CMDS_MAX; i++)
-		n += cmds[i].used;
-	return n;
-}
-
-static int
 next_timeout(void)
 {
 	uint64_t now = now_ns(), best = 0;
@@ -649,8 +639,9 @@ main(int argc, char **argv)
 	    ROLE_WORKER_PROC, ROLE_BROKER, "broker");
 	for (;;) {
 		n = 0;
-		/* the broker sends at most CMDS_MAX; one more waits */
-		if (!eof && running() < CMDS_MAX) {
+		/* the broker sends at most CMDS_MAX commands and answers a
+		 * 17th itself; resolutions come at any time */
+		if (!eof) {
 			pfd[n] = (struct pollfd){ ch.fd, POLLIN, 0 };
 			who[n++] = NULL;
 		}
