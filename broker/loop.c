@@ -288,7 +288,7 @@ broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
 		c->target_sent = rq->target;
 	switch (v) {
 	case GATE_MALFORMED:
-		malformed(b, c, rq->id, rq->target, g.why);
+		malformed(b, c, rq->id, t ? t : rq->target, g.why);
 		return;
 	case GATE_DENIED:
 		refuse(b, c, rq->id, t ? t : rq->target, AUDIT_S_DENIED,

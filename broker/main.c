@@ -360,6 +360,9 @@ main(int argc, char **argv)
 	cfg.policy = p;
 	cfg.audit = audit;
 	cfg.agent_max = agent_max;
+	/* an answer around a command's result: its id, status, an error
+	 * (a timeout's), the record id (broker/broker.h) */
+	proc_data_max = agent_max - ANSWER_MAX(0, 160);
 	st = broker_loop(&cfg);
 	/* session_end, the final seal and the last fdatasync; not after a
 	 * failed write (the chain cannot go on from this process). */

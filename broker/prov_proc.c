@@ -21,6 +21,8 @@
 _Static_assert(sizeof(struct proc_req) <= FWD_HDR_MAX &&
     _Alignof(struct proc_req) <= 8, "the proc header fits struct fwd");
 
+size_t proc_data_max = AGENT_MSG_MAX - 16 * 1024;
+
 /* What every command's environment holds (docs/POLICY.md §5). */
 static const char *const env_fixed[] = {
 	"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "HOME=/tmp",
@@ -243,6 +245,7 @@ proc_encode(struct fwd *f, const struct policy *p, const char *action,
 	f->run_ms = pr->timeout_ms + 2000;
 	pr->strs_len = (uint32_t)o;
 	pr->stdin_len = in ? (uint32_t)json_string_length(in) : 0;
+	pr->data_max = (uint32_t)proc_data_max;
 	f->owned = buf;
 	f->iov[0].iov_base = pr;
 	f->iov[0].iov_len = sizeof(*pr);

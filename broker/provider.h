@@ -145,6 +145,10 @@ const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
 #define PROC_ARGS_MAX	1024		/* args entries */
 #define PROC_ENV_MAX	64		/* env names */
 #define PROC_CWD_MAX	4095		/* cwd, bytes */
+/* The largest result a proc.exec answer can carry on this session's
+ * agent channel (set by the broker from its agent_max; the worker cuts
+ * output to fit). */
+extern size_t proc_data_max;
 int proc_canon(json_t *params, char *why, size_t whylen);
 bool proc_network(const struct policy *p);
 int proc_encode(struct fwd *f, const struct policy *p, const char *action,

@@ -761,6 +761,12 @@ add_net_sockets(scmp_filter_ctx ctx)
 	static const int type[] = { SOCK_STREAM, SOCK_DGRAM };
 	size_t f, t;
 
+	/* the agent's own AF_UNIX pairs and sockets, as without network */
+	for (t = 0; t < 2; t++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX), SCMP_A1(SCMP_CMP_MASKED_EQ,
+		    SOCK_TYPE_ONLY, t ? SOCK_SEQPACKET : SOCK_STREAM)) < 0)
+			return -1;
 	for (f = 0; f < 2; f++)
 		for (t = 0; t < 2; t++)
 			if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW,

@@ -126,7 +126,8 @@ struct proc_req {
 	uint32_t max_output;	/* bytes kept per stream */
 	uint32_t strs_len;	/* bytes of the strings */
 	uint32_t stdin_len;
-	uint32_t reserved;
+	uint32_t data_max;	/* the result JSON fits in this: output is
+				   cut further to fit (the agent channel's) */
 };
 
 /* What follows a worker's answer header: its kind. */

@@ -68,8 +68,8 @@ set_limit(int res, rlim_t v)
 static void
 limits(const struct cmd_spec *sp)
 {
-	/* CPU seconds: the timeout's, plus one (the wall-clock kill comes
-	 * first for a command that sleeps) */
+	/* CPU seconds: the timeout's, plus two (the wall-clock kill comes
+	 * first; this bounds a command the worker could not kill) */
 	set_limit(RLIMIT_CPU, sp->timeout_ms / 1000 + 2);
 #ifndef AKSUP_SANITIZER
 	set_limit(RLIMIT_AS, (rlim_t)4 << 30);

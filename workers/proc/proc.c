@@ -43,7 +43,6 @@
 #include "workers/proc/proc.h"
 
 #define CMDS_MAX	16		/* the broker's WORKER_INFLIGHT_MAX */
-#define ANSWER_MAX	(AGENT_MSG_MAX - 16 * 1024)	/* fits an answer */
 
 static const char *const fixed_path[] = {
 	"/usr/local/bin", "/usr/bin", "/bin",
@@ -64,6 +63,7 @@ struct cmd {
 	struct stream out, err;
 	const char *in;		/* stdin bytes, in the request's copy */
 	size_t inlen, inoff;
+	size_t data_max;	/* the result fits in this (the broker's) */
 	uint8_t *req;		/* the request, owned */
 	uint64_t deadline;
 	int timed_out, exited, wstatus, killed_at_end;
@@ -343,6 +343,7 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	c->err = (struct stream){ err[0], NULL, 0, r.max_output, 0 };
 	c->in = r.in;
 	c->inlen = r.inlen;
+	c->data_max = r.data_max;
 	c->req = req;		/* stdin lives in it */
 	c->deadline = now_ns() + (uint64_t)r.timeout_ms * 1000000ull;
 	(void)fcntl(c->in_fd, F_SETFL, O_NONBLOCK);
@@ -503,10 +504,10 @@ answer(struct cmd *c)
 	}
 	for (tries = 0; ; tries++) {
 		t = result_text(c, olen, elen, &len);
-		if (len <= ANSWER_MAX || tries == 8)
+		if (len <= c->data_max || tries == 8)
 			break;
 		free(t);
-		over = len - ANSWER_MAX + 64;
+		over = len - c->data_max + 64;
 		if (olen >= elen)
 			olen = cut_at(c->out.buf, olen, olen > over ? olen - over :
 			    0);

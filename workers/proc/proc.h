@@ -57,7 +57,7 @@ struct procreq {
 	const char *path, *cwd;
 	char **argv, **envp;	/* NULL-terminated arrays, malloc'd */
 	int network;
-	uint32_t timeout_ms, max_output;
+	uint32_t timeout_ms, max_output, data_max;
 	const char *in;		/* stdin bytes */
 	size_t inlen;
 };

@@ -3,7 +3,7 @@
  * wire.h): the header's lengths against the payload, then the program,
  * the cwd, argc argv entries and envc environment entries, each
  * NUL-terminated, then the stdin bytes. Pure (no I/O, no exit()): unit
- * tested and fuzzed (fuzz/fuzz_procreq.c).
+ * tested and fuzzed (fuzz/fuzz_proc.c).
  *
  * Runs in: aksup-worker-proc. Privilege: none needed. Input: the broker's
  * bytes (a confined peer: nothing in them is trusted beyond this check).
@@ -49,7 +49,8 @@ procreq_parse(uint8_t *req, size_t len, struct procreq *out)
 	slen = len - sizeof(pr);
 	if (pr.strs_len > slen || pr.stdin_len != slen - pr.strs_len ||
 	    pr.argc < 1 || pr.max_output < 1 || pr.max_output > PROCREQ_OUTPUT_MAX ||
-	    pr.timeout_ms < 1 || (pr.flags & ~PROC_F_NETWORK) != 0)
+	    pr.timeout_ms < 1 || (pr.flags & ~PROC_F_NETWORK) != 0 ||
+	    pr.data_max < 1024 || pr.data_max > PROCREQ_OUTPUT_MAX)
 		return -1;
 	/* the program as decided, absolute; the cwd, "" or absolute */
 	if ((pc = strings(s, pr.strs_len, &o, 2)) == NULL)
@@ -69,6 +70,7 @@ procreq_parse(uint8_t *req, size_t len, struct procreq *out)
 	out->network = (pr.flags & PROC_F_NETWORK) != 0;
 	out->timeout_ms = pr.timeout_ms;
 	out->max_output = pr.max_output;
+	out->data_max = pr.data_max;
 	out->in = s + pr.strs_len;
 	out->inlen = pr.stdin_len;
 	return 0;
