@@ -14,6 +14,7 @@
  * the end. Nothing here asserts: figures are printed.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -335,6 +336,7 @@ const char *const split_titles[SPLIT_N] = {
 
 /* as root, the inner uid a command runs as (the files' owner) */
 static int split_root;
+static struct sock_fprog split_filter;	/* ROLE_COMMAND's, built once */
 
 /* The cgroup a command gets (as root): v1 a memory and a pids directory,
  * v2 one; beneath a parent made for the run. */
@@ -544,8 +546,9 @@ layer_child(enum split_layer upto, int st, const int procs[2])
 		if (sandbox_landlock(ro, view_dev_rw, rwdir, rootdir, 0) < 0)
 			child_fail(st, "Landlock");
 	}
+	/* the filter as the proc worker loads it: built once, loaded here */
 	if (upto >= SPLIT_SECCOMP)
-		sandbox_enter(ROLE_COMMAND);	/* exits on failure */
+		sandbox_seccomp_load(&split_filter);	/* exits on failure */
 	if (upto >= SPLIT_CREDS) {
 		if (dup3(st, 3, O_CLOEXEC) < 0)
 			child_fail(st, "stdio");
@@ -681,6 +684,10 @@ split_run(struct split *s)
 	double lat[PROC_N], el;
 	int sync[2], out[2], l, bad, ok = 0;
 	pid_t pid;
+
+	if (split_filter.filter == NULL &&
+	    sandbox_seccomp_prepare(ROLE_COMMAND, &split_filter) < 0)
+		fprintf(stderr, "aksup-bench: cannot build the command filter\n");
 
 	memset(s, 0, sizeof(*s));
 	for (l = 0; l < SPLIT_N; l++)

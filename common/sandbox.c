@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/securebits.h>
 #include <sched.h>
@@ -35,6 +36,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -966,6 +968,50 @@ sandbox_seccomp_export(enum role role, int fd)
 	rc = seccomp_export_pfc(ctx, fd);
 	seccomp_release(ctx);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+sandbox_seccomp_prepare(enum role role, struct sock_fprog *prog)
+{
+	scmp_filter_ctx ctx = NULL;
+	struct stat st;
+	void *buf = NULL;
+	int fd = -1, rc = -1;
+
+	memset(prog, 0, sizeof(*prog));
+	if (waived() & LAYER_SECCOMP)
+		return 0;		/* none: the operator waived the layer */
+	if ((ctx = filter_build(role)) == NULL ||
+	    (fd = memfd_create("aksup-filter", MFD_CLOEXEC)) < 0 ||
+	    seccomp_export_bpf(ctx, fd) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+	    st.st_size / sizeof(struct sock_filter) > 0xffff ||
+	    (buf = malloc((size_t)st.st_size)) == NULL ||
+	    pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+		goto out;
+	prog->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	prog->filter = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	if (ctx != NULL)
+		seccomp_release(ctx);
+	return rc;
+}
+
+void
+sandbox_seccomp_load(const struct sock_fprog *prog)
+{
+	if (prog->filter == NULL)
+		return;			/* the layer is waived */
+	/* no_new_privs first: what lets an unprivileged process load it */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+		fatalx("sandbox: cannot load the seccomp filter; refusing to "
+		    "run (layer seccomp; --allow-degraded=seccomp to waive)");
 }
 
 static void

@@ -229,8 +229,10 @@ cmd_child(const struct cmd_spec *sp)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail("death signal", NULL);
 	landlock(sp);
-	/* the external agent's filter (or its network variant) */
-	sandbox_enter(sp->network ? ROLE_COMMAND_NET : ROLE_COMMAND);
+	/* the external agent's filter (or its network variant), built by
+	 * the worker at its start: loaded, not built, here */
+	sandbox_seccomp_load(sp->network ? sp->cfg->filter_net :
+	    sp->cfg->filter);
 	if (dup2(sp->in, 0) < 0 || dup2(sp->out, 1) < 0 || dup2(sp->err, 2) < 0 ||
 	    dup3(sp->status, 3, O_CLOEXEC) < 0)
 		fail("stdio", NULL);

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
 
 #include "common/chan.h"
@@ -73,6 +74,7 @@ struct cmd {
 };
 
 static struct proc_cfg cfg;
+static struct sock_fprog filters[2];
 static struct cmd cmds[CMDS_MAX];
 static struct chan ch;
 static uint64_t seq;
@@ -631,6 +633,13 @@ main(int argc, char **argv)
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
 	init(argc, argv);
 	own_view();
+	/* the commands' filters, built while the worker may still build
+	 * them (libseccomp's build needs calls its own filter refuses) */
+	if (sandbox_seccomp_prepare(ROLE_COMMAND, &filters[0]) < 0 ||
+	    sandbox_seccomp_prepare(ROLE_COMMAND_NET, &filters[1]) < 0)
+		fatalx("cannot build the commands' seccomp filters");
+	cfg.filter = &filters[0];
+	cfg.filter_net = &filters[1];
 	/* Nothing from the supervisor after start: it only watches us. */
 	sandbox_enter(ROLE_WORKER_PROC);
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;

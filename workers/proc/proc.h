@@ -24,6 +24,8 @@ struct proc_root {
 	const char *path;	/* where, in the command's view */
 };
 
+struct sock_fprog;
+
 struct proc_cfg {
 	int ns;			/* namespaces in force; else refuse all */
 	int net;		/* it kept the host's network (a rule gives
@@ -35,6 +37,8 @@ struct proc_cfg {
 	int ncg;
 	struct proc_root roots[FS_ROOTS_MAX];
 	int nroots;
+	/* the commands' filters, built once before the worker's own */
+	struct sock_fprog *filter, *filter_net;
 };
 
 /* What one command's child needs, all prepared by the parent. */
