@@ -9,6 +9,9 @@
  * and idempotent; an allowed fs decision names a valid root that is a
  * prefix of the target; a denied decision names no rule or a deny rule;
  * explain prints the decision decide makes. Examples are checked too.
+ * The net.http grants stay within their bounds (zeroed for a rule that
+ * is no allow rule of net.http); the credentials' accessors agree with
+ * each other and their matches are entries, in file order.
  */
 
 #include <stdint.h>
@@ -26,7 +29,8 @@ static const char *const actions[] = {
 static const char *const targets[] = {
 	"/", "/workspace", "/workspace/a.txt", "/workspace/output/x/y",
 	"/tmp/a", "/etc/passwd", "https://api.example.com/v1/x",
-	"my_server/some_tool", "ls", "",
+	"my_server/some_tool", "ls", "", "https://127.0.0.1:8443/x",
+	"http://[::1]/health",
 };
 
 static void
@@ -76,6 +80,73 @@ decide_all(const struct policy *p, const char *extra)
 		check_root(p, &d, actions[a], extra);
 	}
 	json_decref(params);
+}
+
+static void
+check_match(const struct policy *p, const char *target)
+{
+	size_t idx[POLICY_CRED_ENTRIES_MAX], n, i;
+
+	n = policy_cred_match(p, target, idx, POLICY_CRED_ENTRIES_MAX);
+	if (n > policy_ncreds(p))
+		abort();
+	for (i = 0; i < n; i++)
+		if (idx[i] >= policy_ncreds(p) || (i > 0 && idx[i] <= idx[i - 1]))
+			abort();
+}
+
+/* the net.http grants and the credentials' accessors */
+static void
+http_creds(const struct policy *p, const char *extra)
+{
+	const char *names[POLICY_CRED_SOURCES_MAX], *s, *t, *h;
+	struct http_grant g;
+	size_t i, j, n, ns = policy_cred_nsources(p);
+
+	for (i = 0; i <= policy_nrules(p); i++) {
+		if (policy_http_grant(p, (int)i, &g) == 0) {
+			if (g.timeout_max < 1 ||
+			    g.timeout_max > POLICY_HTTP_TIMEOUT_MAX ||
+			    g.follow_max > POLICY_HTTP_FOLLOW_MAX ||
+			    g.max_bytes < 1 ||
+			    g.max_bytes > POLICY_HTTP_MAX_BYTES_MAX)
+				abort();
+		} else if (g.timeout_max != 0 || g.follow_max != 0 ||
+		    g.max_bytes != 0 || g.host_named)
+			abort();
+	}
+	if (ns > POLICY_CRED_SOURCES_MAX || policy_cred_source(p, ns) != NULL ||
+	    policy_ncreds(p) > POLICY_CRED_ENTRIES_MAX)
+		abort();
+	for (i = 0; i < ns; i++)
+		if ((s = policy_cred_source(p, i)) == NULL ||
+		    (strncmp(s, "ENV:", 4) != 0 && strncmp(s, "FILE:/", 6) != 0))
+			abort();
+	for (i = 0; i < policy_ncreds(p); i++) {
+		n = policy_cred_nheaders(p, i);
+		if (n < 1 || n > POLICY_CRED_HEADERS_MAX ||
+		    policy_cred_header(p, i, n, &t) != NULL || t != NULL ||
+		    policy_cred_id(p, i) == NULL)
+			abort();
+		for (j = 0; j < n; j++)
+			if ((h = policy_cred_header(p, i, j, &t)) == NULL ||
+			    t == NULL || strlen(h) > POLICY_CRED_NAME_MAX ||
+			    strlen(t) > POLICY_CRED_TEMPLATE_MAX ||
+			    strpbrk(t, "\r\n") != NULL)
+				abort();
+		n = policy_cred_names(p, i, names, POLICY_CRED_SOURCES_MAX);
+		if (n > ns)
+			abort();
+		for (j = 0; j < n; j++)
+			if (names[j] == NULL || names[j][0] == '\0')
+				abort();
+	}
+	if (policy_cred_nheaders(p, policy_ncreds(p)) != 0 ||
+	    policy_cred_id(p, policy_ncreds(p)) != NULL)
+		abort();
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		check_match(p, targets[i]);
+	check_match(p, extra);
 }
 
 /* explain must agree with decide on the decision it prints */
@@ -144,6 +215,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		decide_all(p, s);
 		(void)policy_check_examples(p, provider_prepare, NULL, NULL);
 		explain_one(p, s);
+		http_creds(p, s);
 		policy_free(p);
 	} else if (err.line < 1 || err.col < 1 || err.msg[0] == '\0')
 		abort();

@@ -165,6 +165,39 @@ rule_line(struct text *x, const struct rule *r)
 	    policy_quote(r->resource, strlen(r->resource), q, sizeof(q)));
 }
 
+/* An allowed net.http: the grant (section 4) and the headers the
+ * credentials add (names and sources only, never a value). */
+static void
+explain_http(struct text *x, const struct policy *p, const struct rule *r,
+    const struct http_grant *g, const char *target)
+{
+	size_t idx[POLICY_CRED_ENTRIES_MAX], n, i, j, k, nn;
+	const char *names[POLICY_CRED_SOURCES_MAX], *h;
+	char q[100];
+
+	tprintf(x, "grant:    timeout_max %us%s, follow_redirects %u%s, "
+	    "max_bytes %lu%s, host %s\n", g->timeout_max,
+	    r->http.timeout_max == 0 ? " (default)" : "", g->follow_max,
+	    r->http.follow_max < 0 ? " (default)" : "", g->max_bytes,
+	    r->http.max_bytes == 0 ? " (default)" : "", g->host_named ?
+	    "named (its private addresses allowed)" :
+	    "by wildcard (public addresses only)");
+	n = policy_cred_match(p, target, idx, POLICY_CRED_ENTRIES_MAX);
+	tprintf(x, "headers:  %s", n == 0 ? "none from credentials" : "");
+	for (i = 0; i < n; i++) {
+		for (j = 0; (h = policy_cred_header(p, idx[i], j, NULL)) !=
+		    NULL; j++)
+			tprintf(x, "%s%s", i + j ? ", " : "", h);
+		tprintf(x, " (%s", policy_cred_id(p, idx[i]));
+		nn = policy_cred_names(p, idx[i], names, POLICY_CRED_SOURCES_MAX);
+		for (k = 0; k < nn; k++)
+			tprintf(x, "%s%s", k ? ", " : ", from ", policy_quote(
+			    names[k], strlen(names[k]), q, sizeof(q)));
+		tprintf(x, "%s)", nn == 0 ? ", literal" : "");
+	}
+	tprintf(x, "\n");
+}
+
 char *
 policy_explain(const struct policy *p, const char *action,
     const char *target, const json_t *params)
@@ -172,6 +205,7 @@ policy_explain(const struct policy *p, const char *action,
 	struct text x = { NULL, 0, 0, false };
 	struct policy_decision d;
 	struct proc_grant g;
+	struct http_grant hg;
 	struct target *t = NULL;
 	const json_t *cp = NULL;
 	json_t *owned = NULL;
@@ -204,6 +238,8 @@ policy_explain(const struct policy *p, const char *action,
 			tprintf(&x, "%s%s", i ? ", " : " ", g.env[i]);
 		tprintf(&x, "%s\n", g.nenv == 0 ? " (none)" : "");
 	}
+	if (d.allow && policy_http_grant(p, d.rule, &hg) == 0)
+		explain_http(&x, p, &p->rules[d.rule], &hg, target);
 	if (p == NULL || a < 0 || target == NULL) {
 		tprintf(&x, "why:      %s\n", a < 0 ? "unknown action" :
 		    "no policy or no target");

@@ -97,6 +97,33 @@ struct prog_pat {
 /* The fixed PATH the proc worker resolves bare names in. */
 #define POLICY_EXEC_PATH	"/usr/local/bin:/usr/bin:/bin"
 
+/* ---- net.http: what an allow rule grants (policy_http_grant) ------------ */
+
+struct http_opts {
+	unsigned timeout_max;	/* `timeout_max:` seconds; 0: not given */
+	int follow_max;		/* `follow_redirects:` hops; -1: not given */
+	unsigned long max_bytes;	/* `max_bytes:`; 0: not given */
+};
+
+/* ---- credentials ------------------------------------------------------ */
+
+struct cred_header {
+	char *name;		/* as written (an HTTP token) */
+	char *tmpl;		/* the value template, checked */
+};
+
+struct cred {
+	char *resource;		/* as written */
+	struct url_pat url;
+	struct cred_header *hdr;
+	size_t nhdr;
+	size_t *src;		/* indexes into policy->sources, each once,
+				 * in first-use order */
+	size_t nsrc;
+	struct pos pos;
+	char id[300];		/* "FILE:LINE" */
+};
+
 /* ---- MCP tools -------------------------------------------------------- */
 
 struct mcp_pat {
@@ -163,6 +190,7 @@ struct rule {
 	struct url_pat url;	/* RES_URL */
 	struct prog_pat prog;	/* RES_PROG */
 	struct mcp_pat mcp;	/* RES_MCP */
+	struct http_opts http;	/* RES_URL */
 	struct constraint *cons;
 	size_t ncons;
 	struct example *ex;
@@ -179,6 +207,10 @@ struct policy {
 	char **roots;
 	unsigned *root_actions;	/* FS_RIGHT_* per root */
 	size_t nroots;
+	struct cred *creds;	/* `credentials:`, file order */
+	size_t ncreds;
+	char **sources;		/* "ENV:NAME" / "FILE:/path", first use */
+	size_t nsources;
 	char name[256];
 };
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -52,6 +53,7 @@ struct loader {
 	struct policy *p;
 	size_t ruleno;		/* 1-based, for messages */
 	bool deny;		/* loading the `deny:` list */
+	size_t credno;		/* 1-based, loading `credentials:` */
 };
 
 static int
@@ -100,7 +102,7 @@ set_err(struct policy_err *err, yaml_mark_t mark, const char *fmt, ...)
 static int __attribute__((format(printf, 3, 4)))
 node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[200];
+	char msg[232];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -109,6 +111,9 @@ node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	if (ld->ruleno > 0)
 		return set_err(ld->err, n->start_mark, "%srule %zu: %s",
 		    ld->deny ? "deny " : "", ld->ruleno, msg);
+	if (ld->credno > 0)
+		return set_err(ld->err, n->start_mark, "credential %zu: %s",
+		    ld->credno, msg);
 	return set_err(ld->err, n->start_mark, "%s", msg);
 }
 
@@ -578,16 +583,23 @@ load_fs_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 	return 0;
 }
 
+/* A URL pattern (a rule's or a credential's resource), section 4. */
 static int
-load_url_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
+load_url(struct loader *ld, struct url_pat *u, yaml_node_t *n)
 {
 	const char *why = NULL;
 	char q[64];
 
-	if (url_pat_compile(sval(n), &r->url, &why) < 0)
+	if (url_pat_compile(sval(n), u, &why) < 0)
 		return node_err(ld, n, "URL \"%s\": %s",
 		    quote(n, q, sizeof(q)), why);
 	return 0;
+}
+
+static int
+load_url_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	return load_url(ld, &r->url, n);
 }
 
 static int
@@ -1098,25 +1110,72 @@ load_network(struct loader *ld, struct rule *r, yaml_node_t *v)
 	return 0;
 }
 
+/* A plain integer scalar from lo to hi (YAML 1.2 core: 0x10 is 16):
+ * 0, or -1 (the caller says what was wanted; beyond 64 bits too). */
+static int
+whole_in(struct loader *ld, yaml_node_t *v, long long lo, long long hi,
+    long long *out)
+{
+	json_t *j;
+
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
+		return -1;
+	if ((j = scalar_json(ld, v)) == NULL)
+		return -1;
+	*out = json_integer_value(j);
+	json_decref(j);
+	return *out < lo || *out > hi ? -1 : 0;
+}
+
 static int
 load_timeout_max(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
 	static const char msg[] = "\"timeout_max\" must be a whole number "
 	    "of seconds from 1 to %d";
+	int max = r->action == ACT_NET_HTTP ? POLICY_HTTP_TIMEOUT_MAX :
+	    POLICY_PROC_TIMEOUT_MAX;
 	long long t;
-	json_t *j;
 
-	if (r->action != ACT_PROC_EXEC)
-		return node_err(ld, v, "\"timeout_max\" is only for proc.exec");
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
-		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
-	if ((j = scalar_json(ld, v)) == NULL)	/* beyond 64 bits */
-		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
-	t = json_integer_value(j);
-	json_decref(j);
-	if (t < 1 || t > POLICY_PROC_TIMEOUT_MAX)
-		return node_err(ld, v, msg, POLICY_PROC_TIMEOUT_MAX);
-	r->prog.timeout_max = (unsigned)t;
+	if (r->action != ACT_PROC_EXEC && r->action != ACT_NET_HTTP)
+		return node_err(ld, v, "\"timeout_max\" is only for proc.exec "
+		    "and net.http");
+	if (whole_in(ld, v, 1, max, &t) != 0)
+		return node_err(ld, v, msg, max);
+	if (r->action == ACT_NET_HTTP)
+		r->http.timeout_max = (unsigned)t;
+	else
+		r->prog.timeout_max = (unsigned)t;
+	return 0;
+}
+
+/* ---- net.http follow_redirects, max_bytes --------------------------------- */
+
+static int
+load_follow(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	long long n;
+
+	if (r->action != ACT_NET_HTTP)
+		return node_err(ld, v, "\"follow_redirects\" is only for "
+		    "net.http");
+	if (whole_in(ld, v, 0, POLICY_HTTP_FOLLOW_MAX, &n) != 0)
+		return node_err(ld, v, "\"follow_redirects\" must be a whole "
+		    "number of redirects from 0 to %d", POLICY_HTTP_FOLLOW_MAX);
+	r->http.follow_max = (int)n;
+	return 0;
+}
+
+static int
+load_max_bytes(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	long long n;
+
+	if (r->action != ACT_NET_HTTP)
+		return node_err(ld, v, "\"max_bytes\" is only for net.http");
+	if (whole_in(ld, v, 1, (long long)POLICY_HTTP_MAX_BYTES_MAX, &n) != 0)
+		return node_err(ld, v, "\"max_bytes\" must be a whole number "
+		    "of bytes from 1 to %lu", POLICY_HTTP_MAX_BYTES_MAX);
+	r->http.max_bytes = (unsigned long)n;
 	return 0;
 }
 
@@ -1229,7 +1288,7 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 {
 	static const char *const known[] = { "action", "resource",
 	    "constraint", "args", "args_max", "env", "network", "timeout_max",
-	    "examples", NULL };
+	    "follow_redirects", "max_bytes", "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -1256,6 +1315,7 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 	r->deny = ld->deny;
 	r->no = ld->ruleno;
 	r->prog.args_max = -1;
+	r->http.follow_max = -1;
 	if (map->type != YAML_MAPPING_NODE)
 		return node_err(ld, map, "must be a mapping");
 	r->pos = pos_of(map);
@@ -1290,6 +1350,12 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 		return -1;
 	if ((n = field(ld, map, "timeout_max")) != NULL &&
 	    load_timeout_max(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "follow_redirects")) != NULL &&
+	    load_follow(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "max_bytes")) != NULL &&
+	    load_max_bytes(ld, r, n) != 0)
 		return -1;
 	if ((n = field(ld, map, "constraint")) != NULL &&
 	    load_constraints(ld, r, n) != 0)
@@ -1329,12 +1395,318 @@ load_rules(struct loader *ld, yaml_node_t *seq, const char *what)
 	return 0;
 }
 
+/* ---- credentials ----------------------------------------------------------- */
+
+/* RFC 9110 tchar: ALPHA DIGIT ! # $ % & ' * + - . ^ _ ` | ~ */
+static bool
+is_token(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) !=
+		    NULL) || c == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* Headers that frame or route the request, or talk to a proxy: the http
+ * worker's, never a credential's. */
+static bool
+header_forbidden(const char *name)
+{
+	static const char *const no[] = { "host", "content-length",
+	    "transfer-encoding", "connection", "upgrade", "te", "trailer",
+	    "keep-alive", NULL };
+	size_t i;
+
+	if (strncasecmp(name, "proxy-", 6) == 0)
+		return true;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(name, no[i]) == 0)
+			return true;
+	return false;
+}
+
+/* [A-Z_][A-Z0-9_]*, at most POLICY_CRED_VAR_MAX bytes. */
+static bool
+cred_var_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > POLICY_CRED_VAR_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+		    (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* The index of source "KIND:NAME" in the policy (added when new), or -1
+ * (no memory), -2 (more than POLICY_CRED_SOURCES_MAX). */
+static int
+add_source(struct policy *p, const char *kind, const char *name, size_t len)
+{
+	size_t i, kl = strlen(kind);
+	char **ns, *src;
+
+	for (i = 0; i < p->nsources; i++)
+		if (strncmp(p->sources[i], kind, kl) == 0 &&
+		    strlen(p->sources[i] + kl) == len &&
+		    memcmp(p->sources[i] + kl, name, len) == 0)
+			return (int)i;
+	if (p->nsources >= POLICY_CRED_SOURCES_MAX)
+		return -2;
+	if ((src = malloc(kl + len + 1)) == NULL)
+		return -1;
+	memcpy(src, kind, kl);
+	memcpy(src + kl, name, len);
+	src[kl + len] = '\0';
+	if ((ns = reallocarray(p->sources, p->nsources + 1,
+	    sizeof(*ns))) == NULL) {
+		free(src);
+		return -1;
+	}
+	p->sources = ns;
+	p->sources[p->nsources] = src;
+	return (int)p->nsources++;
+}
+
+/* Note that entry c uses source "KIND:NAME". */
+static int
+cred_use(struct loader *ld, struct cred *c, yaml_node_t *v, const char *hn,
+    const char *kind, const char *name, size_t len)
+{
+	size_t i, *ns;
+	int k = add_source(ld->p, kind, name, len);
+
+	if (k == -2)
+		return node_err(ld, v, "header \"%s\": the credentials name "
+		    "more than %d sources (variables and files)", hn,
+		    POLICY_CRED_SOURCES_MAX);
+	if (k < 0)
+		return node_err(ld, v, "out of memory");
+	for (i = 0; i < c->nsrc; i++)
+		if (c->src[i] == (size_t)k)
+			return 0;
+	if ((ns = reallocarray(c->src, c->nsrc + 1, sizeof(*ns))) == NULL)
+		return node_err(ld, v, "out of memory");
+	c->src = ns;
+	c->src[c->nsrc++] = (size_t)k;
+	return 0;
+}
+
+/*
+ * A value template: text, "$$" (a "$"), "${NAME}" (the operator's
+ * environment variable) and "${file:/abs/path}" (a file's content). Any
+ * other "$", and CR, LF, NUL or another control byte (a tab is text),
+ * is an error: a value can never add a header or a line of its own.
+ */
+static int
+load_template(struct loader *ld, struct cred *c, const char *hn,
+    yaml_node_t *v)
+{
+	const char *s = sval(v), *ref, *e;
+	size_t len, i, rl;
+	char q[40];
+
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_STR)
+		return node_err(ld, v, "header \"%s\": the value must be a "
+		    "string", hn);
+	len = v->data.scalar.length;
+	if (len > POLICY_CRED_TEMPLATE_MAX)
+		return node_err(ld, v, "header \"%s\": the value is longer "
+		    "than %d bytes", hn, POLICY_CRED_TEMPLATE_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return node_err(ld, v, "header \"%s\": the value holds "
+			    "CR, LF, NUL or another control character", hn);
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] != '$')
+			continue;
+		if (i + 1 < len && s[i + 1] == '$') {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || s[i + 1] != '{')
+			return node_err(ld, v, "header \"%s\": a \"$\" must "
+			    "start ${NAME} or ${file:/path}, or be doubled ($$)",
+			    hn);
+		ref = s + i + 2;
+		if ((e = memchr(ref, '}', len - i - 2)) == NULL)
+			return node_err(ld, v, "header \"%s\": \"${\" without "
+			    "its \"}\"", hn);
+		rl = (size_t)(e - ref);
+		if (rl >= 5 && memcmp(ref, "file:", 5) == 0) {
+			char path[POLICY_PATH_MAX];
+
+			/* absolute, normalized, not "/" itself */
+			if (rl - 5 >= sizeof(path) || rl - 5 == 1)
+				goto badpath;
+			memcpy(path, ref + 5, rl - 5);
+			path[rl - 5] = '\0';
+			if (!path_is_canonical(path))
+				goto badpath;
+			if (cred_use(ld, c, v, hn, "FILE:", path, rl - 5) != 0)
+				return -1;
+		} else if (cred_var_ok(ref, rl)) {
+			if (cred_use(ld, c, v, hn, "ENV:", ref, rl) != 0)
+				return -1;
+		} else
+			return node_err(ld, v, "header \"%s\": \"${%s}\" is not "
+			    "${NAME} ([A-Z_][A-Z0-9_]*, at most %d bytes) or "
+			    "${file:/path}", hn, policy_quote(ref, rl, q,
+			    sizeof(q)), POLICY_CRED_VAR_MAX);
+		i = (size_t)(e - s);
+		continue;
+badpath:
+		return node_err(ld, v, "header \"%s\": \"${%s}\" does not name "
+		    "an absolute, normalized path", hn,
+		    policy_quote(ref, rl, q, sizeof(q)));
+	}
+	return 0;
+}
+
+static int
+load_cred_headers(struct loader *ld, struct cred *c, yaml_node_t *map)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_t *k;
+	size_t n, i, len;
+	char q[80];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "\"headers\" must be a mapping "
+		    "{NAME: VALUE}");
+	if (check_keys(ld, map) != 0)
+		return -1;
+	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
+	if (n == 0)
+		return node_err(ld, map, "\"headers\" is empty");
+	if (n > POLICY_CRED_HEADERS_MAX)
+		return node_err(ld, node(ld, map->data.mapping.pairs.start[
+		    POLICY_CRED_HEADERS_MAX].key), "\"headers\" has more than "
+		    "%d headers", POLICY_CRED_HEADERS_MAX);
+	if ((c->hdr = calloc(n, sizeof(*c->hdr))) == NULL)
+		return node_err(ld, map, "out of memory");
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		k = node(ld, pr->key);
+		len = k->data.scalar.length;
+		quote(k, q, sizeof(q));
+		if (len > POLICY_CRED_NAME_MAX)
+			return node_err(ld, k, "header name \"%s\" is longer "
+			    "than %d bytes", q, POLICY_CRED_NAME_MAX);
+		if (!is_token(sval(k), len))
+			return node_err(ld, k, "header name \"%s\" is not an "
+			    "HTTP token (letters, digits, !#$%%&'*+-.^_`|~)", q);
+		if (header_forbidden(sval(k)))
+			return node_err(ld, k, "header \"%s\" cannot be set by a "
+			    "credential (Host, Content-Length, "
+			    "Transfer-Encoding, Connection, Upgrade, TE, "
+			    "Trailer, Keep-Alive, Proxy-*)", q);
+		for (i = 0; i < c->nhdr; i++)
+			if (strcasecmp(c->hdr[i].name, sval(k)) == 0)
+				return node_err(ld, k, "header \"%s\" is listed "
+				    "twice (names are case-insensitive)", q);
+		if (load_template(ld, c, q, node(ld, pr->value)) != 0)
+			return -1;
+		if ((c->hdr[c->nhdr].name = strdup(sval(k))) == NULL ||
+		    (c->hdr[c->nhdr].tmpl = strdup(sval(node(ld,
+		    pr->value)))) == NULL) {
+			c->nhdr++;	/* policy_free() frees the half */
+			return node_err(ld, k, "out of memory");
+		}
+		c->nhdr++;
+	}
+	return 0;
+}
+
+static int
+load_cred(struct loader *ld, struct cred *c, yaml_node_t *map)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_t *res, *hdrs;
+	char q[64];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "must be a mapping {resource: URL, "
+		    "headers: {NAME: VALUE}}");
+	c->pos = pos_of(map);
+	snprintf(c->id, sizeof(c->id), "%s:%d", ld->name, c->pos.line);
+	if (check_keys(ld, map) != 0)
+		return -1;
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = node(ld, pr->key);
+
+		if (strcmp(sval(k), "resource") != 0 &&
+		    strcmp(sval(k), "headers") != 0)
+			return node_err(ld, k, "unknown key \"%s\" (resource, "
+			    "headers)", quote(k, q, sizeof(q)));
+	}
+	if ((res = field(ld, map, "resource")) == NULL)
+		return node_err(ld, map, "missing field \"resource\"");
+	if ((hdrs = field(ld, map, "headers")) == NULL)
+		return node_err(ld, map, "missing field \"headers\"");
+	if (!is_string(res))
+		return node_err(ld, res, "\"resource\" must be a string");
+	if (res->data.scalar.length == 0)
+		return node_err(ld, res, "\"resource\" must not be empty");
+	if (res->data.scalar.length > MAX_RESOURCE)
+		return node_err(ld, res, "\"resource\" is too long");
+	if ((c->resource = strdup(sval(res))) == NULL)
+		return node_err(ld, res, "out of memory");
+	if (load_url(ld, &c->url, res) != 0)
+		return -1;
+	return load_cred_headers(ld, c, hdrs);
+}
+
+static int
+load_credentials(struct loader *ld, yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	size_t n;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return node_err(ld, seq, "\"credentials\" must be a sequence");
+	n = seq->data.sequence.items.top - seq->data.sequence.items.start;
+	if (n > POLICY_CRED_ENTRIES_MAX)
+		return node_err(ld, node(ld, seq->data.sequence.items.start[
+		    POLICY_CRED_ENTRIES_MAX]), "\"credentials\" has more than "
+		    "%d entries", POLICY_CRED_ENTRIES_MAX);
+	if (n == 0)
+		return 0;
+	if ((ld->p->creds = calloc(n, sizeof(*ld->p->creds))) == NULL)
+		return node_err(ld, seq, "out of memory");
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		/* count it first, so policy_free() sees a partial entry */
+		ld->credno = ++ld->p->ncreds;
+		if (load_cred(ld, &ld->p->creds[ld->p->ncreds - 1],
+		    node(ld, *it)) != 0)
+			return -1;
+	}
+	ld->credno = 0;
+	return 0;
+}
+
 static int
 load_top(struct loader *ld)
 {
 	yaml_node_t *root = yaml_document_get_root_node(ld->doc);
 	yaml_node_pair_t *pr;
-	yaml_node_t *caps = NULL, *deny = NULL;
+	yaml_node_t *caps = NULL, *deny = NULL, *creds = NULL;
 	yaml_mark_t start = { 0, 0, 0 };
 	char q[64];
 
@@ -1352,6 +1724,8 @@ load_top(struct loader *ld)
 			caps = node(ld, pr->value);
 		else if (strcmp(sval(k), "deny") == 0)
 			deny = node(ld, pr->value);
+		else if (strcmp(sval(k), "credentials") == 0)
+			creds = node(ld, pr->value);
 		else
 			return node_err(ld, k, "unknown top-level key \"%s\"",
 			    quote(k, q, sizeof(q)));
@@ -1360,10 +1734,15 @@ load_top(struct loader *ld)
 		return node_err(ld, root, "missing field \"capabilities\"");
 	if (load_rules(ld, caps, "capabilities") != 0)
 		return -1;
-	if (deny == NULL)
-		return 0;
-	ld->deny = true;
-	return load_rules(ld, deny, "deny");
+	if (deny != NULL) {
+		ld->deny = true;
+		if (load_rules(ld, deny, "deny") != 0)
+			return -1;
+		ld->deny = false;
+	}
+	if (creds != NULL)
+		return load_credentials(ld, creds);
+	return 0;
 }
 
 int
@@ -1445,6 +1824,21 @@ rule_free(struct rule *r)
 	free(r->ex);
 }
 
+static void
+cred_free(struct cred *c)
+{
+	size_t j;
+
+	free(c->resource);
+	url_pat_free(&c->url);
+	for (j = 0; j < c->nhdr; j++) {
+		free(c->hdr[j].name);
+		free(c->hdr[j].tmpl);
+	}
+	free(c->hdr);
+	free(c->src);
+}
+
 void
 policy_free(struct policy *p)
 {
@@ -1457,6 +1851,12 @@ policy_free(struct policy *p)
 	for (i = 0; i < p->nroots; i++)
 		free(p->roots[i]);
 	free(p->roots);
+	for (i = 0; i < p->ncreds; i++)
+		cred_free(&p->creds[i]);
+	free(p->creds);
+	for (i = 0; i < p->nsources; i++)
+		free(p->sources[i]);
+	free(p->sources);
 	free(p->root_actions);
 	free(p->rules);
 	free(p);
@@ -1545,4 +1945,117 @@ policy_allows_action(const struct policy *p, const char *action)
 		if (!p->rules[i].deny && p->rules[i].action == a)
 			return true;
 	return false;
+}
+
+int
+policy_http_grant(const struct policy *p, int rule, struct http_grant *out)
+{
+	const struct rule *r;
+
+	if (out == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (p == NULL || rule < 0 || (size_t)rule >= p->nrules)
+		return -1;
+	r = &p->rules[rule];
+	if (r->deny || r->action != ACT_NET_HTTP)
+		return -1;
+	out->timeout_max = r->http.timeout_max != 0 ? r->http.timeout_max :
+	    POLICY_HTTP_TIMEOUT_DEFAULT;
+	out->follow_max = r->http.follow_max >= 0 ?
+	    (unsigned)r->http.follow_max : 0;
+	out->max_bytes = r->http.max_bytes != 0 ? r->http.max_bytes :
+	    POLICY_HTTP_MAX_BYTES_DEFAULT;
+	out->host_named = r->url.host_kind == HOST_EXACT;
+	return 0;
+}
+
+/* ---- credentials ----------------------------------------------------------- */
+
+size_t
+policy_ncreds(const struct policy *p)
+{
+	return p == NULL ? 0 : p->ncreds;
+}
+
+size_t
+policy_cred_nsources(const struct policy *p)
+{
+	return p == NULL ? 0 : p->nsources;
+}
+
+const char *
+policy_cred_source(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->nsources)
+		return NULL;
+	return p->sources[i];
+}
+
+size_t
+policy_cred_match(const struct policy *p, const char *target, size_t *idx,
+    size_t max)
+{
+	struct url_target *t;
+	const char *why;
+	size_t i, n = 0;
+
+	if (p == NULL || target == NULL || p->ncreds == 0 ||
+	    (idx == NULL && max > 0))
+		return 0;
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return 0;
+	if (url_parse(target, t, &why) == 0)
+		for (i = 0; i < p->ncreds && n < max; i++)
+			if (url_match(&p->creds[i].url, t, false, NULL, 0))
+				idx[n++] = i;
+	free(t);
+	return n;
+}
+
+size_t
+policy_cred_nheaders(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->ncreds)
+		return 0;
+	return p->creds[i].nhdr;
+}
+
+const char *
+policy_cred_header(const struct policy *p, size_t i, size_t j,
+    const char **tmpl)
+{
+	if (tmpl != NULL)
+		*tmpl = NULL;
+	if (p == NULL || i >= p->ncreds || j >= p->creds[i].nhdr)
+		return NULL;
+	if (tmpl != NULL)
+		*tmpl = p->creds[i].hdr[j].tmpl;
+	return p->creds[i].hdr[j].name;
+}
+
+size_t
+policy_cred_names(const struct policy *p, size_t i, const char **names,
+    size_t max)
+{
+	const struct cred *c;
+	const char *s;
+	size_t k, n = 0;
+
+	if (p == NULL || i >= p->ncreds || names == NULL)
+		return 0;
+	c = &p->creds[i];
+	for (k = 0; k < c->nsrc && n < max; k++) {
+		s = p->sources[c->src[k]];
+		names[n++] = strchr(s, ':') + 1;	/* "ENV:" or "FILE:" */
+	}
+	return n;
+}
+
+const char *
+policy_cred_id(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->ncreds)
+		return NULL;
+	return p->creds[i].id;
 }

@@ -8,10 +8,13 @@
  * Format (the Python project's, extended): a YAML mapping with the key
  * `capabilities:` (allow rules) and optionally `deny:` (deny rules), each a
  * sequence of {action, resource, constraint?, args?, args_max?, env?,
- * network?, timeout_max?, examples?} mappings (args to timeout_max:
- * proc.exec only). A deny rule that matches overrides every allow; nothing
- * matching is a deny. Rule order never changes a decision. See
- * docs/POLICY.md.
+ * network?, timeout_max?, follow_redirects?, max_bytes?, examples?}
+ * mappings (args to network: proc.exec only; timeout_max: proc.exec and
+ * net.http; follow_redirects, max_bytes: net.http only), and optionally
+ * `credentials:` (headers the http worker adds to requests to some URLs,
+ * their values named, never held, here). A deny rule that matches
+ * overrides every allow; nothing matching is a deny. Rule order never
+ * changes a decision. See docs/POLICY.md.
  */
 #ifndef AKSUP_POLICY_H
 #define AKSUP_POLICY_H
@@ -30,6 +33,25 @@
  * bytes, each [A-Za-z_][A-Za-z0-9_]*. */
 #define POLICY_ENV_NAMES_MAX 64
 #define POLICY_ENV_NAME_MAX 128
+
+/* net.http: a rule's `timeout_max:` (seconds; default and largest),
+ * `follow_redirects:` (hops; default 0, largest) and `max_bytes:` (the
+ * body kept; default and largest). */
+#define POLICY_HTTP_TIMEOUT_DEFAULT 30
+#define POLICY_HTTP_TIMEOUT_MAX 3600
+#define POLICY_HTTP_FOLLOW_MAX 20
+#define POLICY_HTTP_MAX_BYTES_DEFAULT 1048576UL
+#define POLICY_HTTP_MAX_BYTES_MAX 16777216UL
+
+/* `credentials:`: at most this many entries, headers an entry, bytes a
+ * header name and a value template, distinct sources (ENV:/FILE:) in
+ * the whole policy, bytes an environment variable's name. */
+#define POLICY_CRED_ENTRIES_MAX 16
+#define POLICY_CRED_HEADERS_MAX 8
+#define POLICY_CRED_NAME_MAX 64
+#define POLICY_CRED_TEMPLATE_MAX 1024
+#define POLICY_CRED_SOURCES_MAX 64
+#define POLICY_CRED_VAR_MAX 64
 
 struct policy;
 
@@ -82,6 +104,55 @@ struct proc_grant {
  * deny rules, as policy_decision.rule does. On -1, *out (when not NULL)
  * is zeroed: no network, no env, timeout_max 0 (run nothing). */
 int policy_proc_grant(const struct policy *p, int rule, struct proc_grant *out);
+/* What the allow rule that decided a net.http request grants it (rule:
+ * policy_decision.rule): 0, or -1 when rule is not an allow rule of
+ * net.http, *out (when not NULL) then zeroed (fetch nothing). */
+struct http_grant {
+	unsigned timeout_max;		/* seconds; POLICY_HTTP_TIMEOUT_DEFAULT (30) when unset */
+	unsigned follow_max;		/* redirect hops; 0 when unset */
+	unsigned long max_bytes;	/* body bytes kept; 1048576 when unset */
+	bool host_named;		/* the rule's host is a literal name or IP
+					 * address (not `**`, not `*.domain`): a
+					 * loopback/private address it resolves
+					 * to is allowed */
+};
+int policy_http_grant(const struct policy *p, int rule, struct http_grant *out);
+
+/*
+ * `credentials:` -- headers the http worker adds to the requests whose
+ * URL an entry's resource matches. The policy holds only templates:
+ * "${NAME}" (the operator's environment variable NAME), "${file:/path}"
+ * (that file's content, one trailing newline stripped) and "$$" (a "$").
+ * It never reads the environment or a file.
+ */
+/* The number of entries (0 without `credentials:`). */
+size_t policy_ncreds(const struct policy *p);
+/* The sources the entries name, each once, in first-use order:
+ * "ENV:NAME" or "FILE:/path". The supervisor resolves them before any
+ * worker starts (a missing one fails the session start, named). NULL
+ * when i is out of range. */
+size_t policy_cred_nsources(const struct policy *p);
+const char *policy_cred_source(const struct policy *p, size_t i);
+/* The entries whose resource matches a net.http target, as an allow
+ * rule's would (policy/url.c), in file order: their indexes into idx[],
+ * at most max; returns how many it wrote. A target that does not parse
+ * matches none. */
+size_t policy_cred_match(const struct policy *p, const char *target,
+			 size_t *idx, size_t max);
+/* Entry i: its number of headers; header j's name (the return value,
+ * NULL when out of range) and its template (*tmpl; NULL when out of
+ * range; tmpl may be NULL). */
+size_t policy_cred_nheaders(const struct policy *p, size_t i);
+const char *policy_cred_header(const struct policy *p, size_t i, size_t j,
+			       const char **tmpl);
+/* The source names entry i uses, each once, in first-use order: NAME for
+ * ENV:NAME, the path for FILE:/path (what answers and records name:
+ * never a value). Up to max into names[]; returns how many it wrote. */
+size_t policy_cred_names(const struct policy *p, size_t i,
+			 const char **names, size_t max);
+/* "FILE:LINE" of entry i (its mapping), NULL when out of range. */
+const char *policy_cred_id(const struct policy *p, size_t i);
+
 /* true when some allow rule (capabilities:) has this action. */
 bool policy_allows_action(const struct policy *p, const char *action);
 

@@ -728,6 +728,7 @@ struct lcase {
 };
 
 #define RULE(x)	"capabilities:\n  - " x "\n"
+#define CRED(x)	"capabilities: []\ncredentials: " x "\n"
 static const struct lcase lcases[] = {
 	{ RULE("{action: net.http, resource: 'ftp://x/**'}"), 2, 34,
 	  "rule 1: URL \"ftp://x/**\": must start with http:// or https://" },
@@ -818,7 +819,7 @@ static const struct lcase lcases[] = {
 	{ RULE("{action: net.http, resource: 'https://x.com/', network: true}"), 2, 61,
 	  "rule 1: \"network\" is only for proc.exec" },
 	{ RULE("{action: llm.chat, resource: m, timeout_max: 5}"), 2, 50,
-	  "rule 1: \"timeout_max\" is only for proc.exec" },
+	  "rule 1: \"timeout_max\" is only for proc.exec and net.http" },
 	{ RULE("{action: mcp.call, resource: s/t, env: []}"), 2, 44,
 	  "rule 1: \"env\" is only for proc.exec" },
 	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: /a, env: [A]}\n", 3, 42,
@@ -855,6 +856,150 @@ static const struct lcase lcases[] = {
 	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
 	{ RULE("{action: proc.exec, resource: git, network: true, network: false}"), 2, 55,
 	  "rule 1: duplicate key \"network\"" },
+	/* net.http timeout_max, follow_redirects, max_bytes (tests/data/
+	 * bad-follow-*, bad-max-bytes-*, bad-http-timeout-* hold others) */
+	{ RULE("{action: fs.read, resource: /a, timeout_max: 5}"), 2, 50,
+	  "rule 1: \"timeout_max\" is only for proc.exec and net.http" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', timeout_max: 0}"), 2, 65,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', timeout_max: '30'}"), 2, 65,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', timeout_max: 2.5}"), 2, 65,
+	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
+	{ RULE("{action: llm.chat, resource: m, follow_redirects: 1}"), 2, 55,
+	  "rule 1: \"follow_redirects\" is only for net.http" },
+	{ "capabilities: []\ndeny:\n  - {action: mcp.call, resource: s/t, max_bytes: 5}\n", 3, 50,
+	  "deny rule 1: \"max_bytes\" is only for net.http" },
+	{ RULE("{action: proc.exec, resource: curl, max_bytes: 5}"), 2, 52,
+	  "rule 1: \"max_bytes\" is only for net.http" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', follow_redirects: -1}"), 2, 70,
+	  "rule 1: \"follow_redirects\" must be a whole number of redirects from 0 to 20" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', follow_redirects: true}"), 2, 70,
+	  "rule 1: \"follow_redirects\" must be a whole number of redirects from 0 to 20" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', follow_redirects: '3'}"), 2, 70,
+	  "rule 1: \"follow_redirects\" must be a whole number of redirects from 0 to 20" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', follow_redirects: [3]}"), 2, 70,
+	  "rule 1: \"follow_redirects\" must be a whole number of redirects from 0 to 20" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', max_bytes: 16777217}"), 2, 63,
+	  "rule 1: \"max_bytes\" must be a whole number of bytes from 1 to 16777216" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', max_bytes: -1}"), 2, 63,
+	  "rule 1: \"max_bytes\" must be a whole number of bytes from 1 to 16777216" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', max_bytes: 1e6}"), 2, 63,
+	  "rule 1: \"max_bytes\" must be a whole number of bytes from 1 to 16777216" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', max_bytes: ~}"), 2, 63,
+	  "rule 1: \"max_bytes\" must be a whole number of bytes from 1 to 16777216" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', max_bytes: 99999999999999999999}"), 2, 63,
+	  "rule 1: \"max_bytes\" must be a whole number of bytes from 1 to 16777216" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', network: true}"), 2, 61,
+	  "rule 1: \"network\" is only for proc.exec" },
+	{ RULE("{action: net.http, resource: 'https://x.com/', follow_redirect: 3}"), 2, 52,
+	  "rule 1: unknown key \"follow_redirect\"" },
+	/* credentials: (tests/data/bad-cred-* hold others) */
+	{ CRED("x"), 2, 14, "\"credentials\" must be a sequence" },
+	{ CRED("~"), 2, 14, "\"credentials\" must be a sequence" },
+	{ CRED("[[]]"), 2, 15,
+	  "credential 1: must be a mapping {resource: URL, headers: {NAME: VALUE}}" },
+	{ CRED("[{resource: 'https://x.com/'}]"), 2, 15,
+	  "credential 1: missing field \"headers\"" },
+	{ CRED("[{headers: {X-A: b}}]"), 2, 15,
+	  "credential 1: missing field \"resource\"" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: b}, resource: 'https://y.com/'}]"), 2, 63,
+	  "credential 1: duplicate key \"resource\"" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: b}, examples: {}}]"), 2, 63,
+	  "credential 1: unknown key \"examples\" (resource, headers)" },
+	{ CRED("[{resource: [a], headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: \"resource\" must be a string" },
+	{ CRED("[{resource: 443, headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: \"resource\" must be a string" },
+	{ CRED("[{resource: ~, headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: \"resource\" must be a string" },
+	{ CRED("[{resource: '', headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: \"resource\" must not be empty" },
+	{ CRED("[{resource: '/workspace/**', headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: URL \"/workspace/**\": must start with http:// or https://" },
+	{ CRED("[{resource: 'https://a.*.com/', headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: URL \"https://a.*.com/\": host wildcards are only \"**\" and a leftmost \"*.\"" },
+	{ CRED("[{resource: 'https://x.com/', headers: [X-A]}]"), 2, 53,
+	  "credential 1: \"headers\" must be a mapping {NAME: VALUE}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {}}]"), 2, 53,
+	  "credential 1: \"headers\" is empty" },
+	{ CRED("[{resource: 'https://x.com/', headers: {'X:A': b}}]"), 2, 54,
+	  "credential 1: header name \"X:A\" is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {'': b}}]"), 2, 54,
+	  "credential 1: header name \"\" is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {'X\u00e9': b}}]"), 2, 54,
+	  "credential 1: header name \"X??\" is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {1: b}}]"), 2, 54,
+	  "credential 1: keys must be strings" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: b, x-a: c}}]"), 2, 62,
+	  "credential 1: header \"x-a\" is listed twice (names are case-insensitive)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {Content-Length: '0'}}]"), 2, 54,
+	  "credential 1: header \"Content-Length\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {TRANSFER-ENCODING: chunked}}]"), 2, 54,
+	  "credential 1: header \"TRANSFER-ENCODING\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {Connection: close}}]"), 2, 54,
+	  "credential 1: header \"Connection\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {upgrade: h2c}}]"), 2, 54,
+	  "credential 1: header \"upgrade\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {te: trailers}}]"), 2, 54,
+	  "credential 1: header \"te\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {Trailer: x}}]"), 2, 54,
+	  "credential 1: header \"Trailer\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {Keep-Alive: x}}]"), 2, 54,
+	  "credential 1: header \"Keep-Alive\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {proxy-connection: x}}]"), 2, 54,
+	  "credential 1: header \"proxy-connection\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {HOST: x}}]"), 2, 54,
+	  "credential 1: header \"HOST\" cannot be set by a credential (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: 5}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value must be a string" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: }}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value must be a string" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: [a]}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value must be a string" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: \"a\\nb\"}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value holds CR, LF, NUL or another control character" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: \"a\\rb\"}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value holds CR, LF, NUL or another control character" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: \"a\\0b\"}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value holds CR, LF, NUL or another control character" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: \"a\\eb\"}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value holds CR, LF, NUL or another control character" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: \"a\\x7fb\"}}]"), 2, 59,
+	  "credential 1: header \"X-A\": the value holds CR, LF, NUL or another control character" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: 'Bearer $'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": a \"$\" must start ${NAME} or ${file:/path}, or be doubled ($$)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '$$$X'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": a \"$\" must start ${NAME} or ${file:/path}, or be doubled ($$)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '$(TOKEN)'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": a \"$\" must start ${NAME} or ${file:/path}, or be doubled ($$)" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: 'a ${TOKEN'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${\" without its \"}\"" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${1X}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${1X}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${A-B}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${A-B}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${env:A}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${env:A}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${ A}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${ A}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${file:}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${file:}\" does not name an absolute, normalized path" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${file:/}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${file:/}\" does not name an absolute, normalized path" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${file:/a/../etc/k}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${file:/a/../etc/k}\" does not name an absolute, normalized path" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${file:/a//k}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${file:/a//k}\" does not name an absolute, normalized path" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${file:/a/k/}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${file:/a/k/}\" does not name an absolute, normalized path" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: '${FILE:/a/k}'}}]"), 2, 59,
+	  "credential 1: header \"X-A\": \"${FILE:/a/k}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	{ CRED("[{resource: 'https://x.com/', headers: {X-A: ok}}, {resource: 'https://y.com/', headers: {X-B: '${b}'}}]"), 2, 109,
+	  "credential 2: header \"X-B\": \"${b}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}" },
+	/* the credentials load after the rules: a rule's error comes first */
+	{ "credentials: [x]\ncapabilities: [{action: fs.read, resource: rel}]\n", 2, 44,
+	  "rule 1: \"resource\" must be an absolute path for fs.read" },
 	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: rel}\n", 3, 33,
 	  "deny rule 1: \"resource\" must be an absolute path for fs.read" },
 	{ "capabilities: []\ndeny: {}\n", 2, 7, "\"deny\" must be a sequence" },
@@ -1287,6 +1432,421 @@ START_TEST(test_explain_env)
 }
 END_TEST
 
+/* ---- net.http: the grant; credentials ------------------------------------ */
+
+START_TEST(test_http_grant)
+{
+	const char *name;
+	struct policy *p = load("@good-http.yaml", &name);
+	struct policy_decision d;
+	struct http_grant g;
+	int i;
+
+	/* rule 0: every key given, the largest max_bytes */
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_http_grant(p, 0, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, 120);
+	ck_assert_uint_eq(g.follow_max, 5);
+	ck_assert_uint_eq(g.max_bytes, 16777216);
+	ck_assert_uint_eq(g.max_bytes, POLICY_HTTP_MAX_BYTES_MAX);
+	ck_assert(g.host_named);
+	/* rule 1: the defaults; an IP literal is named */
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_http_grant(p, 1, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, POLICY_HTTP_TIMEOUT_DEFAULT);
+	ck_assert_uint_eq(g.timeout_max, 30);
+	ck_assert_uint_eq(g.follow_max, 0);
+	ck_assert_uint_eq(g.max_bytes, POLICY_HTTP_MAX_BYTES_DEFAULT);
+	ck_assert_uint_eq(g.max_bytes, 1048576);
+	ck_assert(g.host_named);
+	/* rule 2: "**" names no host */
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_http_grant(p, 2, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, 30);
+	ck_assert_uint_eq(g.follow_max, 0);
+	ck_assert_uint_eq(g.max_bytes, 1048576);
+	ck_assert(!g.host_named);
+	/* rule 3: "*.example.com" names no host; the smallest values */
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_http_grant(p, 3, &g), 0);
+	ck_assert_uint_eq(g.timeout_max, 1);
+	ck_assert_uint_eq(g.follow_max, 0);
+	ck_assert_uint_eq(g.max_bytes, 1);
+	ck_assert(!g.host_named);
+	/* rule 5: [::1], 20 redirects */
+	memset(&g, 0x5a, sizeof(g));
+	ck_assert_int_eq(policy_http_grant(p, 5, &g), 0);
+	ck_assert_uint_eq(g.follow_max, POLICY_HTTP_FOLLOW_MAX);
+	ck_assert_uint_eq(g.follow_max, 20);
+	ck_assert(g.host_named);
+	/* a proc.exec rule (its timeout_max is its own), the deny rule, out
+	 * of range: -1, zeroed */
+	for (i = -2; i <= (int)policy_nrules(p) + 1; i++) {
+		memset(&g, 0x5a, sizeof(g));
+		ck_assert_int_eq(policy_http_grant(p, i, &g),
+		    i >= 0 && i <= 5 && i != 4 ? 0 : -1);
+		if (i == 4 || i == 6 || i < 0 || i > 6)
+			ck_assert(g.timeout_max == 0 && g.follow_max == 0 &&
+			    g.max_bytes == 0 && !g.host_named);
+	}
+	{
+		struct proc_grant pg;
+
+		ck_assert_int_eq(policy_proc_grant(p, 4, &pg), 0);
+		ck_assert_uint_eq(pg.timeout_max, 9);
+		ck_assert_int_eq(policy_proc_grant(p, 0, &pg), -1);
+	}
+	ck_assert_int_eq(policy_http_grant(NULL, 0, &g), -1);
+	ck_assert_int_eq(policy_http_grant(p, 0, NULL), -1);
+	/* the grant is the deciding rule's: api.example.com is decided by
+	 * rule 0 (first in file order), not by "**" or "*.example.com" */
+	d = decide_raw(p, "net.http", "https://api.example.com/v1", json_object());
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.rule, 0);
+	d = decide_raw(p, "net.http", "https://www.example.com/v1", json_object());
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.rule, 2);
+	/* an IP literal: only the rule naming it */
+	d = decide_raw(p, "net.http", "https://127.1:8443/x", json_object());
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.rule, 1);
+	d = decide_raw(p, "net.http", "https://10.0.0.1/", json_object());
+	ck_assert(!d.allow);
+	/* the deny rule decides: no grant */
+	d = decide_raw(p, "net.http", "https://api.example.com/admin/x",
+	    json_object());
+	ck_assert(!d.allow && d.by_deny_rule);
+	ck_assert_int_eq(d.rule, 6);
+	ck_assert_int_eq(policy_http_grant(p, d.rule, &g), -1);
+	policy_free(p);
+}
+END_TEST
+
+/* policy_cred_match of target, as a string "0,2" ("" for none). */
+static const char *
+matches(const struct policy *p, const char *target, size_t max)
+{
+	static char buf[128];
+	size_t idx[POLICY_CRED_ENTRIES_MAX + 1], n, i, o = 0;
+
+	for (i = 0; i < POLICY_CRED_ENTRIES_MAX + 1; i++)
+		idx[i] = 999;
+	n = policy_cred_match(p, target, idx, max);
+	ck_assert_uint_le(n, max);
+	for (i = n; i < POLICY_CRED_ENTRIES_MAX + 1; i++)
+		ck_assert_uint_eq(idx[i], 999);	/* nothing beyond n */
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%zu",
+		    i ? "," : "", idx[i]);
+	return buf;
+}
+
+START_TEST(test_cred_match)
+{
+	static const struct {
+		const char *target, *want;
+	} m[] = {
+		{ "https://api.example.com/v1/x", "0,1,2" },
+		{ "https://API.example.com./v1/x?q=1", "0,1,2" },
+		{ "https://api.example.com:443/v1", "0,1,2" },
+		{ "https://api.example.com/", "0,2" },
+		{ "https://api.example.com/v2/x", "0,2" },
+		{ "https://www.example.com/v1/a", "1,2" },
+		{ "https://example.com/v1/a", "2" },	/* bare domain */
+		{ "https://a.b.example.com/v1/a", "2" },	/* two labels */
+		{ "https://other.org/", "2" },
+		{ "https://127.0.0.1:8443/x", "3" },	/* "**": no IP literal */
+		{ "https://127.1:8443/a/b", "3" },
+		{ "https://2130706433:8443/", "3" },
+		{ "http://api.example.com/a", "4" },
+		/* no entry */
+		{ "https://api.example.com:8443/v1/x", "" },
+		{ "https://other.org:8443/", "" },
+		{ "https://10.0.0.1/", "" },
+		{ "https://[::1]/", "" },
+		{ "http://127.0.0.1:8443/x", "" },
+		{ "http://other.org/", "" },
+		{ "https://api.example.com.evil.com/v1/x", "2" },
+		/* targets that do not parse */
+		{ "https://u@api.example.com/v1/x", "" },
+		{ "https://api.example.com@evil.com/", "" },
+		{ "https://api.example.com/%2e%2e/x", "" },
+		{ "ftp://api.example.com/", "" },
+		{ "api.example.com/v1", "" },
+		{ "not a url", "" },
+		{ "", "" },
+	};
+	const char *name;
+	struct policy *p = load("@good-http.yaml", &name);
+	size_t i, idx[4];
+
+	ck_assert_uint_eq(policy_ncreds(p), 5);
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		ck_assert_msg(strcmp(matches(p, m[i].target,
+		    POLICY_CRED_ENTRIES_MAX), m[i].want) == 0,
+		    "%s: got [%s], want [%s]", m[i].target,
+		    matches(p, m[i].target, POLICY_CRED_ENTRIES_MAX), m[i].want);
+	/* at most max, the first in file order */
+	ck_assert_str_eq(matches(p, "https://api.example.com/v1/x", 2), "0,1");
+	ck_assert_str_eq(matches(p, "https://api.example.com/v1/x", 1), "0");
+	ck_assert_str_eq(matches(p, "https://api.example.com/v1/x", 0), "");
+	ck_assert_uint_eq(policy_cred_match(NULL, "https://a.org/", idx, 4), 0);
+	ck_assert_uint_eq(policy_cred_match(p, NULL, idx, 4), 0);
+	ck_assert_uint_eq(policy_cred_match(p, "https://a.org/", NULL, 4), 0);
+	policy_free(p);
+	/* no credentials: nothing matches, no source */
+	p = load("capabilities: []\n", &name);
+	ck_assert_uint_eq(policy_ncreds(p), 0);
+	ck_assert_uint_eq(policy_cred_nsources(p), 0);
+	ck_assert_ptr_null(policy_cred_source(p, 0));
+	ck_assert_str_eq(matches(p, "https://a.org/", 4), "");
+	policy_free(p);
+	p = load("capabilities: []\ncredentials: []\n", &name);
+	ck_assert_uint_eq(policy_ncreds(p), 0);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_cred_accessors)
+{
+	const char *name, *t, *names[8];
+	struct policy *p = load("@good-http.yaml", &name);
+
+	/* every source once, in first-use order */
+	ck_assert_uint_eq(policy_cred_nsources(p), 5);
+	ck_assert_str_eq(policy_cred_source(p, 0), "ENV:API_TOKEN");
+	ck_assert_str_eq(policy_cred_source(p, 1), "ENV:ORG_ID");
+	ck_assert_str_eq(policy_cred_source(p, 2), "FILE:/etc/aksup/api key");
+	ck_assert_str_eq(policy_cred_source(p, 3), "ENV:TRACE_ID");
+	ck_assert_str_eq(policy_cred_source(p, 4), "FILE:/run/secrets/local");
+	ck_assert_ptr_null(policy_cred_source(p, 5));
+	ck_assert_ptr_null(policy_cred_source(NULL, 0));
+	/* headers and templates, as written */
+	ck_assert_uint_eq(policy_cred_nheaders(p, 0), 2);
+	ck_assert_str_eq(policy_cred_header(p, 0, 0, &t), "Authorization");
+	ck_assert_str_eq(t, "Bearer ${API_TOKEN}");
+	ck_assert_str_eq(policy_cred_header(p, 0, 1, &t), "X-Org");
+	ck_assert_str_eq(t, "${ORG_ID}-${API_TOKEN}");
+	ck_assert_str_eq(policy_cred_header(p, 1, 1, &t), "X-Price");
+	ck_assert_str_eq(t, "5$$ a month");
+	ck_assert_str_eq(policy_cred_header(p, 2, 0, &t), "X-Trace");
+	ck_assert_str_eq(t, "${TRACE_ID}\t${API_TOKEN}");
+	ck_assert_str_eq(policy_cred_header(p, 3, 1, NULL), "x-local-2");
+	ck_assert_uint_eq(policy_cred_nheaders(p, 4), 1);
+	t = "x";
+	ck_assert_ptr_null(policy_cred_header(p, 0, 2, &t));
+	ck_assert_ptr_null(t);
+	t = "x";
+	ck_assert_ptr_null(policy_cred_header(p, 5, 0, &t));
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(policy_cred_nheaders(p, 5), 0);
+	ck_assert_uint_eq(policy_cred_nheaders(NULL, 0), 0);
+	/* the names an entry uses, each once, in its order */
+	ck_assert_uint_eq(policy_cred_names(p, 0, names, 8), 2);
+	ck_assert_str_eq(names[0], "API_TOKEN");
+	ck_assert_str_eq(names[1], "ORG_ID");
+	ck_assert_uint_eq(policy_cred_names(p, 1, names, 8), 1);
+	ck_assert_str_eq(names[0], "/etc/aksup/api key");
+	ck_assert_uint_eq(policy_cred_names(p, 2, names, 8), 2);
+	ck_assert_str_eq(names[0], "TRACE_ID");
+	ck_assert_str_eq(names[1], "API_TOKEN");
+	ck_assert_uint_eq(policy_cred_names(p, 3, names, 8), 1);
+	ck_assert_str_eq(names[0], "/run/secrets/local");
+	ck_assert_uint_eq(policy_cred_names(p, 4, names, 8), 0);	/* literal */
+	names[1] = "untouched";
+	ck_assert_uint_eq(policy_cred_names(p, 0, names, 1), 1);
+	ck_assert_str_eq(names[0], "API_TOKEN");
+	ck_assert_str_eq(names[1], "untouched");
+	ck_assert_uint_eq(policy_cred_names(p, 5, names, 8), 0);
+	ck_assert_uint_eq(policy_cred_names(p, 0, NULL, 8), 0);
+	/* each entry's FILE:LINE */
+	ck_assert_str_eq(policy_cred_id(p, 0), "good-http.yaml:28");
+	ck_assert_str_eq(policy_cred_id(p, 4), "good-http.yaml:43");
+	ck_assert_ptr_null(policy_cred_id(p, 5));
+	/* credentials change no decision */
+	ck_assert_uint_eq(policy_nrules(p), 7);
+	policy_free(p);
+}
+END_TEST
+
+/* The limits load at their bound and fail one past it. */
+static int
+load_text(const char *yaml, struct policy_err *err)
+{
+	struct policy *p = NULL;
+	int rc = policy_load_buf(yaml, strlen(yaml), "t.yaml", &p, err);
+
+	policy_free(p);
+	return rc;
+}
+
+START_TEST(test_cred_limits)
+{
+	static char yaml[1 << 18];
+	char val[POLICY_CRED_TEMPLATE_MAX + 2], var[POLICY_CRED_VAR_MAX + 2];
+	char hname[POLICY_CRED_NAME_MAX + 2];
+	struct policy_err err;
+	struct policy *p;
+	size_t n;
+	int i;
+
+	/* 16 entries of 8 headers, each template 1024 bytes */
+	memset(val, 'v', POLICY_CRED_TEMPLATE_MAX);
+	val[POLICY_CRED_TEMPLATE_MAX] = '\0';
+	n = (size_t)snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n");
+	for (i = 0; i < POLICY_CRED_ENTRIES_MAX; i++) {
+		int j;
+
+		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "  - resource: "
+		    "https://h%d.example.com/\n    headers:\n", i);
+		for (j = 0; j < POLICY_CRED_HEADERS_MAX; j++)
+			n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+			    "      X-%d: %s\n", j, val);
+	}
+	ck_assert_uint_lt(n, sizeof(yaml) - 1);
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_uint_eq(policy_ncreds(p), 16);
+	ck_assert_uint_eq(policy_cred_nheaders(p, 15), 8);
+	policy_free(p);
+
+	/* a template of 1025 bytes */
+	strcat(val, "v");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n"
+	    "  - {resource: 'https://x.org/', headers: {X-A: %s}}\n", val);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "credential 1: header \"X-A\": the value is "
+	    "longer than 1024 bytes");
+
+	/* a variable name of 64 bytes, then 65 */
+	memset(var, 'V', POLICY_CRED_VAR_MAX);
+	var[POLICY_CRED_VAR_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n"
+	    "  - {resource: 'https://x.org/', headers: {X-A: '${%s}'}}\n", var);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(var, "V");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n"
+	    "  - {resource: 'https://x.org/', headers: {X-A: '${%s}'}}\n", var);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_msg(strstr(err.msg, "is not ${NAME} ([A-Z_][A-Z0-9_]*, at "
+	    "most 64 bytes)") != NULL, "%s", err.msg);
+
+	/* a header name of 64 bytes, then 65 */
+	memset(hname, 'H', POLICY_CRED_NAME_MAX);
+	hname[POLICY_CRED_NAME_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n"
+	    "  - {resource: 'https://x.org/', headers: {%s: a}}\n", hname);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(hname, "H");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\ncredentials:\n"
+	    "  - {resource: 'https://x.org/', headers: {%s: a}}\n", hname);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_msg(strstr(err.msg, "\" is longer than 64 bytes") != NULL &&
+	    err.col == 44, "%d: %s", err.col, err.msg);
+
+	/* 64 distinct sources (the same ones again cost nothing), then 65 */
+	n = (size_t)snprintf(yaml, sizeof(yaml), "capabilities: []\n"
+	    "credentials:\n  - resource: https://x.org/\n    headers:\n"
+	    "      X-A: '");
+	for (i = 0; i < POLICY_CRED_SOURCES_MAX / 2; i++)
+		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "${V%d}", i);
+	n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "'\n      X-B: '");
+	for (i = 0; i < POLICY_CRED_SOURCES_MAX / 2; i++)
+		n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+		    "${file:/k/%d}${V%d}", i, i);
+	n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "'\n");
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_uint_eq(policy_cred_nsources(p), POLICY_CRED_SOURCES_MAX);
+	ck_assert_str_eq(policy_cred_source(p, 31), "ENV:V31");
+	ck_assert_str_eq(policy_cred_source(p, 32), "FILE:/k/0");
+	ck_assert_str_eq(policy_cred_source(p, 63), "FILE:/k/31");
+	policy_free(p);
+	snprintf(yaml + n, sizeof(yaml) - n, "  - {resource: 'https://y.org/', "
+	    "headers: {X-C: '${V0}${MORE}'}}\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "credential 2: header \"X-C\": the credentials "
+	    "name more than 64 sources (variables and files)");
+
+	/* "$$" is a "$": "$${X}" names nothing; a tab is text */
+	{
+		const char *nm;
+
+		p = load("capabilities: []\ncredentials:\n  - {resource: "
+		    "'https://x.org/', headers: {X-A: \"$${X}\\t$$\"}}\n", &nm);
+	}
+	ck_assert_str_eq(policy_cred_header(p, 0, 0, NULL), "X-A");
+	ck_assert_uint_eq(policy_cred_nsources(p), 0);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_explain_http)
+{
+	const char *name;
+	struct policy *p = load("@good-http.yaml", &name);
+	json_t *params = json_object();
+	char *text;
+
+	ck_assert_int_eq(provider_prepare("net.http", params, NULL, 0), 0);
+	text = policy_explain(p, "net.http", "https://api.example.com/v1/x",
+	    params);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "decision: ALLOWED\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\ngrant:    timeout_max 120s, "
+	    "follow_redirects 5, max_bytes 16777216, host named (its private "
+	    "addresses allowed)\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\nheaders:  Authorization, X-Org "
+	    "(good-http.yaml:28, from API_TOKEN, ORG_ID), X-Key, X-Price "
+	    "(good-http.yaml:32, from /etc/aksup/api key), X-Trace "
+	    "(good-http.yaml:36, from TRACE_ID, API_TOKEN)\n") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, "Bearer") == NULL, "a template shown: %s",
+	    text);
+	free(text);
+	text = policy_explain(p, "net.http", "https://www.example.com/", params);
+	ck_assert_msg(strstr(text, "\ngrant:    timeout_max 30s (default), "
+	    "follow_redirects 0, max_bytes 1048576 (default), host by wildcard "
+	    "(public addresses only)\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\nheaders:  X-Trace (good-http.yaml:36, "
+	    "from TRACE_ID, API_TOKEN)\n") != NULL, "%s", text);
+	free(text);
+	text = policy_explain(p, "net.http", "http://[::1]/health", params);
+	ck_assert_msg(strstr(text, "\ngrant:    timeout_max 30s (default), "
+	    "follow_redirects 20, max_bytes 1048576 (default), host named") !=
+	    NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\nheaders:  none from credentials\n") !=
+	    NULL, "%s", text);
+	free(text);
+	text = policy_explain(p, "net.http", "https://127.0.0.1:8443/x", params);
+	ck_assert_msg(strstr(text, "\ngrant:    timeout_max 30s (default), "
+	    "follow_redirects 0 (default), max_bytes 1048576 (default), host "
+	    "named (its private addresses allowed)\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\nheaders:  X-Local, x-local-2 "
+	    "(good-http.yaml:39, from /run/secrets/local)\n") != NULL, "%s", text);
+	free(text);
+	/* denied: no grant, no headers */
+	text = policy_explain(p, "net.http", "https://api.example.com/admin/x",
+	    params);
+	ck_assert_msg(strstr(text, "decision: DENIED\n") != NULL &&
+	    strstr(text, "grant:") == NULL && strstr(text, "headers:") == NULL,
+	    "%s", text);
+	free(text);
+	/* an entry without a source: a literal */
+	policy_free(p);
+	p = load("capabilities: [{action: net.http, resource: 'http://a.org/'}]\n"
+	    "credentials: [{resource: 'http://a.org/', headers: {Accept: "
+	    "text/plain, X-D: '$$5'}}]\n", &name);
+	text = policy_explain(p, "net.http", "http://a.org/", params);
+	ck_assert_msg(strstr(text, "\nheaders:  Accept, X-D (t.yaml:2, "
+	    "literal)\n") != NULL, "%s", text);
+	free(text);
+	json_decref(params);
+	policy_free(p);
+}
+END_TEST
+
 static Suite *
 cases_suite(void)
 {
@@ -1310,6 +1870,13 @@ cases_suite(void)
 	tcase_add_test(tc, test_proc_limits);
 	tcase_add_test(tc, test_allows_action);
 	tcase_add_test(tc, test_explain_env);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("http-credentials");
+	tcase_add_test(tc, test_http_grant);
+	tcase_add_test(tc, test_cred_match);
+	tcase_add_test(tc, test_cred_accessors);
+	tcase_add_test(tc, test_cred_limits);
+	tcase_add_test(tc, test_explain_http);
 	suite_add_tcase(s, tc);
 	return s;
 }
