@@ -11,7 +11,8 @@
 #                   aksup-sbprobe-suid: a setuid-root copy, made by root)
 #   AKSUP_SRC=DIR  (docs/SANDBOX.md, docs/ARCHITECTURE.md)
 #   tests/sandbox/run.sh [TEST...]   (TEST: a t_TEST function, or a role:
-#                                    agent, agent-builtin, broker, worker-fs)
+#                                    agent, agent-builtin, broker, worker-fs,
+#                                    command: the probe as a proc.exec command)
 #
 # A test that cannot run here (the kernel lacks what it attacks, a tool
 # is missing) says why and is counted as skipped (tests/lib.sh `skip`).
@@ -108,6 +109,28 @@ run_role() {	# run_role ROLE -> $T/out.ROLE
 		    "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 		    --action fs.read --target "$WS/d/f" > /dev/null 2> "$out" \
 		    9</dev/null 10</dev/null 251</dev/null
+		;;
+	command)
+		# The probe as a proc.exec command: the same attacks from a
+		# command's sandbox. Its view shows $BIN (a root the policy
+		# reads: the probe and the setuid copy); the pids it attacks
+		# (this shell, the listeners: processes of this uid on the
+		# host) come on its stdin.
+		cat >> "$T/p.yaml" <<YAML
+  - action: fs.read
+    resource: $BIN/**
+  - action: proc.exec
+    resource: $SB
+    args: {prefix: []}
+    timeout_max: 120
+YAML
+		"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+		    --action proc.exec --target "$SB" --params "$(jq -nc \
+		    --arg a "${ALL_ATTACKS// /,}" --arg in "PIDS $$ $apid $tpid" \
+		    '{args: (["command", "attack", $a, "pids=stdin"] + $ARGS.positional),
+		    stdin: ($in + "\n"), timeout: 120}' --args $(probe_args))" \
+		    > "$out.json" 2>/dev/null 9</dev/null 10</dev/null 251</dev/null
+		jq -r '.data.stderr // .error // "no answer"' "$out.json" > "$out"
 		;;
 	broker|worker-fs)
 		AKSUP_TEST_PROBE_ROLE=$role AKSUP_TEST_PROBE_ARGS="attack ${ALL_ATTACKS// /,} $(probe_args)" \
@@ -794,8 +817,9 @@ role_tests() {	# role_tests ROLE
 	for a in $ALL_ATTACKS; do
 		# the built-in agent has no int 0x80 case of its own
 		[ $role = agent-builtin ] && [ $a = t2i386 ] && continue
-		# the allow-list cases are the external agent's filter
-		[ $role != agent ] && [ $a = sc ] && continue
+		# the allow-list cases are the external agent's filter (a
+		# command's too)
+		[ $role != agent ] && [ $role != command ] && [ $a = sc ] && continue
 		# only the fs worker holds roots
 		[ $role != worker-fs ] && [ $a = t6ro ] && continue
 		run "${a}_$role" attack_test $role $a
@@ -803,7 +827,7 @@ role_tests() {	# role_tests ROLE
 	case $role in agent|agent-builtin)
 		run "t14-broker_$role" attack_test $role t14-broker
 	esac
-	run "fds_$role" fds_test $role
+	[ $role = command ] || run "fds_$role" fds_test $role
 }
 
 cd "$T" || exit 1
@@ -813,12 +837,12 @@ if [ $# -gt 0 ]; then
 	# a role name runs its probe and every test on it; else t_NAME
 	for t in "$@"; do
 		case $t in
-		agent|agent-builtin|broker|worker-fs) role_tests "$t" ;;
+		agent|agent-builtin|broker|worker-fs|command) role_tests "$t" ;;
 		*) run "$t" "t_$t" ;;
 		esac
 	done
 else
-	for role in agent agent-builtin broker worker-fs; do
+	for role in agent agent-builtin broker worker-fs command; do
 		role_tests $role
 	done
 	for t in t1_pty agent_interpreters view_args view_venv view_bare_name \

@@ -122,7 +122,7 @@ enter_role(void)
 	char *end;
 	int i;
 
-	if (strcmp(role, "agent") == 0)
+	if (strcmp(role, "agent") == 0 || strcmp(role, "command") == 0)
 		return;		/* confined by aksup before exec */
 	/* RLIMIT_NPROC 0 of these profiles (the supervisor left it to us:
 	 * the probe had to fork its attacks first) */
@@ -303,7 +303,8 @@ a_t4(void)
 {
 	struct iovec l, rm;
 	char buf[8];
-	int i, esc = 0, pfd, agent = strcmp(role, "agent") == 0;
+	int i, esc = 0, pfd, agent = strcmp(role, "agent") == 0 ||
+	    strcmp(role, "command") == 0;
 	long r;
 
 	if (agent)
@@ -408,7 +409,7 @@ a_t10(void)
 		say("  t10: no suid=PATH given");
 		return 1;
 	}
-	if (strcmp(role, "agent") == 0) {
+	if (strcmp(role, "agent") == 0 || strcmp(role, "command") == 0) {
 		if (statvfs(opt_suid, &sf) < 0) {
 			say("  t10: statvfs %s: %s", opt_suid, strerror(errno));
 			esc = 1;
@@ -1110,7 +1111,7 @@ main(int argc, char **argv)
 	list_fds();
 	if (from_stdin)
 		stdin_pids();
-	else if (strcmp(role, "agent") != 0)
+	else if (strcmp(role, "agent") != 0 && strcmp(role, "command") != 0)
 		auto_pids();
 	fprintf(stderr, "PROBE %s uid %d pid %d targets", role, (int)getuid(),
 	    (int)getpid());
