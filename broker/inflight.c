@@ -347,6 +347,12 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 		finish(b, j, NULL, 0, err);
 		return;
 	}
+	/* started while the agent's requests drain (a bare name resolved
+	 * after the half-close): its own bound extends the drain */
+	if (b->drain_until != 0 && !b->stopped && b->status == 0 &&
+	    j->f.run_ms > 0 && now_ns() + (j->f.run_ms + 1000) * 1000000ull >
+	    b->drain_until)
+		b->drain_until = now_ns() + (j->f.run_ms + 1000) * 1000000ull;
 	flush_sends(b, w);
 }
 

@@ -518,8 +518,9 @@ sup_stop(struct broker_cfg *cfg)
 /* Reading has stopped: what is in flight has until a bound from now,
  * the short one when the session is being ended. */
 static void
-drain_start(struct broker *b, uint64_t *drain_until, int stopped)
+drain_start(struct broker *b)
 {
+	int stopped = b->stopped;
 	int ms = stopped || b->status != 0 ? DRAIN_STOP_MS : DRAIN_MS;
 	unsigned longest = inflight_longest_ms(b);
 
@@ -527,7 +528,7 @@ drain_start(struct broker *b, uint64_t *drain_until, int stopped)
 	if (ms == DRAIN_MS && longest + 1000 > (unsigned)ms)
 		ms = (int)longest + 1000;
 
-	*drain_until = now_ns() + (uint64_t)ms * 1000000ull;
+	b->drain_until = now_ns() + (uint64_t)ms * 1000000ull;
 	/* ended for want of a log, or by the supervisor: what has not
 	 * reached its worker never runs, and what runs is ended */
 	if (stopped || b->status == BROKER_EXIT_AUDIT) {
@@ -539,8 +540,9 @@ drain_start(struct broker *b, uint64_t *drain_until, int stopped)
 
 /* The poll's timeout: the audit writer's next duty, the drain's end. */
 static int
-loop_timeout(const struct broker *b, uint64_t drain_until)
+loop_timeout(const struct broker *b)
 {
+	uint64_t drain_until = b->drain_until;
 	int t = audit_timeout_ms(b->cfg->audit);
 	uint64_t now;
 	int d;
@@ -558,8 +560,7 @@ broker_loop(struct broker_cfg *cfg)
 {
 	struct pollfd pfd[2 + WORKERS_MAX];
 	struct broker b;
-	uint64_t drain_until = 0;
-	int np, n, want, stopped = 0;
+	int np, n, want;
 
 	memset(&b, 0, sizeof(b));
 	b.cfg = cfg;
@@ -577,17 +578,17 @@ broker_loop(struct broker_cfg *cfg)
 			drop_queue(&b);
 			b.reading = 0;
 		}
-		if (!b.reading && drain_until == 0)
-			drain_start(&b, &drain_until, stopped);
+		if (!b.reading && b.drain_until == 0)
+			drain_start(&b);
 		/* the log failed: what has not reached its worker never runs
 		 * (and is not waited for) */
 		if (b.status == BROKER_EXIT_AUDIT)
 			inflight_cancel_unsent(&b, broker_unavailable(&b));
 		if (!b.reading && b.inflight == 0 &&
-		    (b.qhead == NULL || stopped))
+		    (b.qhead == NULL || b.stopped))
 			break;
-		if (drain_until != 0 && b.inflight > 0 &&
-		    now_ns() >= drain_until) {
+		if (b.drain_until != 0 && b.inflight > 0 &&
+		    now_ns() >= b.drain_until) {
 			inflight_end(&b, "session ended; the worker did not "
 			    "answer in time");
 			continue;
@@ -600,7 +601,7 @@ broker_loop(struct broker_cfg *cfg)
 		pfd[0].fd = b.reading || b.qhead || (!b.agent_gone &&
 		    b.inflight > 0) ? cfg->agent_fd : -1;
 		pfd[0].events = (want ? POLLIN : 0) | (b.qhead ? POLLOUT : 0);
-		pfd[1].fd = stopped ? -1 : cfg->sup_fd;
+		pfd[1].fd = b.stopped ? -1 : cfg->sup_fd;
 		pfd[1].events = POLLIN;
 		np = 2 + inflight_poll(&b, pfd + 2);
 		/* The next request, or a worker's answer, often follows
@@ -609,7 +610,7 @@ broker_loop(struct broker_cfg *cfg)
 		n = (want || b.inflight > 0) && b.qhead == NULL ?
 		    spin_poll(pfd, (nfds_t)np, SPIN_NS) : 0;
 		if (n == 0 && poll(pfd, (nfds_t)np,
-		    loop_timeout(&b, drain_until)) < 0) {
+		    loop_timeout(&b)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -623,9 +624,9 @@ broker_loop(struct broker_cfg *cfg)
 			/* the supervisor is stopping us (or gone): the
 			 * session ends now, what was sent may still answer */
 			sup_stop(cfg);
-			stopped = 1;
+			b.stopped = 1;
 			b.reading = 0;
-			drain_until = 0;
+			b.drain_until = 0;
 			continue;
 		}
 		inflight_handle(&b, pfd + 2);
@@ -637,10 +638,10 @@ broker_loop(struct broker_cfg *cfg)
 		    (pfd[0].revents & (POLLHUP | POLLERR))) {
 			b.agent_gone = 1;
 			drop_queue(&b);
-			inflight_cancel_unsent(&b, "the agent is gone: never ran");
+			inflight_cancel_unsent(&b, "the agent was gone before it ran");
 			inflight_stop(&b);
-			if (drain_until > now_ns() + DRAIN_STOP_MS * 1000000ull)
-				drain_until = now_ns() + DRAIN_STOP_MS *
+			if (b.drain_until > now_ns() + DRAIN_STOP_MS * 1000000ull)
+				b.drain_until = now_ns() + DRAIN_STOP_MS *
 				    1000000ull;
 			continue;
 		}

@@ -95,6 +95,8 @@ struct broker {
 	size_t qlen;
 	int reading;		/* still reading requests */
 	int agent_gone;		/* hung up while requests were in flight */
+	int stopped;		/* the supervisor stopped the session */
+	uint64_t drain_until;	/* reading stopped: the drain's end; 0 */
 	int status;		/* exit status once reading stops */
 	char *inbuf;
 	uint8_t *wbuf;		/* a worker's message */

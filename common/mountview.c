@@ -25,7 +25,8 @@ const char *const view_dev_ro[] = { "/dev/urandom", "/dev/random", NULL };
 const char *const view_dev_rw[] = { "/dev/null", "/dev/zero", "/dev/full", NULL };
 const char *const view_net[] = {
 	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf",
-	"/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates", NULL,
+	"/etc/gai.conf", "/etc/ssl/certs", "/etc/ssl/openssl.cnf",
+	"/etc/ca-certificates.conf", NULL,
 };
 
 /* The staging root: mounted over /tmp in the child's namespace only,

@@ -27,6 +27,11 @@
 #define UID_RUN_AS	(-1)	/* the files' owner (--run-as, sudo's user) */
 #define UID_INVOKER	(-2)	/* the invoking user: never spawned */
 
+/* The uid offset a proc.exec command runs as when the files' owner
+ * would be root's uid 0 (started as root without sudo or --run-as): a
+ * command is never host root. */
+#define UID_COMMAND_ROOT	4
+
 /* rlimit columns: a number, or */
 #define RL_KEEP		(-1LL)	/* not set: the operator's limit stays */
 #define KiB		(1024LL)
@@ -98,7 +103,7 @@ enum ll_kind {
 	    512, 0, 64 * MiB, 0, worker_fs, LLK_FS_ROOTS, 3000,		\
 	    RF_SESSION | RF_WORKER)					\
 	R(WORKER_PROC, "worker-proc", "aksup-worker-proc", 3,		\
-	    NS_ROLE | CLONE_NEWNS, 1024, RL_KEEP, 256 * MiB, 64 * KiB,	\
+	    NS_AGENT, 1024, RL_KEEP, 256 * MiB, 64 * KiB,		\
 	    worker_proc, LLK_PER_COMMAND, 3000, RF_SESSION | RF_WORKER |	\
 	    RF_OPTIONAL | RF_OWN_USERNS | RF_CONCURRENT)			\
 	R(AGENT_EXTERNAL, "agent-external", NULL, 1, NS_AGENT,		\
@@ -107,7 +112,7 @@ enum ll_kind {
 	R(AGENT_BUILTIN, "agent-builtin", "aksup-agent", 1, NS_ROLE,	\
 	    16, 0, RL_KEEP, 0, agent_builtin, LLK_NOTHING, 10000, RF_AGENT) \
 	R(COMMAND, "command", NULL, UID_RUN_AS, NS_AGENT,		\
-	    256, 256, 256 * MiB, 64 * KiB, agent_external, LLK_VIEW, 0,	\
+	    256, 256, 256 * MiB, 64 * KiB, command, LLK_VIEW, 0,		\
 	    RF_EXTERNAL | RF_BY_WORKER)					\
 	R(COMMAND_NET, "command-net", NULL, UID_RUN_AS,			\
 	    NS_AGENT & ~CLONE_NEWNET, 256, 256, 256 * MiB, 64 * KiB,	\

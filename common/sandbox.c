@@ -763,12 +763,9 @@ add_net_sockets(scmp_filter_ctx ctx)
 	static const int type[] = { SOCK_STREAM, SOCK_DGRAM };
 	size_t f, t;
 
-	/* the agent's own AF_UNIX pairs and sockets, as without network */
-	for (t = 0; t < 2; t++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX), SCMP_A1(SCMP_CMP_MASKED_EQ,
-		    SOCK_TYPE_ONLY, t ? SOCK_SEQPACKET : SOCK_STREAM)) < 0)
-			return -1;
+	/* no AF_UNIX socket (pairs only): with connect allowed, one could
+	 * reach a named socket in a root, or an abstract one where Landlock
+	 * cannot scope them */
 	for (f = 0; f < 2; f++)
 		for (t = 0; t < 2; t++)
 			if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
@@ -779,12 +776,71 @@ add_net_sockets(scmp_filter_ctx ctx)
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
 }
 
+/*
+ * A command writes the roots of the host as the files' owner: no file
+ * it makes or changes may be set-user-ID or set-group-ID (executed on
+ * the host by another user, it would run as that owner). The mode
+ * argument of each call that sets one is checked; openat2 carries its
+ * mode in memory the filter cannot read: ENOSYS (libc falls back).
+ */
+static const struct {
+	int nr;
+	unsigned arg;		/* the mode's argument */
+} mode_calls[] = {
+	{ SCMP_SYS(chmod), 1 }, { SCMP_SYS(fchmod), 1 },
+	{ SCMP_SYS(fchmodat), 2 }, { SCMP_SYS(open), 2 },
+	{ SCMP_SYS(openat), 3 }, { SCMP_SYS(creat), 1 },
+	{ SCMP_SYS(mknod), 1 }, { SCMP_SYS(mknodat), 2 },
+	{ SCMP_SYS(mkdir), 1 }, { SCMP_SYS(mkdirat), 2 },
+};
+
 static int
-build_agent_external(scmp_filter_ctx ctx, int net)
+is_mode_call(int nr)
 {
 	size_t i;
 
-	if (ADD(ctx, agent_allow) < 0)
+	for (i = 0; i < sizeof(mode_calls) / sizeof(mode_calls[0]); i++)
+		if (mode_calls[i].nr == nr)
+			return 1;
+	return nr == SCMP_SYS(openat2);
+}
+
+static int
+add_no_setid(scmp_filter_ctx ctx)
+{
+	static const unsigned long bits[] = { S_ISUID, S_ISGID };
+	struct scmp_arg_cmp c;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(mode_calls) / sizeof(mode_calls[0]); i++) {
+		/* neither bit: allowed; either: EPERM (disjoint rules) */
+		c = (struct scmp_arg_cmp){ mode_calls[i].arg,
+		    SCMP_CMP_MASKED_EQ, S_ISUID | S_ISGID, 0 };
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, mode_calls[i].nr, 1,
+		    c) < 0)
+			return -1;
+		for (k = 0; k < 2; k++) {
+			c = (struct scmp_arg_cmp){ mode_calls[i].arg,
+			    SCMP_CMP_MASKED_EQ, bits[k], bits[k] };
+			if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+			    mode_calls[i].nr, 1, c) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+build_agent_external(scmp_filter_ctx ctx, int net, int nosetid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_allow) / sizeof(agent_allow[0]); i++)
+		if (!(nosetid && is_mode_call(agent_allow[i].nr)) &&
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, agent_allow[i].nr,
+		    0) < 0)
+			return -1;
+	if (nosetid && add_no_setid(ctx) < 0)
 		return -1;
 	for (i = 0; i < sizeof(agent_deny) / sizeof(agent_deny[0]); i++)
 		if (!(net && agent_deny[i].nr == SCMP_SYS(connect)) &&
@@ -813,8 +869,7 @@ build_agent_external(scmp_filter_ctx ctx, int net)
  * list refuses (ptrace, bpf, ...) is not here: refused in both.
  */
 static const struct sc_allow proc_allow[] = {
-	SC(clone, "a command's namespaces (CLONE_NEW*, its user ns only)"),
-	SC(unshare, "same"),
+	/* clone, unshare: add_proc_ns (never a user namespace) */
 	SC(mount, "a command's view: tmpfs root, /tmp, /dev/shm, remount ro"),
 	SC(umount2, "drop the old root after pivot_root"),
 	SC(pivot_root, "enter a command's view"),
@@ -835,10 +890,30 @@ static const struct sc_allow proc_allow[] = {
 	SC(unlinkat, "remove it when the command is gone"),
 };
 
+/* clone and unshare for a command's namespaces, never CLONE_NEWUSER:
+ * the worker holds its capabilities in its own user namespace and makes
+ * no other (a nested one would give it a full set there). */
+static int
+add_proc_ns(scmp_filter_ctx ctx)
+{
+	static const int nr[] = { SCMP_SYS(clone), SCMP_SYS(unshare) };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr[i], 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, 0)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr[i], 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+		    CLONE_NEWUSER)) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 build_worker_proc(scmp_filter_ctx ctx)
 {
-	return ADD(ctx, agent_allow) < 0 || ADD(ctx, proc_allow) < 0 ? -1 : 0;
+	return ADD(ctx, agent_allow) < 0 || ADD(ctx, proc_allow) < 0 ||
+	    add_proc_ns(ctx) < 0 ? -1 : 0;
 }
 
 /* ---- each role's list: the seccomp column of common/roles.h ----------- */
@@ -895,13 +970,19 @@ sc_agent_builtin(scmp_filter_ctx ctx)
 static int
 sc_agent_external(scmp_filter_ctx ctx)
 {
-	return build_agent_external(ctx, 0);
+	return build_agent_external(ctx, 0, 0);
+}
+
+static int
+sc_command(scmp_filter_ctx ctx)
+{
+	return build_agent_external(ctx, 0, 1);
 }
 
 static int
 sc_command_net(scmp_filter_ctx ctx)
 {
-	return build_agent_external(ctx, 1);
+	return build_agent_external(ctx, 1, 1);
 }
 
 static int

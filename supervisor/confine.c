@@ -56,8 +56,8 @@
  * (supervisor/uidrange.c): a row's offset past that would share the next
  * session's uids. */
 #define UID_OK_(id, nm, bin, u, ...) && (u) < UIDRANGE_STRIDE
-_Static_assert(1 AKSUP_ROLES(UID_OK_), "a role's uid offset within the "
-    "session's uid range");
+_Static_assert(1 AKSUP_ROLES(UID_OK_) && UID_COMMAND_ROOT < UIDRANGE_STRIDE,
+    "a role's uid offset within the session's uid range");
 #undef UID_OK_
 
 #ifdef AKSUP_SANITIZER
@@ -449,7 +449,8 @@ static int
 own_maps(pid_t pid)
 {
 	char path[64], m[96];
-	uid_t w = g.base + (uid_t)role_defs[cur].uid;
+	uid_t w = g.base + (uid_t)role_defs[cur].uid, cu;
+	gid_t cg;
 	int i;
 	static const char *const f[] = { "uid_map", "gid_map" };
 
@@ -458,12 +459,16 @@ own_maps(pid_t pid)
 		if (write_file(path, "deny") < 0)
 			return -1;
 	}
+	/* commands never run as host root: root's files' owner is, for
+	 * them, a uid of the session's range instead */
+	cu = g.run_uid != 0 ? g.run_uid : g.base + UID_COMMAND_ROOT;
+	cg = g.run_uid != 0 ? g.run_gid : (gid_t)(g.base + UID_COMMAND_ROOT);
 	for (i = 0; i < 2; i++) {
-		if (g.root && g.run_uid == w)
+		if (g.root && cu == w)
 			return -1;	/* --run-as the role's own uid */
 		if (g.root)
 			snprintf(m, sizeof(m), "0 %u 1\n1 %u 1\n", (unsigned)w,
-			    i == 0 ? (unsigned)g.run_uid : (unsigned)g.run_gid);
+			    i == 0 ? (unsigned)cu : (unsigned)cg);
 		else
 			snprintf(m, sizeof(m), "0 %u 1\n", i == 0 ?
 			    (unsigned)g.outer_uid : (unsigned)g.outer_gid);
@@ -485,8 +490,10 @@ own_userns_fork(void)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL,
-	    NULL, NULL);
+	/* its pid namespace too (only a clone makes the child its pid 1):
+	 * it sees and signals only its own commands */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | (role_defs[cur].ns &
+	    CLONE_NEWPID) | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
 		/* our /proc files the parent writes must be ours to it
@@ -761,7 +768,8 @@ own_userns_child(const struct role_def *p, int ns_keep)
 		child_fail("uids", "setgroups");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		child_fail("uids", "inner root of its user namespace");
-	if (unshare(p->ns & ~ns_keep) < 0 || sethostname("aksup", 5) < 0)
+	if (unshare(p->ns & ~(ns_keep | CLONE_NEWPID)) < 0 ||
+	    sethostname("aksup", 5) < 0)
 		child_fail("namespaces", "unshare");
 	for (i = 0; i <= (int)cap_max_bits() - 1; i++) {
 		size_t k;

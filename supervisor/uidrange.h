@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #define UIDRANGE_DIR	"/run/aksup"	/* root's, 0700: one lock a slot */
-#define UIDRANGE_STRIDE	4		/* uids a session: base + 0..3 */
+#define UIDRANGE_STRIDE	8		/* uids a session: base + 0..4 (7) */
 #define UIDRANGE_SLOTS	64		/* sessions at once, as root */
 
 /* Take the first free slot of the pool that starts at pool: *base is

@@ -14,6 +14,9 @@ set -u
 BIN=${AKSUP_BIN:?set AKSUP_BIN}
 AKSUP="$BIN/aksup"
 T=$(mktemp -d /tmp/aksup-p.XXXXXX)
+# as root without --run-as commands run as a uid of the session's range,
+# never root: it must be able to reach the roots
+chmod 755 "$T"
 LISTENER=
 trap '[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null; rm -rf "$T"' EXIT
 WS="$T/ws" RO="$T/ro" OUT="$T/out" OTHER="$T/other"
@@ -142,6 +145,20 @@ t_cwd() {
 	return $ok
 }
 
+# a command that reads none of a large stdin: the worker lives on
+t_stdin_unread() {
+	local ok=0 out
+	setup
+	printf '{"id":1,"action":"proc.exec","target":"sh","params":{"args":["-c","true"],"stdin":"%s"}}\n' \
+	    "$(head -c 200000 /dev/zero | tr '\0' y)" > "$T/b"
+	printf '{"id":2,"action":"proc.exec","target":"echo","params":{"args":["after"]}}\n' >> "$T/b"
+	out=$(batch "$T/b")
+	check "the first answered OK ($(jq -c '[.id,.status,.error]' <<<"$out" | head -2 | tr '\n' ' '))" \
+	    [ "$(jq -r 'select(.id==1) | .status' <<<"$out")" = OK ] || ok=1
+	check "the next one still runs" [ "$(jq -r 'select(.id==2) | .data.stdout' <<<"$out")" = after ] || ok=1
+	return $ok
+}
+
 # the operator's environment never reaches a command
 t_env() {
 	local ok=0 out
@@ -220,8 +237,21 @@ t_network() {
 t_files() {
 	local ok=0 out
 	setup
+	if [ "$(id -u)" = 0 ]; then
+		# started as root without --run-as: a command is never host
+		# root (a uid of the session's range), so a root-owned 0755
+		# directory is not its to write
+		out=$(one sh "{\"args\":[\"-c\",\"echo made > $OUT/new.txt; id -u\"]}")
+		check "as root: a command is not root ($(field .data.stdout "$out"))" [ "$(field .data.stdout "$out")" != 0 ] || ok=1
+		check "  and cannot write root's 0755 root" [ ! -e "$OUT/new.txt" ] || ok=1
+		chmod 777 "$OUT"
+	fi
 	out=$(one sh "{\"args\":[\"-c\",\"echo made > $OUT/new.txt && cat $OUT/new.txt\"]}")
 	check "writes in a writable root ($out)" [ "$(field .data.stdout "$out")" = made ] || ok=1
+	out=$(one "$PY" "{\"args\":[\"-c\",\"import os; open('$OUT/s','w').close(); os.chmod('$OUT/s', 0o4755)\"]}")
+	check "no set-user-ID file made ($(field .data.stderr "$out" | tail -1))" bash -c '[ -e "$1" ] && ! [ -u "$1" ]' _ "$OUT/s" || ok=1
+	out=$(one "$PY" "{\"args\":[\"-c\",\"import os; os.close(os.open('$OUT/g', os.O_CREAT|os.O_WRONLY, 0o2755))\"]}")
+	check "  nor set-group-ID through open's mode" bash -c '! [ -e "$1" ] || ! [ -g "$1" ]' _ "$OUT/g" || ok=1
 	check "  the file is there" [ "$(cat "$OUT/new.txt" 2>/dev/null)" = made ] || ok=1
 	out=$(one sh "{\"args\":[\"-c\",\"echo x > $RO/w.txt\"]}")
 	check "no write in a read-only root ($out)" [ ! -e "$RO/w.txt" ] || ok=1
@@ -407,7 +437,7 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
+ALL="argv_literal denied bad_params cwd stdin_unread env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"

@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/mountview.h"
 #include "common/sandbox.h"
 #include "workers/proc/proc.h"
@@ -110,11 +111,74 @@ same_root(const struct proc_root *r)
 	return fd;
 }
 
+/* The worker's cgroup directories (host descriptors), bound into its
+ * own view at CG_VIEW/N from the same inode reached by path. */
+#define CG_VIEW		"/aksup-cgroup"
+
+static int
+take_cgroups(struct mountview *m, struct proc_cfg *c, char paths[][32])
+{
+	char link[64], host[4096];
+	struct stat a, b;
+	ssize_t n;
+	int i, fd;
+
+	for (i = 0; i < c->ncg; i++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", c->cgfd[i]);
+		if ((n = readlink(link, host, sizeof(host) - 1)) < 0)
+			return -1;
+		host[n] = '\0';
+		fd = open(host, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &a) < 0 || fstat(c->cgfd[i], &b) < 0 ||
+		    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+			if (fd >= 0)
+				close(fd);
+			m->failed = "its cgroup";
+			return -1;
+		}
+		snprintf(paths[i], 32, CG_VIEW "/%d", i);
+		if (mv_take_fd(m, paths[i], fd, 1, 1) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* After the pivot: every descriptor the worker keeps is its view's,
+ * none of the host's (from which ".." would walk the host's tree). */
+static int
+reopen_in_view(struct proc_cfg *c, char paths[][32])
+{
+	int i, fd;
+
+	for (i = 0; i < c->nroots; i++) {
+		if (c->roots[i].skip)
+			fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		else
+			fd = open(c->roots[i].path, O_PATH | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || dup3(fd, c->roots[i].fd, O_CLOEXEC) < 0)
+			return -1;
+		close(fd);
+	}
+	for (i = 0; i < c->ncg; i++) {
+		fd = open(paths[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0 || dup3(fd, c->cgfd[i], O_CLOEXEC) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
 int
-proc_view(const struct proc_cfg *c, const char *tmp_opts, int net_files,
-    int own_proc, const char **failed)
+proc_view(struct proc_cfg *c, const char *tmp_opts, int net_files,
+    int for_worker, const char **failed)
 {
 	static struct mountview m;	/* large: not on the stack */
+	char cgpaths[PROC_CG_MAX][32];
 	int i, fd, with_proc = 0, rc = -1;
 
 	/* the roots are looked up with the files' owner's permissions,
@@ -132,29 +196,54 @@ proc_view(const struct proc_cfg *c, const char *tmp_opts, int net_files,
 	    (net_files && mv_take_net(&m) < 0))
 		goto out;
 	for (i = 0; i < c->nroots; i++) {
+		if (c->roots[i].skip)
+			continue;
 		if ((fd = same_root(&c->roots[i])) < 0) {
+			/* the commands' uid cannot reach it (a root-only
+			 * directory on the way, as root without --run-as):
+			 * the worker leaves it out of every command's view */
+			if (for_worker && errno != ESTALE) {
+				log_warn("%s: not reachable by the commands' uid; "
+				    "not shown to commands", c->roots[i].path);
+				c->roots[i].skip = 1;
+				continue;
+			}
 			m.failed = c->roots[i].path;
 			goto out;
 		}
 		if (mv_take_fd(&m, c->roots[i].path, fd, 1, c->roots[i].rw) < 0) {
 			close(fd);
+			/* a mount beneath it: cloning it alone would uncover
+			 * what that mount hides (the kernel refuses). The
+			 * worker leaves it out of every command's view. */
+			if (for_worker && errno == EINVAL) {
+				log_warnx("%s holds a mount beneath it: not "
+				    "shown to commands", c->roots[i].path);
+				c->roots[i].skip = 1;
+				m.failed = NULL;
+				continue;
+			}
 			goto out;
 		}
 		close(fd);
 	}
+	if (for_worker && take_cgroups(&m, c, cgpaths) < 0)
+		goto out;
 #ifdef AKSUP_SANITIZER
 	/* the runtime reads /proc/self/maps: a proc of its own where it
 	 * may mount one (a command: pid 1 of its pid namespace), else the
 	 * host's, read-only */
-	if (own_proc)
+	if (!for_worker)
 		with_proc = 1;
 	else if (mv_take_proc(&m) < 0)
 		goto out;
-#else
-	(void)own_proc;
 #endif
 	if (mv_enter(&m, tmp_opts, with_proc) < 0)
 		goto out;
+	if (for_worker && reopen_in_view(c, cgpaths) < 0) {
+		m.failed = "its descriptors in its view";
+		goto out;
+	}
 	rc = 0;
 out:
 	if (rc < 0)
@@ -204,6 +293,10 @@ cmd_child(const struct cmd_spec *sp)
 	int i;
 
 	status_fd = sp->status;
+	/* the worker ignores SIGPIPE; an ignored signal stays ignored
+	 * across exec: the command gets the default */
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		fail("signals", NULL);
 	/* no controlling terminal, a process group of its own */
 	if (setsid() < 0)
 		fail("setsid", NULL);
@@ -216,8 +309,13 @@ cmd_child(const struct cmd_spec *sp)
 			fail("cgroup", NULL);
 	if (sethostname("aksup", 5) < 0)
 		fail("uts namespace", NULL);
-	if (proc_view(sp->cfg, PROC_TMP_SIZE, sp->network, 1, &what) < 0)
+	if (proc_view(sp->cfg, PROC_TMP_SIZE, sp->network, 0, &what) < 0)
 		fail("mount view", what);
+	/* with the files' owner's permissions, as the roots were opened */
+	if (sp->cfg->inner != 0) {
+		(void)setfsgid((gid_t)sp->cfg->inner);
+		(void)setfsuid((uid_t)sp->cfg->inner);
+	}
 	if (chdir(sp->cwd[0] ? sp->cwd : "/tmp") < 0)
 		fail("cwd", sp->cwd);
 	limits(sp);

@@ -142,7 +142,7 @@ own_view(void)
 
 	if (!cfg.ns)
 		return;
-	if (proc_view(&cfg, "size=64k,nr_inodes=64", cfg.net, 0, &failed) < 0)
+	if (proc_view(&cfg, "size=64k,nr_inodes=64", cfg.net, 1, &failed) < 0)
 		fatal("its own mount view (%s)", failed ? failed : "?");
 }
 
@@ -630,6 +630,10 @@ main(int argc, char **argv)
 
 	log_init("proc worker");
 	wire_version_check();
+	/* a command that stops reading its stdin is an EPIPE for us, never
+	 * our death (cmd_child restores the default before exec) */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
 	init(argc, argv);
 	own_view();

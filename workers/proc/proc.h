@@ -19,8 +19,10 @@
 #define PROC_TMP_SIZE	"size=64m,nr_inodes=16k"	/* a command's /tmp */
 
 struct proc_root {
-	int fd;			/* O_PATH directory, the supervisor's */
+	int fd;			/* O_PATH directory: the supervisor's, then
+				 * (proc_view, the worker's) its own view's */
 	int rw;			/* fs.write is allowed beneath it */
+	int skip;		/* not bound (a mount beneath it) */
 	const char *path;	/* where, in the command's view */
 };
 
@@ -43,7 +45,7 @@ struct proc_cfg {
 
 /* What one command's child needs, all prepared by the parent. */
 struct cmd_spec {
-	const struct proc_cfg *cfg;
+	struct proc_cfg *cfg;
 	const char *path;	/* the program, absolute, as decided */
 	const char *cwd;	/* "" : /tmp */
 	char **argv, **envp;
@@ -76,8 +78,8 @@ void procreq_free(struct procreq *r);
  * paths). The roots are opened by path with the files' owner's
  * filesystem ids (cfg->inner). 0, or -1 with *failed naming the step.
  */
-int proc_view(const struct proc_cfg *c, const char *tmp_opts, int net_files,
-    int own_proc, const char **failed);
+int proc_view(struct proc_cfg *c, const char *tmp_opts, int net_files,
+    int for_worker, const char **failed);
 
 /* The child: confine, then exec. Never returns. */
 _Noreturn void cmd_child(const struct cmd_spec *sp);
