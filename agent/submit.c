@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/client.h"
 #include "common/log.h"
@@ -55,6 +56,30 @@ result(const struct tally *t)
 	return 0;
 }
 
+/* stdout is a terminal (asked before the filter: isatty is an ioctl) */
+static int out_tty;
+
+/* One answer as a line: as the broker sent it, or, on a terminal, with
+ * every non-ASCII character escaped (C1 controls, bidi overrides of a
+ * command's output or a file never reach the terminal raw). */
+static void
+print_line(const char *line)
+{
+	json_t *v;
+	char *a;
+
+	if (!out_tty || (v = json_loads(line, JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, NULL)) == NULL) {
+		printf("%s\n", line);
+		return;
+	}
+	a = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII);
+	printf("%s\n", a ? a : line);
+	free(a);
+	json_decref(v);
+}
+
 static int
 one(int fd, const char *action, const char *target, const char *params)
 {
@@ -68,9 +93,11 @@ one(int fd, const char *action, const char *target, const char *params)
 		return 1;
 	}
 	count(&t, ans);
-	/* Pretty-print the answer as the broker sent it (order kept). */
+	/* Pretty-print the answer as the broker sent it (order kept); on a
+	 * terminal with every non-ASCII character escaped (print_line) */
 	j = json_loads(ans, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	pretty = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	pretty = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    (out_tty ? JSON_ENSURE_ASCII : 0)) : NULL;
 	printf("%s\n", pretty ? pretty : ans);
 	free(pretty);
 	json_decref(j);
@@ -154,7 +181,7 @@ batch(int fd)
 		}
 		inflight--;
 		count(&t, ans);
-		printf("%s\n", ans);
+		print_line(ans);
 	}
 	rc = result(&t);
 out:
@@ -229,6 +256,7 @@ main(int argc, char **argv)
 		fatalx("no agent channel on $AKSUP_FD");
 	/* Fixed stdio buffers: no lazy allocation (an isatty ioctl) after
 	 * the filter. */
+	out_tty = isatty(1);
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
 	json_object_seed(0);

@@ -159,6 +159,20 @@ t_stdin_unread() {
 	return $ok
 }
 
+# a command's output on aksup submit's terminal: C1 controls and bidi
+# overrides escaped (\u009b, \u202e), never raw
+t_terminal_safe() {
+	local ok=0
+	command -v script >/dev/null || { skip "no script(1) (util-linux)"; return; }
+	setup
+	printf '%s' "{\"args\":[\"-c\",\"printf '\\\\302\\\\233' ; printf '\\\\342\\\\200\\\\256'\"]}" > "$T/params"
+	script -qec "$AKSUP submit --policy $T/p.yaml --log-path $T/log --action proc.exec --target sh --params \"\$(cat $T/params)\"" \
+	    /dev/null > "$T/tty.out" 2>&1 < /dev/null
+	check "escaped on a terminal ($(grep -a stdout "$T/tty.out" | tr -d '\r'))" grep -aq 'u009b.*u202e\|u009B.*u202E' "$T/tty.out" || ok=1
+	check "  no raw C1 or bidi byte" bash -c '! LC_ALL=C grep -aqP "\xc2\x9b|\xe2\x80\xae" "$1"' _ "$T/tty.out" || ok=1
+	return $ok
+}
+
 # the operator's environment never reaches a command
 t_env() {
 	local ok=0 out
@@ -437,7 +451,7 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd stdin_unread env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
+ALL="argv_literal denied bad_params cwd stdin_unread terminal_safe env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"
