@@ -405,8 +405,10 @@ resolved(struct broker *b, struct job *j, uint32_t kind, const char *p,
 		return -1;
 	unlink_job(b, j);
 	params_back(b, j);
-	/* the session ends: decided, never started */
-	if (fail == NULL && (b->status != 0 || b->cfg->stop_reason != NULL))
+	/* the session ends (stopped, the log failed, the agent gone and
+	 * the proc channel shut): decided, never started */
+	if (fail == NULL && (b->status != 0 || b->cfg->stop_reason != NULL ||
+	    b->stopped || b->agent_gone))
 		fail = "session ended before it ran";
 	if (kind == REPLY_RAW)
 		broker_decide(b, &j->rq, &j->c, norm, strlen(norm), fail);

@@ -594,13 +594,13 @@ t_status_table() {
 			got=$(awk -v k="$key:" '$1==k {print $2}' /proc/$pid/status)
 			# Started as root, the docs' uids are the first session's;
 			# with other sessions running this one has slot S of the
-			# range, base + 4S (docs/SANDBOX.md "Uids"), the same S
+			# range, base + 8S (docs/SANDBOX.md "Uids"), the same S
 			# for all its roles.
 			if [ "${cols[$((i-1))]}" = uidroot ] && [ "$want" -ge 64400 ] &&
-			    [ "$got" != "$want" ] && [ $(( (got - want) % 4 )) = 0 ] &&
-			    [ $(( (got - want) / 4 )) -gt 0 ] && [ $(( (got - want) / 4 )) -lt 64 ] &&
-			    { [ -z "$slot" ] || [ "$slot" = $(( (got - want) / 4 )) ]; }; then
-				slot=$(( (got - want) / 4 ))
+			    [ "$got" != "$want" ] && [ $(( (got - want) % 8 )) = 0 ] &&
+			    [ $(( (got - want) / 8 )) -gt 0 ] && [ $(( (got - want) / 8 )) -lt 64 ] &&
+			    { [ -z "$slot" ] || [ "$slot" = $(( (got - want) / 8 )) ]; }; then
+				slot=$(( (got - want) / 8 ))
 				note "$comm $key: docs $want, /proc $got: slot $slot (another session holds slot 0)"
 				continue
 			fi
