@@ -352,7 +352,8 @@ worker_seen() {
 	    >/dev/null 2>&1 &
 	pid=$!
 	sleep 0.8
-	pgrep -f '^aksup-worker-proc ' >/dev/null && seen=1
+	# this session's: a child of its aksup (other sessions may run)
+	pgrep -P "$pid" -f '^aksup-worker-proc ' >/dev/null && seen=1
 	wait "$pid"
 	echo $seen
 }
@@ -399,7 +400,7 @@ t_worker_view() {
 		    >/dev/null 2>&1 &
 		pid=$!
 		sleep 0.8
-		w=$(pgrep -f '^aksup-worker-proc ' | head -1)
+		w=$(pgrep -P "$pid" -f '^aksup-worker-proc ' | head -1)
 		if [ -z "$w" ]; then note "no worker seen"; ok=1; wait $pid; continue; fi
 		if [ $run = own ]; then
 			check "its root holds the system and the roots ($(ls /proc/$w/root | tr '\n' ' '))" \
