@@ -182,12 +182,6 @@ mv_take_net(struct mountview *m)
 	return 0;
 }
 
-int
-mv_take_proc(struct mountview *m)
-{
-	return take_path(m, "/proc", 0, 0);
-}
-
 /* Cloned alone, without the mounts beneath it (a mount under a root or a
  * --ro directory, a bind of the log's directory, a proc, never comes
  * along); nosuid, nodev, read-only unless rw. */

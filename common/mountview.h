@@ -58,9 +58,6 @@ int mv_take_fd(struct mountview *m, const char *path, int fd, int is_dir,
 /* view_net: each file or directory that exists, its symlinks followed.
  * 0, or -1. */
 int mv_take_net(struct mountview *m);
-/* The host's /proc (and what is mounted beneath it), read-only: a
- * process that cannot mount a proc of its own (sanitizer builds). */
-int mv_take_proc(struct mountview *m);
 /* A symlink at `path` to `target`, made after every bind. 0, or -1. */
 int mv_take_link(struct mountview *m, const char *path, const char *target);
 /*

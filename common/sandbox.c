@@ -886,7 +886,7 @@ static const struct sc_allow proc_allow[] = {
 	SC(landlock_add_rule, "same"),
 	SC(landlock_restrict_self, "same"),
 	SC(seccomp, "a command's filter"),
-	SC(mkdirat, "a command's cgroup"),
+	/* mkdirat (a command's cgroup): add_no_setid, as every mode call */
 	SC(unlinkat, "remove it when the command is gone"),
 };
 
@@ -912,7 +912,16 @@ add_proc_ns(scmp_filter_ctx ctx)
 static int
 build_worker_proc(scmp_filter_ctx ctx)
 {
-	return ADD(ctx, agent_allow) < 0 || ADD(ctx, proc_allow) < 0 ||
+	size_t i;
+
+	/* the agent's list but its mode calls, which are checked: the
+	 * worker never makes a set-id file either (it may take the files'
+	 * owner's uid) */
+	for (i = 0; i < sizeof(agent_allow) / sizeof(agent_allow[0]); i++)
+		if (!is_mode_call(agent_allow[i].nr) && seccomp_rule_add(ctx,
+		    SCMP_ACT_ALLOW, agent_allow[i].nr, 0) < 0)
+			return -1;
+	return ADD(ctx, proc_allow) < 0 || add_no_setid(ctx) < 0 ||
 	    add_proc_ns(ctx) < 0 ? -1 : 0;
 }
 

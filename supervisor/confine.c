@@ -462,7 +462,9 @@ own_maps(pid_t pid)
 	/* commands never run as host root: root's files' owner is, for
 	 * them, a uid of the session's range instead */
 	cu = g.run_uid != 0 ? g.run_uid : g.base + UID_COMMAND_ROOT;
-	cg = g.run_uid != 0 ? g.run_gid : (gid_t)(g.base + UID_COMMAND_ROOT);
+	/* nor in root's group (a --run-as user whose group is 0) */
+	cg = g.run_uid != 0 && g.run_gid != 0 ? g.run_gid :
+	    (gid_t)(g.base + UID_COMMAND_ROOT);
 	for (i = 0; i < 2; i++) {
 		if (g.root && cu == w)
 			return -1;	/* --run-as the role's own uid */

@@ -26,7 +26,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -92,16 +91,30 @@ limits(const struct cmd_spec *sp)
 static int
 same_root(const struct proc_root *r)
 {
-	struct open_how how;
+	char buf[PATH_MAX], *comp, *save = NULL;
 	struct stat a, b;
-	int fd;
+	int fd, next;
 
-	memset(&how, 0, sizeof(how));
-	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, AT_FDCWD, r->path, &how, sizeof(how));
-	if (fd < 0)
+	/* component by component from /, each O_PATH|O_NOFOLLOW|
+	 * O_DIRECTORY: a symlink on the way fails (ENOTDIR); no openat2,
+	 * whose mode this worker's filter could not check */
+	if (snprintf(buf, sizeof(buf), "%s", r->path) >= (int)sizeof(buf) ||
+	    (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
+	for (comp = strtok_r(buf, "/", &save); comp != NULL;
+	    comp = strtok_r(NULL, "/", &save)) {
+		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
+			close(fd);
+			errno = EINVAL;
+			return -1;
+		}
+		next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_DIRECTORY |
+		    O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
 	if (fstat(fd, &a) < 0 || fstat(r->fd, &b) < 0 || a.st_dev != b.st_dev ||
 	    a.st_ino != b.st_ino) {
 		close(fd);
@@ -230,13 +243,9 @@ proc_view(struct proc_cfg *c, const char *tmp_opts, int net_files,
 	if (for_worker && take_cgroups(&m, c, cgpaths) < 0)
 		goto out;
 #ifdef AKSUP_SANITIZER
-	/* the runtime reads /proc/self/maps: a proc of its own where it
-	 * may mount one (a command: pid 1 of its pid namespace), else the
-	 * host's, read-only */
-	if (!for_worker)
-		with_proc = 1;
-	else if (mv_take_proc(&m) < 0)
-		goto out;
+	/* the runtime reads /proc/self/maps: a proc of its own pid
+	 * namespace (the worker's and each command's are their own) */
+	with_proc = 1;
 #endif
 	if (mv_enter(&m, tmp_opts, with_proc) < 0)
 		goto out;
@@ -275,6 +284,8 @@ landlock(const struct cmd_spec *sp)
 	rwdir[w++] = "/tmp";
 	rwdir[w++] = "/dev/shm";
 	for (i = 0; i < (size_t)c->nroots; i++) {
+		if (c->roots[i].skip)
+			continue;	/* not in the view */
 		if (c->roots[i].rw)
 			rwdir[w++] = c->roots[i].path;
 		else
