@@ -1910,6 +1910,20 @@ policy_root(const struct policy *p, size_t i)
 	return p->roots[i];
 }
 
+/* Allow rule number `rule` of `action`, or NULL. The number indexes
+ * p->rules: the allow rules first, then the deny rules
+ * (policy_decision.rule). */
+static const struct rule *
+allow_rule(const struct policy *p, int rule, int action)
+{
+	const struct rule *r;
+
+	if (p == NULL || rule < 0 || (size_t)rule >= p->nrules)
+		return NULL;
+	r = &p->rules[rule];
+	return r->deny || r->action != action ? NULL : r;
+}
+
 int
 policy_proc_grant(const struct policy *p, int rule, struct proc_grant *out)
 {
@@ -1918,12 +1932,7 @@ policy_proc_grant(const struct policy *p, int rule, struct proc_grant *out)
 	if (out == NULL)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	/* rule indexes p->rules: the allow rules first, then the deny rules
-	 * (policy_decision.rule) */
-	if (p == NULL || rule < 0 || (size_t)rule >= p->nrules)
-		return -1;
-	r = &p->rules[rule];
-	if (r->deny || r->action != ACT_PROC_EXEC)
+	if ((r = allow_rule(p, rule, ACT_PROC_EXEC)) == NULL)
 		return -1;
 	out->network = r->prog.network;
 	out->timeout_max = r->prog.timeout_max != 0 ? r->prog.timeout_max :
@@ -1955,10 +1964,7 @@ policy_http_grant(const struct policy *p, int rule, struct http_grant *out)
 	if (out == NULL)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	if (p == NULL || rule < 0 || (size_t)rule >= p->nrules)
-		return -1;
-	r = &p->rules[rule];
-	if (r->deny || r->action != ACT_NET_HTTP)
+	if ((r = allow_rule(p, rule, ACT_NET_HTTP)) == NULL)
 		return -1;
 	out->timeout_max = r->http.timeout_max != 0 ? r->http.timeout_max :
 	    POLICY_HTTP_TIMEOUT_DEFAULT;
