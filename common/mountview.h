@@ -31,6 +31,9 @@ extern const char *const view_net[];		/* /etc/resolv.conf ... */
 
 #define MV_MAX		256	/* entries of one view */
 #define MV_SHM_SIZE	"size=64m,nr_inodes=4k"	/* the private /dev/shm */
+#define MV_TMP_SIZE	"size=64m,nr_inodes=16k"	/* the private /tmp of the
+						   external agent and of
+						   each command */
 
 struct mv_ent {
 	const char *path;	/* where, in the view */

@@ -67,8 +67,6 @@ _Static_assert(1 AKSUP_ROLES(UID_OK_) && UID_COMMAND_ROOT < UIDRANGE_STRIDE,
 #define RL_DATA_MAX	(1024 * MiB)
 #endif
 
-/* The external agent's view: the plan is supervisor/view.c's. */
-#define PRIVATE_TMP_SIZE "size=64m,nr_inodes=16k"
 
 /* ---- the session's layers --------------------------------------------- */
 
@@ -613,7 +611,7 @@ view_build(const struct agent_view *v)
 #ifdef AKSUP_SANITIZER
 	with_proc = 1;
 #endif
-	if (mv_enter(&m, PRIVATE_TMP_SIZE, with_proc) < 0)
+	if (mv_enter(&m, MV_TMP_SIZE, with_proc) < 0)
 		child_fail("namespaces", m.failed);
 	if (chdir(g.cwd) < 0 && chdir("/") < 0)
 		child_fail("namespaces", "chdir");

@@ -320,7 +320,7 @@ cmd_child(const struct cmd_spec *sp)
 			fail("cgroup", NULL);
 	if (sethostname("aksup", 5) < 0)
 		fail("uts namespace", NULL);
-	if (proc_view(sp->cfg, PROC_TMP_SIZE, sp->network, 0, &what) < 0)
+	if (proc_view(sp->cfg, MV_TMP_SIZE, sp->network, 0, &what) < 0)
 		fail("mount view", what);
 	/* with the files' owner's permissions, as the roots were opened */
 	if (sp->cfg->inner != 0) {

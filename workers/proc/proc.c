@@ -59,7 +59,6 @@ struct stream {
 struct cmd {
 	int used;
 	uint64_t tag;
-	pid_t pid;
 	int pidfd, status_fd, in_fd;
 	struct stream out, err;
 	const char *in;		/* stdin bytes, in the request's copy */
@@ -337,7 +336,6 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	close(st[1]);
 	c->used = 1;
 	c->tag = tag;
-	c->pid = pid;
 	c->pidfd = pidfd;
 	c->status_fd = st[0];
 	c->in_fd = in[1];

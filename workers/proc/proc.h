@@ -16,7 +16,6 @@
 #include "common/wire.h"
 
 #define PROC_CG_MAX	2
-#define PROC_TMP_SIZE	"size=64m,nr_inodes=16k"	/* a command's /tmp */
 
 struct proc_root {
 	int fd;			/* O_PATH directory: the supervisor's, then
