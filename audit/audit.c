@@ -1220,6 +1220,7 @@ audit_write(struct audit *a, const struct audit_rec *r)
 {
 	enum audit_rtype rt;
 	uint64_t line;
+	size_t i;
 
 	if (a == NULL || r == NULL || !a->began || a->ended || a->broken ||
 	    (r->type != AUDIT_R_DECISION && r->type != AUDIT_R_OUTCOME) ||
@@ -1235,6 +1236,15 @@ audit_write(struct audit *a, const struct audit_rec *r)
 		PUTS(a, ",\"target_sent\":");
 		put_str_bounded(a, "target_sent", r->target_sent,
 		    AUDIT_TARGET_MAX);
+	}
+	for (i = 0; i < r->ncreds; i++) {
+		if (i == 0)
+			PUTS(a, ",\"credentials\":[");
+		else
+			PUTS(a, ",");
+		put_str(a, r->creds[i]);	/* a name the policy bounds */
+		if (i + 1 == r->ncreds)
+			PUTS(a, "]");
 	}
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);

@@ -100,6 +100,9 @@ struct audit_rec {
 	const char	*target_sent;	/* as the agent sent it, when the
 					   gate normalized it to another
 					   target; NULL: the same */
+	const char *const *creds;	/* names of the credentials its
+					   worker adds (never a value) */
+	size_t		 ncreds;
 	const char	*params_sha256;
 	const char	*params;
 	size_t		 params_len;

@@ -5,12 +5,14 @@
  * physical floor: a bare socketpair ping-pong, one hop and two hops; and
  * proc.exec (bench/proc.c): a command's cost against bubblewrap and a bare
  * fork+exec, slow commands beside fast reads, and the cost of each layer
- * of a command's sandbox.
+ * of a command's sandbox; and net.http (bench/http.c): GETs of a local
+ * server through a session against the Python project's HttpProvider.
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
- * floor and the proc.exec references) and, re-exec'd as `aksup-bench
- * --inner NAME --ws=WS`, in the agent seat
+ * floor and the proc.exec and net.http references, serves HTTP on
+ * 127.0.0.1) and, re-exec'd as `aksup-bench --inner NAME --ws=WS
+ * [--url=URL]`, in the agent seat
  * of that session (untrusted, confined; it speaks only the agent channel).
  * Privilege: the invoking user's; it writes only beneath its own temp dir
  * (and, as root, a temporary cgroup for the layer split, bench/proc.c).
@@ -313,7 +315,7 @@ conc_run(struct result *r, int nthreads, int per, const char *action,
 }
 
 static int
-inner(const char *name, const char *ws)
+inner(const char *name, const char *ws, const char *url)
 {
 	struct result r;
 	char target[PATH_MAX];
@@ -341,6 +343,8 @@ inner(const char *name, const char *ws)
 		proc_inner(&r);
 	else if (strcmp(name, "overlap") == 0)
 		overlap_inner(&r, ws);
+	else if (strcmp(name, "http") == 0 && url != NULL)
+		http_inner(&r, url);
 	else
 		return 2;
 	printf("%d %.3f %.6f %.6f %.6f %d %.3f %.3f %.3f\n", r.n, r.ops, r.p50,
@@ -404,9 +408,11 @@ count_decisions(const char *log)
 	return n;
 }
 
+/* One session of the benchmark `name`; arg: one more argument for its
+ * agent side (--url=URL), or NULL. */
 static int
 session(const char *name, const char *policy, const char *log,
-	const char *ws, struct result *r)
+	const char *ws, const char *arg, struct result *r)
 {
 	int p[2], st;
 	pid_t pid;
@@ -445,6 +451,8 @@ session(const char *name, const char *policy, const char *log,
 		 * names targets beneath it in its requests */
 		snprintf(wsarg, sizeof(wsarg), "--ws=%s", ws);
 		av[k++] = wsarg;
+		if (arg != NULL)
+			av[k++] = (char *)arg;
 		av[k] = NULL;
 		execv(aksup, av);
 		_exit(127);
@@ -530,7 +538,7 @@ floor_run(struct result *r, int hops, int n)
 
 /* hops: the floor a sequential benchmark is held to (0: none; for mixed,
  * a third of its requests take two hops and two thirds one). */
-enum { POL_BENCH, POL_EMPTY, POL_PROC };
+enum { POL_BENCH, POL_EMPTY, POL_PROC, POL_HTTP };
 static const struct {
 	const char *name, *title;
 	int policy;
@@ -546,10 +554,12 @@ static const struct {
 	{ "proc", "proc.exec /bin/true (200)", POL_PROC, PROC_N, 0 },
 	{ "overlap", "Overlap 10 sleep+100 read", POL_PROC,
 	    OVERLAP_REPS * (OVERLAP_SLEEPS + OVERLAP_READS), 0 },
+	{ "http", "net.http GET 1 KiB (500)", POL_HTTP, HTTP_N, 0 },
 };
 #define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
 #define B_PROC 6
 #define B_OVERLAP 7
+#define B_HTTP 8
 #define RUNS_MAX 25
 
 static int
@@ -620,8 +630,8 @@ select_benches(const char *only, int run[NBENCH], int *floors, int *split)
 	return 0;
 bad:
 	fprintf(stderr, "aksup-bench: --only %s: names are deny, read, "
-	    "concurrent, integrity, mixed, write, proc, overlap, floor, "
-	    "split\n", only);
+	    "concurrent, integrity, mixed, write, proc, overlap, http, "
+	    "floor, split\n", only);
 	return -1;
 }
 
@@ -634,6 +644,9 @@ struct extra {
 	const double *xbw;		/* [runs] aksup p50 / bwrap p50; 0: none */
 	const char *bwrap_why;		/* why bwrap did not run, or NULL */
 	const struct split *sp;		/* [runs] */
+	const struct result *hx;	/* [runs] http_ref.py */
+	const double *xht;		/* [runs] aksup ops / its; 0: none */
+	const char *http_why;		/* why http_ref.py did not run */
 };
 
 static void
@@ -652,16 +665,17 @@ plain(const char *s)
 	return strpbrk(s, "\"\\") == NULL ? s : "(see stderr)";
 }
 
-/* The median of the rounds' aksup/bwrap ratios (0: none). */
+/* The median of the rounds' ratios, aksup/bwrap or aksup/http_ref.py
+ * (0: none). */
 static double
-x_bwrap(int runs, const struct extra *x)
+x_median(int runs, const double *x)
 {
 	double v[RUNS_MAX];
 	int k, n = 0;
 
 	for (k = 0; k < runs; k++)
-		if (x->xbw[k] > 0)
-			v[n++] = x->xbw[k];
+		if (x[k] > 0)
+			v[n++] = x[k];
 	return n > 0 ? median_of(v, n) : 0;
 }
 
@@ -682,6 +696,62 @@ split_ms(int runs, const struct extra *x, int l, const char **why)
 	return n > 0 ? median_of(v, n) : -1;
 }
 
+/* The http reference's row: its figures (no p95), or why it is missing. */
+static void
+http_ref_row(int json, int runs, const struct extra *x)
+{
+	const struct result *m;
+	double lo, hi;
+	char range[32] = "";
+
+	if (x->http_why != NULL) {
+		if (json)
+			printf("{\"name\":\"http-ref\",\"missing\":\"%s\"}\n",
+			    plain(x->http_why));
+		else
+			printf("http_ref.py: %s\n", x->http_why);
+		return;
+	}
+	m = median(x->hx, runs, 1, &lo, &hi);
+	if (json) {
+		printf("{\"name\":\"http-ref\",\"ops\":%.1f,\"p50_ms\":%.4f,"
+		    "\"p99_ms\":%.4f,\"runs\":%d,\"ops_min\":%.1f,"
+		    "\"ops_max\":%.1f,\"n\":%d}\n", m->ops, m->p50, m->p99,
+		    runs, lo, hi, m->n);
+		return;
+	}
+	if (runs > 1)
+		snprintf(range, sizeof(range), "%.0f-%.0f", lo, hi);
+	printf("%-28s %9.0f %15s %8.4f %8s %8.4f\n", "http_ref.py GET 1 KiB (500)",
+	    m->ops, range, m->p50, "-", m->p99);
+}
+
+/* The line below the table: aksup's net.http against the reference. */
+static void
+http_line(int runs, const struct result *hm, const struct extra *x,
+	  double xh, int first)
+{
+	const char *nl = first ? "\n" : "";
+	double lo, hi;
+
+	if (hm->n == 0) {
+		printf("%snet.http GET 1 KiB: the session gave no figures\n", nl);
+		return;
+	}
+	printf("%snet.http GET 1 KiB: aksup %.0f ops/s (p50 %.3f ms)", nl,
+	    hm->ops, hm->p50);
+	if (x->http_why == NULL)
+		printf(", http_ref.py %.0f ops/s", median(x->hx, runs, 1, &lo,
+		    &hi)->ops);
+	if (xh > 0)
+		printf("; aksup/reference %.2f (target >= 2)%s", xh, runs > 1 ?
+		    " (median of the rounds' ratios)" : "");
+	else if (x->http_why == NULL)
+		printf("; no ratio: %d of aksup's answers were not OK",
+		    hm->errors);
+	printf("\n");
+}
+
 static void
 report(int json, int runs, const int run[NBENCH], const struct result *res,
        const struct extra *x)
@@ -689,8 +759,8 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 	static const char *const ptitle[2] = { "bwrap /bin/true (200)",
 	    "fork+exec /bin/true (200)" };
 	const struct result *m, *pm[2] = { NULL, NULL }, *am = NULL;
-	const struct result *om = NULL;
-	double lo, hi, rt[RUNS_MAX], xf, xb = 0, ms, prev;
+	const struct result *om = NULL, *hm = NULL;
+	double lo, hi, rt[RUNS_MAX], xf, xb = 0, xh = 0, ms, prev;
 	const char *why;
 	int i, k, l;
 
@@ -733,7 +803,11 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 			xf = median_of(rt, runs);
 		}
 		if (b && i == B_PROC)
-			xb = x_bwrap(runs, x);
+			xb = x_median(runs, x->xbw);
+		if (b && i == B_HTTP) {
+			hm = m;
+			xh = x_median(runs, x->xht);
+		}
 		if (json) {
 			json_head(m, runs, lo, hi);
 			if (b)
@@ -747,6 +821,8 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 				printf(",\"x_floor\":%.2f", xf);
 			if (b && i == B_PROC && xb > 0)
 				printf(",\"x_bwrap\":%.2f", xb);
+			if (b && i == B_HTTP && xh > 0)
+				printf(",\"x_ref\":%.2f,\"target_x_ref\":2", xh);
 			if (b && i == B_OVERLAP)
 				printf(",\"wall_ms\":%.1f,\"last_read_ms\":%.1f,"
 				    "\"last_sleep_ms\":%.1f,\"target_ms\":500",
@@ -770,6 +846,8 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 			    m->ops, range, m->p50, m->p95, m->p99,
 			    p && m->errors ? " (some failed)" : "");
 	}
+	if (run[B_HTTP])
+		http_ref_row(json, runs, x);
 	if (!json && am != NULL && am->n == 0)
 		printf("\nproc.exec /bin/true: the session gave no figures\n");
 	else if (!json && am != NULL) {
@@ -793,6 +871,8 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 		    "fs.read %.1f ms, last sleep %.1f ms\n", am ? "" : "\n",
 		    OVERLAP_SLEEPS, OVERLAP_READS, OVERLAP_REPS, om->wall,
 		    om->last_read, om->last_sleep);
+	if (!json && hm != NULL)
+		http_line(runs, hm, x, xh, am == NULL && om == NULL);
 	if (!x->split)
 		return;
 	if (!json)
@@ -825,6 +905,26 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 	}
 }
 
+/* Starts the server and writes the policy naming its address; its URL
+ * in url. -1 (said) when the server cannot listen. */
+static int
+http_setup(const char *hpol, char *url, size_t len)
+{
+	char why[128], polbuf[256];
+	int port;
+
+	if (http_server_start(&port, why, sizeof(why)) < 0) {
+		fprintf(stderr, "aksup-bench: http: the server did not start: "
+		    "%s\n", why);
+		return -1;
+	}
+	snprintf(url, len, "http://127.0.0.1:%d/bytes", port);
+	snprintf(polbuf, sizeof(polbuf), "capabilities:\n  - action: "
+	    "net.http\n    resource: \"http://127.0.0.1:%d/**\"\n", port);
+	write_file(hpol, polbuf, strlen(polbuf));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -837,6 +937,9 @@ main(int argc, char **argv)
 	static struct result px[RUNS_MAX][2];
 	static struct split sp[RUNS_MAX];
 	static double ratio[RUNS_MAX][NBENCH], xbw[RUNS_MAX];
+	static struct result hx[RUNS_MAX];
+	static double xht[RUNS_MAX];
+	char hpol[160], url[64] = "", urlarg[72], http_why[256] = "";
 	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, split = 1;
 	int failed = 0;
 	long runs = 1;
@@ -845,9 +948,11 @@ main(int argc, char **argv)
 	unsigned mask;
 	ssize_t n;
 
-	if (argc == 4 && strcmp(argv[1], "--inner") == 0 &&
+	if ((argc == 4 || (argc == 5 && strncmp(argv[4], "--url=", 6) == 0))
+	    && strcmp(argv[1], "--inner") == 0 &&
 	    strncmp(argv[3], "--ws=", 5) == 0)
-		return inner(argv[2], argv[3] + 5);
+		return inner(argv[2], argv[3] + 5, argc == 5 ? argv[4] + 6 :
+		    NULL);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
@@ -932,6 +1037,14 @@ main(int argc, char **argv)
 	    "/bin/true\n  - action: proc.exec\n    resource: sleep\n"
 	    "    args: [\"0.2\"]\n", ws);
 	write_file(ppol, polbuf, strlen(polbuf));
+	/* http: the server, and a policy naming its address (which allows
+	 * loopback) */
+	snprintf(hpol, sizeof(hpol), "%s/http.yaml", dir);
+	if (run[B_HTTP] && http_setup(hpol, url, sizeof(url)) < 0) {
+		run[B_HTTP] = 0;
+		failed = 1;
+	}
+	snprintf(urlarg, sizeof(urlarg), "--url=%s", url);
 
 	/* Rounds, each every selected benchmark and then the floor: the
 	 * host's speed drifts, so a benchmark is compared with the floor
@@ -949,8 +1062,10 @@ main(int argc, char **argv)
 			snprintf(out, sizeof(out), "%s/output", ws);
 			empty_dir(out);	/* every round writes new files */
 			policy = benches[i].policy == POL_EMPTY ? empty :
-			    benches[i].policy == POL_PROC ? ppol : pol;
-			session(benches[i].name, policy, path, ws, &res[r][i]);
+			    benches[i].policy == POL_PROC ? ppol :
+			    benches[i].policy == POL_HTTP ? hpol : pol;
+			session(benches[i].name, policy, path, ws,
+			    i == B_HTTP ? urlarg : NULL, &res[r][i]);
 			/* said here: the table shows only the median round */
 			if (res[r][i].errors != 0 ||
 			    res[r][i].records != benches[i].want_records) {
@@ -959,6 +1074,14 @@ main(int argc, char **argv)
 				    benches[i].name, r + 1, res[r][i].errors,
 				    res[r][i].records, benches[i].want_records);
 				failed = 1;
+			}
+			if (i == B_HTTP) {
+				/* the reference, against the same server; no
+				 * ratio for a round whose answers were not OK */
+				http_ref(&hx[r], url, http_why, sizeof(http_why));
+				xht[r] = hx[r].missing || hx[r].ops <= 0 ||
+				    res[r][i].ops <= 0 || res[r][i].errors != 0 ?
+				    0 : res[r][i].ops / hx[r].ops;
 			}
 			if (i != B_PROC)
 				continue;
@@ -986,6 +1109,7 @@ main(int argc, char **argv)
 			    1 / res[r][i].ops / f : 0;
 		}
 	}
+	http_server_stop();
 	memset(&x, 0, sizeof(x));
 	x.floors = floors;
 	x.split = split;
@@ -997,6 +1121,11 @@ main(int argc, char **argv)
 		if (px[r][0].missing)
 			x.bwrap_why = bwrap_why;
 	x.sp = sp;
+	x.hx = hx;
+	x.xht = xht;
+	for (r = 0; r < runs; r++)
+		if (hx[r].missing)
+			x.http_why = http_why;
 	report(json, runs, run, &res[0][0], &x);
 	if (!keep) {
 		char cmd[160];

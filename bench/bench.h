@@ -24,7 +24,8 @@ struct result {
 	/* overlap: wall time to the last answer, to the last fs.read's and
 	 * to the last sleep's, ms (medians of its repetitions) */
 	double wall, last_read, last_sleep;
-	int missing;			/* a reference not run (bwrap) */
+	int missing;			/* a reference not run (bwrap,
+					 * http_ref.py) */
 };
 
 extern int chan_fd;			/* the agent channel (inner) */
@@ -71,5 +72,25 @@ struct split {
 extern const char *const split_names[SPLIT_N];
 extern const char *const split_titles[SPLIT_N];
 void split_run(struct split *s);
+
+/* ---- bench/http.c ------------------------------------------------------ */
+
+#define HTTP_N		500	/* GETs per measurement */
+#define HTTP_BODY	1024	/* the server's answer, bytes of 'x' */
+
+/* The server: 127.0.0.1, a port the kernel picks (in *port); a thread per
+ * connection, keep-alive unless the client says close. -1 and why when
+ * it cannot listen. Stopped by http_server_stop (or the exit). */
+int http_server_start(int *port, char *why, size_t len);
+void http_server_stop(void);
+
+/* The agent side, in a session: HTTP_N x net.http GET url, lock-step,
+ * each OK with status_code 200. */
+void http_inner(struct result *r, const char *url);
+
+/* The reference, outside any session: python3 bench/http_ref.py url
+ * HTTP_N (ops/s, p50 and p99; p95 is -1). r->missing, and why, when
+ * python3 or the script is not there or it failed. */
+void http_ref(struct result *r, const char *url, char *why, size_t len);
 
 #endif

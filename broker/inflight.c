@@ -103,6 +103,8 @@ job_free(struct broker *b, struct job *j)
 	request_free(&j->rq);
 	free(j->target);
 	free(j->f.owned);
+	free(j->hopf.owned);
+	free(j->hops);
 	/* its params buffer goes back to the broker when it has none */
 	if (j->params != NULL && b->pbuf == NULL) {
 		b->pbuf = j->params;
@@ -129,6 +131,25 @@ unlink_job(struct broker *b, struct job *j)
 	if (j->sent)
 		w->nsent--;
 	b->inflight--;
+}
+
+/* Each redirect hop the request was allowed to follow ends with it:
+ * its outcome is the request's (one exchange). */
+static void
+hop_outcomes(struct broker *b, struct job *j, enum audit_status st,
+    const char *err)
+{
+	struct reqctx c = j->c;
+	unsigned i;
+
+	c.target_sent = NULL;
+	for (i = 0; i < j->nallowed; i++) {
+		memcpy(c.rid, j->hops[i].rid, sizeof(c.rid));
+		c.reserve = j->hops[i].reserve;
+		if (broker_record(b, &c, AUDIT_R_OUTCOME, "(redirect hop)", st,
+		    err) < 0)
+			break;
+	}
 }
 
 /*
@@ -192,6 +213,8 @@ finish(struct broker *b, struct job *j, const char *data, size_t dlen,
 	}
 	if (err == NULL && ok == NULL)
 		err = "provider failed";
+	hop_outcomes(b, j, data != NULL && perr == NULL ? AUDIT_S_OK :
+	    AUDIT_S_FAILED, err);
 	if (broker_record(b, &j->c, AUDIT_R_OUTCOME, j->c.target, data != NULL &&
 	    perr == NULL ? AUDIT_S_OK : AUDIT_S_FAILED, err) < 0) {
 		free(ok);
@@ -245,6 +268,22 @@ flush_sends(struct broker *b, struct wchan *w)
 	for (j = w->head; j != NULL && w->alive; ) {
 		struct job *next = j->next;
 
+		if (j->hop_unsent) {
+			if (chan_send_nowait(&w->ch, j->pv->hop_resp, j->tag,
+			    j->hopf.iov, j->hopf.iovcnt) < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					break;		/* POLLOUT: later */
+				/* our half shut (the session is stopping):
+				 * the worker ends it and answers */
+				if (errno != EPIPE) {
+					worker_down(b, w, 0);
+					return;
+				}
+			}
+			j->hop_unsent = 0;
+			free(j->hopf.owned);
+			j->hopf.owned = NULL;
+		}
 		if (j->sent) {
 			j = next;
 			continue;
@@ -446,6 +485,66 @@ inflight_stop(struct broker *b)
 			(void)shutdown(b->w[i].ch.fd, SHUT_WR);
 }
 
+/*
+ * Its worker asks to follow a redirect of job j to `url`: decided like
+ * a request of its own, on the same params, with a decision record of
+ * its own (a new record id, the credentials the worker would add); the
+ * worker waits for the answer. -1: the message breaks the protocol.
+ */
+static int
+hop(struct broker *b, struct job *j, const char *url, size_t len)
+{
+	const char *names[HTTP_CRED_NAMES_MAX], *err = NULL;
+	enum audit_status st;
+	enum gate_verdict v;
+	struct reqctx c = j->c;
+	struct gate g;
+	int allowed = 0;
+
+	if (j->pv->hop == NULL || j->resolving || j->hop_unsent ||
+	    j->nhops >= HTTP_HOPS_MAX || len == 0 || memchr(url, '\0', len))
+		return -1;
+	j->nhops++;
+	c.t0 = now_ns();
+	record_id_new(b, c.rid);
+	c.target_sent = NULL;
+	c.reserve = 0;
+	v = gate_decide(b->cfg->policy, j->rq.action, url, len, j->rq.params,
+	    &g);
+	c.rule = v != GATE_MALFORMED ? g.d.rule_id : NULL;
+	st = v == GATE_ALLOWED ? AUDIT_S_ALLOWED : v == GATE_DENIED ?
+	    AUDIT_S_DENIED : AUDIT_S_INVALID;
+	if (st == AUDIT_S_ALLOWED && (b->status != 0 || b->stopped ||
+	    b->cfg->stop_reason != NULL)) {
+		st = AUDIT_S_DENIED;	/* the session ends: no new exchange */
+		c.rule = NULL;
+		err = "session ended before the redirect was followed";
+	}
+	if (st == AUDIT_S_ALLOWED) {
+		c.ncreds = j->pv->creds != NULL ? j->pv->creds(b->cfg->policy,
+		    url, j->target, names) : 0;
+		c.creds = names;
+	}
+	if (broker_record(b, &c, AUDIT_R_DECISION, url, st, st ==
+	    AUDIT_S_ALLOWED ? NULL : err ? err : v == GATE_DENIED ?
+	    "redirect not permitted" : g.why) == 0 && st == AUDIT_S_ALLOWED) {
+		if (j->hops == NULL && (j->hops = calloc(HTTP_HOPS_MAX,
+		    sizeof(*j->hops))) == NULL)
+			fatal("calloc");
+		memcpy(j->hops[j->nallowed].rid, c.rid, sizeof(c.rid));
+		j->hops[j->nallowed++].reserve = audit_last_reserve(
+		    b->cfg->audit);
+		allowed = 1;
+	}
+	memset(&j->hopf, 0, sizeof(j->hopf));
+	if (j->pv->hop(&j->hopf, b->cfg->policy, j->target, url, allowed ?
+	    &g.d : NULL, &err) < 0 && j->pv->hop(&j->hopf, b->cfg->policy,
+	    j->target, url, NULL, &err) < 0)
+		fatalx("hop answer");
+	j->hop_unsent = 1;
+	return 0;
+}
+
 /* One message from a worker: the answer to one of its requests. */
 static void
 worker_read(struct broker *b, struct wchan *w)
@@ -474,6 +573,15 @@ worker_read(struct broker *b, struct wchan *w)
 	for (j = w->head; j != NULL && !(j->sent && j->tag == m.hdr.tag);
 	    j = j->next)
 		;
+	if (j != NULL && !j->resolving && m.hdr.type == j->pv->hop_req &&
+	    j->pv->hop_req != WIRE_NONE) {
+		m.payload[m.hdr.len] = '\0';	/* wbuf has room for it */
+		if (hop(b, j, (const char *)m.payload, m.hdr.len) < 0)
+			worker_down(b, w, 1);
+		else
+			flush_sends(b, w);
+		return;
+	}
 	if (j == NULL || m.hdr.type != (j->resolving ? j->pv->resolve_resp :
 	    j->pv->resp)) {
 		worker_down(b, w, 1);
@@ -500,6 +608,18 @@ worker_read(struct broker *b, struct wchan *w)
 	flush_sends(b, w);
 }
 
+/* A hop answer of one of its jobs waits for room on the channel. */
+static int
+hop_waits(const struct wchan *w)
+{
+	const struct job *j;
+
+	for (j = w->head; j != NULL; j = j->next)
+		if (j->hop_unsent)
+			return 1;
+	return 0;
+}
+
 int
 inflight_poll(struct broker *b, struct pollfd *pfd)
 {
@@ -510,8 +630,8 @@ inflight_poll(struct broker *b, struct pollfd *pfd)
 		 * violation, either way seen here */
 		pfd[i].fd = b->w[i].alive ? b->w[i].ch.fd : -1;
 		pfd[i].events = POLLIN;
-		if (b->w[i].nsent < b->w[i].n &&
-		    b->w[i].nsent < b->w[i].ahead)
+		if ((b->w[i].nsent < b->w[i].n &&
+		    b->w[i].nsent < b->w[i].ahead) || hop_waits(&b->w[i]))
 			pfd[i].events |= POLLOUT;
 		pfd[i].revents = 0;
 	}

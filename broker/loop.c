@@ -57,7 +57,7 @@ _Static_assert(ANSWER_MAX(4, ERRBUF_MAX) <= BROKER_AGENT_MAX_MIN,
 _Static_assert(ANSWER_MAX(4, sizeof("result too large for the agent "
     "channel")) <= BROKER_AGENT_MAX_MIN, "the too-large answer fits with any id");
 
-static void
+void
 record_id_new(struct broker *b, char out[37])
 {
 	uint8_t *r;
@@ -218,6 +218,10 @@ broker_record(struct broker *b, const struct reqctx *c,
 	r.action = c->action;
 	r.target = target;
 	r.target_sent = c->target_sent;
+	if (type == AUDIT_R_DECISION) {
+		r.creds = c->creds;
+		r.ncreds = c->ncreds;
+	}
 	r.params_sha256 = c->psha[0] ? c->psha : NULL;
 	r.params = c->params;
 	r.params_len = c->plen;
@@ -274,7 +278,8 @@ broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
 	struct gate g;
 	enum gate_verdict v;
 	struct wchan *w = NULL;
-	const char *t;
+	const char *t, *names[HTTP_CRED_NAMES_MAX];
+	int rc;
 
 	/* Typed, defaults filled, normalized, decided (broker/gate.c) */
 	v = gate_decide(b->cfg->policy, rq->action, target, tlen, rq->params,
@@ -309,9 +314,16 @@ broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
 		return;
 	}
 	/* The decision is in the log before anything runs; a decision
-	 * that cannot be written denies its action (fail closed). */
-	if (broker_record(b, c, AUDIT_R_DECISION, t, AUDIT_S_ALLOWED,
-	    NULL) < 0) {
+	 * that cannot be written denies its action (fail closed). It names
+	 * the credentials its worker will add (never a value). */
+	if (g.pv->creds != NULL) {
+		c->ncreds = g.pv->creds(b->cfg->policy, t, NULL, names);
+		c->creds = names;
+	}
+	rc = broker_record(b, c, AUDIT_R_DECISION, t, AUDIT_S_ALLOWED, NULL);
+	c->creds = NULL;
+	c->ncreds = 0;
+	if (rc < 0) {
 		broker_answer(b, rq->id, "ERROR", NULL, broker_unavailable(b),
 		    c->rid);
 		return;

@@ -46,6 +46,16 @@ struct reqctx {
 	char rid[37];
 	uint64_t t0;
 	uint64_t reserve;	/* the audit budget its outcome holds */
+	const char *const *creds;	/* its decision record: the names of
+					 * the credentials its worker adds */
+	size_t ncreds;
+};
+
+/* A redirect hop its worker was allowed to follow: a decision of its
+ * own, whose outcome is the request's. */
+struct hop {
+	char rid[37];
+	uint64_t reserve;
 };
 
 /* An allowed request in flight: it owns everything its outcome record
@@ -65,6 +75,11 @@ struct job {
 	size_t pcap;
 	char rule[300];
 	struct fwd f;		/* the worker's request */
+	struct hop *hops;	/* allowed hops (provider's hop_req) */
+	unsigned nhops;		/* hops asked for, allowed or not */
+	unsigned nallowed;
+	struct fwd hopf;	/* the broker's word on the last hop */
+	int hop_unsent;		/* hopf waits for room on the channel */
 };
 
 /* One worker's channel (a row of the channel matrix). */
@@ -111,6 +126,7 @@ struct broker {
 };
 
 /* loop.c: records and answers */
+void record_id_new(struct broker *b, char out[37]);
 /* Decide rq on `target` (as sent, or as its worker resolved it), record
  * the decision and answer or start it. fail: an allowed request is not
  * started but ends FAILED with this (its resolution failed, the session

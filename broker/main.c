@@ -111,7 +111,7 @@ load_policy(const char *name)
 
 /*
  * BROKER_READY (common/wire.h): the optional workers the policy needs,
- * then per root its rights byte, its path, the
+ * the credentials' sources (names, never values), then per root its rights byte, its path, the
  * "FILE:LINE" of the first rule that opens it and that rule's action,
  * each NUL-terminated. The supervisor opens the roots and refuses a
  * session whose log, seal key or policy lies beneath one, naming the rule.
@@ -136,6 +136,12 @@ send_ready(struct policy *p)
 			    role_defs[r].name, provider_worker_network(p,
 			    (enum role)r) ? "+net" : "");
 	len += strlen(workers) + 1;
+	/* the credentials' sources, only when the http worker runs: the
+	 * supervisor reads them for it alone */
+	for (i = 0; provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
+	    i < policy_cred_nsources(p); i++)
+		len += strlen(policy_cred_source(p, i)) + 1;
+	len += 1;
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		len += 1 + strlen(policy_root(p, i)) + 1 +
@@ -147,6 +153,13 @@ send_ready(struct policy *p)
 	q = roots + sizeof(WIRE_VERSION);
 	memcpy(q, workers, strlen(workers) + 1);
 	q += strlen(workers) + 1;
+	for (i = 0; provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
+	    i < policy_cred_nsources(p); i++) {
+		n = strlen(policy_cred_source(p, i)) + 1;
+		memcpy(q, policy_cred_source(p, i), n);
+		q += n;
+	}
+	*q++ = '\0';
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		f[0] = policy_root(p, i);
@@ -363,6 +376,7 @@ main(int argc, char **argv)
 	/* an answer around a command's result: its id, status, an error
 	 * (a timeout's), the record id (broker/broker.h) */
 	proc_data_max = agent_max - ANSWER_MAX(0, 160);
+	http_data_max = proc_data_max;
 	st = broker_loop(&cfg);
 	/* session_end, the final seal and the last fdatasync; not after a
 	 * failed write (the chain cannot go on from this process). */

@@ -23,7 +23,8 @@
 #include "common/wire.h"
 #include "policy/policy.h"
 
-enum ptype { PT_STRING, PT_INT, PT_NUMBER, PT_BOOL, PT_STRLIST, PT_OBJECT };
+enum ptype { PT_STRING, PT_INT, PT_NUMBER, PT_BOOL, PT_STRLIST, PT_OBJECT,
+	PT_TEXT_OR_JSON };
 
 struct param_def {
 	const char *name;
@@ -86,6 +87,20 @@ struct provider {
 	int (*result)(const struct provider *pv, uint32_t kind,
 	    const char *raw, size_t len, struct growbuf *esc,
 	    const char **data, size_t *dlen, const char **err);
+	/* A worker that asks the broker mid-request (net.http: may it
+	 * follow this redirect?) sends hop_req with the request's tag and
+	 * the new target; the broker decides and records it like a request
+	 * of its own and answers hop_resp, built by `hop` (d NULL: denied;
+	 * first: the request's own target). WIRE_NONE: never. */
+	enum wire_type hop_req, hop_resp;
+	int (*hop)(struct fwd *f, const struct policy *p, const char *first,
+	    const char *target, const struct policy_decision *d,
+	    const char **err);
+	/* The names of the credentials its worker adds for target (none
+	 * to another origin than first's, when not NULL), for the records
+	 * and never a value: into names[HTTP_CRED_NAMES_MAX]. NULL: none. */
+	size_t (*creds)(const struct policy *p, const char *target,
+	    const char *first, const char **names);
 	/* Whether its worker needs the host's network under this policy
 	 * (proc.exec: a rule with network: true). NULL: never. */
 	bool (*network)(const struct policy *p);
@@ -157,6 +172,27 @@ int proc_encode(struct fwd *f, const struct policy *p, const char *action,
 int proc_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
     const char **err);
+
+/* broker/prov_http.c: net.http (docs/PROTOCOL.md §5). */
+#define HTTP_CRED_NAMES_MAX	64	/* sources named in one answer */
+/* The largest result a net.http answer can carry (set by the broker
+ * from its agent_max; the worker cuts the body to fit). */
+extern size_t http_data_max;
+int http_header_reserved(const char *name);
+int http_canon(json_t *params, char *why, size_t whylen);
+int http_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err);
+int http_hop(struct fwd *f, const struct policy *p, const char *first,
+    const char *url, const struct policy_decision *d, const char **err);
+int http_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err);
+/* The source names (NAME, or the path of a file) of the credentials the
+ * worker sends to url (none to another origin than first's, when not
+ * NULL): into names[HTTP_CRED_NAMES_MAX]; returns how many. */
+size_t http_cred_names(const struct policy *p, const char *url,
+    const char *first, const char **names);
 
 /* broker/prov_fs.c */
 int fs_encode(struct fwd *f, const struct policy *p, const char *action,

@@ -37,7 +37,11 @@ static const struct param_def p_none[] = {
 };
 static const struct param_def p_http[] = {
 	{ "method", PT_STRING, false, 32, NULL, "\"GET\"" },
+	{ "headers", PT_OBJECT, false, 0, NULL, NULL },
+	{ "body", PT_TEXT_OR_JSON, false, 0, NULL, NULL },
 	{ "timeout", PT_NUMBER, false, 0, NULL, "30" },
+	{ "max_bytes", PT_INT, false, 0, NULL, NULL },
+	{ "follow_redirects", PT_INT, false, 0, NULL, "0" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 static const struct param_def p_exec[] = {
@@ -86,45 +90,16 @@ canon_write(json_t *params, char *why, size_t whylen)
 	    "base64") : 0;
 }
 
-/* net.http: the method upper-cased, letters only (the form the worker
- * sends, and the one constraints match). */
-static int
-canon_http(json_t *params, char *why, size_t whylen)
-{
-	json_t *v = json_object_get(params, "method");
-	size_t i, n;
-	char *up;
-	int rc;
-
-	if (v == NULL)
-		return 0;
-	if ((n = json_string_length(v)) == 0)
-		return setwhy(why, whylen, "params.method must be a short "
-		    "string");
-	if ((up = strndup(json_string_value(v), n)) == NULL)
-		return setwhy(why, whylen, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (!isalpha((unsigned char)up[i])) {
-			free(up);
-			return setwhy(why, whylen, "params.method must be "
-			    "letters only");
-		}
-		up[i] = (char)toupper((unsigned char)up[i]);
-	}
-	rc = json_string_set(v, up);
-	free(up);
-	return rc != 0 ? setwhy(why, whylen, "out of memory") : 0;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 #define FS_ROW(act, schema, canon, small)				\
 	{ act, ROLE_WORKER_FS, true, true, schema, canon,		\
 	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,	\
-	    fs_result, NULL, small }
+	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, small }
 #define NONE_ROW(act, schema, canon)					\
 	{ act, ROLE_NONE, false, false, schema, canon,			\
-	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0 }
+	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL,	\
+	    WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0 }
 
 /* One row per action of the policy (policy_actions[], same order). */
 const struct provider providers[] = {
@@ -134,8 +109,12 @@ const struct provider providers[] = {
 	FS_ROW("fs.list", p_none, NULL, 0),
 	{ "proc.exec", ROLE_WORKER_PROC, false, true, p_exec, proc_canon,
 	    WIRE_PROC_REQ, WIRE_PROC_RESP, WIRE_PROC_RESOLVE,
-	    WIRE_PROC_RESOLVED, proc_encode, proc_result, proc_network, 0 },
-	NONE_ROW("net.http", p_http, canon_http),
+	    WIRE_PROC_RESOLVED, proc_encode, proc_result, WIRE_NONE,
+	    WIRE_NONE, NULL, NULL, proc_network, 0 },
+	{ "net.http", ROLE_WORKER_HTTP, false, true, p_http, http_canon,
+	    WIRE_HTTP_REQ, WIRE_HTTP_RESP, WIRE_NONE, WIRE_NONE, http_encode,
+	    http_result, WIRE_HTTP_HOP, WIRE_HTTP_HOP_ANSWER, http_hop,
+	    http_cred_names, NULL, 0 },
 	NONE_ROW("mcp.call", p_none, NULL),
 	NONE_ROW("llm.chat", p_chat, NULL),
 	NONE_ROW("snapshot.rollback", p_none, NULL),
@@ -186,6 +165,7 @@ static const char *const type_names[] = {
 	[PT_STRING] = "a string", [PT_INT] = "an integer",
 	[PT_NUMBER] = "a number", [PT_BOOL] = "a boolean",
 	[PT_STRLIST] = "a list of strings", [PT_OBJECT] = "an object",
+	[PT_TEXT_OR_JSON] = "a string, an object or a list",
 };
 
 static bool
@@ -204,6 +184,9 @@ type_ok(const json_t *v, enum ptype t)
 		return json_is_boolean(v);
 	case PT_OBJECT:
 		return json_is_object(v);
+	case PT_TEXT_OR_JSON:
+		return json_is_string(v) || json_is_object(v) ||
+		    json_is_array(v);
 	case PT_STRLIST:
 		if (!json_is_array(v))
 			return false;

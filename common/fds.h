@@ -19,6 +19,9 @@
 #define BROKER_FD_PROC		9	/* channel to the proc worker (closed
 					   unused when the policy allows no
 					   proc.exec: it is not started) */
+#define BROKER_FD_HTTP		10	/* channel to the http worker (closed
+					   unused when the policy allows no
+					   net.http) */
 
 /* aksup-worker-fs */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
@@ -33,6 +36,13 @@
  * the roots it binds into each command's view, from this number on, in
  * the order its argv lists them (workers/proc/proc.c) */
 #define PROC_FD_FIRST		5
+
+/* aksup-worker-http: WORKER_FD_BROKER, then the credentials' values
+ * (a sealed memfd the supervisor wrote: "SOURCE\0VALUE\0" per source,
+ * SOURCE as policy_cred_source names it, "ENV:NAME" or "FILE:/path"),
+ * read once and closed before the worker confines itself; -1 (absent)
+ * when the policy has no credentials */
+#define HTTP_FD_CREDS		5
 
 /* the agent (external or built-in, and aksup-submit) */
 #define AGENT_FD		3	/* also in $AKSUP_FD */

@@ -43,6 +43,9 @@ enum ll_kind {
 	LLK_NOTHING,	/* no file right at all: acts on the fds it holds */
 	LLK_FS_ROOTS,	/* exactly its roots' rights (sandbox_fs_root) */
 	LLK_VIEW,	/* its mount view, read-only; /tmp, /dev/shm rw */
+	LLK_CA_FILES,	/* read-only: the CA bundle(s) and the resolver's
+			 * files (/etc/hosts, resolv.conf, nsswitch.conf),
+			 * nothing else (the http worker) */
 	LLK_PER_COMMAND,	/* none on itself (Landlock forbids the mounts
 				 * it makes for its commands); each command
 				 * gets a ruleset of its own (workers/proc/) */
@@ -106,6 +109,10 @@ enum ll_kind {
 	    NS_AGENT, 1024, RL_KEEP, 256 * MiB, 64 * KiB,		\
 	    worker_proc, LLK_PER_COMMAND, 3000, RF_SESSION | RF_WORKER |	\
 	    RF_OPTIONAL | RF_OWN_USERNS | RF_CONCURRENT)			\
+	R(WORKER_HTTP, "worker-http", "aksup-worker-http", 5,		\
+	    NS_ROLE & ~CLONE_NEWNET, 256, 0, 0, 0, worker_http,		\
+	    LLK_CA_FILES, 3000, RF_SESSION | RF_WORKER | RF_OPTIONAL |	\
+	    RF_CONCURRENT)						\
 	R(AGENT_EXTERNAL, "agent-external", NULL, 1, NS_AGENT,		\
 	    1024, 256, 256 * MiB, 64 * KiB, agent_external, LLK_VIEW,	\
 	    10000, RF_AGENT | RF_EXTERNAL)				\
@@ -158,6 +165,8 @@ extern const struct role_def role_defs[ROLE_N];
 	C(BROKER, BROKER_FD_FS, WORKER_FS, WORKER_FD_BROKER,		\
 	    WIRE_PAYLOAD_MAX)						\
 	C(BROKER, BROKER_FD_PROC, WORKER_PROC, WORKER_FD_BROKER,		\
+	    WIRE_PAYLOAD_MAX)						\
+	C(BROKER, BROKER_FD_HTTP, WORKER_HTTP, WORKER_FD_BROKER,		\
 	    WIRE_PAYLOAD_MAX)						\
 	C(BROKER, BROKER_FD_AGENT, AGENT_EXTERNAL, AGENT_FD, AGENT_MSG_MAX) \
 	C(BROKER, BROKER_FD_AGENT, AGENT_BUILTIN, AGENT_FD, AGENT_MSG_MAX) \

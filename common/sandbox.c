@@ -208,6 +208,27 @@ add_fs_args(scmp_filter_ctx ctx)
 	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
 }
 
+/* The http worker: sockets to the hosts the broker decided, and the
+ * CA bundle Landlock lets it read (LLK_CA_FILES). socket, fcntl and
+ * the memory calls are argument-checked in sc_worker_http. */
+static const struct sc_allow http_allow[] = {
+	SC(recvmsg, "broker channel"),
+	SC(sendmsg, "broker channel; HTTP over its sockets"),
+	SC(sendto, "send(2): HTTP over its sockets, DNS over TCP"),
+	SC(recvfrom, "recv(2): same"),
+	SC(connect, "a TCP connection to the address it pinned (T13: "
+	    "the broker decided the URL, the worker checked the address)"),
+	SC(getsockopt, "SO_ERROR of a non-blocking connect"),
+	SC(setsockopt, "TCP_NODELAY, keep-alive of its connections"),
+	SC(getsockname, "curl records the local address"),
+	SC(getpeername, "curl records the peer address"),
+	SC(poll, "waits on its channel and sockets"),
+	SC(ppoll, "same"),
+	SC(openat, "the CA bundle and resolver files; Landlock allows "
+	    "those, read-only, and nothing else"),
+	SC(getpid, "OpenSSL's fork check"),
+};
+
 static const struct sc_allow client_allow[] = {
 	SC(recvmsg, "agent channel"),
 	SC(sendmsg, "agent channel"),
@@ -994,6 +1015,56 @@ sc_command_net(scmp_filter_ctx ctx)
 	return build_agent_external(ctx, 1, 1);
 }
 
+/*
+ * socket: AF_INET and AF_INET6 stream sockets only (SOCK_NONBLOCK and
+ * SOCK_CLOEXEC may ride along): no UDP (DNS goes over TCP), no unix
+ * socket (no local service: nscd's is refused, glibc goes on), no raw
+ * or netlink socket. Those glibc tries fail with EACCES so it falls
+ * back; any other kills the worker.
+ * fcntl: the flag calls curl and libc make, never F_SETOWN/F_SETSIG.
+ */
+static int
+sc_worker_http(scmp_filter_ctx ctx)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+	static const int fcmds[] = { F_GETFL, F_SETFL };
+	size_t i;
+
+	if (ADD(ctx, base_allow) < 0 || ADD(ctx, http_allow) < 0 ||
+	    add_noexec_memory(ctx) < 0)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)(SOCK_NONBLOCK |
+		    SOCK_CLOEXEC) & 0xffffffffu, SOCK_STREAM)) < 0)
+			return -1;
+	/* what glibc's resolver tries and does without: nscd's unix
+	 * socket, a UDP socket (source address sorting), netlink */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)) < 0)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+		    SCMP_SYS(socket), 2,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)(SOCK_NONBLOCK |
+		    SOCK_CLOEXEC) & 0xffffffffu, SOCK_DGRAM)) < 0)
+			return -1;
+	/* stat by path: glibc checks whether nsswitch.conf changed
+	 * (metadata only: Landlock does not cover stat; docs/SANDBOX.md) */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
+	    SCMP_A3(SCMP_CMP_EQ, 0)) < 0)
+		return -1;
+	for (i = 0; i < sizeof(fcmds) / sizeof(fcmds[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+		    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcmds[i])) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 sc_worker_proc(scmp_filter_ctx ctx)
 {
@@ -1286,6 +1357,21 @@ sandbox_fs_root(int dirfd, unsigned rights)
 	return 0;
 }
 
+/* The http worker's readable files (sandbox_ro_file). */
+static const char *ro_files[SANDBOX_RO_FILES_MAX];
+static size_t ro_nfiles;
+
+int
+sandbox_ro_file(const char *path)
+{
+	if (ro_nfiles == SANDBOX_RO_FILES_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	ro_files[ro_nfiles++] = path;
+	return 0;
+}
+
 /* What each fs right needs from Landlock, and nothing more: a read-only
  * root stays read-only even if the worker is compromised. */
 static uint64_t
@@ -1322,8 +1408,17 @@ landlock_role(enum role role)
 	size_t i;
 	int rfd;
 
-	if ((rfd = ll_create(&handled, 0)) < 0)
+	/* the http worker connects anywhere its worker decides (TCP is
+	 * not handled: its seccomp filter and the broker bound it) */
+	if ((rfd = ll_create(&handled, role_defs[role].landlock ==
+	    LLK_CA_FILES)) < 0)
 		return -1;
+	/* its CA bundle and resolver files, read-only; nothing else */
+	for (i = 0; role_defs[role].landlock == LLK_CA_FILES &&
+	    i < ro_nfiles; i++)
+		if (ll_add(rfd, ro_files[i], LANDLOCK_ACCESS_FS_READ_FILE,
+		    handled) < 0)
+			goto fail;
 	if (role_defs[role].landlock == LLK_FS_ROOTS)
 		for (i = 0; i < fs_nroots; i++)
 			if (ll_add_fd(rfd, fs_roots[i].fd,

@@ -48,6 +48,13 @@ const char *sandbox_layer_name(unsigned bit);
  * O_PATH root dirfd; called for every root before sandbox_enter. */
 int sandbox_fs_root(int dirfd, unsigned rights);
 
+/* http worker: a file it may still read once confined (a CA bundle, a
+ * resolver file), registered before sandbox_enter; read-only, nothing
+ * else (LLK_CA_FILES). A path that does not exist is skipped. 0, or -1
+ * (more than SANDBOX_RO_FILES_MAX). */
+#define SANDBOX_RO_FILES_MAX	16
+int sandbox_ro_file(const char *path);
+
 /* Confine the calling process for `role`. Exits on failure. */
 void sandbox_enter(enum role role);
 

@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-4"
+#define WIRE_VERSION		"aksup-wire-5"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -52,7 +52,9 @@
 	 * WIRE_VERSION and a NUL, then the optional workers the	\
 	 * policy needs (RF_OPTIONAL rows' names, comma-separated, each	\
 	 * NAME+net when it needs the host's network, "" for none) and	\
-	 * a NUL, then the fs						\
+	 * a NUL, then the credentials' sources the supervisor reads for	\
+	 * the http worker (policy_cred_source: "ENV:NAME", "FILE:/p"),	\
+	 * each NUL-terminated, and an empty string; then the fs		\
 	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\
@@ -80,6 +82,22 @@
 	/* proc worker -> broker: struct reply_hdr + the result, JSON	\
 	 * (REPLY_JSON), or why the command never ran (REPLY_ERROR) */	\
 	MSG(PROC_RESP, ROLE_WORKER_PROC, ROLE_BROKER,			\
+	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
+	/* broker -> http worker: struct http_req + its strings + body */ \
+	MSG(HTTP_REQ, ROLE_BROKER, ROLE_WORKER_HTTP, sizeof(struct http_req), \
+	    WIRE_PAYLOAD_MAX, 0)					\
+	/* http worker -> broker, with a request's tag: its answer was	\
+	 * a redirect it may follow (http_req.follow left); payload =	\
+	 * the absolute next URL (no NUL). The broker decides it and	\
+	 * answers HTTP_HOP_ANSWER with the same tag. */		\
+	MSG(HTTP_HOP, ROLE_WORKER_HTTP, ROLE_BROKER, 1, HTTP_URL_MAX, 0) \
+	/* broker -> http worker: struct http_hop + its credential	\
+	 * strings (as in struct http_req) */				\
+	MSG(HTTP_HOP_ANSWER, ROLE_BROKER, ROLE_WORKER_HTTP,		\
+	    sizeof(struct http_hop), 64 * 1024, 0)			\
+	/* http worker -> broker: struct reply_hdr + the result, JSON	\
+	 * (REPLY_JSON), or why no answer came (REPLY_ERROR) */		\
+	MSG(HTTP_RESP, ROLE_WORKER_HTTP, ROLE_BROKER,			\
 	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
@@ -128,6 +146,51 @@ struct proc_req {
 	uint32_t stdin_len;
 	uint32_t data_max;	/* the result JSON fits in this: output is
 				   cut further to fit (the agent channel's) */
+};
+
+/* ---- net.http ---- */
+/* A URL, bytes (the policy's own bound on a target). */
+#define HTTP_URL_MAX		8192
+#define HTTP_HEADERS_MAX	64	/* agent headers a request */
+#define HTTP_NAME_MAX		64	/* a header name, bytes */
+#define HTTP_VALUE_MAX		8192	/* an agent header's value, bytes */
+#define HTTP_BODY_MAX		(16 * 1024 * 1024)	/* max_bytes at most */
+#define HTTP_HOPS_MAX		20	/* follow_redirects at most */
+#define HTTP_CRED_HEADERS_MAX	128	/* injected: 16 entries x 8 */
+#define HTTP_F_PRIVATE_OK	0x1u	/* the deciding rule names the host
+					   (or address) literally: a
+					   loopback, private, link-local...
+					   address it resolves to is
+					   allowed; else refused */
+/*
+ * An allowed request. Strings follow the header, each NUL-terminated:
+ * the method (upper-case letters), the URL (as decided), then nheaders
+ * agent headers "Name: value", then ncreds credential headers as two
+ * strings each, "Name" and its template ("${NAME}", "${file:/path}",
+ * "$$" as docs/POLICY.md §13 says), which the worker fills from the
+ * values the supervisor gave it alone; then body_len bytes of body.
+ */
+struct http_req {
+	uint32_t flags;		/* HTTP_F_* */
+	uint32_t timeout_ms;	/* the whole exchange, every hop */
+	uint32_t max_bytes;	/* body bytes kept; beyond: cut, flagged */
+	uint32_t follow;	/* redirect hops it may ask the broker for */
+	uint32_t data_max;	/* the result JSON fits in this (the
+				   agent channel's): the body is cut to fit */
+	uint32_t nheaders;
+	uint32_t ncreds;
+	uint32_t strs_len;	/* bytes of the strings */
+	uint32_t body_len;
+};
+
+/* The broker's word on a redirect hop: followed (allowed) or not. The
+ * credential headers for the new URL follow, as in struct http_req
+ * (none to another origin than the first request's). */
+struct http_hop {
+	uint32_t allowed;	/* 1: go on; 0: the 3xx is the answer */
+	uint32_t flags;		/* HTTP_F_*, for the new URL */
+	uint32_t ncreds;
+	uint32_t strs_len;
 };
 
 /* What follows a worker's answer header: its kind. */

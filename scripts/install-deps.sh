@@ -7,7 +7,7 @@ libseccomp-dev libcurl4-openssl-dev libssl-dev check"
 # suite's aksup-bench run measures proc.exec against (without it the
 # benchmark says so and goes on)
 TEST_PKGS="jq util-linux procps coreutils clang libclang-rt-14-dev python3 python3-venv nodejs
-bubblewrap"
+bubblewrap openssl"
 if [ "${1:-}" = "--test" ]; then PKGS="$PKGS $TEST_PKGS"; fi
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 	grep -q '^install ok installed$' || echo "$p"; done)

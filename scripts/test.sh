@@ -63,7 +63,8 @@ stage() {	# stage BUILDDIR NAME
 		if [ -f "$f" ] && [ -x "$f" ]; then cp "$f" "$d/bin/"; fi
 	done
 	cp -r "$SRC/configs" "$SRC/examples" "$d/src/"
-	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$d/src/tests/"
+	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$SRC/tests/http" \
+	    "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
 	chmod -R a+rX,go-w "$STAGE"	# a policy others may write is refused
 }
@@ -111,6 +112,8 @@ step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
 step "proc integration as root" integration plain root proc.sh
 step "proc integration as uid $NOBODY" integration plain nobody proc.sh
+step "http integration as root" integration plain root http.sh
+step "http integration as uid $NOBODY" integration plain nobody http.sh
 step "audit budget integration as root" integration plain root audit_budget.sh
 step "audit budget integration as uid $NOBODY" integration plain nobody audit_budget.sh
 step "placement integration as root" integration plain root placement.sh
@@ -188,7 +191,7 @@ unset ASAN_OPTIONS
 # or printed a "runtime error" fails the step, with its log shown.
 fuzz_smoke() {
 	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64 proc; do
+	for f in request policy path url logline wire verify b64 proc http; do
 		tmp=$(mktemp -d)
 		log="$STAGE/fuzz_$f.log"
 		cp -r "fuzz/corpus/$f/." "$tmp/"

@@ -405,6 +405,13 @@ confine_setup(struct session_cfg *cfg)
 		log_warnx("--pids-max %s: a number from 1", cfg->pids_max);
 		return -2;
 	}
+	if (cfg->http_ca != NULL && (cfg->http_ca[0] != '/' ||
+	    access(cfg->http_ca, R_OK) < 0)) {
+		log_warnx("--http-ca %s: %s", cfg->http_ca, cfg->http_ca[0] !=
+		    '/' ? "give the CA file's absolute path" :
+		    strerror(errno));
+		return -2;
+	}
 	if (decide(cfg->allow_degraded, 1, why) == ~0u) {
 		cgroup_destroy();
 		return -1;
@@ -423,6 +430,7 @@ confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
 	case CONFINE_OPT_UIDBASE: cfg->uid_base = arg; return 1;
 	case CONFINE_OPT_MEMMAX: cfg->memory_max = arg; return 1;
 	case CONFINE_OPT_PIDSMAX: cfg->pids_max = arg; return 1;
+	case CONFINE_OPT_HTTPCA: cfg->http_ca = arg; return 1;
 	}
 	return 0;
 }

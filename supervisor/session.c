@@ -186,7 +186,7 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->agent = cfg->agent_role;
-	s->sigfd = s->policyfd = s->policydir = -1;
+	s->sigfd = s->policyfd = s->policydir = s->credfd = -1;
 	memset(s->chan, -1, sizeof(s->chan));
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };

@@ -57,7 +57,15 @@ struct sess {
 	char *argv[FS_ROOTS_MAX + 34];	/* the spawn being prepared */
 	char *env[8];
 	int procfd[2], nprocfd;	/* the proc worker's cgroup fds */
+	char *credsrc[64];	/* the credentials' sources (BROKER_READY) */
+	int ncredsrc;
+	int credfd;		/* their values, sealed; -1: none */
 };
+
+/* creds.c: the sources' values, read now, in a sealed memfd for the
+ * http worker alone: its fd, -1 when there are none, -2 when one cannot
+ * be read (said, naming it: the session does not start). */
+int creds_open(char *const *src, int nsrc);
 
 /* start.c: each row's resources. prepare fills argv, env and the fds
  * besides the channels (which session.c placed); started runs once the

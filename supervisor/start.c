@@ -209,6 +209,16 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 		    "together", helper_path("aksup-broker"), WIRE_VERSION);
 	q = roots + sizeof(WIRE_VERSION);
 	q = want_workers(s, q, roots + rlen);
+	/* the credentials' sources, up to an empty string */
+	while (q < roots + rlen && *q != '\0') {
+		if (s->ncredsrc == (int)(sizeof(s->credsrc) /
+		    sizeof(s->credsrc[0])))
+			fatalx("protocol violation from broker: too many "
+			    "credential sources");
+		s->credsrc[s->ncredsrc++] = q;
+		q = ready_field(q, roots + rlen);
+	}
+	q = ready_field(q, roots + rlen);
 	while (q < roots + rlen) {
 		/* a root left out would break the worker's numbering */
 		if ((n = s->nroots) >= FS_ROOTS_MAX)
@@ -333,6 +343,15 @@ broker_started(struct sess *s)
 	s->broker_ready = 1;
 	warn_args(s);
 	if (check_placement(s) < 0) {
+		refuse(s);
+		return -1;
+	}
+	/* before any worker starts: a source missing is said, named, and
+	 * the session never runs */
+	s->credfd = -1;
+	if (s->wanted[ROLE_WORKER_HTTP] &&
+	    (s->credfd = creds_open(s->credsrc, s->ncredsrc)) == -2) {
+		s->credfd = -1;
 		refuse(s);
 		return -1;
 	}
@@ -469,6 +488,36 @@ worker_proc_started(struct sess *s)
 	return 0;
 }
 
+/* ---- the http worker -------------------------------------------------- */
+
+/* Its argv: "ca:PATH" when the operator gave --http-ca (the file its TLS
+ * trusts besides the system's bundle). The credentials' values on
+ * HTTP_FD_CREDS, never in argv or the environment. */
+static int
+prep_worker_http(struct sess *s, struct spawn *sp)
+{
+	s->argv[0] = "aksup-worker-http";
+	if (s->cfg->http_ca != NULL) {
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "ca:%s",
+		    s->cfg->http_ca);
+		s->argv[1] = s->fdarg[0];
+	}
+	if (s->credfd >= 0) {
+		sp->src[sp->nfds] = s->credfd;
+		sp->dst[sp->nfds++] = HTTP_FD_CREDS;
+	}
+	return 0;
+}
+
+static int
+worker_http_started(struct sess *s)
+{
+	if (s->credfd >= 0)
+		close(s->credfd);	/* the worker's alone now */
+	s->credfd = -1;
+	return 0;
+}
+
 /* ---- the agent -------------------------------------------------------- */
 
 static char *
@@ -543,6 +592,7 @@ static const struct {
 	[ROLE_BROKER] = { prep_broker, broker_started },
 	[ROLE_WORKER_FS] = { prep_worker_fs, NULL },
 	[ROLE_WORKER_PROC] = { prep_worker_proc, worker_proc_started },
+	[ROLE_WORKER_HTTP] = { prep_worker_http, worker_http_started },
 	[ROLE_AGENT_EXTERNAL] = { prep_agent, agent_started },
 	[ROLE_AGENT_BUILTIN] = { prep_agent, agent_started },
 	[ROLE_CLIENT] = { prep_agent, agent_started },

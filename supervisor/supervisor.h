@@ -78,6 +78,7 @@ struct session_cfg {
 	const char *uid_base;		/* --uid-base N (roles, as root) */
 	const char *memory_max;		/* --memory-max BYTES (the cgroup) */
 	const char *pids_max;		/* --pids-max N (the cgroup) */
+	const char *http_ca;		/* --http-ca FILE, absolute (net.http) */
 };
 
 /* The confinement options of run and submit (getopt_long codes). */
@@ -86,15 +87,17 @@ struct session_cfg {
 #define CONFINE_OPT_UIDBASE	0x1103
 #define CONFINE_OPT_MEMMAX	0x1104
 #define CONFINE_OPT_PIDSMAX	0x1105
+#define CONFINE_OPT_HTTPCA	0x1106
 #define CONFINE_LONG_OPTIONS \
 	{ "allow-degraded", required_argument, NULL, CONFINE_OPT_DEGRADED }, \
 	{ "run-as", required_argument, NULL, CONFINE_OPT_RUNAS }, \
 	{ "uid-base", required_argument, NULL, CONFINE_OPT_UIDBASE }, \
 	{ "memory-max", required_argument, NULL, CONFINE_OPT_MEMMAX }, \
-	{ "pids-max", required_argument, NULL, CONFINE_OPT_PIDSMAX }
+	{ "pids-max", required_argument, NULL, CONFINE_OPT_PIDSMAX }, \
+	{ "http-ca", required_argument, NULL, CONFINE_OPT_HTTPCA }
 #define CONFINE_USAGE \
 	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N] " \
-	"[--memory-max BYTES] [--pids-max N]"
+	"[--memory-max BYTES] [--pids-max N] [--http-ca FILE]"
 int session_run(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */

@@ -1072,7 +1072,7 @@ t_policy_explain() {
 	    --target https://api.example.com/v1/x); rc=$?
 	check "allowed: exit 0" [ $rc -eq 0 ] || ok=1
 	check "decision and rule ($out)" grep -q "^rule:     example.yaml:$http (allow net.http" <<<"$out" || ok=1
-	check "GET filled in" grep -q '^params:   {"method":"GET","timeout":30}$' <<<"$out" || ok=1
+	check "GET filled in" grep -q '^params:   {"follow_redirects":0,"method":"GET","timeout":30}$' <<<"$out" || ok=1
 	out=$("$AKSUP" policy explain --policy example.yaml --action net.http \
 	    --target https://api.example.com/v1/x --params '{"method":"post"}'); rc=$?
 	check "POST denied: exit 3" [ $rc -eq 3 ] || ok=1
@@ -1129,7 +1129,8 @@ deny:
 YAML
 	gsub() { (cd "$T" && "$AKSUP" submit --policy gp.yaml --log-path "$T/glog" "$@"); }
 	out=$(gsub --action net.http --target https://api.example.com/v1)
-	check "GET by default: allowed, no provider ($out)" [ "$(jfield .error <<<"$out")" = "no provider" ] || ok=1
+	# allowed: the http worker tries it (this host has no DNS: ERROR)
+	check "GET by default: allowed ($out)" [ "$(jq -r 'select(.type=="decision") | .status' "$T/glog" | head -1)" = ALLOWED ] || ok=1
 	out=$(gsub --action net.http --target https://api.example.com.evil.com/)
 	check "suffix host denied" [ "$(jfield .status <<<"$out")" = DENIED ] || ok=1
 	out=$(gsub --action net.http --target https://api.example.com/v1/../admin/x)

@@ -191,7 +191,8 @@ static const struct pcase pcases[] = {
 	{ "fs.delete", "{\"encoding\":\"utf-8\"}", PARAMS_TYPES, -1, "params.encoding is not a parameter of fs.delete" },
 	{ "fs.delete", "{}", PARAMS_TYPES, 0, NULL },
 	{ "fs.list", "{}", PARAMS_PROVIDER, 0, NULL },
-	/* no provider yet: typed, other keys pass */
+	/* net.http: typed, closed */
+	{ "net.http", "{\"verify\":false}", PARAMS_TYPES, -1, "params.verify is not a parameter of net.http" },
 	{ "net.http", "{\"method\":5}", PARAMS_TYPES, -1, "params.method must be a string" },
 	{ "net.http", "{\"method\":\"GETGETGETGETGETGETGETGETGETGETGET\"}", PARAMS_TYPES, -1, "params.method must be at most 32 bytes" },
 	{ "net.http", "{\"timeout\":\"30\"}", PARAMS_TYPES, -1, "params.timeout must be a number" },

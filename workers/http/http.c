@@ -1,0 +1,1119 @@
+/*
+ * workers/http/http.c -- aksup-worker-http: makes each allowed net.http
+ * request with libcurl, up to 16 at once, and answers each with its
+ * status, headers and body (result.c), or why there is none. It
+ * resolves each host itself, refuses the addresses a rule must name
+ * (addr.c) and pins the one it checked: curl connects to that address
+ * and no other (CURLOPT_CONNECT_TO, CURLOPT_RESOLVE and an open-socket
+ * callback), and reuses a connection only to the same address. It
+ * follows no redirect on its own: each hop is the broker's decision
+ * (HTTP_HOP, HTTP_HOP_ANSWER). It adds the credential headers the
+ * broker names, filled from the values only it holds (creds.c).
+ *
+ * Runs in: aksup-worker-http. Privilege: its own uid, no capability,
+ * the host's network (no network namespace), Landlock LLK_CA_FILES
+ * (read-only: the CA bundle and the resolver's files), its seccomp list
+ * (common/sandbox.c, sc_worker_http: TCP sockets only). It holds the
+ * broker channel; the credential values (read from HTTP_FD_CREDS and
+ * closed before confinement). Input: the broker's requests (a confined
+ * peer: every length checked in req.c), the supervisor's argv and
+ * credential blob (trusted, checked), and web servers' answers
+ * (anyone's bytes: kept bounded, encoded by result.c).
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/chan.h"
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "common/util.h"
+#include "common/wire.h"
+#include "workers/http/http.h"
+
+#define XFERS_MAX	16		/* the broker's WORKER_INFLIGHT_MAX */
+#define PINS_MAX	64
+#define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
+
+struct hoff {				/* a response header in hbuf */
+	uint32_t no, nl, vo, vl;
+};
+
+struct xfer {
+	int used;
+	uint64_t tag;
+	uint8_t *req;			/* the HTTP_REQ, owned */
+	struct httpreq r;		/* points into req */
+	uint8_t *hopmsg;		/* the last HTTP_HOP_ANSWER, owned */
+	struct httphop hop;		/* points into hopmsg */
+	uint64_t deadline;		/* now_ns() units, every hop */
+	/* this hop */
+	char *url;
+	const char *method;
+	int send_body;
+	uint32_t flags;
+	const struct httpcred *creds;
+	size_t ncreds;
+	uint32_t follow;
+	CURL *easy;
+	int in_multi;
+	struct curl_slist *hlist, *resolve, *connect_to;
+	struct sockaddr_storage pin;	/* the one address it may reach */
+	char pinstr[INET6_ADDRSTRLEN];
+	unsigned port;
+	char errbuf[CURL_ERROR_SIZE];
+	/* its answer */
+	long status;
+	char *body;
+	size_t blen, bcap;
+	int cut;
+	char *hbuf;			/* RESULT_HEADER_BYTES */
+	size_t hlen;
+	struct hoff hdrs[RESULT_HEADERS_MAX];
+	size_t nhdrs;
+	/* redirects */
+	int waiting;			/* for its HTTP_HOP_ANSWER */
+	char *next;			/* the URL asked for */
+	char *redirects[HTTPREQ_FOLLOW_MAX];
+	size_t nredirects;
+	char *denied;
+	struct credused cused;
+};
+
+struct pinent {
+	char key[280];			/* "host:port" */
+	char addr[INET6_ADDRSTRLEN];
+};
+
+static struct xfer xfers[XFERS_MAX];
+static struct pinent pins[PINS_MAX];
+static size_t npins;
+static struct chan ch;
+static CURLM *multi;
+static struct credstore creds;
+static char *creds_blob;
+static const char *ca_file = SYSTEM_CA;
+static int route4, route6;		/* the host has a route (family) */
+
+/* ---- start, before confinement ----------------------------------------- */
+
+static void
+init(int argc, char **argv)
+{
+	int fd;
+
+	if (argc == 2 && strncmp(argv[1], "ca:", 3) == 0 &&
+	    argv[1][3] == '/') {
+		ca_file = argv[1] + 3;
+		if ((fd = open(ca_file, O_RDONLY | O_CLOEXEC)) < 0)
+			fatal("the operator's CA file %s", ca_file);
+		close(fd);
+	} else if (argc != 1)
+		fatalx("usage: aksup-worker-http [ca:/abs/path]");
+}
+
+/* The credential values, once, from the supervisor's sealed memfd. */
+static void
+creds_read(void)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+
+	if (fcntl(HTTP_FD_CREDS, F_GETFD) < 0)
+		return;			/* the policy has none */
+	if (fstat(HTTP_FD_CREDS, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < 0 || st.st_size > CREDS_BLOB_MAX)
+		fatalx("credentials: not a blob of at most %d bytes on fd %d",
+		    CREDS_BLOB_MAX, HTTP_FD_CREDS);
+	if ((creds_blob = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal("malloc");
+	while (off < (size_t)st.st_size) {
+		n = pread(HTTP_FD_CREDS, creds_blob + off, (size_t)st.st_size -
+		    off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			fatal("credentials: read");
+		off += (size_t)n;
+	}
+	close(HTTP_FD_CREDS);
+	if (creds_load(&creds, creds_blob, off) < 0)
+		fatalx("credentials: a malformed blob from the supervisor");
+}
+
+/* Whether the host routes a family at all (a UDP connect sends
+ * nothing): a name with both kinds of address is pinned to one the host
+ * can reach. The addresses are documentation ones (RFC 5737, 3849). */
+static int
+has_route(int family)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+	    .sin_port = htons(53) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+	    .sin6_port = htons(53) };
+	int s, ok;
+
+	inet_pton(AF_INET, "192.0.2.1", &a4.sin_addr);
+	inet_pton(AF_INET6, "2001:db8::1", &a6.sin6_addr);
+	if ((s = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	ok = family == AF_INET ?
+	    connect(s, (struct sockaddr *)&a4, sizeof(a4)) == 0 :
+	    connect(s, (struct sockaddr *)&a6, sizeof(a6)) == 0;
+	close(s);
+	return ok;
+}
+
+/*
+ * Everything that reads a file or makes a non-TCP socket, done while it
+ * still may: OpenSSL's configuration (curl_global_init), glibc's NSS
+ * modules and gai.conf (one lookup of "localhost", in /etc/hosts), the
+ * resolver's configuration (res_init), curl's wakeup pair (the multi
+ * handle). Then only the files Landlock keeps readable.
+ */
+static void
+prepare(void)
+{
+	static const char *const ro[] = {
+		"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
+		"/etc/host.conf", "/etc/gai.conf",
+	};
+	struct addrinfo hints, *res = NULL;
+	size_t i;
+
+	tzset();		/* /etc/localtime, once (curl's and OpenSSL's
+				 * times are UTC; local time is only read) */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo("localhost", NULL, &hints, &res) == 0)
+		freeaddrinfo(res);
+	/* DNS over TCP only: the filter admits no UDP socket */
+	if (res_init() != 0)
+		log_warnx("res_init failed: names may not resolve");
+	_res.options |= RES_USEVC;
+	route4 = has_route(AF_INET);
+	route6 = has_route(AF_INET6);
+	if ((multi = curl_multi_init()) == NULL)
+		fatalx("curl_multi_init");
+	if (sandbox_ro_file(ca_file) < 0)
+		fatalx("sandbox_ro_file");
+	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		if (sandbox_ro_file(ro[i]) < 0)
+			fatalx("sandbox_ro_file");
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void
+send_reply(uint64_t tag, uint32_t kind, const char *buf, size_t len)
+{
+	struct reply_hdr rh;
+	struct iovec iov[2];
+
+	memset(&rh, 0, sizeof(rh));
+	rh.kind = kind;
+	iov[0].iov_base = &rh;
+	iov[0].iov_len = sizeof(rh);
+	iov[1].iov_base = (void *)buf;
+	iov[1].iov_len = len;
+	/* the broker gone (the session ends): nothing left to tell */
+	if (chan_send(&ch, WIRE_HTTP_RESP, tag, iov, 2) < 0 && errno != EPIPE)
+		fatal("send to broker");
+}
+
+/* A credential value never goes out in an error text: a value (of 4
+ * bytes or more) that shows up in one is blotted out. */
+static void
+scrub(char *msg)
+{
+	size_t i, vl;
+	char *p;
+
+	for (i = 0; i < creds.n; i++) {
+		if ((vl = strlen(creds.val[i])) < 4)
+			continue;
+		while ((p = strstr(msg, creds.val[i])) != NULL) {
+			memmove(p + 3, p + vl, strlen(p + vl) + 1);
+			memcpy(p, "***", 3);
+		}
+	}
+}
+
+static void
+send_error(uint64_t tag, char *msg)
+{
+	scrub(msg);
+	send_reply(tag, REPLY_ERROR, msg, strlen(msg));
+}
+
+static void
+secure_slist_free(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	for (p = l; p != NULL; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+/* Drop this hop's handle and lists (the response stays). */
+static void
+hop_end(struct xfer *x)
+{
+	if (x->easy != NULL) {
+		if (x->in_multi)
+			curl_multi_remove_handle(multi, x->easy);
+		curl_easy_cleanup(x->easy);
+	}
+	x->easy = NULL;
+	x->in_multi = 0;
+	secure_slist_free(x->hlist);
+	curl_slist_free_all(x->resolve);
+	curl_slist_free_all(x->connect_to);
+	x->hlist = x->resolve = x->connect_to = NULL;
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	size_t i;
+
+	hop_end(x);
+	httpreq_free(&x->r);
+	httphop_free(&x->hop);
+	free(x->req);
+	free(x->hopmsg);
+	free(x->url);
+	free(x->body);
+	free(x->hbuf);
+	free(x->next);
+	free(x->denied);
+	for (i = 0; i < x->nredirects; i++)
+		free(x->redirects[i]);
+	memset(x, 0, sizeof(*x));
+}
+
+static void
+fail(struct xfer *x, char *msg)
+{
+	send_error(x->tag, msg);
+	xfer_free(x);
+}
+
+static void
+answer(struct xfer *x)
+{
+	struct rhdr h[RESULT_HEADERS_MAX];
+	const char *cn[CREDS_SOURCES_MAX];
+	struct http_result res;
+	char *t, msg[128];
+	size_t i, len;
+
+	for (i = 0; i < x->nhdrs; i++)
+		h[i] = (struct rhdr){ x->hbuf + x->hdrs[i].no,
+		    x->hbuf + x->hdrs[i].vo, x->hdrs[i].nl, x->hdrs[i].vl };
+	for (i = 0; i < x->cused.n; i++)
+		cn[i] = creds_display(creds.src[x->cused.idx[i]]);
+	memset(&res, 0, sizeof(res));
+	res.status = x->status;
+	res.hdrs = h;
+	res.nhdrs = x->nhdrs;
+	res.body = x->body;
+	res.body_len = x->blen;
+	res.truncated = x->cut;
+	res.url = x->url;
+	res.redirects = (const char *const *)x->redirects;
+	res.nredirects = x->nredirects;
+	res.redirect_denied = x->denied;
+	res.creds = cn;
+	res.ncreds = x->cused.n;
+	if (http_result_encode(&res, x->r.data_max, &t, &len) < 0) {
+		snprintf(msg, sizeof(msg), "the answer does not fit in %u "
+		    "bytes, even without its body", x->r.data_max);
+		fail(x, msg);
+		return;
+	}
+	send_reply(x->tag, REPLY_JSON, t, len);
+	free(t);
+	xfer_free(x);
+}
+
+/* ---- curl's callbacks ---------------------------------------------------- */
+
+static size_t
+on_body(char *b, size_t size, size_t n, void *p)
+{
+	struct xfer *x = p;
+	size_t keep = n, room = x->r.max_bytes - x->blen;
+	char *nb;
+
+	(void)size;		/* always 1 */
+	if (keep > room)
+		keep = room;
+	if (x->blen + keep > x->bcap) {
+		x->bcap = x->bcap * 2 > x->blen + keep ? x->bcap * 2 :
+		    x->blen + keep;
+		if (x->bcap > x->r.max_bytes)
+			x->bcap = x->r.max_bytes;
+		if ((nb = realloc(x->body, x->bcap)) == NULL)
+			return 0;
+		x->body = nb;
+	}
+	memcpy(x->body + x->blen, b, keep);
+	x->blen += keep;
+	if (keep < n) {
+		/* cut: end the transfer now (bounded time); the write
+		 * error it gets is this answer, truncated */
+		x->cut = 1;
+		return 0;
+	}
+	return n;
+}
+
+static size_t
+on_header(char *b, size_t size, size_t n, void *p)
+{
+	struct xfer *x = p;
+	size_t len = n, nl, vo, vl;
+	const char *colon;
+
+	(void)size;
+	if (len >= 5 && memcmp(b, "HTTP/", 5) == 0) {
+		x->hlen = x->nhdrs = 0;	/* a new response (after a 1xx) */
+		return n;
+	}
+	while (len > 0 && (b[len - 1] == '\n' || b[len - 1] == '\r'))
+		len--;
+	/* the end, a folded line, or no room: nothing kept */
+	if (len == 0 || b[0] == ' ' || b[0] == '\t' ||
+	    x->nhdrs == RESULT_HEADERS_MAX || x->hlen + len > RESULT_HEADER_BYTES ||
+	    (colon = memchr(b, ':', len)) == NULL)
+		return n;
+	nl = (size_t)(colon - b);
+	for (vo = nl + 1; vo < len && (b[vo] == ' ' || b[vo] == '\t'); vo++)
+		;
+	for (vl = len - vo; vl > 0 && (b[vo + vl - 1] == ' ' ||
+	    b[vo + vl - 1] == '\t'); vl--)
+		;
+	if (x->hbuf == NULL && (x->hbuf = malloc(RESULT_HEADER_BYTES)) == NULL)
+		return 0;
+	memcpy(x->hbuf + x->hlen, b, len);
+	x->hdrs[x->nhdrs++] = (struct hoff){ (uint32_t)x->hlen, (uint32_t)nl,
+	    (uint32_t)(x->hlen + vo), (uint32_t)vl };
+	x->hlen += len;
+	return n;
+}
+
+/* Only the pinned address, only a TCP socket. */
+static curl_socket_t
+open_socket(void *p, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct xfer *x = p;
+	const struct sockaddr_in *p4 = (const void *)&x->pin, *a4;
+	const struct sockaddr_in6 *p6 = (const void *)&x->pin, *a6;
+	int same = 0;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || a->socktype != SOCK_STREAM ||
+	    a->family != x->pin.ss_family)
+		return CURL_SOCKET_BAD;
+	if (a->family == AF_INET && a->addrlen >= sizeof(*a4)) {
+		a4 = (const void *)&a->addr;
+		same = a4->sin_port == p4->sin_port &&
+		    a4->sin_addr.s_addr == p4->sin_addr.s_addr;
+	} else if (a->family == AF_INET6 && a->addrlen >= sizeof(*a6)) {
+		a6 = (const void *)&a->addr;
+		same = a6->sin6_port == p6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &p6->sin6_addr, 16) == 0;
+	}
+	if (!same)
+		return CURL_SOCKET_BAD;
+	return socket(a->family, SOCK_STREAM | SOCK_CLOEXEC, a->protocol);
+}
+
+/* ---- one hop ----------------------------------------------------------- */
+
+/* The URL's host (brackets off an IPv6 literal) and port. 0, or -1
+ * with msg. */
+static int
+url_parts(struct xfer *x, char **host, char *msg, size_t len)
+{
+	CURLU *u;
+	char *h = NULL, *port = NULL, *user = NULL, *pw = NULL, *zone = NULL;
+	int rc = -1;
+	size_t hl;
+
+	*host = NULL;
+	if ((u = curl_url()) == NULL)
+		fatalx("curl_url");
+	if (curl_url_set(u, CURLUPART_URL, x->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		snprintf(msg, len, "not a URL the worker can read: %.200s",
+		    x->url);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK) {
+		snprintf(msg, len, "refused: a URL with userinfo or a zone id");
+		goto out;
+	}
+	hl = strlen(h);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+		memmove(h, h + 1, hl - 2);
+		h[hl - 2] = '\0';
+	}
+	x->port = (unsigned)strtoul(port, NULL, 10);
+	if (h[0] == '\0' || x->port == 0 || x->port > 65535) {
+		snprintf(msg, len, "not a URL the worker can read: %.200s",
+		    x->url);
+		goto out;
+	}
+	*host = strdup(h);
+	rc = *host ? 0 : -1;
+out:
+	curl_free(h);
+	curl_free(port);
+	curl_free(user);
+	curl_free(pw);
+	curl_free(zone);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static void
+addr_text(const struct sockaddr *sa, char *buf)
+{
+	const void *a = sa->sa_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+	if (inet_ntop(sa->sa_family, a, buf, INET6_ADDRSTRLEN) == NULL)
+		strcpy(buf, "?");
+}
+
+static const unsigned char *
+addr_bytes(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET ?
+	    (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr :
+	    (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+}
+
+/*
+ * Resolve host (getaddrinfo: /etc/hosts, then DNS over TCP; an IP
+ * literal is itself) and pin the first address it may reach: one of a
+ * family the host routes if there is one, and, unless a rule names the
+ * host (HTTP_F_PRIVATE_OK), of no refused class. 0, or -1 with msg.
+ */
+static int
+pick(struct xfer *x, const char *host, char *msg, size_t len)
+{
+	struct addrinfo hints, *res = NULL, *ai, *best = NULL, *refused = NULL;
+	char at[INET6_ADDRSTRLEN];
+	enum addr_class c;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		snprintf(msg, len, "cannot resolve %.255s: %s", host,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		c = addr_classify(ai->ai_family, addr_bytes(ai->ai_addr));
+		if (c != ADDR_PUBLIC && !(x->flags & HTTP_F_PRIVATE_OK)) {
+			if (refused == NULL)
+				refused = ai;
+			continue;
+		}
+		if (best == NULL || (!(best->ai_family == AF_INET ? route4 :
+		    route6) && (ai->ai_family == AF_INET ? route4 : route6)))
+			best = ai;
+	}
+	if (best == NULL) {
+		if (refused == NULL)
+			snprintf(msg, len, "cannot resolve %.255s: no address",
+			    host);
+		else {
+			addr_text(refused->ai_addr, at);
+			c = addr_classify(refused->ai_family,
+			    addr_bytes(refused->ai_addr));
+			if (strcmp(at, host) == 0)
+				snprintf(msg, len, "refused: %s is %s (a rule "
+				    "that names this address allows it)", at,
+				    addr_class_name(c));
+			else
+				snprintf(msg, len, "refused: %.255s resolves "
+				    "to %s, %s (a rule that names this host "
+				    "allows it)", host, at, addr_class_name(c));
+		}
+		freeaddrinfo(res);
+		return -1;
+	}
+	memset(&x->pin, 0, sizeof(x->pin));
+	memcpy(&x->pin, best->ai_addr, best->ai_addrlen);
+	if (best->ai_family == AF_INET)
+		((struct sockaddr_in *)&x->pin)->sin_port = htons(x->port);
+	else
+		((struct sockaddr_in6 *)&x->pin)->sin6_port = htons(x->port);
+	addr_text(best->ai_addr, x->pinstr);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* 1 when host:port was pinned to another address before (and
+ * remember this one): no connection of the old one is reused. */
+static int
+pin_changed(const char *host, unsigned port, const char *addr)
+{
+	char key[sizeof(pins[0].key)];
+	size_t i;
+	int n;
+
+	n = snprintf(key, sizeof(key), "%s:%u", host, port);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return 1;
+	for (i = 0; i < npins; i++)
+		if (strcasecmp(pins[i].key, key) == 0) {
+			n = strcmp(pins[i].addr, addr) != 0;
+			snprintf(pins[i].addr, sizeof(pins[i].addr), "%s", addr);
+			return n;
+		}
+	i = npins < PINS_MAX ? npins++ : (size_t)(port % PINS_MAX);
+	snprintf(pins[i].key, sizeof(pins[i].key), "%s", key);
+	snprintf(pins[i].addr, sizeof(pins[i].addr), "%s", addr);
+	return 0;
+}
+
+/* The name of an "Name: value" header, its length. */
+static size_t
+hname_len(const char *h)
+{
+	return strcspn(h, ":");
+}
+
+/*
+ * This hop's headers: the agent's (but the worker's own and those a
+ * credential sets), "Expect:" (no 100-continue wait), then the
+ * credential headers filled in. 0, or -1 with msg.
+ */
+static int
+headers(struct xfer *x, char *msg, size_t len)
+{
+	struct curl_slist *l = NULL, *nl;
+	size_t i, k, n;
+	char *v, *line;
+	int skip;
+
+	for (i = 0; i < x->r.nheaders; i++) {
+		const char *h = x->r.headers[i];
+
+		n = hname_len(h);
+		skip = http_reserved_header(h, n);
+		for (k = 0; !skip && k < x->ncreds; k++)
+			skip = strlen(x->creds[k].name) == n &&
+			    strncasecmp(x->creds[k].name, h, n) == 0;
+		if (!skip && (nl = curl_slist_append(l, h)) != NULL)
+			l = nl;
+		else if (!skip)
+			goto oom;
+	}
+	if ((nl = curl_slist_append(l, "Expect:")) == NULL)
+		goto oom;
+	l = nl;
+	for (i = 0; i < x->ncreds; i++) {
+		/* two entries setting one header: the first is sent */
+		for (k = 0, skip = 0; k < i && !skip; k++)
+			skip = strcasecmp(x->creds[k].name,
+			    x->creds[i].name) == 0;
+		if (skip)
+			continue;
+		if ((v = creds_expand(&creds, x->creds[i].tmpl, &x->cused, msg,
+		    len)) == NULL)
+			goto fail;
+		/* "Name;" is curl's way to send an empty value */
+		if (asprintf(&line, "%s%s %s", x->creds[i].name,
+		    v[0] ? ":" : ";", v) < 0)
+			line = NULL;
+		explicit_bzero(v, strlen(v));
+		free(v);
+		if (line == NULL)
+			goto oom;
+		nl = curl_slist_append(l, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		if (nl == NULL)
+			goto oom;
+		l = nl;
+	}
+	x->hlist = l;
+	return 0;
+oom:
+	snprintf(msg, len, "out of memory");
+fail:
+	secure_slist_free(l);
+	return -1;
+}
+
+/* Pin lists: CURLOPT_CONNECT_TO keys connections by the address (none
+ * is reused across a changed one); CURLOPT_RESOLVE feeds curl's cache
+ * the same address should it look the name up. */
+static int
+pin_lists(struct xfer *x, const char *host)
+{
+	char *s;
+	int v6 = x->pin.ss_family == AF_INET6, ip;
+	size_t hl = strlen(host);
+	unsigned char tmp[16];
+
+	ip = inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1;
+	if (asprintf(&s, "::%s%s%s:%u", v6 ? "[" : "", x->pinstr,
+	    v6 ? "]" : "", x->port) < 0)
+		return -1;
+	x->connect_to = curl_slist_append(NULL, s);
+	free(s);
+	if (x->connect_to == NULL)
+		return -1;
+	if (ip)
+		return 0;
+	if (hl > 0 && host[hl - 1] == '.')
+		hl--;
+	if (asprintf(&s, "%.*s:%u:%s%s%s", (int)hl, host, x->port, v6 ? "[" :
+	    "", x->pinstr, v6 ? "]" : "") < 0)
+		return -1;
+	x->resolve = curl_slist_append(NULL, s);
+	free(s);
+	return x->resolve == NULL ? -1 : 0;
+}
+
+#define SET(opt, val) do {						\
+	if (curl_easy_setopt(e, opt, val) != CURLE_OK)			\
+		goto bad;						\
+} while (0)
+
+/* The options of one hop (the URL, its pin and headers ready). */
+static int
+easy_setup(struct xfer *x, long remaining_ms, int fresh)
+{
+	CURL *e;
+
+	if ((e = x->easy = curl_easy_init()) == NULL)
+		return -1;
+	SET(CURLOPT_PRIVATE, x);
+	SET(CURLOPT_URL, x->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* the operator's CA file, when given, replaces the system bundle
+	 * (as curl --cacert does); no CA directory either way */
+	SET(CURLOPT_CAINFO, ca_file);
+	SET(CURLOPT_CAPATH, NULL);
+	SET(CURLOPT_TIMEOUT_MS, remaining_ms);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_ACCEPT_ENCODING, NULL);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, x);
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	SET(CURLOPT_OPENSOCKETDATA, x);
+	SET(CURLOPT_CONNECT_TO, x->connect_to);
+	if (x->resolve != NULL)
+		SET(CURLOPT_RESOLVE, x->resolve);
+	SET(CURLOPT_FRESH_CONNECT, (long)fresh);
+	SET(CURLOPT_HTTPHEADER, x->hlist);
+	if (strcmp(x->method, "HEAD") == 0)
+		SET(CURLOPT_NOBODY, 1L);
+	else if (x->send_body) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->r.body_len);
+		SET(CURLOPT_POSTFIELDS, x->r.body);
+		SET(CURLOPT_CUSTOMREQUEST, x->method);
+	} else if (strcmp(x->method, "GET") == 0)
+		SET(CURLOPT_HTTPGET, 1L);
+	else
+		SET(CURLOPT_CUSTOMREQUEST, x->method);
+	return 0;
+bad:
+	return -1;
+}
+#undef SET
+
+/* Start this hop: resolve, check, pin, set up, hand to curl. 0, or -1
+ * (answered with the error and freed). */
+static int
+launch(struct xfer *x)
+{
+	char msg[768], *host = NULL;
+	uint64_t now = now_ns();
+	long remaining;
+	int fresh;
+
+	if (now >= x->deadline) {
+		snprintf(msg, sizeof(msg), "timed out after %u ms",
+		    x->r.timeout_ms);
+		goto fail;
+	}
+	remaining = (long)((x->deadline - now) / 1000000ull);
+	if (remaining < 1)
+		remaining = 1;
+	if (url_parts(x, &host, msg, sizeof(msg)) < 0 ||
+	    pick(x, host, msg, sizeof(msg)) < 0 ||
+	    headers(x, msg, sizeof(msg)) < 0)
+		goto fail;
+	fresh = pin_changed(host, x->port, x->pinstr);
+	if (pin_lists(x, host) < 0 || easy_setup(x, remaining, fresh) < 0 ||
+	    curl_multi_add_handle(multi, x->easy) != CURLM_OK) {
+		snprintf(msg, sizeof(msg), "cannot set up the request "
+		    "(libcurl)");
+		goto fail;
+	}
+	x->in_multi = 1;
+	free(host);
+	return 0;
+fail:
+	free(host);
+	fail(x, msg);
+	return -1;
+}
+
+/* ---- requests and hops --------------------------------------------------- */
+
+static int
+is_post_like(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	    strcmp(m, "PATCH") == 0;
+}
+
+static void
+start(uint64_t tag, uint8_t *req, size_t len)
+{
+	struct xfer *x;
+	char msg[64];
+	int i;
+
+	for (i = 0; i < XFERS_MAX && xfers[i].used; i++)
+		;
+	if (i == XFERS_MAX) {
+		free(req);
+		snprintf(msg, sizeof(msg), "too many requests at once");
+		send_error(tag, msg);
+		return;
+	}
+	x = &xfers[i];
+	memset(x, 0, sizeof(*x));
+	if (httpreq_parse(req, len, &x->r) < 0)
+		fatalx("protocol violation from broker: malformed HTTP_REQ");
+	x->used = 1;
+	x->tag = tag;
+	x->req = req;
+	x->deadline = now_ns() + (uint64_t)x->r.timeout_ms * 1000000ull;
+	if ((x->url = strdup(x->r.url)) == NULL)
+		fatal("strdup");
+	x->method = x->r.method;
+	x->send_body = x->r.body_len > 0 || is_post_like(x->method);
+	x->flags = x->r.flags;
+	x->creds = x->r.creds;
+	x->ncreds = x->r.ncreds;
+	x->follow = x->r.follow;
+	(void)launch(x);
+}
+
+/* Forget this hop's answer before the next. */
+static void
+response_reset(struct xfer *x)
+{
+	free(x->body);
+	x->body = NULL;
+	x->blen = x->bcap = 0;
+	x->cut = 0;
+	x->hlen = x->nhdrs = 0;
+	x->status = 0;
+	x->errbuf[0] = '\0';
+}
+
+static void
+hop_answer(uint64_t tag, const uint8_t *p, size_t len)
+{
+	struct xfer *x = NULL;
+	uint8_t *copy;
+	int i;
+
+	for (i = 0; i < XFERS_MAX; i++)
+		if (xfers[i].used && xfers[i].waiting && xfers[i].tag == tag)
+			x = &xfers[i];
+	if (x == NULL)
+		fatalx("protocol violation from broker: HTTP_HOP_ANSWER for "
+		    "no redirect waiting");
+	if ((copy = malloc(len)) == NULL)
+		fatal("malloc");
+	memcpy(copy, p, len);
+	httphop_free(&x->hop);
+	if (httphop_parse(copy, len, &x->hop) < 0)
+		fatalx("protocol violation from broker: malformed "
+		    "HTTP_HOP_ANSWER");
+	free(x->hopmsg);
+	x->hopmsg = copy;
+	x->waiting = 0;
+	if (!x->hop.allowed) {
+		x->denied = x->next;
+		x->next = NULL;
+		answer(x);
+		return;
+	}
+	/* 303, and 301/302 after a POST: a GET without body (RFC 9110
+	 * 15.4, as browsers do); 307/308 keep the method and body */
+	if ((x->status == 303 && strcmp(x->method, "HEAD") != 0) ||
+	    ((x->status == 301 || x->status == 302) &&
+	    strcmp(x->method, "POST") == 0)) {
+		x->method = "GET";
+		x->send_body = 0;
+	}
+	x->redirects[x->nredirects++] = x->next;
+	free(x->url);
+	if ((x->url = strdup(x->next)) == NULL)
+		fatal("strdup");
+	x->next = NULL;
+	x->flags = x->hop.flags;
+	x->creds = x->hop.creds;
+	x->ncreds = x->hop.ncreds;
+	x->follow--;
+	response_reset(x);
+	(void)launch(x);
+}
+
+/* ---- a transfer's end ---------------------------------------------------- */
+
+static int
+tls_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+describe(struct xfer *x, CURLcode rc, char *msg, size_t len)
+{
+	const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+	int v6 = x->pin.ss_family == AF_INET6;
+	long oserr = 0;
+
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(msg, len, "timed out after %u ms", x->r.timeout_ms);
+	else if (rc == CURLE_COULDNT_CONNECT) {
+		(void)curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
+		if (oserr == ECONNREFUSED)
+			snprintf(msg, len, "connection refused to %s%s%s:%u",
+			    v6 ? "[" : "", x->pinstr, v6 ? "]" : "", x->port);
+		else
+			snprintf(msg, len, "cannot connect to %s%s%s:%u: %s",
+			    v6 ? "[" : "", x->pinstr, v6 ? "]" : "", x->port,
+			    oserr ? strerror((int)oserr) : why);
+	} else if (tls_error(rc))
+		snprintf(msg, len, "TLS: %s", why);
+	else if (rc == CURLE_GOT_NOTHING)
+		snprintf(msg, len, "the server closed the connection without "
+		    "an answer");
+	else
+		snprintf(msg, len, "http: %s", why);
+}
+
+static int
+is_redirect(long code)
+{
+	return code == 301 || code == 302 || code == 303 || code == 307 ||
+	    code == 308;
+}
+
+/* Ask the broker about a redirect. 1 when asked (the transfer waits),
+ * 0 when this answer is the last. */
+static int
+ask_hop(struct xfer *x)
+{
+	struct iovec iov;
+	char *loc = NULL;
+
+	if (!is_redirect(x->status) || x->follow == 0 ||
+	    x->nredirects == HTTPREQ_FOLLOW_MAX ||
+	    curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc) !=
+	    CURLE_OK || loc == NULL || !http_url_ok(loc))
+		return 0;
+	if ((x->next = strdup(loc)) == NULL)
+		fatal("strdup");
+	iov.iov_base = x->next;
+	iov.iov_len = strlen(x->next);
+	if (chan_send(&ch, WIRE_HTTP_HOP, x->tag, &iov, 1) < 0 &&
+	    errno != EPIPE)
+		fatal("send to broker");
+	x->waiting = 1;
+	hop_end(x);
+	return 1;
+}
+
+static void
+done(struct xfer *x, CURLcode rc)
+{
+	char msg[CURL_ERROR_SIZE + 128];
+
+	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && x->cut)) {
+		describe(x, rc, msg, sizeof(msg));
+		fail(x, msg);
+		return;
+	}
+	(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	if (ask_hop(x))
+		return;
+	answer(x);
+}
+
+static void
+transfers(void)
+{
+	struct xfer *x;
+	CURLMsg *m;
+	int running, left;
+
+	if (curl_multi_perform(multi, &running) != CURLM_OK)
+		fatalx("curl_multi_perform");
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		x = NULL;
+		if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&x) != CURLE_OK || x == NULL)
+			fatalx("a transfer of no request");
+		done(x, m->data.result);
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void
+broker_message(uint8_t *buf, size_t cap, int *eof)
+{
+	struct msg m;
+	uint8_t *copy;
+	int rc;
+
+	rc = chan_recv(&ch, buf, cap, &m);
+	if (rc == 0) {
+		*eof = 1;
+		return;
+	}
+	if (rc < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		fatal("broker channel");
+	}
+	if (m.hdr.type == WIRE_HTTP_HOP_ANSWER) {
+		hop_answer(m.hdr.tag, m.payload, m.hdr.len);
+		return;
+	}
+	if (m.hdr.type != WIRE_HTTP_REQ)
+		fatalx("protocol violation from broker: unexpected %s",
+		    wire_specs[m.hdr.type].name);
+	/* the request's strings and body live in it while it runs */
+	if ((copy = malloc(m.hdr.len)) == NULL)
+		fatal("malloc");
+	memcpy(copy, m.payload, m.hdr.len);
+	start(m.hdr.tag, copy, m.hdr.len);
+}
+
+/* The broker is gone: nothing more will be asked; each request ends. */
+static void
+end_all(void)
+{
+	char msg[] = "session ended before the answer came";
+	int i;
+
+	for (i = 0; i < XFERS_MAX; i++)
+		if (xfers[i].used)
+			fail(&xfers[i], msg);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct curl_waitfd w;
+	uint8_t *buf;
+	size_t cap;
+	int eof = 0;
+
+	log_init("http worker");
+	wire_version_check();
+	/* a server that closes first is an EPIPE for us, never our death */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
+	json_object_seed(0);	/* before Landlock: reads /dev/urandom */
+	init(argc, argv);
+	creds_read();
+	prepare();
+	sandbox_enter(ROLE_WORKER_HTTP);
+	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
+	if ((buf = malloc(cap)) == NULL)
+		fatal("malloc");
+	chan_init(&ch, role_chan_fd(ROLE_WORKER_HTTP, ROLE_BROKER),
+	    ROLE_WORKER_HTTP, ROLE_BROKER, "broker");
+	while (!eof) {
+		w = (struct curl_waitfd){ ch.fd, CURL_WAIT_POLLIN, 0 };
+		if (curl_multi_poll(multi, &w, 1, 1000, NULL) != CURLM_OK)
+			fatalx("curl_multi_poll");
+		if (w.revents != 0)
+			broker_message(buf, cap, &eof);
+		if (!eof)
+			transfers();
+	}
+	end_all();
+	curl_multi_cleanup(multi);
+	free(buf);
+	free(creds_blob);
+	return 0;
+}
