@@ -502,7 +502,8 @@ hop(struct broker *b, struct job *j, const char *url, size_t len)
 	int allowed = 0;
 
 	if (j->pv->hop == NULL || j->resolving || j->hop_unsent ||
-	    j->nhops >= HTTP_HOPS_MAX || len == 0 || memchr(url, '\0', len))
+	    j->nhops >= j->f.hops_max || j->nhops >= HTTP_HOPS_MAX ||
+	    len == 0 || memchr(url, '\0', len))
 		return -1;
 	j->nhops++;
 	c.t0 = now_ns();

@@ -367,6 +367,7 @@ http_encode(struct fwd *f, const struct policy *p, const char *action,
 	hr->max_bytes = capped(params, "max_bytes",
 	    POLICY_HTTP_MAX_BYTES_DEFAULT, g.max_bytes);
 	hr->follow = capped(params, "follow_redirects", 0, g.follow_max);
+	f->hops_max = hr->follow;
 	hr->flags = g.host_named ? HTTP_F_PRIVATE_OK : 0;
 	hr->data_max = (uint32_t)http_data_max;
 	hr->strs_len = (uint32_t)o;

@@ -49,6 +49,9 @@ struct fwd {
 	unsigned run_ms;	/* how long the worker may take on it by the
 				 * provider's own bound (a command's timeout);
 				 * 0: no bound of its own */
+	unsigned hops_max;	/* hop_req messages its worker may send for
+				 * it (net.http: its follow_redirects as
+				 * capped); one more breaks the protocol */
 };
 
 /* A reusable buffer (the escaped text of a raw answer). */

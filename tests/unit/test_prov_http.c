@@ -145,6 +145,7 @@ START_TEST(test_encode_capped)
 	ck_assert_uint_eq(hr->timeout_ms, 5000);	/* the rule's 5 s */
 	ck_assert_uint_eq(hr->max_bytes, 100);
 	ck_assert_uint_eq(hr->follow, 2);
+	ck_assert_uint_eq(f.hops_max, 2);	/* more hops: a violation */
 	ck_assert_uint_eq(hr->flags, HTTP_F_PRIVATE_OK);	/* named host */
 	ck_assert_uint_eq(hr->nheaders, 1);
 	s = f.iov[1].iov_base;
