@@ -182,6 +182,8 @@ step "integration as root (ASan+UBSan)" integration asan
 step "integration as uid $NOBODY (ASan+UBSan)" integration asan nobody
 step "fs worker integration as root (ASan+UBSan)" integration asan root fsworker.sh
 step "fs worker integration as uid $NOBODY (ASan+UBSan)" integration asan nobody fsworker.sh
+step "http integration as root (ASan+UBSan)" integration asan root http.sh
+step "http integration as uid $NOBODY (ASan+UBSan)" integration asan nobody http.sh
 # (ASan's own defaults for the fuzzers: leak checking on)
 unset ASAN_OPTIONS
 

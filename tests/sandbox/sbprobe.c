@@ -13,17 +13,20 @@
  *
  * Runs in: the seat of a role, under that role's profile. As an external
  * agent it is simply `aksup run -- aksup-sbprobe agent attack LIST ...`.
- * As broker, worker-fs or agent-builtin it is exec'd by a test build of
- * aksup (-Dtest_hooks=true, AKSUP_TEST_PROBE_ROLE) in place of the role's
+ * As broker, worker-fs, worker-http or agent-builtin it is exec'd by a
+ * test build of aksup (-Dtest_hooks=true, AKSUP_TEST_PROBE_ROLE) in place
+ * of the role's
  * binary, after the supervisor applied the role's uid, namespaces,
  * capabilities and rlimits; each attack then runs in a child that first
  * enters the role's own half (sandbox_enter: Landlock, seccomp), as the
  * real binary would, so an allow-list kill ends only that attack.
  *
  *   aksup-sbprobe ROLE attack LIST [key=value ...] [-- ROLE-ARGV]
- *     ROLE   agent | agent-builtin | broker | worker-fs
+ *     ROLE   agent | agent-builtin | broker | worker-fs | worker-http
  *     LIST   t1,t2,t2i386,t3,t4,t5,t6ro,t10,t12,t13,t14,unshare,fork,mem,
- *            signal,sc
+ *            signal,sc; the http worker's (the host's network is its
+ *            own, TCP connect its purpose): udp,raw,packet,netlink,bind,
+ *            ropen
  *     pids=stdin   read "PIDS p1 p2..." from stdin after printing READY
  *                  (default: the supervisor and its other children)
  *     suid=PATH    T10: a setuid-root copy of this probe (in the agent's
@@ -78,6 +81,15 @@
 
 #define IN_CLOEXEC_SB O_CLOEXEC	/* IN_CLOEXEC */
 
+/* What workers/http/http.c registers with sandbox_ro_file (prepare()):
+ * its CA bundle (argv "ca:/PATH", else the system's) and these. */
+#define HTTP_SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
+static const char *const http_ro[] = {
+	"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
+	"/etc/host.conf", "/etc/gai.conf",
+};
+#define NHTTP_RO (sizeof(http_ro) / sizeof(http_ro[0]))
+
 #ifndef __X32_SYSCALL_BIT
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
@@ -91,6 +103,7 @@ static int opt_tcp;
 static const char *files[16], *dirs[16];
 static int nfiles, ndirs;
 static char self_path[PATH_MAX];
+static const char *http_ca = HTTP_SYSTEM_CA;
 
 /* One line on stderr with one write(2): allowed in every role's filter
  * (the built-in agent's too), no stdio after the sandbox closes. */
@@ -145,6 +158,17 @@ enter_role(void)
 				(void)sandbox_fs_root((int)fd, r);
 		}
 		sandbox_enter(ROLE_WORKER_FS);
+	} else if (strcmp(role, "worker-http") == 0) {
+		/* as workers/http/http.c: the credentials memfd read and
+		 * closed, then its files registered, read-only */
+		(void)close(HTTP_FD_CREDS);
+		for (i = 0; role_argv && role_argv[i]; i++)
+			if (strncmp(role_argv[i], "ca:/", 4) == 0)
+				http_ca = role_argv[i] + 3;
+		(void)sandbox_ro_file(http_ca);
+		for (i = 0; i < (int)NHTTP_RO; i++)
+			(void)sandbox_ro_file(http_ro[i]);
+		sandbox_enter(ROLE_WORKER_HTTP);
 	} else {
 		say("unknown role %s", role);
 		_exit(3);
