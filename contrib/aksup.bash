@@ -13,9 +13,10 @@ _aksup() {
 	done
 	local session="--log-path --audit-sync --seal-key-out --seal-every
 	    --seal-interval --audit-params --audit-max-bytes --audit-max-records
-	    --allow-degraded --run-as --uid-base --memory-max --pids-max --help"
+	    --allow-degraded --run-as --uid-base --memory-max --pids-max --http-ca
+	    --help"
 	case $prev in
-	--policy|--log-path|--seal-key-out|--batch|--key|--ro)
+	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--audit-sync)
 		COMPREPLY=($(compgen -W "always batch none" -- "$cur")); return ;;

@@ -23,6 +23,7 @@ put(R, "list", '{"id":6,"action":"fs.list","target":"/workspace/","params":{}}')
 put(R, "exec-bare", '{"id":11,"action":"proc.exec","target":"git","params":{"args":["log","--oneline"],"cwd":"/workspace","env":{"GIT_DIR":"/workspace/.git"},"stdin":"","timeout":5,"max_output":4096}}')
 put(R, "exec-abs-string-args", '{"id":12,"action":"proc.exec","target":"/usr/bin/sh","params":{"args":"-c id"}}')
 put(R, "non-fs", '{"id":7,"action":"net.http","target":"https://api.example.com/v1/x","params":{"method":"GET"}}')
+put(R, "http-full", '{"id":12,"action":"net.http","target":"https://api.example.com/v1/items?q=1","params":{"method":"post","headers":{"Accept":"application/json","X-Trace":"a\\tb"},"body":{"name":"x","tags":[1,2]},"timeout":5.5,"max_bytes":4096,"follow_redirects":2}}')
 # fs params the checker refuses
 put(R, "write-no-content", '{"id":8,"action":"fs.write","target":"/workspace/a","params":{"encoding":"utf-8"}}')
 put(R, "bad-encoding", '{"id":9,"action":"fs.read","target":"/workspace/a","params":{"encoding":"latin-1"}}')
