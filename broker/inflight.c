@@ -538,9 +538,10 @@ hop(struct broker *b, struct job *j, const char *url, size_t len)
 		allowed = 1;
 	}
 	memset(&j->hopf, 0, sizeof(j->hopf));
-	if (j->pv->hop(&j->hopf, b->cfg->policy, j->target, url, allowed ?
-	    &g.d : NULL, &err) < 0 && j->pv->hop(&j->hopf, b->cfg->policy,
-	    j->target, url, NULL, &err) < 0)
+	if (j->pv->hop(&j->hopf, b->cfg->policy, j->target, url,
+	    j->rq.params, allowed ? &g.d : NULL, &err) < 0 &&
+	    j->pv->hop(&j->hopf, b->cfg->policy, j->target, url, j->rq.params,
+	    NULL, &err) < 0)
 		fatalx("hop answer");
 	j->hop_unsent = 1;
 	return 0;

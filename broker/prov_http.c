@@ -22,6 +22,10 @@
 #include <curl/curl.h>
 
 #include "broker/provider.h"
+#include "policy/internal.h"
+
+_Static_assert(URL_MAX == HTTP_URL_MAX, "the worker takes every URL the "
+    "policy decides");
 
 _Static_assert(sizeof(struct http_req) <= FWD_HDR_MAX &&
     _Alignof(struct http_req) <= 8, "the http header fits struct fwd");
@@ -89,6 +93,12 @@ canon_method(json_t *params, char *why, size_t whylen)
 		up[i] = (char)toupper((unsigned char)json_string_value(v)[i]);
 	}
 	up[n] = '\0';
+	/* TRACE and TRACK echo the request, credentials included, into
+	 * the answer; CONNECT makes a tunnel, not a request */
+	if (strcmp(up, "TRACE") == 0 || strcmp(up, "TRACK") == 0 ||
+	    strcmp(up, "CONNECT") == 0)
+		return setwhy(why, whylen, "params.method: TRACE, TRACK and "
+		    "CONNECT are not sent");
 	return json_string_set(v, up) != 0 ? setwhy(why, whylen,
 	    "out of memory") : 0;
 }
@@ -121,7 +131,8 @@ canon_headers(json_t *h, char *why, size_t whylen)
 			    "must be a string of at most 8192 bytes");
 		s = json_string_value(v);
 		for (i = 0; i < n; i++)
-			if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
+			if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+			    s[i] == 0x7f)
 				return setwhy(why, whylen, "params.headers: a "
 				    "value holds CR, LF, NUL or another control "
 				    "character");
@@ -227,6 +238,23 @@ origin_of(const char *url, char *out, size_t len)
 	return rc;
 }
 
+/* Whether one of the templates uses source name nm ("${NAME}", or
+ * "${file:PATH}" for a path). */
+static int
+used_in(const char *nm, const char *const *tmpl, size_t n)
+{
+	char ref[4200];
+	size_t i;
+
+	if (snprintf(ref, sizeof(ref), nm[0] == '/' ? "${file:%s}" : "${%s}",
+	    nm) >= (int)sizeof(ref))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (strstr(tmpl[i], ref) != NULL)
+			return 1;
+	return 0;
+}
+
 /*
  * The credential headers for `url`: each matching entry's, in file
  * order, the first entry's winning a name two set; none when `first`
@@ -238,8 +266,9 @@ static size_t
 creds_add(const struct policy *p, const char *url, const char *first,
     char *buf, size_t *o, uint32_t *n, const char **names, size_t *nnames)
 {
-	size_t idx[16], ni, i, j, k, m, need = 0;
+	size_t idx[16], ni, i, j, k, m, need = 0, first_sent;
 	const char *hn, *tmpl, *nm[HTTP_CRED_NAMES_MAX], *seen[HTTP_CRED_HEADERS_MAX];
+	const char *sent[HTTP_CRED_HEADERS_MAX];
 	char o1[HTTP_URL_MAX], o2[HTTP_URL_MAX];
 	size_t nseen = 0;
 
@@ -248,6 +277,7 @@ creds_add(const struct policy *p, const char *url, const char *first,
 		return 0;
 	ni = policy_cred_match(p, url, idx, 16);
 	for (i = 0; i < ni; i++) {
+		first_sent = nseen;
 		for (j = 0; j < policy_cred_nheaders(p, idx[i]); j++) {
 			hn = policy_cred_header(p, idx[i], j, &tmpl);
 			for (k = 0; k < nseen; k++)
@@ -255,6 +285,7 @@ creds_add(const struct policy *p, const char *url, const char *first,
 					break;
 			if (k < nseen || nseen == HTTP_CRED_HEADERS_MAX)
 				continue;
+			sent[nseen] = tmpl;
 			seen[nseen++] = hn;
 			need += strlen(hn) + strlen(tmpl) + 2;
 			if (buf != NULL) {
@@ -267,8 +298,13 @@ creds_add(const struct policy *p, const char *url, const char *first,
 		}
 		if (names == NULL)
 			continue;
+		/* the sources of the headers this entry sends (one an
+		 * earlier entry set is not: its sources are not named) */
 		m = policy_cred_names(p, idx[i], nm, HTTP_CRED_NAMES_MAX);
 		for (j = 0; j < m; j++) {
+			if (!used_in(nm[j], sent + first_sent,
+			    nseen - first_sent))
+				continue;
 			for (k = 0; k < *nnames; k++)
 				if (strcmp(names[k], nm[j]) == 0)
 					break;
@@ -310,6 +346,17 @@ capped(const json_t *params, const char *key, unsigned long dflt,
 	return (uint32_t)(x < max ? x : max);
 }
 
+/* params.timeout capped by the rule, in ms (at least 1) */
+static uint32_t
+timeout_ms(const json_t *params, const struct http_grant *g)
+{
+	double t = json_number_value(json_object_get(params, "timeout"));
+
+	if (t > g->timeout_max)
+		t = g->timeout_max;
+	return (uint32_t)(t * 1000.0) > 0 ? (uint32_t)(t * 1000.0) : 1;
+}
+
 int
 http_encode(struct fwd *f, const struct policy *p, const char *action,
     json_t *params, const char *target, const struct policy_decision *d,
@@ -325,7 +372,6 @@ http_encode(struct fwd *f, const struct policy *p, const char *action,
 	const char *k;
 	size_t len, o = 0;
 	uint32_t n = 0;
-	double t;
 	char *buf;
 
 	(void)action;
@@ -359,11 +405,7 @@ http_encode(struct fwd *f, const struct policy *p, const char *action,
 	}
 	(void)creds_add(p, target, NULL, buf, &o, &n, NULL, NULL);
 	hr->ncreds = n;
-	t = json_number_value(json_object_get(params, "timeout"));
-	if (t > g.timeout_max)
-		t = g.timeout_max;
-	hr->timeout_ms = (uint32_t)(t * 1000.0) > 0 ? (uint32_t)(t * 1000.0) :
-	    1;
+	hr->timeout_ms = timeout_ms(params, &g);
 	hr->max_bytes = capped(params, "max_bytes",
 	    POLICY_HTTP_MAX_BYTES_DEFAULT, g.max_bytes);
 	hr->follow = capped(params, "follow_redirects", 0, g.follow_max);
@@ -387,7 +429,8 @@ http_encode(struct fwd *f, const struct policy *p, const char *action,
 
 int
 http_hop(struct fwd *f, const struct policy *p, const char *first,
-    const char *url, const struct policy_decision *d, const char **err)
+    const char *url, json_t *params, const struct policy_decision *d,
+    const char **err)
 {
 	struct http_hop *hh = (struct http_hop *)(void *)f->hdr;
 	struct http_grant g;
@@ -403,6 +446,12 @@ http_hop(struct fwd *f, const struct policy *p, const char *first,
 		return 0;		/* denied: the 3xx is the answer */
 	hh->allowed = 1;
 	hh->flags = g.host_named ? HTTP_F_PRIVATE_OK : 0;
+	/* the hop's rule's caps on the same params: the worker keeps the
+	 * smaller of these and what the exchange had */
+	hh->timeout_ms = timeout_ms(params, &g);
+	hh->max_bytes = capped(params, "max_bytes",
+	    POLICY_HTTP_MAX_BYTES_DEFAULT, g.max_bytes);
+	hh->follow = capped(params, "follow_redirects", 0, g.follow_max);
 	len = creds_add(p, url, first, NULL, NULL, NULL, NULL, NULL);
 	if (len > 0) {
 		if ((buf = malloc(len)) == NULL) {

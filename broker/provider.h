@@ -97,8 +97,8 @@ struct provider {
 	 * first: the request's own target). WIRE_NONE: never. */
 	enum wire_type hop_req, hop_resp;
 	int (*hop)(struct fwd *f, const struct policy *p, const char *first,
-	    const char *target, const struct policy_decision *d,
-	    const char **err);
+	    const char *target, json_t *params,
+	    const struct policy_decision *d, const char **err);
 	/* The names of the credentials its worker adds for target (none
 	 * to another origin than first's, when not NULL), for the records
 	 * and never a value: into names[HTTP_CRED_NAMES_MAX]. NULL: none. */
@@ -187,7 +187,8 @@ int http_encode(struct fwd *f, const struct policy *p, const char *action,
     json_t *params, const char *target, const struct policy_decision *d,
     const char **err);
 int http_hop(struct fwd *f, const struct policy *p, const char *first,
-    const char *url, const struct policy_decision *d, const char **err);
+    const char *url, json_t *params, const struct policy_decision *d,
+    const char **err);
 int http_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
     const char **err);

@@ -23,6 +23,7 @@
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/securebits.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -215,6 +216,7 @@ static const struct sc_allow http_allow[] = {
 	SC(recvmsg, "broker channel"),
 	SC(sendmsg, "broker channel; HTTP over its sockets"),
 	SC(sendto, "send(2): HTTP over its sockets, DNS over TCP"),
+	SC(writev, "glibc's resolver writes a DNS query over TCP with it"),
 	SC(recvfrom, "recv(2): same"),
 	SC(connect, "a TCP connection to the address it pinned (T13: "
 	    "the broker decided the URL, the worker checked the address)"),
@@ -1033,11 +1035,13 @@ sc_worker_http(scmp_filter_ctx ctx)
 	if (ADD(ctx, base_allow) < 0 || ADD(ctx, http_allow) < 0 ||
 	    add_noexec_memory(ctx) < 0)
 		return -1;
-	for (i = 0; i < 2; i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]),
+	/* protocol 0 (glibc) or IPPROTO_TCP (curl): never SCTP, MPTCP */
+	for (i = 0; i < 4; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i / 2]),
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)(SOCK_NONBLOCK |
-		    SOCK_CLOEXEC) & 0xffffffffu, SOCK_STREAM)) < 0)
+		    SOCK_CLOEXEC) & 0xffffffffu, SOCK_STREAM),
+		    SCMP_A2(SCMP_CMP_EQ, i % 2 ? IPPROTO_TCP : 0)) < 0)
 			return -1;
 	/* what glibc's resolver tries and does without: nscd's unix
 	 * socket, a UDP socket (source address sorting), netlink */

@@ -191,6 +191,12 @@ struct http_hop {
 	uint32_t flags;		/* HTTP_F_*, for the new URL */
 	uint32_t ncreds;
 	uint32_t strs_len;
+	/* the hop's own rule's caps (the worker keeps the smaller of
+	 * these and what the exchange had): */
+	uint32_t timeout_ms;	/* from the first request's start */
+	uint32_t max_bytes;
+	uint32_t follow;	/* hops left after this one */
+	uint32_t reserved;
 };
 
 /* What follows a worker's answer header: its kind. */

@@ -184,6 +184,12 @@ url_parse(const char *url, struct url_target *t, const char **why)
 			*why = "control character, space or '\\' in the URL";
 			return -1;
 		}
+		/* what the http worker sends is what was decided: raw
+		 * bytes would be sent as they are, or re-encoded */
+		if (c >= 0x80) {
+			*why = "a non-ASCII byte in the URL (percent-encode it)";
+			return -1;
+		}
 	}
 	e = a + strcspn(a, "/?#");
 	for (i = 0; a + i < e; i++) {

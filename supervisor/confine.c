@@ -307,6 +307,49 @@ init_ids(void)
 	(void)unsetenv("AKSUP_WAIVED");
 }
 
+/* Every directory above path is searchable by others (o+x). */
+static int
+searchable(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return 0;
+	while ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (stat(dir, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return 0;
+	}
+	return 1;
+}
+
+/* --http-ca FILE: an absolute path to a regular file the http worker
+ * can read. As root it runs as a uid of its own: the file must be
+ * readable by others (and its directories searchable), else it would
+ * stop at its start with the session half made. */
+static int
+http_ca_check(const char *path)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (path[0] != '/')
+		why = "give the CA file's absolute path";
+	else if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file (a PEM bundle of CA certificates)";
+	else if (g.root && (!(st.st_mode & S_IROTH) || !searchable(path)))
+		why = "the http worker runs as a uid of its own: make the file "
+		    "readable by others (chmod o+r) in directories they can "
+		    "search";
+	if (why == NULL)
+		return 0;
+	log_warnx("--http-ca %s: %s", path, why);
+	return -1;
+}
+
 /* The roles' uids (base .. base + the pool) must be nobody's: a role
  * running as a real user's uid could signal, ptrace or read what that
  * user owns. 0, or -1 (said, naming the user). */
@@ -405,13 +448,8 @@ confine_setup(struct session_cfg *cfg)
 		log_warnx("--pids-max %s: a number from 1", cfg->pids_max);
 		return -2;
 	}
-	if (cfg->http_ca != NULL && (cfg->http_ca[0] != '/' ||
-	    access(cfg->http_ca, R_OK) < 0)) {
-		log_warnx("--http-ca %s: %s", cfg->http_ca, cfg->http_ca[0] !=
-		    '/' ? "give the CA file's absolute path" :
-		    strerror(errno));
+	if (cfg->http_ca != NULL && http_ca_check(cfg->http_ca) < 0)
 		return -2;
-	}
 	if (decide(cfg->allow_degraded, 1, why) == ~0u) {
 		cgroup_destroy();
 		return -1;

@@ -491,7 +491,7 @@ worker_proc_started(struct sess *s)
 /* ---- the http worker -------------------------------------------------- */
 
 /* Its argv: "ca:PATH" when the operator gave --http-ca (the file its TLS
- * trusts besides the system's bundle). The credentials' values on
+ * trusts instead of the system's bundle). The credentials' values on
  * HTTP_FD_CREDS, never in argv or the environment. */
 static int
 prep_worker_http(struct sess *s, struct spawn *sp)

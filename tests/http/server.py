@@ -155,7 +155,9 @@ class Handler(BaseHTTPRequestHandler):
                 })
             elif path.startswith("/status/"):
                 code = int(path[len("/status/"):])
-                if code < 100 or code > 599:
+                # 600-999: what no HTTP server should answer (a hostile
+                # one does): the worker must turn it into an error
+                if code < 100 or code > 999:
                     raise ValueError
                 self.send(code, "status %d\n" % code)
             elif path == "/redirect" or path.startswith("/redirect/"):

@@ -614,7 +614,44 @@ t_batch() {
 	return $ok
 }
 
-ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch"
+# what a hostile server or agent sends that must end one request, never
+# the session; a credential the server echoes is masked; a redirect hop
+# keeps its own rule's caps
+t_hostile() {
+	local ok=0 out
+	setup "$(rule "$H/**" 'follow_redirects: 2' 'max_bytes: 100000'
+	    rule "http://localhost:$PORT_plain/**" 'max_bytes: 100')" "credentials:
+  - resource: $H/echo/cred/**
+    headers:
+      Authorization: Bearer \${TEST_TOKEN}"
+	jq -nc --arg h "$H" '{id:1,action:"net.http",target:($h + "/status/999")},
+	    {id:2,action:"net.http",target:($h + "/echo/caf\u00e9")},
+	    {id:3,action:"net.http",target:($h + "/echo/x"),params:{method:"TRACE"}},
+	    {id:4,action:"net.http",target:($h + "/bytes/3")}' > "$T/hb"
+	out=$(TEST_TOKEN=$TOKEN batch "$T/hb")
+	check "status 999: ERROR ($(jq -c 'select(.id==1) | .error' <<<"$out"))" \
+	    [ "$(jq -r 'select(.id==1) | .status' <<<"$out")" = ERROR ] || ok=1
+	check "  naming it" grep -q "not an HTTP status" <<<"$(jq -r 'select(.id==1) | .error' <<<"$out")" || ok=1
+	check "a non-ASCII byte in the URL: DENIED ($(jq -c 'select(.id==2) | [.status,.error]' <<<"$out"))" \
+	    [ "$(jq -r 'select(.id==2) | .status' <<<"$out")" = DENIED ] || ok=1
+	check "TRACE: malformed ($(jq -c 'select(.id==3) | .error' <<<"$out"))" \
+	    grep -q "TRACE, TRACK and CONNECT are not sent" <<<"$(jq -r 'select(.id==3) | .error' <<<"$out")" || ok=1
+	check "the session went on: the last one OK ($(jq -c 'select(.id==4) | [.status,.error]' <<<"$out"))" \
+	    [ "$(jq -r 'select(.id==4) | .status' <<<"$out")" = OK ] || ok=1
+	out=$(TEST_TOKEN=$TOKEN one "$H/echo/cred/x")
+	check "an echoed credential: OK ($(field .status "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
+	check "  the server got it" auth_has "Bearer $TOKEN" || ok=1
+	check "  the agent sees it masked ($(field '.data.body | fromjson | .headers.authorization' "$out" | head -c 40))" \
+	    [ "$(field '.data.body | fromjson | .headers.authorization' "$out")" = "Bearer ${TOKEN//?/*}" ] || ok=1
+	check "  never the value" no_token <<<"$out" || ok=1
+	out=$(TEST_TOKEN=$TOKEN one "$H/redirect?to=$(uri "http://localhost:$PORT_plain/bytes/5000")" '{"follow_redirects":1}')
+	check "a hop to a rule with max_bytes 100: cut at 100 ($(field '"\(.status) \(.data.truncated) \(.data.body | length)"' "$out"))" \
+	    [ "$(field '"\(.status) \(.data.truncated) \(.data.body | length)"' "$out")" = "OK true 100" ] || ok=1
+	check "the log verifies" "$AKSUP" log verify --log-path "$T/log" >/dev/null 2>&1 || ok=1
+	return $ok
+}
+
+ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile"
 
 # seen runs in `bash -c` too
 export -f seen

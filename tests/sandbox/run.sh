@@ -3,16 +3,17 @@
 # (tests/sandbox/sbprobe.c) and check the running processes against
 # docs/SANDBOX.md. Each attack is its own test; a test fails if the attack
 # succeeds. Needs a build with -Dtest_hooks=true (to run the probe as the
-# broker, the fs worker or the built-in agent, and to pretend a layer is
-# missing); scripts/test.sh builds one and runs this as root and as an
-# unprivileged user.
+# broker, the fs worker, the http worker or the built-in agent, and to
+# pretend a layer is missing); scripts/test.sh builds one and runs this as
+# root and as an unprivileged user.
 #
 #   AKSUP_BIN=DIR  (aksup, role binaries, aksup-probe, aksup-sbprobe,
 #                   aksup-sbprobe-suid: a setuid-root copy, made by root)
 #   AKSUP_SRC=DIR  (docs/SANDBOX.md, docs/ARCHITECTURE.md)
 #   tests/sandbox/run.sh [TEST...]   (TEST: a t_TEST function, or a role:
 #                                    agent, agent-builtin, broker, worker-fs,
-#                                    command: the probe as a proc.exec command)
+#                                    worker-http, command: the probe as a
+#                                    proc.exec command)
 #
 # A test that cannot run here (the kernel lacks what it attacks, a tool
 # is missing) says why and is counted as skipped (tests/lib.sh `skip`).
@@ -27,6 +28,19 @@ trap 'rm -rf "$T"' EXIT
 WS="$T/ws"
 ME=$(id -u)
 ALL_ATTACKS="t1 t2 t2i386 t3 t4 t5 t6ro t10 t12 t13 t14 unshare fork mem signal sc"
+# The http worker keeps the host's network: a TCP connect is its purpose
+# (the broker decides the URL, the worker pins the address it checked;
+# docs/SANDBOX.md), so t13 is not its attack. These are, with the rest of
+# the battery: no UDP, raw, packet or netlink socket, no server (bind), no
+# file but its CA bundle and resolver files, and those read-only (ropen;
+# t14 writes the policy and the log, t12 its AF_UNIX socket).
+HTTP_ATTACKS="udp raw packet netlink bind ropen"
+attacks_of() {	# attacks_of ROLE: what its probe run attacks
+	case $1 in
+	worker-http) echo ${ALL_ATTACKS/ t13/} $HTTP_ATTACKS ;;
+	*) echo $ALL_ATTACKS ;;
+	esac
+}
 
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -52,6 +66,26 @@ YAML
 
 # One probe run per role; its RESULT lines are checked test by test.
 PORT=$((40000 + RANDOM % 20000))
+
+# http_rules FILE [creds]: the policy FILE (its capabilities list last)
+# allows net.http to the test's TCP listener, so the session starts the
+# http worker; with "creds" it also names a credential for it (the
+# worker then gets the credentials memfd, fd 5; the value comes from
+# AKSUP_SB_TOKEN in aksup's environment).
+export AKSUP_SB_TOKEN="sb-token-$$-$RANDOM"
+http_rules() {
+	cat >> "$1" <<YAML
+  - action: net.http
+    resource: http://127.0.0.1:$PORT/**
+YAML
+	[ "${2:-}" = creds ] || return 0
+	cat >> "$1" <<YAML
+credentials:
+  - resource: http://127.0.0.1:$PORT/**
+    headers:
+      Authorization: Bearer \${AKSUP_SB_TOKEN}
+YAML
+}
 ABS="aksup-sb-$$-$RANDOM"
 probe_args() {
 	echo "suid=$BIN/aksup-sbprobe-suid read=$WS/d/f file=$T/p.yaml file=$T/log" \
@@ -137,6 +171,17 @@ YAML
 		    "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sleep 30 \
 		    > /dev/null 2> "$out" 9</dev/null 10</dev/null 251</dev/null
 		;;
+	worker-http)
+		# started only when the policy allows net.http; a credential
+		# too, so that its memfd (fd 5) is there at exec. Its stderr
+		# is a pipe: the row's RLIMIT_FSIZE 0 makes a write to a
+		# regular file SIGXFSZ.
+		http_rules "$T/p.yaml" creds
+		AKSUP_TEST_PROBE_ROLE=$role \
+		    AKSUP_TEST_PROBE_ARGS="attack $(attacks_of $role | tr ' ' ,) $(probe_args)" \
+		    "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" -- /bin/sleep 30 \
+		    2>&1 > /dev/null 9</dev/null 10</dev/null 251</dev/null | cat > "$out"
+		;;
 	esac
 	# still listening after the probe ran: what it did not see, it
 	# would have
@@ -210,20 +255,32 @@ attack_test() {	# attack_test ROLE ATTACK
 
 # --- T5: the descriptors each role starts with ------------------------------
 # The fds docs/ARCHITECTURE.md section 3 lists for ROW ("broker", "fs
-# worker", "agent (`run`)", "its init (pid 1)", "aksup-submit"): at exec,
-# or live (the policy is closed after the read). The fs worker's roots
-# (fd 5 on) come from its argv.
-doc_fds() {	# doc_fds ROW exec|live
+# worker", "http worker", "agent (`run`)", "its init (pid 1)",
+# "aksup-submit"): at exec, or live (the policy is closed after the read,
+# the credentials memfd before confinement). A descriptor "closed after
+# the start when the policy allows no `ACTION`" stays open live when
+# ACTION is one the policy allows; a cell with "; live: " names what is
+# open there live (the http worker's: curl's wakeup pair, made at its
+# start). The fs worker's roots (fd 5 on) come from its argv.
+doc_fds() {	# doc_fds ROW exec|live [ACTION...]
+	local row=$1 mode=$2; shift 2
 	sed -n '/^### Descriptors/,/^### /p' "$SRC/docs/ARCHITECTURE.md" | sed 's/\\|/+/g' |
-	awk -F'|' -v row="$1" -v mode="$2" '
+	awk -F'|' -v row="$row" -v mode="$mode" -v allows="$*" '
 	function trim(x) { gsub(/^ +| +$/, "", x); return x }
+	function kept(c,   n, a, j) {	# closed unless the policy allows it
+		n = split(allows, a, " ")
+		for (j = 1; j <= n; j++)
+			if (index(c, "allows no `" a[j] "`")) return 1
+		return 0
+	}
 	/^\| process / { for (i = 3; i < NF; i++) col[i] = trim($i); next }
 	/^\|/ && trim($2) == row {
 		for (i = 3; i < NF; i++) {
 			c = trim($i)
+			if (mode == "live" && c ~ /; live: /) { printf "%s ", col[i]; continue }
 			if (c == "" || c == "-" || c ~ /^\(closed\)/) continue
 			if (c ~ /^root / || c == "...") continue
-			if (mode == "live" && c ~ /closed after/) continue
+			if (mode == "live" && c ~ /closed after/ && !kept(c)) continue
 			printf "%s ", col[i]
 		}
 		found = 1; exit
@@ -241,6 +298,7 @@ fds_test() {
 	agent-builtin) row=aksup-submit ;;
 	broker) row=broker ;;
 	worker-fs) row='fs worker' ;;
+	worker-http) row='http worker' ;;
 	esac
 	want=$(doc_fds "$row" exec)
 	if [ $role = worker-fs ]; then
@@ -563,6 +621,7 @@ t_fail_closed() {
 t_status_table() {
 	local ok=0 sup pid comm row want got f i cols slot=""
 	setup
+	http_rules "$T/p.yaml"	# (the http worker runs: it has a row)
 	rm -f "$T/go"; mkfifo "$T/go"
 	"$AKSUP" run --stdin --policy "$T/p.yaml" --log-path "$T/log" -- "$BIN/aksup-probe" wait "$WS/d/f" \
 	    < "$T/go" > "$T/out" 2>&1 &
@@ -616,7 +675,8 @@ t_status_table() {
 # --- the running roles against the docs ----------------------------------
 # live_start POLICY [AKSUP OPTION...]: a session whose agent (aksup-probe
 # wait) has made one request and waits; aksup started with fds 9, 10 and
-# 251 open. Sets SUP BROKER WORKER INIT AGENT. live_end lets it finish.
+# 251 open. Sets SUP BROKER WORKER INIT AGENT, and HTTP when the policy
+# allows net.http (http_rules). live_end lets it finish.
 live_start() {
 	local policy=$1 p; shift
 	rm -f "$T/go"; mkfifo "$T/go"
@@ -626,11 +686,12 @@ live_start() {
 	SUP=$!
 	exec 7>"$T/go"
 	for _ in $(seq 1 200); do grep -q READY "$T/live.out" && break; sleep 0.05; done
-	BROKER="" WORKER="" INIT="" AGENT=""
+	BROKER="" WORKER="" INIT="" AGENT="" HTTP=""
 	for p in $(cat /proc/$SUP/task/*/children 2>/dev/null); do
 		case $(cat /proc/$p/comm) in
 		aksup-broker) BROKER=$p ;;
 		aksup-worker-fs) WORKER=$p ;;
+		aksup-worker-ht) HTTP=$p ;;	# (comm: 15 characters)
 		# the init: cloned by aksup, not exec'd (supervisor/agentinit.c)
 		aksup) INIT=$p; AGENT=$(awk '{print $1; exit}' /proc/$p/task/$p/children) ;;
 		esac
@@ -691,11 +752,14 @@ doc_userns() {	# own or host: the "namespaces" row for root or unprivileged
 t_namespaces() {
 	local ok=0 r name pid row n want mine got own
 	setup
+	http_rules "$T/p.yaml"
 	live_start "$T/p.yaml" || { live_end; return 1; }
+	check "the http worker is running ($HTTP)" [ -n "$HTTP" ] || ok=1
 	for r in "supervisor:$SUP:supervisor" "broker:$BROKER:broker" \
-	    "fs-worker:$WORKER:fs worker" "agent:$AGENT:agent, external" \
-	    "init:$INIT:agent, external"; do
+	    "fs-worker:$WORKER:fs worker" "http-worker:$HTTP:http worker" \
+	    "agent:$AGENT:agent, external" "init:$INIT:agent, external"; do
 		IFS=: read -r name pid row <<<"$r"
+		[ -n "$pid" ] || continue
 		own=" $(doc_ns "$row")"
 		check "docs give $name a row ($own)" [ "$own" != " NO-ROW" ] || { ok=1; continue; }
 		if [ -z "$(readlink /proc/$pid/ns/net)" ]; then
@@ -740,8 +804,9 @@ t_namespaces() {
 # not dumpable is root's: /proc/PID/environ (and fd, mem...) owned by
 # uid 0 (the root of its memory's user namespace, or the host's when
 # that one maps none), so no process of the role's own uid may read it.
-# Not dumpable per the docs: the supervisor (confine_setup), the broker
-# and the fs worker (sandbox_enter), the agent's init (SANDBOX.md); the
+# Not dumpable per the docs: the supervisor (confine_setup), the broker,
+# the fs worker and the http worker (sandbox_enter), the agent's init
+# (SANDBOX.md); the
 # agent is dumpable (its exec), which shows the check can tell. Started
 # as root the fs worker runs --run-as 65534 here: as uid 0 it would own
 # the file either way. Before: the status table did not look; removing
@@ -750,11 +815,14 @@ t_dumpable() {
 	local ok=0 r name pid dump uid owner
 	setup
 	ro_policy
+	http_rules "$T/ro.yaml"
 	if [ "$ME" = 0 ]; then live_start "$T/ro.yaml" --run-as 65534
 	else live_start "$T/ro.yaml"; fi || { live_end; return 1; }
+	check "the http worker is running ($HTTP)" [ -n "$HTTP" ] || ok=1
 	for r in "supervisor:$SUP:0" "broker:$BROKER:0" "fs-worker:$WORKER:0" \
-	    "init:$INIT:0" "agent:$AGENT:1"; do
+	    "http-worker:$HTTP:0" "init:$INIT:0" "agent:$AGENT:1"; do
 		IFS=: read -r name pid dump <<<"$r"
+		[ -n "$pid" ] || continue
 		uid=$(awk '/^Uid:/ {print $3}' /proc/$pid/status)
 		owner=$(stat -c %u /proc/$pid/environ)
 		note "$name: euid $uid, /proc/$pid/environ owned by $owner"
@@ -772,24 +840,30 @@ t_dumpable() {
 
 # T5, close_range before exec: aksup started with fds 9, 10 and 251
 # open; each running role holds exactly what docs/ARCHITECTURE.md
-# section 3 lists (the broker has closed the policy by now). Unprivileged,
+# section 3 lists (the broker has closed the policy by now, and keeps its
+# http worker's channel: the policy allows net.http; the http worker has
+# closed its credentials memfd). Unprivileged,
 # only the agent's /proc/PID/fd is ours to list (the others are not
 # dumpable); fds_ROLE checks every seat at exec in both runs. Before:
 # nothing listed them; an inherited fd passed.
 t_fds_live() {
 	local ok=0 r name pid row want got nr f n=0
 	setup
+	http_rules "$T/p.yaml" creds
 	live_start "$T/p.yaml" || { live_end; return 1; }
+	check "the http worker is running ($HTTP)" [ -n "$HTTP" ] || ok=1
 	for r in "broker:$BROKER:broker" "fs-worker:$WORKER:fs worker" \
+	    "http-worker:$HTTP:http worker" \
 	    "init:$INIT:its init (pid 1)" 'agent:'"$AGENT"':agent (`run`)'; do
 		IFS=: read -r name pid row <<<"$r"
+		[ -n "$pid" ] || continue
 		if ! ls /proc/$pid/fd >/dev/null 2>&1; then
 			note "$name: /proc/$pid/fd not listable as uid $ME (not dumpable)"
 			[ "$ME" = 0 ] && { note "FAILED: as root it must be"; ok=1; }
 			continue
 		fi
 		got=$(ls /proc/$pid/fd | sort -n)
-		want=$(doc_fds "$row" live)
+		want=$(doc_fds "$row" live net.http)
 		if [ $name = fs-worker ]; then
 			# its roots: one fd from 5 on per FD:RIGHTS:SUFFIX of its
 			# argv (a root it made at start has a new number)
@@ -803,6 +877,11 @@ t_fds_live() {
 			note "$name: fds $(echo $got); docs: $(echo $want)"
 			check "fds of the running $name as documented" [ "$(echo $got)" = "$(echo $want)" ] || ok=1
 		fi
+		# the credentials memfd was read and closed before confinement
+		# (its number is curl's now)
+		[ $name = http-worker ] && { check "the http worker holds no credentials memfd ($(
+		    for f in $got; do readlink /proc/$pid/fd/$f; done | xargs))" \
+		    bash -c '! for f in $2; do readlink /proc/$1/fd/$f; done | grep -q memfd' _ "$pid" "$got" || ok=1; }
 		n=$((n + 1))
 	done
 	check "at least the agent was listed" [ $n -ge 1 ] || ok=1
@@ -814,7 +893,7 @@ t_fds_live() {
 role_tests() {	# role_tests ROLE
 	local role=$1 a
 	run "probe_ran_$role" run_role $role
-	for a in $ALL_ATTACKS; do
+	for a in $(attacks_of $role); do
 		# the built-in agent has no int 0x80 case of its own
 		[ $role = agent-builtin ] && [ $a = t2i386 ] && continue
 		# the allow-list cases are the external agent's filter (a
@@ -837,12 +916,12 @@ if [ $# -gt 0 ]; then
 	# a role name runs its probe and every test on it; else t_NAME
 	for t in "$@"; do
 		case $t in
-		agent|agent-builtin|broker|worker-fs|command) role_tests "$t" ;;
+		agent|agent-builtin|broker|worker-fs|worker-http|command) role_tests "$t" ;;
 		*) run "$t" "t_$t" ;;
 		esac
 	done
 else
-	for role in agent agent-builtin broker worker-fs command; do
+	for role in agent agent-builtin broker worker-fs worker-http command; do
 		role_tests $role
 	done
 	for t in t1_pty agent_interpreters view_args view_venv view_bare_name \

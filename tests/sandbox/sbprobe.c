@@ -743,6 +743,188 @@ a_signal(void)
 	return esc;
 }
 
+/* ---- the http worker: it keeps the host's network, so TCP connect is
+ * its purpose (t13 is not run as it); what it must not do instead ------ */
+
+/* One socket(2) that must fail with the filter's EACCES (the answer
+ * sc_worker_http gives what glibc's resolver tries and does without);
+ * any other errno: the kernel refused, not the filter. */
+static int
+sock_eacces(const char *att, const char *what, int d, int t, int p)
+{
+	int fd;
+
+	errno = 0;
+	fd = socket(d, t, p);
+	say("  %s: socket(%s): %s", att, what, fd >= 0 ? "CREATED" :
+	    strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno != EACCES;
+}
+
+/* T13 beyond TCP: no UDP socket (DNS goes over TCP: RES_USEVC), with
+ * or without the flags, ICMP "ping" sockets (datagram) included. */
+static int
+a_udp(void)
+{
+	int esc = 0;
+
+	esc |= sock_eacces("udp", "AF_INET, SOCK_DGRAM", AF_INET,
+	    SOCK_DGRAM, 0);
+	esc |= sock_eacces("udp", "AF_INET, SOCK_DGRAM|NONBLOCK|CLOEXEC",
+	    AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	esc |= sock_eacces("udp", "AF_INET6, SOCK_DGRAM|CLOEXEC", AF_INET6,
+	    SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	esc |= sock_eacces("udp", "AF_INET, SOCK_DGRAM, IPPROTO_ICMP",
+	    AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	return esc;
+}
+
+/* Raw and packet sockets: the filter's default kills (SIGSYS) before
+ * the kernel looks at the missing CAP_NET_RAW. One call each: a kill
+ * ends the attack. */
+static int
+a_raw(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	say("  raw: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): %s", fd >= 0 ?
+	    "CREATED" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+static int
+a_packet(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	say("  packet: socket(AF_PACKET, SOCK_RAW): %s", fd >= 0 ?
+	    "CREATED" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* Netlink (routes, interfaces, the kernel's other sockets): EACCES. */
+static int
+a_netlink(void)
+{
+	return sock_eacces("netlink", "AF_NETLINK, SOCK_RAW, NETLINK_ROUTE",
+	    AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0) |
+	    sock_eacces("netlink", "AF_NETLINK, SOCK_DGRAM", AF_NETLINK,
+	    SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+/* A server on the host's network: a TCP socket it may make, bound to
+ * a loopback port: bind is not in its list (SIGSYS). */
+static int
+a_bind(void)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0) {
+		say("  bind: socket(AF_INET, SOCK_STREAM): %s (its own kind: "
+		    "nothing tested)", strerror(errno));
+		return 1;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	say("  bind: bind 127.0.0.1:0: %s", r == 0 ? "BOUND" : strerror(errno));
+	if (r == 0 && listen(fd, 1) == 0)
+		say("  bind: listen: LISTENING");
+	close(fd);
+	return r == 0;
+}
+
+/* T14 for reading: the worker opens its CA bundle and the resolver's
+ * files (Landlock: read-only) and nothing else. Each other file (one
+ * any uid may read: only Landlock refuses it), the policy, the log, the
+ * agent's files, a directory: Landlock's EACCES. Its own files open for
+ * reading (else the profile is not the worker's: nothing tested) and
+ * never for writing. Stat by path is allowed (metadata: a residual in
+ * docs/SANDBOX.md), said, not an escape. */
+static int
+ro_refused(const char *path, int flags)
+{
+	int fd;
+
+	errno = 0;
+	fd = open(path, flags | O_CLOEXEC);
+	say("  ropen: open %s%s: %s", path, (flags & O_ACCMODE) == O_RDONLY ?
+	    ((flags & O_DIRECTORY) ? " (directory)" : "") : " for writing",
+	    fd >= 0 ? "OPENED" : strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno != EACCES;
+}
+
+static int
+a_ropen(void)
+{
+	static const char *const others[] = {
+		"/etc/passwd", "/etc/group", "/etc/os-release", "/proc/self/status",
+	};
+	static const char *const odirs[] = { "/", "/etc", "/etc/ssl/certs", "/tmp" };
+	struct stat st;
+	size_t i;
+	int fd, esc = 0, mine = 0;
+
+	if (strcmp(role, "worker-http") != 0) {
+		say("  ropen: only the http worker reads files by name");
+		return 0;
+	}
+	/* first what it must not open (the test shows the first lines) */
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		esc |= ro_refused(others[i], O_RDONLY);
+	for (i = 0; i < (size_t)nfiles; i++)	/* the policy, the log */
+		esc |= ro_refused(files[i], O_RDONLY);
+	if (opt_read != NULL)			/* a file of the agent's */
+		esc |= ro_refused(opt_read, O_RDONLY);
+	for (i = 0; i < sizeof(odirs) / sizeof(odirs[0]); i++)
+		esc |= ro_refused(odirs[i], O_RDONLY | O_DIRECTORY);
+	for (i = 0; i < (size_t)ndirs; i++)
+		esc |= ro_refused(dirs[i], O_RDONLY | O_DIRECTORY);
+	for (i = 0; i <= NHTTP_RO; i++) {
+		const char *p = i < NHTTP_RO ? http_ro[i] : http_ca;
+
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* not on this host: skipped */
+		say("  ropen: read its own %s: %s", p, fd >= 0 ? "opened" :
+		    strerror(errno));
+		if (fd < 0) {
+			esc = 1;	/* not the worker's profile */
+			continue;
+		}
+		close(fd);
+		mine++;
+		/* read-only: Landlock's EACCES (or the file's mode's) */
+		fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+		say("  ropen: open %s for writing: %s", p, fd >= 0 ? "OPENED" :
+		    strerror(errno));
+		if (fd >= 0)
+			esc = 1, close(fd);
+	}
+	if (mine == 0) {
+		say("  ropen: none of its own files readable (nothing tested)");
+		esc = 1;
+	}
+	/* newfstatat with flags 0, as glibc's stat(2) on x86_64 */
+	if (syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, 0) == 0)
+		say("  ropen: stat /etc/passwd by path: allowed (metadata "
+		    "only; a residual, docs/SANDBOX.md)");
+	return esc;
+}
 
 /* The external agent's allow-list (docs/SANDBOX.md): datagram sockets,
  * sendto with an address, syscalls beyond the list, terminal sets,
@@ -809,7 +991,9 @@ static const struct {
 	{ "t6ro", a_t6ro, 0 }, { "t10", a_t10, 0 }, { "t12", a_t12, 0 },
 	{ "t13", a_t13, 0 }, { "t14", a_t14, 0 }, { "unshare", a_unshare, 0 },
 	{ "fork", a_fork, 1 }, { "mem", a_mem, 1 }, { "signal", a_signal, 1 },
-	{ "sc", a_sc, 0 },
+	{ "sc", a_sc, 0 }, { "udp", a_udp, 0 }, { "raw", a_raw, 0 },
+	{ "packet", a_packet, 0 }, { "netlink", a_netlink, 0 },
+	{ "bind", a_bind, 0 }, { "ropen", a_ropen, 0 },
 };
 
 /* ---- driver ----------------------------------------------------------- */

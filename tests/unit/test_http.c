@@ -59,7 +59,14 @@ START_TEST(test_addr_classes)
 		{ "172.32.0.1", ADDR_PUBLIC }, { "192.167.1.1", ADDR_PUBLIC },
 		{ "169.253.1.1", ADDR_PUBLIC }, { "100.63.255.255", ADDR_PUBLIC },
 		{ "100.128.0.1", ADDR_PUBLIC }, { "223.255.255.255", ADDR_PUBLIC },
-		{ "240.0.0.1", ADDR_PUBLIC }, { "255.255.255.254", ADDR_PUBLIC },
+		{ "240.0.0.1", ADDR_RESERVED }, { "255.255.255.254", ADDR_RESERVED },
+		{ "198.18.0.1", ADDR_RESERVED }, { "198.19.255.255", ADDR_RESERVED },
+		{ "198.17.255.255", ADDR_PUBLIC }, { "198.20.0.1", ADDR_PUBLIC },
+		{ "239.255.255.254", ADDR_MULTICAST },
+		/* 6to4 and local-use NAT64 carry a v4 address */
+		{ "2002:7f00:1::1", ADDR_LOOPBACK }, { "2002:a9fe:a9fe::", ADDR_LINKLOCAL },
+		{ "2002:808:808::1", ADDR_PUBLIC },
+		{ "64:ff9b:1::a00:1", ADDR_PRIVATE }, { "64:ff9b:1::808:808", ADDR_PUBLIC },
 		{ "2606:4700::1111", ADDR_PUBLIC }, { "2001:4860:4860::8888",
 		ADDR_PUBLIC }, { "::ffff:8.8.8.8", ADDR_PUBLIC },
 		{ "64:ff9b::808:808", ADDR_PUBLIC }, { "fbff::1", ADDR_PUBLIC },
@@ -185,10 +192,11 @@ bad_req(struct mb *m, enum bad b)
 	mb_str(m, b == B_METHOD_LOWER ? "get" : b == B_METHOD_LONG ? longm :
 	    b == B_METHOD_EMPTY ? "" : "GET");
 	if (b == B_URL_LONG) {
-		longu = malloc(HTTP_URL_MAX + 1);
+		/* one byte more than the policy decides (URL_MAX) */
+		longu = malloc(HTTP_URL_MAX + 2);
 		memcpy(longu, "http://a/", 9);
-		memset(longu + 9, 'a', HTTP_URL_MAX - 9);
-		longu[HTTP_URL_MAX] = '\0';
+		memset(longu + 9, 'a', HTTP_URL_MAX + 1 - 9);
+		longu[HTTP_URL_MAX + 1] = '\0';
 		mb_str(m, longu);
 		free(longu);
 	} else
@@ -252,7 +260,7 @@ END_TEST
 START_TEST(test_hop)
 {
 	uint8_t b[256];
-	struct http_hop h = { 1, HTTP_F_PRIVATE_OK, 1, 0 };
+	struct http_hop h = { 1, HTTP_F_PRIVATE_OK, 1, 0, 5000, 100, 2, 0 };
 	struct httphop hp;
 	static const char s[] = "X-Key\0${K}";
 
@@ -262,6 +270,9 @@ START_TEST(test_hop)
 	ck_assert_int_eq(httphop_parse(b, sizeof(h) + sizeof(s), &hp), 0);
 	ck_assert_int_eq(hp.allowed, 1);
 	ck_assert_uint_eq(hp.ncreds, 1);
+	ck_assert_uint_eq(hp.max_bytes, 100);
+	ck_assert_uint_eq(hp.timeout_ms, 5000);
+	ck_assert_uint_eq(hp.follow, 2);
 	ck_assert_str_eq(hp.creds[0].tmpl, "${K}");
 	httphop_free(&hp);
 	/* one byte more than strs_len; allowed 2; denied with creds */
@@ -272,7 +283,14 @@ START_TEST(test_hop)
 	h.allowed = 0;
 	memcpy(b, &h, sizeof(h));
 	ck_assert_int_eq(httphop_parse(b, sizeof(h) + sizeof(s), &hp), -1);
-	h = (struct http_hop){ 0, 0, 0, 0 };
+	/* allowed without its caps: a broken broker */
+	h = (struct http_hop){ 1, 0, 0, 0, 0, 100, 0, 0 };
+	memcpy(b, &h, sizeof(h));
+	ck_assert_int_eq(httphop_parse(b, sizeof(h), &hp), -1);
+	h = (struct http_hop){ 1, 0, 0, 0, 10, HTTP_BODY_MAX + 1, 0, 0 };
+	memcpy(b, &h, sizeof(h));
+	ck_assert_int_eq(httphop_parse(b, sizeof(h), &hp), -1);
+	h = (struct http_hop){ 0, 0, 0, 0, 0, 0, 0, 0 };
 	memcpy(b, &h, sizeof(h));
 	ck_assert_int_eq(httphop_parse(b, sizeof(h), &hp), 0);
 	ck_assert_int_eq(hp.allowed, 0);

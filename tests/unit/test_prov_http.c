@@ -61,6 +61,7 @@ static const struct {
 	{ "{\"headers\":{\"X A\":\"x\"}}", "not an HTTP header name" },
 	{ "{\"headers\":{\"X-A\":\"a\\r\\nX-B: b\"}}", "control character" },
 	{ "{\"headers\":{\"X-A\":5}}", "must be a string" },
+	{ "{\"headers\":{\"X-A\":\"a\\u007fb\"}}", "control character" },
 	{ "{\"headers\":\"X-A: b\"}", "must be an object" },
 	{ "{\"method\":\"G T\"}", "letters only" },
 	{ "{\"timeout\":0}", "positive" },
@@ -204,20 +205,29 @@ START_TEST(test_hop_origin)
 	/* same origin (the default port written out): its credentials */
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(http_hop(&f, p, "https://API.example.com/v1/a",
-	    "https://api.example.com:443/v1/b", &g.d, &err), 0);
+	    "https://api.example.com:443/v1/b", params, &g.d, &err), 0);
 	hh = (const struct http_hop *)(const void *)f.hdr;
 	ck_assert_uint_eq(hh->allowed, 1);
 	ck_assert_uint_eq(hh->ncreds, 2);
+	/* the hop's own rule's caps */
+	ck_assert_uint_eq(hh->timeout_ms, 5000);
+	ck_assert_uint_eq(hh->max_bytes, 100);
+	ck_assert_uint_eq(hh->follow, 0);
 	free(f.owned);
+	/* what is sent is what is named: the second entry's Authorization
+	 * (${OTHER}) is shadowed by the first's, never sent, never named */
 	ck_assert_uint_eq(http_cred_names(p, "https://api.example.com/v1/b",
-	    NULL, names), 3);
+	    NULL, names), 2);
 	ck_assert_str_eq(names[0], "API_TOKEN");
-	ck_assert_str_eq(names[1], "OTHER");
-	ck_assert_str_eq(names[2], "/etc/org");
+	ck_assert_str_eq(names[1], "/etc/org");
+	ck_assert_uint_eq(http_cred_names(p, "https://api.example.com/v2",
+	    NULL, names), 2);
+	ck_assert_str_eq(names[0], "OTHER");
+	ck_assert_str_eq(names[1], "/etc/org");
 	/* another origin: none, though the entries match the URL */
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(http_hop(&f, p, "http://api.example.com/v1/a",
-	    "https://api.example.com/v1/b", &g.d, &err), 0);
+	    "https://api.example.com/v1/b", params, &g.d, &err), 0);
 	hh = (const struct http_hop *)(const void *)f.hdr;
 	ck_assert_uint_eq(hh->allowed, 1);
 	ck_assert_uint_eq(hh->ncreds, 0);
@@ -227,7 +237,7 @@ START_TEST(test_hop_origin)
 	/* denied: the 3xx is the answer */
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(http_hop(&f, p, "https://api.example.com/",
-	    "https://evil.test/", NULL, &err), 0);
+	    "https://evil.test/", params, NULL, &err), 0);
 	hh = (const struct http_hop *)(const void *)f.hdr;
 	ck_assert_uint_eq(hh->allowed, 0);
 	ck_assert_uint_eq(hh->ncreds, 0);

@@ -33,6 +33,9 @@ classify4(const unsigned char *a)
 		return ADDR_UNSPECIFIED;
 	if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
 		return ADDR_BROADCAST;
+	/* 198.18/15 (benchmarking, RFC 2544), 240/4 (reserved) */
+	if ((a[0] == 198 && (a[1] & 0xfe) == 18) || (a[0] & 0xf0) == 240)
+		return ADDR_RESERVED;
 	return ADDR_PUBLIC;
 }
 
@@ -51,6 +54,8 @@ static enum addr_class
 classify6(const unsigned char *a)
 {
 	static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const unsigned char nat64l[6] = { 0x00, 0x64, 0xff, 0x9b,
+	    0x00, 0x01 };
 
 	if (zeros(a, 15))
 		return a[15] == 1 ? ADDR_LOOPBACK : a[15] == 0 ?
@@ -60,6 +65,12 @@ classify6(const unsigned char *a)
 	if ((zeros(a, 10) && a[10] == 0xff && a[11] == 0xff) ||
 	    zeros(a, 12) || memcmp(a, nat64, sizeof(nat64)) == 0)
 		return classify4(a + 12);
+	/* 64:ff9b:1::/48 (local-use NAT64, RFC 8215): its v4 address is
+	 * the last four bytes; 2002::/16 (6to4): bytes 2-5 */
+	if (memcmp(a, nat64l, sizeof(nat64l)) == 0)
+		return classify4(a + 12);
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return classify4(a + 2);
 	if (a[0] == 0xff)
 		return ADDR_MULTICAST;
 	if ((a[0] & 0xfe) == 0xfc)
@@ -99,6 +110,8 @@ addr_class_name(enum addr_class c)
 		return "an unspecified address";
 	case ADDR_BROADCAST:
 		return "the broadcast address";
+	case ADDR_RESERVED:
+		return "a reserved address";
 	case ADDR_PUBLIC:
 		break;
 	}

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -60,7 +61,7 @@ struct xfer {
 	struct httpreq r;		/* points into req */
 	uint8_t *hopmsg;		/* the last HTTP_HOP_ANSWER, owned */
 	struct httphop hop;		/* points into hopmsg */
-	uint64_t deadline;		/* now_ns() units, every hop */
+	uint64_t start, deadline;	/* now_ns() units, every hop */
 	/* this hop */
 	char *url;
 	const char *method;
@@ -114,6 +115,7 @@ static int route4, route6;		/* the host has a route (family) */
 static void
 init(int argc, char **argv)
 {
+	struct stat st;
 	int fd;
 
 	if (argc == 2 && strncmp(argv[1], "ca:", 3) == 0 &&
@@ -121,6 +123,10 @@ init(int argc, char **argv)
 		ca_file = argv[1] + 3;
 		if ((fd = open(ca_file, O_RDONLY | O_CLOEXEC)) < 0)
 			fatal("the operator's CA file %s", ca_file);
+		/* a directory would open Landlock beneath it */
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			fatalx("the operator's CA file %s is not a regular "
+			    "file", ca_file);
 		close(fd);
 	} else if (argc != 1)
 		fatalx("usage: aksup-worker-http [ca:/abs/path]");
@@ -209,6 +215,10 @@ prepare(void)
 	if (res_init() != 0)
 		log_warnx("res_init failed: names may not resolve");
 	_res.options |= RES_USEVC;
+	/* a lookup blocks the worker's loop: bounded, 2 s per server,
+	 * one round */
+	_res.retrans = 2;
+	_res.retry = 1;
 	route4 = has_route(AF_INET);
 	route6 = has_route(AF_INET6);
 	if ((multi = curl_multi_init()) == NULL)
@@ -254,6 +264,24 @@ scrub(char *msg)
 			memmove(p + 3, p + vl, strlen(p + vl) + 1);
 			memcpy(p, "***", 3);
 		}
+	}
+}
+
+/* The same in an answer's bytes (a body, a header value): a server
+ * that echoes the request (an API's error page, an /echo) would hand
+ * the agent the value; each is masked, byte for byte, with '*'. */
+static void
+mask(char *b, size_t len)
+{
+	size_t i, vl;
+	char *p, *end = b + len;
+
+	for (i = 0; b != NULL && i < creds.n; i++) {
+		if ((vl = strlen(creds.val[i])) < 4)
+			continue;
+		for (p = b; p < end && (p = memmem(p, (size_t)(end - p),
+		    creds.val[i], vl)) != NULL; p += vl)
+			memset(p, '*', vl);
 	}
 }
 
@@ -327,6 +355,8 @@ answer(struct xfer *x)
 	char *t, msg[128];
 	size_t i, len;
 
+	mask(x->body, x->blen);
+	mask(x->hbuf, x->hlen);
 	for (i = 0; i < x->nhdrs; i++)
 		h[i] = (struct rhdr){ x->hbuf + x->hdrs[i].no,
 		    x->hbuf + x->hdrs[i].vo, x->hdrs[i].nl, x->hdrs[i].vl };
@@ -609,6 +639,14 @@ pin_changed(const char *host, unsigned port, const char *addr)
 	return 0;
 }
 
+/* Whether "Name: value" has an empty value (n: the name's length). */
+static int
+agent_empty(const char *h, size_t n)
+{
+	h += n + (h[n] == ':');
+	return h[strspn(h, " \t")] == '\0';
+}
+
 /* The name of an "Name: value" header, its length. */
 static size_t
 hname_len(const char *h)
@@ -637,10 +675,19 @@ headers(struct xfer *x, char *msg, size_t len)
 		for (k = 0; !skip && k < x->ncreds; k++)
 			skip = strlen(x->creds[k].name) == n &&
 			    strncasecmp(x->creds[k].name, h, n) == 0;
-		if (!skip && (nl = curl_slist_append(l, h)) != NULL)
-			l = nl;
-		else if (!skip)
+		if (skip)
+			continue;
+		/* "Name:" with no value: curl sends it only as "Name;" */
+		if (agent_empty(h, n)) {
+			if (asprintf(&line, "%.*s;", (int)n, h) < 0)
+				goto oom;
+			nl = curl_slist_append(l, line);
+			free(line);
+		} else
+			nl = curl_slist_append(l, h);
+		if (nl == NULL)
 			goto oom;
+		l = nl;
 	}
 	if ((nl = curl_slist_append(l, "Expect:")) == NULL)
 		goto oom;
@@ -779,8 +826,9 @@ launch(struct xfer *x)
 	int fresh;
 
 	if (now >= x->deadline) {
-		snprintf(msg, sizeof(msg), "timed out after %u ms",
-		    x->r.timeout_ms);
+		snprintf(msg, sizeof(msg), "timed out after %llu ms",
+		    (unsigned long long)((x->deadline - x->start) /
+		    1000000ull));
 		goto fail;
 	}
 	remaining = (long)((x->deadline - now) / 1000000ull);
@@ -837,7 +885,8 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	x->used = 1;
 	x->tag = tag;
 	x->req = req;
-	x->deadline = now_ns() + (uint64_t)x->r.timeout_ms * 1000000ull;
+	x->start = now_ns();
+	x->deadline = x->start + (uint64_t)x->r.timeout_ms * 1000000ull;
 	if ((x->url = strdup(x->r.url)) == NULL)
 		fatal("strdup");
 	x->method = x->r.method;
@@ -907,7 +956,14 @@ hop_answer(uint64_t tag, const uint8_t *p, size_t len)
 	x->flags = x->hop.flags;
 	x->creds = x->hop.creds;
 	x->ncreds = x->hop.ncreds;
-	x->follow--;
+	/* the smaller of each cap: the exchange's and the hop's rule's */
+	x->follow = x->follow - 1 < x->hop.follow ? x->follow - 1 :
+	    x->hop.follow;
+	if (x->hop.max_bytes < x->r.max_bytes)
+		x->r.max_bytes = x->hop.max_bytes;
+	if (x->start + (uint64_t)x->hop.timeout_ms * 1000000ull < x->deadline)
+		x->deadline = x->start + (uint64_t)x->hop.timeout_ms *
+		    1000000ull;
 	response_reset(x);
 	(void)launch(x);
 }
@@ -947,7 +1003,8 @@ describe(struct xfer *x, CURLcode rc, char *msg, size_t len)
 	long oserr = 0;
 
 	if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(msg, len, "timed out after %u ms", x->r.timeout_ms);
+		snprintf(msg, len, "timed out after %llu ms",
+		    (unsigned long long)((x->deadline - x->start) / 1000000ull));
 	else if (rc == CURLE_COULDNT_CONNECT) {
 		(void)curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
 		if (oserr == ECONNREFUSED)
@@ -1009,6 +1066,12 @@ done(struct xfer *x, CURLcode rc)
 		return;
 	}
 	(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->status < 100 || x->status > 599) {
+		snprintf(msg, sizeof(msg), "the server answered status %ld, "
+		    "which is not an HTTP status (100-599)", x->status);
+		fail(x, msg);
+		return;
+	}
 	if (ask_hop(x))
 		return;
 	answer(x);
@@ -1087,6 +1150,10 @@ main(int argc, char **argv)
 	size_t cap;
 	int eof = 0;
 
+	/* before it reads a credential: no ptrace, no /proc/PID/mem of a
+	 * process holding one (sandbox_enter says it again) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("PR_SET_DUMPABLE");
 	log_init("http worker");
 	wire_version_check();
 	/* a server that closes first is an EPIPE for us, never our death */

@@ -52,6 +52,7 @@ struct httpreq {
 struct httphop {
 	int allowed;
 	uint32_t flags;
+	uint32_t timeout_ms, max_bytes, follow;	/* the hop rule's caps */
 	struct httpcred *creds;	/* malloc'd array */
 	size_t ncreds;
 };
@@ -63,7 +64,7 @@ int httphop_parse(const uint8_t *msg, size_t len, struct httphop *out);
 void httphop_free(struct httphop *h);
 
 /* 1 when u is a URL the worker may fetch: http:// or https:// (any
- * case), shorter than HTTP_URL_MAX, no space, control or non-ASCII byte. */
+ * case), at most HTTP_URL_MAX bytes, no space, control or non-ASCII byte. */
 int http_url_ok(const char *u);
 /* 1 when s[0..n) is an HTTP token (RFC 9110: a header's name). */
 int http_token(const char *s, size_t n);
@@ -84,6 +85,7 @@ enum addr_class {
 	ADDR_MULTICAST,		/* 224/4, ff00::/8 */
 	ADDR_UNSPECIFIED,	/* 0/8, :: */
 	ADDR_BROADCAST,		/* 255.255.255.255 */
+	ADDR_RESERVED,		/* 198.18/15, 240/4 */
 };
 
 /* The class of an address: family AF_INET (4 bytes) or AF_INET6 (16

@@ -129,7 +129,7 @@ http_url_ok(const char *u)
 {
 	size_t i, n = strlen(u);
 
-	if (n >= HTTP_URL_MAX || (strncasecmp(u, "http://", 7) != 0 &&
+	if (n > HTTP_URL_MAX || (strncasecmp(u, "http://", 7) != 0 &&
 	    strncasecmp(u, "https://", 8) != 0))
 		return 0;
 	for (i = 0; i < n; i++)
@@ -213,7 +213,9 @@ httphop_parse(const uint8_t *msg, size_t len, struct httphop *out)
 	if (hh.strs_len != len - sizeof(hh) || hh.allowed > 1 ||
 	    (hh.flags & ~HTTP_F_PRIVATE_OK) != 0 ||
 	    hh.ncreds > HTTP_CRED_HEADERS_MAX ||
-	    (!hh.allowed && hh.ncreds > 0))
+	    (!hh.allowed && hh.ncreds > 0) ||
+	    (hh.allowed && (hh.timeout_ms == 0 || hh.max_bytes == 0 ||
+	    hh.max_bytes > HTTP_BODY_MAX || hh.follow > HTTP_HOPS_MAX)))
 		return -1;
 	if (cred_pairs(s, hh.strs_len, &o, hh.ncreds, &out->creds) < 0)
 		return -1;
@@ -223,6 +225,9 @@ httphop_parse(const uint8_t *msg, size_t len, struct httphop *out)
 	}
 	out->allowed = (int)hh.allowed;
 	out->flags = hh.flags;
+	out->timeout_ms = hh.timeout_ms;
+	out->max_bytes = hh.max_bytes;
+	out->follow = hh.follow;
 	out->ncreds = hh.ncreds;
 	return 0;
 }
