@@ -1669,6 +1669,11 @@ load_cred(struct loader *ld, struct cred *c, yaml_node_t *map)
 		return node_err(ld, res, "out of memory");
 	if (load_url(ld, &c->url, res) != 0)
 		return -1;
+	/* a secret for every host the agent may be allowed to reach */
+	if (c->url.host_kind == HOST_ANY)
+		return node_err(ld, res, "URL \"%s\": a credential goes only "
+		    "to hosts it names: name the host (or *.domain), not **",
+		    sval(res));
 	return load_cred_headers(ld, c, hdrs);
 }
 

@@ -907,6 +907,10 @@ static const struct lcase lcases[] = {
 	  "credential 1: duplicate key \"resource\"" },
 	{ CRED("[{resource: 'https://x.com/', headers: {X-A: b}, examples: {}}]"), 2, 63,
 	  "credential 1: unknown key \"examples\" (resource, headers)" },
+	{ CRED("[{resource: 'https://**', headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: URL \"https://**\": a credential goes only to hosts it names: name the host (or *.domain), not **" },
+	{ CRED("[{resource: 'https://**:*/v1/**', headers: {X-A: b}}]"), 2, 26,
+	  "credential 1: URL \"https://**:*/v1/**\": a credential goes only to hosts it names: name the host (or *.domain), not **" },
 	{ CRED("[{resource: [a], headers: {X-A: b}}]"), 2, 26,
 	  "credential 1: \"resource\" must be a string" },
 	{ CRED("[{resource: 443, headers: {X-A: b}}]"), 2, 26,
@@ -1553,10 +1557,10 @@ START_TEST(test_cred_match)
 		{ "https://api.example.com/", "0,2" },
 		{ "https://api.example.com/v2/x", "0,2" },
 		{ "https://www.example.com/v1/a", "1,2" },
-		{ "https://example.com/v1/a", "2" },	/* bare domain */
-		{ "https://a.b.example.com/v1/a", "2" },	/* two labels */
-		{ "https://other.org/", "2" },
-		{ "https://127.0.0.1:8443/x", "3" },	/* "**": no IP literal */
+		{ "https://example.com/v1/a", "" },	/* bare domain */
+		{ "https://a.b.example.com/v1/a", "" },	/* two labels */
+		{ "https://other.org/", "" },
+		{ "https://127.0.0.1:8443/x", "3" },	/* "*.": no IP literal */
 		{ "https://127.1:8443/a/b", "3" },
 		{ "https://2130706433:8443/", "3" },
 		{ "http://api.example.com/a", "4" },
@@ -1567,7 +1571,7 @@ START_TEST(test_cred_match)
 		{ "https://[::1]/", "" },
 		{ "http://127.0.0.1:8443/x", "" },
 		{ "http://other.org/", "" },
-		{ "https://api.example.com.evil.com/v1/x", "2" },
+		{ "https://api.example.com.evil.com/v1/x", "" },
 		/* targets that do not parse */
 		{ "https://u@api.example.com/v1/x", "" },
 		{ "https://api.example.com@evil.com/", "" },
