@@ -104,6 +104,8 @@ job_free(struct broker *b, struct job *j)
 	free(j->target);
 	free(j->f.owned);
 	free(j->hopf.owned);
+	while (j->hops != NULL && j->nallowed > 0)
+		free(j->hops[--j->nallowed].url);
 	free(j->hops);
 	/* its params buffer goes back to the broker when it has none */
 	if (j->params != NULL && b->pbuf == NULL) {
@@ -146,7 +148,7 @@ hop_outcomes(struct broker *b, struct job *j, enum audit_status st,
 	for (i = 0; i < j->nallowed; i++) {
 		memcpy(c.rid, j->hops[i].rid, sizeof(c.rid));
 		c.reserve = j->hops[i].reserve;
-		if (broker_record(b, &c, AUDIT_R_OUTCOME, "(redirect hop)", st,
+		if (broker_record(b, &c, AUDIT_R_OUTCOME, j->hops[i].url, st,
 		    err) < 0)
 			break;
 	}
@@ -533,6 +535,8 @@ hop(struct broker *b, struct job *j, const char *url, size_t len)
 		    sizeof(*j->hops))) == NULL)
 			fatal("calloc");
 		memcpy(j->hops[j->nallowed].rid, c.rid, sizeof(c.rid));
+		if ((j->hops[j->nallowed].url = strdup(url)) == NULL)
+			fatal("strdup");
 		j->hops[j->nallowed++].reserve = audit_last_reserve(
 		    b->cfg->audit);
 		allowed = 1;

@@ -56,6 +56,7 @@ struct reqctx {
 struct hop {
 	char rid[37];
 	uint64_t reserve;
+	char *url;		/* its target */
 };
 
 /* An allowed request in flight: it owns everything its outcome record

@@ -45,11 +45,18 @@ value_ok(const char *v, size_t n)
 static ssize_t
 read_file_value(const char *path, char *buf, size_t cap)
 {
+	struct stat st;
 	ssize_t n, got = 0;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 		return -1;
+	/* a careless operator's key file: said, not refused (the policy
+	 * is theirs; so is the file) */
+	if (fstat(fd, &st) == 0 && (st.st_mode & S_IROTH))
+		log_warnx("credential FILE:%s is readable by every user of this "
+		    "host (mode %04o): chmod o-r it", path,
+		    (unsigned)(st.st_mode & 07777));
 	while ((n = read(fd, buf + got, cap - (size_t)got)) > 0 &&
 	    (size_t)(got += n) < cap)
 		;

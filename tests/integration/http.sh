@@ -651,7 +651,35 @@ t_hostile() {
 	return $ok
 }
 
-ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile"
+# a FILE: source: read by aksup, one trailing newline stripped; a key
+# file every user can read is said on stderr; one it cannot read, named
+t_cred_file() {
+	local ok=0 out
+	printf '%s\n' "$TOKEN" > "$T/key"
+	chmod 600 "$T/key"
+	setup "$(rule "$H/**")" "credentials:
+  - resource: $H/bytes/**
+    headers:
+      X-Api-Key: k-\${file:$T/key}"
+	out=$(one "$H/bytes/3")
+	check "OK ($(field '"\(.status) \(.error)"' "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
+	check "  named by its path ($(field '.data.credentials | tostring' "$out"))" [ "$(field '.data.credentials | tostring' "$out")" = "[\"$T/key\"]" ] || ok=1
+	check "  the server got it, newline stripped" \
+	    bash -c 'seen | jq -e --arg v "$1" ".[\"x-api-key\"] | index(\$v) != null" >/dev/null' _ "k-$TOKEN" || ok=1
+	check "  no warning for a 0600 file" not grep -q "readable by every user" "$T/err" || ok=1
+	chmod 644 "$T/key"
+	out=$(one "$H/bytes/3")
+	check "a world-readable key file: still OK ($(field .status "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
+	check "  and said ($(head -c 200 "$T/err"))" grep -q "FILE:$T/key is readable by every user" "$T/err" || ok=1
+	rm -f "$T/key"
+	out=$(one "$H/bytes/3")
+	check "a missing key file: no session ($(field .status "$out"))" [ "$(field .status "$out")" = NO-ANSWER ] || ok=1
+	check "  naming it" grep -q "FILE:$T/key" "$T/err" || ok=1
+	check "the log never holds the value" no_token "$T/log" || ok=1
+	return $ok
+}
+
+ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile cred_file"
 
 # seen runs in `bash -c` too
 export -f seen
