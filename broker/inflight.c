@@ -104,8 +104,10 @@ job_free(struct broker *b, struct job *j)
 	free(j->target);
 	free(j->f.owned);
 	free(j->hopf.owned);
-	while (j->hops != NULL && j->nallowed > 0)
+	while (j->hops != NULL && j->nallowed > 0) {
 		free(j->hops[--j->nallowed].url);
+		free(j->hops[j->nallowed].rule);
+	}
 	free(j->hops);
 	/* its params buffer goes back to the broker when it has none */
 	if (j->params != NULL && b->pbuf == NULL) {
@@ -148,6 +150,7 @@ hop_outcomes(struct broker *b, struct job *j, enum audit_status st,
 	for (i = 0; i < j->nallowed; i++) {
 		memcpy(c.rid, j->hops[i].rid, sizeof(c.rid));
 		c.reserve = j->hops[i].reserve;
+		c.rule = j->hops[i].rule;
 		if (broker_record(b, &c, AUDIT_R_OUTCOME, j->hops[i].url, st,
 		    err) < 0)
 			break;
@@ -535,7 +538,8 @@ hop(struct broker *b, struct job *j, const char *url, size_t len)
 		    sizeof(*j->hops))) == NULL)
 			fatal("calloc");
 		memcpy(j->hops[j->nallowed].rid, c.rid, sizeof(c.rid));
-		if ((j->hops[j->nallowed].url = strdup(url)) == NULL)
+		if ((j->hops[j->nallowed].url = strdup(url)) == NULL ||
+		    (j->hops[j->nallowed].rule = strdup(g.d.rule_id)) == NULL)
 			fatal("strdup");
 		j->hops[j->nallowed++].reserve = audit_last_reserve(
 		    b->cfg->audit);

@@ -57,6 +57,7 @@ struct hop {
 	char rid[37];
 	uint64_t reserve;
 	char *url;		/* its target */
+	char *rule;		/* the rule that allowed it */
 };
 
 /* An allowed request in flight: it owns everything its outcome record

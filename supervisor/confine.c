@@ -324,6 +324,27 @@ searchable(const char *path)
 	return 1;
 }
 
+/* Whether the file (its first 1 MiB) holds a PEM certificate. */
+static int
+is_pem(const char *path)
+{
+	static const char mark[] = "-----BEGIN CERTIFICATE-----";
+	char *buf;
+	ssize_t n;
+	int fd, ok = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if ((buf = malloc(1024 * 1024 + 1)) != NULL &&
+	    (n = read(fd, buf, 1024 * 1024)) > 0) {
+		buf[n] = '\0';
+		ok = memmem(buf, (size_t)n, mark, sizeof(mark) - 1) != NULL;
+	}
+	free(buf);
+	close(fd);
+	return ok;
+}
+
 /* --http-ca FILE: an absolute path to a regular file the http worker
  * can read. As root it runs as a uid of its own: the file must be
  * readable by others (and its directories searchable), else it would
@@ -340,6 +361,8 @@ http_ca_check(const char *path)
 		why = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
 		why = "not a regular file (a PEM bundle of CA certificates)";
+	else if (!is_pem(path))
+		why = "holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")";
 	else if (g.root && (!(st.st_mode & S_IROTH) || !searchable(path)))
 		why = "the http worker runs as a uid of its own: make the file "
 		    "readable by others (chmod o+r) in directories they can "

@@ -55,8 +55,8 @@ read_file_value(const char *path, char *buf, size_t cap)
 	 * is theirs; so is the file) */
 	if (fstat(fd, &st) == 0 && (st.st_mode & S_IROTH))
 		log_warnx("credential FILE:%s is readable by every user of this "
-		    "host (mode %04o): chmod o-r it", path,
-		    (unsigned)(st.st_mode & 07777));
+		    "host (mode %04o): make it mode 0600, owned by the user "
+		    "that runs aksup", path, (unsigned)(st.st_mode & 07777));
 	while ((n = read(fd, buf + got, cap - (size_t)got)) > 0 &&
 	    (size_t)(got += n) < cap)
 		;
@@ -107,6 +107,14 @@ creds_open(char *const *src, int nsrc)
 				goto fail;
 			}
 			n = (ssize_t)strlen(v);
+			if (n == 0) {
+				log_warnx("the policy's credentials need %s, "
+				    "which is set but empty in aksup's "
+				    "environment: a header without its secret "
+				    "is a mistake; set it or remove the entry",
+				    src[i]);
+				goto fail;
+			}
 			if ((size_t)n >= sizeof(buf)) {
 				log_warnx("%s: longer than %d bytes", src[i],
 				    CRED_VALUE_MAX - 1);
@@ -117,8 +125,11 @@ creds_open(char *const *src, int nsrc)
 			if ((n = read_file_value(src[i] + 5, buf,
 			    sizeof(buf))) < 0) {
 				log_warnx("the policy's credentials need %s: "
-				    "%s", src[i], errno == EFBIG ?
-				    "larger than 16 KiB" : strerror(errno));
+				    "%s%s", src[i], errno == EFBIG ?
+				    "larger than 16 KiB" : strerror(errno),
+				    errno == EACCES ? " (aksup reads it as the "
+				    "user that runs aksup: make it that user's, "
+				    "mode 0600)" : "");
 				goto fail;
 			}
 		} else

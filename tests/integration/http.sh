@@ -524,7 +524,8 @@ t_cred_missing() {
 	check "nothing reached the server" not seen_path /bytes/nocred || ok=1
 	out=$(TEST_TOKEN='' timeout -k 5 60 "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 	    --action net.http --target "$H/bytes/emptycred" 2>"$T/err" | jq -c .)
-	note "(an empty TEST_TOKEN: $(field .status "$out") $(head -c 120 "$T/err"))"
+	check "an empty TEST_TOKEN: no session ($(field .status "$out"))" [ -z "$out" ] || ok=1
+	check "  said ($(head -c 160 "$T/err"))" grep -q "ENV:TEST_TOKEN, which is set but empty" "$T/err" || ok=1
 	return $ok
 }
 
@@ -620,7 +621,8 @@ t_batch() {
 t_hostile() {
 	local ok=0 out
 	setup "$(rule "$H/**" 'follow_redirects: 2' 'max_bytes: 100000'
-	    rule "http://localhost:$PORT_plain/**" 'max_bytes: 100')" "credentials:
+	    rule "http://localhost:$PORT_plain/**" 'max_bytes: 100'
+	    rule "http://localhost:1/**")" "credentials:
   - resource: $H/echo/cred/**
     headers:
       Authorization: Bearer \${TEST_TOKEN}"
@@ -647,6 +649,19 @@ t_hostile() {
 	out=$(TEST_TOKEN=$TOKEN one "$H/redirect?to=$(uri "http://localhost:$PORT_plain/bytes/5000")" '{"follow_redirects":1}')
 	check "a hop to a rule with max_bytes 100: cut at 100 ($(field '"\(.status) \(.data.truncated) \(.data.body | length)"' "$out"))" \
 	    [ "$(field '"\(.status) \(.data.truncated) \(.data.body | length)"' "$out")" = "OK true 100" ] || ok=1
+	# the hop's outcome: its URL and its own rule, as its decision
+	local hop="http://localhost:$PORT_plain/bytes/5000"
+	check "  the hop's outcome names its URL and its rule, as its decision ($(jq -c --arg u "$hop" 'select(.target==$u) | [.type,.rule]' "$T/log" | tr '\n' ' '))" \
+	    [ "$(jq -r --arg u "$hop" 'select(.target==$u) | "\(.type) \(.rule)"' "$T/log" | sed 's|/.*/||' | tr '\n' ' ')" = "decision p.yaml:6 outcome p.yaml:6 " ] || ok=1
+	out=$(TEST_TOKEN=$TOKEN one "$H/redirect?to=$(uri "http://localhost:1/x")" '{"follow_redirects":1}')
+	check "a failed hop names the hop ($(field .error "$out"))" grep -q "^redirect hop 1 to http://localhost:1/x: connection refused" <<<"$(field .error "$out")" || ok=1
+	# a string body without the agent's Content-Type goes without one
+	out=$(TEST_TOKEN=$TOKEN one "$H/echo/ct" '{"method":"POST","body":"hi"}')
+	check "a string body: no Content-Type added ($(field '.data.body | fromjson | .headers["content-type"]' "$out"))" \
+	    [ "$(field '.data.body | fromjson | .headers["content-type"]' "$out")" = null ] || ok=1
+	# "localhost." is localhost, as the policy decided
+	out=$(TEST_TOKEN=$TOKEN one "http://localhost.:$PORT_plain/bytes/2")
+	check "a trailing dot: OK ($(field '"\(.status) \(.error)"' "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
 	check "the log verifies" "$AKSUP" log verify --log-path "$T/log" >/dev/null 2>&1 || ok=1
 	return $ok
 }

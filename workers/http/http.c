@@ -342,7 +342,14 @@ xfer_free(struct xfer *x)
 static void
 fail(struct xfer *x, char *msg)
 {
-	send_error(x->tag, msg);
+	char *m = NULL;
+
+	/* a hop's failure names the hop: the agent asked for another URL */
+	if (x->nredirects > 0 && asprintf(&m, "redirect hop %zu to %.300s: "
+	    "%s", x->nredirects, x->url, msg) < 0)
+		m = NULL;
+	send_error(x->tag, m != NULL ? m : msg);
+	free(m);
 	xfer_free(x);
 }
 
@@ -563,10 +570,16 @@ pick(struct xfer *x, const char *host, char *msg, size_t len)
 	enum addr_class c;
 	int rc;
 
+	char name[300];
+	size_t hl = strlen(host);
+
+	/* "example.com." is example.com, as the policy decided it */
+	snprintf(name, sizeof(name), "%.*s", (int)(hl > 1 &&
+	    host[hl - 1] == '.' ? hl - 1 : hl), host);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0) {
 		snprintf(msg, len, "cannot resolve %.255s: %s", host,
 		    gai_strerror(rc));
 		return -1;
@@ -692,6 +705,16 @@ headers(struct xfer *x, char *msg, size_t len)
 	if ((nl = curl_slist_append(l, "Expect:")) == NULL)
 		goto oom;
 	l = nl;
+	/* a body without the agent's Content-Type goes without one (curl
+	 * would say it is a form) */
+	for (i = 0, skip = 0; i < x->r.nheaders && !skip; i++)
+		skip = hname_len(x->r.headers[i]) == 12 &&
+		    strncasecmp(x->r.headers[i], "content-type", 12) == 0;
+	if (x->send_body && !skip) {
+		if ((nl = curl_slist_append(l, "Content-Type:")) == NULL)
+			goto oom;
+		l = nl;
+	}
 	for (i = 0; i < x->ncreds; i++) {
 		/* two entries setting one header: the first is sent */
 		for (k = 0, skip = 0; k < i && !skip; k++)
@@ -1015,7 +1038,9 @@ describe(struct xfer *x, CURLcode rc, char *msg, size_t len)
 			    v6 ? "[" : "", x->pinstr, v6 ? "]" : "", x->port,
 			    oserr ? strerror((int)oserr) : why);
 	} else if (tls_error(rc))
-		snprintf(msg, len, "TLS: %s", why);
+		snprintf(msg, len, "TLS: %s%s", why, strstr(why, "certificate") ?
+		    " (a server whose CA is not in the system bundle: the "
+		    "operator can give it with --http-ca FILE)" : "");
 	else if (rc == CURLE_GOT_NOTHING)
 		snprintf(msg, len, "the server closed the connection without "
 		    "an answer");
