@@ -23,9 +23,9 @@
 /* ---- req.c: HTTP_REQ and HTTP_HOP_ANSWER ---- */
 
 #define HTTPREQ_METHOD_MAX	32
-#define HTTPREQ_BYTES_MAX	(16 * 1024 * 1024)	/* max_bytes cap */
-#define HTTPREQ_FOLLOW_MAX	20	/* policy: follow_redirects <= 20 */
-#define HTTPREQ_HNAME_MAX	64	/* a credential header's name */
+#define HTTPREQ_BYTES_MAX	HTTP_BODY_MAX	/* max_bytes cap (wire.h) */
+#define HTTPREQ_FOLLOW_MAX	HTTP_HOPS_MAX	/* follow_redirects cap */
+#define HTTPREQ_HNAME_MAX	HTTP_NAME_MAX	/* a header's name */
 #define HTTPREQ_TEMPLATE_MAX	1024	/* a credential header's template */
 
 /* One credential header: its name and value template, in the message. */
