@@ -109,6 +109,15 @@ load_policy(const char *name)
 	return p;
 }
 
+/* Source i is a credential's and the http worker runs: the supervisor
+ * reads it for that worker (an mcp server's env is not its). */
+static int
+http_source(const struct policy *p, size_t i)
+{
+	return provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
+	    (policy_source_users(p, i) & POLICY_SOURCE_CREDENTIALS);
+}
+
 /*
  * BROKER_READY (common/wire.h): the optional workers the policy needs,
  * the credentials' sources (names, never values), then per root its rights byte, its path, the
@@ -138,9 +147,9 @@ send_ready(struct policy *p)
 	len += strlen(workers) + 1;
 	/* the credentials' sources, only when the http worker runs: the
 	 * supervisor reads them for it alone */
-	for (i = 0; provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
-	    i < policy_cred_nsources(p); i++)
-		len += strlen(policy_cred_source(p, i)) + 1;
+	for (i = 0; i < policy_cred_nsources(p); i++)
+		if (http_source(p, i))
+			len += strlen(policy_cred_source(p, i)) + 1;
 	len += 1;
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
@@ -153,8 +162,9 @@ send_ready(struct policy *p)
 	q = roots + sizeof(WIRE_VERSION);
 	memcpy(q, workers, strlen(workers) + 1);
 	q += strlen(workers) + 1;
-	for (i = 0; provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
-	    i < policy_cred_nsources(p); i++) {
+	for (i = 0; i < policy_cred_nsources(p); i++) {
+		if (!http_source(p, i))
+			continue;
 		n = strlen(policy_cred_source(p, i)) + 1;
 		memcpy(q, policy_cred_source(p, i), n);
 		q += n;

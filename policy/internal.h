@@ -94,6 +94,12 @@ struct prog_pat {
 	unsigned timeout_max;	/* `timeout_max:` seconds; 0: not given */
 };
 
+/* A proc.exec target, or an mcp server's command[0]: an absolute,
+ * normalized path (not "/") or a bare name (no '/', not "." or ".."),
+ * non-empty, shorter than POLICY_PATH_MAX, without a control byte.
+ * false with *bad saying why (match.c). */
+bool prog_target_ok(const char *s, const char **bad);
+
 /* The fixed PATH the proc worker resolves bare names in. */
 #define POLICY_EXEC_PATH	"/usr/local/bin:/usr/bin:/bin"
 
@@ -122,6 +128,28 @@ struct cred {
 	size_t nsrc;
 	struct pos pos;
 	char id[300];		/* "FILE:LINE" */
+};
+
+/* ---- mcp_servers: the servers mcp.call reaches ------------------------- */
+
+struct mcp_server {
+	char *name;		/* [a-z0-9][a-z0-9_-]*, the "server" of mcp.call */
+	char **argv;		/* `command:`, argv[0] the program */
+	size_t argc;
+	char **ro;		/* `ro:` absolute, normalized, not "/" */
+	size_t nro;
+	char **roots;		/* `roots:` likewise */
+	size_t nroots;
+	char **env_names;	/* `env:` NAME -> template, file order */
+	char **env_tmpls;
+	size_t nenv;
+	size_t *src;		/* indexes into policy->sources, each once,
+				 * in first-use order */
+	size_t nsrc;
+	bool network;
+	unsigned timeout;	/* seconds; POLICY_MCP_TIMEOUT_DEFAULT unset */
+	struct pos pos;		/* the name */
+	char id[300];		/* "FILE:LINE" of the name */
 };
 
 /* ---- MCP tools -------------------------------------------------------- */
@@ -210,7 +238,10 @@ struct policy {
 	struct cred *creds;	/* `credentials:`, file order */
 	size_t ncreds;
 	char **sources;		/* "ENV:NAME" / "FILE:/path", first use */
+	unsigned *source_users;	/* POLICY_SOURCE_* per source */
 	size_t nsources;
+	struct mcp_server *mcp;	/* `mcp_servers:`, file order */
+	size_t nmcp;
 	char name[256];
 };
 

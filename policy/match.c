@@ -29,7 +29,7 @@ say(char *why, size_t whylen, const char *prefix, const char *arg,
 
 /* ---- targets ------------------------------------------------------------ */
 
-static bool
+bool
 prog_target_ok(const char *s, const char **bad)
 {
 	size_t i, len = strlen(s);

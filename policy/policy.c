@@ -54,6 +54,7 @@ struct loader {
 	size_t ruleno;		/* 1-based, for messages */
 	bool deny;		/* loading the `deny:` list */
 	size_t credno;		/* 1-based, loading `credentials:` */
+	const char *mcpname;	/* quoted, loading a server of `mcp_servers:` */
 };
 
 static int
@@ -114,6 +115,9 @@ node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	if (ld->credno > 0)
 		return set_err(ld->err, n->start_mark, "credential %zu: %s",
 		    ld->credno, msg);
+	if (ld->mcpname != NULL)
+		return set_err(ld->err, n->start_mark, "mcp server \"%s\": %s",
+		    ld->mcpname, msg);
 	return set_err(ld->err, n->start_mark, "%s", msg);
 }
 
@@ -1449,21 +1453,30 @@ cred_var_ok(const char *s, size_t len)
 	return true;
 }
 
-/* The index of source "KIND:NAME" in the policy (added when new), or -1
- * (no memory), -2 (more than POLICY_CRED_SOURCES_MAX). */
+/* The index of source "KIND:NAME" in the policy (added when new; `user`,
+ * a POLICY_SOURCE_* bit, added to its users), or -1 (no memory), -2 (more
+ * than POLICY_CRED_SOURCES_MAX). */
 static int
-add_source(struct policy *p, const char *kind, const char *name, size_t len)
+add_source(struct policy *p, unsigned user, const char *kind,
+    const char *name, size_t len)
 {
 	size_t i, kl = strlen(kind);
 	char **ns, *src;
+	unsigned *nu;
 
 	for (i = 0; i < p->nsources; i++)
 		if (strncmp(p->sources[i], kind, kl) == 0 &&
 		    strlen(p->sources[i] + kl) == len &&
-		    memcmp(p->sources[i] + kl, name, len) == 0)
+		    memcmp(p->sources[i] + kl, name, len) == 0) {
+			p->source_users[i] |= user;
 			return (int)i;
+		}
 	if (p->nsources >= POLICY_CRED_SOURCES_MAX)
 		return -2;
+	if ((nu = reallocarray(p->source_users, p->nsources + 1,
+	    sizeof(*nu))) == NULL)
+		return -1;
+	p->source_users = nu;
 	if ((src = malloc(kl + len + 1)) == NULL)
 		return -1;
 	memcpy(src, kind, kl);
@@ -1476,30 +1489,40 @@ add_source(struct policy *p, const char *kind, const char *name, size_t len)
 	}
 	p->sources = ns;
 	p->sources[p->nsources] = src;
+	p->source_users[p->nsources] = user;
 	return (int)p->nsources++;
 }
 
-/* Note that entry c uses source "KIND:NAME". */
+/* Where a template's sources go: the policy's list (as `user`) and the
+ * entry's own (each once, first-use order), and what to say when the
+ * policy's list is full. */
+struct tmpl_ctx {
+	unsigned user;		/* POLICY_SOURCE_* */
+	size_t **src;
+	size_t *nsrc;
+	const char *full;	/* "the credentials name more than" ... */
+};
+
+/* Note that the template's owner uses source "KIND:NAME". */
 static int
-cred_use(struct loader *ld, struct cred *c, yaml_node_t *v, const char *hn,
-    const char *kind, const char *name, size_t len)
+source_use(struct loader *ld, const struct tmpl_ctx *tc, yaml_node_t *v,
+    const char *what, const char *kind, const char *name, size_t len)
 {
 	size_t i, *ns;
-	int k = add_source(ld->p, kind, name, len);
+	int k = add_source(ld->p, tc->user, kind, name, len);
 
 	if (k == -2)
-		return node_err(ld, v, "header \"%s\": the credentials name "
-		    "more than %d sources (variables and files)", hn,
-		    POLICY_CRED_SOURCES_MAX);
+		return node_err(ld, v, "%s: %s %d sources (variables and files)",
+		    what, tc->full, POLICY_CRED_SOURCES_MAX);
 	if (k < 0)
 		return node_err(ld, v, "out of memory");
-	for (i = 0; i < c->nsrc; i++)
-		if (c->src[i] == (size_t)k)
+	for (i = 0; i < *tc->nsrc; i++)
+		if ((*tc->src)[i] == (size_t)k)
 			return 0;
-	if ((ns = reallocarray(c->src, c->nsrc + 1, sizeof(*ns))) == NULL)
+	if ((ns = reallocarray(*tc->src, *tc->nsrc + 1, sizeof(*ns))) == NULL)
 		return node_err(ld, v, "out of memory");
-	c->src = ns;
-	c->src[c->nsrc++] = (size_t)k;
+	*tc->src = ns;
+	(*tc->src)[(*tc->nsrc)++] = (size_t)k;
 	return 0;
 }
 
@@ -1508,9 +1531,11 @@ cred_use(struct loader *ld, struct cred *c, yaml_node_t *v, const char *hn,
  * environment variable) and "${file:/abs/path}" (a file's content). Any
  * other "$", and CR, LF, NUL or another control byte (a tab is text),
  * is an error: a value can never add a header or a line of its own.
+ * `what` names the value in messages: header "X" (credentials), env "X"
+ * (mcp_servers).
  */
 static int
-load_template(struct loader *ld, struct cred *c, const char *hn,
+load_template(struct loader *ld, const struct tmpl_ctx *tc, const char *what,
     yaml_node_t *v)
 {
 	const char *s = sval(v), *ref, *e;
@@ -1518,18 +1543,18 @@ load_template(struct loader *ld, struct cred *c, const char *hn,
 	char q[40];
 
 	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_STR)
-		return node_err(ld, v, "header \"%s\": the value must be a "
-		    "string", hn);
+		return node_err(ld, v, "%s: the value must be a string",
+		    what);
 	len = v->data.scalar.length;
 	if (len > POLICY_CRED_TEMPLATE_MAX)
-		return node_err(ld, v, "header \"%s\": the value is longer "
-		    "than %d bytes", hn, POLICY_CRED_TEMPLATE_MAX);
+		return node_err(ld, v, "%s: the value is longer than %d "
+		    "bytes", what, POLICY_CRED_TEMPLATE_MAX);
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return node_err(ld, v, "header \"%s\": the value holds "
-			    "CR, LF, NUL or another control character", hn);
+			return node_err(ld, v, "%s: the value holds CR, LF, "
+			    "NUL or another control character", what);
 	}
 	for (i = 0; i < len; i++) {
 		if (s[i] != '$')
@@ -1539,13 +1564,12 @@ load_template(struct loader *ld, struct cred *c, const char *hn,
 			continue;
 		}
 		if (i + 1 >= len || s[i + 1] != '{')
-			return node_err(ld, v, "header \"%s\": a \"$\" must "
-			    "start ${NAME} or ${file:/path}, or be doubled ($$)",
-			    hn);
+			return node_err(ld, v, "%s: a \"$\" must start "
+			    "${NAME} or ${file:/path}, or be doubled ($$)", what);
 		ref = s + i + 2;
 		if ((e = memchr(ref, '}', len - i - 2)) == NULL)
-			return node_err(ld, v, "header \"%s\": \"${\" without "
-			    "its \"}\"", hn);
+			return node_err(ld, v, "%s: \"${\" without its "
+			    "\"}\"", what);
 		rl = (size_t)(e - ref);
 		if (rl >= 5 && memcmp(ref, "file:", 5) == 0) {
 			char path[POLICY_PATH_MAX];
@@ -1557,21 +1581,22 @@ load_template(struct loader *ld, struct cred *c, const char *hn,
 			path[rl - 5] = '\0';
 			if (!path_is_canonical(path))
 				goto badpath;
-			if (cred_use(ld, c, v, hn, "FILE:", path, rl - 5) != 0)
+			if (source_use(ld, tc, v, what, "FILE:", path,
+			    rl - 5) != 0)
 				return -1;
 		} else if (cred_var_ok(ref, rl)) {
-			if (cred_use(ld, c, v, hn, "ENV:", ref, rl) != 0)
+			if (source_use(ld, tc, v, what, "ENV:", ref, rl) != 0)
 				return -1;
 		} else
-			return node_err(ld, v, "header \"%s\": \"${%s}\" is not "
-			    "${NAME} ([A-Z_][A-Z0-9_]*, at most %d bytes) or "
-			    "${file:/path}", hn, policy_quote(ref, rl, q,
+			return node_err(ld, v, "%s: \"${%s}\" is not ${NAME} "
+			    "([A-Z_][A-Z0-9_]*, at most %d bytes) or "
+			    "${file:/path}", what, policy_quote(ref, rl, q,
 			    sizeof(q)), POLICY_CRED_VAR_MAX);
 		i = (size_t)(e - s);
 		continue;
 badpath:
-		return node_err(ld, v, "header \"%s\": \"${%s}\" does not name "
-		    "an absolute, normalized path", hn,
+		return node_err(ld, v, "%s: \"${%s}\" does not name an "
+		    "absolute, normalized path", what,
 		    policy_quote(ref, rl, q, sizeof(q)));
 	}
 	return 0;
@@ -1580,10 +1605,12 @@ badpath:
 static int
 load_cred_headers(struct loader *ld, struct cred *c, yaml_node_t *map)
 {
+	struct tmpl_ctx tc = { POLICY_SOURCE_CREDENTIALS, &c->src, &c->nsrc,
+	    "the credentials name more than" };
 	yaml_node_pair_t *pr;
 	yaml_node_t *k;
 	size_t n, i, len;
-	char q[80];
+	char q[80], what[100];
 
 	if (map->type != YAML_MAPPING_NODE)
 		return node_err(ld, map, "\"headers\" must be a mapping "
@@ -1619,7 +1646,8 @@ load_cred_headers(struct loader *ld, struct cred *c, yaml_node_t *map)
 			if (strcasecmp(c->hdr[i].name, sval(k)) == 0)
 				return node_err(ld, k, "header \"%s\" is listed "
 				    "twice (names are case-insensitive)", q);
-		if (load_template(ld, c, q, node(ld, pr->value)) != 0)
+		snprintf(what, sizeof(what), "header \"%s\"", q);
+		if (load_template(ld, &tc, what, node(ld, pr->value)) != 0)
 			return -1;
 		if ((c->hdr[c->nhdr].name = strdup(sval(k))) == NULL ||
 		    (c->hdr[c->nhdr].tmpl = strdup(sval(node(ld,
@@ -1706,12 +1734,273 @@ load_credentials(struct loader *ld, yaml_node_t *seq)
 	return 0;
 }
 
+/* ---- mcp_servers ------------------------------------------------------------ */
+
+/* [a-z0-9][a-z0-9_-]*, at most POLICY_MCP_NAME_MAX bytes: never a "/"
+ * (the server of an mcp.call target ends at its first "/") nor a glob
+ * character. */
+static bool
+mcp_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > POLICY_MCP_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9') || (i > 0 && (s[i] == '_' || s[i] == '-'))))
+			return false;
+	return true;
+}
+
+static int
+load_mcp_command(struct loader *ld, struct mcp_server *m, yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *a;
+	const char *bad;
+	size_t n;
+	char q[64];
+
+	if (seq->type != YAML_SEQUENCE_NODE ||
+	    (n = seq->data.sequence.items.top -
+	    seq->data.sequence.items.start) == 0)
+		return node_err(ld, seq, "\"command\" must be a non-empty list "
+		    "of strings");
+	if (n > POLICY_MCP_ARGV_MAX)
+		return node_err(ld, node(ld, seq->data.sequence.items.start[
+		    POLICY_MCP_ARGV_MAX]), "\"command\" has more than %d "
+		    "entries", POLICY_MCP_ARGV_MAX);
+	if ((m->argv = calloc(n, sizeof(char *))) == NULL)
+		return node_err(ld, seq, "out of memory");
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		a = node(ld, *it);
+		/* text, as proc.exec's args: a plain 5 is "5" */
+		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+			return node_err(ld, a, "\"command\" must be a non-empty "
+			    "list of strings");
+		if (a->data.scalar.length > POLICY_MCP_ARG_MAX)
+			return node_err(ld, a, "a \"command\" entry is longer "
+			    "than %d bytes", POLICY_MCP_ARG_MAX);
+		/* the program, as a proc.exec target */
+		if (m->argc == 0 && !prog_target_ok(sval(a), &bad))
+			return node_err(ld, a, "\"command\": program \"%s\": "
+			    "%s", quote(a, q, sizeof(q)), bad);
+		if ((m->argv[m->argc] = strdup(sval(a))) == NULL)
+			return node_err(ld, a, "out of memory");
+		m->argc++;
+	}
+	return 0;
+}
+
+/* `ro:` or `roots:`: absolute, normalized paths, not "/", each once in
+ * both lists together. */
+static int
+load_mcp_paths(struct loader *ld, struct mcp_server *m, yaml_node_t *seq,
+    const char *what, char ***list, size_t *nlist)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *a;
+	size_t n, i;
+	char q[64];
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return node_err(ld, seq, "\"%s\" must be a list of absolute "
+		    "paths", what);
+	n = seq->data.sequence.items.top - seq->data.sequence.items.start;
+	if (n > POLICY_MCP_PATHS_MAX)
+		return node_err(ld, node(ld, seq->data.sequence.items.start[
+		    POLICY_MCP_PATHS_MAX]), "\"%s\" has more than %d paths",
+		    what, POLICY_MCP_PATHS_MAX);
+	if (n > 0 && (*list = calloc(n, sizeof(char *))) == NULL)
+		return node_err(ld, seq, "out of memory");
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		a = node(ld, *it);
+		if (!is_string(a))
+			return node_err(ld, a, "\"%s\" must be a list of "
+			    "absolute paths", what);
+		quote(a, q, sizeof(q));
+		if (!path_is_canonical(sval(a)))
+			return node_err(ld, a, "\"%s\": \"%s\" is not an "
+			    "absolute, normalized path", what, q);
+		if (strcmp(sval(a), "/") == 0)
+			return node_err(ld, a, "\"%s\": \"/\" is the whole "
+			    "filesystem: name the directories", what);
+		for (i = 0; i < m->nro; i++)
+			if (strcmp(m->ro[i], sval(a)) == 0)
+				goto twice;
+		for (i = 0; i < m->nroots; i++)
+			if (strcmp(m->roots[i], sval(a)) == 0)
+				goto twice;
+		if (((*list)[*nlist] = strdup(sval(a))) == NULL)
+			return node_err(ld, a, "out of memory");
+		(*nlist)++;
+		continue;
+twice:
+		return node_err(ld, a, "\"%s\": \"%s\" is listed twice (in "
+		    "\"ro\" and \"roots\" together)", what, q);
+	}
+	return 0;
+}
+
+static int
+load_mcp_env(struct loader *ld, struct mcp_server *m, yaml_node_t *map)
+{
+	struct tmpl_ctx tc = { POLICY_SOURCE_MCP, &m->src, &m->nsrc,
+	    "credentials and mcp_servers name more than" };
+	yaml_node_pair_t *pr;
+	yaml_node_t *k;
+	size_t n, len;
+	char q[64], what[100];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "\"env\" must be a mapping "
+		    "{NAME: VALUE}");
+	if (check_keys(ld, map) != 0)
+		return -1;
+	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
+	if (n > POLICY_MCP_ENV_MAX)
+		return node_err(ld, node(ld, map->data.mapping.pairs.start[
+		    POLICY_MCP_ENV_MAX].key), "\"env\" has more than %d "
+		    "variables", POLICY_MCP_ENV_MAX);
+	if (n > 0 && ((m->env_names = calloc(n, sizeof(char *))) == NULL ||
+	    (m->env_tmpls = calloc(n, sizeof(char *))) == NULL))
+		return node_err(ld, map, "out of memory");
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		k = node(ld, pr->key);
+		len = k->data.scalar.length;
+		quote(k, q, sizeof(q));
+		/* the names of proc.exec's env: */
+		if (len > POLICY_ENV_NAME_MAX)
+			return node_err(ld, k, "env name \"%s\" is longer than "
+			    "%d bytes", q, POLICY_ENV_NAME_MAX);
+		if (!env_name_ok(sval(k), len))
+			return node_err(ld, k, "env name \"%s\" is not a "
+			    "variable name ([A-Za-z_][A-Za-z0-9_]*)", q);
+		/* the templates of the credentials' headers */
+		snprintf(what, sizeof(what), "env \"%s\"", q);
+		if (load_template(ld, &tc, what, node(ld, pr->value)) != 0)
+			return -1;
+		if ((m->env_names[m->nenv] = strdup(sval(k))) == NULL ||
+		    (m->env_tmpls[m->nenv] = strdup(sval(node(ld,
+		    pr->value)))) == NULL) {
+			m->nenv++;	/* policy_free() frees the half */
+			return node_err(ld, k, "out of memory");
+		}
+		m->nenv++;
+	}
+	return 0;
+}
+
+static int
+load_mcp_server(struct loader *ld, struct mcp_server *m, yaml_node_t *key,
+    yaml_node_t *map)
+{
+	static const char *const known[] = { "command", "ro", "roots", "env",
+	    "network", "timeout", NULL };
+	yaml_node_pair_t *pr;
+	yaml_node_t *v;
+	long long t;
+	char q[64];
+
+	m->pos = pos_of(key);
+	snprintf(m->id, sizeof(m->id), "%s:%d", ld->name, m->pos.line);
+	m->timeout = POLICY_MCP_TIMEOUT_DEFAULT;
+	if ((m->name = strdup(sval(key))) == NULL)
+		return node_err(ld, key, "out of memory");
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "must be a mapping {command: [...], "
+		    "ro: [...], roots: [...], env: {...}, network: false, "
+		    "timeout: 30}");
+	if (check_keys(ld, map) != 0)
+		return -1;
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = node(ld, pr->key);
+
+		if (!is_one_of(sval(k), known))
+			return node_err(ld, k, "unknown key \"%s\" (command, ro, "
+			    "roots, env, network, timeout)",
+			    quote(k, q, sizeof(q)));
+	}
+	if ((v = field(ld, map, "command")) == NULL)
+		return node_err(ld, map, "missing field \"command\"");
+	if (load_mcp_command(ld, m, v) != 0)
+		return -1;
+	if ((v = field(ld, map, "ro")) != NULL &&
+	    load_mcp_paths(ld, m, v, "ro", &m->ro, &m->nro) != 0)
+		return -1;
+	if ((v = field(ld, map, "roots")) != NULL &&
+	    load_mcp_paths(ld, m, v, "roots", &m->roots, &m->nroots) != 0)
+		return -1;
+	if ((v = field(ld, map, "env")) != NULL && load_mcp_env(ld, m, v) != 0)
+		return -1;
+	if ((v = field(ld, map, "network")) != NULL) {
+		if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+			return node_err(ld, v, "\"network\" must be true or "
+			    "false");
+		m->network = sval(v)[0] == 't' || sval(v)[0] == 'T';
+	}
+	if ((v = field(ld, map, "timeout")) != NULL) {
+		if (whole_in(ld, v, 1, POLICY_MCP_TIMEOUT_MAX, &t) != 0)
+			return node_err(ld, v, "\"timeout\" must be a whole "
+			    "number of seconds from 1 to %d",
+			    POLICY_MCP_TIMEOUT_MAX);
+		m->timeout = (unsigned)t;
+	}
+	return 0;
+}
+
+static int
+load_mcp_servers(struct loader *ld, yaml_node_t *map)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_t *k;
+	size_t n;
+	char q[80];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return node_err(ld, map, "\"mcp_servers\" must be a mapping "
+		    "{NAME: {command: [...], ...}}");
+	if (check_keys(ld, map) != 0)
+		return -1;
+	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
+	if (n > POLICY_MCP_SERVERS_MAX)
+		return node_err(ld, node(ld, map->data.mapping.pairs.start[
+		    POLICY_MCP_SERVERS_MAX].key), "\"mcp_servers\" has more "
+		    "than %d servers", POLICY_MCP_SERVERS_MAX);
+	if (n == 0)
+		return 0;
+	if ((ld->p->mcp = calloc(n, sizeof(*ld->p->mcp))) == NULL)
+		return node_err(ld, map, "out of memory");
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		k = node(ld, pr->key);
+		quote(k, q, sizeof(q));
+		if (!mcp_name_ok(sval(k), k->data.scalar.length))
+			return node_err(ld, k, "mcp server name \"%s\" is not "
+			    "[a-z0-9][a-z0-9_-]* of at most %d bytes", q,
+			    POLICY_MCP_NAME_MAX);
+		/* count it first, so policy_free() sees a partial server */
+		ld->p->nmcp++;
+		ld->mcpname = q;
+		if (load_mcp_server(ld, &ld->p->mcp[ld->p->nmcp - 1], k,
+		    node(ld, pr->value)) != 0)
+			return -1;
+		ld->mcpname = NULL;
+	}
+	return 0;
+}
+
 static int
 load_top(struct loader *ld)
 {
 	yaml_node_t *root = yaml_document_get_root_node(ld->doc);
 	yaml_node_pair_t *pr;
-	yaml_node_t *caps = NULL, *deny = NULL, *creds = NULL;
+	yaml_node_t *caps = NULL, *deny = NULL, *creds = NULL, *mcp = NULL;
 	yaml_mark_t start = { 0, 0, 0 };
 	char q[64];
 
@@ -1731,6 +2020,8 @@ load_top(struct loader *ld)
 			deny = node(ld, pr->value);
 		else if (strcmp(sval(k), "credentials") == 0)
 			creds = node(ld, pr->value);
+		else if (strcmp(sval(k), "mcp_servers") == 0)
+			mcp = node(ld, pr->value);
 		else
 			return node_err(ld, k, "unknown top-level key \"%s\"",
 			    quote(k, q, sizeof(q)));
@@ -1745,8 +2036,11 @@ load_top(struct loader *ld)
 			return -1;
 		ld->deny = false;
 	}
-	if (creds != NULL)
-		return load_credentials(ld, creds);
+	/* the credentials first: their sources lead the list */
+	if (creds != NULL && load_credentials(ld, creds) != 0)
+		return -1;
+	if (mcp != NULL)
+		return load_mcp_servers(ld, mcp);
 	return 0;
 }
 
@@ -1844,6 +2138,28 @@ cred_free(struct cred *c)
 	free(c->src);
 }
 
+static void
+strv_free(char **v, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		free(v[j]);
+	free(v);
+}
+
+static void
+mcp_free(struct mcp_server *m)
+{
+	free(m->name);
+	strv_free(m->argv, m->argc);
+	strv_free(m->ro, m->nro);
+	strv_free(m->roots, m->nroots);
+	strv_free(m->env_names, m->nenv);
+	strv_free(m->env_tmpls, m->nenv);
+	free(m->src);
+}
+
 void
 policy_free(struct policy *p)
 {
@@ -1862,6 +2178,10 @@ policy_free(struct policy *p)
 	for (i = 0; i < p->nsources; i++)
 		free(p->sources[i]);
 	free(p->sources);
+	free(p->source_users);
+	for (i = 0; i < p->nmcp; i++)
+		mcp_free(&p->mcp[i]);
+	free(p->mcp);
 	free(p->root_actions);
 	free(p->rules);
 	free(p);
@@ -2069,4 +2389,70 @@ policy_cred_id(const struct policy *p, size_t i)
 	if (p == NULL || i >= p->ncreds)
 		return NULL;
 	return p->creds[i].id;
+}
+
+unsigned
+policy_source_users(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->nsources)
+		return 0;
+	return p->source_users[i];
+}
+
+/* ---- mcp_servers ------------------------------------------------------------ */
+
+size_t
+policy_nmcp(const struct policy *p)
+{
+	return p == NULL ? 0 : p->nmcp;
+}
+
+const char *
+policy_mcp_name(const struct policy *p, size_t i)
+{
+	if (p == NULL || i >= p->nmcp)
+		return NULL;
+	return p->mcp[i].name;
+}
+
+int
+policy_mcp_find(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	if (p == NULL || name == NULL)
+		return -1;
+	for (i = 0; i < p->nmcp; i++)
+		if (strcmp(p->mcp[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+policy_mcp_server(const struct policy *p, size_t i, struct policy_mcp *out)
+{
+	const struct mcp_server *m;
+
+	if (out == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (p == NULL || i >= p->nmcp)
+		return -1;
+	m = &p->mcp[i];
+	out->name = m->name;
+	out->argv = (const char *const *)m->argv;
+	out->argc = m->argc;
+	out->ro = (const char *const *)m->ro;
+	out->nro = m->nro;
+	out->roots = (const char *const *)m->roots;
+	out->nroots = m->nroots;
+	out->env_names = (const char *const *)m->env_names;
+	out->env_tmpls = (const char *const *)m->env_tmpls;
+	out->nenv = m->nenv;
+	out->src = m->src;
+	out->nsrc = m->nsrc;
+	out->network = m->network;
+	out->timeout_s = m->timeout;
+	out->id = m->id;
+	return 0;
 }

@@ -12,7 +12,8 @@
  * mappings (args to network: proc.exec only; timeout_max: proc.exec and
  * net.http; follow_redirects, max_bytes: net.http only), and optionally
  * `credentials:` (headers the http worker adds to requests to some URLs,
- * their values named, never held, here). A deny rule that matches
+ * their values named, never held, here), and optionally `mcp_servers:`
+ * (the MCP servers mcp.call reaches). A deny rule that matches
  * overrides every allow; nothing matching is a deny. Rule order never
  * changes a decision. See docs/POLICY.md.
  */
@@ -52,6 +53,23 @@
 #define POLICY_CRED_TEMPLATE_MAX 1024
 #define POLICY_CRED_SOURCES_MAX 64
 #define POLICY_CRED_VAR_MAX 64
+
+/* What uses a source (policy_source_users): a bit each. */
+#define POLICY_SOURCE_CREDENTIALS 1u
+#define POLICY_SOURCE_MCP 2u
+
+/* `mcp_servers:`: at most this many servers, bytes a name, entries and
+ * bytes an entry of `command:`, paths in each of `ro:` and `roots:`,
+ * variables in `env:`; a server's `timeout:` (seconds; default and
+ * largest). */
+#define POLICY_MCP_SERVERS_MAX 16
+#define POLICY_MCP_NAME_MAX 64
+#define POLICY_MCP_ARGV_MAX 64
+#define POLICY_MCP_ARG_MAX 4096
+#define POLICY_MCP_PATHS_MAX 16
+#define POLICY_MCP_ENV_MAX 32
+#define POLICY_MCP_TIMEOUT_DEFAULT 30
+#define POLICY_MCP_TIMEOUT_MAX 3600
 
 struct policy;
 
@@ -152,6 +170,49 @@ size_t policy_cred_names(const struct policy *p, size_t i,
 			 const char **names, size_t max);
 /* "FILE:LINE" of entry i (its mapping), NULL when out of range. */
 const char *policy_cred_id(const struct policy *p, size_t i);
+/* Who uses source i (policy_cred_source): POLICY_SOURCE_CREDENTIALS,
+ * POLICY_SOURCE_MCP or both; 0 when i is out of range. */
+unsigned policy_source_users(const struct policy *p, size_t i);
+
+/*
+ * `mcp_servers:` -- the MCP servers mcp.call reaches, each started (by
+ * the MCP worker) in its own sandbox. Names are [a-z0-9][a-z0-9_-]*, the
+ * `server` of an mcp.call target "server/tool". Like the credentials'
+ * headers, env values are templates whose sources are in the policy's
+ * one list (policy_cred_source); the policy never reads them.
+ */
+struct policy_mcp {
+	const char *name;
+	const char *const *argv;	/* `command:`; argv[0] an absolute,
+					 * normalized path or a bare name
+					 * (resolved in the fixed PATH
+					 * /usr/local/bin:/usr/bin:/bin) */
+	size_t argc;			/* 1..POLICY_MCP_ARGV_MAX */
+	const char *const *ro;		/* read-only in its view, besides the
+					 * system directories */
+	size_t nro;
+	const char *const *roots;	/* read-write; its roots/list answer */
+	size_t nroots;
+	const char *const *env_names;	/* its whole environment: NAME ... */
+	const char *const *env_tmpls;	/* ... and its value template */
+	size_t nenv;
+	const size_t *src;		/* the sources its env uses: indexes
+					 * for policy_cred_source, each once */
+	size_t nsrc;
+	bool network;			/* the host's network (a wide grant) */
+	unsigned timeout_s;		/* each call's deadline; 30 unset */
+	const char *id;			/* "FILE:LINE" of its name */
+};
+/* The number of servers (0 without `mcp_servers:`), in file order. */
+size_t policy_nmcp(const struct policy *p);
+/* Server i's name; NULL when out of range. */
+const char *policy_mcp_name(const struct policy *p, size_t i);
+/* The index of the server named `name` (compared byte for byte), or -1. */
+int policy_mcp_find(const struct policy *p, const char *name);
+/* Server i: 0 and *out filled (every pointer owned by the policy), or -1
+ * with *out zeroed when i is out of range. */
+int policy_mcp_server(const struct policy *p, size_t i,
+		      struct policy_mcp *out);
 
 /* true when some allow rule (capabilities:) has this action. */
 bool policy_allows_action(const struct policy *p, const char *action);

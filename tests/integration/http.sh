@@ -686,6 +686,16 @@ t_cred_file() {
 	out=$(one "$H/bytes/3")
 	check "a world-readable key file: still OK ($(field .status "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
 	check "  and said ($(head -c 200 "$T/err"))" grep -q "FILE:$T/key is readable by every user" "$T/err" || ok=1
+	# an mcp server's env source is not the http worker's: not read
+	cat >> "$T/p.yaml" <<YAML
+mcp_servers:
+  tools:
+    command: [node, /nonexistent.js]
+    env: {SECRET: "\${AKSUP_TEST_MCP_ONLY}"}
+YAML
+	out=$(env -u AKSUP_TEST_MCP_ONLY "$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --action net.http --target "$H/bytes/3" 2>"$T/err" | jq -c .)
+	check "an unset mcp_servers env source: the http session still OK ($(field .status "$out"))" [ "$(field .status "$out")" = OK ] || ok=1
 	rm -f "$T/key"
 	out=$(one "$H/bytes/3")
 	check "a missing key file: no session ($(field .status "$out"))" [ "$(field .status "$out")" = NO-ANSWER ] || ok=1

@@ -382,7 +382,8 @@ END_TEST
 START_TEST(test_load_good_files)
 {
 	static const char *good[] = { "good-empty.yaml",
-	    "good-constraints.yaml", "good-roots.yaml", "good-http.yaml" };
+	    "good-constraints.yaml", "good-roots.yaml", "good-http.yaml",
+	    "good-mcp.yaml" };
 	struct policy *p;
 	struct policy_err err;
 	size_t i;

@@ -17,6 +17,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -729,6 +730,8 @@ struct lcase {
 
 #define RULE(x)	"capabilities:\n  - " x "\n"
 #define CRED(x)	"capabilities: []\ncredentials: " x "\n"
+#define MCP(x)	"capabilities: []\nmcp_servers: " x "\n"
+#define MS(x)	"mcp server \"a\": " x
 static const struct lcase lcases[] = {
 	{ RULE("{action: net.http, resource: 'ftp://x/**'}"), 2, 34,
 	  "rule 1: URL \"ftp://x/**\": must start with http:// or https://" },
@@ -1007,6 +1010,164 @@ static const struct lcase lcases[] = {
 	{ "capabilities: []\ndeny:\n  - {action: fs.read, resource: rel}\n", 3, 33,
 	  "deny rule 1: \"resource\" must be an absolute path for fs.read" },
 	{ "capabilities: []\ndeny: {}\n", 2, 7, "\"deny\" must be a sequence" },
+	/* mcp_servers (POLICY.md section 14) */
+	{ MCP("x"), 2, 14,
+	  "\"mcp_servers\" must be a mapping {NAME: {command: [...], ...}}" },
+	{ MCP("[{a: {command: [a]}}]"), 2, 14,
+	  "\"mcp_servers\" must be a mapping {NAME: {command: [...], ...}}" },
+	{ MCP("~"), 2, 14,
+	  "\"mcp_servers\" must be a mapping {NAME: {command: [...], ...}}" },
+	{ MCP("{Files: {command: [a]}}"), 2, 15,
+	  "mcp server name \"Files\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{a/b: {command: [a]}}"), 2, 15,
+	  "mcp server name \"a/b\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{_a: {command: [a]}}"), 2, 15,
+	  "mcp server name \"_a\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{-a: {command: [a]}}"), 2, 15,
+	  "mcp server name \"-a\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{'': {command: [a]}}"), 2, 15,
+	  "mcp server name \"\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{a*: {command: [a]}}"), 2, 15,
+	  "mcp server name \"a*\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{a.b: {command: [a]}}"), 2, 15,
+	  "mcp server name \"a.b\" is not [a-z0-9][a-z0-9_-]* of at most 64 bytes" },
+	{ MCP("{1: {command: [a]}}"), 2, 15, "keys must be strings" },
+	{ MCP("{a: {command: [a]}, a: {command: [b]}}"), 2, 34,
+	  "duplicate key \"a\"" },
+	{ MCP("{a: x}"), 2, 18, MS("must be a mapping {command: [...], ro: [...], "
+	  "roots: [...], env: {...}, network: false, timeout: 30}") },
+	{ MCP("{a: [node]}"), 2, 18, MS("must be a mapping {command: [...], ro: "
+	  "[...], roots: [...], env: {...}, network: false, timeout: 30}") },
+	{ MCP("{a: {}}"), 2, 18, MS("missing field \"command\"") },
+	{ MCP("{a: {command: [a], cwd: /}}"), 2, 33,
+	  MS("unknown key \"cwd\" (command, ro, roots, env, network, timeout)") },
+	{ MCP("{a: {command: [a], args: [b]}}"), 2, 33,
+	  MS("unknown key \"args\" (command, ro, roots, env, network, timeout)") },
+	{ MCP("{a: {command: [a], command: [b]}}"), 2, 33,
+	  MS("duplicate key \"command\"") },
+	{ MCP("{a: {command: node}}"), 2, 28,
+	  MS("\"command\" must be a non-empty list of strings") },
+	{ MCP("{a: {command: []}}"), 2, 28,
+	  MS("\"command\" must be a non-empty list of strings") },
+	{ MCP("{a: {command: [[a]]}}"), 2, 29,
+	  MS("\"command\" must be a non-empty list of strings") },
+	{ MCP("{a: {command: [a, {b: c}]}}"), 2, 32,
+	  MS("\"command\" must be a non-empty list of strings") },
+	{ MCP("{a: {command: [a, \"b\\0c\"]}}"), 2, 32,
+	  MS("\"command\" must be a non-empty list of strings") },
+	{ MCP("{a: {command: [bin/node]}}"), 2, 29, MS("\"command\": program "
+	  "\"bin/node\": a program is an absolute path or a bare name") },
+	{ MCP("{a: {command: ['..']}}"), 2, 29, MS("\"command\": program "
+	  "\"..\": a program is an absolute path or a bare name") },
+	{ MCP("{a: {command: ['/usr/bin/../node']}}"), 2, 29, MS("\"command\": "
+	  "program \"/usr/bin/../node\": program path is not normalized") },
+	{ MCP("{a: {command: ['/usr//bin/node']}}"), 2, 29, MS("\"command\": "
+	  "program \"/usr//bin/node\": program path is not normalized") },
+	{ MCP("{a: {command: ['/usr/bin/']}}"), 2, 29, MS("\"command\": "
+	  "program \"/usr/bin/\": program path is not normalized") },
+	{ MCP("{a: {command: [/]}}"), 2, 29, MS("\"command\": "
+	  "program \"/\": program path is not normalized") },
+	{ MCP("{a: {command: ['']}}"), 2, 29, MS("\"command\": "
+	  "program \"\": program is empty or too long") },
+	{ MCP("{a: {command: [\"no\\tde\"]}}"), 2, 29, MS("\"command\": "
+	  "program \"no?de\": control character in the program name") },
+	{ MCP("{a: {command: [a], ro: /x}}"), 2, 37,
+	  MS("\"ro\" must be a list of absolute paths") },
+	{ MCP("{a: {command: [a], ro: [x]}}"), 2, 38,
+	  MS("\"ro\": \"x\" is not an absolute, normalized path") },
+	{ MCP("{a: {command: [a], ro: [/a/../b]}}"), 2, 38,
+	  MS("\"ro\": \"/a/../b\" is not an absolute, normalized path") },
+	{ MCP("{a: {command: [a], ro: [/a/]}}"), 2, 38,
+	  MS("\"ro\": \"/a/\" is not an absolute, normalized path") },
+	{ MCP("{a: {command: [a], ro: [//a]}}"), 2, 38,
+	  MS("\"ro\": \"//a\" is not an absolute, normalized path") },
+	{ MCP("{a: {command: [a], ro: [5]}}"), 2, 38,
+	  MS("\"ro\" must be a list of absolute paths") },
+	{ MCP("{a: {command: [a], ro: [~]}}"), 2, 38,
+	  MS("\"ro\" must be a list of absolute paths") },
+	{ MCP("{a: {command: [a], ro: [[/a]]}}"), 2, 38,
+	  MS("\"ro\" must be a list of absolute paths") },
+	{ MCP("{a: {command: [a], ro: [/]}}"), 2, 38,
+	  MS("\"ro\": \"/\" is the whole filesystem: name the directories") },
+	{ MCP("{a: {command: [a], roots: [/x, /]}}"), 2, 45,
+	  MS("\"roots\": \"/\" is the whole filesystem: name the directories") },
+	{ MCP("{a: {command: [a], roots: {/x: 1}}}"), 2, 40,
+	  MS("\"roots\" must be a list of absolute paths") },
+	{ MCP("{a: {command: [a], roots: [/x, /x]}}"), 2, 45,
+	  MS("\"roots\": \"/x\" is listed twice (in \"ro\" and \"roots\" together)") },
+	{ MCP("{a: {command: [a], ro: [/x], roots: [/x]}}"), 2, 51,
+	  MS("\"roots\": \"/x\" is listed twice (in \"ro\" and \"roots\" together)") },
+	/* "ro" loads first, whatever the order in the file */
+	{ MCP("{a: {command: [a], roots: [/x], ro: [/x]}}"), 2, 41,
+	  MS("\"roots\": \"/x\" is listed twice (in \"ro\" and \"roots\" together)") },
+	{ MCP("{a: {command: [a], env: [A]}}"), 2, 38,
+	  MS("\"env\" must be a mapping {NAME: VALUE}") },
+	{ MCP("{a: {command: [a], env: A=1}}"), 2, 38,
+	  MS("\"env\" must be a mapping {NAME: VALUE}") },
+	{ MCP("{a: {command: [a], env: {A-B: x}}}"), 2, 39,
+	  MS("env name \"A-B\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)") },
+	{ MCP("{a: {command: [a], env: {1X: x}}}"), 2, 39,
+	  MS("env name \"1X\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)") },
+	{ MCP("{a: {command: [a], env: {'': x}}}"), 2, 39,
+	  MS("env name \"\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)") },
+	{ MCP("{a: {command: [a], env: {1: x}}}"), 2, 39, MS("keys must be strings") },
+	{ MCP("{a: {command: [a], env: {TRUE: x}}}"), 2, 39, MS("keys must be strings") },
+	{ MCP("{a: {command: [a], env: {A: x, A: y}}}"), 2, 45,
+	  MS("duplicate key \"A\"") },
+	{ MCP("{a: {command: [a], env: {A: 5}}}"), 2, 42,
+	  MS("env \"A\": the value must be a string") },
+	{ MCP("{a: {command: [a], env: {A: ~}}}"), 2, 42,
+	  MS("env \"A\": the value must be a string") },
+	{ MCP("{a: {command: [a], env: {A: [x]}}}"), 2, 42,
+	  MS("env \"A\": the value must be a string") },
+	{ MCP("{a: {command: [a], env: {A: $X}}}"), 2, 42,
+	  MS("env \"A\": a \"$\" must start ${NAME} or ${file:/path}, or be doubled ($$)") },
+	{ MCP("{a: {command: [a], env: {A: 'x$'}}}"), 2, 42,
+	  MS("env \"A\": a \"$\" must start ${NAME} or ${file:/path}, or be doubled ($$)") },
+	{ MCP("{a: {command: [a], env: {A: '${X'}}}"), 2, 42,
+	  MS("env \"A\": \"${\" without its \"}\"") },
+	{ MCP("{a: {command: [a], env: {A: '${x}'}}}"), 2, 42,
+	  MS("env \"A\": \"${x}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}") },
+	{ MCP("{a: {command: [a], env: {A: '${}'}}}"), 2, 42,
+	  MS("env \"A\": \"${}\" is not ${NAME} ([A-Z_][A-Z0-9_]*, at most 64 bytes) or ${file:/path}") },
+	{ MCP("{a: {command: [a], env: {A: '${file:k}'}}}"), 2, 42,
+	  MS("env \"A\": \"${file:k}\" does not name an absolute, normalized path") },
+	{ MCP("{a: {command: [a], env: {A: '${file:/}'}}}"), 2, 42,
+	  MS("env \"A\": \"${file:/}\" does not name an absolute, normalized path") },
+	{ MCP("{a: {command: [a], env: {A: \"a\\nb\"}}}"), 2, 42,
+	  MS("env \"A\": the value holds CR, LF, NUL or another control character") },
+	{ MCP("{a: {command: [a], network: yes}}"), 2, 42,
+	  MS("\"network\" must be true or false") },
+	{ MCP("{a: {command: [a], network: 'true'}}"), 2, 42,
+	  MS("\"network\" must be true or false") },
+	{ MCP("{a: {command: [a], network: 1}}"), 2, 42,
+	  MS("\"network\" must be true or false") },
+	{ MCP("{a: {command: [a], timeout: 0}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	{ MCP("{a: {command: [a], timeout: 3601}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	{ MCP("{a: {command: [a], timeout: -1}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	{ MCP("{a: {command: [a], timeout: 1.5}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	{ MCP("{a: {command: [a], timeout: '30'}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	{ MCP("{a: {command: [a], timeout: 99999999999999999999}}"), 2, 42,
+	  MS("\"timeout\" must be a whole number of seconds from 1 to 3600") },
+	/* the second server's error names it */
+	{ MCP("{a: {command: [a]}, b: {command: [./b]}}"), 2, 48,
+	  "mcp server \"b\": \"command\": program \"./b\": a program is an "
+	  "absolute path or a bare name" },
+	/* loaded last: a rule's or a credential's error comes first */
+	{ "mcp_servers: x\ncapabilities: []\ncredentials: x\n", 3, 14,
+	  "\"credentials\" must be a sequence" },
+	{ "mcp_servers: x\ncapabilities: [x]\n", 2, 16,
+	  "rule 1: must be a mapping" },
+	/* block style */
+	{ "capabilities: []\nmcp_servers:\n  files:\n    command:\n"
+	  "      - node\n      - /opt/x.js\n    roots:\n      - /workspace\n"
+	  "      - workspace\n", 9, 9, "mcp server \"files\": \"roots\": "
+	  "\"workspace\" is not an absolute, normalized path" },
 };
 #define NLCASES	(sizeof(lcases) / sizeof(lcases[0]))
 
@@ -1851,6 +2012,363 @@ START_TEST(test_explain_http)
 }
 END_TEST
 
+/* ---- mcp_servers --------------------------------------------------------- */
+
+START_TEST(test_mcp_accessors)
+{
+	const char *name;
+	struct policy *p = load("@good-mcp.yaml", &name);
+	struct policy_mcp m;
+	struct policy_decision d;
+
+	ck_assert_uint_eq(policy_nmcp(p), 3);
+	ck_assert_str_eq(policy_mcp_name(p, 0), "files");
+	ck_assert_str_eq(policy_mcp_name(p, 1), "search");
+	ck_assert_str_eq(policy_mcp_name(p, 2), "git-1_x");
+	ck_assert_ptr_null(policy_mcp_name(p, 3));
+	ck_assert_int_eq(policy_mcp_find(p, "files"), 0);
+	ck_assert_int_eq(policy_mcp_find(p, "search"), 1);
+	ck_assert_int_eq(policy_mcp_find(p, "git-1_x"), 2);
+	ck_assert_int_eq(policy_mcp_find(p, "notes"), -1);
+	ck_assert_int_eq(policy_mcp_find(p, "Files"), -1);
+	ck_assert_int_eq(policy_mcp_find(p, "files/read"), -1);
+	ck_assert_int_eq(policy_mcp_find(p, ""), -1);
+	ck_assert_int_eq(policy_mcp_find(p, NULL), -1);
+
+	/* the issue's example, as written */
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_str_eq(m.name, "files");
+	ck_assert_uint_eq(m.argc, 3);
+	ck_assert_str_eq(m.argv[0], "node");
+	ck_assert_str_eq(m.argv[1], "/opt/mcp/node_modules/@modelcontextprotocol/"
+	    "server-filesystem/dist/index.js");
+	ck_assert_str_eq(m.argv[2], "/workspace");
+	ck_assert_uint_eq(m.nro, 1);
+	ck_assert_str_eq(m.ro[0], "/opt/mcp/node_modules");
+	ck_assert_uint_eq(m.nroots, 1);
+	ck_assert_str_eq(m.roots[0], "/workspace");
+	ck_assert_uint_eq(m.nenv, 0);
+	ck_assert_uint_eq(m.nsrc, 0);
+	ck_assert(!m.network);
+	ck_assert_uint_eq(m.timeout_s, 30);
+	ck_assert_str_eq(m.id, "good-mcp.yaml:18");
+
+	/* env templates, their sources in the credentials' list */
+	ck_assert_int_eq(policy_mcp_server(p, 1, &m), 0);
+	ck_assert_uint_eq(m.argc, 3);
+	ck_assert_str_eq(m.argv[0], "/usr/local/bin/search-mcp");
+	ck_assert_str_eq(m.argv[2], "5");	/* text, as args are */
+	ck_assert_uint_eq(m.nro + m.nroots, 0);
+	ck_assert_uint_eq(m.nenv, 3);
+	ck_assert_str_eq(m.env_names[0], "SEARCH_KEY");
+	ck_assert_str_eq(m.env_tmpls[0], "${file:/etc/aksup/search.key}");
+	ck_assert_str_eq(m.env_names[1], "AUTH");
+	ck_assert_str_eq(m.env_tmpls[1], "Bearer ${API_TOKEN}");
+	ck_assert_str_eq(m.env_names[2], "Lang_2");
+	ck_assert_str_eq(m.env_tmpls[2], "en$$");
+	ck_assert(m.network);
+	ck_assert_uint_eq(m.timeout_s, 120);
+	ck_assert_str_eq(m.id, "good-mcp.yaml:25");
+	ck_assert_uint_eq(policy_cred_nsources(p), 2);
+	ck_assert_str_eq(policy_cred_source(p, 0), "ENV:API_TOKEN");
+	ck_assert_str_eq(policy_cred_source(p, 1), "FILE:/etc/aksup/search.key");
+	ck_assert_uint_eq(m.nsrc, 2);
+	ck_assert_uint_eq(m.src[0], 1);
+	ck_assert_uint_eq(m.src[1], 0);
+	ck_assert_uint_eq(policy_source_users(p, 0),
+	    POLICY_SOURCE_CREDENTIALS | POLICY_SOURCE_MCP);
+	ck_assert_uint_eq(policy_source_users(p, 1), POLICY_SOURCE_MCP);
+	ck_assert_uint_eq(policy_source_users(p, 2), 0);
+	ck_assert_uint_eq(policy_source_users(NULL, 0), 0);
+
+	/* flow style; nested paths are fine */
+	ck_assert_int_eq(policy_mcp_server(p, 2, &m), 0);
+	ck_assert_uint_eq(m.argc, 1);
+	ck_assert_str_eq(m.argv[0], "git-mcp");
+	ck_assert_uint_eq(m.nro, 2);
+	ck_assert_str_eq(m.ro[1], "/srv/repos/a");
+	ck_assert_uint_eq(m.nroots, 2);
+	ck_assert_str_eq(m.roots[0], "/srv/repos/b");
+	ck_assert_str_eq(m.roots[1], "/tmp/git-mcp");
+	ck_assert_uint_eq(m.timeout_s, 30);
+	ck_assert(!m.network);
+	ck_assert_str_eq(m.id, "good-mcp.yaml:37");
+
+	/* out of range: -1, zeroed */
+	memset(&m, 0x5a, sizeof(m));
+	ck_assert_int_eq(policy_mcp_server(p, 3, &m), -1);
+	ck_assert_ptr_null(m.name);
+	ck_assert_ptr_null(m.argv);
+	ck_assert_uint_eq(m.argc, 0);
+	ck_assert_uint_eq(m.timeout_s, 0);
+	ck_assert(!m.network);
+	ck_assert_int_eq(policy_mcp_server(NULL, 0, &m), -1);
+	ck_assert_int_eq(policy_mcp_server(p, 0, NULL), -1);
+	ck_assert_uint_eq(policy_nmcp(NULL), 0);
+	ck_assert_ptr_null(policy_mcp_name(NULL, 0));
+	ck_assert_int_eq(policy_mcp_find(NULL, "files"), -1);
+
+	/* servers change no decision; a rule may name a server not listed */
+	ck_assert_uint_eq(policy_nrules(p), 4);
+	d = decide_raw(p, "mcp.call", "files/read_file", json_object());
+	ck_assert(d.allow);
+	ck_assert_str_eq(d.rule_id, "good-mcp.yaml:3");
+	d = decide_raw(p, "mcp.call", "notes/add", json_object());
+	ck_assert(d.allow);
+	d = decide_raw(p, "mcp.call", "git-1_x/log", json_object());
+	ck_assert(!d.allow && d.rule == -1);
+	policy_free(p);
+
+	/* none, or {} */
+	p = load("capabilities: []\n", &name);
+	ck_assert_uint_eq(policy_nmcp(p), 0);
+	ck_assert_int_eq(policy_mcp_find(p, "files"), -1);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), -1);
+	policy_free(p);
+	p = load("capabilities: []\nmcp_servers: {}\n", &name);
+	ck_assert_uint_eq(policy_nmcp(p), 0);
+	policy_free(p);
+
+	/* the forms that load: any argument after the program, a name
+	 * quoted where YAML reads a number, YAML 1.2 booleans and integers */
+	p = load("capabilities: []\nmcp_servers:\n"
+	    "  '0': {command: [/usr/bin/x, '', ./y, 5, ~, \"a\\tb\"], "
+	    "network: TRUE, timeout: 0x10, ro: [], roots: [], env: {}}\n"
+	    "  a-b_c: {command: ['x*'], network: False, timeout: 3600}\n"
+	    "  z9: {command: [y], timeout: 1, env: {_: '$${X}', b: ''}}\n", &name);
+	ck_assert_uint_eq(policy_nmcp(p), 3);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_str_eq(m.name, "0");
+	ck_assert_uint_eq(m.argc, 6);
+	ck_assert_str_eq(m.argv[1], "");
+	ck_assert_str_eq(m.argv[2], "./y");
+	ck_assert_str_eq(m.argv[4], "~");
+	ck_assert_str_eq(m.argv[5], "a\tb");
+	ck_assert(m.network);
+	ck_assert_uint_eq(m.timeout_s, 16);
+	ck_assert_int_eq(policy_mcp_server(p, 1, &m), 0);
+	ck_assert_str_eq(m.argv[0], "x*");	/* a name, as a proc target */
+	ck_assert(!m.network);
+	ck_assert_uint_eq(m.timeout_s, 3600);
+	ck_assert_int_eq(policy_mcp_server(p, 2, &m), 0);
+	ck_assert_uint_eq(m.timeout_s, 1);
+	ck_assert_uint_eq(m.nenv, 2);
+	ck_assert_str_eq(m.env_tmpls[0], "$${X}");
+	ck_assert_str_eq(m.env_tmpls[1], "");
+	ck_assert_uint_eq(m.nsrc, 0);
+	ck_assert_uint_eq(policy_cred_nsources(p), 0);
+	ck_assert_int_eq(policy_mcp_find(p, "0"), 0);
+	policy_free(p);
+}
+END_TEST
+
+/* Append printf output to yaml at *n. */
+static void __attribute__((format(printf, 4, 5)))
+cat(char *yaml, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*n += (size_t)vsnprintf(yaml + *n, size - *n, fmt, ap);
+	va_end(ap);
+	ck_assert_uint_lt(*n, size - 1);
+}
+
+START_TEST(test_mcp_limits)
+{
+	static char yaml[1 << 18];
+	char big[POLICY_PATH_MAX + 2], nm[POLICY_ENV_NAME_MAX + 2];
+	struct policy_err err;
+	struct policy_mcp m;
+	struct policy *p;
+	size_t n;
+	int i;
+
+	/* 16 servers; the 17th is an error at its name */
+	n = 0;
+	cat(yaml, sizeof(yaml), &n, "capabilities: []\nmcp_servers:\n");
+	for (i = 0; i < POLICY_MCP_SERVERS_MAX; i++)
+		cat(yaml, sizeof(yaml), &n, "  s%d: {command: [x]}\n", i);
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_uint_eq(policy_nmcp(p), 16);
+	ck_assert_int_eq(policy_mcp_find(p, "s15"), 15);
+	policy_free(p);
+	cat(yaml, sizeof(yaml), &n, "  s16: {command: [x]}\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "\"mcp_servers\" has more than 16 servers");
+	ck_assert_int_eq(err.line, 19);
+	ck_assert_int_eq(err.col, 3);
+
+	/* a name of 64 bytes, then 65 */
+	memset(nm, 'n', POLICY_MCP_NAME_MAX);
+	nm[POLICY_MCP_NAME_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  %s: {command: [x]}\n", nm);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(nm, "n");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  %s: {command: [x]}\n", nm);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_msg(strstr(err.msg, "\" is not [a-z0-9][a-z0-9_-]* of at most "
+	    "64 bytes") != NULL && err.line == 3 && err.col == 3, "%s", err.msg);
+
+	/* 64 command entries, then 65 (the error at the 65th) */
+	n = 0;
+	cat(yaml, sizeof(yaml), &n, "capabilities: []\nmcp_servers:\n"
+	    "  a:\n    command:\n");
+	for (i = 0; i < POLICY_MCP_ARGV_MAX; i++)
+		cat(yaml, sizeof(yaml), &n, "      - a%d\n", i);
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_uint_eq(m.argc, 64);
+	ck_assert_str_eq(m.argv[63], "a63");
+	policy_free(p);
+	cat(yaml, sizeof(yaml), &n, "      - a64\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"a\": \"command\" has more than "
+	    "64 entries");
+	ck_assert_int_eq(err.line, 4 + 65);
+	ck_assert_int_eq(err.col, 9);
+
+	/* an argument of 4096 bytes, then 4097; a program of 4096 */
+	memset(big, 'b', POLICY_MCP_ARG_MAX);
+	big[POLICY_MCP_ARG_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x, %s]}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [%s]}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_msg(strstr(err.msg, "program is empty or too long") != NULL,
+	    "%s", err.msg);
+	big[POLICY_MCP_ARG_MAX - 1] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [%s]}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(big, "bb");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x, y, %s]}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"a\": a \"command\" entry is "
+	    "longer than 4096 bytes");
+	ck_assert_int_eq(err.col, 23);
+
+	/* 16 ro and 16 roots, then 17 */
+	n = 0;
+	cat(yaml, sizeof(yaml), &n, "capabilities: []\nmcp_servers:\n"
+	    "  a:\n    command: [x]\n    ro: [");
+	for (i = 0; i < POLICY_MCP_PATHS_MAX; i++)
+		cat(yaml, sizeof(yaml), &n, "%s/ro/%d", i ? ", " : "", i);
+	cat(yaml, sizeof(yaml), &n, "]\n    roots: [");
+	for (i = 0; i < POLICY_MCP_PATHS_MAX; i++)
+		cat(yaml, sizeof(yaml), &n, "%s/rw/%d", i ? ", " : "", i);
+	cat(yaml, sizeof(yaml), &n, "]\n");
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_uint_eq(m.nro, 16);
+	ck_assert_uint_eq(m.nroots, 16);
+	ck_assert_str_eq(m.roots[15], "/rw/15");
+	policy_free(p);
+	yaml[n - 2] = '\0';	/* drop "]\n" */
+	strcat(yaml, ", /rw/16]\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"a\": \"roots\" has more than 16 "
+	    "paths");
+	ck_assert_int_eq(err.line, 6);
+
+	/* 32 variables, then 33; a name of 128 bytes, then 129; a
+	 * template of 1024 bytes, then 1025 */
+	n = 0;
+	cat(yaml, sizeof(yaml), &n, "capabilities: []\nmcp_servers:\n"
+	    "  a:\n    command: [x]\n    env:\n");
+	for (i = 0; i < POLICY_MCP_ENV_MAX; i++)
+		cat(yaml, sizeof(yaml), &n, "      V%d: v\n", i);
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_uint_eq(m.nenv, 32);
+	policy_free(p);
+	cat(yaml, sizeof(yaml), &n, "      V32: v\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"a\": \"env\" has more than 32 "
+	    "variables");
+	ck_assert_int_eq(err.line, 5 + 33);
+	ck_assert_int_eq(err.col, 7);
+	memset(nm, 'N', POLICY_ENV_NAME_MAX);
+	nm[POLICY_ENV_NAME_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x], env: {%s: v}}\n", nm);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(nm, "N");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x], env: {%s: v}}\n", nm);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_msg(strstr(err.msg, "\" is longer than 128 bytes") != NULL &&
+	    strncmp(err.msg, "mcp server \"a\": env name \"NNN", 29) == 0,
+	    "%s", err.msg);
+	memset(big, 'v', POLICY_CRED_TEMPLATE_MAX);
+	big[POLICY_CRED_TEMPLATE_MAX] = '\0';
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x], env: {A: %s}}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), 0);
+	strcat(big, "v");
+	snprintf(yaml, sizeof(yaml), "capabilities: []\nmcp_servers:\n"
+	    "  a: {command: [x], env: {A: %s}}\n", big);
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"a\": env \"A\": the value is "
+	    "longer than 1024 bytes");
+
+	/* 64 sources in all, credentials and servers together: the
+	 * credentials' 60, then the servers' (4 new, some shared) */
+	n = 0;
+	cat(yaml, sizeof(yaml), &n, "capabilities: []\ncredentials:\n"
+	    "  - resource: https://x.org/\n    headers:\n      X-A: '");
+	for (i = 0; i < 60; i++)
+		cat(yaml, sizeof(yaml), &n, "${C%d}", i);
+	cat(yaml, sizeof(yaml), &n, "'\nmcp_servers:\n  a:\n    command: [x]\n"
+	    "    env:\n      A: '${C0}${M0}${file:/m/1}'\n  b:\n"
+	    "    command: [y]\n    env:\n      B: '${file:/m/1}${C59}${M2}'\n"
+	    "      C: '${M3}'\n");
+	ck_assert_msg(policy_load_buf(yaml, n, "t.yaml", &p, &err) == 0,
+	    "%d:%d: %s", err.line, err.col, err.msg);
+	ck_assert_uint_eq(policy_cred_nsources(p), 64);
+	ck_assert_str_eq(policy_cred_source(p, 59), "ENV:C59");
+	ck_assert_str_eq(policy_cred_source(p, 60), "ENV:M0");
+	ck_assert_str_eq(policy_cred_source(p, 61), "FILE:/m/1");
+	ck_assert_str_eq(policy_cred_source(p, 63), "ENV:M3");
+	ck_assert_uint_eq(policy_source_users(p, 0),
+	    POLICY_SOURCE_CREDENTIALS | POLICY_SOURCE_MCP);
+	ck_assert_uint_eq(policy_source_users(p, 1), POLICY_SOURCE_CREDENTIALS);
+	ck_assert_uint_eq(policy_source_users(p, 59),
+	    POLICY_SOURCE_CREDENTIALS | POLICY_SOURCE_MCP);
+	ck_assert_uint_eq(policy_source_users(p, 61), POLICY_SOURCE_MCP);
+	ck_assert_int_eq(policy_mcp_server(p, 0, &m), 0);
+	ck_assert_uint_eq(m.nsrc, 3);
+	ck_assert_uint_eq(m.src[0], 0);
+	ck_assert_uint_eq(m.src[1], 60);
+	ck_assert_uint_eq(m.src[2], 61);
+	ck_assert_int_eq(policy_mcp_server(p, 1, &m), 0);
+	ck_assert_uint_eq(m.nsrc, 4);
+	ck_assert_uint_eq(m.src[0], 61);
+	ck_assert_uint_eq(m.src[1], 59);
+	ck_assert_uint_eq(m.src[2], 62);
+	ck_assert_uint_eq(m.src[3], 63);
+	/* the credentials' own source lists are unchanged */
+	ck_assert_uint_eq(policy_cred_names(p, 0, (const char *[64]){ 0 }, 64),
+	    60);
+	policy_free(p);
+	cat(yaml, sizeof(yaml), &n, "  c: {command: [z], env: {D: '${C1}${M4}'}}\n");
+	ck_assert_int_eq(load_text(yaml, &err), -1);
+	ck_assert_str_eq(err.msg, "mcp server \"c\": env \"D\": credentials and "
+	    "mcp_servers name more than 64 sources (variables and files)");
+	ck_assert_int_eq(err.line, 16);
+	ck_assert_int_eq(err.col, 30);
+}
+END_TEST
+
 static Suite *
 cases_suite(void)
 {
@@ -1881,6 +2399,10 @@ cases_suite(void)
 	tcase_add_test(tc, test_cred_accessors);
 	tcase_add_test(tc, test_cred_limits);
 	tcase_add_test(tc, test_explain_http);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("mcp-servers");
+	tcase_add_test(tc, test_mcp_accessors);
+	tcase_add_test(tc, test_mcp_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
