@@ -110,7 +110,7 @@ enum ll_kind {
 	    worker_proc, LLK_PER_COMMAND, 3000, RF_SESSION | RF_WORKER |	\
 	    RF_OPTIONAL | RF_OWN_USERNS | RF_CONCURRENT)			\
 	R(WORKER_HTTP, "worker-http", "aksup-worker-http", 5,		\
-	    NS_ROLE & ~CLONE_NEWNET, 256, 0, RL_KEEP, 0, worker_http,	\
+	    NS_ROLE & ~CLONE_NEWNET, 256, 32, RL_KEEP, 0, worker_http,	\
 	    LLK_CA_FILES, 3000, RF_SESSION | RF_WORKER | RF_OPTIONAL |	\
 	    RF_CONCURRENT)						\
 	R(AGENT_EXTERNAL, "agent-external", NULL, 1, NS_AGENT,		\

@@ -1032,8 +1032,9 @@ sc_worker_http(scmp_filter_ctx ctx)
 	static const int fcmds[] = { F_GETFL, F_SETFL };
 	size_t i;
 
+	/* threads: libcurl's resolver looks each name up in one */
 	if (ADD(ctx, base_allow) < 0 || ADD(ctx, http_allow) < 0 ||
-	    add_noexec_memory(ctx) < 0)
+	    add_noexec_memory(ctx) < 0 || add_threads(ctx) < 0)
 		return -1;
 	/* protocol 0 (glibc) or IPPROTO_TCP (curl): never SCTP, MPTCP */
 	for (i = 0; i < 4; i++)
@@ -1057,6 +1058,13 @@ sc_worker_http(scmp_filter_ctx ctx)
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)(SOCK_NONBLOCK |
 		    SOCK_CLOEXEC) & 0xffffffffu, SOCK_DGRAM)) < 0)
 			return -1;
+	/* a connected pair of its own: libcurl's resolver thread tells
+	 * the loop it is done through one (it reaches nothing else) */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 2,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX), SCMP_A1(SCMP_CMP_MASKED_EQ,
+	    ~(scmp_datum_t)(SOCK_NONBLOCK | SOCK_CLOEXEC) & 0xffffffffu,
+	    SOCK_STREAM)) < 0)
+		return -1;
 	/* stat by path: glibc checks whether nsswitch.conf changed
 	 * (metadata only: Landlock does not cover stat; docs/SANDBOX.md) */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,

@@ -666,6 +666,33 @@ t_hostile() {
 	return $ok
 }
 
+# a connection made for a rule that names the host is not reused for a
+# request a wildcard rule allowed: its peer is checked again before each
+# request (one agent, lock-step: the second request finds the first's
+# connection open)
+t_reuse() {
+	local ok=0 out
+	setup "$(rule "http://localhost:$PORT_plain/named/**"; rule 'http://**:*')"
+	cat > "$T/agent.py" <<'PY'
+import json, os, socket, sys
+chan = socket.socket(fileno=int(os.environ["AKSUP_FD"]))
+for i, url in enumerate(sys.argv[1:], 1):
+    chan.send(json.dumps({"id": i, "action": "net.http", "target": url}).encode())
+    print(json.dumps(json.loads(chan.recv(1 << 20))), flush=True)
+PY
+	chmod 644 "$T/agent.py"
+	out=$(timeout -k 5 60 "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" --ro "$T/agent.py" \
+	    -- "$PY" "$T/agent.py" "http://localhost:$PORT_plain/named/a" \
+	    "http://localhost:$PORT_plain/echo/reuse-wild" "http://localhost:$PORT_plain/named/b" 2>"$T/err")
+	check "named: OK ($(jq -c 'select(.id==1) | [.status,.data.status_code]' <<<"$out"))" \
+	    [ "$(jq -r 'select(.id==1) | .status' <<<"$out")" = OK ] || ok=1
+	check "then the same host under the wildcard: refused ($(jq -c 'select(.id==2) | .error' <<<"$out"))" \
+	    grep -q "loopback" <<<"$(jq -r 'select(.id==2) | .error' <<<"$out")" || ok=1
+	check "  never reached the server" not seen_path /echo/reuse-wild || ok=1
+	check "named again: OK" [ "$(jq -r 'select(.id==3) | .status' <<<"$out")" = OK ] || ok=1
+	return $ok
+}
+
 # a FILE: source: read by aksup, one trailing newline stripped; a key
 # file every user can read is said on stderr; one it cannot read, named
 t_cred_file() {
@@ -704,7 +731,7 @@ YAML
 	return $ok
 }
 
-ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile cred_file"
+ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile cred_file reuse"
 
 # seen runs in `bash -c` too
 export -f seen

@@ -2,15 +2,18 @@
  * workers/http/http.c -- aksup-worker-http: makes each allowed net.http
  * request with libcurl, up to 16 at once, and answers each with its
  * status, headers and body (result.c), or why there is none. It
- * resolves each host itself, refuses the addresses a rule must name
- * (addr.c) and pins the one it checked: curl connects to that address
- * and no other (CURLOPT_CONNECT_TO, CURLOPT_RESOLVE and an open-socket
- * callback), and reuses a connection only to the same address. It
+ * checks every address it connects to, where it connects (curl's
+ * open-socket callback, after curl's own lookup in a thread of its
+ * resolver), and again before each request on a connection it reuses
+ * (the pre-request callback): an address of a class a rule must name
+ * (addr.c) is refused unless the deciding rule names the host. What is
+ * checked is what is connected to: DNS rebinding has nothing to move. It
  * follows no redirect on its own: each hop is the broker's decision
  * (HTTP_HOP, HTTP_HOP_ANSWER). It adds the credential headers the
  * broker names, filled from the values only it holds (creds.c).
  *
- * Runs in: aksup-worker-http. Privilege: its own uid, no capability,
+ * Runs in: aksup-worker-http (its main thread; libcurl's resolver
+ * threads call getaddrinfo and nothing else). Privilege: its own uid, no capability,
  * the host's network (no network namespace), Landlock LLK_CA_FILES
  * (read-only: the CA bundle and the resolver's files), its seccomp list
  * (common/sandbox.c, sc_worker_http: TCP sockets only). It holds the
@@ -47,7 +50,6 @@
 #include "workers/http/http.h"
 
 #define XFERS_MAX	16		/* the broker's WORKER_INFLIGHT_MAX */
-#define PINS_MAX	64
 #define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
 
 struct hoff {				/* a response header in hbuf */
@@ -72,10 +74,10 @@ struct xfer {
 	uint32_t follow;
 	CURL *easy;
 	int in_multi;
-	struct curl_slist *hlist, *resolve, *connect_to;
-	struct sockaddr_storage pin;	/* the one address it may reach */
-	char pinstr[INET6_ADDRSTRLEN];
+	struct curl_slist *hlist;
+	char host[300];			/* this hop's, for messages */
 	unsigned port;
+	char refused[400];		/* why an address was refused */
 	char errbuf[CURL_ERROR_SIZE];
 	/* its answer */
 	long status;
@@ -95,20 +97,12 @@ struct xfer {
 	struct credused cused;
 };
 
-struct pinent {
-	char key[280];			/* "host:port" */
-	char addr[INET6_ADDRSTRLEN];
-};
-
 static struct xfer xfers[XFERS_MAX];
-static struct pinent pins[PINS_MAX];
-static size_t npins;
 static struct chan ch;
 static CURLM *multi;
 static struct credstore creds;
 static char *creds_blob;
 static const char *ca_file = SYSTEM_CA;
-static int route4, route6;		/* the host has a route (family) */
 
 /* ---- start, before confinement ----------------------------------------- */
 
@@ -162,29 +156,6 @@ creds_read(void)
 		fatalx("credentials: a malformed blob from the supervisor");
 }
 
-/* Whether the host routes a family at all (a UDP connect sends
- * nothing): a name with both kinds of address is pinned to one the host
- * can reach. The addresses are documentation ones (RFC 5737, 3849). */
-static int
-has_route(int family)
-{
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-	    .sin_port = htons(53) };
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-	    .sin6_port = htons(53) };
-	int s, ok;
-
-	inet_pton(AF_INET, "192.0.2.1", &a4.sin_addr);
-	inet_pton(AF_INET6, "2001:db8::1", &a6.sin6_addr);
-	if ((s = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return 0;
-	ok = family == AF_INET ?
-	    connect(s, (struct sockaddr *)&a4, sizeof(a4)) == 0 :
-	    connect(s, (struct sockaddr *)&a6, sizeof(a6)) == 0;
-	close(s);
-	return ok;
-}
-
 /*
  * Everything that reads a file or makes a non-TCP socket, done while it
  * still may: OpenSSL's configuration (curl_global_init), glibc's NSS
@@ -219,8 +190,6 @@ prepare(void)
 	 * one round */
 	_res.retrans = 2;
 	_res.retry = 1;
-	route4 = has_route(AF_INET);
-	route6 = has_route(AF_INET6);
 	if ((multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init");
 	if (sandbox_ro_file(ca_file) < 0)
@@ -314,9 +283,7 @@ hop_end(struct xfer *x)
 	x->easy = NULL;
 	x->in_multi = 0;
 	secure_slist_free(x->hlist);
-	curl_slist_free_all(x->resolve);
-	curl_slist_free_all(x->connect_to);
-	x->hlist = x->resolve = x->connect_to = NULL;
+	x->hlist = NULL;
 }
 
 static void
@@ -459,30 +426,72 @@ on_header(char *b, size_t size, size_t n, void *p)
 	return n;
 }
 
-/* Only the pinned address, only a TCP socket. */
+/*
+ * An address this exchange may reach: 1, or 0 with why in x->refused.
+ * family AF_INET or AF_INET6, a its 4 or 16 bytes.
+ */
+static int
+address_ok(struct xfer *x, int family, const unsigned char *a)
+{
+	char at[INET6_ADDRSTRLEN];
+	enum addr_class c = addr_classify(family, a);
+
+	if (c == ADDR_PUBLIC || (x->flags & HTTP_F_PRIVATE_OK))
+		return 1;
+	if (inet_ntop(family, a, at, sizeof(at)) == NULL)
+		strcpy(at, "?");
+	if (strcmp(at, x->host) == 0)
+		snprintf(x->refused, sizeof(x->refused), "refused: %s is %s (a "
+		    "rule that names this address allows it)", at,
+		    addr_class_name(c));
+	else
+		snprintf(x->refused, sizeof(x->refused), "refused: %.255s "
+		    "resolves to %s, %s (a rule that names this host allows "
+		    "it)", x->host, at, addr_class_name(c));
+	return 0;
+}
+
+/* Every connection: a TCP socket to an address this exchange may
+ * reach, checked here, on the address connect(2) will get (curl tries
+ * the next address of the name when this one is refused). */
 static curl_socket_t
 open_socket(void *p, curlsocktype purpose, struct curl_sockaddr *a)
 {
 	struct xfer *x = p;
-	const struct sockaddr_in *p4 = (const void *)&x->pin, *a4;
-	const struct sockaddr_in6 *p6 = (const void *)&x->pin, *a6;
-	int same = 0;
+	const struct sockaddr_in *a4 = (const void *)&a->addr;
+	const struct sockaddr_in6 *a6 = (const void *)&a->addr;
 
-	if (purpose != CURLSOCKTYPE_IPCXN || a->socktype != SOCK_STREAM ||
-	    a->family != x->pin.ss_family)
+	if (purpose != CURLSOCKTYPE_IPCXN || a->socktype != SOCK_STREAM)
 		return CURL_SOCKET_BAD;
-	if (a->family == AF_INET && a->addrlen >= sizeof(*a4)) {
-		a4 = (const void *)&a->addr;
-		same = a4->sin_port == p4->sin_port &&
-		    a4->sin_addr.s_addr == p4->sin_addr.s_addr;
-	} else if (a->family == AF_INET6 && a->addrlen >= sizeof(*a6)) {
-		a6 = (const void *)&a->addr;
-		same = a6->sin6_port == p6->sin6_port &&
-		    memcmp(&a6->sin6_addr, &p6->sin6_addr, 16) == 0;
-	}
-	if (!same)
+	if (!(a->family == AF_INET && a->addrlen >= sizeof(*a4) &&
+	    address_ok(x, AF_INET, (const unsigned char *)&a4->sin_addr)) &&
+	    !(a->family == AF_INET6 && a->addrlen >= sizeof(*a6) &&
+	    address_ok(x, AF_INET6, (const unsigned char *)&a6->sin6_addr)))
 		return CURL_SOCKET_BAD;
 	return socket(a->family, SOCK_STREAM | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Every request, on a new connection or a reused one: its peer again
+ * (a connection made for a rule that names the host is not reused for
+ * one that does not). */
+static int
+before_request(void *p, char *peer, char *local, int rport, int lport)
+{
+	struct xfer *x = p;
+	unsigned char a[16];
+
+	(void)local;
+	(void)rport;
+	(void)lport;
+	if (inet_pton(AF_INET, peer, a) == 1)
+		return address_ok(x, AF_INET, a) ? CURL_PREREQFUNC_OK :
+		    CURL_PREREQFUNC_ABORT;
+	if (inet_pton(AF_INET6, peer, a) == 1)
+		return address_ok(x, AF_INET6, a) ? CURL_PREREQFUNC_OK :
+		    CURL_PREREQFUNC_ABORT;
+	snprintf(x->refused, sizeof(x->refused), "refused: an address that "
+	    "is not IPv4 or IPv6 (%.60s)", peer);
+	return CURL_PREREQFUNC_ABORT;
 }
 
 /* ---- one hop ----------------------------------------------------------- */
@@ -535,121 +544,6 @@ out:
 	curl_free(zone);
 	curl_url_cleanup(u);
 	return rc;
-}
-
-static void
-addr_text(const struct sockaddr *sa, char *buf)
-{
-	const void *a = sa->sa_family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)sa)->sin_addr :
-	    (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-	if (inet_ntop(sa->sa_family, a, buf, INET6_ADDRSTRLEN) == NULL)
-		strcpy(buf, "?");
-}
-
-static const unsigned char *
-addr_bytes(const struct sockaddr *sa)
-{
-	return sa->sa_family == AF_INET ?
-	    (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr :
-	    (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-}
-
-/*
- * Resolve host (getaddrinfo: /etc/hosts, then DNS over TCP; an IP
- * literal is itself) and pin the first address it may reach: one of a
- * family the host routes if there is one, and, unless a rule names the
- * host (HTTP_F_PRIVATE_OK), of no refused class. 0, or -1 with msg.
- */
-static int
-pick(struct xfer *x, const char *host, char *msg, size_t len)
-{
-	struct addrinfo hints, *res = NULL, *ai, *best = NULL, *refused = NULL;
-	char at[INET6_ADDRSTRLEN];
-	enum addr_class c;
-	int rc;
-
-	char name[300];
-	size_t hl = strlen(host);
-
-	/* "example.com." is example.com, as the policy decided it */
-	snprintf(name, sizeof(name), "%.*s", (int)(hl > 1 &&
-	    host[hl - 1] == '.' ? hl - 1 : hl), host);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0) {
-		snprintf(msg, len, "cannot resolve %.255s: %s", host,
-		    gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		c = addr_classify(ai->ai_family, addr_bytes(ai->ai_addr));
-		if (c != ADDR_PUBLIC && !(x->flags & HTTP_F_PRIVATE_OK)) {
-			if (refused == NULL)
-				refused = ai;
-			continue;
-		}
-		if (best == NULL || (!(best->ai_family == AF_INET ? route4 :
-		    route6) && (ai->ai_family == AF_INET ? route4 : route6)))
-			best = ai;
-	}
-	if (best == NULL) {
-		if (refused == NULL)
-			snprintf(msg, len, "cannot resolve %.255s: no address",
-			    host);
-		else {
-			addr_text(refused->ai_addr, at);
-			c = addr_classify(refused->ai_family,
-			    addr_bytes(refused->ai_addr));
-			if (strcmp(at, host) == 0)
-				snprintf(msg, len, "refused: %s is %s (a rule "
-				    "that names this address allows it)", at,
-				    addr_class_name(c));
-			else
-				snprintf(msg, len, "refused: %.255s resolves "
-				    "to %s, %s (a rule that names this host "
-				    "allows it)", host, at, addr_class_name(c));
-		}
-		freeaddrinfo(res);
-		return -1;
-	}
-	memset(&x->pin, 0, sizeof(x->pin));
-	memcpy(&x->pin, best->ai_addr, best->ai_addrlen);
-	if (best->ai_family == AF_INET)
-		((struct sockaddr_in *)&x->pin)->sin_port = htons(x->port);
-	else
-		((struct sockaddr_in6 *)&x->pin)->sin6_port = htons(x->port);
-	addr_text(best->ai_addr, x->pinstr);
-	freeaddrinfo(res);
-	return 0;
-}
-
-/* 1 when host:port was pinned to another address before (and
- * remember this one): no connection of the old one is reused. */
-static int
-pin_changed(const char *host, unsigned port, const char *addr)
-{
-	char key[sizeof(pins[0].key)];
-	size_t i;
-	int n;
-
-	n = snprintf(key, sizeof(key), "%s:%u", host, port);
-	if (n < 0 || (size_t)n >= sizeof(key))
-		return 1;
-	for (i = 0; i < npins; i++)
-		if (strcasecmp(pins[i].key, key) == 0) {
-			n = strcmp(pins[i].addr, addr) != 0;
-			snprintf(pins[i].addr, sizeof(pins[i].addr), "%s", addr);
-			return n;
-		}
-	i = npins < PINS_MAX ? npins++ : (size_t)(port % PINS_MAX);
-	snprintf(pins[i].key, sizeof(pins[i].key), "%s", key);
-	snprintf(pins[i].addr, sizeof(pins[i].addr), "%s", addr);
-	return 0;
 }
 
 /* Whether "Name: value" has an empty value (n: the name's length). */
@@ -749,38 +643,6 @@ fail:
 	return -1;
 }
 
-/* Pin lists: CURLOPT_CONNECT_TO keys connections by the address (none
- * is reused across a changed one); CURLOPT_RESOLVE feeds curl's cache
- * the same address should it look the name up. */
-static int
-pin_lists(struct xfer *x, const char *host)
-{
-	char *s;
-	int v6 = x->pin.ss_family == AF_INET6, ip;
-	size_t hl = strlen(host);
-	unsigned char tmp[16];
-
-	ip = inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
-	if (asprintf(&s, "::%s%s%s:%u", v6 ? "[" : "", x->pinstr,
-	    v6 ? "]" : "", x->port) < 0)
-		return -1;
-	x->connect_to = curl_slist_append(NULL, s);
-	free(s);
-	if (x->connect_to == NULL)
-		return -1;
-	if (ip)
-		return 0;
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (asprintf(&s, "%.*s:%u:%s%s%s", (int)hl, host, x->port, v6 ? "[" :
-	    "", x->pinstr, v6 ? "]" : "") < 0)
-		return -1;
-	x->resolve = curl_slist_append(NULL, s);
-	free(s);
-	return x->resolve == NULL ? -1 : 0;
-}
-
 #define SET(opt, val) do {						\
 	if (curl_easy_setopt(e, opt, val) != CURLE_OK)			\
 		goto bad;						\
@@ -788,7 +650,7 @@ pin_lists(struct xfer *x, const char *host)
 
 /* The options of one hop (the URL, its pin and headers ready). */
 static int
-easy_setup(struct xfer *x, long remaining_ms, int fresh)
+easy_setup(struct xfer *x, long remaining_ms)
 {
 	CURL *e;
 
@@ -817,10 +679,8 @@ easy_setup(struct xfer *x, long remaining_ms, int fresh)
 	SET(CURLOPT_HEADERDATA, x);
 	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	SET(CURLOPT_OPENSOCKETDATA, x);
-	SET(CURLOPT_CONNECT_TO, x->connect_to);
-	if (x->resolve != NULL)
-		SET(CURLOPT_RESOLVE, x->resolve);
-	SET(CURLOPT_FRESH_CONNECT, (long)fresh);
+	SET(CURLOPT_PREREQFUNCTION, before_request);
+	SET(CURLOPT_PREREQDATA, x);
 	SET(CURLOPT_HTTPHEADER, x->hlist);
 	if (strcmp(x->method, "HEAD") == 0)
 		SET(CURLOPT_NOBODY, 1L);
@@ -838,15 +698,43 @@ bad:
 }
 #undef SET
 
-/* Start this hop: resolve, check, pin, set up, hand to curl. 0, or -1
- * (answered with the error and freed). */
+/* "example.com." is example.com, as the policy decided it: the URL
+ * curl gets names the host without its dot (a name with it is not in
+ * /etc/hosts). 0, or -1. */
+static int
+strip_dot(struct xfer *x, char *host)
+{
+	size_t hl = strlen(host);
+	char *url = NULL;
+	CURLU *u;
+	int rc = -1;
+
+	if (hl < 2 || host[hl - 1] != '.')
+		return 0;
+	host[hl - 1] = '\0';
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, x->url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
+		free(x->url);
+		if ((x->url = strdup(url)) != NULL)
+			rc = 0;
+	}
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Start this hop: set up, hand to curl (which resolves the name in a
+ * thread of its own; each address is checked as it is connected to).
+ * 0, or -1 (answered with the error and freed). */
 static int
 launch(struct xfer *x)
 {
 	char msg[768], *host = NULL;
 	uint64_t now = now_ns();
 	long remaining;
-	int fresh;
 
 	if (now >= x->deadline) {
 		snprintf(msg, sizeof(msg), "timed out after %llu ms",
@@ -857,12 +745,16 @@ launch(struct xfer *x)
 	remaining = (long)((x->deadline - now) / 1000000ull);
 	if (remaining < 1)
 		remaining = 1;
+	x->refused[0] = '\0';
 	if (url_parts(x, &host, msg, sizeof(msg)) < 0 ||
-	    pick(x, host, msg, sizeof(msg)) < 0 ||
 	    headers(x, msg, sizeof(msg)) < 0)
 		goto fail;
-	fresh = pin_changed(host, x->port, x->pinstr);
-	if (pin_lists(x, host) < 0 || easy_setup(x, remaining, fresh) < 0 ||
+	if (strip_dot(x, host) < 0) {
+		snprintf(msg, sizeof(msg), "out of memory");
+		goto fail;
+	}
+	snprintf(x->host, sizeof(x->host), "%s", host);
+	if (easy_setup(x, remaining) < 0 ||
 	    curl_multi_add_handle(multi, x->easy) != CURLM_OK) {
 		snprintf(msg, sizeof(msg), "cannot set up the request "
 		    "(libcurl)");
@@ -1022,20 +914,30 @@ static void
 describe(struct xfer *x, CURLcode rc, char *msg, size_t len)
 {
 	const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
-	int v6 = x->pin.ss_family == AF_INET6;
+	char *ip = NULL;
 	long oserr = 0;
+	int v6;
 
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+	(void)curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_IP, &ip);
+	if (ip == NULL || ip[0] == '\0')
+		ip = x->host;
+	v6 = strchr(ip, ':') != NULL;
+	if (x->refused[0] != '\0' && (rc == CURLE_COULDNT_CONNECT ||
+	    rc == CURLE_ABORTED_BY_CALLBACK))
+		snprintf(msg, len, "%.300s", x->refused);
+	else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+		snprintf(msg, len, "cannot resolve %.255s", x->host);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(msg, len, "timed out after %llu ms",
 		    (unsigned long long)((x->deadline - x->start) / 1000000ull));
 	else if (rc == CURLE_COULDNT_CONNECT) {
 		(void)curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr);
 		if (oserr == ECONNREFUSED)
 			snprintf(msg, len, "connection refused to %s%s%s:%u",
-			    v6 ? "[" : "", x->pinstr, v6 ? "]" : "", x->port);
+			    v6 ? "[" : "", ip, v6 ? "]" : "", x->port);
 		else
 			snprintf(msg, len, "cannot connect to %s%s%s:%u: %s",
-			    v6 ? "[" : "", x->pinstr, v6 ? "]" : "", x->port,
+			    v6 ? "[" : "", ip, v6 ? "]" : "", x->port,
 			    oserr ? strerror((int)oserr) : why);
 	} else if (tls_error(rc))
 		snprintf(msg, len, "TLS: %s%s", why, strstr(why, "certificate") ?
