@@ -30,7 +30,6 @@
 #include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <resolv.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,19 +176,17 @@ prepare(void)
 				 * times are UTC; local time is only read) */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
+	/* The resolver's options for every thread that looks a name up
+	 * (glibc's resolver state is per thread; each reads this when it
+	 * starts): DNS over TCP only (the filter admits no UDP socket),
+	 * bounded: 2 s per server, one round. */
+	if (setenv("RES_OPTIONS", "use-vc timeout:2 attempts:1", 1) < 0)
+		fatal("setenv");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo("localhost", NULL, &hints, &res) == 0)
 		freeaddrinfo(res);
-	/* DNS over TCP only: the filter admits no UDP socket */
-	if (res_init() != 0)
-		log_warnx("res_init failed: names may not resolve");
-	_res.options |= RES_USEVC;
-	/* a lookup blocks the worker's loop: bounded, 2 s per server,
-	 * one round */
-	_res.retrans = 2;
-	_res.retry = 1;
 	if ((multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init");
 	if (sandbox_ro_file(ca_file) < 0)
