@@ -229,6 +229,8 @@ static const struct sc_allow http_allow[] = {
 	SC(openat, "the CA bundle and resolver files; Landlock allows "
 	    "those, read-only, and nothing else"),
 	SC(getpid, "OpenSSL's fork check"),
+	SC(sched_getaffinity, "glibc counts the CPUs (malloc arenas of "
+	    "resolver threads; M_ARENA_MAX should keep it from asking)"),
 };
 
 static const struct sc_allow client_allow[] = {

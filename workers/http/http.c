@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -155,6 +156,50 @@ creds_read(void)
 		fatalx("credentials: a malformed blob from the supervisor");
 }
 
+/* Never a socket: the warm-up's open-socket callback. */
+static curl_socket_t
+no_socket(void *p, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)p;
+	(void)purpose;
+	(void)a;
+	return CURL_SOCKET_BAD;
+}
+
+/*
+ * libcurl asks once per multi handle whether IPv6 works, by making a UDP
+ * socket (which the filter will refuse: it would then look up IPv4
+ * only). One transfer to "localhost" through the worker's multi handle
+ * now, while it still may, that connects nowhere.
+ */
+static void
+curl_warm(void)
+{
+	uint64_t end = now_ns() + 2000000000ull;
+	int running = 1;
+	CURL *e;
+
+	if ((e = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init");
+	/* IPv6 asked for: libcurl probes before it answers "localhost"
+	 * itself (no resolver thread, nothing looked up) */
+	(void)curl_easy_setopt(e, CURLOPT_URL, "http://localhost:1/");
+	(void)curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
+	(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, no_socket);
+	(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
+	(void)curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 2000L);
+	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (curl_multi_add_handle(multi, e) != CURLM_OK)
+		fatalx("curl_multi_add_handle");
+	while (running > 0 && now_ns() < end &&
+	    curl_multi_perform(multi, &running) == CURLM_OK)
+		if (running > 0)
+			(void)curl_multi_poll(multi, NULL, 0, 50, NULL);
+	curl_multi_remove_handle(multi, e);
+	curl_easy_cleanup(e);
+}
+
 /*
  * Everything that reads a file or makes a non-TCP socket, done while it
  * still may: OpenSSL's configuration (curl_global_init), glibc's NSS
@@ -178,8 +223,8 @@ prepare(void)
 		fatalx("curl_global_init");
 	/* The resolver's options for every thread that looks a name up
 	 * (glibc's resolver state is per thread; each reads this when it
-	 * starts): DNS over TCP only (the filter admits no UDP socket),
-	 * bounded: 2 s per server, one round. */
+	 * starts): DNS over TCP only (the filter admits no UDP socket);
+	 * timeout and attempts bound its UDP path only, not TCP's. */
 	if (setenv("RES_OPTIONS", "use-vc timeout:2 attempts:1", 1) < 0)
 		fatal("setenv");
 	memset(&hints, 0, sizeof(hints));
@@ -187,8 +232,14 @@ prepare(void)
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo("localhost", NULL, &hints, &res) == 0)
 		freeaddrinfo(res);
+	/* every resolver thread alive holds a malloc arena of its own;
+	 * past eight glibc asks sched_getaffinity how many CPUs there are:
+	 * two arenas, asked nothing */
+	if (mallopt(M_ARENA_MAX, 2) != 1)
+		fatalx("mallopt");
 	if ((multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init");
+	curl_warm();
 	if (sandbox_ro_file(ca_file) < 0)
 		fatalx("sandbox_ro_file");
 	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
@@ -465,6 +516,7 @@ open_socket(void *p, curlsocktype purpose, struct curl_sockaddr *a)
 	    !(a->family == AF_INET6 && a->addrlen >= sizeof(*a6) &&
 	    address_ok(x, AF_INET6, (const unsigned char *)&a6->sin6_addr)))
 		return CURL_SOCKET_BAD;
+	x->refused[0] = '\0';	/* this address is the one tried last */
 	return socket(a->family, SOCK_STREAM | SOCK_CLOEXEC, a->protocol);
 }
 
@@ -668,6 +720,9 @@ easy_setup(struct xfer *x, long remaining_ms)
 	SET(CURLOPT_CAPATH, NULL);
 	SET(CURLOPT_TIMEOUT_MS, remaining_ms);
 	SET(CURLOPT_NOSIGNAL, 1L);
+	/* a transfer that ends while its name is looked up does not wait
+	 * for the look-up: its thread finishes alone (at most NPROC 32) */
+	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_ACCEPT_ENCODING, NULL);
 	SET(CURLOPT_ERRORBUFFER, x->errbuf);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
@@ -747,7 +802,8 @@ launch(struct xfer *x)
 	    headers(x, msg, sizeof(msg)) < 0)
 		goto fail;
 	if (strip_dot(x, host) < 0) {
-		snprintf(msg, sizeof(msg), "out of memory");
+		snprintf(msg, sizeof(msg), "not a URL the worker can read: "
+		    "%.200s", x->url);
 		goto fail;
 	}
 	snprintf(x->host, sizeof(x->host), "%s", host);
