@@ -693,6 +693,49 @@ PY
 	return $ok
 }
 
+# a name server that never answers: each request is answered at its
+# timeout, the others go on, and ten look-ups held at once do not end the
+# session (as root: its own mount namespace puts a resolv.conf naming a
+# server of the test's over /etc/resolv.conf)
+t_dns_stall() {
+	local ok=0 out t0 i spid
+	if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+		skip "a resolv.conf of its own needs root (a mount namespace)"
+		return
+	fi
+	setup "$(rule 'http://**:*'; rule "$H/**")"
+	printf 'nameserver 127.0.0.2\noptions use-vc\n' > "$T/resolv.conf"
+	"$PY" -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.2", 53)); s.listen(64)
+print("LISTENING", flush=True)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)   # read nothing, answer nothing
+' > "$T/dns.out" 2>&1 &
+	spid=$!
+	for i in $(seq 1 100); do grep -q LISTENING "$T/dns.out" && break; sleep 0.05; done
+	: > "$T/sb"
+	for i in $(seq 1 12); do
+		printf '{"id":%d,"action":"net.http","target":"http://n%d.aksup-stall.test/","params":{"timeout":1}}\n' "$i" "$i" >> "$T/sb"
+	done
+	printf '{"id":13,"action":"net.http","target":"%s/bytes/4"}\n' "$H" >> "$T/sb"
+	t0=$(date +%s%N)
+	out=$(timeout -k 5 60 unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && exec "$2" submit --policy "$3" --log-path "$4" --batch "$5"' \
+	    _ "$T/resolv.conf" "$AKSUP" "$T/p.yaml" "$T/log" "$T/sb" 2>"$T/err")
+	note "13 answers in $(ms_since "$t0") ms"
+	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+	check "the server was listening" grep -q LISTENING "$T/dns.out" || ok=1
+	check "twelve held look-ups: each ERROR ($(jq -r 'select(.id<13) | .error' <<<"$out" | sort | uniq -c | tr '\n' ' '))" \
+	    [ "$(jq -r 'select(.id<13) | .status' <<<"$out" | grep -c ERROR)" = 12 ] || ok=1
+	check "  none says the worker died" not grep -q "died" <<<"$out" || ok=1
+	check "the request beside them: OK ($(jq -c 'select(.id==13) | [.status,.error]' <<<"$out"))" \
+	    [ "$(jq -r 'select(.id==13) | .status' <<<"$out")" = OK ] || ok=1
+	check "all answered in well under the look-ups' hold (< 8 s)" [ "$(ms_since "$t0")" -lt 8000 ] || ok=1
+	return $ok
+}
+
 # a FILE: source: read by aksup, one trailing newline stripped; a key
 # file every user can read is said on stderr; one it cannot read, named
 t_cred_file() {
@@ -731,7 +774,7 @@ YAML
 	return $ok
 }
 
-ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile cred_file reuse"
+ALL="methods status redirects loopback max_bytes timeout refused tls credentials cred_redirect cred_environ cred_missing proxy schemes bad_headers batch hostile cred_file reuse dns_stall"
 
 # seen runs in `bash -c` too
 export -f seen
