@@ -204,8 +204,9 @@ curl_warm(void)
  * Everything that reads a file or makes a non-TCP socket, done while it
  * still may: OpenSSL's configuration (curl_global_init), glibc's NSS
  * modules and gai.conf (one lookup of "localhost", in /etc/hosts), the
- * resolver's configuration (res_init), curl's wakeup pair (the multi
- * handle). Then only the files Landlock keeps readable.
+ * resolver's options for its threads (RES_OPTIONS), curl's wakeup pair
+ * and its IPv6 probe (the multi handle). Then only the files Landlock
+ * keeps readable.
  */
 static void
 prepare(void)
