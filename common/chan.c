@@ -168,6 +168,27 @@ chan_recv_why(struct chan *c, void *buf, size_t cap, struct msg *m,
 }
 
 int
+chan_recv_loop(struct chan *c, void *buf, size_t cap, struct msg *m)
+{
+	int rc = chan_recv(c, buf, cap, m);
+
+	if (rc < 0 && errno != EAGAIN && errno != EINTR)
+		fatal("%s channel", c->name);
+	return rc;
+}
+
+uint8_t *
+msg_payload_dup(const struct msg *m)
+{
+	uint8_t *copy;
+
+	if ((copy = malloc(m->hdr.len > 0 ? m->hdr.len : 1)) == NULL)
+		fatal("malloc");
+	memcpy(copy, m->payload, m->hdr.len);
+	return copy;
+}
+
+int
 chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m)
 {
 	const char *why = NULL;

@@ -44,6 +44,15 @@ int chan_send_nowait(struct chan *c, enum wire_type type, uint64_t tag,
  * truncation, a passed descriptor) is fatal: the process exits. */
 int chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m);
 
+/* A worker's read of its broker channel in its own event loop (the
+ * proc and http workers): 1 with *m, 0 when the broker is gone (EOF),
+ * -1 when nothing came (EAGAIN, EINTR). Any other error is fatal, as a
+ * violation is (chan_recv). */
+int chan_recv_loop(struct chan *c, void *buf, size_t cap, struct msg *m);
+/* A copy of m's payload, the caller's to free (exits when out of
+ * memory): a request that lives on after the next receive. */
+uint8_t *msg_payload_dup(const struct msg *m);
+
 /* The same, for a receiver that ends the session the recorded way
  * rather than at once (the broker, of a worker): a violation returns -2
  * with *why, the descriptors passed closed. */

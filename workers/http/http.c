@@ -881,10 +881,9 @@ response_reset(struct xfer *x)
 }
 
 static void
-hop_answer(uint64_t tag, const uint8_t *p, size_t len)
+hop_answer(uint64_t tag, uint8_t *copy, size_t len)
 {
 	struct xfer *x = NULL;
-	uint8_t *copy;
 	int i;
 
 	for (i = 0; i < XFERS_MAX; i++)
@@ -893,9 +892,6 @@ hop_answer(uint64_t tag, const uint8_t *p, size_t len)
 	if (x == NULL)
 		fatalx("protocol violation from broker: HTTP_HOP_ANSWER for "
 		    "no redirect waiting");
-	if ((copy = malloc(len)) == NULL)
-		fatal("malloc");
-	memcpy(copy, p, len);
 	httphop_free(&x->hop);
 	if (httphop_parse(copy, len, &x->hop) < 0)
 		fatalx("protocol violation from broker: malformed "
@@ -1084,31 +1080,22 @@ static void
 broker_message(uint8_t *buf, size_t cap, int *eof)
 {
 	struct msg m;
-	uint8_t *copy;
 	int rc;
 
-	rc = chan_recv(&ch, buf, cap, &m);
-	if (rc == 0) {
-		*eof = 1;
+	if ((rc = chan_recv_loop(&ch, buf, cap, &m)) <= 0) {
+		if (rc == 0)
+			*eof = 1;	/* the broker is gone */
 		return;
 	}
-	if (rc < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		fatal("broker channel");
-	}
 	if (m.hdr.type == WIRE_HTTP_HOP_ANSWER) {
-		hop_answer(m.hdr.tag, m.payload, m.hdr.len);
+		hop_answer(m.hdr.tag, msg_payload_dup(&m), m.hdr.len);
 		return;
 	}
 	if (m.hdr.type != WIRE_HTTP_REQ)
 		fatalx("protocol violation from broker: unexpected %s",
 		    wire_specs[m.hdr.type].name);
 	/* the request's strings and body live in it while it runs */
-	if ((copy = malloc(m.hdr.len)) == NULL)
-		fatal("malloc");
-	memcpy(copy, m.payload, m.hdr.len);
-	start(m.hdr.tag, copy, m.hdr.len);
+	start(m.hdr.tag, msg_payload_dup(&m), m.hdr.len);
 }
 
 /* The broker is gone: nothing more will be asked; each request ends. */

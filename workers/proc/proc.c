@@ -590,18 +590,12 @@ static void
 broker_message(uint8_t *buf, size_t cap, int *eof)
 {
 	struct msg m;
-	uint8_t *copy;
 	int rc;
 
-	rc = chan_recv(&ch, buf, cap, &m);
-	if (rc == 0) {
-		*eof = 1;
+	if ((rc = chan_recv_loop(&ch, buf, cap, &m)) <= 0) {
+		if (rc == 0)
+			*eof = 1;	/* the broker is gone */
 		return;
-	}
-	if (rc < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		fatal("broker channel");
 	}
 	if (m.hdr.type == WIRE_PROC_RESOLVE) {
 		resolve(m.hdr.tag, m.payload, m.hdr.len);
@@ -611,10 +605,7 @@ broker_message(uint8_t *buf, size_t cap, int *eof)
 		fatalx("protocol violation from broker: unexpected %s",
 		    wire_specs[m.hdr.type].name);
 	/* the command keeps its request (its stdin) while it runs */
-	if ((copy = malloc(m.hdr.len)) == NULL)
-		fatal("malloc");
-	memcpy(copy, m.payload, m.hdr.len);
-	start(m.hdr.tag, copy, m.hdr.len);
+	start(m.hdr.tag, msg_payload_dup(&m), m.hdr.len);
 }
 
 int
