@@ -55,8 +55,13 @@ bg_run() {
 	( run "$@" > "$T/bg.out" 2> "$T/bg.err" < /dev/null; echo $? > "$T/rc" ) &
 	BG=$!
 	local i
+	# ready once the init has forked the agent: it blocks the signals it
+	# forwards before that fork, and a signal sent to a pid-namespace init
+	# before it blocks or handles it is dropped by the kernel (a SIGTERM
+	# sent then was lost, and term_at_the_init failed at random)
 	for ((i = 0; i < 100; i++)); do
-		AP=$(pgrep -P "$BG" -x aksup) && INIT=$(init_of "$AP") && return 0
+		AP=$(pgrep -P "$BG" -x aksup) && INIT=$(init_of "$AP") &&
+		    pgrep -P "$INIT" >/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
