@@ -177,6 +177,23 @@ chan_recv_loop(struct chan *c, void *buf, size_t cap, struct msg *m)
 	return rc;
 }
 
+void
+chan_reply(struct chan *c, enum wire_type type, uint64_t tag, uint32_t kind,
+    const void *buf, size_t len)
+{
+	struct reply_hdr rh;
+	struct iovec iov[2];
+
+	memset(&rh, 0, sizeof(rh));
+	rh.kind = kind;
+	iov[0].iov_base = &rh;
+	iov[0].iov_len = sizeof(rh);
+	iov[1].iov_base = (void *)buf;
+	iov[1].iov_len = len;
+	if (chan_send(c, type, tag, iov, 2) < 0 && errno != EPIPE)
+		fatal("send to %s", c->name);
+}
+
 uint8_t *
 msg_payload_dup(const struct msg *m)
 {

@@ -49,6 +49,11 @@ int chan_recv(struct chan *c, void *buf, size_t cap, struct msg *m);
  * -1 when nothing came (EAGAIN, EINTR). Any other error is fatal, as a
  * violation is (chan_recv). */
 int chan_recv_loop(struct chan *c, void *buf, size_t cap, struct msg *m);
+/* A worker's answer: struct reply_hdr of this kind, then buf. A broker
+ * gone (EPIPE: the session ends) is not an error: nothing is left to
+ * tell; any other failure is fatal. */
+void chan_reply(struct chan *c, enum wire_type type, uint64_t tag,
+    uint32_t kind, const void *buf, size_t len);
 /* A copy of m's payload, the caller's to free (exits when out of
  * memory): a request that lives on after the next receive. */
 uint8_t *msg_payload_dup(const struct msg *m);

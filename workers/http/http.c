@@ -253,18 +253,7 @@ prepare(void)
 static void
 send_reply(uint64_t tag, uint32_t kind, const char *buf, size_t len)
 {
-	struct reply_hdr rh;
-	struct iovec iov[2];
-
-	memset(&rh, 0, sizeof(rh));
-	rh.kind = kind;
-	iov[0].iov_base = &rh;
-	iov[0].iov_len = sizeof(rh);
-	iov[1].iov_base = (void *)buf;
-	iov[1].iov_len = len;
-	/* the broker gone (the session ends): nothing left to tell */
-	if (chan_send(&ch, WIRE_HTTP_RESP, tag, iov, 2) < 0 && errno != EPIPE)
-		fatal("send to broker");
+	chan_reply(&ch, WIRE_HTTP_RESP, tag, kind, buf, len);
 }
 
 /* A credential value never goes out in an error text: a value (of 4

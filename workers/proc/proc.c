@@ -151,18 +151,7 @@ static void
 send_reply(enum wire_type type, uint64_t tag, uint32_t kind, const char *buf,
     size_t len)
 {
-	struct reply_hdr rh;
-	struct iovec iov[2];
-
-	memset(&rh, 0, sizeof(rh));
-	rh.kind = kind;
-	iov[0].iov_base = &rh;
-	iov[0].iov_len = sizeof(rh);
-	iov[1].iov_base = (void *)buf;
-	iov[1].iov_len = len;
-	/* the broker gone (the session ends): nothing left to tell */
-	if (chan_send(&ch, type, tag, iov, 2) < 0 && errno != EPIPE)
-		fatal("send to broker");
+	chan_reply(&ch, type, tag, kind, buf, len);
 }
 
 static void
