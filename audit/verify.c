@@ -536,8 +536,12 @@ check_request(struct av *v, json_t *o, uint64_t seq, unsigned long ln,
 	json_t *slot;
 	int ix;
 
+	/* an outcome: OK, FAILED, or DENIED by the worker's own check
+	 * (an MCP tool changed since pinned) */
 	ix = outcome ? status_ix(st, AUDIT_S_OK, AUDIT_S_FAILED) :
 	    status_ix(st, AUDIT_S_ALLOWED, AUDIT_S_NO_PROVIDER);
+	if (ix < 0 && outcome)
+		ix = status_ix(st, AUDIT_S_DENIED, AUDIT_S_DENIED);
 	if (ix < 0) {
 		fail(v, seq, ln, "%s with status %s", outcome ? "outcome" :
 		    "decision", st ? st : "null");

@@ -6,11 +6,13 @@
  * proc.exec (bench/proc.c): a command's cost against bubblewrap and a bare
  * fork+exec, slow commands beside fast reads, and the cost of each layer
  * of a command's sandbox; and net.http (bench/http.c): GETs of a local
- * server through a session against the Python project's HttpProvider.
+ * server through a session against the Python project's HttpProvider;
+ * and mcp.call (bench/mcp.c): tools/call echo on server-everything through
+ * a session against a bare client over the server's stdio.
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
- * floor and the proc.exec and net.http references, serves HTTP on
+ * floor and the proc.exec, net.http and mcp references, serves HTTP on
  * 127.0.0.1) and, re-exec'd as `aksup-bench --inner NAME --ws=WS
  * [--url=URL]`, in the agent seat
  * of that session (untrusted, confined; it speaks only the agent channel).
@@ -345,6 +347,8 @@ inner(const char *name, const char *ws, const char *url)
 		overlap_inner(&r, ws);
 	else if (strcmp(name, "http") == 0 && url != NULL)
 		http_inner(&r, url);
+	else if (strcmp(name, "mcp") == 0)
+		mcp_inner(&r);
 	else
 		return 2;
 	printf("%d %.3f %.6f %.6f %.6f %d %.3f %.3f %.3f\n", r.n, r.ops, r.p50,
@@ -538,7 +542,7 @@ floor_run(struct result *r, int hops, int n)
 
 /* hops: the floor a sequential benchmark is held to (0: none; for mixed,
  * a third of its requests take two hops and two thirds one). */
-enum { POL_BENCH, POL_EMPTY, POL_PROC, POL_HTTP };
+enum { POL_BENCH, POL_EMPTY, POL_PROC, POL_HTTP, POL_MCP };
 static const struct {
 	const char *name, *title;
 	int policy;
@@ -555,11 +559,14 @@ static const struct {
 	{ "overlap", "Overlap 10 sleep+100 read", POL_PROC,
 	    OVERLAP_REPS * (OVERLAP_SLEEPS + OVERLAP_READS), 0 },
 	{ "http", "net.http GET 1 KiB (500)", POL_HTTP, HTTP_N, 0 },
+	/* its records: the warm-up's and MCP_N */
+	{ "mcp", "mcp.call echo (500)", POL_MCP, MCP_N + 1, 0 },
 };
 #define NBENCH (int)(sizeof(benches) / sizeof(benches[0]))
 #define B_PROC 6
 #define B_OVERLAP 7
 #define B_HTTP 8
+#define B_MCP 9
 #define RUNS_MAX 25
 
 static int
@@ -631,7 +638,7 @@ select_benches(const char *only, int run[NBENCH], int *floors, int *split)
 bad:
 	fprintf(stderr, "aksup-bench: --only %s: names are deny, read, "
 	    "concurrent, integrity, mixed, write, proc, overlap, http, "
-	    "floor, split\n", only);
+	    "mcp, floor, split\n", only);
 	return -1;
 }
 
@@ -647,6 +654,11 @@ struct extra {
 	const struct result *hx;	/* [runs] http_ref.py */
 	const double *xht;		/* [runs] aksup ops / its; 0: none */
 	const char *http_why;		/* why http_ref.py did not run */
+	const struct result *mx;	/* [runs] mcp's direct client */
+	const double *xmo, *xmp;	/* [runs] aksup / direct, time per
+					 * call and p50; 0: none */
+	const char *mcp_why;		/* why the direct client had none */
+	const char *mcp_skip;		/* why mcp was not run, or NULL */
 };
 
 static void
@@ -752,6 +764,77 @@ http_line(int runs, const struct result *hm, const struct extra *x,
 	printf("\n");
 }
 
+/* mcp's direct client's row: its figures, or why it has none. */
+static void
+mcp_direct_row(int json, int runs, const struct extra *x)
+{
+	const struct result *m;
+	double lo, hi;
+	char range[32] = "";
+
+	if (x->mcp_why != NULL) {
+		if (json)
+			printf("{\"name\":\"mcp-direct\",\"missing\":\"%s\"}\n",
+			    plain(x->mcp_why));
+		else
+			printf("mcp direct: %s\n", x->mcp_why);
+		return;
+	}
+	m = median(x->mx, runs, 1, &lo, &hi);
+	if (json) {
+		json_head(m, runs, lo, hi);
+		printf(",\"errors\":%d,\"n\":%d,\"start_ms\":%.1f}\n",
+		    m->errors, m->n, m->wall);
+		return;
+	}
+	if (runs > 1)
+		snprintf(range, sizeof(range), "%.0f-%.0f", lo, hi);
+	printf("%-28s %9.0f %15s %8.4f %8.4f %8.4f%s\n", "direct stdio echo (500)",
+	    m->ops, range, m->p50, m->p95, m->p99, m->errors ?
+	    " (some failed)" : "");
+}
+
+/* The lines below the table: mcp.call through aksup against the direct
+ * client, and the servers' start. */
+static void
+mcp_line(int runs, const struct result *mm, const struct extra *x,
+	 double xo, double xp, int first)
+{
+	const struct result *d = NULL;
+	double lo, hi;
+
+	if (x->mcp_why == NULL)
+		d = median(x->mx, runs, 1, &lo, &hi);
+	printf("%smcp.call echo: ", first ? "\n" : "");
+	if (mm->n == 0)
+		printf("aksup: the session gave no figures (its error is "
+		    "above)");
+	else
+		printf("aksup %.0f ops/s (p50 %.3f ms, p99 %.3f ms)", mm->ops,
+		    mm->p50, mm->p99);
+	if (d != NULL)
+		printf(", direct %.0f ops/s (p50 %.3f ms, p99 %.3f ms)",
+		    d->ops, d->p50, d->p99);
+	if (xo > 0)
+		printf("; aksup/direct, time per call %.2f, p50 %.2f (target "
+		    "<= 1.5)%s", xo, xp, runs > 1 ? " (medians of the rounds' "
+		    "ratios)" : "");
+	else if (d != NULL && mm->n > 0)
+		printf("; no ratio: %d of aksup's answers were not OK",
+		    mm->errors);
+	printf("\n");
+	if (mm->n > 0 || d != NULL) {
+		printf("mcp server start:");
+		if (mm->n > 0)
+			printf(" aksup's first mcp.call %.0f ms%s", mm->wall,
+			    d != NULL ? ";" : "");
+		if (d != NULL)
+			printf(" direct, spawn to the initialize answer %.0f ms",
+			    d->wall);
+		printf("\n");
+	}
+}
+
 static void
 report(int json, int runs, const int run[NBENCH], const struct result *res,
        const struct extra *x)
@@ -759,8 +842,9 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 	static const char *const ptitle[2] = { "bwrap /bin/true (200)",
 	    "fork+exec /bin/true (200)" };
 	const struct result *m, *pm[2] = { NULL, NULL }, *am = NULL;
-	const struct result *om = NULL, *hm = NULL;
+	const struct result *om = NULL, *hm = NULL, *mm = NULL;
 	double lo, hi, rt[RUNS_MAX], xf, xb = 0, xh = 0, ms, prev;
+	double xmo = 0, xmp = 0;
 	const char *why;
 	int i, k, l;
 
@@ -808,6 +892,11 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 			hm = m;
 			xh = x_median(runs, x->xht);
 		}
+		if (b && i == B_MCP) {
+			mm = m;
+			xmo = x_median(runs, x->xmo);
+			xmp = x_median(runs, x->xmp);
+		}
 		if (json) {
 			json_head(m, runs, lo, hi);
 			if (b)
@@ -823,6 +912,11 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 				printf(",\"x_bwrap\":%.2f", xb);
 			if (b && i == B_HTTP && xh > 0)
 				printf(",\"x_ref\":%.2f,\"target_x_ref\":2", xh);
+			if (b && i == B_MCP && m->n > 0)
+				printf(",\"start_ms\":%.1f", m->wall);
+			if (b && i == B_MCP && xmo > 0)
+				printf(",\"x_direct\":%.2f,\"x_direct_p50\":%.2f,"
+				    "\"target_x_direct\":1.5", xmo, xmp);
 			if (b && i == B_OVERLAP)
 				printf(",\"wall_ms\":%.1f,\"last_read_ms\":%.1f,"
 				    "\"last_sleep_ms\":%.1f,\"target_ms\":500",
@@ -848,6 +942,15 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 	}
 	if (run[B_HTTP])
 		http_ref_row(json, runs, x);
+	if (run[B_MCP])
+		mcp_direct_row(json, runs, x);
+	if (x->mcp_skip != NULL && json)
+		printf("{\"name\":\"mcp\",\"skipped\":\"%s\"}\n",
+		    plain(x->mcp_skip));
+	else if (x->mcp_skip != NULL)
+		printf("mcp: skipped: %s (install the servers with "
+		    "tests/mcp/install.sh DIR; then --mcp-dir DIR, or "
+		    "AKSUP_MCP_DIR=DIR)\n", x->mcp_skip);
 	if (!json && am != NULL && am->n == 0)
 		printf("\nproc.exec /bin/true: the session gave no figures\n");
 	else if (!json && am != NULL) {
@@ -873,6 +976,9 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 		    om->last_read, om->last_sleep);
 	if (!json && hm != NULL)
 		http_line(runs, hm, x, xh, am == NULL && om == NULL);
+	if (!json && mm != NULL)
+		mcp_line(runs, mm, x, xmo, xmp, am == NULL && om == NULL &&
+		    hm == NULL);
 	if (!x->split)
 		return;
 	if (!json)
@@ -940,6 +1046,10 @@ main(int argc, char **argv)
 	static struct result hx[RUNS_MAX];
 	static double xht[RUNS_MAX];
 	char hpol[160], url[64] = "", urlarg[72], http_why[256] = "";
+	char mpol[160], mcp_why[512] = "", mcp_skip[PATH_MAX + 128] = "";
+	static struct result mx[RUNS_MAX];
+	static double xmo[RUNS_MAX], xmp[RUNS_MAX];
+	const char *mcp_dir = getenv("AKSUP_MCP_DIR");
 	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, split = 1;
 	int failed = 0;
 	long runs = 1;
@@ -970,11 +1080,13 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--allow-degraded") == 0 &&
 		    i + 1 < argc)
 			degraded = argv[++i];
+		else if (strcmp(argv[i], "--mcp-dir") == 0 && i + 1 < argc)
+			mcp_dir = argv[++i];
 		else {
 			fprintf(stderr, "usage: aksup-bench [--json] [--keep] "
 			    "[--dir DIR] [--runs N] [--only NAME,...]\n"
 			    "                   [--audit-sync MODE] "
-			    "[--allow-degraded LAYER,...]\n");
+			    "[--allow-degraded LAYER,...] [--mcp-dir DIR]\n");
 			return 2;
 		}
 	}
@@ -1045,6 +1157,16 @@ main(int argc, char **argv)
 		failed = 1;
 	}
 	snprintf(urlarg, sizeof(urlarg), "--url=%s", url);
+	/* mcp: the npm peers (tests/mcp/install.sh DIR) and a policy
+	 * declaring server-everything; without them it is skipped, said */
+	if (mcp_dir == NULL || *mcp_dir == '\0')
+		mcp_dir = "/tmp/aksup-mcp";
+	snprintf(mpol, sizeof(mpol), "%s/mcp.yaml", dir);
+	if (run[B_MCP] && mcp_setup(mcp_dir, mpol, mcp_skip,
+	    sizeof(mcp_skip)) < 0)
+		run[B_MCP] = 0;
+	else
+		mcp_skip[0] = '\0';
 
 	/* Rounds, each every selected benchmark and then the floor: the
 	 * host's speed drifts, so a benchmark is compared with the floor
@@ -1063,7 +1185,8 @@ main(int argc, char **argv)
 			empty_dir(out);	/* every round writes new files */
 			policy = benches[i].policy == POL_EMPTY ? empty :
 			    benches[i].policy == POL_PROC ? ppol :
-			    benches[i].policy == POL_HTTP ? hpol : pol;
+			    benches[i].policy == POL_HTTP ? hpol :
+			    benches[i].policy == POL_MCP ? mpol : pol;
 			session(benches[i].name, policy, path, ws,
 			    i == B_HTTP ? urlarg : NULL, &res[r][i]);
 			/* said here: the table shows only the median round */
@@ -1082,6 +1205,19 @@ main(int argc, char **argv)
 				xht[r] = hx[r].missing || hx[r].ops <= 0 ||
 				    res[r][i].ops <= 0 || res[r][i].errors != 0 ?
 				    0 : res[r][i].ops / hx[r].ops;
+			}
+			if (i == B_MCP) {
+				/* the direct client, right after; its stderr
+				 * in the work dir (--keep keeps it) */
+				snprintf(path, sizeof(path), "%s/mcp-direct-%d"
+				    ".err", dir, r + 1);
+				mcp_direct(&mx[r], path, mcp_why,
+				    sizeof(mcp_why));
+				xmo[r] = mx[r].missing || mx[r].ops <= 0 ||
+				    res[r][i].ops <= 0 || res[r][i].errors != 0 ?
+				    0 : mx[r].ops / res[r][i].ops;
+				xmp[r] = xmo[r] > 0 && mx[r].p50 > 0 ?
+				    res[r][i].p50 / mx[r].p50 : 0;
 			}
 			if (i != B_PROC)
 				continue;
@@ -1126,6 +1262,14 @@ main(int argc, char **argv)
 	for (r = 0; r < runs; r++)
 		if (hx[r].missing)
 			x.http_why = http_why;
+	x.mx = mx;
+	x.xmo = xmo;
+	x.xmp = xmp;
+	for (r = 0; r < runs && run[B_MCP]; r++)
+		if (mx[r].missing)
+			x.mcp_why = mcp_why;
+	if (mcp_skip[0] != '\0')
+		x.mcp_skip = mcp_skip;
 	report(json, runs, run, &res[0][0], &x);
 	if (!keep) {
 		char cmd[160];

@@ -1,9 +1,10 @@
 /*
- * bench/bench.h -- what aksup-bench's two files share: a benchmark's
+ * bench/bench.h -- what aksup-bench's files share: a benchmark's
  * figures, the clock, the percentiles, and the proc.exec benchmarks
  * (bench/proc.c): their agent side in a session and, outside any
  * session, the references (bubblewrap, a bare fork+exec) and the
- * per-layer cost of a command's sandbox.
+ * per-layer cost of a command's sandbox; net.http's (bench/http.c) and
+ * mcp's (bench/mcp.c).
  *
  * Runs in: aksup-bench, outside a session (the operator's privilege) and,
  * for the --inner parts, in the agent seat of a session (confined).
@@ -22,7 +23,9 @@ struct result {
 	int errors;
 	long records;			/* decision records in the log */
 	/* overlap: wall time to the last answer, to the last fs.read's and
-	 * to the last sleep's, ms (medians of its repetitions) */
+	 * to the last sleep's, ms (medians of its repetitions); mcp: wall
+	 * is the server's start, ms (the session's first call; the direct
+	 * client's spawn to the initialize answer) */
 	double wall, last_read, last_sleep;
 	int missing;			/* a reference not run (bwrap,
 					 * http_ref.py) */
@@ -92,5 +95,28 @@ void http_inner(struct result *r, const char *url);
  * HTTP_N (ops/s, p50 and p99; p95 is -1). r->missing, and why, when
  * python3 or the script is not there or it failed. */
 void http_ref(struct result *r, const char *url, char *why, size_t len);
+
+/* ---- bench/mcp.c ------------------------------------------------------- */
+
+#define MCP_N		500	/* tools/call echo per measurement */
+
+/* Finds @modelcontextprotocol/server-everything's entry (its package.json
+ * "bin") in dir/node_modules and node on $PATH, and writes the session's
+ * policy to pol: an mcp_servers entry "everything" (node, the entry,
+ * stdio; node_modules read-only) and mcp.call of its every tool. -1 and
+ * why when either is missing. */
+int mcp_setup(const char *dir, const char *pol, char *why, size_t len);
+
+/* The agent side, in a session: a warm-up mcp.call everything/echo
+ * {message: "hi"} (the server's start, in r->wall), then MCP_N of them,
+ * lock-step, each OK. */
+void mcp_inner(struct result *r);
+
+/* The direct client, outside any session: the server on pipes (its
+ * stderr to errlog), initialize, notifications/initialized, a warm-up
+ * tools/call echo, then MCP_N of them, each timed from its write to its
+ * answer's line; r->wall is spawn to the initialize answer. r->missing,
+ * and why, when the server did not start or answer. */
+void mcp_direct(struct result *r, const char *errlog, char *why, size_t len);
 
 #endif

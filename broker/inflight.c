@@ -232,6 +232,22 @@ finish(struct broker *b, struct job *j, const char *data, size_t dlen,
 	job_free(b, j);
 }
 
+/* The worker refused it by a check of its own (an MCP tool changed
+ * since pinned): DENIED, and the outcome record says why. */
+static void
+refused(struct broker *b, struct job *j, const char *why)
+{
+	unlink_job(b, j);
+	hop_outcomes(b, j, AUDIT_S_FAILED, why);
+	if (broker_record(b, &j->c, AUDIT_R_OUTCOME, j->c.target,
+	    AUDIT_S_DENIED, why) < 0)
+		broker_answer(b, j->rq.id, "ERROR", NULL,
+		    broker_unavailable(b), j->c.rid);
+	else
+		broker_answer(b, j->rq.id, "DENIED", NULL, why, j->c.rid);
+	job_free(b, j);
+}
+
 /* The worker is gone or broke the protocol: every request it held fails
  * (recorded), and the session ends. */
 static void
@@ -607,14 +623,17 @@ worker_read(struct broker *b, struct wchan *w)
 			flush_sends(b, w);
 		return;
 	}
-	if (j->pv->result(j->pv, rh.kind, (const char *)m.payload +
-	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen,
-	    &err) < 0) {
+	rc = j->pv->result(j->pv, rh.kind, (const char *)m.payload +
+	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen, &err);
+	if (rc < 0) {
 		/* the decision is in the log: ended the recorded way */
 		worker_down(b, w, 1);
 		return;
 	}
-	finish(b, j, data, dlen, err);
+	if (rc == 1 && !j->resolving)
+		refused(b, j, err);
+	else
+		finish(b, j, data, dlen, err);
 	flush_sends(b, w);
 }
 

@@ -27,6 +27,7 @@
 #include "audit/audit.h"
 #include "broker/broker.h"
 #include "broker/explain.h"
+#include "broker/mcp_cli.h"
 #include "common/chan.h"
 #include "common/fds.h"
 #include "common/fsrights.h"
@@ -109,30 +110,96 @@ load_policy(const char *name)
 	return p;
 }
 
-/* Source i is a credential's and the http worker runs: the supervisor
- * reads it for that worker (an mcp server's env is not its). */
+/* Source i is read by the supervisor for worker r: a credential's for
+ * the http worker, a server's env for the mcp worker; only when that
+ * worker runs (neither gets the other's). */
 static int
-http_source(const struct policy *p, size_t i)
+source_for(const struct policy *p, size_t i, enum role r)
 {
-	return provider_worker_wanted(p, ROLE_WORKER_HTTP) &&
-	    (policy_source_users(p, i) & POLICY_SOURCE_CREDENTIALS);
+	unsigned use = r == ROLE_WORKER_HTTP ? POLICY_SOURCE_CREDENTIALS :
+	    POLICY_SOURCE_MCP;
+
+	return provider_worker_wanted(p, r) &&
+	    (policy_source_users(p, i) & use);
+}
+
+/* A growing NUL-separated payload. */
+struct ready {
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+put_bytes(struct ready *rd, const void *p, size_t n)
+{
+	if (rd->len + n > rd->cap) {
+		rd->cap = (rd->len + n) * 2 + 4096;
+		if ((rd->buf = realloc(rd->buf, rd->cap)) == NULL)
+			fatal("realloc");
+	}
+	memcpy(rd->buf + rd->len, p, n);
+	rd->len += n;
+}
+
+static void
+put_str(struct ready *rd, const char *s)
+{
+	put_bytes(rd, s, strlen(s) + 1);
+}
+
+static void
+put_sources(struct ready *rd, const struct policy *p, enum role r)
+{
+	size_t i;
+
+	for (i = 0; i < policy_cred_nsources(p); i++)
+		if (source_for(p, i, r))
+			put_str(rd, policy_cred_source(p, i));
+	put_str(rd, "");
+}
+
+/* The mcp servers' paths, when the mcp worker runs: the supervisor opens
+ * them for it and checks where they lie (as the fs roots). */
+static void
+put_mcp_paths(struct ready *rd, const struct policy *p)
+{
+	struct policy_mcp m;
+	unsigned char rights;
+	size_t i, k;
+
+	for (i = 0; provider_worker_wanted(p, ROLE_WORKER_MCP) &&
+	    i < policy_nmcp(p); i++) {
+		if (policy_mcp_server(p, i, &m) < 0)
+			continue;
+		for (k = 0; k < m.nro + m.nroots; k++) {
+			rights = FS_RIGHT_READ | (k < m.nro ? 0 : FS_RIGHT_WRITE);
+			put_bytes(rd, &rights, 1);
+			put_str(rd, k < m.nro ? m.ro[k] : m.roots[k - m.nro]);
+			put_str(rd, m.id ? m.id : "?");
+		}
+	}
+	put_bytes(rd, "", 1);
 }
 
 /*
  * BROKER_READY (common/wire.h): the optional workers the policy needs,
- * the credentials' sources (names, never values), then per root its rights byte, its path, the
- * "FILE:LINE" of the first rule that opens it and that rule's action,
- * each NUL-terminated. The supervisor opens the roots and refuses a
- * session whose log, seal key or policy lies beneath one, naming the rule.
+ * the sources the supervisor reads for the http worker and for the mcp
+ * worker (names, never values), the mcp servers' paths, then per root
+ * its rights byte, its path, the "FILE:LINE" of the first rule that
+ * opens it and that rule's action, each NUL-terminated. The supervisor
+ * opens the roots and the paths and refuses a session whose log, seal
+ * key or policy lies beneath one, naming the rule or the server.
  */
 static void
 send_ready(struct policy *p)
 {
 	struct iovec iov[1];
+	struct ready rd = { NULL, 0, 0 };
 	struct chan sup;
-	const char *rule, *act, *f[3];
-	size_t i, k, n, len = sizeof(WIRE_VERSION);
-	char *roots, *q, workers[128] = "";
+	const char *rule, *act;
+	char workers[128] = "";
+	unsigned char rights;
+	size_t i;
 	int r;
 
 	/* the optional workers this policy needs: the supervisor starts
@@ -144,50 +211,25 @@ send_ready(struct policy *p)
 			    strlen(workers), "%s%s%s", workers[0] ? "," : "",
 			    role_defs[r].name, provider_worker_network(p,
 			    (enum role)r) ? "+net" : "");
-	len += strlen(workers) + 1;
-	/* the credentials' sources, only when the http worker runs: the
-	 * supervisor reads them for it alone */
-	for (i = 0; i < policy_cred_nsources(p); i++)
-		if (http_source(p, i))
-			len += strlen(policy_cred_source(p, i)) + 1;
-	len += 1;
+	put_str(&rd, WIRE_VERSION);
+	put_str(&rd, workers);
+	put_sources(&rd, p, ROLE_WORKER_HTTP);
+	put_sources(&rd, p, ROLE_WORKER_MCP);
+	put_mcp_paths(&rd, p);
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
-		len += 1 + strlen(policy_root(p, i)) + 1 +
-		    strlen(rule ? rule : "?") + 1 + strlen(act ? act : "?") + 1;
+		rights = (unsigned char)policy_root_actions(p, i);
+		put_bytes(&rd, &rights, 1);
+		put_str(&rd, policy_root(p, i));
+		put_str(&rd, rule ? rule : "?");
+		put_str(&rd, act ? act : "?");
 	}
-	if ((roots = malloc(len + 1)) == NULL)
-		fatal("malloc");
-	memcpy(roots, WIRE_VERSION, sizeof(WIRE_VERSION));
-	q = roots + sizeof(WIRE_VERSION);
-	memcpy(q, workers, strlen(workers) + 1);
-	q += strlen(workers) + 1;
-	for (i = 0; i < policy_cred_nsources(p); i++) {
-		if (!http_source(p, i))
-			continue;
-		n = strlen(policy_cred_source(p, i)) + 1;
-		memcpy(q, policy_cred_source(p, i), n);
-		q += n;
-	}
-	*q++ = '\0';
-	for (i = 0; i < policy_nroots(p); i++) {
-		rule = policy_root_rule(p, i, &act);
-		f[0] = policy_root(p, i);
-		f[1] = rule ? rule : "?";
-		f[2] = act ? act : "?";
-		*q++ = (char)policy_root_actions(p, i);
-		for (k = 0; k < 3; k++) {
-			n = strlen(f[k]) + 1;
-			memcpy(q, f[k], n);
-			q += n;
-		}
-	}
-	iov[0].iov_base = roots;
-	iov[0].iov_len = len;
+	iov[0].iov_base = rd.buf;
+	iov[0].iov_len = rd.len;
 	chan_init(&sup, BROKER_FD_SUP, ROLE_BROKER, ROLE_SUPERVISOR, "supervisor");
 	if (chan_send(&sup, WIRE_BROKER_READY, 0, iov, 1) < 0)
 		fatal("send to supervisor");
-	free(roots);
+	free(rd.buf);
 }
 
 /*
@@ -273,11 +315,15 @@ main(int argc, char **argv)
 		{ "action", required_argument, NULL, 'A' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "params", required_argument, NULL, 'P' },
+		/* aksup mcp (broker/mcp_cli.c) */
+		{ "mcp-servers", no_argument, NULL, MCP_CLI_SERVERS },
+		{ "mcp-tools", no_argument, NULL, MCP_CLI_TOOLS },
+		{ "mcp-pin", no_argument, NULL, MCP_CLI_PIN },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *x_action = NULL, *x_target = NULL, *x_params = NULL;
 	const char *log_name = "";
-	int explain = 0;
+	int explain = 0, mcp = 0;
 	struct broker_cfg cfg;
 	const char *name = NULL;
 	struct audit *audit = NULL;
@@ -316,8 +362,21 @@ main(int argc, char **argv)
 		case 'A': x_action = optarg; break;
 		case 'T': x_target = optarg; break;
 		case 'P': x_params = optarg; break;
+		case MCP_CLI_SERVERS: case MCP_CLI_TOOLS: case MCP_CLI_PIN:
+			mcp = ch;
+			break;
 		default: usage();
 		}
+	}
+	if (mcp != 0 && name != NULL && !check && !explain) {
+		/* its arguments follow the options; the policy on fd 6 */
+		mcp_cli_prepare();
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+		sandbox_enter(ROLE_POLICY_TOOL);
+		p = load_policy(name);
+		ch = mcp_cli(p, mcp, name, argc - optind, argv + optind);
+		policy_free(p);
+		return fflush(stdout) == 0 ? ch : 1;
 	}
 	if (name == NULL || optind != argc || (check && explain) ||
 	    (explain && (x_action == NULL || x_target == NULL)))
@@ -387,6 +446,7 @@ main(int argc, char **argv)
 	 * (a timeout's), the record id (broker/broker.h) */
 	proc_data_max = agent_max - ANSWER_MAX(0, 160);
 	http_data_max = proc_data_max;
+	mcp_data_max = proc_data_max;
 	st = broker_loop(&cfg);
 	/* session_end, the final seal and the last fdatasync; not after a
 	 * failed write (the chain cannot go on from this process). */

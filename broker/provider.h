@@ -67,8 +67,10 @@ struct provider {
 	bool path_target;	/* the target is a filesystem path (normalized) */
 	/* closed: a key not in the schema is malformed (the action has a
 	 * provider, which takes exactly these). Open: the keys listed are
-	 * typed (policy constraints and defaults see them), the rest pass,
-	 * as nothing runs. */
+	 * typed (policy constraints and defaults see them), the rest pass:
+	 * nothing runs (no provider), or they are a tool's arguments
+	 * (mcp.call: the mcp worker checks them against the tool's
+	 * inputSchema before the call). */
 	bool closed;
 	const struct param_def *params;		/* ends with a NULL name */
 	/* Beyond types: canonical forms the worker will use (constraints
@@ -86,7 +88,9 @@ struct provider {
 	    const struct policy_decision *d, const char **err);
 	/* The worker's answer (kind: enum reply_kind, raw: its bytes, a
 	 * NUL after them) as the agent's data: 0 with *data and *dlen (JSON
-	 * text) or *err; -1 when it breaks the protocol. */
+	 * text) or *err; 1 with *err when the worker refused it
+	 * (REPLY_DENIED: the agent's DENIED); -1 when it breaks the
+	 * protocol. */
 	int (*result)(const struct provider *pv, uint32_t kind,
 	    const char *raw, size_t len, struct growbuf *esc,
 	    const char **data, size_t *dlen, const char **err);
@@ -175,6 +179,18 @@ int proc_encode(struct fwd *f, const struct policy *p, const char *action,
 int proc_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
     const char **err);
+
+/* broker/prov_mcp.c: mcp.call and mcp.list (docs/PROTOCOL.md §5). The
+ * largest result an answer can carry (set by the broker from its
+ * agent_max; the worker refuses a larger one). */
+extern size_t mcp_data_max;
+int mcp_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err);
+int mcp_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err);
+bool mcp_network(const struct policy *p);
 
 /* broker/prov_http.c: net.http (docs/PROTOCOL.md §5). */
 #define HTTP_CRED_NAMES_MAX	64	/* sources named in one answer */

@@ -115,7 +115,12 @@ const struct provider providers[] = {
 	    WIRE_HTTP_REQ, WIRE_HTTP_RESP, WIRE_NONE, WIRE_NONE, http_encode,
 	    http_result, WIRE_HTTP_HOP, WIRE_HTTP_HOP_ANSWER, http_hop,
 	    http_cred_names, NULL, 0 },
-	NONE_ROW("mcp.call", p_none, NULL),
+	{ "mcp.call", ROLE_WORKER_MCP, false, false, p_none, NULL,
+	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
+	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0 },
+	{ "mcp.list", ROLE_WORKER_MCP, false, true, p_none, NULL,
+	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
+	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0 },
 	NONE_ROW("llm.chat", p_chat, NULL),
 	NONE_ROW("snapshot.rollback", p_none, NULL),
 };

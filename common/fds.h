@@ -22,6 +22,9 @@
 #define BROKER_FD_HTTP		10	/* channel to the http worker (closed
 					   unused when the policy allows no
 					   net.http) */
+#define BROKER_FD_MCP		11	/* channel to the mcp worker (closed
+					   unused when the policy allows no
+					   mcp.call or mcp.list) */
 
 /* aksup-worker-fs */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
@@ -43,6 +46,16 @@
  * read once and closed before the worker confines itself; -1 (absent)
  * when the policy has no credentials */
 #define HTTP_FD_CREDS		5
+
+/* aksup-worker-mcp: WORKER_FD_BROKER, then the pin file (O_RDWR |
+ * O_APPEND, the operator's: common/mcp/pins.h), then the values of the
+ * servers' env sources (a sealed memfd as HTTP_FD_CREDS's; -1 when no
+ * server's env names a source), then its cgroup directories and the
+ * servers' ro and roots paths from MCP_FD_FIRST on, as its argv lists
+ * them (as the proc worker's) */
+#define MCP_FD_PINS		5
+#define MCP_FD_ENV		6
+#define MCP_FD_FIRST		7
 
 /* the agent (external or built-in, and aksup-submit) */
 #define AGENT_FD		3	/* also in $AKSUP_FD */

@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-5"
+#define WIRE_VERSION		"aksup-wire-6"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -54,8 +54,13 @@
 	 * NAME+net when it needs the host's network, "" for none) and	\
 	 * a NUL, then the credentials' sources the supervisor reads for	\
 	 * the http worker (policy_cred_source: "ENV:NAME", "FILE:/p"),	\
-	 * each NUL-terminated, and an empty string; then the fs		\
-	 * roots in policy order, each one byte of FS_RIGHT_* rights	\
+	 * each NUL-terminated, and an empty string; then the sources	\
+	 * the supervisor reads for the mcp worker (the servers' env),	\
+	 * likewise, and an empty string; then the mcp servers' paths	\
+	 * (their ro and roots, when the mcp worker runs), each one	\
+	 * byte FS_RIGHT_READ or FS_RIGHT_READ|FS_RIGHT_WRITE, the path	\
+	 * and the server's "FILE:LINE" NUL-terminated, then a 0 byte;	\
+	 * then the fs roots in policy order, each one byte of FS_RIGHT_* rights	\
 	 * then three NUL-terminated strings: the path, the "FILE:LINE"	\
 	 * of the first rule opening it, that rule's action (fs.read..).	\
 	 * The supervisor refuses a session whose audit log, seal key	\
@@ -98,6 +103,14 @@
 	/* http worker -> broker: struct reply_hdr + the result, JSON	\
 	 * (REPLY_JSON), or why no answer came (REPLY_ERROR) */		\
 	MSG(HTTP_RESP, ROLE_WORKER_HTTP, ROLE_BROKER,			\
+	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
+	/* broker -> mcp worker: struct mcp_req + JSON text (below) */	\
+	MSG(MCP_REQ, ROLE_BROKER, ROLE_WORKER_MCP, sizeof(struct mcp_req), \
+	    WIRE_PAYLOAD_MAX, 0)					\
+	/* mcp worker -> broker: struct reply_hdr + the result, JSON	\
+	 * (REPLY_JSON), why it failed (REPLY_ERROR), or why the call	\
+	 * is refused (REPLY_DENIED: a tool changed since pinned) */	\
+	MSG(MCP_RESP, ROLE_WORKER_MCP, ROLE_BROKER,			\
 	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
@@ -199,11 +212,34 @@ struct http_hop {
 	uint32_t reserved;
 };
 
+/* ---- mcp.call, mcp.list ---- */
+enum mcp_op {
+	MCP_OP_CALL = 1,	/* tools/call of "tool" with "arguments" */
+	MCP_OP_LIST = 2,	/* tools/list */
+};
+/*
+ * An allowed call or list. The JSON text that follows is an object:
+ * "server": the server as the policy declares it, {"name", "argv",
+ * "ro", "roots", "env": {NAME: TEMPLATE}, "network", "id" ("FILE:LINE")}
+ * (the worker starts it as said the first time it is named, and keeps
+ * it for the session); for MCP_OP_CALL "tool" (a name) and "arguments"
+ * (an object, the agent's params).
+ */
+struct mcp_req {
+	uint32_t op;		/* enum mcp_op */
+	uint32_t timeout_ms;	/* the server's answer, after it is up */
+	uint32_t data_max;	/* the result JSON fits in this */
+	uint32_t json_len;	/* bytes of the JSON text */
+};
+
 /* What follows a worker's answer header: its kind. */
 enum reply_kind {
 	REPLY_ERROR = 0,	/* error text (the agent's "error") */
 	REPLY_JSON = 1,		/* JSON text (the agent's "data") */
 	REPLY_RAW = 2,		/* raw bytes the broker makes a JSON string */
+	REPLY_DENIED = 3,	/* refused by the worker's own check (a tool
+				 * changed since pinned): the text says why;
+				 * the agent's status DENIED */
 };
 
 /* What every worker's answer begins with (every worker's answer

@@ -16,7 +16,7 @@ _aksup() {
 	    --allow-degraded --run-as --uid-base --memory-max --pids-max --http-ca
 	    --help"
 	case $prev in
-	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca)
+	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca|--mcp-pins)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--audit-sync)
 		COMPREPLY=($(compgen -W "always batch none" -- "$cur")); return ;;
@@ -32,7 +32,7 @@ _aksup() {
 		COMPREPLY=(); return ;;	# a value of the user's
 	esac
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run submit log validate-policy policy version help" -- "$cur"))
+		COMPREPLY=($(compgen -W "run submit log validate-policy policy mcp version help" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -51,7 +51,14 @@ _aksup() {
 		else
 			COMPREPLY=($(compgen -W "--policy --action --target --params --help" -- "$cur"))
 		fi ;;
-	help)	COMPREPLY=($(compgen -W "run submit log validate-policy policy version" -- "$cur")) ;;
+	mcp)	if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "tools pin" -- "$cur"))
+		elif [ "${COMP_WORDS[2]}" = pin ]; then
+			COMPREPLY=($(compgen -W "--policy --mcp-pins --log-path --yes --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--policy --mcp-pins --log-path --help" -- "$cur"))
+		fi ;;
+	help)	COMPREPLY=($(compgen -W "run submit log validate-policy policy mcp version" -- "$cur")) ;;
 	esac
 }
 complete -o default -F _aksup aksup

@@ -3,7 +3,7 @@
  * parts: its reading of an HTTP_REQ and an HTTP_HOP_ANSWER (the
  * broker's bytes, workers/http/req.c), the result JSON built from a web
  * server's headers and body (anyone's bytes, workers/http/result.c), and
- * the credential blob and templates (workers/http/creds.c).
+ * the credential blob and templates (workers/creds.c).
  *
  * Runs in: the fuzzer process only, as the invoking user, unconfined.
  * Input layout: byte 0 mod 4 picks the target:

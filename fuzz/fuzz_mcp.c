@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workers/mcp/jsonrpc.h"
+#include "common/mcp/jsonrpc.h"
 #include "workers/mcp/schema.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -23,7 +23,7 @@
 
 static const char *const actions[] = {
 	"fs.read", "fs.write", "fs.delete", "fs.list", "proc.exec",
-	"net.http", "mcp.call", "llm.chat", "snapshot.rollback",
+	"net.http", "mcp.call", "mcp.list", "llm.chat", "snapshot.rollback",
 };
 
 static const char *const targets[] = {

@@ -32,7 +32,7 @@
 
 const char *const policy_actions[NACTIONS] = {
 	"fs.read", "fs.write", "fs.delete", "fs.list",
-	"proc.exec", "net.http", "mcp.call", "llm.chat",
+	"proc.exec", "net.http", "mcp.call", "mcp.list", "llm.chat",
 	"snapshot.rollback",
 };
 #define actions policy_actions

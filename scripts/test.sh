@@ -66,6 +66,10 @@ stage() {	# stage BUILDDIR NAME
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$SRC/tests/http" \
 	    "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
+	# the MCP test peers' own files (fault-server.mjs...), never a
+	# node_modules installed beside them
+	mkdir -p "$d/src/tests/mcp"
+	find "$SRC/tests/mcp" -maxdepth 1 -type f -exec cp {} "$d/src/tests/mcp/" \;
 	chmod -R a+rX,go-w "$STAGE"	# a policy others may write is refused
 }
 integration() {	# integration NAME [as-nobody] [SCRIPT]
@@ -110,10 +114,22 @@ step "audit integration as root" integration plain root audit.sh
 step "audit integration as uid $NOBODY" integration plain nobody audit.sh
 step "gate integration as root" integration plain root gate.sh
 step "gate integration as uid $NOBODY" integration plain nobody gate.sh
+step "mcp CLI integration as root" integration plain root mcp_cli.sh
+step "mcp CLI integration as uid $NOBODY" integration plain nobody mcp_cli.sh
 step "proc integration as root" integration plain root proc.sh
 step "proc integration as uid $NOBODY" integration plain nobody proc.sh
 step "http integration as root" integration plain root http.sh
 step "http integration as uid $NOBODY" integration plain nobody http.sh
+# The MCP servers mcp.sh runs (tests/mcp/README.md): installed once from
+# the npm registry into a cache every test user can read (install.sh does
+# nothing when its lock stamp matches), named to mcp.sh by AKSUP_MCP_DIR.
+export AKSUP_MCP_DIR=${AKSUP_MCP_DIR:-/var/cache/aksup-test-mcp}
+mcp_peers() {
+	tests/mcp/install.sh "$AKSUP_MCP_DIR" && chmod -R a+rX,go-w "$AKSUP_MCP_DIR"
+}
+step "MCP test peers (tests/mcp/install.sh $AKSUP_MCP_DIR)" mcp_peers
+step "mcp integration as root" integration plain root mcp.sh
+step "mcp integration as uid $NOBODY" integration plain nobody mcp.sh
 step "audit budget integration as root" integration plain root audit_budget.sh
 step "audit budget integration as uid $NOBODY" integration plain nobody audit_budget.sh
 step "placement integration as root" integration plain root placement.sh
@@ -193,7 +209,7 @@ unset ASAN_OPTIONS
 # or printed a "runtime error" fails the step, with its log shown.
 fuzz_smoke() {
 	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64 proc http mcp; do
+	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins; do
 		tmp=$(mktemp -d)
 		log="$STAGE/fuzz_$f.log"
 		cp -r "fuzz/corpus/$f/." "$tmp/"

@@ -191,3 +191,28 @@ cli_default_log(int make)
 	    "an absolute path; name one with --log-path or AKSUP_LOG");
 	return NULL;
 }
+
+#define PINS_BASENAME	"mcp-pins.jsonl"
+
+const char *
+cli_default_pins(const char *log_path)
+{
+	static char path[PATH_MAX];
+	const char *slash;
+	int n;
+
+	if (log_path == NULL && (log_path = cli_default_log(0)) == NULL)
+		return NULL;
+	/* beside the log: its directory as written ("" for a bare name) */
+	if ((slash = strrchr(log_path, '/')) == NULL)
+		n = snprintf(path, sizeof(path), "%s", PINS_BASENAME);
+	else
+		n = snprintf(path, sizeof(path), "%.*s/%s",
+		    (int)(slash - log_path), log_path, PINS_BASENAME);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		log_warnx("no default MCP pin file: the directory of %s is too "
+		    "long (name one with --mcp-pins)", log_path);
+		return NULL;
+	}
+	return path;
+}

@@ -492,6 +492,7 @@ confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
 	case CONFINE_OPT_MEMMAX: cfg->memory_max = arg; return 1;
 	case CONFINE_OPT_PIDSMAX: cfg->pids_max = arg; return 1;
 	case CONFINE_OPT_HTTPCA: cfg->http_ca = arg; return 1;
+	case CONFINE_OPT_MCPPINS: cfg->mcp_pins = arg; return 1;
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@ static const struct {
 	{ "log", cmd_log, "show the audit log" },
 	{ "validate-policy", cmd_validate, "check a policy file" },
 	{ "policy", cmd_policy, "policy explain: how a policy decides a request" },
+	{ "mcp", cmd_mcp, "mcp tools|pin: MCP servers' tools, pinned and approved" },
 	{ "version", cmd_version, "print the version" },
 };
 

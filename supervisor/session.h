@@ -60,7 +60,23 @@ struct sess {
 	char *credsrc[64];	/* the credentials' sources (BROKER_READY) */
 	int ncredsrc;
 	int credfd;		/* their values, sealed; -1: none */
+	/* the mcp worker's (supervisor/mcp.c) */
+	char *mcpsrc[64];	/* its servers' env sources (BROKER_READY) */
+	int nmcpsrc;
+	int mcpenvfd;		/* their values, sealed; -1: none */
+	int nmcp;		/* its servers' paths, each once */
+	const char *mcppath[FS_ROOTS_MAX], *mcpid[FS_ROOTS_MAX];
+	unsigned char mcprights[FS_ROOTS_MAX];
+	int mcpfd[FS_ROOTS_MAX];	/* O_PATH directories */
+	int pinsfd, pinsdir;	/* the pin file, its directory; -1 */
+	char *pinspath;
 };
+
+/* mcp.c: the mcp worker's pin file, env values and paths, opened when
+ * BROKER_READY names the worker; 0, or -1 (said, naming the file or the
+ * server: the session is refused). mcp_close closes what is left. */
+int mcp_open(struct sess *s);
+void mcp_close(struct sess *s);
 
 /* creds.c: the sources' values, read now, in a sealed memfd for the
  * http worker alone: its fd, -1 when there are none, -2 when one cannot

@@ -219,6 +219,45 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 		q = ready_field(q, roots + rlen);
 	}
 	q = ready_field(q, roots + rlen);
+	/* the mcp servers' env sources, likewise */
+	while (q < roots + rlen && *q != '\0') {
+		if (s->nmcpsrc == (int)(sizeof(s->mcpsrc) /
+		    sizeof(s->mcpsrc[0])))
+			fatalx("protocol violation from broker: too many "
+			    "sources");
+		s->mcpsrc[s->nmcpsrc++] = q;
+		q = ready_field(q, roots + rlen);
+	}
+	q = ready_field(q, roots + rlen);
+	/* the mcp servers' paths (each once), up to a 0 byte */
+	while (q < roots + rlen && *q != '\0') {
+		unsigned char r = (unsigned char)*q++;
+		const char *path = q, *id;
+		int k;
+
+		q = ready_field(q, roots + rlen);
+		id = q;
+		q = ready_field(q, roots + rlen);
+		if (path[0] != '/' || (r != FS_RIGHT_READ && r != (FS_RIGHT_READ |
+		    FS_RIGHT_WRITE)))
+			fatalx("protocol violation from broker: bad mcp paths");
+		for (k = 0; k < s->nmcp && strcmp(s->mcppath[k], path); k++)
+			;
+		if (k == FS_ROOTS_MAX)
+			fatalx("the policy's mcp_servers name more than %d "
+			    "paths", FS_ROOTS_MAX);
+		if (k == s->nmcp) {
+			s->mcppath[k] = path;
+			s->mcpid[k] = id;
+			s->mcprights[k] = 0;
+			s->mcpfd[k] = -1;
+			s->nmcp++;
+		}
+		s->mcprights[k] |= r;	/* read-write for one: bound so */
+	}
+	if (q >= roots + rlen)
+		fatalx("protocol violation from broker: bad mcp paths");
+	q++;
 	while (q < roots + rlen) {
 		/* a root left out would break the worker's numbering */
 		if ((n = s->nroots) >= FS_ROOTS_MAX)
@@ -272,8 +311,16 @@ check_placement(struct sess *s)
 	if (s->af.keyfd >= 0)
 		s->pfile[s->npf++] = (struct place_file){ "seal key file",
 		    s->cfg->seal_key_out, s->af.keydir, s->af.keyfd, 0 };
+	if (s->pinsfd >= 0)
+		s->pfile[s->npf++] = (struct place_file){ "mcp pin file",
+		    s->pinspath, s->pinsdir, s->pinsfd, 0 };
 	s->pfile[s->npf++] = (struct place_file){ "policy file",
 	    s->cfg->policy_path, s->policydir, s->policyfd, 0 };
+	/* an mcp server's paths: what it can read and write */
+	for (i = 0; i < s->nmcp && s->nroots + nview < ROOTS_PLACE_MAX; i++)
+		s->proot[s->nroots + nview++] = (struct place_root){
+		    s->mcppath[i], s->mcpid[i], "an mcp server's ro or roots",
+		    s->mcpfd[i], 0 };
 	rc = placement_check(s->pfile, s->npf, s->proot,
 	    (size_t)(s->nroots + nview));
 	for (j = s->nroots; j < s->nroots + nsys; j++)
@@ -342,6 +389,11 @@ broker_started(struct sess *s)
 	read_roots(s, s->ready, rlen);
 	s->broker_ready = 1;
 	warn_args(s);
+	/* the mcp worker's files, before the placement check sees them */
+	if (s->wanted[ROLE_WORKER_MCP] && mcp_open(s) < 0) {
+		refuse(s);
+		return -1;
+	}
 	if (check_placement(s) < 0) {
 		refuse(s);
 		return -1;
@@ -488,6 +540,84 @@ worker_proc_started(struct sess *s)
 	return 0;
 }
 
+/* ---- the mcp worker --------------------------------------------------- */
+
+/*
+ * Its argv: as the proc worker's ("ns:U" or "nons", "cg:..."), then one
+ * "FD:RIGHTS:PATH" per server path (the union of the servers' ro and
+ * roots, each once; "rw" where some server has it in roots). The pin
+ * file on MCP_FD_PINS, the servers' env values on MCP_FD_ENV (when any
+ * server's env names a source).
+ */
+static int
+prep_worker_mcp(struct sess *s, struct spawn *sp)
+{
+	char lim[64];
+	int cgfd[2], ncg, i, k = 0, inner;
+	uid_t uid;
+	gid_t gid;
+
+	inner = confine_own_userns(ROLE_WORKER_MCP, &uid, &gid);
+	s->argv[k++] = "aksup-worker-mcp";
+	if (s->wanted[ROLE_WORKER_MCP] == 2)
+		sp->ns_keep = CLONE_NEWNET;
+	if (inner < 0)
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "nons");
+	else
+		snprintf(s->fdarg[0], sizeof(s->fdarg[0]), "ns:%d%s", inner,
+		    sp->ns_keep ? ":net" : "");
+	s->argv[k++] = s->fdarg[0];
+	sp->src[sp->nfds] = s->pinsfd;
+	sp->dst[sp->nfds++] = MCP_FD_PINS;
+	if (s->mcpenvfd >= 0) {
+		sp->src[sp->nfds] = s->mcpenvfd;
+		sp->dst[sp->nfds++] = MCP_FD_ENV;
+	}
+	if ((ncg = cgroup_sub("mcp", uid, gid, cgfd, lim, sizeof(lim))) < 0)
+		return -1;
+	if (ncg == 0)
+		snprintf(s->fdarg[1], sizeof(s->fdarg[1]), "cg:-");
+	else
+		snprintf(s->fdarg[1], sizeof(s->fdarg[1]), "cg:%s:%d", lim, ncg);
+	s->argv[k++] = s->fdarg[1];
+	for (i = 0; i < ncg; i++) {
+		sp->src[sp->nfds] = cgfd[i];
+		sp->dst[sp->nfds] = MCP_FD_FIRST + i;
+		s->procfd[s->nprocfd++] = cgfd[i];
+		sp->nfds++;
+	}
+	_Static_assert(FS_ROOTS_MAX + 5 <= SPAWN_FDS_MAX, "the mcp worker's "
+	    "channel, files, cgroups and paths are one spawn's descriptors");
+	for (i = 0; i < s->nmcp; i++) {
+		sp->src[sp->nfds] = s->mcpfd[i];
+		sp->dst[sp->nfds] = MCP_FD_FIRST + ncg + i;
+		if (snprintf(s->fdarg[k], sizeof(s->fdarg[k]), "%d:%s:%s",
+		    sp->dst[sp->nfds], (s->mcprights[i] & FS_RIGHT_WRITE) ?
+		    "rw" : "r", s->mcppath[i]) >= (int)sizeof(s->fdarg[k]))
+			fatalx("mcp server path too long");
+		s->argv[k] = s->fdarg[k];
+		k++;
+		sp->nfds++;
+	}
+	s->argv[k] = NULL;
+	return 0;
+}
+
+static int
+worker_mcp_started(struct sess *s)
+{
+	int fd = s->pinsfd;
+
+	while (s->nprocfd > 0)
+		close(s->procfd[--s->nprocfd]);
+	/* the worker's alone now (the pin file stays held: its name is
+	 * checked again after the session, as the log's) */
+	s->pinsfd = -1;
+	mcp_close(s);
+	s->pinsfd = fd;
+	return 0;
+}
+
 /* ---- the http worker -------------------------------------------------- */
 
 /* Its argv: "ca:PATH" when the operator gave --http-ca (the file its TLS
@@ -593,6 +723,7 @@ static const struct {
 	[ROLE_WORKER_FS] = { prep_worker_fs, NULL },
 	[ROLE_WORKER_PROC] = { prep_worker_proc, worker_proc_started },
 	[ROLE_WORKER_HTTP] = { prep_worker_http, worker_http_started },
+	[ROLE_WORKER_MCP] = { prep_worker_mcp, worker_mcp_started },
 	[ROLE_AGENT_EXTERNAL] = { prep_agent, agent_started },
 	[ROLE_AGENT_BUILTIN] = { prep_agent, agent_started },
 	[ROLE_CLIENT] = { prep_agent, agent_started },

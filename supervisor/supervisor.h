@@ -79,6 +79,8 @@ struct session_cfg {
 	const char *memory_max;		/* --memory-max BYTES (the cgroup) */
 	const char *pids_max;		/* --pids-max N (the cgroup) */
 	const char *http_ca;		/* --http-ca FILE, absolute (net.http) */
+	const char *mcp_pins;		/* --mcp-pins FILE (mcp.call); NULL:
+					 * cli_default_pins beside the log */
 };
 
 /* The confinement options of run and submit (getopt_long codes). */
@@ -88,16 +90,19 @@ struct session_cfg {
 #define CONFINE_OPT_MEMMAX	0x1104
 #define CONFINE_OPT_PIDSMAX	0x1105
 #define CONFINE_OPT_HTTPCA	0x1106
+#define CONFINE_OPT_MCPPINS	0x1107
 #define CONFINE_LONG_OPTIONS \
 	{ "allow-degraded", required_argument, NULL, CONFINE_OPT_DEGRADED }, \
 	{ "run-as", required_argument, NULL, CONFINE_OPT_RUNAS }, \
 	{ "uid-base", required_argument, NULL, CONFINE_OPT_UIDBASE }, \
 	{ "memory-max", required_argument, NULL, CONFINE_OPT_MEMMAX }, \
 	{ "pids-max", required_argument, NULL, CONFINE_OPT_PIDSMAX }, \
-	{ "http-ca", required_argument, NULL, CONFINE_OPT_HTTPCA }
+	{ "http-ca", required_argument, NULL, CONFINE_OPT_HTTPCA }, \
+	{ "mcp-pins", required_argument, NULL, CONFINE_OPT_MCPPINS }
 #define CONFINE_USAGE \
 	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N] " \
-	"[--memory-max BYTES] [--pids-max N] [--http-ca FILE]"
+	"[--memory-max BYTES] [--pids-max N] [--http-ca FILE] " \
+	"[--mcp-pins FILE]"
 int session_run(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */
@@ -205,10 +210,17 @@ int cli_arg_error(const char *cmd, const char *usage, const char *arg);
  * ($HOME/.local/state/aksup/aksup.log). `make` creates its directories
  * (0700) for a session; NULL (said) when there is none. */
 const char *cli_default_log(int make);
+/* The MCP tool pin file (common/mcp/pins.h) when --mcp-pins is not
+ * given: mcp-pins.jsonl in the directory of log_path, the audit log
+ * (NULL: of cli_default_log(0)). A static buffer, overwritten by the
+ * next call; NULL (said) when there is no default log or the path is
+ * too long. The session and `aksup mcp` alike. */
+const char *cli_default_pins(const char *log_path);
 
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workers/mcp/jsonrpc.h"
+#include "common/mcp/jsonrpc.h"
 #include "workers/mcp/schema.h"
 
 static json_t *

@@ -10,7 +10,7 @@
  * checked is what is connected to: DNS rebinding has nothing to move. It
  * follows no redirect on its own: each hop is the broker's decision
  * (HTTP_HOP, HTTP_HOP_ANSWER). It adds the credential headers the
- * broker names, filled from the values only it holds (creds.c).
+ * broker names, filled from the values only it holds (workers/creds.c).
  *
  * Runs in: aksup-worker-http (its main thread; libcurl's resolver
  * threads call getaddrinfo and nothing else). Privilege: its own uid, no capability,
@@ -130,30 +130,7 @@ init(int argc, char **argv)
 static void
 creds_read(void)
 {
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-
-	if (fcntl(HTTP_FD_CREDS, F_GETFD) < 0)
-		return;			/* the policy has none */
-	if (fstat(HTTP_FD_CREDS, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < 0 || st.st_size > CREDS_BLOB_MAX)
-		fatalx("credentials: not a blob of at most %d bytes on fd %d",
-		    CREDS_BLOB_MAX, HTTP_FD_CREDS);
-	if ((creds_blob = malloc((size_t)st.st_size + 1)) == NULL)
-		fatal("malloc");
-	while (off < (size_t)st.st_size) {
-		n = pread(HTTP_FD_CREDS, creds_blob + off, (size_t)st.st_size -
-		    off, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			fatal("credentials: read");
-		off += (size_t)n;
-	}
-	close(HTTP_FD_CREDS);
-	if (creds_load(&creds, creds_blob, off) < 0)
-		fatalx("credentials: a malformed blob from the supervisor");
+	creds_read_fd(HTTP_FD_CREDS, &creds, &creds_blob);
 }
 
 /* Never a socket: the warm-up's open-socket callback. */

@@ -1,7 +1,7 @@
 /*
  * workers/http/http.h -- the http worker's pure pieces: the reading of
  * HTTP_REQ and HTTP_HOP_ANSWER (req.c), the address classes it refuses
- * (addr.c), the credential values and header templates (creds.c) and
+ * (addr.c), the credential values and header templates (workers/creds.h) and
  * the result JSON (result.c). None does I/O or exits: each is
  * unit-tested (tests/unit/test_http.c) and the parsers of bytes are
  * fuzzed (fuzz/fuzz_http.c).
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "common/wire.h"
+#include "workers/creds.h"
 
 /* ---- req.c: HTTP_REQ and HTTP_HOP_ANSWER ---- */
 
@@ -95,40 +96,6 @@ enum addr_class {
 enum addr_class addr_classify(int family, const unsigned char *a);
 /* "a loopback address", ...; "a public address" for ADDR_PUBLIC. */
 const char *addr_class_name(enum addr_class c);
-
-/* ---- creds.c: values (from the supervisor) and templates ---- */
-
-#define CREDS_BLOB_MAX		(256 * 1024)
-#define CREDS_SOURCES_MAX	64	/* policy: at most 64 sources */
-
-struct credstore {
-	size_t n;
-	const char *src[CREDS_SOURCES_MAX];	/* "ENV:NAME", "FILE:/p" */
-	const char *val[CREDS_SOURCES_MAX];
-};
-
-/* Read the blob "SOURCE\0VALUE\0"... (len bytes, kept by the caller):
- * every source "ENV:NAME" or "FILE:/path", once; every value free of
- * CR and LF. 0, or -1 when it is not such a blob. */
-int creds_load(struct credstore *cs, const char *blob, size_t len);
-
-/* The sources a request used, each once, by index into the store. */
-struct credused {
-	size_t n;
-	unsigned char idx[CREDS_SOURCES_MAX];
-};
-
-/* Expand a template: "${NAME}" is the value of source ENV:NAME,
- * "${file:/p}" that of FILE:/p, "$$" a "$"; anything else itself.
- * Returns a malloc'd string, marking the sources it used in *used; or
- * NULL with err (errlen bytes) saying why, naming a source and never a
- * value. */
-char *creds_expand(const struct credstore *cs, const char *tmpl,
-    struct credused *used, char *err, size_t errlen);
-
-/* The name a result lists for a source: NAME for ENV:NAME, the path
- * for FILE:/path. */
-const char *creds_display(const char *src);
 
 /* ---- result.c: the answer's JSON ---- */
 

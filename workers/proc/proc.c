@@ -69,81 +69,12 @@ struct cmd {
 	int timed_out, exited, wstatus, killed_at_end;
 	char why[512];		/* its child's report of a failed start */
 	size_t whylen;
-	char cgname[32];
+	struct proc_child ch;	/* its cgroup's name; fds as below */
 };
 
 static struct proc_cfg cfg;
-static struct sock_fprog filters[2];
 static struct cmd cmds[CMDS_MAX];
 static struct chan ch;
-static uint64_t seq;
-
-/* ---- configuration (argv, from the supervisor) ------------------------- */
-
-static int
-by_length(const void *a, const void *b)
-{
-	const struct proc_root *x = a, *y = b;
-
-	return (int)strlen(x->path) - (int)strlen(y->path);
-}
-
-static void
-init(int argc, char **argv)
-{
-	int i, fd = PROC_FD_FIRST, ncg = 0;
-	char *rights, *path;
-
-	if (argc < 3)
-		fatalx("usage: aksup-worker-proc ns:U|nons cg:... [FD:RIGHTS:PATH...]");
-	if (strncmp(argv[1], "ns:", 3) == 0) {
-		cfg.ns = 1;
-		cfg.inner = atoi(argv[1] + 3) == 1;
-		cfg.net = strcmp(argv[1] + 4, ":net") == 0;
-	} else if (strcmp(argv[1], "nons") != 0)
-		fatalx("bad namespace argument");
-	if (strcmp(argv[2], "cg:-") != 0 && sscanf(argv[2], "cg:%d:%23[0-9]:%23[0-9]:%d",
-	    &cfg.cgver, cfg.cgmem, cfg.cgpids, &ncg) != 4)
-		fatalx("bad cgroup argument");
-	if (ncg < 0 || ncg > PROC_CG_MAX)
-		fatalx("bad cgroup argument");
-	for (i = 0; i < ncg; i++)
-		cfg.cgfd[cfg.ncg++] = fd++;
-	for (i = 3; i < argc && cfg.nroots < FS_ROOTS_MAX; i++) {
-		struct proc_root *r = &cfg.roots[cfg.nroots];
-		struct stat st;
-
-		r->fd = (int)strtol(argv[i], &rights, 10);
-		if (*rights != ':' || (path = strchr(rights + 1, ':')) == NULL ||
-		    path[1] != '/' || r->fd != fd++ ||
-		    fstat(r->fd, &st) < 0 || !S_ISDIR(st.st_mode))
-			fatalx("bad root argument %s", argv[i]);
-		r->rw = strchr(rights, 'w') != NULL && strchr(rights, 'w') < path;
-		r->path = path + 1;
-		cfg.nroots++;
-	}
-	/* a root inside another is bound after it (not hidden by it) */
-	qsort(cfg.roots, (size_t)cfg.nroots, sizeof(cfg.roots[0]), by_length);
-}
-
-/*
- * The worker's own view, in the mount namespace the supervisor gave it
- * (owned by its user namespace): what its commands' views are built
- * from and nothing more -- the system, the roots, the network files
- * when a rule gives commands the network. Safe: it only takes away; a
- * compromised worker that takes the files' owner's uid reaches these
- * files and no other (not /etc, not /home, not the log or the policy).
- */
-static void
-own_view(void)
-{
-	const char *failed = NULL;
-
-	if (!cfg.ns)
-		return;
-	if (proc_view(&cfg, "size=64k,nr_inodes=64", cfg.net, 1, &failed) < 0)
-		fatal("its own mount view (%s)", failed ? failed : "?");
-}
 
 /* ---- answers ---------------------------------------------------------- */
 
@@ -192,82 +123,16 @@ resolve(uint64_t tag, const uint8_t *p, size_t len)
 
 /* ---- starting a command ------------------------------------------------ */
 
-/* A cgroup of its own beneath the worker's, with a command's limits;
- * its cgroup.procs opened for the child. 0, or -1. */
-static int
-cgroup_make(struct cmd *c, int procs[PROC_CG_MAX])
-{
-	static const char *const files[3][2] = {
-		{ "memory.limit_in_bytes", "pids.max" }, { "memory.max",
-		"pids.max" }, { NULL, NULL } };
-	int i, dfd, fd;
-
-	procs[0] = procs[1] = -1;
-	snprintf(c->cgname, sizeof(c->cgname), "cmd-%llu",
-	    (unsigned long long)++seq);
-	for (i = 0; i < cfg.ncg; i++) {
-		/* v1: memory then pids, one directory each; v2: one */
-		const char *lim[2] = { cfg.cgmem, cfg.cgpids };
-		int k, v = cfg.cgver == 2 ? 1 : 0;
-
-		if (mkdirat(cfg.cgfd[i], c->cgname, 0755) < 0)
-			return -1;
-		if ((dfd = openat(cfg.cgfd[i], c->cgname, O_RDONLY |
-		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			return -1;
-		for (k = 0; k < 2; k++) {
-			if (cfg.cgver == 1 && k != i)
-				continue;
-			fd = openat(dfd, files[v][k], O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, lim[k], strlen(lim[k])) !=
-			    (ssize_t)strlen(lim[k])) {
-				if (fd >= 0)
-					close(fd);
-				close(dfd);
-				return -1;
-			}
-			close(fd);
-		}
-		procs[i] = openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-		close(dfd);
-		if (procs[i] < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-cgroup_remove(struct cmd *c)
-{
-	int i;
-
-	for (i = 0; c->cgname[0] && i < cfg.ncg; i++)
-		(void)unlinkat(cfg.cgfd[i], c->cgname, AT_REMOVEDIR);
-	c->cgname[0] = '\0';
-}
-
-static int
-pipe_pair(int p[2])
-{
-	return pipe2(p, O_CLOEXEC);
-}
-
-/*
- * Safe: clone gives the child new pid, mount, ipc, uts and (unless the
- * rule says network: true) net namespaces, all owned by our own user
- * namespace: they take away, and our capabilities reach nothing beyond
- * them. The child confines itself (cmd_child) before it runs anything.
- */
+/* A command: its child started by proc_spawn (workers/proc/spawn.c). */
 static void
 start(uint64_t tag, uint8_t *req, size_t len)
 {
 	struct procreq r;
 	struct cmd_spec sp;
+	struct proc_child child;
 	struct cmd *c = NULL;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int st[2] = { -1, -1 }, i, pidfd = -1, flags;
 	const char *fault = NULL;
-	pid_t pid;
+	int i;
 
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < CMDS_MAX && cmds[i].used; i++)
@@ -286,13 +151,6 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	c = &cmds[i];
 	memset(c, 0, sizeof(*c));
 	memset(&sp, 0, sizeof(sp));
-	if (pipe_pair(in) < 0 || pipe_pair(out) < 0 || pipe_pair(err) < 0 ||
-	    pipe_pair(st) < 0 || cgroup_make(c, sp.cgprocs) < 0) {
-		send_error(WIRE_PROC_RESP, tag, "cannot prepare the command "
-		    "(pipes or its cgroup)");
-		cgroup_remove(c);
-		goto fail;
-	}
 	sp.cfg = &cfg;
 	sp.path = r.path;
 	sp.cwd = r.cwd;
@@ -300,36 +158,21 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	sp.envp = r.envp;
 	sp.network = r.network;
 	sp.timeout_ms = r.timeout_ms;
-	sp.in = in[0];
-	sp.out = out[1];
-	sp.err = err[1];
-	sp.status = st[1];
-	flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-	    (sp.network ? 0 : CLONE_NEWNET) | CLONE_PIDFD;
-	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, &pidfd, NULL,
-	    NULL);
-	if (pid == 0)
-		cmd_child(&sp);
-	for (i = 0; i < PROC_CG_MAX; i++)
-		if (sp.cgprocs[i] >= 0)
-			close(sp.cgprocs[i]);
-	if (pid < 0) {
-		send_error(WIRE_PROC_RESP, tag, "cannot start the command "
-		    "(clone)");
-		cgroup_remove(c);
+	if (proc_spawn(&sp, &child, &fault) < 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "the command: %s", fault);
+		send_error(WIRE_PROC_RESP, tag, msg);
 		goto fail;
 	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(st[1]);
 	c->used = 1;
 	c->tag = tag;
-	c->pidfd = pidfd;
-	c->status_fd = st[0];
-	c->in_fd = in[1];
-	c->out = (struct stream){ out[0], NULL, 0, r.max_output, 0 };
-	c->err = (struct stream){ err[0], NULL, 0, r.max_output, 0 };
+	c->ch = child;
+	c->pidfd = child.pidfd;
+	c->status_fd = child.status;
+	c->in_fd = child.in;
+	c->out = (struct stream){ child.out, NULL, 0, r.max_output, 0 };
+	c->err = (struct stream){ child.err, NULL, 0, r.max_output, 0 };
 	c->in = r.in;
 	c->inlen = r.inlen;
 	c->data_max = r.data_max;
@@ -343,12 +186,6 @@ start(uint64_t tag, uint8_t *req, size_t len)
 	procreq_free(&r);
 	return;
 fail:
-	for (i = 0; i < 2; i++) {
-		if (in[i] >= 0) close(in[i]);
-		if (out[i] >= 0) close(out[i]);
-		if (err[i] >= 0) close(err[i]);
-		if (st[i] >= 0) close(st[i]);
-	}
 	procreq_free(&r);
 	free(req);
 }
@@ -358,10 +195,8 @@ fail:
 static void
 kill_cmd(struct cmd *c)
 {
-	/* Safe: our own child, the pid 1 of its pid namespace: SIGKILL to
-	 * it ends every process of the namespace (a forked sleeper too). */
-	if (c->pidfd >= 0 && !c->exited)
-		(void)syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	if (!c->exited)
+		proc_signal(&c->ch, SIGKILL);
 }
 
 static void
@@ -521,7 +356,7 @@ cmd_free(struct cmd *c)
 		close(c->out.fd);
 	if (c->err.fd >= 0)
 		close(c->err.fd);
-	cgroup_remove(c);
+	proc_cgroup_remove(&cfg, &c->ch);
 	free(c->out.buf);
 	free(c->err.buf);
 	free(c->req);
@@ -613,15 +448,9 @@ main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
-	init(argc, argv);
-	own_view();
-	/* the commands' filters, built while the worker may still build
-	 * them (libseccomp's build needs calls its own filter refuses) */
-	if (sandbox_seccomp_prepare(ROLE_COMMAND, &filters[0]) < 0 ||
-	    sandbox_seccomp_prepare(ROLE_COMMAND_NET, &filters[1]) < 0)
-		fatalx("cannot build the commands' seccomp filters");
-	cfg.filter = &filters[0];
-	cfg.filter_net = &filters[1];
+	proc_cfg_parse(&cfg, argc, argv, 1, PROC_FD_FIRST);
+	proc_own_view(&cfg);
+	proc_filters(&cfg);
 	/* Nothing from the supervisor after start: it only watches us. */
 	sandbox_enter(ROLE_WORKER_PROC);
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;

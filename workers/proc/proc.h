@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/fds.h"
 #include "common/wire.h"
@@ -82,5 +83,33 @@ int proc_view(struct proc_cfg *c, const char *tmp_opts, int net_files,
 
 /* The child: confine, then exec. Never returns. */
 _Noreturn void cmd_child(const struct cmd_spec *sp);
+
+/* ---- spawn.c: shared by the proc and mcp workers ---- */
+
+/* argv[argi] "ns:U[:net]" or "nons", argv[argi+1] "cg:-" or
+ * "cg:VERSION:MEMORY:PIDS:N" (N cgroup directories on descriptors from
+ * fd on), then "FD:RIGHTS:PATH" per root on the next ones. Fatal when
+ * bad (the supervisor's). */
+void proc_cfg_parse(struct proc_cfg *cfg, int argc, char **argv, int argi,
+    int fd);
+/* Enter the worker's own view (cfg's roots); fatal on failure. */
+void proc_own_view(struct proc_cfg *cfg);
+/* Build the children's two filters into cfg; fatal on failure. */
+void proc_filters(struct proc_cfg *cfg);
+
+/* A started child: the worker's ends. */
+struct proc_child {
+	pid_t pid;
+	int pidfd;
+	int in, out, err;	/* its stdin (write), stdout, stderr (read) */
+	int status;		/* its report of a failed start (read) */
+	char cgname[32];	/* its cgroup beneath the worker's */
+};
+/* Start sp (cfg, path, argv, envp, cwd, network, timeout_ms set) in its
+ * sandbox; 0, or -1 with *why (nothing left open). */
+int proc_spawn(struct cmd_spec *sp, struct proc_child *ch, const char **why);
+void proc_cgroup_remove(const struct proc_cfg *cfg, struct proc_child *ch);
+/* A signal to it (pid 1 of its namespace: SIGKILL ends all it started). */
+void proc_signal(const struct proc_child *ch, int sig);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * workers/mcp/jsonrpc.c -- newline-delimited JSON-RPC 2.0 with an MCP
- * server (workers/mcp/jsonrpc.h): the line reader (a bounded buffer:
+ * common/mcp/jsonrpc.c -- newline-delimited JSON-RPC 2.0 with an MCP
+ * server (common/mcp/jsonrpc.h): the line reader (a bounded buffer:
  * an over-long line is dropped, never kept), the classifier of the
  * server's lines, the builders of the worker's, and the readers of the
  * initialize, server/discover, tools/list and tools/call results. Pure
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common/hex.h"
-#include "workers/mcp/jsonrpc.h"
+#include "common/mcp/jsonrpc.h"
 
 /* ---- the line reader ---- */
 

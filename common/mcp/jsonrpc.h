@@ -1,5 +1,7 @@
 /*
- * workers/mcp/jsonrpc.h -- the mcp worker's pure pieces for talking to
+ * common/mcp/jsonrpc.h -- the MCP pure pieces (in common/ because the
+ * mcp worker and the broker's `aksup mcp` modes share them, via the pin
+ * file's digests) for talking to
  * an MCP server over its stdio (newline-delimited JSON-RPC 2.0): the
  * line reader and the classifier of what the server writes, the
  * builders of what the worker writes, and the readers of the results
@@ -9,7 +11,8 @@
  * (fuzz/fuzz_mcp.c). The arguments' check against a tool's inputSchema
  * is workers/mcp/schema.h.
  *
- * Runs in: aksup-worker-mcp (confined), the unit tests and the fuzzer.
+ * Runs in: aksup-worker-mcp (confined), aksup-broker's --mcp-tools and
+ * --mcp-pin modes (the digest), the unit tests and the fuzzers.
  * Privilege: none needed. Input: an MCP server's stdout (anyone's
  * bytes: the server is whatever program the policy names, and what it
  * says is never trusted beyond these checks).

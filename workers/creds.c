@@ -1,13 +1,14 @@
 /*
- * workers/http/creds.c -- the credential values the supervisor gave
- * the http worker alone (a sealed memfd on HTTP_FD_CREDS, "SOURCE\0VALUE\0"
- * per source) and the expansion of a credential header's template
- * ("${NAME}", "${file:/path}", "$$"; docs/POLICY.md §13) with them. A
- * value never leaves this worker except in the header it fills: no
- * error text and no result names anything but the source. Pure.
+ * workers/creds.c -- the source values the supervisor gave one worker
+ * alone (a sealed memfd, "SOURCE\0VALUE\0" per source: the http
+ * worker's credentials, the mcp servers' env) and the expansion of a
+ * template ("${NAME}", "${file:/path}", "$$"; docs/POLICY.md §13, §14)
+ * with them. A value never leaves the worker except where the template
+ * puts it (a header, a server's environment): no error text and no
+ * result names anything but the source. Pure but creds_read_fd.
  *
- * Runs in: aksup-worker-http (the blob is read before confinement, the
- * templates expanded after). Privilege: none needed. Input: the
+ * Runs in: aksup-worker-http, aksup-worker-mcp (the blob is read before
+ * confinement, the templates expanded after). Privilege: none needed. Input: the
  * supervisor's blob (trusted, checked again: a bad one is fatal to the
  * caller) and the broker's templates (a confined peer: a template that
  * names no source in the blob is an error answer).
@@ -16,7 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workers/http/http.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "workers/creds.h"
 
 int
 creds_load(struct credstore *cs, const char *blob, size_t len)
@@ -159,4 +166,35 @@ oom:
 fail:
 	free(b);
 	return NULL;
+}
+
+void
+creds_read_fd(int fd, struct credstore *cs, char **blob)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+
+	memset(cs, 0, sizeof(*cs));
+	*blob = NULL;
+	if (fcntl(fd, F_GETFD) < 0)
+		return;			/* the policy has none */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < 0 || st.st_size > CREDS_BLOB_MAX)
+		fatalx("source values: not a blob of at most %d bytes on fd %d",
+		    CREDS_BLOB_MAX, fd);
+	if ((*blob = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal("malloc");
+	while (off < (size_t)st.st_size) {
+		n = pread(fd, *blob + off, (size_t)st.st_size - off,
+		    (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			fatal("source values: read");
+		off += (size_t)n;
+	}
+	close(fd);
+	if (creds_load(cs, *blob, off) < 0)
+		fatalx("source values: a malformed blob from the supervisor");
 }

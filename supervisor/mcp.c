@@ -1,0 +1,152 @@
+/*
+ * supervisor/mcp.c -- what the supervisor opens for the mcp worker when
+ * the broker's BROKER_READY names it: the pin file (the operator's,
+ * appended to by the worker: common/mcp/pins.h), the values of the
+ * servers' env sources (a sealed memfd, supervisor/creds.c), and the
+ * servers' ro and roots directories (O_PATH, never through a symlink),
+ * which the worker binds into each server's view.
+ *
+ * Runs in: aksup (the supervisor), before any worker starts.
+ * Privilege: the invoking user's (root's as root); the pin file is
+ * opened by its path as the invoking user (confine_as_invoker), as the
+ * audit log is, so a sudo session never makes or opens a file there
+ * that user could not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#include "common/log.h"
+#include "supervisor/confine.h"
+#include "supervisor/session.h"
+
+static int
+open_nofollow(int dirfd, const char *path, unsigned long long flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = flags;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* The pin file: made 0600 when missing; else a regular file of the
+ * invoking user's (or root's) that nobody else may write. */
+static int
+pins_open(struct sess *s)
+{
+	char dir[PATH_MAX], *slash;
+	const char *base;
+	struct stat st;
+	uid_t ou;
+	gid_t og;
+
+	s->pinspath = s->cfg->mcp_pins != NULL ? strdup(s->cfg->mcp_pins) :
+	    (char *)cli_default_pins(s->cfg->log_path);
+	if (s->pinspath == NULL)
+		return -1;
+	if (s->pinspath[0] != '/' || snprintf(dir, sizeof(dir), "%s",
+	    s->pinspath) >= (int)sizeof(dir) ||
+	    (slash = strrchr(dir, '/'))[1] == '\0') {
+		log_warnx("mcp pin file %s: an absolute path of a file, please",
+		    s->pinspath);
+		return -1;
+	}
+	*slash = '\0';
+	base = slash + 1;
+	if ((s->pinsdir = open_nofollow(AT_FDCWD, dir[0] ? dir : "/",
+	    O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_warn("mcp pin file %s: directory %s%s", s->pinspath,
+		    dir[0] ? dir : "/", errno == ELOOP ? " (a symbolic link "
+		    "on the way, which aksup does not follow)" : "");
+		return -1;
+	}
+	s->pinsfd = openat(s->pinsdir, base, O_RDWR | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	if (s->pinsfd < 0) {
+		log_warn("mcp pin file %s%s", s->pinspath, errno == ELOOP ?
+		    " (a symbolic link, which aksup does not follow)" : "");
+		return -1;
+	}
+	if (fstat(s->pinsfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("mcp pin file %s is not a regular file", s->pinspath);
+		return -1;
+	}
+	if ((st.st_uid != geteuid() && (confine_files_owner(&ou, &og) < 0 ||
+	    st.st_uid != ou)) || (st.st_mode & 022) != 0) {
+		log_warnx("mcp pin file %s must belong to you and be writable "
+		    "by you alone (it is uid %u, mode %03o)", s->pinspath,
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* Each server path: a directory, reached through no symlink. A path
+ * missing is the operator's to make: the session is refused. */
+static int
+paths_open(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->nmcp; i++) {
+		s->mcpfd[i] = open_nofollow(AT_FDCWD, s->mcppath[i], O_PATH |
+		    O_DIRECTORY | O_CLOEXEC);
+		if (s->mcpfd[i] < 0) {
+			log_warn("mcp server path %s (%s)%s", s->mcppath[i],
+			    s->mcpid[i], errno == ELOOP ? ": a symbolic link "
+			    "on the way, which aksup does not follow; name the "
+			    "real directory" : errno == ENOTDIR ? ": only "
+			    "directories are shown to a server" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+mcp_open(struct sess *s)
+{
+	int rc;
+
+	s->pinsfd = s->pinsdir = s->mcpenvfd = -1;
+	if (confine_as_invoker(1) < 0) {
+		log_warn("cannot take the invoking user's file ids");
+		(void)confine_as_invoker(0);
+		return -1;
+	}
+	rc = pins_open(s) < 0 || paths_open(s) < 0 ? -1 : 0;
+	(void)confine_as_invoker(0);
+	if (rc < 0)
+		return -1;
+	/* read as the invoking user by creds_open itself */
+	if ((s->mcpenvfd = creds_open(s->mcpsrc, s->nmcpsrc)) == -2) {
+		s->mcpenvfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+mcp_close(struct sess *s)
+{
+	int i;
+
+	if (s->mcpenvfd >= 0)
+		close(s->mcpenvfd);
+	for (i = 0; i < s->nmcp; i++)
+		if (s->mcpfd[i] >= 0)
+			close(s->mcpfd[i]);
+	if (s->pinsfd >= 0)
+		close(s->pinsfd);
+	s->mcpenvfd = s->pinsfd = -1;
+	s->nmcp = 0;
+}
