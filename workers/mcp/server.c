@@ -521,13 +521,18 @@ pin_info(struct mcp_worker *w, const char *server, const json_t *tool,
 		return NULL;
 	ps = pins_check(w->pins, server, name, d);
 	if (first || ps == PIN_UNKNOWN) {
+		/* a tool that cannot be pinned is never called: its state
+		 * stays "new" (the operator's to approve) */
 		line = pins_add(w->pins, "pin", server, name, d, tool, NULL,
 		    &len);
-		if (line != NULL && write(w->pins_fd, line, len) !=
-		    (ssize_t)len)
+		if (line == NULL)
+			log_warnx("mcp server %s: tool %s cannot be pinned (its "
+			    "definition is larger than a pin line): its calls "
+			    "are denied", server, name);
+		else if (write(w->pins_fd, line, len) != (ssize_t)len)
 			log_warn("the pin file: cannot pin %s/%s", server, name);
+		ps = line != NULL ? PIN_OK : PIN_NEW;
 		free(line);
-		ps = PIN_OK;
 	} else if ((ps == PIN_CHANGED || ps == PIN_NEW) &&
 	    !pins_seen(w->pins, server, name, d)) {
 		line = pins_add(w->pins, "seen", server, name, d, tool, NULL,
