@@ -200,6 +200,8 @@ step "fs worker integration as root (ASan+UBSan)" integration asan root fsworker
 step "fs worker integration as uid $NOBODY (ASan+UBSan)" integration asan nobody fsworker.sh
 step "http integration as root (ASan+UBSan)" integration asan root http.sh
 step "http integration as uid $NOBODY (ASan+UBSan)" integration asan nobody http.sh
+step "mcp integration as root (ASan+UBSan)" integration asan root mcp.sh
+step "mcp integration as uid $NOBODY (ASan+UBSan)" integration asan nobody mcp.sh
 # (ASan's own defaults for the fuzzers: leak checking on)
 unset ASAN_OPTIONS
 

@@ -83,7 +83,7 @@ put(int fd, const char *s, size_t n)
 }
 
 int
-creds_open(char *const *src, int nsrc)
+creds_open(char *const *src, int nsrc, const char *what)
 {
 	static char buf[CRED_VALUE_MAX];
 	const char *v;
@@ -100,19 +100,19 @@ creds_open(char *const *src, int nsrc)
 	for (i = 0; i < nsrc; i++) {
 		if (strncmp(src[i], "ENV:", 4) == 0) {
 			if ((v = getenv(src[i] + 4)) == NULL) {
-				log_warnx("the policy's credentials need %s, "
+				log_warnx("the policy's %s need %s, "
 				    "which is not set in aksup's environment; "
 				    "set it (export %s=...) or remove the "
-				    "entry", src[i], src[i] + 4);
+				    "entry", what, src[i], src[i] + 4);
 				goto fail;
 			}
 			n = (ssize_t)strlen(v);
 			if (n == 0) {
-				log_warnx("the policy's credentials need %s, "
+				log_warnx("the policy's %s need %s, "
 				    "which is set but empty in aksup's "
-				    "environment: a header without its secret "
+				    "environment: an empty secret "
 				    "is a mistake; set it or remove the entry",
-				    src[i]);
+				    what, src[i]);
 				goto fail;
 			}
 			if ((size_t)n >= sizeof(buf)) {
@@ -124,8 +124,8 @@ creds_open(char *const *src, int nsrc)
 		} else if (strncmp(src[i], "FILE:/", 6) == 0) {
 			if ((n = read_file_value(src[i] + 5, buf,
 			    sizeof(buf))) < 0) {
-				log_warnx("the policy's credentials need %s: "
-				    "%s%s", src[i], errno == EFBIG ?
+				log_warnx("the policy's %s need %s: "
+				    "%s%s", what, src[i], errno == EFBIG ?
 				    "larger than 16 KiB" : strerror(errno),
 				    errno == EACCES ? " (aksup reads it as the "
 				    "user that runs aksup: make it that user's, "

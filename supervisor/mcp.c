@@ -49,8 +49,10 @@ pins_open(struct sess *s)
 	uid_t ou;
 	gid_t og;
 
+	/* (cli_default_pins' buffer is static: a copy, freed with s) */
 	s->pinspath = s->cfg->mcp_pins != NULL ? strdup(s->cfg->mcp_pins) :
-	    (char *)cli_default_pins(s->cfg->log_path);
+	    cli_default_pins(s->cfg->log_path) != NULL ?
+	    strdup(cli_default_pins(s->cfg->log_path)) : NULL;
 	if (s->pinspath == NULL)
 		return -1;
 	if (s->pinspath[0] != '/' || snprintf(dir, sizeof(dir), "%s",
@@ -128,7 +130,8 @@ mcp_open(struct sess *s)
 	if (rc < 0)
 		return -1;
 	/* read as the invoking user by creds_open itself */
-	if ((s->mcpenvfd = creds_open(s->mcpsrc, s->nmcpsrc)) == -2) {
+	if ((s->mcpenvfd = creds_open(s->mcpsrc, s->nmcpsrc,
+	    "mcp_servers env")) == -2) {
 		s->mcpenvfd = -1;
 		return -1;
 	}

@@ -78,10 +78,11 @@ struct sess {
 int mcp_open(struct sess *s);
 void mcp_close(struct sess *s);
 
-/* creds.c: the sources' values, read now, in a sealed memfd for the
- * http worker alone: its fd, -1 when there are none, -2 when one cannot
- * be read (said, naming it: the session does not start). */
-int creds_open(char *const *src, int nsrc);
+/* creds.c: the sources' values, read now, in a sealed memfd for one
+ * worker alone (the http worker's credentials, the mcp servers' env):
+ * its fd, -1 when there are none, -2 when one cannot be read (said,
+ * naming it and `what` needs it: the session does not start). */
+int creds_open(char *const *src, int nsrc, const char *what);
 
 /* start.c: each row's resources. prepare fills argv, env and the fds
  * besides the channels (which session.c placed); started runs once the

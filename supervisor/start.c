@@ -402,7 +402,8 @@ broker_started(struct sess *s)
 	 * the session never runs */
 	s->credfd = -1;
 	if (s->wanted[ROLE_WORKER_HTTP] &&
-	    (s->credfd = creds_open(s->credsrc, s->ncredsrc)) == -2) {
+	    (s->credfd = creds_open(s->credsrc, s->ncredsrc,
+	    "credentials")) == -2) {
 		s->credfd = -1;
 		refuse(s);
 		return -1;

@@ -8,10 +8,12 @@
 # inputSchema, denied tools never called, a server that hangs, floods its
 # stderr or crashes, tools pinned at first contact and DENIED once changed
 # (a "rug pull") until `aksup mcp pin`, the server's view, environment and
-# network, the inspector's tools/list beside aksup's, bad requests.
+# network, the inspector's tools/list beside aksup's, bad requests, where
+# the pin file may lie.
 #
 #   AKSUP_BIN=DIR (aksup, role binaries) AKSUP_MCP_DIR=DIR (where
-#   tests/mcp/install.sh put the peers) [AKSUP_SRC=DIR]
+#   tests/mcp/install.sh put the peers); tests/data and tests/mcp are
+#   found beside this script, as the staged tree has them
 #   tests/integration/mcp.sh [TEST...]
 #
 # Runs as whoever starts it; scripts/test.sh runs it as root and as an
@@ -19,7 +21,9 @@
 # tests/integration; AKSUP_MCP_DIR must be readable by that user). The
 # policy is tests/data/mcp_it_main.yaml, a template filled in here. Logs
 # and pin files stay in the temp dir, outside every ro and roots path.
-# Needs node, jq, python3. Prints "N passed, N failed" last.
+# Needs node, jq, python3. MCPIT_KEEP=1 keeps the temp dir (its path on
+# stderr) for a look at the policy, logs and pin file after a failure.
+# Prints "N passed, N failed" last.
 set -u
 BIN=${AKSUP_BIN:?set AKSUP_BIN}
 AKSUP="$BIN/aksup"
@@ -255,14 +259,16 @@ t_hang() {
 	t0=$(date +%s%N)
 	out=$(batch "$T/b")
 	ms=$(ms_since "$t0")
-	check "hang: ERROR 'no answer within 2000 ms' ($(short "$(ans 1 "$out")"))" \
-	    grep -q '^server fault: no answer within 2000 ms: stopped (started again at its next call)' <<<"$(er 1 "$out")" || ok=1
+	check "hang: ERROR 'no answer to the call within 2000 ms' ($(short "$(ans 1 "$out")"))" \
+	    grep -q '^server fault: no answer to the call within 2000 ms: stopped (started again at its next call)' <<<"$(er 1 "$out")" || ok=1
 	d=$(jq -r 'select(.type=="outcome" and .target=="fault/hang") | .duration_ms' "$LOG")
-	check "  its outcome FAILED after 2 to 4 s ($d ms)" \
-	    awk -v d="${d:-0}" 'BEGIN { exit !(d >= 1900 && d <= 4500) }' || ok=1
+	# (the bound below is the timeout's; above, slack for a loaded CI)
+	check "  its outcome FAILED after its 2 s timeout ($d ms)" \
+	    awk -v d="${d:-0}" 'BEGIN { exit !(d >= 1900 && d <= 15000) }' || ok=1
 	check "then echo: OK, started again ($(short "$(ans 2 "$out")"))" \
 	    [ "$(st 2 "$out")/$(txt 2 "$out")" = "OK/after the hang" ] || ok=1
-	check "the session took under 8 s ($ms ms)" [ "$ms" -lt 8000 ] || ok=1
+	check "the session did not wait for the hung call ($ms ms < 25 s)" \
+	    [ "$ms" -lt 25000 ] || ok=1
 	check "no server runs after the session" not running "$T/fault/fault-server.mjs" || ok=1
 	check "the log verifies" log_ok || ok=1
 	return $ok
@@ -271,7 +277,7 @@ t_hang() {
 # 8 MiB on stderr: drained, no deadlock; the session ends normally;
 # aksup's stderr holds the server's lines, capped at 64 KiB a server
 t_flood() {
-	local ok=0 out t0 rc i n bytes msg
+	local ok=0 out t0 rc n bytes
 	setup
 	{ call 1 fault/flood '{"bytes":8388608}'; call 2 fault/echo '{"message":"after the flood"}'; } > "$T/b"
 	t0=$(date +%s%N)
@@ -304,12 +310,15 @@ PY
 	    --ro "$T/agent.py" -- "$PY" "$T/agent.py" 400 2>"$ERR")
 	check "400 calls to a chatty server, one at a time: all OK ($(short "$out"))" \
 	    [ "$(tail -1 <<<"$out")" = "done 400, not OK 0" ] || ok=1
-	n=$(grep -c 'mcp server chatty: ' "$ERR")
-	bytes=$(grep 'mcp server chatty: ' "$ERR" | sed 's/^.*mcp server chatty: //' | wc -c)
+	# (the cap counts the server's bytes: the line that reaches it is
+	# still logged whole, then one line says the rest is not)
+	n=$(grep -c 'mcp server chatty: fault-server: ' "$ERR")
+	bytes=$(grep 'mcp server chatty: fault-server: ' "$ERR" | sed 's/^.*mcp server chatty: //' | wc -c)
 	check "  its stderr lines on aksup's stderr, 'mcp server chatty: ...' ($n lines, $bytes bytes)" \
 	    grep -q 'mcp server chatty: fault-server: received' "$ERR" || ok=1
-	check "  capped at 64 KiB ($bytes bytes)" [ "$bytes" -le 65536 ] || ok=1
+	check "  capped at 64 KiB and a line ($bytes bytes)" [ "$bytes" -le $((65536 + 1024)) ] || ok=1
 	check "  ~64 KiB of them were logged, not a handful" [ "$bytes" -ge 60000 ] || ok=1
+	check "  then: the rest is not logged" grep -q 'mcp server chatty: its further stderr is not logged' "$ERR" || ok=1
 	check "no server runs after the session" not running "$T/fault/fault-server.mjs" || ok=1
 	return $ok
 }
@@ -405,6 +414,7 @@ t_rugpull() {
 	    aq 3 "$out" '.data.tools[] | select(.name=="echo") | .description | test("id_rsa")' || ok=1
 	check "  the decision ALLOWED, the outcome DENIED ($(recs decision fault/echo | tail -1) $(recs outcome fault/echo | tail -1))" \
 	    [ "$(recs decision fault/echo | tail -1) $(recs outcome fault/echo | tail -1)" = "ALLOWED DENIED" ] || ok=1
+	# shellcheck disable=SC2016 # (jq's $a, $b; the shell's $1..$4)
 	check "  aksup log --json: the outcome DENIED with both digests" \
 	    bash -c '"$1" log --log-path "$2" --json | jq -e --arg a "$3" --arg b "$4" "select(.target==\"fault/echo\" and .status==\"DENIED\") | .error | contains(\$a) and contains(\$b)" | grep -q true' \
 	    _ "$AKSUP" "$LOG" "$d1" "$d2" || ok=1
@@ -459,7 +469,7 @@ t_repin() {
 
 # the server's network, environment, roots/list and sampling
 t_isolation() {
-	local ok=0 out port i env
+	local ok=0 out port env
 	setup
 	"$PY" -c '
 import socket, sys
@@ -470,7 +480,7 @@ while True:
     c, _ = s.accept(); print("ACCEPTED", flush=True); c.close()
 ' > "$T/listener.out" 2>&1 &
 	LISTENER=$!
-	for i in $(seq 100); do [ -s "$T/listener.out" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ -s "$T/listener.out" ] && break; sleep 0.05; done
 	port=$(head -1 "$T/listener.out")
 	{
 		call 1 fault/net '{"host":"1.1.1.1","port":53}'

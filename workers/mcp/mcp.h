@@ -24,7 +24,7 @@
 #define MCP_PAGES_MAX		64	/* tools/list pages */
 #define MCP_STDERR_LOG_MAX	(64 * 1024)	/* bytes logged a server */
 #define MCP_STDIN_MAX		(WIRE_PAYLOAD_MAX + 64 * 1024)
-#define MCP_PROBE_MS_MAX	10000	/* server/discover's wait */
+#define MCP_PROBE_MS		2000	/* server/discover's wait */
 #define MCP_STOP_MS		500	/* stdin closed, then SIGTERM, then
 					 * SIGKILL, this far apart */
 

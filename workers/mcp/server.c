@@ -317,6 +317,10 @@ own_cfg(const struct mcp_worker *w, const struct mcp_server *s,
 	}
 }
 
+/* server/discover, waited for a short while: a legacy server answers
+ * -32601 at once; one that ignores it is sent initialize after
+ * MCP_PROBE_MS (and a late discover result still switches to the
+ * stateless era, on_line). */
 static void
 probe(struct mcp_server *s)
 {
@@ -324,8 +328,8 @@ probe(struct mcp_server *s)
 
 	s->st = SRV_DISCOVER;
 	s->modern = 1;		/* the probe carries its _meta */
-	if (request(s, "server/discover", NULL, ms < MCP_PROBE_MS_MAX ? ms :
-	    MCP_PROBE_MS_MAX) < 0)
+	if (request(s, "server/discover", NULL, ms < MCP_PROBE_MS ? ms :
+	    MCP_PROBE_MS) < 0)
 		s->deadline = now_ns();
 	s->modern = 0;
 	s->probe_id = s->wait_id;
@@ -882,11 +886,11 @@ srv_stderr(struct mcp_server *s)
 		if (c != '\n')
 			continue;	/* the rest of a long line: dropped */
 		s->errline[s->errlen] = '\0';
-		log_info("mcp server %s: %s", s->name, s->errline);
+		log_warnx("mcp server %s: %s", s->name, s->errline);
 		s->stderr_logged += s->errlen + 1;
 		s->errlen = 0;
 		if (s->stderr_logged >= MCP_STDERR_LOG_MAX)
-			log_info("mcp server %s: its further stderr is not "
+			log_warnx("mcp server %s: its further stderr is not "
 			    "logged (64 KiB logged)", s->name);
 	}
 }
@@ -925,11 +929,13 @@ srv_exited(struct mcp_worker *w, struct mcp_server *s)
 	if (why[0] != '\0')
 		answer_error(s, "server %s could not start: %s", s->name, why);
 	else if (si.si_code == CLD_EXITED)
-		answer_error(s, "server %s exited (status %d)%s", s->name,
-		    si.si_status, s->cur ? " during the call" : "");
+		answer_error(s, "server %s exited (status %d) %s", s->name,
+		    si.si_status, s->st == SRV_CALL ? "during the call" :
+		    "during its start (handshake)");
 	else
-		answer_error(s, "server %s was killed by signal %d%s", s->name,
-		    si.si_status, s->cur ? " during the call" : "");
+		answer_error(s, "server %s was killed by signal %d %s", s->name,
+		    si.si_status, s->st == SRV_CALL ? "during the call" :
+		    "during its start (handshake)");
 	log_warnx("mcp server %s ended (%s %d)%s", s->name, si.si_code ==
 	    CLD_EXITED ? "status" : "signal", si.si_status, s->restarts ?
 	    "" : "; it is started again at its next call");
@@ -959,10 +965,13 @@ srv_tick(struct mcp_worker *w, struct mcp_server *s, uint64_t now)
 		return;
 	}
 	if (s->st == SRV_INIT || s->st == SRV_LIST || s->st == SRV_CALL) {
-		char why[128];
+		char why[160];
 
-		snprintf(why, sizeof(why), "no answer within %u ms: stopped "
-		    "(started again at its next call)", timeout_ms(s));
+		snprintf(why, sizeof(why), "no answer %s within %u ms: "
+		    "stopped (%s)", s->st == SRV_CALL ? "to the call" :
+		    "to its start (handshake)", timeout_ms(s), s->restarts ?
+		    "it failed twice this session: not started again" :
+		    "started again at its next call");
 		fail_server(s, why);
 	}
 	(void)w;
