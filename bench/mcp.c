@@ -78,12 +78,14 @@ find_entry(const char *pkg, char *why, size_t len)
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
 	n = snprintf(path, sizeof(path), "%s/%s", pkg, rel);
-	json_decref(j);
 	if (n >= (int)sizeof(path) || strstr(rel, "..") != NULL ||
 	    rel[0] == '/' || realpath(path, mcp_entry) == NULL) {
-		snprintf(why, len, "%s: its \"bin\" %s is not there", pkg, rel);
+		snprintf(why, len, "%s: its \"bin\" %.200s is not there", pkg,
+		    rel);
+		json_decref(j);
 		return -1;
 	}
+	json_decref(j);
 	return 0;
 }
 
