@@ -1,6 +1,6 @@
 /*
  * fuzz/fuzz_mcp.c -- libFuzzer harness for the mcp worker's pure parts
- * (workers/mcp/): the line reader and the classifier of an MCP server's
+ * (common/mcp/jsonrpc.c, workers/mcp/schema.c): the line reader and the classifier of an MCP server's
  * stdout, the builders and answers read back, the readers of results
  * (initialize, server/discover, tools/list with the tools' digests,
  * tools/call) and the inputSchema subset (workers/mcp/schema.c).

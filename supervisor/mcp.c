@@ -55,6 +55,19 @@ pins_open(struct sess *s)
 	    strdup(cli_default_pins(s->cfg->log_path)) : NULL;
 	if (s->pinspath == NULL)
 		return -1;
+	/* a relative path (--mcp-pins, or beside a relative --log-path):
+	 * from the working directory, as the log's */
+	if (s->pinspath[0] != '/') {
+		char cwd[PATH_MAX], *abs;
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    asprintf(&abs, "%s/%s", cwd, s->pinspath) < 0) {
+			log_warn("mcp pin file %s", s->pinspath);
+			return -1;
+		}
+		free(s->pinspath);
+		s->pinspath = abs;
+	}
 	if (s->pinspath[0] != '/' || snprintf(dir, sizeof(dir), "%s",
 	    s->pinspath) >= (int)sizeof(dir) ||
 	    (slash = strrchr(dir, '/'))[1] == '\0') {

@@ -196,7 +196,8 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };
 	s->rootsfx = calloc(FS_ROOTS_MAX, sizeof(*s->rootsfx));
-	s->fdarg = calloc(FS_ROOTS_MAX + 2, sizeof(*s->fdarg));
+	/* argv entries 1, 2 (namespaces, cgroups) and one a root from 3 */
+	s->fdarg = calloc(FS_ROOTS_MAX + 3, sizeof(*s->fdarg));
 	s->proot = calloc(ROOTS_PLACE_MAX, sizeof(*s->proot));
 	if (s->rootsfx == NULL || s->fdarg == NULL || s->proot == NULL)
 		fatal("calloc");

@@ -319,7 +319,7 @@ check_placement(struct sess *s)
 	/* an mcp server's paths: what it can read and write */
 	for (i = 0; i < s->nmcp && s->nroots + nview < ROOTS_PLACE_MAX; i++)
 		s->proot[s->nroots + nview++] = (struct place_root){
-		    s->mcppath[i], s->mcpid[i], "an mcp server's ro or roots",
+		    s->mcppath[i], s->mcpid[i], PLACE_MCP,
 		    s->mcpfd[i], 0 };
 	rc = placement_check(s->pfile, s->npf, s->proot,
 	    (size_t)(s->nroots + nview));

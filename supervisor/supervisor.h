@@ -169,7 +169,9 @@ struct place_file {
 	int fd;			/* the file itself (st_nlink), or -1 */
 	int beneath;		/* set by placement_check: lies in a root */
 };
-/* One policy fs root, as BROKER_READY names it and open_root opened it. */
+/* One policy fs root, as BROKER_READY names it and open_root opened it;
+ * or an mcp server's path (action PLACE_MCP, rule its "FILE:LINE"). */
+#define PLACE_MCP	"mcp_servers"
 struct place_root {
 	const char *path;
 	const char *rule, *action;	/* the first rule opening it; NULL:

@@ -23,8 +23,8 @@
  * "input_required" in every result). A result without "resultType" is
  * read as "complete" (the legacy era has none).
  */
-#ifndef AKSUP_WORKERS_MCP_JSONRPC_H
-#define AKSUP_WORKERS_MCP_JSONRPC_H
+#ifndef AKSUP_COMMON_MCP_JSONRPC_H
+#define AKSUP_COMMON_MCP_JSONRPC_H
 
 #include <jansson.h>
 #include <stddef.h>

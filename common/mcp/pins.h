@@ -38,8 +38,8 @@
  * they no longer await approval, nor count for pins_seen (a digest seen
  * again after a pin is written again, and awaits approval again).
  */
-#ifndef AKSUP_WORKERS_MCP_PINS_H
-#define AKSUP_WORKERS_MCP_PINS_H
+#ifndef AKSUP_COMMON_MCP_PINS_H
+#define AKSUP_COMMON_MCP_PINS_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -221,6 +221,7 @@ t_filesystem() {
 		call 16 fault/write "$(jq -nc --arg p "$T/fault/x.txt" '{path:$p, text:"x"}')"
 		call 17 fault/write "$(jq -nc --arg p "$T/froot/w.txt" '{path:$p, text:"in my root"}')"
 		call 18 fault/read "$(jq -nc --arg p "$T/fault/desc.txt" '{path:$p}')"
+		call 19 fault/read "$(jq -nc --arg p "$T/root/hello.txt" '{path:$p}')"
 	} > "$T/b"
 	out=$(batch "$T/b")
 	check "read_text_file in its root: OK ($(short "$(ans 1 "$out")"))" \
@@ -241,6 +242,8 @@ t_filesystem() {
 	    absent 14 "$out" || ok=1
 	check "  nor the pin file ($(short "$(er 15 "$out")"))" \
 	    absent 15 "$out" || ok=1
+	check "  nor another server's root ($(short "$(er 19 "$out")"))" \
+	    absent 19 "$out" || ok=1
 	check "  its ro dir is not writable ($(short "$(er 16 "$out")"))" \
 	    [ "$(st 16 "$out")/$(cat "$T/fault/x.txt" 2>/dev/null)" = ERROR/ ] || ok=1
 	check "  its roots are ($(short "$(ans 17 "$out")"))" \

@@ -39,9 +39,36 @@ static struct mcp_worker W;
 static struct chan ch;
 static char *env_blob;
 
+/* n bytes of s without a UTF-8 sequence cut at its end (an error text
+ * cut to its buffer, with a server's words in it: the broker makes it
+ * a JSON string, which must be whole UTF-8). */
+static size_t
+utf8_whole(const char *s, size_t n)
+{
+	size_t i = n, k = 0;
+	unsigned char c;
+
+	while (i > 0 && k < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80) {
+		i--;
+		k++;
+	}
+	if (i == 0)
+		return n;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return n;
+	/* the lead byte of the last sequence: whole if its length fits */
+	if ((c & 0xe0) == 0xc0 ? k == 1 : (c & 0xf0) == 0xe0 ? k == 2 :
+	    (c & 0xf8) == 0xf0 ? k == 3 : 0)
+		return n;
+	return i - 1;
+}
+
 void
 mcp_answer(struct mcp_job *j, uint32_t kind, const char *text, size_t len)
 {
+	if (kind != REPLY_JSON)
+		len = utf8_whole(text, len);
 	chan_reply(&ch, WIRE_MCP_RESP, j->tag, kind, text, len);
 }
 

@@ -70,6 +70,7 @@ struct mcp_server {
 	char *cursor;		/* LIST: the next page's */
 	int pages;
 	int restarts;		/* after a crash or a kill */
+	int start_failed;	/* its sandbox could not be made: dead */
 	size_t stderr_logged;
 	char errline[256];	/* the stderr line being gathered */
 	size_t errlen;

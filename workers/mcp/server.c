@@ -794,7 +794,7 @@ on_line(struct mcp_worker *w, struct mcp_server *s, const char *line,
     size_t len)
 {
 	struct jr_msg m;
-	json_t *roots;
+	json_t *roots, *late;
 	size_t n;
 	char *t;
 
@@ -808,7 +808,9 @@ on_line(struct mcp_worker *w, struct mcp_server *s, const char *line,
 		break;
 	case JR_RESPONSE:
 		if (s->st == SRV_INIT && jr_id_is(m.id, s->probe_id) &&
-		    m.result != NULL) {
+		    m.result != NULL && jr_discover_result(m.result,
+		    &late, NULL, 0) == 0 && jr_version_listed(late,
+		    MODERN_VERSION)) {
 			/* a discover answered late, after initialize went:
 			 * the stateless era after all */
 			s->wait_id = s->probe_id;
@@ -940,7 +942,8 @@ srv_exited(struct mcp_worker *w, struct mcp_server *s)
 	    CLD_EXITED ? "status" : "signal", si.si_status, s->restarts ?
 	    "" : "; it is started again at its next call");
 	s->restarts++;
-	s->st = why[0] != '\0' || s->restarts > 1 ? SRV_DEAD : SRV_DOWN;
+	s->start_failed = why[0] != '\0';
+	s->st = s->start_failed || s->restarts > 1 ? SRV_DEAD : SRV_DOWN;
 	srv_advance(w, s);
 }
 
@@ -1012,6 +1015,15 @@ srv_advance(struct mcp_worker *w, struct mcp_server *s)
 {
 	for (;;) {
 		if (w->eof) {
+			/* the session ends: what it held and what waited is
+			 * answered (the broker records each), then it stops */
+			answer_error(s, "session ended: the server was stopped");
+			while ((s->cur = s->head) != NULL) {
+				s->head = s->cur->next;
+				answer_error(s, "session ended before the server "
+				    "was called");
+			}
+			s->tail = NULL;
 			srv_stop(w, s);
 			return;
 		}
@@ -1026,8 +1038,9 @@ srv_advance(struct mcp_worker *w, struct mcp_server *s)
 				s->tail = NULL;
 		}
 		if (s->st == SRV_DEAD) {
-			answer_error(s, "server %s failed twice this session; "
-			    "it is not started again", s->name);
+			answer_error(s, "server %s %s; it is not started again",
+			    s->name, s->start_failed ? "could not start this "
+			    "session" : "failed twice this session");
 			continue;
 		}
 		if (s->st == SRV_DOWN) {
