@@ -108,11 +108,14 @@ session_stop(struct sess *s, const char *reason, int sig)
 }
 
 /*
- * The broker is gone: nothing can act any more. Its workers go now. An
- * agent it ended for breaking the protocol (or that it never served)
- * dies now; otherwise (the agent closed its channel, a worker died, the
- * log failed) the agent has the broker's grace to read its last answers,
- * see EOF and exit by itself.
+ * The broker is gone: nothing can act any more. After a session that
+ * ended as it should (exit 0), its workers saw EOF and end by their own
+ * rules within the broker's grace (the mcp worker closes each server's
+ * stdin, then SIGTERM, then SIGKILL); else they go now. An agent it
+ * ended for breaking the protocol (or that it never served) dies now;
+ * otherwise (the agent closed its channel, a worker died, the log
+ * failed) the agent has the broker's grace to read its last answers,
+ * see EOF and exit by itself. What is left at the deadline is killed.
  */
 static void
 broker_gone(struct sess *s, int st)
@@ -120,7 +123,8 @@ broker_gone(struct sess *s, int st)
 	int i;
 
 	for (i = 1; i < ROLE_N; i++)
-		if ((role_defs[i].flags & RF_WORKER) && live(s, i))
+		if ((role_defs[i].flags & RF_WORKER) && live(s, i) &&
+		    !(WIFEXITED(st) && WEXITSTATUS(st) == BROKER_EXIT_OK))
 			(void)kill(s->p[i].pid, SIGKILL);
 	if (WIFEXITED(st) && WEXITSTATUS(st) != BROKER_EXIT_AGENT &&
 	    WEXITSTATUS(st) != BROKER_EXIT_SETUP)

@@ -31,6 +31,7 @@ MCP=${AKSUP_MCP_DIR:?set AKSUP_MCP_DIR (tests/mcp/install.sh DIR)}
 HERE=$(cd "$(dirname "$0")/.." && pwd)	# tests/
 DATA="$HERE/data"
 FAULT_SRC="$HERE/mcp/fault-server.mjs"
+LINGER_SRC="$HERE/mcp/linger-server.mjs"
 NM="$MCP/node_modules/@modelcontextprotocol"
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/aksup-m.XXXXXX)
@@ -78,6 +79,7 @@ setup() {	# setup: a fresh policy, roots, fault dir, log and pin file
 	# read-write for the servers, whatever uid they run as
 	chmod 777 "$T/root" "$T/froot" "$T/froot2"
 	cp "$FAULT_SRC" "$T/fault/fault-server.mjs"
+	cp "$LINGER_SRC" "$T/fault/linger-server.mjs"
 	printf 'Echoes back the message.\n' > "$T/fault/desc.txt"
 	printf 'hello from the root\n' > "$T/root/hello.txt"
 	printf 'SECRET-OUTSIDE\n' > "$T/outside/secret.txt"
@@ -641,7 +643,27 @@ t_placement() {
 	return $ok
 }
 
-ALL="everything filesystem hang flood crash stateless rugpull repin isolation inspector bad_input placement"
+# the session's end: each server's stdin closed, then SIGTERM, then
+# SIGKILL (a server that ignores the first two sees both, in order, and
+# is gone after the session)
+t_stop() {
+	local ok=0 out t0 ms seen
+	setup
+	call 1 linger/echo '{"message":"here"}' > "$T/b"
+	t0=$(date +%s%N)
+	out=$(batch "$T/b")
+	ms=$(ms_since "$t0")
+	check "echo: OK ($(short "$(ans 1 "$out")"))" [ "$(st 1 "$out")/$(txt 1 "$out")" = OK/here ] || ok=1
+	seen=$(grep -oE 'linger: (stdin closed|SIGTERM)' "$ERR" | tr '\n' ,)
+	check "  its stdin was closed first, then SIGTERM ($seen)" \
+	    [ "$seen" = "linger: stdin closed,linger: SIGTERM," ] || ok=1
+	check "  then SIGKILL: no server runs after the session" not running "$T/fault/linger-server.mjs" || ok=1
+	check "  the session still ended (exit 0, $ms ms)" [ -n "$out" ] || ok=1
+	check "the log verifies" log_ok || ok=1
+	return $ok
+}
+
+ALL="everything filesystem hang flood crash stateless rugpull repin isolation inspector bad_input placement stop"
 
 cd "$T" || exit 1
 echo "mcp tests as $(id -un) (uid $(id -u)); peers in $MCP"
