@@ -331,8 +331,10 @@ say_nothing(const struct pins *pins, const char *server, const char *tool)
 			printf("%s/%s: nothing awaits approval (pinned "
 			    "%.*s)\n", server, tool, SHORT_HEX, d);
 		else
-			printf("%s/%s: nothing awaits approval (the server "
-			    "has not announced it)\n", server, tool);
+			printf("%s/%s: nothing awaits approval: this pin file "
+			    "never saw the tool (a typo, or the session kept "
+			    "its pins elsewhere: --log-path, --mcp-pins)\n",
+			    server, tool);
 	} else if (server[0] != '\0')
 		printf("%s: nothing awaits approval%s\n", server,
 		    pins_server_known(pins, server) ? "" : " (not contacted "
@@ -342,8 +344,8 @@ say_nothing(const struct pins *pins, const char *server, const char *tool)
 }
 
 static int
-pin(const struct policy *p, const char *pname, struct pins *pins,
-    const char *sel)
+pin(const struct policy *p, const char *pname, const char *file,
+    struct pins *pins, const char *sel)
 {
 	char server[PINS_SERVER_MAX + 1];
 	const char *tool;
@@ -354,6 +356,9 @@ pin(const struct policy *p, const char *pname, struct pins *pins,
 	if ((rc = selection(p, pname, sel, server, sizeof(server),
 	    &tool)) != 0)
 		return rc;
+	/* which file: a session run with --log-path or --mcp-pins keeps
+	 * its pins elsewhere than the default */
+	printf("MCP tool pins: %s\n", file);
 	for (i = 0; pins_entry(pins, i, &e) == 0; i++) {
 		if (e.seen == NULL || policy_mcp_find(p, e.server) < 0 ||
 		    (server[0] != '\0' && strcmp(e.server, server) != 0) ||
@@ -366,7 +371,9 @@ pin(const struct policy *p, const char *pname, struct pins *pins,
 	}
 	if (n == 0)
 		say_nothing(pins, server, tool);
-	return 0;
+	/* a tool this file never saw: a typo, or another pin file */
+	return n == 0 && tool != NULL && pins_digest(pins, server, tool) ==
+	    NULL ? 1 : 0;
 }
 
 static int
@@ -408,7 +415,8 @@ mcp_cli(const struct policy *p, int mode, const char *policy_name,
 	if (mode == MCP_CLI_TOOLS)
 		rc = tools(p, argv[0], pins);
 	else
-		rc = pin(p, policy_name, pins, argc > 1 ? argv[1] : NULL);
+		rc = pin(p, policy_name, argv[0], pins, argc > 1 ? argv[1] :
+		    NULL);
 	pins_free(pins);
 	return rc;
 }

@@ -98,8 +98,9 @@ pins_open(struct sess *s)
 	if ((st.st_uid != geteuid() && (confine_files_owner(&ou, &og) < 0 ||
 	    st.st_uid != ou)) || (st.st_mode & 022) != 0) {
 		log_warnx("mcp pin file %s must belong to you and be writable "
-		    "by you alone (it is uid %u, mode %03o)", s->pinspath,
-		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		    "by you alone (it is uid %u, mode %03o: chmod go-w %s)",
+		    s->pinspath, (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 0777), s->pinspath);
 		return -1;
 	}
 	return 0;

@@ -324,10 +324,11 @@ placement_check(struct place_file *f, size_t nf,
 			f[i].beneath = 1;
 			bad = 1;
 		} else if (w > 0 && strcmp(r[hit].action, PLACE_MCP) == 0) {
-			log_warnx("the %s %s lies beneath %s, which the mcp "
-			    "server declared at %s is given (ro or roots); "
-			    "refusing to start: put it outside every path the "
-			    "policy gives the agent or a server%s", f[i].what,
+			log_warnx("the %s %s lies beneath %s, which the policy "
+			    "gives an mcp server (its ro or roots; the server "
+			    "declared at %s); refusing to start: put it "
+			    "outside every path the policy gives the agent or "
+			    "a server%s", f[i].what,
 			    f[i].path, r[hit].path, r[hit].rule,
 			    hint(f[i].what, 0));
 			f[i].beneath = 1;

@@ -196,8 +196,9 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };
 	s->rootsfx = calloc(FS_ROOTS_MAX, sizeof(*s->rootsfx));
-	/* argv entries 1, 2 (namespaces, cgroups) and one a root from 3 */
-	s->fdarg = calloc(FS_ROOTS_MAX + 3, sizeof(*s->fdarg));
+	/* a worker's argv: up to 3 entries of its own (the mcp worker's
+	 * pins, namespaces, cgroups), then one a root or path */
+	s->fdarg = calloc(FS_ROOTS_MAX + 4, sizeof(*s->fdarg));
 	s->proot = calloc(ROOTS_PLACE_MAX, sizeof(*s->proot));
 	if (s->rootsfx == NULL || s->fdarg == NULL || s->proot == NULL)
 		fatal("calloc");

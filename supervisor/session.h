@@ -52,7 +52,7 @@ struct sess {
 	int rootfd[FS_ROOTS_MAX];
 	unsigned char rootacts[FS_ROOTS_MAX];
 	char (*rootsfx)[PATH_MAX - 32];	/* [FS_ROOTS_MAX] */
-	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX + 3] */
+	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX + 4] */
 	struct place_root *proot;	/* [ROOTS_PLACE_MAX] */
 	char *argv[FS_ROOTS_MAX + 34];	/* the spawn being prepared */
 	char *env[8];

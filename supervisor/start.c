@@ -560,6 +560,10 @@ prep_worker_mcp(struct sess *s, struct spawn *sp)
 
 	inner = confine_own_userns(ROLE_WORKER_MCP, &uid, &gid);
 	s->argv[k++] = "aksup-worker-mcp";
+	if (snprintf(s->fdarg[2], sizeof(s->fdarg[2]), "pins:%s",
+	    s->pinspath) >= (int)sizeof(s->fdarg[2]))
+		fatalx("mcp pin file path too long");
+	s->argv[k++] = s->fdarg[2];
 	if (s->wanted[ROLE_WORKER_MCP] == 2)
 		sp->ns_keep = CLONE_NEWNET;
 	if (inner < 0)

@@ -343,9 +343,10 @@ t_crash() {
 	} > "$T/b"
 	out=$(batch "$T/b")
 	check "crash: ERROR 'exited (status 3) during the call' ($(short "$(ans 1 "$out")"))" \
-	    [ "$(er 1 "$out")" = "server fault exited (status 3) during the call" ] || ok=1
+	    [ "$(er 1 "$out")" = "server fault exited (status 3) during the call; it is started again at its next call" ] || ok=1
 	check "next call: OK, restarted ($(short "$(ans 2 "$out")"))" [ "$(st 2 "$out")/$(txt 2 "$out")" = OK/restarted ] || ok=1
-	check "a second crash: ERROR ($(short "$(ans 3 "$out")"))" grep -q '^server fault exited (status 3)' <<<"$(er 3 "$out")" || ok=1
+	check "a second crash: ERROR, not started again ($(short "$(ans 3 "$out")"))" \
+	    grep -q '^server fault exited (status 3) during the call; it failed twice this session: not started again' <<<"$(er 3 "$out")" || ok=1
 	check "then: ERROR 'failed twice this session' ($(short "$(ans 4 "$out")"))" \
 	    grep -q '^server fault failed twice this session' <<<"$(er 4 "$out")" || ok=1
 	check "  mcp.list too ($(short "$(ans 5 "$out")"))" grep -q 'failed twice' <<<"$(er 5 "$out")" || ok=1

@@ -146,8 +146,10 @@ t_pin_yes() {
 	check "a pinned tool: exit 0 ($rc)" [ $rc = 0 ] || ok=1
 	check "... nothing awaits, its pin" printed "files/read_file: nothing awaits approval (pinned $(digest "$R" | cut -c1-12))" || ok=1
 	mcp pin --policy "$P" --mcp-pins "$PINS" --yes search/q; rc=$?
-	check "a server not contacted: exit 0 ($rc)" [ $rc = 0 ] || ok=1
-	check "... nothing awaits" printed "search/q: nothing awaits approval" || ok=1
+	# a tool this pin file never saw: a typo, or another pin file
+	check "a tool never seen (its server not contacted): exit 1 ($rc)" [ $rc = 1 ] || ok=1
+	check "... nothing awaits, and why" printed "search/q: nothing awaits approval: this pin file never saw the tool" || ok=1
+	check "... the pin file named" printed "MCP tool pins: $PINS" || ok=1
 	check "unchanged still" cmp -s "$PINS" "$T/before" || ok=1
 	return $ok
 }

@@ -268,7 +268,12 @@ main(int argc, char **argv)
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 	json_object_seed(0);	/* before the filter: reads /dev/urandom */
-	proc_cfg_parse(&W.cfg, argc, argv, 1, MCP_FD_FIRST);
+	/* argv[1] "pins:PATH" (for messages), then as the proc worker's */
+	if (argc < 2 || strncmp(argv[1], "pins:/", 6) != 0)
+		fatalx("usage: aksup-worker-mcp pins:PATH ns:U|nons cg:... "
+		    "[FD:RIGHTS:PATH...]");
+	W.pins_path = argv[1] + 5;
+	proc_cfg_parse(&W.cfg, argc, argv, 2, MCP_FD_FIRST);
 	creds_read_fd(MCP_FD_ENV, &W.env, &env_blob);
 	pins_read();
 	proc_own_view(&W.cfg);

@@ -84,6 +84,7 @@ struct mcp_worker {
 	struct credstore env;	/* the servers' env values */
 	struct pins *pins;
 	int pins_fd;
+	const char *pins_path;	/* its path, for the operator's messages */
 	struct mcp_server srv[MCP_SERVERS_MAX];
 	int nsrv;
 	int eof;		/* the broker is gone: stop everything */

@@ -546,8 +546,10 @@ pin_info(struct mcp_worker *w, const char *server, const json_t *tool,
 			log_warn("the pin file: cannot note %s/%s", server, name);
 		free(line);
 		log_warnx("mcp server %s: tool %s %s since pinned: its calls are "
-		    "denied until the operator approves it (aksup mcp pin)",
-		    server, name, ps == PIN_CHANGED ? "changed" : "is new");
+		    "denied until the operator approves it (aksup mcp pin "
+		    "--policy FILE --mcp-pins %s %s/%s)", server, name,
+		    ps == PIN_CHANGED ? "changed" : "is new", w->pins_path,
+		    server, name);
 	}
 	pinned = pins_digest(w->pins, server, name);
 	state = ps == PIN_OK ? "pinned" : ps == PIN_CHANGED ? "changed" :
@@ -685,12 +687,12 @@ serve_list(struct mcp_server *s)
 }
 
 static void
-serve_call(struct mcp_server *s)
+serve_call(struct mcp_worker *w, struct mcp_server *s)
 {
 	struct mcp_job *j = s->cur;
 	json_t *t = find_tool(s, j->tool), *pin;
 	const char *state, *pinned, *d;
-	char why[SCHEMA_WHY_MAX], msg[768];
+	char why[SCHEMA_WHY_MAX], msg[1536];
 	int rc;
 
 	if (t == NULL) {
@@ -707,13 +709,14 @@ serve_call(struct mcp_server *s)
 			snprintf(msg, sizeof(msg), "tool changed since pinned: "
 			    "%s/%s pinned %s, announced %s; the operator "
 			    "approves it with: aksup mcp pin --policy FILE "
-			    "%s/%s", s->name, j->tool, pinned, d, s->name,
-			    j->tool);
+			    "--mcp-pins %s %s/%s", s->name, j->tool, pinned, d,
+			    w->pins_path, s->name, j->tool);
 		else
 			snprintf(msg, sizeof(msg), "tool new since the server "
 			    "was pinned: %s/%s announced %s, never pinned; the "
 			    "operator approves it with: aksup mcp pin --policy "
-			    "FILE %s/%s", s->name, j->tool, d, s->name, j->tool);
+			    "FILE --mcp-pins %s %s/%s", s->name, j->tool, d,
+			    w->pins_path, s->name, j->tool);
 		answer_cur(s, REPLY_DENIED, msg, strlen(msg));
 		return;
 	}
@@ -903,6 +906,7 @@ void
 srv_exited(struct mcp_worker *w, struct mcp_server *s)
 {
 	char why[512] = "";
+	const char *again;
 	siginfo_t si;
 	ssize_t n;
 
@@ -928,21 +932,24 @@ srv_exited(struct mcp_worker *w, struct mcp_server *s)
 		srv_advance(w, s);
 		return;
 	}
-	if (why[0] != '\0')
-		answer_error(s, "server %s could not start: %s", s->name, why);
-	else if (si.si_code == CLD_EXITED)
-		answer_error(s, "server %s exited (status %d) %s", s->name,
-		    si.si_status, s->st == SRV_CALL ? "during the call" :
-		    "during its start (handshake)");
-	else
-		answer_error(s, "server %s was killed by signal %d %s", s->name,
-		    si.si_status, s->st == SRV_CALL ? "during the call" :
-		    "during its start (handshake)");
-	log_warnx("mcp server %s ended (%s %d)%s", s->name, si.si_code ==
-	    CLD_EXITED ? "status" : "signal", si.si_status, s->restarts ?
-	    "" : "; it is started again at its next call");
-	s->restarts++;
 	s->start_failed = why[0] != '\0';
+	again = s->start_failed ? "it is not started again this session" :
+	    s->restarts ? "it failed twice this session: not started again" :
+	    "it is started again at its next call";
+	if (s->start_failed)
+		answer_error(s, "server %s could not start: %s; %s", s->name,
+		    why, again);
+	else if (si.si_code == CLD_EXITED)
+		answer_error(s, "server %s exited (status %d) %s; %s", s->name,
+		    si.si_status, s->st == SRV_CALL ? "during the call" :
+		    "during its start (handshake)", again);
+	else
+		answer_error(s, "server %s was killed by signal %d %s; %s",
+		    s->name, si.si_status, s->st == SRV_CALL ? "during the call" :
+		    "during its start (handshake)", again);
+	log_warnx("mcp server %s ended (%s %d): %s", s->name, si.si_code ==
+	    CLD_EXITED ? "status" : "signal", si.si_status, again);
+	s->restarts++;
 	s->st = s->start_failed || s->restarts > 1 ? SRV_DEAD : SRV_DOWN;
 	srv_advance(w, s);
 }
@@ -1052,7 +1059,7 @@ srv_advance(struct mcp_worker *w, struct mcp_server *s)
 		if (s->cur->op == MCP_OP_LIST)
 			serve_list(s);
 		else
-			serve_call(s);
+			serve_call(w, s);
 		if (s->st != SRV_READY)
 			return;
 	}
