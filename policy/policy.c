@@ -1995,6 +1995,74 @@ load_mcp_servers(struct loader *ld, yaml_node_t *map)
 	return 0;
 }
 
+/* a is b, lies beneath it, or holds it (both absolute, normalized). */
+static bool
+overlap(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+
+	if (strncmp(a, b, n) != 0)
+		return false;
+	if (na == nb)
+		return true;
+	/* "/" holds everything; else the longer goes on with a '/' */
+	return n == 1 || (na > nb ? a[nb] : b[na]) == '/';
+}
+
+/*
+ * What a server runs (its program when a path, its ro: where its code
+ * and modules are) must be out of reach of whoever could change it: the
+ * agent (an fs root it may write or delete beneath) and every other
+ * server (its roots). Else the agent, or another server, runs its code
+ * as that server, with its env and its network. A load error at the
+ * server's name.
+ */
+static int
+check_mcp_code(struct loader *ld)
+{
+	const struct policy *p = ld->p;
+	const struct mcp_server *s, *t;
+	yaml_mark_t at = { 0, 0, 0 };
+	const char *c;
+	size_t i, j, k, r;
+
+	for (i = 0; i < p->nmcp; i++) {
+		s = &p->mcp[i];
+		at.line = (size_t)(s->pos.line - 1);
+		at.column = (size_t)(s->pos.col - 1);
+		for (k = 0; k <= s->nro; k++) {
+			c = k < s->nro ? s->ro[k] : s->argv[0];
+			if (c[0] != '/')
+				continue;	/* a bare name: /usr/bin... */
+			for (r = 0; r < p->nroots; r++)
+				if ((p->root_actions[r] & (FS_RIGHT_WRITE |
+				    FS_RIGHT_DELETE)) && overlap(c, p->roots[r]))
+					return set_err(ld->err, at, "mcp server "
+					    "\"%s\": %s (its %s) overlaps %s, "
+					    "where the agent may write or delete "
+					    "(fs.write, fs.delete): it could change "
+					    "what the server runs; keep the "
+					    "server's code out of the agent's reach",
+					    s->name, c, k < s->nro ? "ro" :
+					    "program", p->roots[r]);
+			for (j = 0; j < p->nmcp; j++) {
+				t = &p->mcp[j];
+				for (r = 0; j != i && r < t->nroots; r++)
+					if (overlap(c, t->roots[r]))
+						return set_err(ld->err, at, "mcp "
+						    "server \"%s\": %s (its %s) "
+						    "overlaps %s, a root of mcp "
+						    "server \"%s\", which that "
+						    "server may write: it could "
+						    "change what this one runs",
+						    s->name, c, k < s->nro ? "ro" :
+						    "program", t->roots[r], t->name);
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 load_top(struct loader *ld)
 {
@@ -2039,9 +2107,9 @@ load_top(struct loader *ld)
 	/* the credentials first: their sources lead the list */
 	if (creds != NULL && load_credentials(ld, creds) != 0)
 		return -1;
-	if (mcp != NULL)
-		return load_mcp_servers(ld, mcp);
-	return 0;
+	if (mcp != NULL && load_mcp_servers(ld, mcp) != 0)
+		return -1;
+	return check_mcp_code(ld);
 }
 
 int

@@ -1163,6 +1163,23 @@ static const struct lcase lcases[] = {
 	  "\"credentials\" must be a sequence" },
 	{ "mcp_servers: x\ncapabilities: [x]\n", 2, 16,
 	  "rule 1: must be a mapping" },
+	/* a server's code out of the agent's and the other servers'
+	 * reach (its ro, its program by path) */
+	{ "capabilities:\n  - {action: fs.write, resource: /ws/**}\n"
+	  "mcp_servers:\n  s: {command: [node, /ws/s.js], ro: [/ws]}\n", 4, 3,
+	  "mcp server \"s\": /ws (its ro) overlaps /ws, where the agent "
+	  "may write or delete (fs.write, fs.delete): it could change what "
+	  "the server runs; keep the server's code out of the agent's reach" },
+	{ "capabilities:\n  - {action: fs.delete, resource: /srv/**}\n"
+	  "mcp_servers:\n  s: {command: [/srv/bin/s]}\n", 4, 3,
+	  "mcp server \"s\": /srv/bin/s (its program) overlaps /srv, where "
+	  "the agent may write or delete (fs.write, fs.delete): it could "
+	  "change what the server runs; keep the server's code out of the "
+	  "agent's reach" },
+	{ MCP("{a: {command: [node], roots: [/opt/x]}, b: {command: [node], "
+	  "ro: [/opt]}}"), 2, 54, "mcp server \"b\": /opt (its ro) overlaps "
+	  "/opt/x, a root of mcp server \"a\", which that server may write: "
+	  "it could change what this one runs" },
 	/* block style */
 	{ "capabilities: []\nmcp_servers:\n  files:\n    command:\n"
 	  "      - node\n      - /opt/x.js\n    roots:\n      - /workspace\n"
