@@ -532,7 +532,7 @@ static void
 check_request(struct av *v, json_t *o, uint64_t seq, unsigned long ln,
     int outcome)
 {
-	const char *st = sget(o, "status"), *id = sget(o, "record_id");
+	const char *st = sget(o, "status"), *id = sget(o, "record_id"), *a;
 	json_t *slot;
 	int ix;
 
@@ -540,7 +540,8 @@ check_request(struct av *v, json_t *o, uint64_t seq, unsigned long ln,
 	 * (an MCP tool changed since pinned) */
 	ix = outcome ? status_ix(st, AUDIT_S_OK, AUDIT_S_FAILED) :
 	    status_ix(st, AUDIT_S_ALLOWED, AUDIT_S_NO_PROVIDER);
-	if (ix < 0 && outcome)
+	if (ix < 0 && outcome && (a = sget(o, "action")) != NULL &&
+	    strcmp(a, "mcp.call") == 0)
 		ix = status_ix(st, AUDIT_S_DENIED, AUDIT_S_DENIED);
 	if (ix < 0) {
 		fail(v, seq, ln, "%s with status %s", outcome ? "outcome" :

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 
@@ -84,8 +86,26 @@ pins_open(struct sess *s)
 		    "on the way, which aksup does not follow)" : "");
 		return -1;
 	}
+	/* its directory: one that others may write (not sticky) lets them
+	 * remove the file, and with it every pin: the next contact would
+	 * be a first one again */
+	if (fstatat(s->pinsdir, "", &st, AT_EMPTY_PATH) < 0 ||
+	    ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+		log_warnx("mcp pin file %s: its directory %s may be written by "
+		    "others, who could remove the file and every pin with "
+		    "it; put it in a directory of yours (chmod go-w)",
+		    s->pinspath, dir[0] ? dir : "/");
+		return -1;
+	}
+	/* (base points into dir, gone with this call: the path's own) */
+	s->pinsbase = strrchr(s->pinspath, '/') + 1;
 	s->pinsfd = openat(s->pinsdir, base, O_RDWR | O_APPEND | O_CREAT |
-	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	if (s->pinsfd >= 0)
+		s->pins_created = 1;
+	else if (errno == EEXIST)
+		s->pinsfd = openat(s->pinsdir, base, O_RDWR | O_APPEND |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (s->pinsfd < 0) {
 		log_warn("mcp pin file %s%s", s->pinspath, errno == ELOOP ?
 		    " (a symbolic link, which aksup does not follow)" : "");
@@ -106,8 +126,29 @@ pins_open(struct sess *s)
 	return 0;
 }
 
-/* Each server path: a directory, reached through no symlink. A path
- * missing is the operator's to make: the session is refused. */
+/* A kernel's view of the host (processes, devices, the kernel's knobs):
+ * never a server's, as never the agent's (--ro refuses them too). */
+static int
+kernel_fs(int fd)
+{
+	static const long types[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC,
+	    CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEBUGFS_MAGIC,
+	    TRACEFS_MAGIC, SECURITYFS_MAGIC, BPF_FS_MAGIC, DEVPTS_SUPER_MAGIC,
+	    0x1cd1 /* devtmpfs */ };
+	struct statfs st;
+	size_t i;
+
+	if (fstatfs(fd, &st) < 0)
+		return 1;		/* unknown: refused */
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((long)st.f_type == types[i])
+			return 1;
+	return 0;
+}
+
+/* Each server path: a directory, reached through no symlink, of no
+ * kernel filesystem. A path missing is the operator's to make: the
+ * session is refused. */
 static int
 paths_open(struct sess *s)
 {
@@ -116,6 +157,12 @@ paths_open(struct sess *s)
 	for (i = 0; i < s->nmcp; i++) {
 		s->mcpfd[i] = open_nofollow(AT_FDCWD, s->mcppath[i], O_PATH |
 		    O_DIRECTORY | O_CLOEXEC);
+		if (s->mcpfd[i] >= 0 && kernel_fs(s->mcpfd[i])) {
+			log_warnx("mcp server path %s (%s): a kernel filesystem "
+			    "(proc, sysfs, cgroup, devices...) is never shown to "
+			    "a server", s->mcppath[i], s->mcpid[i]);
+			return -1;
+		}
 		if (s->mcpfd[i] < 0) {
 			log_warn("mcp server path %s (%s)%s", s->mcppath[i],
 			    s->mcpid[i], errno == ELOOP ? ": a symbolic link "
@@ -150,6 +197,18 @@ mcp_open(struct sess *s)
 		return -1;
 	}
 	return 0;
+}
+
+/* A refused session leaves no pin file it made (empty still). */
+void
+mcp_unmake(struct sess *s)
+{
+	struct stat st;
+
+	if (s->pins_created && s->pinsfd >= 0 && s->pinsdir >= 0 &&
+	    fstat(s->pinsfd, &st) == 0 && st.st_size == 0)
+		(void)unlinkat(s->pinsdir, s->pinsbase, 0);
+	s->pins_created = 0;
 }
 
 void

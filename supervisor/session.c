@@ -172,6 +172,8 @@ session_free(struct sess *s)
 	if (s->policydir >= 0)
 		close(s->policydir);
 	auditfile_close(&s->af);
+	if (s->refused)
+		mcp_unmake(s);
 	mcp_close(s);
 	if (s->pinsdir >= 0)
 		close(s->pinsdir);

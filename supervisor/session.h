@@ -70,6 +70,8 @@ struct sess {
 	int mcpfd[FS_ROOTS_MAX];	/* O_PATH directories */
 	int pinsfd, pinsdir;	/* the pin file, its directory; -1 */
 	char *pinspath;
+	const char *pinsbase;	/* its name in pinsdir */
+	int pins_created;	/* made by this session */
 };
 
 /* mcp.c: the mcp worker's pin file, env values and paths, opened when
@@ -77,6 +79,7 @@ struct sess {
  * server: the session is refused). mcp_close closes what is left. */
 int mcp_open(struct sess *s);
 void mcp_close(struct sess *s);
+void mcp_unmake(struct sess *s);	/* a refused session's new pin file */
 
 /* creds.c: the sources' values, read now, in a sealed memfd for one
  * worker alone (the http worker's credentials, the mcp servers' env):

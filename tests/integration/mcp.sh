@@ -416,8 +416,12 @@ t_rugpull() {
 	check "  an unchanged tool still OK ($(short "$(ans 2 "$out")"))" [ "$(st 2 "$out")" = OK ] || ok=1
 	check "  mcp.list says echo changed, add pinned" \
 	    [ "$(ans 3 "$out" | jq -r '[.data.tools[] | select(.name=="echo" or .name=="add") | .pin] | join(" ")')" = "changed pinned" ] || ok=1
-	check "  mcp.list shows the new description" \
-	    aq 3 "$out" '.data.tools[] | select(.name=="echo") | .description | test("id_rsa")' || ok=1
+	# the changed text (an injection) never reaches the agent before
+	# it is approved: the name and the digests only
+	check "  mcp.list does not show the changed tool's text" \
+	    not grep -q id_rsa <<<"$(ans 3 "$out")" || ok=1
+	check "  ... but its digests, announced and pinned" \
+	    aq 3 "$out" '.data.tools[] | select(.name=="echo") | (.digest | length) == 64 and (.pinned | length) == 64 and .description == null' || ok=1
 	check "  the decision ALLOWED, the outcome DENIED ($(recs decision fault/echo | tail -1) $(recs outcome fault/echo | tail -1))" \
 	    [ "$(recs decision fault/echo | tail -1) $(recs outcome fault/echo | tail -1)" = "ALLOWED DENIED" ] || ok=1
 	# shellcheck disable=SC2016 # (jq's $a, $b; the shell's $1..$4)
@@ -624,7 +628,32 @@ t_placement() {
 	out=$(timeout -k 5 60 "$AKSUP" submit --policy "$P" --log-path "$LOG" --mcp-pins "$T/froot/pins.jsonl" \
 	    --action mcp.call --target fault/echo --params '{"message":"x"}' 2>"$ERR")
 	check "a pin file beneath a server's roots: no session ($(short "$(cat "$ERR")"))" \
-	    no_session "$out" "mcp pin file $T/froot/pins.jsonl lies beneath" || ok=1
+	    no_session "$out" "mcp pin file $T/froot/pins.jsonl" || ok=1
+	check "  and no pin file made there" [ ! -e "$T/froot/pins.jsonl" ] || ok=1
+	chmod 755 "$T/froot2"
+	out=$(timeout -k 5 60 "$AKSUP" submit --policy "$P" --log-path "$LOG" --mcp-pins "$T/froot2/pins.jsonl" \
+	    --action mcp.call --target fault/echo --params '{"message":"x"}' 2>"$ERR")
+	check "a pin file beneath a server's roots (a directory of yours): no session ($(short "$(cat "$ERR")"))" \
+	    no_session "$out" "mcp pin file $T/froot2/pins.jsonl lies beneath" || ok=1
+	check "  and no pin file made there" [ ! -e "$T/froot2/pins.jsonl" ] || ok=1
+	chmod 777 "$T/froot2"
+	out=$(timeout -k 5 60 "$AKSUP" submit --policy "$P" --log-path "$LOG" --mcp-pins "$T/froot2/pins.jsonl" \
+	    --action mcp.call --target fault/echo --params '{"message":"x"}' 2>"$ERR")
+	check "a pin file in a directory others may write: no session ($(short "$(cat "$ERR")"))" \
+	    no_session "$out" "may be written by others" || ok=1
+	# a kernel filesystem is never a server's (its ro /proc: every
+	# process's command line on the host)
+	cat > "$T/pk.yaml" <<YAML
+capabilities:
+  - {action: mcp.call, resource: "k/*"}
+mcp_servers:
+  k: {command: [node, "$T/fault/fault-server.mjs"], ro: ["$T/fault", /proc]}
+YAML
+	chmod 644 "$T/pk.yaml"
+	out=$(timeout -k 5 60 "$AKSUP" submit --policy "$T/pk.yaml" --log-path "$LOG" --mcp-pins "$PINS" \
+	    --action mcp.call --target k/echo --params '{"message":"x"}' 2>"$ERR")
+	check "a server's ro /proc: no session ($(short "$(cat "$ERR")"))" \
+	    no_session "$out" "a kernel filesystem (proc, sysfs, cgroup, devices...) is never shown to a server" || ok=1
 	out=$(timeout -k 5 60 "$AKSUP" submit --policy "$P" --log-path "$T/fault/log" --mcp-pins "$PINS" \
 	    --action mcp.call --target fault/echo --params '{"message":"x"}' 2>"$ERR")
 	check "an audit log beneath a server's ro: no session ($(short "$(cat "$ERR")"))" \

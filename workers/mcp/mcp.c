@@ -95,9 +95,16 @@ pins_read(void)
 	W.pins_fd = MCP_FD_PINS;
 	if (fstat(W.pins_fd, &st) < 0 || !S_ISREG(st.st_mode))
 		fatalx("the pin file: not a regular file on fd %d", W.pins_fd);
-	if (st.st_size > (off_t)PINS_FILE_MAX)
-		fatalx("the pin file is larger than %u bytes: the operator's "
-		    "to trim", PINS_FILE_MAX);
+	if (st.st_size > (off_t)PINS_FILE_MAX) {
+		/* no pin can be known: every call is refused, the session
+		 * goes on (its other providers) */
+		log_warnx("the pin file %s is larger than %u bytes: no MCP "
+		    "server is called until the operator trims it",
+		    W.pins_path, PINS_FILE_MAX);
+		W.pins_broken = 1;
+		W.pins = pins_new();
+		return;
+	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
 		fatal("malloc");
 	while (off < (size_t)st.st_size) {
@@ -190,7 +197,15 @@ request(uint64_t tag, const uint8_t *p, size_t len)
 		j->tool = strdup(json_string_value(tool));
 		j->args = json_incref(args);
 	}
-	if ((s = srv_get(&W, spec)) == NULL) {
+	if (W.pins_broken) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "the MCP pin file %s is larger than "
+		    "%u bytes: no server is called until the operator trims "
+		    "it", W.pins_path, PINS_FILE_MAX);
+		mcp_answer(j, REPLY_ERROR, msg, strlen(msg));
+		mcp_job_free(j);
+	} else if ((s = srv_get(&W, spec)) == NULL) {
 		static const char full[] = "too many mcp servers";
 
 		mcp_answer(j, REPLY_ERROR, full, sizeof(full) - 1);

@@ -25,6 +25,10 @@
 #define MCP_STDERR_LOG_MAX	(64 * 1024)	/* bytes logged a server */
 #define MCP_STDIN_MAX		(WIRE_PAYLOAD_MAX + 64 * 1024)
 #define MCP_PROBE_MS		2000	/* server/discover's wait */
+#define MCP_PIN_DEF_MAX		(64u * 1024)	/* a tool's definition
+						 * pinned, bytes */
+#define MCP_PINS_APPEND_MAX	(256u * 1024)	/* a server's pin lines
+						 * a session, bytes */
 #define MCP_STOP_MS		500	/* stdin closed, then SIGTERM, then
 					 * SIGKILL, this far apart */
 
@@ -64,11 +68,14 @@ struct mcp_server {
 	size_t wlen, woff;
 	json_int_t next_id, wait_id, probe_id;
 	uint64_t deadline;	/* of the answer awaited; 0: none */
+	uint64_t start_deadline;	/* its whole start (handshake, tool
+					 * list); 0 once it is ready */
 	uint64_t stop_at;	/* SRV_STOPPING: the next signal */
 	int stop_step;
 	json_t *tools;		/* announced: array (accumulating in LIST) */
 	char *cursor;		/* LIST: the next page's */
 	int pages;
+	size_t pins_written;	/* its pin lines this session, bytes */
 	int restarts;		/* after a crash or a kill */
 	int start_failed;	/* its sandbox could not be made: dead */
 	size_t stderr_logged;
@@ -85,6 +92,7 @@ struct mcp_worker {
 	struct pins *pins;
 	int pins_fd;
 	const char *pins_path;	/* its path, for the operator's messages */
+	int pins_broken;	/* too large to read: every call refused */
 	struct mcp_server srv[MCP_SERVERS_MAX];
 	int nsrv;
 	int eof;		/* the broker is gone: stop everything */

@@ -188,6 +188,11 @@ request(struct mcp_server *s, const char *method, json_t *params,
 	t = jr_request(s->wait_id, method, params, &len);
 	json_decref(params);
 	s->deadline = now_ns() + (uint64_t)ms * 1000000ull;
+	/* its start (handshake, every tools/list page) has one deadline
+	 * in all: a server that answers each page slowly is no longer */
+	if (s->st != SRV_CALL && s->start_deadline != 0 &&
+	    s->deadline > s->start_deadline)
+		s->deadline = s->start_deadline;
 	return send_text(s, t, len);
 }
 
@@ -327,6 +332,8 @@ probe(struct mcp_server *s)
 	unsigned ms = timeout_ms(s);
 
 	s->st = SRV_DISCOVER;
+	s->start_deadline = now_ns() + ((uint64_t)ms + MCP_PROBE_MS) *
+	    1000000ull;
 	s->modern = 1;		/* the probe carries its _meta */
 	if (request(s, "server/discover", NULL, ms < MCP_PROBE_MS ? ms :
 	    MCP_PROBE_MS) < 0)
@@ -510,13 +517,29 @@ on_initialize(struct mcp_server *s, const struct jr_msg *m)
 	list_start(s);
 }
 
+/* Whether a line for this tool may go into the pin file: its definition
+ * at most MCP_PIN_DEF_MAX bytes, and the server's lines this session at
+ * most MCP_PINS_APPEND_MAX (a server cannot fill the operator's file). */
+static int
+pin_room(struct mcp_server *s, const json_t *tool)
+{
+	size_t n = json_dumpb(tool, NULL, 0, JSON_COMPACT);
+
+	if (n == 0 || n > MCP_PIN_DEF_MAX ||
+	    s->pins_written + n + 512 > MCP_PINS_APPEND_MAX)
+		return 0;
+	s->pins_written += n + 512;
+	return 1;
+}
+
 /* A tool's record of its pin: {"digest", "pinned" (or null), "state"}. */
 static json_t *
-pin_info(struct mcp_worker *w, const char *server, const json_t *tool,
+pin_info(struct mcp_worker *w, struct mcp_server *s, const json_t *tool,
     int first)
 {
 	const char *name = json_string_value(json_object_get(tool, "name"));
-	char d[JR_DIGEST_HEX], *line;
+	const char *server = s->name;
+	char d[JR_DIGEST_HEX], *line = NULL;
 	const char *pinned, *state;
 	enum pin_state ps;
 	size_t len;
@@ -527,20 +550,26 @@ pin_info(struct mcp_worker *w, const char *server, const json_t *tool,
 	if (first || ps == PIN_UNKNOWN) {
 		/* a tool that cannot be pinned is never called: its state
 		 * stays "new" (the operator's to approve) */
-		line = pins_add(w->pins, "pin", server, name, d, tool, NULL,
-		    &len);
+		if (pin_room(s, tool))
+			line = pins_add(w->pins, "pin", server, name, d, tool,
+			    NULL, &len);
 		if (line == NULL)
 			log_warnx("mcp server %s: tool %s cannot be pinned (its "
-			    "definition is larger than a pin line): its calls "
-			    "are denied", server, name);
+			    "definition is larger than %u bytes, or the "
+			    "server's pins this session than %u): its calls "
+			    "are denied", server, name, MCP_PIN_DEF_MAX,
+			    MCP_PINS_APPEND_MAX);
 		else if (write(w->pins_fd, line, len) != (ssize_t)len)
 			log_warn("the pin file: cannot pin %s/%s", server, name);
 		ps = line != NULL ? PIN_OK : PIN_NEW;
 		free(line);
 	} else if ((ps == PIN_CHANGED || ps == PIN_NEW) &&
 	    !pins_seen(w->pins, server, name, d)) {
-		line = pins_add(w->pins, "seen", server, name, d, tool, NULL,
-		    &len);
+		/* noted for the operator when there is room; denied
+		 * either way */
+		if (pin_room(s, tool))
+			line = pins_add(w->pins, "seen", server, name, d, tool,
+			    NULL, &len);
 		if (line != NULL && write(w->pins_fd, line, len) !=
 		    (ssize_t)len)
 			log_warn("the pin file: cannot note %s/%s", server, name);
@@ -577,7 +606,7 @@ pins_apply(struct mcp_worker *w, struct mcp_server *s)
 		free(line);
 	}
 	json_array_foreach(s->tools, i, t) {
-		if ((info = pin_info(w, s->name, t, first)) == NULL)
+		if ((info = pin_info(w, s, t, first)) == NULL)
 			return -1;
 		/* kept beside the tool, never inside what it announced */
 		json_object_set_new(t, "aksup:pin", info);
@@ -629,7 +658,7 @@ on_list(struct mcp_worker *w, struct mcp_server *s, const struct jr_msg *m)
 		return;
 	}
 	s->st = SRV_READY;
-	s->deadline = 0;
+	s->deadline = s->start_deadline = 0;
 }
 
 /* ---- serving a job ------------------------------------------------------ */
@@ -667,19 +696,30 @@ static void
 serve_list(struct mcp_server *s)
 {
 	json_t *a = json_array(), *t, *o, *pin;
-	const char *keys[] = { "name", "title", "description", "inputSchema",
+	/* what the digest covers, and nothing else (a title is not
+	 * pinned: text the model would read unchecked) */
+	const char *keys[] = { "name", "description", "inputSchema",
 	    "annotations" };
+	const char *state;
 	size_t i, k;
 
 	json_array_foreach(s->tools, i, t) {
+		pin = json_object_get(t, "aksup:pin");
+		state = json_string_value(json_object_get(pin, "state"));
 		o = json_object();
+		/* a changed or new tool: its name and digests only; the text
+		 * it announces now is not shown before it is approved (a
+		 * description is what a prompt injection is written in) */
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (json_object_get(t, keys[k]) != NULL)
+			if (json_object_get(t, keys[k]) != NULL && (k == 0 ||
+			    strcmp(state, "pinned") == 0))
 				json_object_set(o, keys[k], json_object_get(t,
 				    keys[k]));
-		pin = json_object_get(t, "aksup:pin");
 		json_object_set(o, "pin", json_object_get(pin, "state"));
 		json_object_set(o, "digest", json_object_get(pin, "digest"));
+		if (strcmp(state, "pinned") != 0)
+			json_object_set(o, "pinned", json_object_get(pin,
+			    "pinned"));
 		json_array_append_new(a, o);
 	}
 	answer_json(s, json_pack("{s:s, s:s, s:o}", "server", s->name,
@@ -772,6 +812,35 @@ on_call(struct mcp_server *s, const struct jr_msg *m)
 
 /* ---- what it writes ------------------------------------------------------ */
 
+/* "file://" and the path, each byte but the unreserved ones and '/'
+ * percent-encoded (RFC 3986): "#", "?", " " stay in the path. */
+static char *
+file_uri(const char *path)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t n = strlen(path), o;
+	char *u;
+
+	if ((u = malloc(7 + 3 * n + 1)) == NULL)
+		fatal("malloc");
+	memcpy(u, "file://", 7);
+	for (o = 7; *path != '\0'; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '/')
+			u[o++] = (char)c;
+		else {
+			u[o++] = '%';
+			u[o++] = hexd[c >> 4];
+			u[o++] = hexd[c & 15];
+		}
+	}
+	u[o] = '\0';
+	return u;
+}
+
 static json_t *
 roots_json(const struct mcp_server *s)
 {
@@ -783,8 +852,7 @@ roots_json(const struct mcp_server *s)
 
 	json_array_foreach(r, i, p) {
 		base = strrchr(json_string_value(p), '/');
-		if (asprintf(&uri, "file://%s", json_string_value(p)) < 0)
-			fatal("asprintf");
+		uri = file_uri(json_string_value(p));
 		json_array_append_new(a, json_pack("{s:s, s:s}", "uri", uri,
 		    "name", base && base[1] ? base + 1 : "/"));
 		free(uri);
