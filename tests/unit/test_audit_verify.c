@@ -554,6 +554,46 @@ START_TEST(test_outcome_without_decision)
 }
 END_TEST
 
+/* An outcome DENIED (a worker's own refusal after ALLOWED) is an
+ * mcp.call's (a tool changed since pinned), and no other action's. */
+START_TEST(test_outcome_denied)
+{
+	int fd, k;
+	struct audit *a = NULL;
+	struct audit_rec d = { .type = AUDIT_R_DECISION, .status =
+	    AUDIT_S_ALLOWED, .target = "s/t", .record_id = "r1" };
+	struct audit_rec o = { .type = AUDIT_R_OUTCOME, .status =
+	    AUDIT_S_DENIED, .target = "s/t", .record_id = "r1",
+	    .error = "tool changed since pinned" };
+	char err[256], *t;
+	size_t len;
+	struct av_result res;
+
+	for (k = 0; k < 2; k++) {
+		fd = tmpfd();
+		d.action = o.action = k == 0 ? "mcp.call" : "fs.read";
+		ck_assert_int_eq(audit_open(fd, NULL, &a, err, sizeof(err)), 0);
+		ck_assert_int_eq(audit_begin(a, &sess, -1, err, sizeof(err)), 0);
+		ck_assert_int_eq(audit_write(a, &d), 0);
+		o.reserve = audit_last_reserve(a);
+		ck_assert_int_eq(audit_write(a, &o), 0);
+		audit_close(a);
+		t = slurp(fd, &len);
+		res = verify(t, len, NULL, 1);
+		if (k == 0)
+			ck_assert_msg(res.valid, "%s (line %lu)", res.msg,
+			    res.bad_line);
+		else {
+			ASSERT_BAD(res, 3, 3);
+			ck_assert_msg(strstr(res.msg, "outcome with status "
+			    "DENIED") != NULL, "%s", res.msg);
+		}
+		free(t);
+		close(fd);
+	}
+}
+END_TEST
+
 START_TEST(test_garbage_and_keys)
 {
 	struct av_result r;
@@ -835,6 +875,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_seals_removed_or_session_renamed);
 	tcase_add_test(tc, test_sessions_and_crashes);
 	tcase_add_test(tc, test_outcome_without_decision);
+	tcase_add_test(tc, test_outcome_denied);
 	tcase_add_test(tc, test_garbage_and_keys);
 	tcase_add_test(tc, test_faked_crash);
 	tcase_add_test(tc, test_keyed_without_final_seal);
