@@ -673,6 +673,22 @@ YAML
 	return $ok
 }
 
+# a start slow page by page: each page under the server's timeout (2 s),
+# all 7 over it: one deadline for the whole start (the handshake and
+# every page), ERROR, and no second wait
+t_slow_start() {
+	local ok=0 out
+	setup
+	call 1 slow/echo '{"message":"x"}' > "$T/b"
+	out=$(batch "$T/b")
+	check "echo: ERROR, no answer to its start ($(short "$(ans 1 "$out")"))" \
+	    grep -q '^server slow: no answer to its start (handshake) within' <<<"$(er 1 "$out")" || ok=1
+	check "  its outcome FAILED before all pages could come ($(jq -r 'select(.type=="outcome") | .duration_ms' "$LOG") ms < 6000)" \
+	    awk -v d="$(jq -r 'select(.type=="outcome") | .duration_ms' "$LOG")" 'BEGIN { exit !(d > 0 && d < 6000) }' || ok=1
+	check "the log verifies" log_ok || ok=1
+	return $ok
+}
+
 # the session's end: each server's stdin closed, then SIGTERM, then
 # SIGKILL (a server that ignores the first two sees both, in order, and
 # is gone after the session)
@@ -693,7 +709,7 @@ t_stop() {
 	return $ok
 }
 
-ALL="everything filesystem hang flood crash stateless rugpull repin isolation inspector bad_input placement stop"
+ALL="everything filesystem hang flood crash stateless rugpull repin isolation inspector bad_input placement stop slow_start"
 
 cd "$T" || exit 1
 echo "mcp tests as $(id -un) (uid $(id -u)); peers in $MCP"

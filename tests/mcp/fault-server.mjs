@@ -40,6 +40,8 @@
 //   --garbage           before every answer, a line that is not JSON and a
 //                       JSON line that is no JSON-RPC message
 //   --stderr-chatty     a line on stderr for every message received
+//   --slow-list MS      each tools/list page is answered MS ms late (a
+//                       start that is slow page by page)
 //
 // Exits 0 on EOF on stdin, 2 on a bad option.
 import fs from 'node:fs';
@@ -84,6 +86,7 @@ function writeAll(fd, data) {
     }
 }
 
+let slowList = 0;
 const argv = process.argv.slice(2);
 while (argv.length) {
     const a = argv.shift();
@@ -101,6 +104,10 @@ while (argv.length) {
         extraTools.push(n);
     } else if (a === '--garbage') garbage = true;
     else if (a === '--stderr-chatty') chatty = true;
+    else if (a === '--slow-list') {
+        slowList = Number(argv.shift());
+        if (!Number.isInteger(slowList) || slowList < 0) usage('--slow-list needs MS');
+    }
     else usage(`unknown option ${a}`);
 }
 
@@ -272,7 +279,8 @@ async function request(msg) {
         }
         const result = { tools: tools.slice(start, start + PAGE) };
         if (start + PAGE < tools.length) result.nextCursor = `page-${start + PAGE}`;
-        answer(id, result);
+        if (slowList > 0) setTimeout(() => answer(id, result), slowList);
+        else answer(id, result);
         return;
     }
     case 'tools/call': {
