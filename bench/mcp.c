@@ -179,7 +179,7 @@ mcp_inner(struct result *r)
 {
 	char *buf = malloc(MSGBUF), req[160];
 	double lat[MCP_N], t0, t;
-	ssize_t n;
+	ssize_t n = 0;
 	int i;
 
 	if (buf == NULL)

@@ -230,8 +230,11 @@ usable_parent(const char *dir)
 	return access(dir, W_OK) == 0;
 }
 
-/* mkdir PARENT/aksup-PID; a directory left by a crashed aksup of the
- * same pid is removed first (rmdir succeeds only when it is empty). */
+static int remove_tree(const char *dir, int depth);
+
+/* mkdir PARENT/aksup-PID; a tree left by a crashed aksup of the same pid
+ * (a worker's command or server cgroups beneath it) is removed first,
+ * what still runs in it killed: by its name, a session's that is over. */
 static int
 make_child(const char *parent, char *out, size_t len)
 {
@@ -241,7 +244,8 @@ make_child(const char *parent, char *out, size_t len)
 	/* Safe: a new, empty cgroup beneath our own; it only limits. */
 	if (mkdir(out, 0755) == 0)
 		return 0;
-	if (errno == EEXIST && rmdir(out) == 0 && mkdir(out, 0755) == 0)
+	if (errno == EEXIST && remove_tree(out, 0) == 0 &&
+	    mkdir(out, 0755) == 0)
 		return 0;
 	return -1;
 }
