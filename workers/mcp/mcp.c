@@ -257,20 +257,6 @@ next_timeout(void)
 	return best <= now ? 0 : (int)((best - now) / 1000000ull) + 1;
 }
 
-/* How long to look for a just-sent call's answer before sleeping. */
-static uint64_t
-spin_ns(void)
-{
-	uint64_t now = now_ns(), best = 0;
-	int i;
-
-	for (i = 0; i < W.nsrv; i++)
-		if (W.srv[i].st == SRV_CALL && W.srv[i].spin_until > now &&
-		    W.srv[i].spin_until - now > best)
-			best = W.srv[i].spin_until - now;
-	return best;
-}
-
 static int
 all_gone(void)
 {
@@ -289,7 +275,6 @@ main(int argc, char **argv)
 	struct mcp_server *who[1 + MCP_SERVERS_MAX * 4];
 	uint8_t *buf;
 	size_t cap;
-	uint64_t spin;
 	int n, i, k;
 
 	log_init("mcp worker");
@@ -340,14 +325,10 @@ main(int argc, char **argv)
 		}
 		if (W.eof && all_gone())
 			break;
-		/* a call just sent to a server: its answer often comes
-		 * within microseconds, look before sleeping (as the broker
-		 * does for its workers, common/util.h) */
-		if ((spin = spin_ns()) == 0 || spin_poll(pfd, (nfds_t)n,
-		    spin) == 0)
-			if (poll(pfd, (nfds_t)n, next_timeout()) < 0 &&
-			    errno != EINTR)
-				fatal("poll");
+		/* (no spin on a server's answer: on two vCPUs it takes the
+		 * CPU the server needs; docs/PERFORMANCE.md "mcp") */
+		if (poll(pfd, (nfds_t)n, next_timeout()) < 0 && errno != EINTR)
+			fatal("poll");
 		for (k = 0; k < n; k++) {
 			struct mcp_server *s = who[k];
 

@@ -29,10 +29,6 @@
 						 * pinned, bytes */
 #define MCP_PINS_APPEND_MAX	(256u * 1024)	/* a server's pin lines
 						 * a session, bytes */
-#ifndef MCP_SPIN_NS
-#define MCP_SPIN_NS		300000	/* a quick tool answers within it:
-					 * its answer costs no wake-up */
-#endif
 #define MCP_STOP_MS		500	/* stdin closed, then SIGTERM, then
 					 * SIGKILL, this far apart */
 
@@ -72,8 +68,6 @@ struct mcp_server {
 	size_t wlen, woff;
 	json_int_t next_id, wait_id, probe_id;
 	uint64_t deadline;	/* of the answer awaited; 0: none */
-	uint64_t spin_until;	/* a call just sent: look for its answer
-				 * before sleeping until then */
 	uint64_t start_deadline;	/* its whole start (handshake, tool
 					 * list); 0 once it is ready */
 	uint64_t stop_at;	/* SRV_STOPPING: the next signal */

@@ -772,8 +772,6 @@ serve_call(struct mcp_worker *w, struct mcp_server *s)
 	if (request(s, "tools/call", json_pack("{s:s, s:O}", "name", j->tool,
 	    "arguments", j->args), j->timeout_ms) < 0)
 		fail_server(s, "it does not read its stdin");
-	else
-		s->spin_until = now_ns() + MCP_SPIN_NS;
 }
 
 static void
