@@ -162,6 +162,21 @@ ready_field(char *q, char *end)
 	return nul + 1;
 }
 
+/* Sources ("ENV:NAME", "FILE:/p"), each NUL-terminated, up to an empty
+ * string, into src[64]; the field after them. */
+static char *
+ready_sources(char *q, char *end, char **src, int *n)
+{
+	while (q < end && *q != '\0') {
+		if (*n == 64)
+			fatalx("protocol violation from broker: too many "
+			    "sources");
+		src[(*n)++] = q;
+		q = ready_field(q, end);
+	}
+	return ready_field(q, end);
+}
+
 /* The optional workers the broker will serve: RF_OPTIONAL rows by name,
  * comma-separated (common/wire.h); anything else is a violation. */
 static char *
@@ -209,26 +224,9 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 		    "together", helper_path("aksup-broker"), WIRE_VERSION);
 	q = roots + sizeof(WIRE_VERSION);
 	q = want_workers(s, q, roots + rlen);
-	/* the credentials' sources, up to an empty string */
-	while (q < roots + rlen && *q != '\0') {
-		if (s->ncredsrc == (int)(sizeof(s->credsrc) /
-		    sizeof(s->credsrc[0])))
-			fatalx("protocol violation from broker: too many "
-			    "credential sources");
-		s->credsrc[s->ncredsrc++] = q;
-		q = ready_field(q, roots + rlen);
-	}
-	q = ready_field(q, roots + rlen);
-	/* the mcp servers' env sources, likewise */
-	while (q < roots + rlen && *q != '\0') {
-		if (s->nmcpsrc == (int)(sizeof(s->mcpsrc) /
-		    sizeof(s->mcpsrc[0])))
-			fatalx("protocol violation from broker: too many "
-			    "sources");
-		s->mcpsrc[s->nmcpsrc++] = q;
-		q = ready_field(q, roots + rlen);
-	}
-	q = ready_field(q, roots + rlen);
+	/* the credentials' sources, then the mcp servers' env sources */
+	q = ready_sources(q, roots + rlen, s->credsrc, &s->ncredsrc);
+	q = ready_sources(q, roots + rlen, s->mcpsrc, &s->nmcpsrc);
 	/* the mcp servers' paths (each once), up to a 0 byte */
 	while (q < roots + rlen && *q != '\0') {
 		unsigned char r = (unsigned char)*q++;
