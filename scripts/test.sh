@@ -211,7 +211,7 @@ unset ASAN_OPTIONS
 # or printed a "runtime error" fails the step, with its log shown.
 fuzz_smoke() {
 	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins; do
+	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins snapshot; do
 		tmp=$(mktemp -d)
 		log="$STAGE/fuzz_$f.log"
 		cp -r "fuzz/corpus/$f/." "$tmp/"

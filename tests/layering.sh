@@ -27,6 +27,7 @@ declare -A may=(
 	[common]="common"
 	[policy]="policy common"
 	[audit]="audit common"
+	[snapshot]="snapshot common"
 )
 viol=()
 for dir in "${!may[@]}"; do
@@ -40,9 +41,9 @@ if [ ${#viol[@]} -eq 0 ]; then ok "includes follow the process diagram"
 else bad "includes follow the process diagram" "${viol[@]}"; fi
 
 # The pure libraries never end the process: the caller decides.
-ex=$(grep -rn -E '(^|[^_a-z])exit *\(' policy audit --include='*.c' | grep -v -E '^\S+:\s*\*|/\*.*exit\(\)' || true)
-if [ -z "$ex" ]; then ok "policy/ and audit/ call no exit()"
-else bad "policy/ and audit/ call no exit()" "$ex"; fi
+ex=$(grep -rn -E '(^|[^_a-z])exit *\(' policy audit snapshot --include='*.c' | grep -v -E '^\S+:\s*\*|/\*.*exit\(\)' || true)
+if [ -z "$ex" ]; then ok "policy/, audit/ and snapshot/ call no exit()"
+else bad "policy/, audit/ and snapshot/ call no exit()" "$ex"; fi
 
 # The supervisor parses no YAML, JSON or HTTP: it links none of them.
 if [ -x "$BLD/aksup" ]; then

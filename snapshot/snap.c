@@ -1,0 +1,577 @@
+/*
+ * snapshot/snap.c -- the snapshot store's format (snapshot/snap.h):
+ * record ids, the metadata line checked whole (JSON, every member's
+ * type and range, the members against each other) before anything of it
+ * is kept, the line made by the same rules, and the store's file names.
+ * Pure: no I/O, no exit(), no global state; bounded by SNAP_META_MAX.
+ * Unit-tested (tests/unit/test_snapshot.c) and fuzzed
+ * (fuzz/fuzz_snapshot.c).
+ *
+ * Runs in: aksup-worker-fs (confined), once wired in (issue 18).
+ * Privilege: none needed. Input: the store's files (written by the fs
+ * worker; torn by a crash or edited by anyone with the store owner's
+ * rights).
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fds.h"
+#include "snapshot/snap.h"
+
+#define WHY_KEY_MAX	32	/* bytes of an unknown key in a reason */
+
+static void fail(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+lhex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* 1 when the array s (size bytes) holds a NUL: a C string within it. */
+static int
+terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+int
+snap_id_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strnlen(s, SNAP_ID_LEN + 1) != SNAP_ID_LEN)
+		return 0;
+	for (i = 0; i < SNAP_ID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!lhex(s[i]))
+			return 0;
+	}
+	if (s[14] < '1' || s[14] > '8')		/* version */
+		return 0;
+	if (s[19] != '8' && s[19] != '9' && s[19] != 'a' && s[19] != 'b')
+		return 0;			/* RFC 4122 variant */
+	return 1;
+}
+
+int
+snap_hex_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strnlen(s, SNAP_HEX_LEN + 1) != SNAP_HEX_LEN)
+		return 0;
+	for (i = 0; i < SNAP_HEX_LEN; i++)
+		if (!lhex(s[i]))
+			return 0;
+	return 1;
+}
+
+int
+snap_path_ok(const char *p)
+{
+	size_t i, len, start = 0;
+
+	if (p == NULL)
+		return 0;
+	len = strnlen(p, SNAP_PATH_MAX + 1);
+	if (len == 0 || len > SNAP_PATH_MAX)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (i < len && c != '/') {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			continue;
+		}
+		/* a component p[start..i) ends */
+		if (i == start)
+			return 0;	/* leading, trailing or "//" */
+		if (p[start] == '.' && (i - start == 1 ||
+		    (i - start == 2 && p[start + 1] == '.')))
+			return 0;	/* "." or ".." */
+		start = i + 1;
+	}
+	return 1;
+}
+
+/* Components of a path (its '/' + 1). */
+static size_t
+components(const char *p)
+{
+	size_t c = 1;
+
+	for (; *p != '\0'; p++)
+		c += *p == '/';
+	return c;
+}
+
+int
+snap_created_dir(const struct snap_meta *m, unsigned i, char *out, size_t n)
+{
+	size_t c, d, j, k = 0;
+
+	if (m == NULL || out == NULL || !terminated(m->path, sizeof m->path))
+		return -1;
+	c = components(m->path);
+	if (m->ncreated > SNAP_DIRS_MAX || m->ncreated > c - 1 ||
+	    i >= m->ncreated)
+		return -1;
+	d = c - m->ncreated + i;	/* its depth: 1 .. c - 1 */
+	for (j = 0; m->path[j] != '\0'; j++)
+		if (m->path[j] == '/' && ++k == d)
+			break;
+	if (j >= n)
+		return -1;
+	memcpy(out, m->path, j);
+	out[j] = '\0';
+	return 0;
+}
+
+int
+snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
+{
+	int write;
+
+	if (m == NULL) {
+		fail(why, whylen, "no metadata");
+		return -1;
+	}
+	if (m->v != SNAP_VERSION) {
+		fail(why, whylen, "v: not %d", SNAP_VERSION);
+		return -1;
+	}
+	if (!terminated(m->record_id, sizeof m->record_id) ||
+	    !snap_id_ok(m->record_id)) {
+		fail(why, whylen, "record_id: not a lower-case UUID");
+		return -1;
+	}
+	if (!terminated(m->session, sizeof m->session) ||
+	    !snap_id_ok(m->session)) {
+		fail(why, whylen, "session: not a lower-case UUID");
+		return -1;
+	}
+	if (!terminated(m->action, sizeof m->action) ||
+	    (strcmp(m->action, "fs.write") != 0 &&
+	    strcmp(m->action, "fs.delete") != 0)) {
+		fail(why, whylen, "action: not fs.write or fs.delete");
+		return -1;
+	}
+	write = strcmp(m->action, "fs.write") == 0;
+	if (m->root >= FS_ROOTS_MAX) {
+		fail(why, whylen, "root: not below %d", FS_ROOTS_MAX);
+		return -1;
+	}
+	if (!terminated(m->path, sizeof m->path) || !snap_path_ok(m->path)) {
+		fail(why, whylen, "path: not a normalized relative path");
+		return -1;
+	}
+	if (m->existed != 0 && m->existed != 1) {
+		fail(why, whylen, "existed: not 0 or 1");
+		return -1;
+	}
+	if (!write && !m->existed) {
+		fail(why, whylen, "existed: false for fs.delete");
+		return -1;
+	}
+	if (!terminated(m->blob, sizeof m->blob)) {
+		fail(why, whylen, "blob: not 64 lower-case hex digits");
+		return -1;
+	}
+	if (m->existed) {
+		if (m->mode > 07777) {
+			fail(why, whylen, "mode: above 07777");
+			return -1;
+		}
+		if (m->size > (uint64_t)INT64_MAX) {
+			fail(why, whylen, "size: above INT64_MAX");
+			return -1;
+		}
+		if (!snap_hex_ok(m->blob)) {
+			fail(why, whylen, "blob: not 64 lower-case hex digits");
+			return -1;
+		}
+	} else {
+		if (m->mode != 0) {
+			fail(why, whylen, "mode: set but existed is false");
+			return -1;
+		}
+		if (m->size != 0) {
+			fail(why, whylen, "size: set but existed is false");
+			return -1;
+		}
+		if (m->blob[0] != '\0') {
+			fail(why, whylen, "blob: set but existed is false");
+			return -1;
+		}
+	}
+	if (!terminated(m->after, sizeof m->after) ||
+	    (write ? !snap_hex_ok(m->after) : m->after[0] != '\0')) {
+		fail(why, whylen, write ?
+		    "after: not 64 lower-case hex digits" :
+		    "after: not empty for fs.delete");
+		return -1;
+	}
+	if (m->ncreated > 0 && (!write || m->existed)) {
+		fail(why, whylen,
+		    "created: not empty but the file existed");
+		return -1;
+	}
+	if (m->ncreated > SNAP_DIRS_MAX) {
+		fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
+		return -1;
+	}
+	if (m->ncreated > components(m->path) - 1) {
+		fail(why, whylen, "created: more than path's ancestors");
+		return -1;
+	}
+	if (m->at < 0 || m->at > SNAP_TIME_MAX) {
+		fail(why, whylen, "at: out of range");
+		return -1;
+	}
+	if (m->expires < m->at || m->expires > SNAP_TIME_MAX) {
+		fail(why, whylen, "expires: before at or out of range");
+		return -1;
+	}
+	return 0;
+}
+
+char *
+snap_meta_dump(const struct snap_meta *m, size_t *len)
+{
+	json_t *o, *created;
+	char dir[SNAP_PATH_MAX + 1], *text, *line;
+	size_t n;
+	unsigned i;
+
+	if (snap_meta_check(m, NULL, 0) != 0)
+		return NULL;
+	if ((created = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < m->ncreated; i++)
+		if (snap_created_dir(m, i, dir, sizeof dir) != 0 ||
+		    json_array_append_new(created, json_string(dir)) != 0) {
+			json_decref(created);
+			return NULL;
+		}
+	/* json_pack fails (NULL) on a string that is not UTF-8 */
+	o = json_pack("{s:i,s:s,s:s,s:s,s:I,s:s,s:b,s:s,s:o,s:I,s:I}",
+	    "v", m->v, "record_id", m->record_id, "session", m->session,
+	    "action", m->action, "root", (json_int_t)m->root,
+	    "path", m->path, "existed", m->existed, "after", m->after,
+	    "created", created, "at", (json_int_t)m->at,
+	    "expires", (json_int_t)m->expires);
+	if (o == NULL)
+		return NULL;
+	if (m->existed && (json_object_set_new(o, "mode",
+	    json_integer((json_int_t)m->mode)) != 0 ||
+	    json_object_set_new(o, "size",
+	    json_integer((json_int_t)m->size)) != 0 ||
+	    json_object_set_new(o, "blob", json_string(m->blob)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (text == NULL)
+		return NULL;
+	n = strlen(text);
+	if (n + 1 > SNAP_META_MAX || (line = realloc(text, n + 2)) == NULL) {
+		free(text);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	if (len != NULL)
+		*len = n + 1;
+	return line;
+}
+
+/* ---- the reader ---- */
+
+static const char *const known[] = {
+	"v", "record_id", "session", "action", "root", "path", "existed",
+	"mode", "size", "blob", "after", "created", "at", "expires",
+};
+
+/* String member key of o into out (size bytes): 0 or -1 with why. */
+static int
+get_str(json_t *o, const char *key, char *out, size_t size, char *why,
+    size_t whylen)
+{
+	json_t *v = json_object_get(o, key);
+	size_t n;
+
+	if (v == NULL) {
+		fail(why, whylen, "%s: missing", key);
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		fail(why, whylen, "%s: not a string", key);
+		return -1;
+	}
+	n = json_string_length(v);
+	if (n >= size || strlen(json_string_value(v)) != n) {
+		fail(why, whylen, "%s: too long or holds a NUL", key);
+		return -1;
+	}
+	memcpy(out, json_string_value(v), n + 1);
+	return 0;
+}
+
+/* Integer member key of o in [lo, hi]: 0 or -1 with why. */
+static int
+get_int(json_t *o, const char *key, json_int_t lo, json_int_t hi,
+    json_int_t *out, char *why, size_t whylen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL) {
+		fail(why, whylen, "%s: missing", key);
+		return -1;
+	}
+	if (!json_is_integer(v)) {
+		fail(why, whylen, "%s: not an integer", key);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	if (*out < lo || *out > hi) {
+		fail(why, whylen, "%s: out of range", key);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
+{
+	char dir[SNAP_PATH_MAX + 1];
+	const char *key;
+	json_t *v, *created;
+	json_int_t x;
+	size_t i, k;
+
+	json_object_foreach(o, key, v) {
+		for (k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcmp(key, known[k]) == 0)
+				break;
+		if (k == sizeof known / sizeof known[0]) {
+			char shown[WHY_KEY_MAX + 1];
+
+			for (i = 0; i < WHY_KEY_MAX && key[i] != '\0'; i++)
+				shown[i] = key[i] > 0x20 && key[i] < 0x7f &&
+				    key[i] != '"' ? key[i] : '?';
+			shown[i] = '\0';
+			fail(why, whylen, "unknown key \"%s\"", shown);
+			return -1;
+		}
+	}
+	if (get_int(o, "v", SNAP_VERSION, SNAP_VERSION, &x, why, whylen))
+		return -1;
+	m->v = (int)x;
+	if (get_str(o, "record_id", m->record_id, sizeof m->record_id, why,
+	    whylen) != 0 || get_str(o, "session", m->session,
+	    sizeof m->session, why, whylen) != 0 || get_str(o, "action",
+	    m->action, sizeof m->action, why, whylen) != 0)
+		return -1;
+	if (get_int(o, "root", 0, FS_ROOTS_MAX - 1, &x, why, whylen) != 0)
+		return -1;
+	m->root = (unsigned)x;
+	if (get_str(o, "path", m->path, sizeof m->path, why, whylen) != 0)
+		return -1;
+	v = json_object_get(o, "existed");
+	if (v == NULL || !json_is_boolean(v)) {
+		fail(why, whylen, v == NULL ? "existed: missing" :
+		    "existed: not true or false");
+		return -1;
+	}
+	m->existed = json_is_true(v);
+	if (m->existed) {
+		if (get_int(o, "mode", 0, 07777, &x, why, whylen) != 0)
+			return -1;
+		m->mode = (unsigned)x;
+		if (get_int(o, "size", 0, INT64_MAX, &x, why, whylen) != 0)
+			return -1;
+		m->size = (uint64_t)x;
+		if (get_str(o, "blob", m->blob, sizeof m->blob, why,
+		    whylen) != 0)
+			return -1;
+	} else {
+		static const char *const only[] = { "mode", "size", "blob" };
+
+		for (k = 0; k < 3; k++)
+			if (json_object_get(o, only[k]) != NULL) {
+				fail(why, whylen,
+				    "%s: present but existed is false",
+				    only[k]);
+				return -1;
+			}
+	}
+	if (get_str(o, "after", m->after, sizeof m->after, why, whylen) != 0)
+		return -1;
+	created = json_object_get(o, "created");
+	if (created == NULL || !json_is_array(created)) {
+		fail(why, whylen, created == NULL ? "created: missing" :
+		    "created: not an array");
+		return -1;
+	}
+	if (json_array_size(created) > SNAP_DIRS_MAX) {
+		fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
+		return -1;
+	}
+	m->ncreated = (unsigned)json_array_size(created);
+	if (get_int(o, "at", 0, SNAP_TIME_MAX, &x, why, whylen) != 0)
+		return -1;
+	m->at = (int64_t)x;
+	if (get_int(o, "expires", 0, SNAP_TIME_MAX, &x, why, whylen) != 0)
+		return -1;
+	m->expires = (int64_t)x;
+	if (snap_meta_check(m, why, whylen) != 0)
+		return -1;
+	/* path is good now: the list must be its last ancestors */
+	for (i = 0; i < m->ncreated; i++) {
+		v = json_array_get(created, i);
+		if (!json_is_string(v)) {
+			fail(why, whylen, "created: not an array of strings");
+			return -1;
+		}
+		if (snap_created_dir(m, (unsigned)i, dir, sizeof dir) != 0 ||
+		    json_string_length(v) != strlen(dir) ||
+		    strcmp(json_string_value(v), dir) != 0) {
+			fail(why, whylen, "created: not path's last "
+			    "ancestors, shallowest first");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+snap_meta_parse(const char *buf, size_t len, struct snap_meta *m, char *why,
+    size_t whylen)
+{
+	json_error_t e;
+	json_t *o;
+	int rc;
+
+	fail(why, whylen, "%s", "");
+	if (m == NULL) {
+		fail(why, whylen, "no metadata");
+		return -1;
+	}
+	memset(m, 0, sizeof *m);
+	if (buf == NULL || len == 0) {
+		fail(why, whylen, "line: empty");
+		return -1;
+	}
+	if (len > SNAP_META_MAX) {
+		fail(why, whylen, "line: over %u bytes", SNAP_META_MAX);
+		return -1;
+	}
+	if (buf[len - 1] != '\n') {
+		fail(why, whylen, "line: no final newline (torn)");
+		return -1;
+	}
+	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+	if (o == NULL) {
+		fail(why, whylen, "line: %s", e.text);
+		return -1;
+	}
+	if (!json_is_object(o)) {
+		json_decref(o);
+		fail(why, whylen, "line: not a JSON object");
+		return -1;
+	}
+	rc = parse_obj(o, m, why, whylen);
+	json_decref(o);
+	if (rc != 0)
+		memset(m, 0, sizeof *m);
+	return rc;
+}
+
+/* ---- names ---- */
+
+int
+snap_blob_name(const char *hex, char *out, size_t n)
+{
+	int r;
+
+	if (!snap_hex_ok(hex) || out == NULL)
+		return -1;
+	r = snprintf(out, n, "blobs/%.2s/%s", hex, hex);
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+int
+snap_meta_name(const char *record_id, char *out, size_t n)
+{
+	int r;
+
+	if (!snap_id_ok(record_id) || out == NULL)
+		return -1;
+	r = snprintf(out, n, "meta/%s.json", record_id);
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+int
+snap_tmp_name(const char *final, unsigned long long nonce, char *out,
+    size_t n)
+{
+	char want[sizeof "blobs/ab/" + SNAP_HEX_LEN];
+	const char *base;
+	int r;
+
+	if (final == NULL || out == NULL)
+		return -1;
+	/* final must be what snap_blob_name or snap_meta_name makes */
+	if (strncmp(final, "blobs/", 6) == 0) {
+		if (strnlen(final, sizeof want) != sizeof want - 1)
+			return -1;
+		base = final + 9;
+		if (snap_blob_name(base, want, sizeof want) != 0 ||
+		    strcmp(want, final) != 0)
+			return -1;
+	} else if (strncmp(final, "meta/", 5) == 0) {
+		char id[SNAP_ID_LEN + 1];
+
+		if (strnlen(final, sizeof "meta/.json" + SNAP_ID_LEN) !=
+		    sizeof "meta/.json" - 1 + SNAP_ID_LEN)
+			return -1;
+		base = final + 5;
+		if (strcmp(base + SNAP_ID_LEN, ".json") != 0)
+			return -1;
+		memcpy(id, base, SNAP_ID_LEN);
+		id[SNAP_ID_LEN] = '\0';
+		if (!snap_id_ok(id))
+			return -1;
+	} else
+		return -1;
+	r = snprintf(out, n, "tmp/%016llx-%s", nonce, base);
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+int
+snap_expired(const struct snap_meta *m, int64_t now)
+{
+	/* no metadata: nothing to keep */
+	return m == NULL || now >= m->expires;
+}

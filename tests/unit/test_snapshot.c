@@ -1,0 +1,619 @@
+/*
+ * tests/unit/test_snapshot.c -- the snapshot store's format
+ * (snapshot/snap.c): record ids (what common/hex.c makes accepted,
+ * anything else refused), the metadata line's round trip for a new file
+ * (with the directories its write created), an overwritten file and a
+ * delete, every rule refused by the reader with a reason naming the
+ * member and by the writer (NULL), the store's names, expiry.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hex.h"
+#include "snapshot/snap.h"
+
+#define ID1	"0f8fad5b-d9cb-469f-a165-70867728950e"
+#define ID2	"7c9e6679-7425-40de-944b-e07fc1f90ae7"
+#define HEX1	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define HEX2	"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+
+/* ---- ids ---- */
+
+START_TEST(test_id_good)
+{
+	static const char *const good[] = {
+		ID1, ID2,
+		"00000000-0000-4000-8000-000000000000",
+		"ffffffff-ffff-1fff-bfff-ffffffffffff",	/* v1, variant b */
+		"12345678-9abc-8def-9012-3456789abcde",	/* v8, variant 9 */
+		"12345678-9abc-5def-a012-3456789abcde",
+	};
+	unsigned char r[16];
+	char id[37];
+	size_t i, j;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(snap_id_ok(good[i]), "refused %s", good[i]);
+	/* what the broker makes: common/hex.c's uuid4_format */
+	srand(18);
+	for (i = 0; i < 2000; i++) {
+		for (j = 0; j < 16; j++)
+			r[j] = (unsigned char)(i == 0 ? 0 : i == 1 ? 0xff :
+			    rand());
+		uuid4_format(r, id);
+		ck_assert_msg(snap_id_ok(id), "refused uuid4 %s", id);
+	}
+}
+END_TEST
+
+START_TEST(test_id_bad)
+{
+	static const char *const bad[] = {
+		"",
+		"../x",
+		"../../etc/passwd",
+		"0F8FAD5B-D9CB-469F-A165-70867728950E",	/* upper case */
+		"0f8fad5b-d9cb-469f-a165-70867728950E",	/* one upper */
+		"{0f8fad5b-d9cb-469f-a165-70867728950e}",	/* braces */
+		"0f8fad5b-d9cb-469f-a165-70867728950e0",	/* long */
+		"0f8fad5b-d9cb-469f-a165-70867728950e\n",
+		"0f8fad5b-d9cb-469f-a165-70867728950",	/* short */
+		"0f8fad5bd9cb469fa16570867728950e",	/* no hyphens */
+		"0f8fad5b-d9cb-469f-a16570867728950e-",	/* misplaced */
+		"0f8fad5bd-9cb-469f-a165-70867728950e",
+		"0f8fad5b-d9cb-069f-a165-70867728950e",	/* version 0 */
+		"0f8fad5b-d9cb-969f-a165-70867728950e",	/* version 9 */
+		"0f8fad5b-d9cb-f69f-a165-70867728950e",	/* version f */
+		"0f8fad5b-d9cb-469f-7165-70867728950e",	/* variant 7 */
+		"0f8fad5b-d9cb-469f-c165-70867728950e",	/* variant c */
+		"0f8fad5g-d9cb-469f-a165-70867728950e",	/* not hex */
+		"0f8fad5b-d9cb-469f-a165-70867728950/",
+		" 0f8fad5b-d9cb-469f-a165-70867728950e",
+		"0f8fad5b-d9cb-469f-a165-70867728950e.json",
+	};
+	char nul[] = ID1;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!snap_id_ok(bad[i]), "accepted \"%s\"", bad[i]);
+	ck_assert(!snap_id_ok(NULL));
+	nul[10] = '\0';			/* a NUL inside */
+	ck_assert(!snap_id_ok(nul));
+}
+END_TEST
+
+/* ---- metadata ---- */
+
+static void
+meta_new_file(struct snap_meta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->v = 1;
+	strcpy(m->record_id, ID1);
+	strcpy(m->session, ID2);
+	strcpy(m->action, "fs.write");
+	m->root = 2;
+	strcpy(m->path, "a/b/c.txt");
+	m->existed = 0;
+	strcpy(m->after, HEX2);
+	m->ncreated = 2;		/* "a", "a/b" */
+	m->at = 1765000000;
+	m->expires = 1765003600;
+}
+
+static void
+meta_overwrite(struct snap_meta *m)
+{
+	meta_new_file(m);
+	m->ncreated = 0;
+	m->existed = 1;
+	m->mode = 0640;
+	m->size = 2500;
+	strcpy(m->blob, HEX1);
+}
+
+static void
+meta_delete(struct snap_meta *m)
+{
+	meta_overwrite(m);
+	strcpy(m->action, "fs.delete");
+	m->after[0] = '\0';
+	m->mode = 07755;
+	m->size = 0;
+}
+
+static void
+same(const struct snap_meta *a, const struct snap_meta *b)
+{
+	ck_assert_int_eq(a->v, b->v);
+	ck_assert_str_eq(a->record_id, b->record_id);
+	ck_assert_str_eq(a->session, b->session);
+	ck_assert_str_eq(a->action, b->action);
+	ck_assert_uint_eq(a->root, b->root);
+	ck_assert_str_eq(a->path, b->path);
+	ck_assert_int_eq(a->existed, b->existed);
+	ck_assert_uint_eq(a->mode, b->mode);
+	ck_assert(a->size == b->size);
+	ck_assert_str_eq(a->blob, b->blob);
+	ck_assert_str_eq(a->after, b->after);
+	ck_assert_uint_eq(a->ncreated, b->ncreated);
+	ck_assert(a->at == b->at);
+	ck_assert(a->expires == b->expires);
+}
+
+/* dump, check the line, parse it back, compare */
+static char *
+round_trip(const struct snap_meta *m)
+{
+	struct snap_meta back;
+	char why[128], *line;
+	size_t len;
+
+	line = snap_meta_dump(m, &len);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_uint_eq(len, strlen(line));
+	ck_assert(len > 0 && line[len - 1] == '\n');
+	ck_assert_ptr_eq(strchr(line, '\n'), line + len - 1);
+	ck_assert_msg(snap_meta_parse(line, len, &back, why, sizeof why) == 0,
+	    "%s: %s", line, why);
+	same(m, &back);
+	return line;
+}
+
+START_TEST(test_round_trip_new_file)
+{
+	struct snap_meta m;
+	char *line, dir[64];
+
+	meta_new_file(&m);
+	line = round_trip(&m);
+	ck_assert_str_eq(line, "{\"action\":\"fs.write\",\"after\":\"" HEX2
+	    "\",\"at\":1765000000,\"created\":[\"a\",\"a/b\"],"
+	    "\"existed\":false,\"expires\":1765003600,\"path\":\"a/b/c.txt\","
+	    "\"record_id\":\"" ID1 "\",\"root\":2,\"session\":\"" ID2
+	    "\",\"v\":1}\n");
+	free(line);
+	ck_assert_int_eq(snap_created_dir(&m, 0, dir, sizeof dir), 0);
+	ck_assert_str_eq(dir, "a");
+	ck_assert_int_eq(snap_created_dir(&m, 1, dir, sizeof dir), 0);
+	ck_assert_str_eq(dir, "a/b");
+	ck_assert_int_eq(snap_created_dir(&m, 2, dir, sizeof dir), -1);
+	ck_assert_int_eq(snap_created_dir(&m, 1, dir, 3), -1);	/* small */
+	m.ncreated = 1;			/* only the parent */
+	ck_assert_int_eq(snap_created_dir(&m, 0, dir, sizeof dir), 0);
+	ck_assert_str_eq(dir, "a/b");
+	free(round_trip(&m));
+	m.ncreated = 0;			/* into an existing directory */
+	line = round_trip(&m);
+	ck_assert_ptr_nonnull(strstr(line, "\"created\":[]"));
+	free(line);
+	strcpy(m.path, "top");		/* no directory at all */
+	free(round_trip(&m));
+}
+END_TEST
+
+START_TEST(test_round_trip_overwrite)
+{
+	struct snap_meta m;
+	char *line;
+
+	meta_overwrite(&m);
+	line = round_trip(&m);
+	ck_assert_str_eq(line, "{\"action\":\"fs.write\",\"after\":\"" HEX2
+	    "\",\"at\":1765000000,\"blob\":\"" HEX1 "\",\"created\":[],"
+	    "\"existed\":true,\"expires\":1765003600,\"mode\":416,"
+	    "\"path\":\"a/b/c.txt\",\"record_id\":\"" ID1 "\",\"root\":2,"
+	    "\"session\":\"" ID2 "\",\"size\":2500,\"v\":1}\n");
+	free(line);
+	/* the bounds themselves */
+	m.mode = 07777;
+	m.size = (uint64_t)INT64_MAX;
+	m.root = 62;
+	m.at = 0;
+	m.expires = SNAP_TIME_MAX;
+	memset(m.path, 'p', SNAP_PATH_MAX);
+	m.path[SNAP_PATH_MAX] = '\0';
+	free(round_trip(&m));
+	strcpy(m.path, "\xc3\xa9t\xc3\xa9/\"q\\\"/.hidden/..x/x..");
+	free(round_trip(&m));
+}
+END_TEST
+
+START_TEST(test_round_trip_delete)
+{
+	struct snap_meta m;
+	char *line;
+
+	meta_delete(&m);
+	line = round_trip(&m);
+	ck_assert_ptr_nonnull(strstr(line, "\"action\":\"fs.delete\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"after\":\"\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"mode\":4077,"));
+	ck_assert_ptr_nonnull(strstr(line, "\"size\":0,"));
+	free(line);
+}
+END_TEST
+
+START_TEST(test_deep_created)
+{
+	struct snap_meta m;
+	char *p;
+	unsigned i;
+
+	meta_new_file(&m);
+	p = m.path;
+	for (i = 0; i < SNAP_DIRS_MAX; i++)
+		p += sprintf(p, "d%u/", i);
+	strcpy(p, "f");
+	m.ncreated = SNAP_DIRS_MAX;
+	free(round_trip(&m));
+	m.ncreated = SNAP_DIRS_MAX + 1;
+	ck_assert_ptr_null(snap_meta_dump(&m, NULL));
+}
+END_TEST
+
+/*
+ * The line of m with member key replaced by the JSON text val (NULL:
+ * removed), parsed: must be refused with a reason starting with want.
+ */
+static void
+refuse_member(const struct snap_meta *m, const char *key, const char *val,
+    const char *want)
+{
+	struct snap_meta out;
+	json_error_t e;
+	json_t *o;
+	char *line, *t, *full, why[160];
+
+	line = snap_meta_dump(m, NULL);
+	ck_assert_ptr_nonnull(line);
+	o = json_loads(line, 0, &e);
+	ck_assert_ptr_nonnull(o);
+	free(line);
+	if (val == NULL)
+		ck_assert_int_eq(json_object_del(o, key), 0);
+	else {
+		json_t *v = json_loads(val, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+		    &e);
+
+		ck_assert_msg(v != NULL, "bad test JSON %s", val);
+		json_object_set_new(o, key, v);
+	}
+	t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	ck_assert_int_ge(asprintf(&full, "%s\n", t), 0);
+	free(t);
+	strcpy(why, "(none)");
+	ck_assert_msg(snap_meta_parse(full, strlen(full), &out, why,
+	    sizeof why) == -1, "accepted %s=%s", key, val ? val : "(none)");
+	ck_assert_msg(strncmp(why, want, strlen(want)) == 0,
+	    "%s=%s: reason \"%s\", wanted \"%s\"", key, val ? val : "(none)",
+	    why, want);
+	ck_assert_str_eq(out.path, "");	/* nothing kept */
+	free(full);
+}
+
+START_TEST(test_refused_members)
+{
+	struct snap_meta nf, ow, del;
+	char longpath[SNAP_PATH_MAX + 8], buf[SNAP_PATH_MAX + 16];
+	char many[64 * 8 + 8], *p;
+	unsigned i;
+
+	meta_new_file(&nf);
+	meta_overwrite(&ow);
+	meta_delete(&del);
+	/* paths */
+	refuse_member(&nf, "path", "\"../x\"", "path:");
+	refuse_member(&nf, "path", "\"a/../x\"", "path:");
+	refuse_member(&nf, "path", "\"a/..\"", "path:");
+	refuse_member(&nf, "path", "\"..\"", "path:");
+	refuse_member(&nf, "path", "\"/abs\"", "path:");
+	refuse_member(&nf, "path", "\"a//b\"", "path:");
+	refuse_member(&nf, "path", "\"a/./b\"", "path:");
+	refuse_member(&nf, "path", "\".\"", "path:");
+	refuse_member(&nf, "path", "\"\"", "path:");
+	refuse_member(&nf, "path", "\"a/\"", "path:");
+	refuse_member(&nf, "path", "\"a\\nb\"", "path:");
+	refuse_member(&nf, "path", "\"a\\u007fb\"", "path:");
+	refuse_member(&nf, "path", "\"a\\u0000b\"", "line:");
+	refuse_member(&nf, "path", "7", "path: not a string");
+	memset(longpath, 'p', SNAP_PATH_MAX + 1);
+	longpath[SNAP_PATH_MAX + 1] = '\0';
+	snprintf(buf, sizeof buf, "\"%s\"", longpath);
+	refuse_member(&ow, "path", buf, "path: too long");
+	/* ids */
+	refuse_member(&nf, "record_id", "\"../x\"", "record_id:");
+	refuse_member(&nf, "record_id",
+	    "\"0F8FAD5B-D9CB-469F-A165-70867728950E\"", "record_id:");
+	refuse_member(&nf, "session", "\"{" ID2 "}\"", "session:");
+	refuse_member(&nf, "session", NULL, "session: missing");
+	/* hex */
+	refuse_member(&ow, "blob", "\"" "9F86D081884C7D659A2FEAA0C55AD015"
+	    "A3BF4F1B2B0B822CD15D6C15B0F00A08" "\"", "blob:");
+	refuse_member(&ow, "blob", "\"9f86d0\"", "blob:");
+	refuse_member(&ow, "blob", "\"\"", "blob:");
+	refuse_member(&ow, "blob", NULL, "blob: missing");
+	refuse_member(&ow, "after", "\"zz\"", "after:");
+	refuse_member(&nf, "after", "\"\"", "after:");
+	refuse_member(&del, "after", "\"" HEX2 "\"", "after:");
+	/* mode, size, existed */
+	refuse_member(&ow, "mode", "4096", "mode: out of range");
+	refuse_member(&ow, "mode", "-1", "mode: out of range");
+	refuse_member(&ow, "mode", "\"0644\"", "mode: not an integer");
+	refuse_member(&ow, "mode", "420.0", "mode: not an integer");
+	refuse_member(&ow, "size", "-1", "size: out of range");
+	refuse_member(&ow, "size", NULL, "size: missing");
+	refuse_member(&nf, "mode", "420", "mode: present");
+	refuse_member(&nf, "size", "0", "size: present");
+	refuse_member(&nf, "blob", "\"" HEX1 "\"", "blob: present");
+	refuse_member(&nf, "existed", "0", "existed:");
+	refuse_member(&nf, "existed", NULL, "existed: missing");
+	refuse_member(&del, "existed", "false", "mode: present");
+	/* the rest */
+	refuse_member(&nf, "v", "2", "v:");
+	refuse_member(&nf, "v", NULL, "v: missing");
+	refuse_member(&nf, "action", "\"fs.read\"", "action:");
+	refuse_member(&nf, "action", "\"fs.write.and.more.than.16\"",
+	    "action: too long");
+	refuse_member(&nf, "root", "63", "root: out of range");
+	refuse_member(&nf, "root", "-1", "root: out of range");
+	refuse_member(&nf, "root", "\"1\"", "root: not an integer");
+	refuse_member(&nf, "at", "-1", "at: out of range");
+	refuse_member(&nf, "at", "253402300800", "at: out of range");
+	refuse_member(&nf, "expires", "1764999999", "expires:");
+	refuse_member(&nf, "expires", "1e3", "expires: not an integer");
+	refuse_member(&nf, "x", "1", "unknown key \"x\"");
+	refuse_member(&nf, "Path", "\"a\"", "unknown key \"Path\"");
+	/* created */
+	refuse_member(&nf, "created", "[\"a/b\",\"a\"]", "created: not path");
+	refuse_member(&nf, "created", "[\"a\"]", "created: not path");
+	refuse_member(&nf, "created", "[\"x\",\"x/b\"]", "created: not path");
+	refuse_member(&nf, "created", "[\"a\",\"a/b/\"]", "created: not path");
+	refuse_member(&nf, "created", "[\"a\",7]", "created: not an array of");
+	refuse_member(&nf, "created", "[\"a\",\"a/b\",\"a/b/c.txt\"]",
+	    "created: more than path's");
+	refuse_member(&nf, "created", "\"a\"", "created: not an array");
+	refuse_member(&nf, "created", NULL, "created: missing");
+	refuse_member(&ow, "created", "[\"a/b\"]", "created: not empty");
+	refuse_member(&del, "created", "[\"a/b\"]", "created: not empty");
+	p = many;
+	p += sprintf(p, "[");
+	for (i = 0; i <= SNAP_DIRS_MAX; i++)
+		p += sprintf(p, "%s\"a\"", i ? "," : "");
+	sprintf(p, "]");
+	refuse_member(&nf, "created", many, "created: more than 64");
+}
+END_TEST
+
+static void
+refuse_text(const char *text, size_t len, const char *want)
+{
+	struct snap_meta m;
+	char why[160] = "(none)";
+
+	ck_assert_int_eq(snap_meta_parse(text, len, &m, why, sizeof why), -1);
+	ck_assert_msg(strstr(why, want) != NULL, "reason \"%s\", wanted \"%s\"",
+	    why, want);
+}
+
+START_TEST(test_refused_lines)
+{
+	struct snap_meta m;
+	char *line, *dup, *huge;
+	size_t len;
+
+	meta_overwrite(&m);
+	line = snap_meta_dump(&m, &len);
+	ck_assert_ptr_nonnull(line);
+	/* a duplicate key, even with the same value */
+	ck_assert_int_ge(asprintf(&dup, "{\"v\":1,%s", line + 1), 0);
+	refuse_text(dup, strlen(dup), "duplicate");
+	free(dup);
+	ck_assert_int_ge(asprintf(&dup, "%.*s,\"path\":\"a/b/c.txt\"}\n",
+	    (int)len - 2, line), 0);
+	refuse_text(dup, strlen(dup), "duplicate");
+	free(dup);
+	/* torn: no final newline, or cut short */
+	refuse_text(line, len - 1, "line: no final newline");
+	refuse_text(line, len / 2, "line: no final newline");
+	/* the bound: a valid line padded with blanks past SNAP_META_MAX */
+	huge = malloc(SNAP_META_MAX + 1);
+	ck_assert_ptr_nonnull(huge);
+	memset(huge, ' ', SNAP_META_MAX + 1);
+	memcpy(huge, line, len - 1);
+	huge[SNAP_META_MAX] = '\n';
+	refuse_text(huge, SNAP_META_MAX + 1, "line: over");
+	/* the same, one byte shorter: accepted (JSON allows the blanks) */
+	huge[SNAP_META_MAX - 1] = '\n';
+	ck_assert_int_eq(snap_meta_parse(huge, SNAP_META_MAX, &m, NULL, 0), 0);
+	free(huge);
+	/* not an object, not JSON, two objects, empty */
+	refuse_text("[]\n", 3, "line: not a JSON object");
+	refuse_text("{\"v\":1\n", 7, "line:");
+	refuse_text("\n", 1, "line:");
+	refuse_text("", 0, "line: empty");
+	ck_assert_int_ge(asprintf(&dup, "%.*s%s", (int)len - 1, line, line),
+	    0);
+	refuse_text(dup, strlen(dup), "line:");
+	free(dup);
+	/* a NUL byte in the line */
+	dup = strdup(line);
+	ck_assert_ptr_nonnull(dup);
+	dup[len / 2] = '\0';
+	refuse_text(dup, len, "line:");
+	free(dup);
+	/* not UTF-8 */
+	refuse_text("{\"path\":\"\xff\"}\n", 13, "line:");
+	free(line);
+}
+END_TEST
+
+/* The writer refuses what the reader would. */
+START_TEST(test_dump_refuses)
+{
+	struct snap_meta m;
+	char why[128];
+
+#define BAD(setup, want) do {						\
+		meta_new_file(&m);					\
+		setup;							\
+		ck_assert_ptr_null(snap_meta_dump(&m, NULL));		\
+		ck_assert_int_eq(snap_meta_check(&m, why, sizeof why), -1); \
+		ck_assert_msg(strncmp(why, want, strlen(want)) == 0,	\
+		    "reason \"%s\", wanted \"%s\"", why, want);		\
+	} while (0)
+#define BADOW(setup, want) BAD(meta_overwrite(&m); setup, want)
+
+	meta_new_file(&m);
+	ck_assert_int_eq(snap_meta_check(&m, why, sizeof why), 0);
+	BAD(m.v = 2, "v:");
+	BAD(strcpy(m.record_id, "../x"), "record_id:");
+	BAD(memset(m.record_id, 'a', sizeof m.record_id), "record_id:");
+	BAD(strcpy(m.session, ""), "session:");
+	BAD(strcpy(m.action, "fs.read"), "action:");
+	BAD(memset(m.action, 'a', sizeof m.action), "action:");
+	BAD(m.root = 63, "root:");
+	BAD(strcpy(m.path, "../x"), "path:");
+	BAD(strcpy(m.path, "/abs"), "path:");
+	BAD(strcpy(m.path, "a//b"), "path:");
+	BAD(strcpy(m.path, "a/./b"), "path:");
+	BAD(strcpy(m.path, ""), "path:");
+	BAD(memset(m.path, 'p', sizeof m.path), "path:");
+	BAD(strcpy(m.path, "\xff"), "");	/* not UTF-8: dump only */
+	BAD(m.existed = 2, "existed:");
+	BAD(m.mode = 0644, "mode: set");
+	BAD(m.size = 1, "size: set");
+	BAD(strcpy(m.blob, HEX1), "blob: set");
+	BAD(strcpy(m.after, "x"), "after:");
+	BAD(m.ncreated = 3, "created: more than path's");
+	BAD(m.at = -1, "at:");
+	BAD(m.at = SNAP_TIME_MAX + 1, "at:");
+	BAD(m.expires = m.at - 1, "expires:");
+	BADOW(m.mode = 010000, "mode: above");
+	BADOW(m.size = (uint64_t)INT64_MAX + 1, "size:");
+	BADOW(strcpy(m.blob, "ABC"), "blob:");
+	BADOW(memset(m.blob, 'a', sizeof m.blob), "blob:");
+	BADOW(m.ncreated = 1, "created: not empty");
+	BAD(meta_delete(&m); m.existed = 0; m.mode = 0; m.blob[0] = '\0',
+	    "existed: false for fs.delete");
+	BAD(meta_delete(&m); strcpy(m.after, HEX2), "after: not empty");
+	ck_assert_ptr_null(snap_meta_dump(NULL, NULL));
+#undef BAD
+#undef BADOW
+}
+END_TEST
+
+/* ---- names, expiry ---- */
+
+START_TEST(test_names)
+{
+	char out[160];
+
+	ck_assert_int_eq(snap_blob_name(HEX1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "blobs/9f/" HEX1);
+	ck_assert_int_eq(snap_blob_name(HEX1, out, 9 + 64), -1);
+	ck_assert_int_eq(snap_blob_name(HEX1, out, 9 + 65), 0);
+	ck_assert_int_eq(snap_blob_name("../" HEX1, out, sizeof out), -1);
+	ck_assert_int_eq(snap_blob_name("9F86", out, sizeof out), -1);
+	ck_assert_int_eq(snap_blob_name(HEX1 "0", out, sizeof out), -1);
+	ck_assert_int_eq(snap_blob_name(NULL, out, sizeof out), -1);
+
+	ck_assert_int_eq(snap_meta_name(ID1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "meta/" ID1 ".json");
+	ck_assert_int_eq(snap_meta_name(ID1, out, 5 + 36 + 5), -1);
+	ck_assert_int_eq(snap_meta_name("../evil", out, sizeof out), -1);
+	ck_assert_int_eq(snap_meta_name("", out, sizeof out), -1);
+
+	ck_assert_int_eq(snap_tmp_name("blobs/9f/" HEX1, 0x1234, out,
+	    sizeof out), 0);
+	ck_assert_str_eq(out, "tmp/0000000000001234-" HEX1);
+	ck_assert_int_eq(snap_tmp_name("meta/" ID1 ".json", ~0ULL, out,
+	    sizeof out), 0);
+	ck_assert_str_eq(out, "tmp/ffffffffffffffff-" ID1 ".json");
+	ck_assert_int_eq(snap_tmp_name("meta/" ID1 ".json", 1, out,
+	    4 + 17 + 36 + 5), -1);
+	ck_assert_int_eq(snap_tmp_name("blobs/00/" HEX1, 1, out, sizeof out),
+	    -1);			/* not its directory */
+	ck_assert_int_eq(snap_tmp_name("blobs/9f/" HEX1 "/x", 1, out,
+	    sizeof out), -1);
+	ck_assert_int_eq(snap_tmp_name("blobs/9f", 1, out, sizeof out), -1);
+	ck_assert_int_eq(snap_tmp_name("meta/../x.json", 1, out, sizeof out),
+	    -1);
+	ck_assert_int_eq(snap_tmp_name("meta/" ID1 ".jso", 1, out,
+	    sizeof out), -1);
+	ck_assert_int_eq(snap_tmp_name("meta/" ID1, 1, out, sizeof out), -1);
+	ck_assert_int_eq(snap_tmp_name("tmp/x", 1, out, sizeof out), -1);
+	ck_assert_int_eq(snap_tmp_name("/etc/passwd", 1, out, sizeof out),
+	    -1);
+	ck_assert_int_eq(snap_tmp_name(NULL, 1, out, sizeof out), -1);
+}
+END_TEST
+
+START_TEST(test_expiry)
+{
+	struct snap_meta m;
+
+	meta_new_file(&m);
+	ck_assert_int_eq(snap_expired(&m, 0), 0);
+	ck_assert_int_eq(snap_expired(&m, m.at), 0);
+	ck_assert_int_eq(snap_expired(&m, m.expires - 1), 0);
+	ck_assert_int_eq(snap_expired(&m, m.expires), 1);
+	ck_assert_int_eq(snap_expired(&m, m.expires + 1), 1);
+	ck_assert_int_eq(snap_expired(&m, INT64_MAX), 1);
+	m.expires = m.at;		/* a TTL of 0: expired at once */
+	ck_assert_int_eq(snap_expired(&m, m.at), 1);
+	ck_assert_int_eq(snap_expired(NULL, 0), 1);
+}
+END_TEST
+
+START_TEST(test_path_ok)
+{
+	static const char *const good[] = {
+		"a", "a/b", "a/b/c.txt", ".hidden", "..x", "x..", "...",
+		"a b/c", "\xc3\xa9", "a\\b",
+	};
+	static const char *const bad[] = {
+		"", "/", "/a", "a/", "a//b", ".", "..", "./a", "a/.", "../a",
+		"a/../b", "a/..", "a\nb", "a\tb", "\x1f", "a\x7f",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(snap_path_ok(good[i]), "refused %s", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!snap_path_ok(bad[i]), "accepted \"%s\"", bad[i]);
+	ck_assert(!snap_path_ok(NULL));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("snapshot");
+	TCase *tc = tcase_create("snapshot");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_id_good);
+	tcase_add_test(tc, test_id_bad);
+	tcase_add_test(tc, test_path_ok);
+	tcase_add_test(tc, test_round_trip_new_file);
+	tcase_add_test(tc, test_round_trip_overwrite);
+	tcase_add_test(tc, test_round_trip_delete);
+	tcase_add_test(tc, test_deep_created);
+	tcase_add_test(tc, test_refused_members);
+	tcase_add_test(tc, test_refused_lines);
+	tcase_add_test(tc, test_dump_refuses);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_expiry);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
