@@ -61,23 +61,6 @@ struct mcp_args {
 
 /* ---- the pin file ---- */
 
-/* Root for sudo's invoking user: their files are theirs to decide. */
-static int
-invoker_owns(uid_t uid)
-{
-	const char *su = getenv("SUDO_UID");
-	uid_t ou;
-	gid_t og;
-	long v;
-
-	if (geteuid() != 0)
-		return 0;
-	if (confine_files_owner(&ou, &og) == 0)
-		return uid == ou;
-	return su != NULL && parse_int(su, 1, 0x7fffffff, &v) == 0 &&
-	    (uid_t)v == uid;
-}
-
 /* The operator's file: regular, yours or root's, nobody else's to
  * write. 0, or -1 (said). */
 static int
@@ -99,7 +82,7 @@ pins_fd_ok(int fd, const char *path, struct stat *st)
 		return -1;
 	}
 	if (st->st_uid != geteuid() && st->st_uid != 0 &&
-	    !invoker_owns(st->st_uid)) {
+	    !invoking_user(st->st_uid)) {
 		log_warnx("MCP pin file %s belongs to uid %u, neither you nor "
 		    "root: refused", path, (unsigned)st->st_uid);
 		return -1;

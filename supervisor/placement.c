@@ -47,7 +47,7 @@ same(const struct stat *a, const struct stat *b)
 
 /* As root under sudo (or --run-as): uid is the user aksup runs for,
  * whose files are theirs to decide with. */
-static int
+int
 invoking_user(uid_t uid)
 {
 	const char *su = getenv("SUDO_UID");

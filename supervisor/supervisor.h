@@ -181,6 +181,9 @@ struct place_root {
 };
 /* 0, or -1 (message printed naming the file, the root and the rule) when
  * a file lies at or beneath a root, or cannot be placed. */
+/* As root under sudo (or --run-as): 1 when uid is the user aksup runs
+ * for, whose files are theirs to decide with (supervisor/placement.c). */
+int invoking_user(uid_t uid);
 int placement_check(struct place_file *f, size_t nf,
     const struct place_root *r, size_t nr);
 /* FD's directory as a path inside its filesystem, whatever mount shows
