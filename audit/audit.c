@@ -1246,6 +1246,13 @@ audit_write(struct audit *a, const struct audit_rec *r)
 		if (i + 1 == r->ncreds)
 			PUTS(a, "]");
 	}
+	if (r->snapshot != 0) {
+		PUTS(a, ",\"snapshot\":");
+		if (r->snapshot > 0)
+			put_str(a, r->record_id);
+		else
+			PUTS(a, "false");
+	}
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);
 	if (a->o.params_max > 0) {

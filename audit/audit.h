@@ -113,6 +113,11 @@ struct audit_rec {
 	const char	*record_id;
 	uint64_t	 reserve;	/* outcome: what its decision held
 					   (audit_last_reserve) */
+	int		 snapshot;	/* an OK outcome of fs.write or
+					   fs.delete: 1 its snapshot was
+					   taken ("snapshot": record_id), -1
+					   the rule said snapshot: false
+					   ("snapshot": false); 0: no member */
 };
 
 /* The room the last ALLOWED decision holds for its outcome in the

@@ -29,6 +29,10 @@ gate_decide(const struct policy *p, const char *action, const char *target,
 	 * provider table, before the policy or a worker sees them. */
 	if (provider_prepare(action, params, g->why, sizeof(g->why)) < 0)
 		return GATE_MALFORMED;
+	if (g->pv != NULL && g->pv->target_check != NULL &&
+	    g->pv->target_check(target, target_len, g->why,
+	    sizeof(g->why)) < 0)
+		return GATE_MALFORMED;
 	if (g->pv != NULL && g->pv->path_target)
 		g->target = path_normalize(target, target_len, g->canon,
 		    sizeof(g->canon)) == 0 ? g->canon : NULL;

@@ -402,6 +402,12 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	else if (full)
 		err = "too many requests running at once (at most 16 per "
 		    "worker of this kind); try again when one has answered";
+	j->f.rid = j->c.rid;
+	j->f.session = audit_session_id(b->cfg->audit);
+	/* the outcome of a write or delete names its snapshot (the worker
+	 * does not do it without one) or says there was none */
+	if (pv->snapshots)
+		j->c.snapshot = g->d.no_snapshot ? -1 : 1;
 	if (err != NULL || pv->encode(&j->f, b->cfg->policy, j->rq.action,
 	    j->rq.params, j->target, &g->d, &err) < 0) {
 		finish(b, j, NULL, 0, err);

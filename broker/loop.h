@@ -49,6 +49,7 @@ struct reqctx {
 	const char *const *creds;	/* its decision record: the names of
 					 * the credentials its worker adds */
 	size_t ncreds;
+	int snapshot;		/* its outcome, when OK: audit_rec.snapshot */
 };
 
 /* A redirect hop its worker was allowed to follow: a decision of its

@@ -22,12 +22,53 @@ fs_op(const char *action)
 	static const char *const names[] = {
 		[FS_OP_READ] = "fs.read", [FS_OP_WRITE] = "fs.write",
 		[FS_OP_DELETE] = "fs.delete", [FS_OP_LIST] = "fs.list",
+		[FS_OP_ROLLBACK] = "snapshot.rollback",
 	};
 	size_t i;
 
-	for (i = FS_OP_READ; i <= FS_OP_LIST; i++)
+	for (i = FS_OP_READ; i <= FS_OP_ROLLBACK; i++)
 		if (strcmp(names[i], action) == 0)
 			return (enum fs_op)i;
+	return 0;
+}
+
+/* The ids the worker names a snapshot by (no NUL on the wire). */
+static int
+put_ids(struct fs_req *fr, const struct fwd *f, const char *rid)
+{
+	if (rid == NULL || f->session == NULL || strlen(rid) != FS_ID_LEN ||
+	    strlen(f->session) != FS_ID_LEN)
+		return -1;
+	memcpy(fr->rid, rid, FS_ID_LEN);
+	memcpy(fr->session, f->session, FS_ID_LEN);
+	return 0;
+}
+
+/* snapshot.rollback: the record to undo is the target (the gate took
+ * only a record id); the worker finds its root and path in the store. */
+static int
+rollback_encode(struct fwd *f, json_t *params, const char *target,
+    const char **err)
+{
+	struct fs_req *fr = (struct fs_req *)(void *)f->hdr;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->op = FS_OP_ROLLBACK;
+	fr->flags = json_is_true(json_object_get(params, "force")) ?
+	    FS_F_FORCE : 0;
+	if (put_ids(fr, f, target) < 0) {
+		*err = "internal error: no record id";
+		return -1;
+	}
+	fr->path_len = 1;
+	fr->target_len = (uint32_t)strlen(target);
+	f->iov[0].iov_base = fr;
+	f->iov[0].iov_len = sizeof(*fr);
+	f->iov[1].iov_base = (void *)".";
+	f->iov[1].iov_len = 1;
+	f->iov[2].iov_base = (void *)target;
+	f->iov[2].iov_len = fr->target_len;
+	f->iovcnt = 3;
 	return 0;
 }
 
@@ -58,6 +99,8 @@ fs_encode(struct fwd *f, const struct policy *p, const char *action,
 	const json_t *content;
 	const char *rel;
 
+	if (fs_op(action) == FS_OP_ROLLBACK)
+		return rollback_encode(f, params, target, err);
 	if (d->root < 0 || (size_t)d->root >= policy_nroots(p) ||
 	    (rel = rel_to_root(policy_root(p, (size_t)d->root), target)) ==
 	    NULL) {
@@ -78,6 +121,15 @@ fs_encode(struct fwd *f, const struct policy *p, const char *action,
 	    NULL;
 	if (content != NULL && !json_is_string(content))
 		content = NULL;
+	/* a write or delete is snapshotted first unless its rule says
+	 * snapshot: false; the snapshot is named by the request's id */
+	if ((fr->op == FS_OP_WRITE || fr->op == FS_OP_DELETE) &&
+	    !d->no_snapshot)
+		fr->flags = FS_F_SNAPSHOT;
+	if (put_ids(fr, f, f->rid) < 0 && fr->flags != 0) {
+		*err = "internal error: no record id";
+		return -1;
+	}
 	fr->path_len = (uint32_t)strlen(rel);
 	fr->target_len = (uint32_t)strlen(target);
 	fr->data_len = content ? (uint32_t)json_string_length(content) : 0;

@@ -40,9 +40,11 @@ struct param_def {
 /* A request to a worker, built in storage the in-flight request owns:
  * valid while it lives. hdr holds the provider's fixed header (struct
  * fs_req, ...): each provider asserts its header fits FWD_HDR_MAX. */
-#define FWD_HDR_MAX	64
+#define FWD_HDR_MAX	128
 struct fwd {
 	_Alignas(8) unsigned char hdr[FWD_HDR_MAX];
+	const char *rid;	/* the request's record id (36 bytes + NUL) */
+	const char *session;	/* the session's id (the same form) */
 	struct iovec iov[4];
 	int iovcnt;
 	void *owned;		/* a buffer the hook made, freed with it */
@@ -113,6 +115,14 @@ struct provider {
 	bool (*network)(const struct policy *p);
 	size_t small_result;	/* >0: the answer's data is at most this
 				 * (an OK answer that always fits) */
+	/* fs.write, fs.delete: its worker takes a snapshot first unless the
+	 * rule says snapshot: false; the outcome record names it. */
+	bool snapshots;
+	/* A target the action takes only in one form (snapshot.rollback: a
+	 * record id), checked before the decision: 0, or -1 with why (a
+	 * malformed request, never looked up). NULL: any. */
+	int (*target_check)(const char *target, size_t len, char *why,
+	    size_t whylen);
 };
 
 /* Whether a session under this policy needs worker `r`: some action of

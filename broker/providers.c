@@ -18,6 +18,7 @@
 #include "common/b64.h"
 #include "common/jsonesc.h"
 #include "policy/internal.h"
+#include "snapshot/snap.h"
 
 /* ---- the schemas -------------------------------------------------------- */
 
@@ -51,6 +52,10 @@ static const struct param_def p_exec[] = {
 	{ "stdin", PT_STRING, false, 0, NULL, NULL },
 	{ "timeout", PT_NUMBER, false, 0, NULL, "30" },
 	{ "max_output", PT_INT, false, 0, NULL, "1048576" },
+	{ NULL, 0, false, 0, NULL, NULL },
+};
+static const struct param_def p_rollback[] = {
+	{ "force", PT_BOOL, false, 0, NULL, "false" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 static const struct param_def p_chat[] = {
@@ -90,39 +95,56 @@ canon_write(json_t *params, char *why, size_t whylen)
 	    "base64") : 0;
 }
 
+/* snapshot.rollback: the target is a record id, exactly (a lower-case
+ * UUID); anything else is refused before any lookup. */
+static int
+target_record_id(const char *target, size_t len, char *why, size_t whylen)
+{
+	if (len == FS_ID_LEN && strlen(target) == len && snap_id_ok(target))
+		return 0;
+	return setwhy(why, whylen, "target is not a record id (a lower-case "
+	    "UUID, as an answer's record_id)");
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
-#define FS_ROW(act, schema, canon, small)				\
+#define FS_ROW(act, schema, canon, small, snap)				\
 	{ act, ROLE_WORKER_FS, true, true, schema, canon,		\
 	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,	\
-	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, small }
+	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, small,	\
+	    snap, NULL }
 #define NONE_ROW(act, schema, canon)					\
 	{ act, ROLE_NONE, false, false, schema, canon,			\
 	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL,	\
-	    WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0 }
+	    WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false, NULL }
 
 /* One row per action of the policy (policy_actions[], same order). */
 const struct provider providers[] = {
-	FS_ROW("fs.read", p_read, NULL, 0),
-	FS_ROW("fs.write", p_write, canon_write, FS_SMALL_DATA_MAX),
-	FS_ROW("fs.delete", p_none, NULL, FS_SMALL_DATA_MAX),
-	FS_ROW("fs.list", p_none, NULL, 0),
+	FS_ROW("fs.read", p_read, NULL, 0, false),
+	FS_ROW("fs.write", p_write, canon_write, FS_SMALL_DATA_MAX, true),
+	FS_ROW("fs.delete", p_none, NULL, FS_SMALL_DATA_MAX, true),
+	FS_ROW("fs.list", p_none, NULL, 0, false),
 	{ "proc.exec", ROLE_WORKER_PROC, false, true, p_exec, proc_canon,
 	    WIRE_PROC_REQ, WIRE_PROC_RESP, WIRE_PROC_RESOLVE,
 	    WIRE_PROC_RESOLVED, proc_encode, proc_result, WIRE_NONE,
-	    WIRE_NONE, NULL, NULL, proc_network, 0 },
+	    WIRE_NONE, NULL, NULL, proc_network, 0, false, NULL },
 	{ "net.http", ROLE_WORKER_HTTP, false, true, p_http, http_canon,
 	    WIRE_HTTP_REQ, WIRE_HTTP_RESP, WIRE_NONE, WIRE_NONE, http_encode,
 	    http_result, WIRE_HTTP_HOP, WIRE_HTTP_HOP_ANSWER, http_hop,
-	    http_cred_names, NULL, 0 },
+	    http_cred_names, NULL, 0, false, NULL },
 	{ "mcp.call", ROLE_WORKER_MCP, false, false, p_none, NULL,
 	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
-	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0 },
+	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0,
+	    false, NULL },
 	{ "mcp.list", ROLE_WORKER_MCP, false, true, p_none, NULL,
 	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
-	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0 },
+	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0,
+	    false, NULL },
 	NONE_ROW("llm.chat", p_chat, NULL),
-	NONE_ROW("snapshot.rollback", p_none, NULL),
+	{ "snapshot.rollback", ROLE_WORKER_FS, false, true, p_rollback, NULL,
+	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,
+	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false,
+	    target_record_id },
 };
 const size_t nproviders = sizeof(providers) / sizeof(providers[0]);
 
@@ -296,12 +318,15 @@ provider_check_params(const char *action, const json_t *params,
 	return check_provider(a, params, why, whylen);
 }
 
-/* A default's JSON text as a value: a string, an integer or []. */
+/* A default's JSON text as a value: a string, an integer, a boolean or
+ * []. */
 static json_t *
 dflt_value(const char *t)
 {
 	size_t n = strlen(t);
 
+	if (strcmp(t, "false") == 0 || strcmp(t, "true") == 0)
+		return json_boolean(t[0] == 't');
 	if (n >= 2 && t[0] == '"')
 		return json_stringn(t + 1, n - 2);
 	if (strcmp(t, "[]") == 0)

@@ -34,6 +34,9 @@
  * (SPAWN_FDS_MAX in supervisor/supervisor.h, checked there). The policy
  * loader refuses more, naming the rule. */
 #define FS_ROOTS_MAX		63
+/* the snapshot store (O_PATH directory, docs/ROLLBACK.md), after the
+ * roots' numbers */
+#define WORKER_FD_SNAP		(WORKER_FD_ROOT0 + FS_ROOTS_MAX)
 
 /* aksup-worker-proc: WORKER_FD_BROKER, then its cgroup directories and
  * the roots it binds into each command's view, from this number on, in

@@ -16,6 +16,11 @@ enum fs_op {
 	FS_OP_WRITE,
 	FS_OP_DELETE,
 	FS_OP_LIST,
+	/* snapshot.rollback: undo the fs.write or fs.delete whose record
+	 * id fs_req.rid names, from the snapshot store. Not a right of a
+	 * root: the worker restores only beneath a root it may write
+	 * (and delete from, to remove a file the write created). */
+	FS_OP_ROLLBACK,
 };
 
 /* The right an operation needs beneath a root: one bit per operation. */

@@ -183,6 +183,8 @@ static const struct sc_allow fs_allow[] = {
 	SC(renameat2, "same, newer glibc"),
 	SC(getdents64, "fs.list"),
 	SC(pread64, "fs.read"),
+	SC(fchmod, "snapshot.rollback gives a restored file its mode, on "
+	    "the fd of the temp file it wrote beneath a root"),
 	/* newfstatat and fcntl: argument-checked in add_fs_args() */
 };
 
@@ -1355,13 +1357,13 @@ fail:
 static struct {
 	int fd;
 	unsigned rights;
-} fs_roots[FS_ROOTS_MAX];
+} fs_roots[FS_ROOTS_MAX + 1];	/* and the snapshot store */
 static size_t fs_nroots;
 
 int
 sandbox_fs_root(int dirfd, unsigned rights)
 {
-	if (fs_nroots == FS_ROOTS_MAX) {
+	if (fs_nroots == FS_ROOTS_MAX + 1) {
 		errno = E2BIG;
 		return -1;
 	}
@@ -1393,7 +1395,10 @@ fs_landlock_rights(unsigned r)
 {
 	uint64_t a = 0;
 
-	if (r & FS_RIGHT_READ)
+	/* a write or delete is snapshotted first: the worker reads the
+	 * file it replaces or removes (into the store, never to the agent:
+	 * only snapshot.rollback puts those bytes back) */
+	if (r & (FS_RIGHT_READ | FS_RIGHT_WRITE | FS_RIGHT_DELETE))
 		a |= LANDLOCK_ACCESS_FS_READ_FILE;
 	if (r & FS_RIGHT_LIST)
 		a |= LANDLOCK_ACCESS_FS_READ_DIR;
@@ -1409,6 +1414,11 @@ fs_landlock_rights(unsigned r)
 	if (r & FS_RIGHT_DELETE)
 		a |= LANDLOCK_ACCESS_FS_REMOVE_FILE |
 		    LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	/* the snapshot store: its files are written in tmp/ and renamed
+	 * into meta/ and blobs/ (REFER: from one of its directories to
+	 * another, never out of it: both ends need the rule) */
+	if (r & SANDBOX_FS_STORE)
+		a |= LANDLOCK_ACCESS_FS_REFER;
 	return a;
 }
 

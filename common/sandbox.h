@@ -45,7 +45,10 @@ const char *sandbox_layers_str(unsigned mask, char *buf, size_t len);
 const char *sandbox_layer_name(unsigned bit);
 
 /* fs worker: the rights (FS_RIGHT_*, common/fsrights.h) beneath one
- * O_PATH root dirfd; called for every root before sandbox_enter. */
+ * O_PATH root dirfd; called for every root before sandbox_enter. With
+ * SANDBOX_FS_STORE (the snapshot store, FS_RIGHTS_ALL | this): renames
+ * between its own directories too. */
+#define SANDBOX_FS_STORE	0x100u
 int sandbox_fs_root(int dirfd, unsigned rights);
 
 /* http worker: a file it may still read once confined (a CA bundle, a

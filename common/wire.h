@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-6"
+#define WIRE_VERSION		"aksup-wire-7"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -128,13 +128,29 @@ enum fs_enc {
 	FS_ENC_BASE64,
 };
 
+#define FS_F_SNAPSHOT	0x1u	/* fs.write, fs.delete: take a snapshot
+				   first (the rule did not say snapshot:
+				   false); without one the action is not
+				   done */
+#define FS_F_FORCE	0x2u	/* FS_OP_ROLLBACK: restore even when the
+				   file changed since the action */
+#define FS_ID_LEN	36	/* a record or session id, a UUID */
+
 struct fs_req {
 	uint32_t op;		/* enum fs_op */
-	uint32_t root;		/* index of the root dirfd */
+	uint32_t root;		/* index of the root dirfd (not for
+				   FS_OP_ROLLBACK: the snapshot names it) */
 	uint32_t enc;		/* enum fs_enc */
-	uint32_t path_len;	/* path relative to the root, no NUL */
+	uint32_t path_len;	/* path relative to the root, no NUL ("."
+				   for FS_OP_ROLLBACK) */
 	uint32_t data_len;	/* content for FS_OP_WRITE (encoded) */
 	uint32_t target_len;	/* canonical target, for error texts */
+	uint32_t flags;		/* FS_F_* */
+	uint32_t pad;		/* 0 */
+	char rid[FS_ID_LEN];	/* the request's record id (its snapshot's
+				   name); FS_OP_ROLLBACK: the record to
+				   undo (no NUL) */
+	char session[FS_ID_LEN];	/* the session's id (no NUL) */
 	/* then: path, target, data */
 };
 

@@ -114,6 +114,7 @@ policy_decide(const struct policy *p, const char *action,
 	}
 	out->allow = true;
 	out->root = r->root;
+	out->no_snapshot = r->no_snapshot;
 }
 
 /* ---- a growing text buffer ------------------------------------------------ */
@@ -230,6 +231,10 @@ policy_explain(const struct policy *p, const char *action,
 	tprintf(&x, "\n");
 	if (d.allow && d.root >= 0)
 		tprintf(&x, "root:     %s\n", policy_root(p, d.root));
+	if (d.allow && (a == ACT_FS_WRITE || a == ACT_FS_DELETE))
+		tprintf(&x, "snapshot: %s\n", d.no_snapshot ? "none (the rule "
+		    "says snapshot: false; snapshot.rollback cannot undo it)" :
+		    "taken first (the action is not done without one)");
 	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
 		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",
 		    g.network ? "yes (the host's)" : "no", g.timeout_max,

@@ -224,6 +224,7 @@ struct rule {
 	struct example *ex;
 	size_t nex;
 	int root;		/* allow fs rules: index into policy->roots */
+	bool no_snapshot;	/* fs.write, fs.delete: `snapshot: false` */
 	size_t no;		/* 1-based number within its list */
 	struct pos pos;
 	char id[300];		/* "FILE:LINE" */

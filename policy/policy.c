@@ -1103,6 +1103,23 @@ load_env(struct loader *ld, struct rule *r, yaml_node_t *seq)
 	return 0;
 }
 
+/* `snapshot: false` on an allow rule of fs.write or fs.delete: the
+ * action is done without a snapshot (the outcome record says so). */
+static int
+load_snapshot(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	if (r->action != ACT_FS_WRITE && r->action != ACT_FS_DELETE)
+		return node_err(ld, v, "\"snapshot\" is only for fs.write and "
+		    "fs.delete");
+	if (r->deny)
+		return node_err(ld, v, "\"snapshot\" is only for allow rules "
+		    "(a denied action is never done)");
+	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+		return node_err(ld, v, "\"snapshot\" must be true or false");
+	r->no_snapshot = !(sval(v)[0] == 't' || sval(v)[0] == 'T');
+	return 0;
+}
+
 static int
 load_network(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
@@ -1292,7 +1309,7 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 {
 	static const char *const known[] = { "action", "resource",
 	    "constraint", "args", "args_max", "env", "network", "timeout_max",
-	    "follow_redirects", "max_bytes", "examples", NULL };
+	    "follow_redirects", "max_bytes", "snapshot", "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -1351,6 +1368,9 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 		return -1;
 	if ((n = field(ld, map, "network")) != NULL &&
 	    load_network(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "snapshot")) != NULL &&
+	    load_snapshot(ld, r, n) != 0)
 		return -1;
 	if ((n = field(ld, map, "timeout_max")) != NULL &&
 	    load_timeout_max(ld, r, n) != 0)

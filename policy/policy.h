@@ -228,6 +228,8 @@ struct policy_decision {
 	int rule;		/* index of the deciding rule, -1 = default deny;
 				 * allow rules first (file order), then deny */
 	int root;		/* fs actions, when allowed: index into roots */
+	bool no_snapshot;	/* fs.write, fs.delete, allowed by a rule with
+				 * `snapshot: false`: done without one */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fds.h"
 #include "snapshot/snap.h"
 
 #define WHY_KEY_MAX	32	/* bytes of an unknown key in a reason */
@@ -114,6 +113,17 @@ snap_path_ok(const char *p)
 	return 1;
 }
 
+int
+snap_root_ok(const char *r)
+{
+	if (r == NULL || r[0] != '/')
+		return 0;
+	if (r[1] == '\0')
+		return 1;
+	return strnlen(r, SNAP_PATH_MAX + 1) <= SNAP_PATH_MAX &&
+	    snap_path_ok(r + 1);
+}
+
 /* Components of a path (its '/' + 1). */
 static size_t
 components(const char *p)
@@ -177,8 +187,12 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 		return -1;
 	}
 	write = strcmp(m->action, "fs.write") == 0;
-	if (m->root >= FS_ROOTS_MAX) {
-		fail(why, whylen, "root: not below %d", FS_ROOTS_MAX);
+	if (m->seq < 1 || m->seq > (uint64_t)SNAP_SEQ_MAX) {
+		fail(why, whylen, "seq: out of range");
+		return -1;
+	}
+	if (!terminated(m->root, sizeof m->root) || !snap_root_ok(m->root)) {
+		fail(why, whylen, "root: not an absolute normalized path");
 		return -1;
 	}
 	if (!terminated(m->path, sizeof m->path) || !snap_path_ok(m->path)) {
@@ -197,6 +211,15 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 		fail(why, whylen, "blob: not 64 lower-case hex digits");
 		return -1;
 	}
+	if (m->dir != 0 && (m->dir != 1 || !m->existed || write)) {
+		fail(why, whylen, "dir: true but not an fs.delete of what "
+		    "existed");
+		return -1;
+	}
+	if (m->dir && (m->size != 0 || m->blob[0] != '\0')) {
+		fail(why, whylen, "dir: true but size or blob set");
+		return -1;
+	}
 	if (m->existed) {
 		if (m->mode > 07777) {
 			fail(why, whylen, "mode: above 07777");
@@ -206,7 +229,7 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 			fail(why, whylen, "size: above INT64_MAX");
 			return -1;
 		}
-		if (!snap_hex_ok(m->blob)) {
+		if (!m->dir && !snap_hex_ok(m->blob)) {
 			fail(why, whylen, "blob: not 64 lower-case hex digits");
 			return -1;
 		}
@@ -274,9 +297,9 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 			return NULL;
 		}
 	/* json_pack fails (NULL) on a string that is not UTF-8 */
-	o = json_pack("{s:i,s:s,s:s,s:s,s:I,s:s,s:b,s:s,s:o,s:I,s:I}",
+	o = json_pack("{s:i,s:s,s:s,s:s,s:I,s:s,s:s,s:b,s:s,s:o,s:I,s:I}",
 	    "v", m->v, "record_id", m->record_id, "session", m->session,
-	    "action", m->action, "root", (json_int_t)m->root,
+	    "action", m->action, "seq", (json_int_t)m->seq, "root", m->root,
 	    "path", m->path, "existed", m->existed, "after", m->after,
 	    "created", created, "at", (json_int_t)m->at,
 	    "expires", (json_int_t)m->expires);
@@ -284,7 +307,11 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 		return NULL;
 	if (m->existed && (json_object_set_new(o, "mode",
 	    json_integer((json_int_t)m->mode)) != 0 ||
-	    json_object_set_new(o, "size",
+	    json_object_set_new(o, "dir", json_boolean(m->dir)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	if (m->existed && !m->dir && (json_object_set_new(o, "size",
 	    json_integer((json_int_t)m->size)) != 0 ||
 	    json_object_set_new(o, "blob", json_string(m->blob)) != 0)) {
 		json_decref(o);
@@ -309,7 +336,8 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 /* ---- the reader ---- */
 
 static const char *const known[] = {
-	"v", "record_id", "session", "action", "root", "path", "existed",
+	"v", "record_id", "session", "action", "seq", "root", "path",
+	"existed", "dir",
 	"mode", "size", "blob", "after", "created", "at", "expires",
 };
 
@@ -393,9 +421,11 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 	    sizeof m->session, why, whylen) != 0 || get_str(o, "action",
 	    m->action, sizeof m->action, why, whylen) != 0)
 		return -1;
-	if (get_int(o, "root", 0, FS_ROOTS_MAX - 1, &x, why, whylen) != 0)
+	if (get_int(o, "seq", 1, SNAP_SEQ_MAX, &x, why, whylen) != 0)
 		return -1;
-	m->root = (unsigned)x;
+	m->seq = (uint64_t)x;
+	if (get_str(o, "root", m->root, sizeof m->root, why, whylen) != 0)
+		return -1;
 	if (get_str(o, "path", m->path, sizeof m->path, why, whylen) != 0)
 		return -1;
 	v = json_object_get(o, "existed");
@@ -409,6 +439,15 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		if (get_int(o, "mode", 0, 07777, &x, why, whylen) != 0)
 			return -1;
 		m->mode = (unsigned)x;
+		v = json_object_get(o, "dir");
+		if (v == NULL || !json_is_boolean(v)) {
+			fail(why, whylen, v == NULL ? "dir: missing" :
+			    "dir: not true or false");
+			return -1;
+		}
+		m->dir = json_is_true(v);
+	}
+	if (m->existed && !m->dir) {
 		if (get_int(o, "size", 0, INT64_MAX, &x, why, whylen) != 0)
 			return -1;
 		m->size = (uint64_t)x;
@@ -416,11 +455,14 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		    whylen) != 0)
 			return -1;
 	} else {
-		static const char *const only[] = { "mode", "size", "blob" };
+		static const char *const gone[] = { "mode", "size", "blob",
+		    "dir" };
+		const char *const *only = m->existed ? gone + 1 : gone;
 
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < (m->existed ? 2u : 4u); k++)
 			if (json_object_get(o, only[k]) != NULL) {
-				fail(why, whylen,
+				fail(why, whylen, m->existed ?
+				    "%s: present but dir is true" :
 				    "%s: present but existed is false",
 				    only[k]);
 				return -1;

@@ -27,14 +27,20 @@
  *   record_id  the action's record id (snap_id_ok)
  *   session    the session's id (snap_id_ok)
  *   action     "fs.write" or "fs.delete"
- *   root       the fs root's index, 0..FS_ROOTS_MAX-1
+ *   seq        its place among the session's snapshots, 1.. (the fs
+ *              worker counts them): a session is rolled back in
+ *              reverse seq order
+ *   root       the fs root the file is beneath, as the policy names it:
+ *              "/" or an absolute normalized path (snap_root_ok)
  *   path       the file, relative to that root (snap_path_ok)
  *   existed    true or false: the file existed before the action
  *              (always true for fs.delete)
- *   mode       its permission bits (0..07777)      } only when existed,
- *   size       its size in bytes (0..INT64_MAX)    } present then
- *   blob       64 lower-case hex: SHA-256 of its   }
- *              bytes, the blob's name              }
+ *   dir        true: it was a directory (fs.delete of an empty one);
+ *              present exactly when existed
+ *   mode       its permission bits (0..07777); present when existed
+ *   size       its size in bytes (0..INT64_MAX)    } only when existed
+ *   blob       64 lower-case hex: SHA-256 of its   } and not dir,
+ *              bytes, the blob's name              } present then
  *   after      fs.write: 64 lower-case hex, SHA-256 of what the write
  *              left; fs.delete: ""
  *   created    the directories the write created, shallowest first,
@@ -60,15 +66,19 @@
 #define SNAP_META_MAX	(1024u * 1024)	/* bytes of a metadata line */
 #define SNAP_TIME_MAX	INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
 #define SNAP_ACTION_MAX	16
+#define SNAP_SEQ_MAX	INT64_C(9007199254740991)	/* 2^53 - 1 */
 
 struct snap_meta {
 	int v;					/* SNAP_VERSION */
 	char record_id[SNAP_ID_LEN + 1];
 	char session[SNAP_ID_LEN + 1];
 	char action[SNAP_ACTION_MAX];		/* "fs.write", "fs.delete" */
-	unsigned root;
+	uint64_t seq;				/* 1..SNAP_SEQ_MAX */
+	char root[SNAP_PATH_MAX + 1];		/* "/", "/srv/work" */
 	char path[SNAP_PATH_MAX + 1];
 	int existed;				/* 0 or 1 */
+	int dir;				/* 0 or 1: an empty directory
+						 * (fs.delete); no size, blob */
 	unsigned mode;				/* when existed, else 0 */
 	uint64_t size;				/* when existed, else 0 */
 	char blob[SNAP_HEX_LEN + 1];		/* when existed, else "" */
@@ -94,6 +104,10 @@ int snap_hex_ok(const char *s);
  * byte (0x01..0x1f, 0x7f). (The metadata line also needs it valid
  * UTF-8: JSON strings are.) */
 int snap_path_ok(const char *p);
+
+/* 1 when r is "/" or "/" followed by a normalized relative path (at
+ * most SNAP_PATH_MAX bytes in all). */
+int snap_root_ok(const char *r);
 
 /* The i-th directory (0: shallowest, m->ncreated - 1: the parent of
  * m->path) the write created, into out (n bytes). 0, or -1 when i is out

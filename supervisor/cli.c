@@ -163,6 +163,11 @@ cmd_submit(int argc, char **argv)
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))
 				break;
+			if ((rc = snapstore_cli_opt(ch, optarg, &cfg,
+			    "submit")) < 0)
+				return usage_err("submit", submit_usage, NULL);
+			if (rc > 0)
+				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "submit")) < 0)
 				return usage_err("submit", submit_usage, NULL);
 			if (rc > 0)
@@ -288,6 +293,11 @@ cmd_run(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))
+				break;
+			if ((rc = snapstore_cli_opt(ch, optarg, &cfg,
+			    "run")) < 0)
+				return usage_err("run", run_usage, NULL);
+			if (rc > 0)
 				break;
 			if ((rc = audit_cli_opt(ch, optarg, &cfg, "run")) < 0)
 				return usage_err("run", run_usage, NULL);

@@ -493,6 +493,7 @@ confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
 	case CONFINE_OPT_PIDSMAX: cfg->pids_max = arg; return 1;
 	case CONFINE_OPT_HTTPCA: cfg->http_ca = arg; return 1;
 	case CONFINE_OPT_MCPPINS: cfg->mcp_pins = arg; return 1;
+	case CONFINE_OPT_SNAPDIR: cfg->snapshot_dir = arg; return 1;
 	}
 	return 0;
 }
@@ -760,6 +761,15 @@ agent_external_landlock(const struct agent_view *v, int view)
 	if (sandbox_landlock(ro, view_dev_rw, view ? rwdir : NULL,
 	    view ? rootdir : NULL, 0) < 0)
 		child_fail("landlock", "ruleset");
+}
+
+void
+confine_fs_ids(uid_t *uid, gid_t *gid)
+{
+	/* the fs worker's ids (UID_RUN_AS): --run-as, sudo's invoking
+	 * user, or root's own; unprivileged, ours */
+	*uid = g.init && g.root ? g.run_uid : geteuid();
+	*gid = g.init && g.root ? g.run_gid : getegid();
 }
 
 int

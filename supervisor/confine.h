@@ -63,6 +63,9 @@ int confine_has_view(void);
  * ids (the files aksup makes are theirs, their policy and log are
  * accepted as root's); -1 otherwise (--run-as never counts). */
 int confine_files_owner(uid_t *uid, gid_t *gid);
+/* The ids the fs worker runs as (the files' owner: --run-as, sudo's
+ * invoking user, root, or our own): the snapshot store is theirs. */
+void confine_fs_ids(uid_t *uid, gid_t *gid);
 /* Under sudo: on (1), the filesystem ids become the invoking user's,
  * with no supplementary groups, so what is opened and made by path is
  * what the user could open and make, owned by them; off (0) restores

@@ -270,6 +270,7 @@ static const struct {
 } hints[] = {
 	{ "audit log", " (--log-path FILE)", "give --log-path" },
 	{ "seal key file", " (--seal-key-out FILE)", "give --seal-key-out" },
+	{ "snapshot store", " (--snapshot-dir DIR)", "give --snapshot-dir" },
 };
 
 static const char *

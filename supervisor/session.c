@@ -175,6 +175,7 @@ session_free(struct sess *s)
 	if (s->refused)
 		mcp_unmake(s);
 	mcp_close(s);
+	snapstore_close(s);
 	if (s->pinsdir >= 0)
 		close(s->pinsdir);
 	free(s->pinspath);
@@ -193,7 +194,7 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->cfg = cfg;
 	s->agent = cfg->agent_role;
 	s->sigfd = s->policyfd = s->policydir = s->credfd = -1;
-	s->mcpenvfd = s->pinsfd = s->pinsdir = -1;
+	s->mcpenvfd = s->pinsfd = s->pinsdir = s->snapfd = -1;
 	memset(s->chan, -1, sizeof(s->chan));
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };

@@ -45,7 +45,7 @@ struct sess {
 	/* what start.c opens and hands down */
 	struct auditfiles af;
 	int policyfd, policydir;
-	struct place_file pfile[4];
+	struct place_file pfile[5];
 	size_t npf;
 	char *ready;		/* BROKER_READY's payload */
 	int nroots;
@@ -54,7 +54,7 @@ struct sess {
 	char (*rootsfx)[PATH_MAX - 32];	/* [FS_ROOTS_MAX] */
 	char (*fdarg)[PATH_MAX + 32];	/* [FS_ROOTS_MAX + 4] */
 	struct place_root *proot;	/* [ROOTS_PLACE_MAX] */
-	char *argv[FS_ROOTS_MAX + 34];	/* the spawn being prepared */
+	char *argv[2 * FS_ROOTS_MAX + 34];	/* the spawn being prepared */
 	char *env[8];
 	int procfd[2], nprocfd;	/* the proc worker's cgroup fds */
 	char *credsrc[64];	/* the credentials' sources (BROKER_READY) */
@@ -72,7 +72,17 @@ struct sess {
 	char *pinspath;
 	const char *pinsbase;	/* its name in pinsdir */
 	int pins_created;	/* made by this session */
+	/* the snapshot store (supervisor/snapstore.c) */
+	int snapfd;		/* O_PATH directory; -1 */
+	char *snappath;		/* absolute */
+	char snaparg[80];	/* the fs worker's "snap:FD:MAX:TTL" */
 };
+
+/* snapstore.c: the snapshot store, made and opened for the fs worker;
+ * 0, or -1 (said, naming the directory: the session is refused).
+ * snapstore_close closes what is left. */
+int snapstore_open(struct sess *s);
+void snapstore_close(struct sess *s);
 
 /* mcp.c: the mcp worker's pin file, env values and paths, opened when
  * BROKER_READY names the worker; 0, or -1 (said, naming the file or the

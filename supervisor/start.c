@@ -312,6 +312,11 @@ check_placement(struct sess *s)
 	if (s->pinsfd >= 0)
 		s->pfile[s->npf++] = (struct place_file){ "mcp pin file",
 		    s->pinspath, s->pinsdir, s->pinsfd, 0 };
+	/* the store: the prior bytes of what the agent wrote, and the
+	 * snapshots rollback trusts; walked up from itself */
+	if (s->snapfd >= 0)
+		s->pfile[s->npf++] = (struct place_file){ "snapshot store",
+		    s->snappath, s->snapfd, -1, 0 };
 	s->pfile[s->npf++] = (struct place_file){ "policy file",
 	    s->cfg->policy_path, s->policydir, s->policyfd, 0 };
 	/* an mcp server's paths: what it can read and write */
@@ -392,7 +397,7 @@ broker_started(struct sess *s)
 		refuse(s);
 		return -1;
 	}
-	if (check_placement(s) < 0) {
+	if (snapstore_open(s) < 0 || check_placement(s) < 0) {
 		refuse(s);
 		return -1;
 	}
@@ -424,21 +429,30 @@ fs_letters(unsigned rights, char out[sizeof(FS_RIGHT_LETTERS)])
 	return out;
 }
 
-/* Its roots on WORKER_FD_ROOT0.., one argv entry each in policy order:
- * FD:RIGHTS:MISSING-SUFFIX, or "-" for a root that could not be opened. */
+/* Its argv: the snapshot store ("snap:FD:MAX:TTL" on WORKER_FD_SNAP, or
+ * "snap:-"), then its roots on WORKER_FD_ROOT0.., one entry each in
+ * policy order: FD:RIGHTS:MISSING-SUFFIX, or "-" for a root that could
+ * not be opened; then each root's path as the policy names it (the
+ * snapshots name their root so). */
 static int
 prep_worker_fs(struct sess *s, struct spawn *sp)
 {
 	char letters[sizeof(FS_RIGHT_LETTERS)];
-	int i;
+	int i, k = 0;
 
-	_Static_assert(FS_ROOTS_MAX + 1 <= SPAWN_FDS_MAX,
-	    "the fs worker's channel and roots are one spawn's descriptors");
+	_Static_assert(FS_ROOTS_MAX + 2 <= SPAWN_FDS_MAX,
+	    "the fs worker's channel, roots and store are one spawn's "
+	    "descriptors");
 	s->argv[0] = "aksup-worker-fs";
+	s->argv[1] = s->snapfd >= 0 ? s->snaparg : "snap:-";
+	if (s->snapfd >= 0) {
+		sp->src[sp->nfds] = s->snapfd;
+		sp->dst[sp->nfds++] = WORKER_FD_SNAP;
+	}
 	for (i = 0; i < s->nroots; i++) {
 		if (s->rootfd[i] >= 0) {
 			sp->src[sp->nfds] = s->rootfd[i];
-			sp->dst[sp->nfds] = WORKER_FD_ROOT0 + sp->nfds - 1;
+			sp->dst[sp->nfds] = WORKER_FD_ROOT0 + k++;
 			if (snprintf(s->fdarg[i], sizeof(s->fdarg[i]),
 			    "%d:%s:%s", sp->dst[sp->nfds], fs_letters(
 			    s->rootacts[i], letters), s->rootsfx[i]) >=
@@ -447,9 +461,10 @@ prep_worker_fs(struct sess *s, struct spawn *sp)
 			sp->nfds++;
 		} else
 			snprintf(s->fdarg[i], sizeof(s->fdarg[i]), "-");
-		s->argv[i + 1] = s->fdarg[i];
+		s->argv[i + 2] = s->fdarg[i];
+		s->argv[s->nroots + i + 2] = (char *)s->proot[i].path;
 	}
-	s->argv[s->nroots + 1] = NULL;
+	s->argv[2 * s->nroots + 2] = NULL;
 	return 0;
 }
 
@@ -460,6 +475,10 @@ close_roots(struct sess *s)
 {
 	int i;
 
+	if (s->snapfd >= 0) {	/* the fs worker's alone */
+		close(s->snapfd);
+		s->snapfd = -1;
+	}
 	for (i = 0; i < s->nroots; i++)
 		if (s->rootfd[i] >= 0) {
 			close(s->rootfd[i]);

@@ -81,6 +81,13 @@ struct session_cfg {
 	const char *http_ca;		/* --http-ca FILE, absolute (net.http) */
 	const char *mcp_pins;		/* --mcp-pins FILE (mcp.call); NULL:
 					 * cli_default_pins beside the log */
+	/* the snapshot store (supervisor/snapstore.c) */
+	const char *snapshot_dir;	/* --snapshot-dir DIR; NULL: beside
+					 * the log */
+	unsigned long long snapshot_max;	/* --snapshot-max-bytes; 0:
+						 * the default */
+	unsigned long long snapshot_ttl;	/* --snapshot-ttl s; 0: the
+						 * default */
 };
 
 /* The confinement options of run and submit (getopt_long codes). */
@@ -91,6 +98,9 @@ struct session_cfg {
 #define CONFINE_OPT_PIDSMAX	0x1105
 #define CONFINE_OPT_HTTPCA	0x1106
 #define CONFINE_OPT_MCPPINS	0x1107
+#define CONFINE_OPT_SNAPDIR	0x1108
+#define SNAP_OPT_MAX		0x1201
+#define SNAP_OPT_TTL		0x1202
 #define CONFINE_LONG_OPTIONS \
 	{ "allow-degraded", required_argument, NULL, CONFINE_OPT_DEGRADED }, \
 	{ "run-as", required_argument, NULL, CONFINE_OPT_RUNAS }, \
@@ -98,11 +108,15 @@ struct session_cfg {
 	{ "memory-max", required_argument, NULL, CONFINE_OPT_MEMMAX }, \
 	{ "pids-max", required_argument, NULL, CONFINE_OPT_PIDSMAX }, \
 	{ "http-ca", required_argument, NULL, CONFINE_OPT_HTTPCA }, \
-	{ "mcp-pins", required_argument, NULL, CONFINE_OPT_MCPPINS }
+	{ "mcp-pins", required_argument, NULL, CONFINE_OPT_MCPPINS }, \
+	{ "snapshot-dir", required_argument, NULL, CONFINE_OPT_SNAPDIR }, \
+	{ "snapshot-max-bytes", required_argument, NULL, SNAP_OPT_MAX }, \
+	{ "snapshot-ttl", required_argument, NULL, SNAP_OPT_TTL }
 #define CONFINE_USAGE \
 	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N] " \
 	"[--memory-max BYTES] [--pids-max N] [--http-ca FILE] " \
-	"[--mcp-pins FILE]"
+	"[--mcp-pins FILE] [--snapshot-dir DIR] [--snapshot-max-bytes N] " \
+	"[--snapshot-ttl SECONDS]"
 int session_run(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */
@@ -128,6 +142,13 @@ int session_run(const struct session_cfg *cfg);
 
 /* 1: the option was an audit option (stored in cfg), 0: not one, -1: a
  * bad value (message printed). */
+/* --snapshot-max-bytes, --snapshot-ttl of run and submit (supervisor/
+ * snapstore.c): 1 taken, 0 not one of them, -1 a bad value (said). */
+int snapstore_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
+    const char *cmd);
+/* The default snapshot store: "snapshots" beside the log (NULL: of
+ * cli_default_log(0)); a static buffer, or NULL (said). */
+const char *snapstore_default(const char *log_path);
 int audit_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
     const char *cmd);
 /* After all options: 0, or -1 when they do not go together (message

@@ -18,8 +18,8 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '    %s\n' "$@"; }
 # external agents (and aksup-bench, one of them) build on.
 declare -A may=(
 	[supervisor]="supervisor common audit"	# audit.h: its limits only
-	[broker]="broker common policy audit"
-	[workers]="workers common"
+	[broker]="broker common policy audit snapshot"
+	[workers]="workers common snapshot"
 	[logview]="logview common audit"
 	[agent]="agent common"
 	[bench]="bench common agent"

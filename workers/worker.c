@@ -53,6 +53,8 @@ worker_main(const struct worker_def *p, int argc, char **argv)
 	p->init(argc, argv);
 	/* Nothing from the supervisor after start: it only watches us. */
 	sandbox_enter(p->role);
+	if (p->ready != NULL)
+		p->ready();
 
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
 	if ((buf = malloc(cap)) == NULL)
@@ -102,5 +104,7 @@ worker_main(const struct worker_def *p, int argc, char **argv)
 		free(r.buf);
 	}
 	free(buf);
+	if (p->fini != NULL)
+		p->fini();
 	return 0;
 }

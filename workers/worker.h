@@ -29,6 +29,10 @@ struct worker_def {
 	void (*init)(int argc, char **argv);
 	/* Handle one request; always fills *r. */
 	void (*handle)(const uint8_t *payload, size_t len, struct reply *r);
+	/* Under the sandbox, before the first request; NULL: nothing. */
+	void (*ready)(void);
+	/* The broker is done (its channel closed); NULL: nothing. */
+	void (*fini)(void);
 };
 
 int worker_main(const struct worker_def *p, int argc, char **argv);

@@ -95,7 +95,8 @@ meta_new_file(struct snap_meta *m)
 	strcpy(m->record_id, ID1);
 	strcpy(m->session, ID2);
 	strcpy(m->action, "fs.write");
-	m->root = 2;
+	m->seq = 7;
+	strcpy(m->root, "/srv/work");
 	strcpy(m->path, "a/b/c.txt");
 	m->existed = 0;
 	strcpy(m->after, HEX2);
@@ -132,7 +133,8 @@ same(const struct snap_meta *a, const struct snap_meta *b)
 	ck_assert_str_eq(a->record_id, b->record_id);
 	ck_assert_str_eq(a->session, b->session);
 	ck_assert_str_eq(a->action, b->action);
-	ck_assert_uint_eq(a->root, b->root);
+	ck_assert(a->seq == b->seq);
+	ck_assert_str_eq(a->root, b->root);
 	ck_assert_str_eq(a->path, b->path);
 	ck_assert_int_eq(a->existed, b->existed);
 	ck_assert_uint_eq(a->mode, b->mode);
@@ -173,8 +175,8 @@ START_TEST(test_round_trip_new_file)
 	ck_assert_str_eq(line, "{\"action\":\"fs.write\",\"after\":\"" HEX2
 	    "\",\"at\":1765000000,\"created\":[\"a\",\"a/b\"],"
 	    "\"existed\":false,\"expires\":1765003600,\"path\":\"a/b/c.txt\","
-	    "\"record_id\":\"" ID1 "\",\"root\":2,\"session\":\"" ID2
-	    "\",\"v\":1}\n");
+	    "\"record_id\":\"" ID1 "\",\"root\":\"/srv/work\",\"seq\":7,"
+	    "\"session\":\"" ID2 "\",\"v\":1}\n");
 	free(line);
 	ck_assert_int_eq(snap_created_dir(&m, 0, dir, sizeof dir), 0);
 	ck_assert_str_eq(dir, "a");
@@ -204,14 +206,17 @@ START_TEST(test_round_trip_overwrite)
 	line = round_trip(&m);
 	ck_assert_str_eq(line, "{\"action\":\"fs.write\",\"after\":\"" HEX2
 	    "\",\"at\":1765000000,\"blob\":\"" HEX1 "\",\"created\":[],"
-	    "\"existed\":true,\"expires\":1765003600,\"mode\":416,"
-	    "\"path\":\"a/b/c.txt\",\"record_id\":\"" ID1 "\",\"root\":2,"
-	    "\"session\":\"" ID2 "\",\"size\":2500,\"v\":1}\n");
+	    "\"dir\":false,\"existed\":true,\"expires\":1765003600,"
+	    "\"mode\":416,"
+	    "\"path\":\"a/b/c.txt\",\"record_id\":\"" ID1 "\","
+	    "\"root\":\"/srv/work\",\"seq\":7,\"session\":\"" ID2 "\","
+	    "\"size\":2500,\"v\":1}\n");
 	free(line);
 	/* the bounds themselves */
 	m.mode = 07777;
 	m.size = (uint64_t)INT64_MAX;
-	m.root = 62;
+	strcpy(m.root, "/");
+	m.seq = (uint64_t)SNAP_SEQ_MAX;
 	m.at = 0;
 	m.expires = SNAP_TIME_MAX;
 	memset(m.path, 'p', SNAP_PATH_MAX);
@@ -234,6 +239,21 @@ START_TEST(test_round_trip_delete)
 	ck_assert_ptr_nonnull(strstr(line, "\"mode\":4077,"));
 	ck_assert_ptr_nonnull(strstr(line, "\"size\":0,"));
 	free(line);
+	/* an empty directory: its mode, no size, no blob */
+	m.dir = 1;
+	m.size = 0;
+	m.blob[0] = '\0';
+	line = round_trip(&m);
+	ck_assert_ptr_nonnull(strstr(line, "\"dir\":true,"));
+	ck_assert_ptr_null(strstr(line, "\"size\""));
+	ck_assert_ptr_null(strstr(line, "\"blob\""));
+	free(line);
+	m.size = 1;
+	ck_assert_ptr_null(snap_meta_dump(&m, NULL));
+	m.size = 0;
+	strcpy(m.action, "fs.write");
+	strcpy(m.after, HEX2);
+	ck_assert_ptr_null(snap_meta_dump(&m, NULL));	/* write: no dir */
 }
 END_TEST
 
@@ -359,9 +379,14 @@ START_TEST(test_refused_members)
 	refuse_member(&nf, "action", "\"fs.read\"", "action:");
 	refuse_member(&nf, "action", "\"fs.write.and.more.than.16\"",
 	    "action: too long");
-	refuse_member(&nf, "root", "63", "root: out of range");
-	refuse_member(&nf, "root", "-1", "root: out of range");
-	refuse_member(&nf, "root", "\"1\"", "root: not an integer");
+	refuse_member(&nf, "root", "\"srv\"", "root: not an absolute");
+	refuse_member(&nf, "root", "\"/srv/../etc\"", "root: not an absolute");
+	refuse_member(&nf, "root", "\"/srv/\"", "root: not an absolute");
+	refuse_member(&nf, "root", "\"//\"", "root: not an absolute");
+	refuse_member(&nf, "root", "1", "root: not a string");
+	refuse_member(&nf, "seq", "0", "seq: out of range");
+	refuse_member(&nf, "seq", "9007199254740992", "seq: out of range");
+	refuse_member(&nf, "seq", NULL, "seq: missing");
 	refuse_member(&nf, "at", "-1", "at: out of range");
 	refuse_member(&nf, "at", "253402300800", "at: out of range");
 	refuse_member(&nf, "expires", "1764999999", "expires:");
@@ -476,7 +501,10 @@ START_TEST(test_dump_refuses)
 	BAD(strcpy(m.session, ""), "session:");
 	BAD(strcpy(m.action, "fs.read"), "action:");
 	BAD(memset(m.action, 'a', sizeof m.action), "action:");
-	BAD(m.root = 63, "root:");
+	BAD(strcpy(m.root, "rel"), "root:");
+	BAD(strcpy(m.root, "/a/./b"), "root:");
+	BAD(memset(m.root, 'r', sizeof m.root), "root:");
+	BAD(m.seq = 0, "seq:");
 	BAD(strcpy(m.path, "../x"), "path:");
 	BAD(strcpy(m.path, "/abs"), "path:");
 	BAD(strcpy(m.path, "a//b"), "path:");

@@ -32,7 +32,9 @@
 #include "common/fds.h"
 #include "common/fsrights.h"
 #include "common/log.h"
+#include "snapshot/snap.h"
 #include "workers/fs/beneath.h"
+#include "workers/fs/fs.h"
 #include "workers/worker.h"
 
 #define ROOTS_MAX	FS_ROOTS_MAX	/* common/fds.h */
@@ -44,9 +46,23 @@
 static int roots[ROOTS_MAX];
 static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
 static unsigned rights[ROOTS_MAX];	/* FS_RIGHT_* (common/fsrights.h) */
+static const char *rootpath[ROOTS_MAX];	/* as the policy names it */
 static size_t nroots;
 
-static void
+int
+fs_root_by_path(const char *path, unsigned need)
+{
+	size_t i;
+
+	for (i = 0; i < nroots; i++)
+		if (roots[i] >= 0 && rootsfx[i] == NULL &&
+		    (rights[i] & need) == need && rootpath[i] != NULL &&
+		    strcmp(rootpath[i], path) == 0)
+			return roots[i];
+	return -1;
+}
+
+void
 reply_errno(struct reply *r, int err, const char *target)
 {
 	switch (err) {
@@ -81,7 +97,7 @@ reply_errno(struct reply *r, int err, const char *target)
 	}
 }
 
-static void
+void
 reply_json(struct reply *r, json_t *j)
 {
 	r->buf = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -92,152 +108,6 @@ reply_json(struct reply *r, json_t *j)
 	}
 	r->kind = REPLY_JSON;
 	r->len = strlen(r->buf);
-}
-
-/* Split "a/b/c" into parent "a/b" and name "c" (parent "." for "c"). */
-static int
-split_parent(const char *rel, char *parent, size_t plen, const char **name)
-{
-	const char *slash = strrchr(rel, '/');
-
-	if (strcmp(rel, ".") == 0 || rel[0] == '\0')
-		return -1;
-	if (slash == NULL) {
-		snprintf(parent, plen, ".");
-		*name = rel;
-		return 0;
-	}
-	if ((size_t)(slash - rel) >= plen)
-		return -1;
-	memcpy(parent, rel, (size_t)(slash - rel));
-	parent[slash - rel] = '\0';
-	*name = slash + 1;
-	return 0;
-}
-
-/*
- * The directories one request created, so that a request that fails
- * leaves none behind: each is named by where it ends in the walked path
- * (its parent is the path before it). Only what mkdirat made here is
- * listed, never a directory that existed or that another process made
- * meanwhile (EEXIST).
- */
-struct made {
-	size_t *end;
-	size_t n;
-};
-
-/* Every name in rel can be created: 1..NAME_MAX bytes, not "." or "..".
- * Checked before anything is made, so a bad last name creates nothing. */
-static int
-names_ok(const char *rel)
-{
-	const char *p = rel, *e;
-	size_t n;
-
-	do {
-		e = strchrnul(p, '/');
-		n = (size_t)(e - p);
-		if (n > NAME_MAX) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.')) {
-			errno = EINVAL;
-			return -1;
-		}
-		p = e + 1;
-	} while (*e != '\0');
-	return 0;
-}
-
-/* Remove what `m` lists, deepest first, each as one name in its parent
- * opened beneath dirfd (RESOLVE_BENEATH, no symlinks: a directory swapped
- * for a link meanwhile is not followed). AT_REMOVEDIR removes only an
- * empty directory: whatever someone else put there meanwhile stays. */
-static void
-made_undo(int dirfd, const char *rel, struct made *m)
-{
-	char parent[PATH_MAX];
-	size_t start;
-	int pfd;
-
-	while (m->n > 0) {
-		size_t end = m->end[--m->n];
-
-		/* the name is rel[start, end), its parent rel[0, start - 1) */
-		for (start = end; start > 0 && rel[start - 1] != '/'; start--)
-			;
-		if (start == 0)
-			snprintf(parent, sizeof(parent), ".");
-		else {
-			memcpy(parent, rel, start - 1);
-			parent[start - 1] = '\0';
-		}
-		if ((pfd = open_beneath(dirfd, parent, O_PATH | O_DIRECTORY,
-		    0)) < 0)
-			continue;
-		memmove(parent, rel + start, end - start);
-		parent[end - start] = '\0';
-		if (unlinkat(pfd, parent, AT_REMOVEDIR) < 0)
-			log_warn("cannot remove the directory it made");
-		close(pfd);
-	}
-	free(m->end);
-	m->end = NULL;
-}
-
-/* Open (creating when asked) the directory `rel` beneath dirfd, one
- * component at a time so every step is RESOLVE_BENEATH|NO_SYMLINKS. With
- * `m`, the directories made are listed there (made_undo removes them);
- * on failure they are removed before returning. rel (shorter than
- * PATH_MAX) has passed names_ok. */
-static int
-open_dir(int dirfd, const char *rel, struct made *m)
-{
-	char seg[NAME_MAX + 1];
-	const char *p = rel, *e;
-	int cur, next, err;
-
-	if (m == NULL || strcmp(rel, ".") == 0)
-		return open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
-	m->n = 0;
-	if ((m->end = calloc(strlen(rel) / 2 + 1, sizeof(*m->end))) == NULL)
-		fatal("calloc");
-	if ((cur = open_beneath(dirfd, ".", O_PATH | O_DIRECTORY, 0)) < 0)
-		goto fail;
-	while (*p != '\0') {
-		e = strchrnul(p, '/');
-		if ((size_t)(e - p) >= sizeof(seg)) {
-			close(cur);
-			errno = ENAMETOOLONG;	/* names_ok said so first */
-			goto fail;
-		}
-		memcpy(seg, p, (size_t)(e - p));
-		seg[e - p] = '\0';
-		next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
-		if (next < 0 && errno == ENOENT) {
-			if (mkdirat(cur, seg, 0755) == 0)
-				m->end[m->n++] = (size_t)(e - rel);
-			else if (errno != EEXIST) {
-				close(cur);
-				goto fail;
-			}
-			next = open_beneath(cur, seg, O_PATH | O_DIRECTORY, 0);
-		}
-		close(cur);
-		if (next < 0)
-			goto fail;
-		cur = next;
-		p = *e ? e + 1 : e;
-	}
-	return cur;
-fail:
-	err = errno;
-	made_undo(dirfd, rel, m);
-	errno = err;
-	return -1;
 }
 
 /*
@@ -356,9 +226,44 @@ out:
 	close(fd);
 }
 
+/* How many of the path's last ancestors `made` lists: all of them from
+ * the first it made down to the parent, else 0 (another process made
+ * one meanwhile: none is claimed, none is ever removed by a rollback). */
+static unsigned
+made_last(const char *parent, const struct made *m)
+{
+	size_t i, want = 1;
+
+	if (m->n == 0 || m->end[m->n - 1] != strlen(parent))
+		return 0;
+	for (i = m->end[0]; parent[i] != '\0'; i++)
+		want += parent[i] == '/';
+	return want == m->n ? (unsigned)m->n : 0;
+}
+
+/* The snapshot before a write or delete (tk: its ids, root and path;
+ * NULL: the rule said snapshot: false). 0, or -1 with the answer made:
+ * nothing may then be done. */
+static int
+snapshot_first(struct snap_take *tk, int dfd, const char *name,
+    const char *target, struct reply *r)
+{
+	char why[512];
+
+	if (tk == NULL)
+		return 0;
+	tk->dfd = dfd;
+	tk->name = name;
+	if (store_take(tk, why, sizeof(why)) == 0)
+		return 0;
+	reply_error(r, "No snapshot could be taken, so nothing was done: %s: "
+	    "%s", why, target);
+	return -1;
+}
+
 static void
 do_write(int root, const char *rel, const char *target, int b64,
-	 const char *data, size_t dlen, struct reply *r)
+	 const char *data, size_t dlen, struct snap_take *tk, struct reply *r)
 {
 	char parent[PATH_MAX], tmp[64];
 	unsigned char *dec = NULL, rnd[8];
@@ -394,6 +299,13 @@ do_write(int root, const char *rel, const char *target, int b64,
 		reply_errno(r, errno, target);
 		goto out;
 	}
+	if (tk != NULL) {
+		tk->after = p;
+		tk->after_len = len;
+		tk->ncreated = made_last(parent, &made);
+	}
+	if (snapshot_first(tk, dfd, name, target, r) < 0)
+		goto out;
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		fatal("getrandom");
 	snprintf(tmp, sizeof(tmp), ".aksup-%02x%02x%02x%02x%02x%02x%02x%02x.tmp",
@@ -422,8 +334,11 @@ do_write(int root, const char *rel, const char *target, int b64,
 		goto out;
 	}
 	made.n = 0;	/* written: the directories stay */
+	tk = NULL;	/* and its snapshot */
 	reply_json(r, json_pack("{s:I}", "bytes_written", (json_int_t)len));
 out:
+	if (tk != NULL && tk->dfd >= 0)
+		store_drop(tk->rid);	/* taken, then not written */
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
@@ -435,7 +350,8 @@ out:
 }
 
 static void
-do_delete(int root, const char *rel, const char *target, struct reply *r)
+do_delete(int root, const char *rel, const char *target,
+    struct snap_take *tk, struct reply *r)
 {
 	char parent[4096];
 	const char *name;
@@ -450,9 +366,19 @@ do_delete(int root, const char *rel, const char *target, struct reply *r)
 		reply_errno(r, errno, target);
 		return;
 	}
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		reply_errno(r, errno, target);
+		close(dfd);
+		return;
+	}
+	if (snapshot_first(tk, dfd, name, target, r) < 0) {
+		close(dfd);
+		return;
+	}
+	if (unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
 		reply_errno(r, errno == EEXIST ? ENOTEMPTY : errno, target);
+		if (tk != NULL)
+			store_drop(tk->rid);	/* taken, then not done */
 		close(dfd);
 		return;
 	}
@@ -544,13 +470,28 @@ static void
 fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 {
 	struct fs_req q;
-	char *path = NULL, *target = NULL;
+	struct snap_take tk;
+	char *path = NULL, *target = NULL, *rel0 = NULL, rid[FS_ID_LEN + 1],
+	    session[FS_ID_LEN + 1];
 	const char *data;
 	size_t need;
 
 	memcpy(&q, payload, sizeof(q));
 	need = sizeof(q) + (size_t)q.path_len + q.target_len + q.data_len;
-	if (need != len || q.path_len == 0 || q.root >= nroots)
+	memcpy(rid, q.rid, FS_ID_LEN);
+	rid[FS_ID_LEN] = '\0';
+	memcpy(session, q.session, FS_ID_LEN);
+	session[FS_ID_LEN] = '\0';
+	/* a rollback names its record (which the broker checked); a
+	 * snapshot is named by its request's */
+	if (q.op == FS_OP_ROLLBACK && need == len && snap_id_ok(rid) &&
+	    (q.flags & ~FS_F_FORCE) == 0) {
+		rollback_do(rid, (q.flags & FS_F_FORCE) != 0, r);
+		return;
+	}
+	if (need != len || q.path_len == 0 || q.root >= nroots ||
+	    (q.flags & ~FS_F_SNAPSHOT) != 0 || ((q.flags & FS_F_SNAPSHOT) &&
+	    (!snap_id_ok(rid) || !snap_id_ok(session))))
 		fatalx("protocol violation from broker: bad fs request");
 	path = strndup((const char *)payload + sizeof(q), q.path_len);
 	target = strndup((const char *)payload + sizeof(q) + q.path_len,
@@ -582,6 +523,8 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	    !(rights[q.root] & FS_RIGHT(q.op)))
 		fatalx("protocol violation from broker: op %u not allowed "
 		    "beneath root %u", q.op, q.root);
+	if ((rel0 = strdup(path)) == NULL)
+		fatal("strdup");
 	if (rootsfx[q.root] != NULL) {
 		/* the root does not exist yet: walk to it beneath its
 		 * nearest existing ancestor */
@@ -593,16 +536,26 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 		free(path);
 		path = full;
 	}
+	/* its snapshot's names: the path as the policy's root sees it */
+	memset(&tk, 0, sizeof(tk));
+	tk.rid = rid;
+	tk.session = session;
+	tk.action = q.op == FS_OP_WRITE ? "fs.write" : "fs.delete";
+	tk.root = rootpath[q.root];
+	tk.rel = rel0;
+	tk.dfd = -1;
 	switch (q.op) {
 	case FS_OP_READ:
 		do_read(roots[q.root], path, target, q.enc == FS_ENC_BASE64, r);
 		break;
 	case FS_OP_WRITE:
 		do_write(roots[q.root], path, target, q.enc == FS_ENC_BASE64,
-		    data, q.data_len, r);
+		    data, q.data_len, (q.flags & FS_F_SNAPSHOT) ? &tk : NULL,
+		    r);
 		break;
 	case FS_OP_DELETE:
-		do_delete(roots[q.root], path, target, r);
+		do_delete(roots[q.root], path, target,
+		    (q.flags & FS_F_SNAPSHOT) ? &tk : NULL, r);
 		break;
 	case FS_OP_LIST:
 		do_list(roots[q.root], path, target, r);
@@ -611,6 +564,7 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 		fatalx("protocol violation from broker: fs op %u", q.op);
 	}
 out:
+	free(rel0);
 	free(path);
 	free(target);
 }
@@ -669,52 +623,102 @@ landlock_root(size_t i)
 		fatal("landlock root");
 }
 
-/* argv: one entry per policy root, "FD:RIGHTS:SUFFIX" or "-"
- * (unavailable). */
+/* argv[1]: the snapshot store, "snap:FD:MAX_BYTES:TTL_SECONDS" (FD is
+ * WORKER_FD_SNAP, an O_PATH directory) or "snap:-" (none: a write or
+ * delete that asks for a snapshot fails). */
 static void
-fs_init(int argc, char **argv)
+snap_arg(const char *a)
+{
+	unsigned long long max, ttl;
+	struct stat st;
+	long fd;
+	char *end;
+	int fl;
+
+	if (strcmp(a, "snap:-") == 0)
+		return;
+	if (strncmp(a, "snap:", 5) != 0)
+		fatalx("bad snapshot argument %s", a);
+	fd = strtol(a + 5, &end, 10);
+	if (*end != ':' || fd != WORKER_FD_SNAP)
+		fatalx("bad snapshot argument %s", a);
+	max = strtoull(end + 1, &end, 10);
+	if (*end != ':' || max == 0)
+		fatalx("bad snapshot argument %s", a);
+	ttl = strtoull(end + 1, &end, 10);
+	if (*end != '\0' || ttl == 0 || ttl > (unsigned long long)SNAP_TIME_MAX)
+		fatalx("bad snapshot argument %s", a);
+	if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))
+		fatalx("snapshot store fd %ld is not an O_PATH directory", fd);
+	store_init((int)fd, (uint64_t)max, (int64_t)ttl);
+	/* Landlock: every right in the store and nothing above it */
+	if (sandbox_fs_root((int)fd, FS_RIGHTS_ALL | SANDBOX_FS_STORE) < 0)
+		fatal("landlock snapshot store");
+}
+
+/* One root: "FD:RIGHTS:SUFFIX" or "-" (unavailable), and its path as
+ * the policy names it (the snapshots' "root"). */
+static void
+root_arg(const char *a, const char *path)
 {
 	struct stat st;
 	long fd;
-	int i, fl;
+	int fl;
 	char *end;
 
-	if (argc - 1 > ROOTS_MAX)
-		fatalx("too many roots");
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			roots[nroots++] = -1;
-			continue;
-		}
-		/* FD:RIGHTS:SUFFIX -- rights r w d l; the suffix is the
-		 * part of a root that does not exist yet (may be empty) */
-		fd = strtol(argv[i], &end, 10);
-		if (*end != ':' || fd < WORKER_FD_ROOT0 || fd > 1024)
-			fatalx("bad root argument %s", argv[i]);
-		for (end++; *end != ':' && *end != '\0'; end++) {
-			const char *k = strchr(FS_RIGHT_LETTERS, *end);
-
-			if (k == NULL)
-				fatalx("bad root argument %s", argv[i]);
-			rights[nroots] |= 1u << (k - FS_RIGHT_LETTERS);
-		}
-		if (*end != ':' || rights[nroots] == 0)
-			fatalx("bad root argument %s", argv[i]);
-		if (end[1] != '\0') {
-			if (!suffix_ok(end + 1))
-				fatalx("bad root argument %s", argv[i]);
-			if ((rootsfx[nroots] = strdup(end + 1)) == NULL)
-				fatal("strdup");
-		}
-		/* Each root must be what the supervisor promised: an
-		 * O_PATH descriptor of a directory. */
-		if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
-		    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))
-			fatalx("root fd %ld is not an O_PATH directory", fd);
-		roots[nroots] = (int)fd;
-		landlock_root(nroots);
-		nroots++;
+	if (path[0] != '/' || !snap_root_ok(path))
+		fatalx("bad root path argument %s", path);
+	rootpath[nroots] = path;
+	if (strcmp(a, "-") == 0) {
+		roots[nroots++] = -1;
+		return;
 	}
+	/* FD:RIGHTS:SUFFIX -- rights r w d l; the suffix is the part of a
+	 * root that does not exist yet (may be empty) */
+	fd = strtol(a, &end, 10);
+	if (*end != ':' || fd < WORKER_FD_ROOT0 || fd >= WORKER_FD_SNAP)
+		fatalx("bad root argument %s", a);
+	for (end++; *end != ':' && *end != '\0'; end++) {
+		const char *k = strchr(FS_RIGHT_LETTERS, *end);
+
+		if (k == NULL)
+			fatalx("bad root argument %s", a);
+		rights[nroots] |= 1u << (k - FS_RIGHT_LETTERS);
+	}
+	if (*end != ':' || rights[nroots] == 0)
+		fatalx("bad root argument %s", a);
+	if (end[1] != '\0') {
+		if (!suffix_ok(end + 1))
+			fatalx("bad root argument %s", a);
+		if ((rootsfx[nroots] = strdup(end + 1)) == NULL)
+			fatal("strdup");
+	}
+	/* Each root must be what the supervisor promised: an O_PATH
+	 * descriptor of a directory. */
+	if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))
+		fatalx("root fd %ld is not an O_PATH directory", fd);
+	roots[nroots] = (int)fd;
+	landlock_root(nroots);
+	nroots++;
+}
+
+/* argv: the snapshot store, then one entry per policy root, then each
+ * root's path, in policy order. */
+static void
+fs_init(int argc, char **argv)
+{
+	int i, n;
+
+	if (argc < 2 || (argc - 2) % 2 != 0)
+		fatalx("usage: aksup-worker-fs snap:... ROOT... PATH...");
+	n = (argc - 2) / 2;
+	if (n > ROOTS_MAX)
+		fatalx("too many roots");
+	snap_arg(argv[1]);
+	for (i = 0; i < n; i++)
+		root_arg(argv[2 + i], argv[2 + n + i]);
 }
 
 static const struct worker_def fs_worker = {
@@ -724,6 +728,8 @@ static const struct worker_def fs_worker = {
 	.resp_type = WIRE_FS_RESP,
 	.init = fs_init,
 	.handle = fs_handle,
+	.ready = store_start,	/* leftovers and the expired, confined */
+	.fini = store_sweep,	/* the session's end: the expired go */
 };
 
 int

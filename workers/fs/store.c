@@ -1,0 +1,649 @@
+/*
+ * workers/fs/store.c -- the snapshot store (docs/ROLLBACK.md): before an
+ * allowed fs.write or fs.delete, the prior state of its file (exact
+ * bytes, mode, whether it existed) and one metadata line, each written
+ * to tmp/ and renamed into place, so a crash leaves a whole snapshot or
+ * none; the sweep of expired snapshots and of blobs none names.
+ *
+ * Runs in: aksup-worker-fs (confined). Privilege: the files' owner's
+ * rights in the store, a directory the supervisor made 0700 and opened
+ * (O_PATH) for this worker alone; Landlock grants it every right there
+ * and nothing above it. Every open in the store is open_beneath, its
+ * names made only by snapshot/snap.c from a checked record id or digest.
+ * Input: the store's files (written by this worker, but anyone with the
+ * owner's rights may have edited them): every metadata line is checked
+ * whole (snap_meta_parse), every blob's digest again when it is
+ * restored (rollback.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "snapshot/snap.h"
+#include "workers/fs/beneath.h"
+#include "workers/fs/fs.h"
+
+#define COPY_BUF	(64 * 1024)
+#define BLOB_GRACE_S	60	/* an unnamed blob younger than this may
+				   be about to be named by a session */
+#define SWEEP_MAX	1000000	/* snapshots one sweep reads */
+#define NAME_MAX_STORE	(sizeof("blobs/") + 256)	/* a sub + a name */
+
+static int sdir = -1;		/* the store (O_PATH) */
+static uint64_t smax;		/* quota, bytes */
+static uint64_t sused;		/* bytes its files hold, as counted */
+static int64_t sttl;		/* seconds a snapshot is kept */
+static uint64_t sseq;		/* this session's snapshots so far */
+static EVP_MD *sha256;		/* fetched before the sandbox */
+
+int
+store_on(void)
+{
+	return sdir >= 0;
+}
+
+static int64_t
+now_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec;
+}
+
+static void
+hexify(const unsigned char *d, char out[SNAP_HEX_LEN + 1])
+{
+	static const char x[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < SNAP_HEX_LEN / 2; i++) {
+		out[2 * i] = x[d[i] >> 4];
+		out[2 * i + 1] = x[d[i] & 15];
+	}
+	out[SNAP_HEX_LEN] = '\0';
+}
+
+void
+store_sha256(const void *buf, size_t len, char out[SNAP_HEX_LEN + 1])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+
+	if (EVP_Digest(buf, len, d, NULL, sha256, NULL) != 1)
+		fatalx("sha256");
+	hexify(d, out);
+}
+
+/*
+ * Copy from fd `in` to fd `out` (out may be -1: only hashed), at most
+ * `max` bytes: the digest into hex and the count into *n. 0, or -1 with
+ * errno (EFBIG: more than max).
+ */
+int
+store_copy(int in, int out, uint64_t max, char hex[SNAP_HEX_LEN + 1],
+    uint64_t *n)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *c;
+	char *buf;
+	ssize_t r, w, off;
+	int rc = -1, err = 0;
+
+	*n = 0;
+	if ((buf = malloc(COPY_BUF)) == NULL || (c = EVP_MD_CTX_new()) ==
+	    NULL || EVP_DigestInit_ex(c, sha256, NULL) != 1)
+		fatalx("sha256");
+	for (;;) {
+		r = read(in, buf, COPY_BUF);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if ((uint64_t)r > max - *n) {
+			err = EFBIG;
+			goto out;
+		}
+		*n += (uint64_t)r;
+		if (EVP_DigestUpdate(c, buf, (size_t)r) != 1)
+			fatalx("sha256");
+		for (off = 0; out >= 0 && off < r; off += w) {
+			w = write(out, buf + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0) {
+				err = errno;
+				goto out;
+			}
+		}
+	}
+	if (EVP_DigestFinal_ex(c, d, NULL) != 1)
+		fatalx("sha256");
+	hexify(d, hex);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(c);
+	free(buf);
+	errno = err;
+	return rc;
+}
+
+/* A fresh name in tmp/ for final (a name in meta/ or blobs/). */
+static void
+tmp_name(const char *final, char *out, size_t n)
+{
+	unsigned long long nonce;
+
+	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+		fatal("getrandom");
+	if (final != NULL && snap_tmp_name(final, nonce, out, n) == 0)
+		return;
+	snprintf(out, n, "tmp/%016llx-incoming", nonce);
+}
+
+/* Bytes a file in the store holds: its size, at least a block. */
+static uint64_t
+cost(uint64_t size)
+{
+	return size < 4096 ? 4096 : size;
+}
+
+static int
+full(uint64_t more, char *why, size_t whylen)
+{
+	if (more <= smax && sused <= smax - more)
+		return 0;
+	snprintf(why, whylen, "the snapshot store is full (%llu of %llu "
+	    "bytes used; --snapshot-max-bytes)", (unsigned long long)sused,
+	    (unsigned long long)smax);
+	return -1;
+}
+
+/* A blob of the file open on `in` (st its fstat): its digest into hex,
+ * its size into *size. 0, or -1 with why. */
+static int
+take_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
+    uint64_t *size, char *why, size_t whylen)
+{
+	char tmp[64], final[sizeof("blobs/ab/") + SNAP_HEX_LEN], dir[16];
+	struct stat bst;
+	int out;
+
+	if (full(cost((uint64_t)st->st_size) + SNAP_META_MAX / 256, why,
+	    whylen) < 0)
+		return -1;
+	tmp_name(NULL, tmp, sizeof(tmp));
+	if ((out = open_beneath(sdir, tmp, O_WRONLY | O_CREAT | O_EXCL,
+	    0600)) < 0) {
+		snprintf(why, whylen, "cannot write in the snapshot store: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (store_copy(in, out, smax - sused, hex, size) < 0) {
+		snprintf(why, whylen, errno == EFBIG ? "the snapshot store "
+		    "is full (--snapshot-max-bytes)" : "cannot copy the file "
+		    "into the snapshot store: %s", strerror(errno));
+		goto fail;
+	}
+	close(out);
+	out = -1;
+	if (snap_blob_name(hex, final, sizeof(final)) < 0)
+		fatalx("blob name");
+	snprintf(dir, sizeof(dir), "blobs/%.2s", hex);
+	if (mkdirat(sdir, dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(why, whylen, "cannot write in the snapshot store: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	/* the same bytes are already there: shared (content-addressed) */
+	if (fstatat(sdir, final, &bst, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(bst.st_mode) && (uint64_t)bst.st_size == *size) {
+		(void)unlinkat(sdir, tmp, 0);
+		return 0;
+	}
+	if (renameat(sdir, tmp, sdir, final) < 0) {
+		snprintf(why, whylen, "cannot write in the snapshot store: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	sused += cost(*size);
+	return 0;
+fail:
+	if (out >= 0)
+		close(out);
+	(void)unlinkat(sdir, tmp, 0);
+	return -1;
+}
+
+/* Write buf as the store's file `final`, through tmp/ and a rename. */
+static int
+put_file(const char *final, const char *buf, size_t len, char *why,
+    size_t whylen)
+{
+	char tmp[96];
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	tmp_name(final, tmp, sizeof(tmp));
+	if ((fd = open_beneath(sdir, tmp, O_WRONLY | O_CREAT | O_EXCL,
+	    0600)) < 0)
+		goto fail;
+	while (off < len) {
+		w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	close(fd);
+	fd = -1;
+	if (renameat(sdir, tmp, sdir, final) < 0)
+		goto fail;
+	sused += cost(len);
+	return 0;
+fail:
+	snprintf(why, whylen, "cannot write in the snapshot store: %s",
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	(void)unlinkat(sdir, tmp, 0);
+	return -1;
+}
+
+/* The prior state of t->name into m (and its blob): 0 or -1 with why.
+ * name is one component in t->dfd: fstatat does not follow it. */
+static int
+prior(const struct snap_take *t, struct snap_meta *m, char *why,
+    size_t whylen)
+{
+	struct stat st, st2;
+	int fd, rc = -1;
+
+	if (fstatat(t->dfd, t->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;	/* existed: 0 */
+		snprintf(why, whylen, "cannot snapshot it: %s",
+		    strerror(errno));
+		return -1;
+	}
+	m->existed = 1;
+	m->mode = st.st_mode & 07777;
+	if (S_ISDIR(st.st_mode) && strcmp(t->action, "fs.delete") == 0) {
+		m->dir = 1;	/* fs.delete removes only an empty one */
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "cannot snapshot it: %s",
+		    S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(
+		    st.st_mode) ? "a directory" : "not a regular file");
+		return -1;
+	}
+	/* opened for reading only now that it is known to be a regular
+	 * file (a FIFO or device is never opened); the same inode */
+	if ((fd = open_beneath(t->dfd, t->name, O_RDONLY | O_NONBLOCK,
+	    0)) < 0 || fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev ||
+	    st2.st_ino != st.st_ino) {
+		snprintf(why, whylen, "cannot snapshot it: %s", fd < 0 ?
+		    strerror(errno) : "it changed while being opened");
+		goto out;
+	}
+	rc = take_blob(fd, &st2, m->blob, &m->size, why, whylen);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
+store_take(const struct snap_take *t, char *why, size_t whylen)
+{
+	struct snap_meta m;
+	char name[sizeof("meta/.json") + SNAP_ID_LEN], *line;
+	size_t len;
+	int64_t now = now_s();
+	int rc;
+
+	if (sdir < 0) {
+		snprintf(why, whylen, "no snapshot store");
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.v = SNAP_VERSION;
+	snprintf(m.record_id, sizeof(m.record_id), "%s", t->rid);
+	snprintf(m.session, sizeof(m.session), "%s", t->session);
+	snprintf(m.action, sizeof(m.action), "%s", t->action);
+	m.seq = ++sseq;
+	if (snprintf(m.root, sizeof(m.root), "%s", t->root) >=
+	    (int)sizeof(m.root) || snprintf(m.path, sizeof(m.path), "%s",
+	    t->rel) >= (int)sizeof(m.path)) {
+		snprintf(why, whylen, "cannot snapshot it: path too long");
+		return -1;
+	}
+	m.at = now;
+	m.expires = sttl > SNAP_TIME_MAX - now ? SNAP_TIME_MAX : now + sttl;
+	if (prior(t, &m, why, whylen) < 0)
+		return -1;
+	if (strcmp(t->action, "fs.write") == 0) {
+		store_sha256(t->after, t->after_len, m.after);
+		if (!m.existed)
+			m.ncreated = t->ncreated;
+	}
+	if (full(SNAP_META_MAX / 256, why, whylen) < 0)
+		return -1;	/* (its blob, if any, goes with a sweep) */
+	if ((line = snap_meta_dump(&m, &len)) == NULL) {
+		snprintf(why, whylen, "cannot snapshot it: its path is not "
+		    "UTF-8 or not normalized");
+		return -1;
+	}
+	if (snap_meta_name(m.record_id, name, sizeof(name)) < 0)
+		fatalx("meta name");
+	rc = put_file(name, line, len, why, whylen);
+	free(line);
+	return rc;
+}
+
+void
+store_forget(const char *rid)
+{
+	char name[sizeof("meta/.json") + SNAP_ID_LEN];
+	struct stat st;
+
+	if (sdir < 0 || snap_meta_name(rid, name, sizeof(name)) < 0)
+		return;
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    unlinkat(sdir, name, 0) == 0)
+		sused -= cost((uint64_t)st.st_size) < sused ?
+		    cost((uint64_t)st.st_size) : sused;
+}
+
+void
+store_drop(const char *rid)
+{
+	store_forget(rid);	/* its blob: unnamed, swept later */
+}
+
+/* The whole of a store file opened on fd, at most max bytes: malloc'd
+ * (NUL after it), *len its length; NULL when larger or unreadable. */
+static char *
+slurp(int fd, size_t max, size_t *len)
+{
+	char *buf;
+	ssize_t r;
+
+	if ((buf = malloc(max + 2)) == NULL)
+		fatal("malloc");
+	*len = 0;
+	for (;;) {
+		r = read(fd, buf + *len, max + 1 - *len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+		if (*len > max)
+			break;
+	}
+	if (r < 0 || *len > max) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+static int
+read_meta(const char *name, struct snap_meta *m, char *why, size_t whylen)
+{
+	size_t len;
+	char *buf;
+	int fd, rc;
+
+	if ((fd = open_beneath(sdir, name, O_RDONLY | O_NONBLOCK, 0)) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	buf = slurp(fd, SNAP_META_MAX, &len);
+	close(fd);
+	if (buf == NULL) {
+		snprintf(why, whylen, "unreadable or over %u bytes",
+		    SNAP_META_MAX);
+		return -1;
+	}
+	rc = snap_meta_parse(buf, len, m, why, whylen);
+	free(buf);
+	return rc;
+}
+
+int
+store_meta(const char *rid, struct snap_meta *m, char *why, size_t whylen)
+{
+	char name[sizeof("meta/.json") + SNAP_ID_LEN], w[160];
+
+	if (sdir < 0) {
+		snprintf(why, whylen, "no snapshot store");
+		return -1;
+	}
+	if (snap_meta_name(rid, name, sizeof(name)) < 0) {
+		snprintf(why, whylen, "not a record id");
+		return -1;
+	}
+	if (read_meta(name, m, w, sizeof(w)) < 0) {
+		if (errno == ENOENT)
+			snprintf(why, whylen, "no snapshot found: %s", rid);
+		else
+			snprintf(why, whylen, "snapshot %s is damaged (%s)",
+			    rid, w);
+		return -1;
+	}
+	/* the file's name and its record must agree */
+	if (strcmp(m->record_id, rid) != 0) {
+		snprintf(why, whylen, "snapshot %s is damaged (another "
+		    "record's metadata)", rid);
+		return -1;
+	}
+	if (snap_expired(m, now_s())) {
+		snprintf(why, whylen, "no snapshot found: %s (expired)", rid);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_blob_open(const char *hex)
+{
+	char name[sizeof("blobs/ab/") + SNAP_HEX_LEN];
+
+	if (snap_blob_name(hex, name, sizeof(name)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return open_beneath(sdir, name, O_RDONLY | O_NONBLOCK, 0);
+}
+
+/* ---- the sweep ---- */
+
+struct names {
+	char (*hex)[SNAP_HEX_LEN + 1];
+	size_t n, cap;
+};
+
+static int
+hexcmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static DIR *
+open_sub(const char *name)
+{
+	DIR *d;
+	int fd;
+
+	if ((fd = open_beneath(sdir, name, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
+/* meta/: the expired (and the torn or damaged: never restorable, said)
+ * go; the blobs the others name are kept in *keep. */
+static void
+sweep_meta(struct names *keep, int64_t now)
+{
+	char name[NAME_MAX_STORE], why[160];
+	struct snap_meta *m;
+	struct dirent *de;
+	struct stat st;
+	size_t seen = 0;
+	DIR *d;
+
+	if ((d = open_sub("meta")) == NULL)
+		return;
+	if ((m = malloc(sizeof(*m))) == NULL)
+		fatal("malloc");
+	while ((de = readdir(d)) != NULL && seen++ < SWEEP_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(name, sizeof(name), "meta/%s", de->d_name) >=
+		    (int)sizeof(name))
+			continue;
+		if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (read_meta(name, m, why, sizeof(why)) < 0) {
+			log_warnx("snapshot store: %s: %s (kept, never "
+			    "restored)", name, why);
+			sused += cost((uint64_t)st.st_size);
+			continue;
+		}
+		if (snap_expired(m, now)) {
+			(void)unlinkat(sdir, name, 0);
+			continue;
+		}
+		sused += cost((uint64_t)st.st_size);
+		if (!m->existed || m->dir)
+			continue;
+		if (keep->n == keep->cap) {
+			keep->cap = keep->cap ? keep->cap * 2 : 64;
+			if ((keep->hex = reallocarray(keep->hex, keep->cap,
+			    sizeof(*keep->hex))) == NULL)
+				fatal("reallocarray");
+		}
+		memcpy(keep->hex[keep->n++], m->blob, SNAP_HEX_LEN + 1);
+	}
+	free(m);
+	closedir(d);
+}
+
+/* blobs/xx/: those no snapshot names (and older than the grace) go. */
+static void
+sweep_blobs(const struct names *keep, int64_t now)
+{
+	char sub[16], name[sizeof("blobs/ab/") + SNAP_HEX_LEN + 8];
+	struct dirent *de, *fe;
+	struct stat st;
+	DIR *d, *f;
+
+	if ((d = open_sub("blobs")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 2 || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "blobs/%s", de->d_name);
+		if ((f = open_sub(sub)) == NULL)
+			continue;
+		while ((fe = readdir(f)) != NULL) {
+			if (fe->d_name[0] == '.' ||
+			    strlen(fe->d_name) != SNAP_HEX_LEN)
+				continue;
+			snprintf(name, sizeof(name), "%s/%s", sub, fe->d_name);
+			if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (bsearch(fe->d_name, keep->hex, keep->n,
+			    sizeof(*keep->hex), hexcmp) == NULL &&
+			    now - st.st_mtime > BLOB_GRACE_S &&
+			    unlinkat(sdir, name, 0) == 0)
+				continue;
+			sused += cost((uint64_t)st.st_size);
+		}
+		closedir(f);
+	}
+	closedir(d);
+}
+
+void
+store_sweep(void)
+{
+	struct names keep = { NULL, 0, 0 };
+	int64_t now = now_s();
+
+	if (sdir < 0)
+		return;
+	sused = 0;
+	sweep_meta(&keep, now);
+	if (keep.n > 0)
+		qsort(keep.hex, keep.n, sizeof(*keep.hex), hexcmp);
+	sweep_blobs(&keep, now);
+	free(keep.hex);
+}
+
+/* tmp/: what a crash left half written; nothing names it. */
+static void
+clear_tmp(void)
+{
+	char name[NAME_MAX_STORE];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = open_sub("tmp")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && snprintf(name, sizeof(name),
+		    "tmp/%s", de->d_name) < (int)sizeof(name))
+			(void)unlinkat(sdir, name, 0);
+	closedir(d);
+}
+
+void
+store_init(int dirfd, uint64_t max_bytes, int64_t ttl)
+{
+	static const char *const subs[] = { "meta", "blobs", "tmp" };
+	size_t i;
+
+	/* fetched now: OpenSSL may read its configuration, which the
+	 * sandbox will not let it */
+	if ((sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		fatalx("cannot fetch SHA-256");
+	sdir = dirfd;
+	smax = max_bytes;
+	sttl = ttl;
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (mkdirat(sdir, subs[i], 0700) < 0 && errno != EEXIST)
+			fatal("snapshot store: cannot make %s", subs[i]);
+}
+
+/* After the sandbox is in force (store_init runs before it): the
+ * leftovers and the expired go. */
+void
+store_start(void)
+{
+	if (sdir < 0)
+		return;
+	clear_tmp();
+	store_sweep();
+}
