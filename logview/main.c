@@ -426,6 +426,43 @@ follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 
+/*
+ * aksup rollback --session S [--since ID]: the record ids of session S's
+ * writes and deletes that took a snapshot and were done (outcome OK,
+ * naming its snapshot), newest first, one a line: the order to undo
+ * them in. With since: down to that record, which is one of them.
+ */
+static int
+print_plan(struct lv *lv, const char *session, const char *since)
+{
+	const struct lv_row *r;
+	size_t i = lv_nrows(lv), n = 0;
+
+	while (i-- > 0) {
+		r = lv_row(lv, i);
+		if (r->snapshot <= 0 || r->session == NULL ||
+		    strcmp(r->session, session) != 0 || r->status == NULL ||
+		    strcmp(r->status, "OK") != 0 || r->record_id == NULL)
+			continue;
+		printf("%s\n", r->record_id);
+		n++;
+		if (since != NULL && strcmp(r->record_id, since) == 0) {
+			since = NULL;
+			break;
+		}
+	}
+	lv_free(lv);
+	if (since != NULL) {
+		log_warnx("--since %s: no write or delete of session %s with "
+		    "a snapshot has that record id", since, session);
+		return 1;
+	}
+	if (n == 0)
+		log_warnx("session %s: no write or delete with a snapshot in "
+		    "this log", session);
+	return fflush(stdout) == EOF || ferror(stdout) ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -440,6 +477,9 @@ main(int argc, char *argv[])
 		{ "record-id",	required_argument,	NULL, 'r' },
 		{ "follow",	no_argument,		NULL, 'F' },
 		{ "backlog",	required_argument,	NULL, 'B' },
+		/* aksup rollback --session: its plan (internal) */
+		{ "rollback-plan", required_argument,	NULL, 'R' },
+		{ "plan-since",	required_argument,	NULL, 'P' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -447,6 +487,7 @@ main(int argc, char *argv[])
 	size_t n, *ix;
 	struct lv *lv;
 	unsigned long long backlog = 0;
+	const char *plan = NULL, *plan_since = NULL;
 	char *end, bad[64];
 	int ch, json = 0, follow = 0;
 
@@ -498,6 +539,12 @@ main(int argc, char *argv[])
 		case 'n':
 			f.limit = parse_limit(optarg);
 			break;
+		case 'R':
+			plan = optarg;
+			break;
+		case 'P':
+			plan_since = optarg;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -527,6 +574,8 @@ main(int argc, char *argv[])
 	if (follow)
 		return follow_log(&f, json, backlog);
 	lv = read_log();
+	if (plan != NULL)
+		return print_plan(lv, plan, plan_since);
 	ix = lv_select(lv, &f, &n);
 	if (n == (size_t)-1)
 		fatalx("out of memory");

@@ -195,6 +195,9 @@ add_outcome(struct lv *lv, json_t *o, unsigned long lineno)
 		r->has_duration = 1;
 	}
 	r->has_outcome = 1;
+	d = json_object_get(o, "snapshot");
+	r->snapshot = json_is_string(d) && strcmp(json_string_value(d),
+	    id) == 0 ? 1 : json_is_false(d) ? -1 : 0;
 	json_object_del(lv->pending, id);
 	return 0;
 }
@@ -508,6 +511,9 @@ lv_row_json(const struct lv_row *r)
 	bad |= json_object_set_new(o, "duration_ms", d ? d : json_null());
 	bad |= json_object_set_new(o, "record_id", str_or_null(r->record_id));
 	bad |= json_object_set_new(o, "rule", str_or_null(r->rule));
+	if (r->snapshot != 0)
+		bad |= json_object_set_new(o, "snapshot", r->snapshot > 0 ?
+		    str_or_null(r->record_id) : json_false());
 	bad |= json_object_set_new(o, "seq", json_integer(
 	    (json_int_t)r->seq));
 	if (!bad)

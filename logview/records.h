@@ -33,6 +33,9 @@ struct lv_row {
 	double		 duration_ms;
 	int		 has_duration;
 	int		 has_outcome;
+	int		 snapshot;	/* its outcome: 1 named its snapshot
+					   (rollback can undo it), -1 said
+					   snapshot: false, 0 neither */
 	int		 ended;		/* ALLOWED, its session over without its
 					   outcome (crashed): it gets none */
 };
