@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# tests/integration/rollback.sh -- reversible writes (docs/ROLLBACK.md):
+# a snapshot before every allowed fs.write and fs.delete, taken by the fs
+# worker into the snapshot store, and snapshot.rollback through the gate
+# (aksup rollback). Real binaries, real sessions, no mocks.
+#
+#   AKSUP_BIN=DIR  AKSUP_SRC=DIR  tests/integration/rollback.sh [TEST...]
+#
+# scripts/test.sh runs it as root and as an unprivileged user. Prints
+# "N passed, N failed, N skipped" last.
+set -u
+BIN=${AKSUP_BIN:?set AKSUP_BIN}
+AKSUP="$BIN/aksup"
+T=$(mktemp -d /tmp/aksup-rb.XXXXXX)
+WS="$T/ws"
+STORE="$T/snapshots"
+trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+# The policy: the workspace read, listed, written, deleted from and
+# rolled back; nothing outside $WS.
+policy() {
+	cat > "$T/p.yaml" <<YAML
+capabilities:
+  - action: fs.read
+    resource: $WS/**
+  - action: fs.list
+    resource: $WS/**
+  - action: fs.write
+    resource: $WS/**
+  - action: fs.delete
+    resource: $WS/**
+  - action: snapshot.rollback
+    resource: "*"
+YAML
+	chmod 644 "$T/p.yaml"
+}
+
+setup() {
+	chmod -R u+rwx "$WS" "$STORE" 2>/dev/null
+	rm -rf "$WS" "$STORE" "$T/log" "$T"/out*
+	mkdir -p "$WS/sub"
+	policy
+}
+
+sub() {	# sub ARGS... -> one answer on stdout
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" "$@" 2>>"$T/err"
+}
+rid() { jq -r .record_id; }
+status() { jq -r .status; }
+rollback() {	# rollback ARGS... -> its answer (one record) or answers
+	"$AKSUP" rollback --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" "$@" 2>>"$T/err"
+}
+write() {	# write PATH CONTENT -> its record id
+	sub --action fs.write --target "$1" \
+	    --params "$(jq -nc --arg c "$2" '{content: $c}')" | rid
+}
+verified() {
+	"$AKSUP" log verify --log-path "$T/log" >"$T/vout" 2>&1 &&
+	    grep -q '^OK' "$T/vout"
+}
+# every metadata file of the store names a blob that is there (or none)
+store_consistent() {
+	local m b
+	for m in "$STORE"/meta/*.json; do
+		[ -e "$m" ] || continue
+		b=$(jq -r '.blob // empty' "$m") || return 1
+		[ -z "$b" ] || [ -f "$STORE/blobs/${b:0:2}/$b" ] || return 1
+	done
+}
+# a tree's digest: every path, type, mode and content
+tree_digest() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | LC_ALL=C sort &&
+	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) |
+	    sha256sum
+}
+
+# --- tests ---------------------------------------------------------------
+
+# Bytes the Python project's layer loses come back exactly: NUL, 0xff,
+# CRLF; the snapshot is taken through fs.write base64 too.
+t_binary_round_trip() {
+	local ok=0 r
+	setup
+	printf 'a\r\nb\0c\xff\xfe\r\n' > "$WS/bin"
+	cp "$WS/bin" "$T/orig"
+	r=$(sub --action fs.write --target "$WS/bin" \
+	    --params '{"content":"AAEC","encoding":"base64"}' | rid)
+	check "written" [ "$(od -An -tx1 "$WS/bin" | tr -d ' \n')" = 000102 ] || ok=1
+	check "the store holds the prior bytes" cmp -s "$T/orig" \
+	    "$STORE/blobs/$(jq -r .blob "$STORE/meta/$r.json" | cut -c1-2)/$(jq -r .blob "$STORE/meta/$r.json")" || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "byte for byte" cmp -s "$T/orig" "$WS/bin" || ok=1
+	check "the log verifies" verified || ok=1
+	return $ok
+}
+
+t_mode_kept() {
+	local ok=0 r
+	setup
+	printf 'x' > "$WS/m"
+	chmod 0751 "$WS/m"
+	r=$(write "$WS/m" new)
+	check "the write left its own mode" [ "$(stat -c %a "$WS/m")" = 644 ] || ok=1
+	rollback "$r" > "$T/out"
+	check "rolled back ($(cat "$T/out"))" [ "$(status < "$T/out")" = OK ] || ok=1
+	check "mode 751 again ($(stat -c %a "$WS/m"))" [ "$(stat -c %a "$WS/m")" = 751 ] || ok=1
+	check "content again" [ "$(cat "$WS/m")" = x ] || ok=1
+	# set-user-ID and set-group-ID are not given back
+	chmod 6755 "$WS/m"
+	r=$(write "$WS/m" y)
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "mode 755, no set-id bit ($(stat -c %a "$WS/m"))" [ "$(stat -c %a "$WS/m")" = 755 ] || ok=1
+	return $ok
+}
+
+# A blob changed in the store (by anyone with its owner's rights): its
+# digest no longer matches; nothing is restored.
+t_tampered_blob() {
+	local ok=0 r b
+	setup
+	printf 'original' > "$WS/t"
+	r=$(write "$WS/t" new)
+	b=$(jq -r .blob "$STORE/meta/$r.json")
+	chmod u+w "$STORE/blobs/${b:0:2}/$b"
+	printf 'evil!!!!' > "$STORE/blobs/${b:0:2}/$b"
+	rollback "$r" > "$T/out"
+	check "refused ($(cat "$T/out"))" grep -q "bytes are damaged" "$T/out" || ok=1
+	check "file left as written" [ "$(cat "$WS/t")" = new ] || ok=1
+	check "no temp file left" [ -z "$(find "$WS" -name '.aksup-*')" ] || ok=1
+	# a metadata line edited to point elsewhere: refused whole
+	jq -c '.path = "../../etc/passwd"' "$STORE/meta/$r.json" > "$T/m"
+	cp "$T/m" "$STORE/meta/$r.json"
+	rollback "$r" > "$T/out"
+	check "damaged metadata refused ($(cat "$T/out"))" grep -q "is damaged (path:" "$T/out" || ok=1
+	return $ok
+}
+
+# A new file goes with the directories its write made; a directory that
+# was there stays, and so does one someone filled meanwhile.
+t_new_file_removed() {
+	local ok=0 r r2
+	setup
+	r=$(write "$WS/sub/n1/n2/new.txt" hi)
+	check "made" [ -f "$WS/sub/n1/n2/new.txt" ] || ok=1
+	check "created listed" [ "$(jq -c .created "$STORE/meta/$r.json")" = \
+	    '["sub/n1","sub/n1/n2"]' ] || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "file and the two directories gone" [ ! -e "$WS/sub/n1" ] || ok=1
+	check "sub (there before) stays" [ -d "$WS/sub" ] || ok=1
+	r2=$(write "$WS/sub/k1/k2/f" x)
+	printf 'mine' > "$WS/sub/k1/other"
+	check "rolled back" [ "$(rollback "$r2" | status)" = OK ] || ok=1
+	check "file and the empty k2 gone" [ ! -e "$WS/sub/k1/k2" ] || ok=1
+	check "k1 (not empty) stays with its file" [ -f "$WS/sub/k1/other" ] || ok=1
+	return $ok
+}
+
+t_delete_restored() {
+	local ok=0 r
+	setup
+	printf 'keep\0me' > "$WS/sub/d"
+	chmod 600 "$WS/sub/d"
+	cp "$WS/sub/d" "$T/orig"
+	mkdir "$WS/emptydir"
+	chmod 750 "$WS/emptydir"
+	r=$(sub --action fs.delete --target "$WS/sub/d" | rid)
+	check "deleted" [ ! -e "$WS/sub/d" ] || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "bytes back" cmp -s "$T/orig" "$WS/sub/d" || ok=1
+	check "mode back" [ "$(stat -c %a "$WS/sub/d")" = 600 ] || ok=1
+	r=$(sub --action fs.delete --target "$WS/emptydir" | rid)
+	check "directory deleted" [ ! -e "$WS/emptydir" ] || ok=1
+	rollback "$r" > "$T/out"
+	check "rolled back ($(cat "$T/out"))" [ "$(jq -r .data.restored "$T/out")" = directory ] || ok=1
+	check "directory back, mode 750" [ "$(stat -c %a "$WS/emptydir")" = 750 ] || ok=1
+	return $ok
+}
+
+# Denied: no snapshot, and the file is not even read (its atime stays:
+# /tmp is relatime, so a read would move an atime from the year 2000).
+t_denied_no_snapshot() {
+	local ok=0 r
+	setup
+	mkdir -p "$T/out-ws"
+	printf 'secret' > "$T/out-ws/s"
+	touch -a -d 2000-01-01 "$T/out-ws/s"
+	r=$(write "$T/out-ws/s" x)
+	check "denied" [ "$(jq -r 'select(.type=="decision") | .status' "$T/log" | tail -1)" = DENIED ] || ok=1
+	check "no snapshot" [ ! -e "$STORE/meta/$r.json" ] || ok=1
+	check "no blob" [ -z "$(find "$STORE/blobs" -type f 2>/dev/null)" ] || ok=1
+	check "not read (atime $(stat -c %x "$T/out-ws/s"))" \
+	    [ "$(stat -c %X "$T/out-ws/s")" = "$(date -d 2000-01-01 +%s)" ] || ok=1
+	check "untouched" [ "$(cat "$T/out-ws/s")" = secret ] || ok=1
+	return $ok
+}
+
+# No room in the store: the write is not done, and the answer says why.
+t_store_full() {
+	local ok=0
+	setup
+	head -c 200000 /dev/urandom > "$WS/big"
+	cp "$WS/big" "$T/orig"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --snapshot-max-bytes 64K \
+	    --action fs.write --target "$WS/big" --params '{"content":"x"}' \
+	    > "$T/out" 2>>"$T/err"
+	check "ERROR ($(cat "$T/out"))" [ "$(status < "$T/out")" = ERROR ] || ok=1
+	check "says the store is full" grep -q "snapshot store is full" "$T/out" || ok=1
+	check "not written" cmp -s "$T/orig" "$WS/big" || ok=1
+	check "no metadata" [ -z "$(ls "$STORE/meta")" ] || ok=1
+	check "nothing left in tmp/" [ -z "$(ls "$STORE/tmp")" ] || ok=1
+	# a store it cannot write in: the same
+	chmod 500 "$STORE/meta"
+	write "$WS/big" y > /dev/null
+	check "still not written" cmp -s "$T/orig" "$WS/big" || ok=1
+	chmod 700 "$STORE/meta"
+	return $ok
+}
+
+t_expired() {
+	local ok=0 r
+	setup
+	printf 'x' > "$WS/e"
+	r=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --snapshot-ttl 1 --action fs.write \
+	    --target "$WS/e" --params '{"content":"y"}' | rid)
+	check "taken" [ -f "$STORE/meta/$r.json" ] || ok=1
+	sleep 2	# expires = at + 1: two seconds later it has, always
+	rollback "$r" > "$T/out"
+	check "no snapshot found ($(cat "$T/out"))" grep -q "no snapshot found" "$T/out" || ok=1
+	check "file left as written" [ "$(cat "$WS/e")" = y ] || ok=1
+	check "swept by the session's start" [ ! -e "$STORE/meta/$r.json" ] || ok=1
+	return $ok
+}
+
+# Ids are record ids or nothing: malformed (INVALID) before any lookup.
+t_forged_ids() {
+	local ok=0 id out
+	setup
+	for id in ../evil ../../meta/x "0F8FAD5B-D9CB-469F-A165-70867728950E" \
+	    "{0f8fad5b-d9cb-469f-a165-70867728950e}" \
+	    "0f8fad5b-d9cb-469f-a165-70867728950e0" "" "meta/../x" \
+	    "0f8fad5b/d9cb-469f-a165-70867728950e"; do
+		out=$(rollback "$id")
+		check "\"$id\" malformed ($out)" grep -q "malformed request: target is not a record id" <<<"$out" || ok=1
+	done
+	check "recorded INVALID" [ "$(jq -r 'select(.type=="decision" and .action=="snapshot.rollback") | .status' "$T/log" | sort -u)" = INVALID ] || ok=1
+	out=$(rollback 0f8fad5b-d9cb-469f-a165-70867728950e)
+	check "a well-formed unknown id: no snapshot found" grep -q "no snapshot found" <<<"$out" || ok=1
+	return $ok
+}
+
+t_rollback_denied() {
+	local ok=0 r
+	setup
+	printf 'x' > "$WS/f"
+	r=$(write "$WS/f" y)
+	sed -i '/snapshot.rollback/,+1d' "$T/p.yaml"
+	check "denied" [ "$(rollback "$r" | status)" = DENIED ] || ok=1
+	check "the snapshot stays" [ -f "$STORE/meta/$r.json" ] || ok=1
+	check "the file stays as written" [ "$(cat "$WS/f")" = y ] || ok=1
+	policy
+	check "allowed again: rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "x again" [ "$(cat "$WS/f")" = x ] || ok=1
+	return $ok
+}
+
+# Changed since: refused, says why; force restores.
+t_changed() {
+	local ok=0 r
+	setup
+	printf 'one' > "$WS/c"
+	r=$(write "$WS/c" two)
+	printf 'three' > "$WS/c"
+	rollback "$r" > "$T/out"
+	check "refused ($(cat "$T/out"))" [ "$(status < "$T/out")" = ERROR ] || ok=1
+	check "says it changed" grep -q "changed after the action" "$T/out" || ok=1
+	check "left alone" [ "$(cat "$WS/c")" = three ] || ok=1
+	rollback --force "$r" > "$T/out"
+	check "forced ($(cat "$T/out"))" [ "$(status < "$T/out")" = OK ] || ok=1
+	check "one again" [ "$(cat "$WS/c")" = one ] || ok=1
+	# a deleted file made again meanwhile: the same
+	r=$(sub --action fs.delete --target "$WS/c" | rid)
+	printf 'new' > "$WS/c"
+	check "refused" [ "$(rollback "$r" | status)" = ERROR ] || ok=1
+	check "forced" [ "$(rollback --force "$r" | status)" = OK ] || ok=1
+	check "one again" [ "$(cat "$WS/c")" = one ] || ok=1
+	return $ok
+}
+
+# A session of 100 writes and deletes undone newest first: the tree is
+# what it was, byte for byte.
+t_session_100() {
+	local ok=0 i before sid n
+	setup
+	for i in $(seq 1 20); do printf 'file %s\r\n' "$i" > "$WS/f$i"; done
+	chmod 600 "$WS/f3"
+	before=$(tree_digest "$WS")
+	for i in $(seq 1 100); do
+		case $((i % 4)) in
+		0) jq -nc --arg t "$WS/f$((i % 20 + 1))" --argjson i $i \
+		    '{id: $i, action: "fs.delete", target: $t}' ;;
+		1) jq -nc --arg t "$WS/new/d$((i % 7))/g$i" --argjson i $i \
+		    '{id: $i, action: "fs.write", target: $t, params: {content: "g"}}' ;;
+		*) jq -nc --arg t "$WS/f$((i % 20 + 1))" --argjson i $i \
+		    '{id: $i, action: "fs.write", target: $t, params: {content: ("w" + ($i|tostring))}}' ;;
+		esac
+	done > "$T/batch"
+	sub --batch "$T/batch" > "$T/out"
+	n=$(jq -s 'map(select(.status=="OK")) | length' "$T/out")
+	note "$n of 100 done (a delete of a file deleted before fails)"
+	check "the tree changed" [ "$(tree_digest "$WS")" != "$before" ] || ok=1
+	sid=$(jq -r 'select(.type=="session_start") | .session' "$T/log" | tail -1)
+	rollback --session "$sid" > "$T/out2"
+	check "$n rollbacks, all OK" [ "$(jq -s 'map(select(.status=="OK")) | length' "$T/out2")" = "$n" ] || ok=1
+	check "the tree is what it was" [ "$(tree_digest "$WS")" = "$before" ] || ok=1
+	check "each one recorded" [ "$(jq -s 'map(select(.type=="outcome" and .action=="snapshot.rollback" and .status=="OK")) | length' "$T/log")" = "$n" ] || ok=1
+	check "the log verifies" verified || ok=1
+	return $ok
+}
+
+# kill -9 of the fs worker while it copies a file into the store: the
+# store stays whole (every metadata names a blob that is there), the
+# file is untouched, and the next session starts clean.
+t_kill_during_snapshot() {
+	local ok=0 pid hit=0 i
+	setup
+	head -c 300000000 /dev/zero > "$WS/huge" 2>/dev/null || {
+		skip "no room for a 300 MB file in /tmp"; return; }
+	( sub --action fs.write --target "$WS/huge" --params '{"content":"x"}' \
+	    > "$T/out" ) &
+	for i in $(seq 1 3000); do
+		if [ -n "$(ls -A "$STORE/tmp" 2>/dev/null)" ]; then
+			pid=$(pgrep -n -u "$(id -u)" -f aksup-worker-fs)
+			[ -n "$pid" ] && kill -9 "$pid" && hit=1
+			break
+		fi
+		sleep 0.01
+	done
+	wait
+	check "killed while the blob was being written" [ $hit = 1 ] || ok=1
+	check "the write failed ($(cat "$T/out"))" [ "$(status < "$T/out")" = ERROR ] || ok=1
+	check "file untouched" [ "$(stat -c %s "$WS/huge")" = 300000000 ] || ok=1
+	check "no metadata for it" [ -z "$(ls "$STORE/meta")" ] || ok=1
+	check "the store is consistent" store_consistent || ok=1
+	rm -f "$WS/huge"
+	printf 'a' > "$WS/small"
+	check "the next session writes" [ "$(write "$WS/small" b | wc -c)" -gt 30 ] || ok=1
+	check "and cleared tmp/" [ -z "$(ls -A "$STORE/tmp")" ] || ok=1
+	check "the store is consistent" store_consistent || ok=1
+	return $ok
+}
+
+# snapshot: false: done without one; the outcome says so; nothing to undo.
+t_snapshot_false() {
+	local ok=0 r
+	setup
+	cat > "$T/p.yaml" <<YAML
+capabilities:
+  - action: fs.write
+    resource: $WS/**
+    snapshot: false
+  - action: snapshot.rollback
+    resource: "*"
+YAML
+	r=$(write "$WS/ns" hi)
+	check "written" [ "$(cat "$WS/ns")" = hi ] || ok=1
+	check "no snapshot" [ ! -e "$STORE/meta/$r.json" ] || ok=1
+	check "the outcome says snapshot false" [ "$(jq -r "select(.type==\"outcome\" and .record_id==\"$r\") | .snapshot" "$T/log")" = false ] || ok=1
+	check "rollback: no snapshot found" grep -q "no snapshot found" <<<"$(rollback "$r")" || ok=1
+	policy
+	r=$(write "$WS/ns" again)
+	check "with snapshots, the outcome names it" [ "$(jq -r "select(.type==\"outcome\" and .record_id==\"$r\") | .snapshot" "$T/log")" = "$r" ] || ok=1
+	return $ok
+}
+
+# A symbolic link is never followed, and never snapshotted: refused.
+t_symlink() {
+	local ok=0
+	setup
+	printf 'target' > "$T/outside"
+	ln -s "$T/outside" "$WS/link"
+	sub --action fs.write --target "$WS/link" --params '{"content":"x"}' > "$T/out"
+	check "refused ($(cat "$T/out"))" grep -q "cannot snapshot it: a symbolic link" "$T/out" || ok=1
+	check "the link stays" [ -L "$WS/link" ] || ok=1
+	check "its target untouched" [ "$(cat "$T/outside")" = target ] || ok=1
+	return $ok
+}
+
+# The store where the agent could reach it, or open to others: refused.
+t_store_placement() {
+	local ok=0
+	setup
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$WS/snaps" --action fs.list --target "$WS" \
+	    > "$T/out" 2> "$T/err2"
+	check "inside the workspace: refused ($(cat "$T/err2"))" grep -q "snapshot store .* lies beneath fs root" "$T/err2" || ok=1
+	mkdir -p "$T/open"
+	chmod 755 "$T/open"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$T/open" --action fs.list --target "$WS" \
+	    > "$T/out" 2> "$T/err2"
+	check "open to others: refused ($(cat "$T/err2"))" grep -q "nobody else may enter" "$T/err2" || ok=1
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --action fs.list --target "$WS" > /dev/null 2>&1
+	check "default: beside the log, 0700" [ "$(stat -c %a "$T/snapshots")" = 700 ] || ok=1
+	return $ok
+}
+
+ALL="binary_round_trip mode_kept tampered_blob new_file_removed delete_restored
+denied_no_snapshot store_full expired forged_ids rollback_denied changed
+session_100 kill_during_snapshot snapshot_false symlink store_placement"
+
+cd "$T" || exit 1
+echo "rollback tests as $(id -un) (uid $(id -u))"
+for t in ${*:-$ALL}; do
+	run_one "$t" "t_$t"
+done
+finish
