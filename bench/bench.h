@@ -3,8 +3,8 @@
  * figures, the clock, the percentiles, and the proc.exec benchmarks
  * (bench/proc.c): their agent side in a session and, outside any
  * session, the references (bubblewrap, a bare fork+exec) and the
- * per-layer cost of a command's sandbox; net.http's (bench/http.c) and
- * mcp's (bench/mcp.c).
+ * per-layer cost of a command's sandbox; net.http's (bench/http.c),
+ * mcp's (bench/mcp.c) and the snapshot store's (bench/snapshot.c).
  *
  * Runs in: aksup-bench, outside a session (the operator's privilege) and,
  * for the --inner parts, in the agent seat of a session (confined).
@@ -37,6 +37,16 @@ double now_s(void);
 int cmp_double(const void *a, const void *b);
 void stats(struct result *r, double *lat, int n, double elapsed);
 double median_of(double *v, int n);	/* sorts v */
+
+/* bench/aksup-bench.c, for the benchmarks in files of their own: */
+void write_file(const char *path, const char *data, size_t len); /* or exit */
+/* One `aksup run` session of the benchmark `name` (its agent side:
+ * aksup-bench --inner NAME --ws=WS [arg]), under policy, logging to log;
+ * opts: more options of aksup run (NULL-terminated, at most 4), or NULL.
+ * Its figures, errors and decision records in *r. */
+int bench_session(const char *name, const char *policy, const char *log,
+    const char *ws, const char *arg, const char *const *opts,
+    struct result *r);
 
 /* ---- bench/proc.c ------------------------------------------------------ */
 
@@ -118,5 +128,46 @@ void mcp_inner(struct result *r);
  * answer's line; r->wall is spawn to the initialize answer. r->missing,
  * and why, when the server did not start or answer. */
 void mcp_direct(struct result *r, const char *errlog, char *why, size_t len);
+
+/* ---- bench/snapshot.c -------------------------------------------------- */
+
+#define SNAP_N		300	/* fs.write per measurement */
+#define SNAP_FILES	4	/* the existing files they overwrite, in turn */
+#define SNAP_SIZE	2500	/* bytes of text, each file before and after */
+#define SNAP_TARGET_PCT	30	/* snapshots may add this to a write's p50 */
+
+/* One round: the session with snapshots off (the rule says snapshot:
+ * false), then on (the default), then the reference. */
+struct snap_round {
+	struct result res[2];	/* [0] off, [1] on */
+	long taken[2];		/* outcome records naming a snapshot */
+	long meta[2];		/* metadata files in its store; -1: none */
+	struct result ref;	/* reversible_ref.py; ref.missing: not run */
+	double pct;		/* on's p50 over off's, -1, in percent */
+	int has_pct;		/* both sessions whole: pct is a figure */
+};
+
+/* The agent side, in a session: SNAP_N x fs.write of SNAP_SIZE bytes of
+ * text over WS/snap/doc<i % SNAP_FILES>.txt, lock-step, each OK. */
+void snap_inner(struct result *r, const char *ws);
+
+/* Writes dir's two policies (fs.read beneath WS, fs.write beneath
+ * WS/snap, with and without snapshot: false) and makes WS/snap. */
+void snap_setup(const char *dir, const char *ws);
+
+/* Round `round` (0-based) of `runs`: the two sessions, each on fresh
+ * copies of the SNAP_FILES files and a fresh --snapshot-dir beneath dir,
+ * and python3 bench/reversible_ref.py in a fresh directory beneath dir
+ * (s->ref.missing, and why, when python3 or the script is not there or
+ * it failed). -1 (said on stderr) when a session had errors or records
+ * or snapshots other than expected. */
+int snap_round(struct snap_round *s, int round, int runs, const char *dir,
+    const char *ws, char *why, size_t len);
+
+/* The figures of the round whose overhead is the median, the
+ * reference's (median by ops/s; or ref_why), the overhead and the
+ * target. first: nothing was printed before it. */
+void snap_report(int json, int runs, const struct snap_round *s,
+    const char *ref_why, int first);
 
 #endif

@@ -24,6 +24,8 @@ put(R, "exec-bare", '{"id":11,"action":"proc.exec","target":"git","params":{"arg
 put(R, "exec-abs-string-args", '{"id":12,"action":"proc.exec","target":"/usr/bin/sh","params":{"args":"-c id"}}')
 put(R, "non-fs", '{"id":7,"action":"net.http","target":"https://api.example.com/v1/x","params":{"method":"GET"}}')
 put(R, "http-full", '{"id":12,"action":"net.http","target":"https://api.example.com/v1/items?q=1","params":{"method":"post","headers":{"Accept":"application/json","X-Trace":"a\\tb"},"body":{"name":"x","tags":[1,2]},"timeout":5.5,"max_bytes":4096,"follow_redirects":2}}')
+put(R, "rollback", '{"id":13,"action":"snapshot.rollback","target":"0f8fad5b-d9cb-469f-a165-70867728950e","params":{"force":true}}')
+put(R, "rollback-traversal", '{"id":14,"action":"snapshot.rollback","target":"../meta/0f8fad5b-d9cb-469f-a165-70867728950e"}')
 # fs params the checker refuses
 put(R, "write-no-content", '{"id":8,"action":"fs.write","target":"/workspace/a","params":{"encoding":"utf-8"}}')
 put(R, "bad-encoding", '{"id":9,"action":"fs.read","target":"/workspace/a","params":{"encoding":"latin-1"}}')

@@ -142,6 +142,8 @@ step "agent init and stdio as uid $NOBODY" integration plain nobody agentio.sh
 step "fs worker integration as root" integration plain root fsworker.sh
 step "uid ranges as root" integration plain root uids.sh
 step "fs worker integration as uid $NOBODY" integration plain nobody fsworker.sh
+step "rollback integration as root" integration plain root rollback.sh
+step "rollback integration as uid $NOBODY" integration plain nobody rollback.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
@@ -198,6 +200,8 @@ step "integration as root (ASan+UBSan)" integration asan
 step "integration as uid $NOBODY (ASan+UBSan)" integration asan nobody
 step "fs worker integration as root (ASan+UBSan)" integration asan root fsworker.sh
 step "fs worker integration as uid $NOBODY (ASan+UBSan)" integration asan nobody fsworker.sh
+step "rollback integration as root (ASan+UBSan)" integration asan root rollback.sh
+step "rollback integration as uid $NOBODY (ASan+UBSan)" integration asan nobody rollback.sh
 step "http integration as root (ASan+UBSan)" integration asan root http.sh
 step "http integration as uid $NOBODY (ASan+UBSan)" integration asan nobody http.sh
 step "mcp integration as root (ASan+UBSan)" integration asan root mcp.sh

@@ -564,18 +564,18 @@ sweep_blobs(const struct names *keep, int64_t now)
 	while ((de = readdir(d)) != NULL) {
 		if (strlen(de->d_name) != 2 || de->d_name[0] == '.')
 			continue;
-		snprintf(sub, sizeof(sub), "blobs/%s", de->d_name);
+		snprintf(sub, sizeof(sub), "blobs/%.2s", de->d_name);
 		if ((f = open_sub(sub)) == NULL)
 			continue;
 		while ((fe = readdir(f)) != NULL) {
 			if (fe->d_name[0] == '.' ||
 			    strlen(fe->d_name) != SNAP_HEX_LEN)
 				continue;
-			snprintf(name, sizeof(name), "%s/%s", sub, fe->d_name);
+			snprintf(name, sizeof(name), "%s/%.64s", sub, fe->d_name);
 			if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
-			if (bsearch(fe->d_name, keep->hex, keep->n,
-			    sizeof(*keep->hex), hexcmp) == NULL &&
+			if ((keep->n == 0 || bsearch(fe->d_name, keep->hex,
+			    keep->n, sizeof(*keep->hex), hexcmp) == NULL) &&
 			    now - st.st_mtime > BLOB_GRACE_S &&
 			    unlinkat(sdir, name, 0) == 0)
 				continue;
