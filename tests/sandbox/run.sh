@@ -62,6 +62,8 @@ capabilities:
 YAML
 	: > "$T/log"
 	chmod -R a+rX "$T"
+	# the snapshot store beside the log stays its owner's (else refused)
+	chmod 700 "$T/snapshots" 2>/dev/null
 }
 
 # One probe run per role; its RESULT lines are checked test by test.
@@ -305,7 +307,8 @@ fds_test() {
 		roots=$(grep '^ROOTFDS' "$T/out.$role" | cut -d' ' -f2-)
 		check "the roots are packed from fd 5 ($roots)" \
 		    [ "$(echo $roots)" = "$(seq -s' ' 5 $((4 + $(echo $roots | wc -w))))" ] || return 1
-		want="$want $roots"
+		# and its snapshot store, on the number its argv names
+		want="$want $roots $(grep '^STOREFD' "$T/out.$role" | cut -d' ' -f2)"
 	fi
 	note "$role: fds $got; docs: $(echo $want)"
 	check "fds of $role as documented" [ "$(echo $got)" = "$(echo $want)" ]
@@ -416,6 +419,8 @@ if __name__ == "__main__":
     print(helper.hi(), r, os.environ["HOME"], sys.prefix == sys.argv[1])
 PY
 	chmod -R a+rX "$T"
+	# the snapshot store beside the log stays its owner's (else refused)
+	chmod 700 "$T/snapshots" 2>/dev/null
 	out=$(cd "$pj" && "$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
 	    --ro . --ro "$T/venv" -- "$T/venv/bin/python3" agent.py "$T/venv" 2>&1); rc=$?
 	check "the venv agent runs (rc $rc: $out)" \
@@ -816,7 +821,9 @@ t_dumpable() {
 	setup
 	ro_policy
 	http_rules "$T/ro.yaml"
-	if [ "$ME" = 0 ]; then live_start "$T/ro.yaml" --run-as 65534
+	# (its snapshot store: one of that user's, made for it by aksup)
+	if [ "$ME" = 0 ]; then rm -rf "$T/snap-ra"; live_start "$T/ro.yaml" \
+	    --run-as 65534 --snapshot-dir "$T/snap-ra"
 	else live_start "$T/ro.yaml"; fi || { live_end; return 1; }
 	check "the http worker is running ($HTTP)" [ -n "$HTTP" ] || ok=1
 	for r in "supervisor:$SUP:0" "broker:$BROKER:0" "fs-worker:$WORKER:0" \
@@ -866,8 +873,9 @@ t_fds_live() {
 		want=$(doc_fds "$row" live net.http)
 		if [ $name = fs-worker ]; then
 			# its roots: one fd from 5 on per FD:RIGHTS:SUFFIX of its
-			# argv (a root it made at start has a new number)
-			nr=$(tr '\0' '\n' < /proc/$pid/cmdline | grep -c '^[0-9][0-9]*:')
+			# argv (a root it made at start has a new number), and
+			# its snapshot store's (snap:FD:...)
+			nr=$(tr '\0' '\n' < /proc/$pid/cmdline | grep -c -E '^([0-9]+|snap:[0-9]+):')
 			note "$name: fds $(echo $got); docs: $(echo $want), and $nr roots from 5 on"
 			check "fds of the running $name as documented" \
 			    [ "$(for f in $got; do [ $f -lt 5 ] && echo $f; done | xargs)" = "$(echo $want)" ] &&

@@ -10,6 +10,7 @@
  *
  *   FDS <role> <fd> <fd> ...           every open descriptor (fcntl)
  *   ROOTFDS <fd> ...                   worker-fs: the root dirfds of its argv
+ *   STOREFD <fd>                       worker-fs: its snapshot store's
  *
  * Runs in: the seat of a role, under that role's profile. As an external
  * agent it is simply `aksup run -- aksup-sbprobe agent attack LIST ...`.
@@ -1224,6 +1225,12 @@ list_fds(void)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %d", fd);
 	}
 	fprintf(stderr, "%s\n", buf);
+	/* its snapshot store: "snap:FD:MAX:TTL" */
+	for (i = 0; role_argv && role_argv[i]; i++)
+		if (strncmp(role_argv[i], "snap:", 5) == 0 &&
+		    (fd = (int)strtol(role_argv[i] + 5, &end, 10)) > 0 &&
+		    *end == ':')
+			fprintf(stderr, "STOREFD %d\n", fd);
 }
 
 static int
