@@ -31,6 +31,7 @@
 #include "common/sandbox.h"
 #include "common/util.h"
 #include "logview/records.h"
+#include "logview/snapshots.h"
 #include "common/logusage.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -494,6 +495,8 @@ main(int argc, char *argv[])
 	log_init("aksup log");
 	if (argc > 1 && strcmp(argv[1], "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "snapshots") == 0)
+		return snapshots_main(argc - 1, argv + 1);
 	memset(&f, 0, sizeof(f));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {

@@ -18,6 +18,7 @@ static const struct {
 	{ "submit", cmd_submit, "submit one request (or a batch) under a policy" },
 	{ "log", cmd_log, "show the audit log" },
 	{ "rollback", cmd_rollback, "undo writes and deletes from their snapshots" },
+	{ "snapshots", cmd_snapshots, "snapshots list|gc: the snapshot store" },
 	{ "validate-policy", cmd_validate, "check a policy file" },
 	{ "policy", cmd_policy, "policy explain: how a policy decides a request" },
 	{ "mcp", cmd_mcp, "mcp tools|pin: MCP servers' tools, pinned and approved" },

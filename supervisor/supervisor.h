@@ -250,6 +250,7 @@ int cmd_mcp(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);	/* supervisor/cli_rollback.c */
+int cmd_snapshots(int argc, char **argv);	/* supervisor/cli_snapshots.c */
 int cmd_run(int argc, char **argv);
 
 #endif

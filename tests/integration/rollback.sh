@@ -412,9 +412,46 @@ t_store_placement() {
 	return $ok
 }
 
+# aksup snapshots list shows what rollback can undo; gc removes the
+# expired and the damaged, the blobs none names, and nothing else.
+t_snapshots_list_gc() {
+	local ok=0 r1 r2 r3 b3 out
+	setup
+	printf 'one' > "$WS/a"
+	printf 'two' > "$WS/b"
+	r1=$(write "$WS/a" A)
+	r2=$(write "$WS/b" B)
+	r3=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --snapshot-ttl 1 --action fs.delete \
+	    --target "$WS/sub" | rid)
+	printf 'three' > "$WS/c"
+	r3=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --snapshot-ttl 1 --action fs.write \
+	    --target "$WS/c" --params '{"content":"C"}' | rid)
+	b3=$(jq -r .blob "$STORE/meta/$r3.json")
+	out=$("$AKSUP" snapshots list --snapshot-dir "$STORE")
+	check "listed ($out)" bash -c '[ "$(grep -c -E "$1|$2|$3" <<<"$4")" = 3 ]' _ "$r1" "$r2" "$r3" "$out" || ok=1
+	check "with its path" grep -q "$r1 .* $WS/a\$" <<<"$out" || ok=1
+	check "--json: whole metadata lines" [ "$("$AKSUP" snapshots list --snapshot-dir "$STORE" --json | jq -s 'map(.record_id) | length')" -ge 3 ] || ok=1
+	printf '{"v":1}\n' > "$STORE/meta/0f8fad5b-d9cb-469f-a165-70867728950e.json"
+	sleep 2	# r3 (and the fs.delete of sub, ttl 1) expire
+	# their blobs older than gc's grace (a minute: a running session's)
+	find "$STORE/blobs" -type f -exec touch -d '2 minutes ago' {} +
+	out=$("$AKSUP" snapshots gc --snapshot-dir "$STORE" 2>"$T/err2")
+	check "gc says what it removed ($out)" grep -q "removed 2 expired and 1 damaged snapshots, 1 blobs" <<<"$out" || ok=1
+	check "the damaged one said ($(cat "$T/err2"))" grep -q "damaged snapshot metadata" "$T/err2" || ok=1
+	check "r3's blob gone" [ ! -e "$STORE/blobs/${b3:0:2}/$b3" ] || ok=1
+	check "r1 and r2 kept" [ -f "$STORE/meta/$r1.json" ] && [ -f "$STORE/meta/$r2.json" ] || ok=1
+	check "and still roll back" [ "$(rollback "$r1" | status)" = OK ] && [ "$(cat "$WS/a")" = one ] || ok=1
+	out=$("$AKSUP" snapshots gc --snapshot-dir "$STORE")
+	check "a second gc removes nothing more ($out)" grep -q "removed 0 expired and 0 damaged snapshots, 0 blobs" <<<"$out" || ok=1
+	return $ok
+}
+
 ALL="binary_round_trip mode_kept tampered_blob new_file_removed delete_restored
 denied_no_snapshot store_full expired forged_ids rollback_denied changed
-session_100 kill_during_snapshot snapshot_false symlink store_placement"
+session_100 kill_during_snapshot snapshot_false symlink store_placement
+snapshots_list_gc"
 
 cd "$T" || exit 1
 echo "rollback tests as $(id -un) (uid $(id -u))"

@@ -1,0 +1,236 @@
+/*
+ * logview/snapshots.c -- aksup-log snapshots list|gc: the snapshot
+ * store's metadata lines (docs/ROLLBACK.md), each checked whole by
+ * snapshot/snap.c, as a table or JSON Lines (list), or as what a sweep
+ * removes (gc).
+ *
+ * Runs in: the aksup-log process, as the invoking user, seccomp-confined
+ * (ROLE_LOGVIEW) before it reads a byte. It opens nothing: the
+ * supervisor copies the store's metadata files, one line each, onto fd 0
+ * (unparsed), and takes back gc's plan from stdout, by the line's place
+ * on fd 0 (0, 1, ...: the supervisor's own list of files):
+ *   expired N             line N's snapshot has expired: it may go
+ *   damaged N             line N is no metadata line: it may go (it is
+ *                         never restored)
+ *   blob HEX              a blob a kept snapshot names (keep it)
+ * Input: the store's files, which anyone with its owner's rights may have
+ * edited; a line that is not a whole, valid metadata line is said and
+ * skipped (list) or counted as damaged (gc: removed with the expired).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common/log.h"
+#include "common/sandbox.h"
+#include "logview/records.h"
+#include "logview/snapshots.h"
+#include "snapshot/snap.h"
+
+#define STORE_IN_MAX	(256u * 1024 * 1024)	/* bytes of metadata read */
+
+struct snaps {
+	struct snap_meta *m;
+	size_t n, cap;
+	size_t damaged;
+};
+
+/* "2026-12-07T20:53:24Z" */
+static void
+utc(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct snap_meta *x = a, *y = b;
+	int c;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if ((c = strcmp(x->session, y->session)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Every line of fd 0 (at most STORE_IN_MAX bytes), checked; with gc,
+ * its plan printed line by line instead of being kept. */
+static void
+read_lines(struct snaps *s, const char *session, int gc, int64_t now)
+{
+	size_t k;
+	char *buf, *line, *nl, why[160];
+	size_t len = 0, cap = 64 * 1024;
+	ssize_t r;
+
+	if ((buf = malloc(cap)) == NULL)
+		fatal("malloc");
+	for (;;) {
+		if (len == cap) {
+			if (cap >= STORE_IN_MAX)
+				fatalx("more than %u bytes of snapshot metadata",
+				    STORE_IN_MAX);
+			cap *= 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				fatal("realloc");
+		}
+		r = read(STDIN_FILENO, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			fatal("reading the store");
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	for (k = 0, line = buf; line < buf + len; line = nl + 1, k++) {
+		if ((nl = memchr(line, '\n', (size_t)(buf + len - line))) ==
+		    NULL)
+			nl = buf + len - 1;	/* (the supervisor ends each) */
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 64;
+			if ((s->m = reallocarray(s->m, s->cap,
+			    sizeof(*s->m))) == NULL)
+				fatal("reallocarray");
+		}
+		if (snap_meta_parse(line, (size_t)(nl - line + 1), &s->m[s->n],
+		    why, sizeof(why)) < 0) {
+			log_warnx("a damaged snapshot metadata file (%s): "
+			    "never restored", why);
+			s->damaged++;
+			if (gc)
+				printf("damaged %zu\n", k);
+			continue;
+		}
+		if (gc) {
+			const struct snap_meta *m = &s->m[s->n];
+
+			if (snap_expired(m, now))
+				printf("expired %zu\n", k);
+			else if (m->existed && !m->dir)
+				printf("blob %s\n", m->blob);
+			continue;
+		}
+		if (session == NULL || strcmp(s->m[s->n].session, session) == 0)
+			s->n++;
+	}
+	free(buf);
+	if (s->n > 0)
+		qsort(s->m, s->n, sizeof(*s->m), by_time);
+}
+
+static void
+print_table(const struct snaps *s, int64_t now)
+{
+	char at[32], ex[32];
+	size_t i;
+
+	printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", "RECORD_ID", "TAKEN",
+	    "ACTION", "EXPIRES", "BEFORE", "PATH");
+	for (i = 0; i < s->n; i++) {
+		const struct snap_meta *m = &s->m[i];
+		char before[32], *full, *shown;
+		size_t w;
+		long long left = (long long)(m->expires - now);
+
+		utc(m->at, at);
+		if (left <= 0)
+			snprintf(ex, sizeof(ex), "expired");
+		else
+			snprintf(ex, sizeof(ex), "in %lldm", (left + 59) / 60);
+		if (!m->existed)
+			snprintf(before, sizeof(before), "absent");
+		else if (m->dir)
+			snprintf(before, sizeof(before), "dir %04o", m->mode);
+		else
+			snprintf(before, sizeof(before), "%lluB",
+			    (unsigned long long)m->size);
+		/* the path as aksup log shows a target: what would move a
+		 * terminal's cursor or turn text around, escaped */
+		if (asprintf(&full, "%s%s%s", m->root, strcmp(m->root, "/") ?
+		    "/" : "", m->path) < 0 || (shown = lv_display(full, 0,
+		    &w)) == NULL)
+			fatalx("out of memory");
+		printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", m->record_id,
+		    at, m->action, ex, before, shown);
+		free(full);
+		free(shown);
+	}
+}
+
+static void
+print_json(const struct snaps *s)
+{
+	size_t i, len;
+	char *line;
+
+	for (i = 0; i < s->n; i++) {
+		/* the line as the store holds it, once checked */
+		if ((line = snap_meta_dump(&s->m[i], &len)) == NULL)
+			fatalx("out of memory");
+		fwrite(line, 1, len, stdout);
+		free(line);
+	}
+}
+
+int
+snapshots_main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "session",	required_argument,	NULL, 'S' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct snaps s;
+	const char *session = NULL, *mode;
+	int ch, json = 0, gc;
+	int64_t now;
+
+	if (argc < 2 || (strcmp(argv[1], "list") != 0 &&
+	    strcmp(argv[1], "gc") != 0))
+		fatalx("usage: aksup-log snapshots list|gc [--session ID] "
+		    "[--json]");
+	mode = argv[1];
+	gc = strcmp(mode, "gc") == 0;
+	optind = 2;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'S': session = optarg; break;
+		case 'j': json = 1; break;
+		default: fatalx("snapshots: unknown option");
+		}
+	}
+	if (gc && (session != NULL || json))
+		fatalx("snapshots gc takes no --session or --json");
+	json_object_seed(0);	/* before the filter: /dev/urandom */
+	tzset();		/* and gmtime_r's first look at the zone */
+	sandbox_enter(ROLE_LOGVIEW);
+	memset(&s, 0, sizeof(s));
+	now = (int64_t)time(NULL);
+	read_lines(&s, session, gc, now);
+	if (gc)
+		;	/* printed as read */
+	else if (json)
+		print_json(&s);
+	else
+		print_table(&s, now);
+	free(s.m);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		fatal("writing the output");
+	return 0;
+}
