@@ -126,6 +126,7 @@ fs_encode(struct fwd *f, const struct policy *p, const char *action,
 	if ((fr->op == FS_OP_WRITE || fr->op == FS_OP_DELETE) &&
 	    !d->no_snapshot)
 		fr->flags = FS_F_SNAPSHOT;
+	fr->ttl = fr->flags ? d->snapshot_ttl : 0;
 	if (put_ids(fr, f, f->rid) < 0 && fr->flags != 0) {
 		*err = "internal error: no record id";
 		return -1;

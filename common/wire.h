@@ -146,7 +146,8 @@ struct fs_req {
 	uint32_t data_len;	/* content for FS_OP_WRITE (encoded) */
 	uint32_t target_len;	/* canonical target, for error texts */
 	uint32_t flags;		/* FS_F_* */
-	uint32_t pad;		/* 0 */
+	uint32_t ttl;		/* FS_F_SNAPSHOT: seconds its snapshot is kept
+				   by the rule (snapshot_ttl); 0: not said */
 	char rid[FS_ID_LEN];	/* the request's record id (its snapshot's
 				   name); FS_OP_ROLLBACK: the record to
 				   undo (no NUL) */

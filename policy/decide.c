@@ -115,6 +115,7 @@ policy_decide(const struct policy *p, const char *action,
 	out->allow = true;
 	out->root = r->root;
 	out->no_snapshot = r->no_snapshot;
+	out->snapshot_ttl = r->snapshot_ttl;
 }
 
 /* ---- a growing text buffer ------------------------------------------------ */
@@ -232,9 +233,17 @@ policy_explain(const struct policy *p, const char *action,
 	if (d.allow && d.root >= 0)
 		tprintf(&x, "root:     %s\n", policy_root(p, d.root));
 	if (d.allow && (a == ACT_FS_WRITE || a == ACT_FS_DELETE))
-		tprintf(&x, "snapshot: %s\n", d.no_snapshot ? "none (the rule "
-		    "says snapshot: false; snapshot.rollback cannot undo it)" :
-		    "taken first (the action is not done without one)");
+		tprintf(&x, "snapshot: %s", d.no_snapshot ? "none (the rule "
+		    "says snapshot: false; snapshot.rollback cannot undo it)\n" :
+		    "taken first (the action is not done without one), kept ");
+	if (d.allow && (a == ACT_FS_WRITE || a == ACT_FS_DELETE) &&
+	    !d.no_snapshot) {
+		if (d.snapshot_ttl > 0)
+			tprintf(&x, "%us (the rule's snapshot_ttl) unless "
+			    "--snapshot-ttl says\n", d.snapshot_ttl);
+		else
+			tprintf(&x, "for --snapshot-ttl (default 3600s)\n");
+	}
 	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
 		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",
 		    g.network ? "yes (the host's)" : "no", g.timeout_max,

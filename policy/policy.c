@@ -1148,6 +1148,29 @@ whole_in(struct loader *ld, yaml_node_t *v, long long lo, long long hi,
 	return *out < lo || *out > hi ? -1 : 0;
 }
 
+/* `snapshot_ttl: SECONDS` on an allow rule of fs.write or fs.delete:
+ * how long its snapshots are kept (unless --snapshot-ttl says). */
+static int
+load_snapshot_ttl(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	long long t;
+
+	if (r->action != ACT_FS_WRITE && r->action != ACT_FS_DELETE)
+		return node_err(ld, v, "\"snapshot_ttl\" is only for fs.write "
+		    "and fs.delete");
+	if (r->deny)
+		return node_err(ld, v, "\"snapshot_ttl\" is only for allow "
+		    "rules");
+	if (r->no_snapshot)
+		return node_err(ld, v, "\"snapshot_ttl\" with \"snapshot: "
+		    "false\": there is no snapshot to keep");
+	if (whole_in(ld, v, 1, POLICY_SNAPSHOT_TTL_MAX, &t) != 0)
+		return node_err(ld, v, "\"snapshot_ttl\" must be a whole "
+		    "number of seconds from 1 to %u", POLICY_SNAPSHOT_TTL_MAX);
+	r->snapshot_ttl = (unsigned)t;
+	return 0;
+}
+
 static int
 load_timeout_max(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
@@ -1309,7 +1332,8 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 {
 	static const char *const known[] = { "action", "resource",
 	    "constraint", "args", "args_max", "env", "network", "timeout_max",
-	    "follow_redirects", "max_bytes", "snapshot", "examples", NULL };
+	    "follow_redirects", "max_bytes", "snapshot", "snapshot_ttl",
+	    "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -1371,6 +1395,9 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 		return -1;
 	if ((n = field(ld, map, "snapshot")) != NULL &&
 	    load_snapshot(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "snapshot_ttl")) != NULL &&
+	    load_snapshot_ttl(ld, r, n) != 0)
 		return -1;
 	if ((n = field(ld, map, "timeout_max")) != NULL &&
 	    load_timeout_max(ld, r, n) != 0)

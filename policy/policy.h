@@ -230,6 +230,8 @@ struct policy_decision {
 	int root;		/* fs actions, when allowed: index into roots */
 	bool no_snapshot;	/* fs.write, fs.delete, allowed by a rule with
 				 * `snapshot: false`: done without one */
+	unsigned snapshot_ttl;	/* its rule's `snapshot_ttl:` (seconds a
+				 * snapshot is kept); 0: not given */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 
@@ -238,6 +240,9 @@ struct policy_decision {
  * broker/provider.h): 0, or -1 with why (a malformed request). */
 typedef int (*policy_prepare_fn)(const char *action, json_t *params,
     char *why, size_t whylen);
+
+/* The longest `snapshot_ttl:` a rule may give: 100 years, in seconds. */
+#define POLICY_SNAPSHOT_TTL_MAX	3153600000u
 
 /* Decide one request. `target` must already be canonical (for fs actions:
  * the output of path_normalize). `params` is a JSON object (may be empty,

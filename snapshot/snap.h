@@ -67,6 +67,8 @@
 #define SNAP_TIME_MAX	INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
 #define SNAP_ACTION_MAX	16
 #define SNAP_SEQ_MAX	INT64_C(9007199254740991)	/* 2^53 - 1 */
+#define SNAP_TTL_DEFAULT	3600	/* seconds a snapshot is kept unless
+					   --snapshot-ttl or the rule says */
 
 struct snap_meta {
 	int v;					/* SNAP_VERSION */

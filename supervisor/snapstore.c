@@ -32,7 +32,6 @@
 #include "supervisor/session.h"
 
 #define SNAP_DEFAULT_MAX	(1024ull * 1024 * 1024)	/* 1 GiB */
-#define SNAP_DEFAULT_TTL	3600ull			/* 1 h */
 #define SNAP_TTL_MAX		(100ull * 365 * 24 * 3600)
 #define SNAP_BASENAME		"snapshots"
 
@@ -208,8 +207,7 @@ snapstore_open(struct sess *s)
 	s->snapfd = fd;
 	snprintf(s->snaparg, sizeof(s->snaparg), "snap:%d:%llu:%llu",
 	    WORKER_FD_SNAP, s->cfg->snapshot_max ? s->cfg->snapshot_max :
-	    SNAP_DEFAULT_MAX, s->cfg->snapshot_ttl ? s->cfg->snapshot_ttl :
-	    SNAP_DEFAULT_TTL);
+	    SNAP_DEFAULT_MAX, s->cfg->snapshot_ttl);	/* 0: not given */
 	return 0;
 fail:
 	close(fd);

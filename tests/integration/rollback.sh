@@ -448,10 +448,34 @@ t_snapshots_list_gc() {
 	return $ok
 }
 
+# How long a snapshot is kept: --snapshot-ttl, else the rule's
+# snapshot_ttl, else an hour.
+t_ttl_sources() {
+	local ok=0 r m
+	setup
+	printf 'x' > "$WS/t"
+	r=$(write "$WS/t" y)
+	m="$STORE/meta/$r.json"
+	check "default: an hour" [ "$(jq '.expires - .at' "$m")" = 3600 ] || ok=1
+	sed -i "/action: fs.write/a\\    snapshot_ttl: 120" "$T/p.yaml"
+	r=$(write "$WS/t" z)
+	m="$STORE/meta/$r.json"
+	check "the rule's snapshot_ttl ($(cat "$T/p.yaml" | grep -c snapshot_ttl))" [ "$(jq '.expires - .at' "$m")" = 120 ] || ok=1
+	r=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --snapshot-ttl 7 --action fs.write \
+	    --target "$WS/t" --params '{"content":"w"}' | rid)
+	m="$STORE/meta/$r.json"
+	check "--snapshot-ttl over the rule" [ "$(jq '.expires - .at' "$m")" = 7 ] || ok=1
+	"$AKSUP" policy explain --policy "$T/p.yaml" --action fs.write \
+	    --target "$WS/t" > "$T/out" 2>&1
+	check "policy explain says it ($(grep snapshot "$T/out"))" grep -q "^snapshot: taken first .* kept 120s" "$T/out" || ok=1
+	return $ok
+}
+
 ALL="binary_round_trip mode_kept tampered_blob new_file_removed delete_restored
 denied_no_snapshot store_full expired forged_ids rollback_denied changed
 session_100 kill_during_snapshot snapshot_false symlink store_placement
-snapshots_list_gc"
+snapshots_list_gc ttl_sources"
 
 cd "$T" || exit 1
 echo "rollback tests as $(id -un) (uid $(id -u))"

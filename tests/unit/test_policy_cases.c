@@ -859,6 +859,23 @@ static const struct lcase lcases[] = {
 	  "rule 1: \"timeout_max\" must be a whole number of seconds from 1 to 3600" },
 	{ RULE("{action: proc.exec, resource: git, network: true, network: false}"), 2, 55,
 	  "rule 1: duplicate key \"network\"" },
+	/* fs.write and fs.delete: snapshot, snapshot_ttl */
+	{ RULE("{action: fs.read, resource: /a, snapshot: false}"), 2, 47,
+	  "rule 1: \"snapshot\" is only for fs.write and fs.delete" },
+	{ RULE("{action: fs.write, resource: /a, snapshot: no}"), 2, 48,
+	  "rule 1: \"snapshot\" must be true or false" },
+	{ RULE("{action: fs.write, resource: /a, snapshot: [false]}"), 2, 48,
+	  "rule 1: \"snapshot\" must be true or false" },
+	{ RULE("{action: fs.delete, resource: /a, snapshot_ttl: 0}"), 2, 53,
+	  "rule 1: \"snapshot_ttl\" must be a whole number of seconds from 1 to 3153600000" },
+	{ RULE("{action: fs.write, resource: /a, snapshot_ttl: 3153600001}"), 2, 52,
+	  "rule 1: \"snapshot_ttl\" must be a whole number of seconds from 1 to 3153600000" },
+	{ RULE("{action: fs.write, resource: /a, snapshot_ttl: '60'}"), 2, 52,
+	  "rule 1: \"snapshot_ttl\" must be a whole number of seconds from 1 to 3153600000" },
+	{ RULE("{action: fs.write, resource: /a, snapshot: false, snapshot_ttl: 60}"), 2, 69,
+	  "rule 1: \"snapshot_ttl\" with \"snapshot: false\": there is no snapshot to keep" },
+	{ RULE("{action: proc.exec, resource: git, snapshot_ttl: 60}"), 2, 54,
+	  "rule 1: \"snapshot_ttl\" is only for fs.write and fs.delete" },
 	/* net.http timeout_max, follow_redirects, max_bytes (tests/data/
 	 * bad-follow-*, bad-max-bytes-*, bad-http-timeout-* hold others) */
 	{ RULE("{action: fs.read, resource: /a, timeout_max: 5}"), 2, 50,

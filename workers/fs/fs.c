@@ -543,6 +543,7 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	tk.action = q.op == FS_OP_WRITE ? "fs.write" : "fs.delete";
 	tk.root = rootpath[q.root];
 	tk.rel = rel0;
+	tk.ttl = q.ttl;
 	tk.dfd = -1;
 	switch (q.op) {
 	case FS_OP_READ:
@@ -623,7 +624,8 @@ landlock_root(size_t i)
 		fatal("landlock root");
 }
 
-/* argv[1]: the snapshot store, "snap:FD:MAX_BYTES:TTL_SECONDS" (FD is
+/* argv[1]: the snapshot store, "snap:FD:MAX_BYTES:TTL_SECONDS" (TTL 0:
+ * not given on the command line; FD is
  * WORKER_FD_SNAP, an O_PATH directory) or "snap:-" (none: a write or
  * delete that asks for a snapshot fails). */
 static void
@@ -646,7 +648,7 @@ snap_arg(const char *a)
 	if (*end != ':' || max == 0)
 		fatalx("bad snapshot argument %s", a);
 	ttl = strtoull(end + 1, &end, 10);
-	if (*end != '\0' || ttl == 0 || ttl > (unsigned long long)SNAP_TIME_MAX)
+	if (*end != '\0' || ttl > (unsigned long long)SNAP_TIME_MAX)
 		fatalx("bad snapshot argument %s", a);
 	if (fstat((int)fd, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    (fl = fcntl((int)fd, F_GETFL)) < 0 || !(fl & O_PATH))

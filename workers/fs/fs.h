@@ -55,7 +55,8 @@ int open_dir(int dirfd, const char *rel, struct made *m);
 
 /* Take the store on dirfd (O_PATH, the supervisor's): its folders made,
  * leftovers of a crash in tmp/ removed, expired snapshots swept, its
- * size counted. max_bytes: the quota; ttl: seconds a snapshot is kept. */
+ * size counted. max_bytes: the quota; ttl: seconds a snapshot is kept
+ * (--snapshot-ttl; 0: not given, the rule's or SNAP_TTL_DEFAULT). */
 void store_init(int dirfd, uint64_t max_bytes, int64_t ttl);
 /* Whether a store was given (else FS_F_SNAPSHOT fails the action). */
 int store_on(void);
@@ -79,6 +80,7 @@ struct snap_take {
 	const unsigned char *after;	/* fs.write: the bytes it writes */
 	size_t after_len;
 	unsigned ncreated;		/* fs.write: parents it just made */
+	unsigned ttl;			/* the rule's snapshot_ttl; 0: none */
 };
 /* Capture the prior state (bytes, mode, whether it existed) and write
  * its metadata, atomically: 0, or -1 with why (the action must then not

@@ -41,7 +41,7 @@
 static int sdir = -1;		/* the store (O_PATH) */
 static uint64_t smax;		/* quota, bytes */
 static uint64_t sused;		/* bytes its files hold, as counted */
-static int64_t sttl;		/* seconds a snapshot is kept */
+static int64_t sttl;		/* --snapshot-ttl; 0: not given */
 static uint64_t sseq;		/* this session's snapshots so far */
 static EVP_MD *sha256;		/* fetched before the sandbox */
 
@@ -315,7 +315,7 @@ store_take(const struct snap_take *t, char *why, size_t whylen)
 	struct snap_meta m;
 	char name[sizeof("meta/.json") + SNAP_ID_LEN], *line;
 	size_t len;
-	int64_t now = now_s();
+	int64_t now = now_s(), ttl;
 	int rc;
 
 	if (sdir < 0) {
@@ -335,7 +335,10 @@ store_take(const struct snap_take *t, char *why, size_t whylen)
 		return -1;
 	}
 	m.at = now;
-	m.expires = sttl > SNAP_TIME_MAX - now ? SNAP_TIME_MAX : now + sttl;
+	/* --snapshot-ttl, else the rule's snapshot_ttl, else the default */
+	ttl = sttl > 0 ? sttl : t->ttl > 0 ? (int64_t)t->ttl :
+	    SNAP_TTL_DEFAULT;
+	m.expires = ttl > SNAP_TIME_MAX - now ? SNAP_TIME_MAX : now + ttl;
 	if (prior(t, &m, why, whylen) < 0)
 		return -1;
 	if (strcmp(t->action, "fs.write") == 0) {
