@@ -430,21 +430,43 @@ follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 /*
  * aksup rollback --session S [--since ID]: the record ids of session S's
  * writes and deletes that took a snapshot and were done (outcome OK,
- * naming its snapshot), newest first, one a line: the order to undo
- * them in. With since: down to that record, which is one of them.
+ * naming its snapshot) that no rollback in this log undid yet, newest
+ * first, one a line: the order to undo them in. With since: down to
+ * that record, which is one of them.
  */
 static int
 print_plan(struct lv *lv, const char *session, const char *since)
 {
 	const struct lv_row *r;
 	size_t i = lv_nrows(lv), n = 0;
+	json_t *undone;
 
+	/* those a rollback (in any session of this log) already undid */
+	if ((undone = json_object()) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < lv_nrows(lv); i++) {
+		r = lv_row(lv, i);
+		if (r->action != NULL && strcmp(r->action,
+		    "snapshot.rollback") == 0 && r->status != NULL &&
+		    strcmp(r->status, "OK") == 0 && r->target != NULL &&
+		    json_object_set_new(undone, r->target, json_true()) < 0)
+			fatalx("out of memory");
+	}
+	i = lv_nrows(lv);
 	while (i-- > 0) {
 		r = lv_row(lv, i);
 		if (r->snapshot <= 0 || r->session == NULL ||
 		    strcmp(r->session, session) != 0 || r->status == NULL ||
 		    strcmp(r->status, "OK") != 0 || r->record_id == NULL)
 			continue;
+		if (json_object_get(undone, r->record_id) != NULL) {
+			/* --since may name one undone already: stop there */
+			if (since != NULL && strcmp(r->record_id, since) == 0) {
+				since = NULL;
+				break;
+			}
+			continue;
+		}
 		printf("%s\n", r->record_id);
 		n++;
 		if (since != NULL && strcmp(r->record_id, since) == 0) {
@@ -452,6 +474,7 @@ print_plan(struct lv *lv, const char *session, const char *since)
 			break;
 		}
 	}
+	json_decref(undone);
 	lv_free(lv);
 	if (since != NULL) {
 		log_warnx("--since %s: no write or delete of session %s with "

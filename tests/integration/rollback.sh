@@ -321,6 +321,9 @@ t_session_100() {
 	check "the tree is what it was" [ "$(tree_digest "$WS")" = "$before" ] || ok=1
 	check "each one recorded" [ "$(jq -s 'map(select(.type=="outcome" and .action=="snapshot.rollback" and .status=="OK")) | length' "$T/log")" = "$n" ] || ok=1
 	check "the log verifies" verified || ok=1
+	rollback --session "$sid" > "$T/out2"
+	check "again: nothing left to undo ($(head -c 200 "$T/out2"))" [ ! -s "$T/out2" ] || ok=1
+	check "the tree is still what it was" [ "$(tree_digest "$WS")" = "$before" ] || ok=1
 	return $ok
 }
 
