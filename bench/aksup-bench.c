@@ -8,19 +8,22 @@
  * of a command's sandbox; and net.http (bench/http.c): GETs of a local
  * server through a session against the Python project's HttpProvider;
  * and mcp.call (bench/mcp.c): tools/call echo on server-everything through
- * a session against a bare client over the server's stdio.
+ * a session against a bare client over the server's stdio; and the
+ * snapshot store (bench/snapshot.c): fs.write over existing files with
+ * snapshots off and on against the Python project's ReversibleActionLayer.
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
- * floor and the proc.exec, net.http and mcp references, serves HTTP on
- * 127.0.0.1) and, re-exec'd as `aksup-bench --inner NAME --ws=WS
+ * floor and the proc.exec, net.http, mcp and snapshot references, serves
+ * HTTP on 127.0.0.1) and, re-exec'd as `aksup-bench --inner NAME --ws=WS
  * [--url=URL]`, in the agent seat
  * of that session (untrusted, confined; it speaks only the agent channel).
  * Privilege: the invoking user's; it writes only beneath its own temp dir
  * (and, as root, a temporary cgroup for the layer split, bench/proc.c).
  *
  * A benchmark is a program that prints figures; it asserts nothing but
- * the record counts the Python script checks (400/400, 1000/1000).
+ * the record counts the Python script checks (400/400, 1000/1000) and,
+ * for the snapshot benchmark, the snapshots taken (300/300, 0/0).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +352,8 @@ inner(const char *name, const char *ws, const char *url)
 		http_inner(&r, url);
 	else if (strcmp(name, "mcp") == 0)
 		mcp_inner(&r);
+	else if (strcmp(name, "snapshot-write") == 0)
+		snap_inner(&r, ws);
 	else
 		return 2;
 	printf("%d %.3f %.6f %.6f %.6f %d %.3f %.3f %.3f\n", r.n, r.ops, r.p50,
@@ -362,7 +367,7 @@ static char self[PATH_MAX], aksup[PATH_MAX];
 static const char *degraded;	/* --allow-degraded, passed to aksup run */
 static const char *sync_mode;	/* --audit-sync, passed to aksup run */
 
-static void
+void
 write_file(const char *path, const char *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -413,10 +418,12 @@ count_decisions(const char *log)
 }
 
 /* One session of the benchmark `name`; arg: one more argument for its
- * agent side (--url=URL), or NULL. */
-static int
-session(const char *name, const char *policy, const char *log,
-	const char *ws, const char *arg, struct result *r)
+ * agent side (--url=URL), or NULL; opts: more options of aksup run
+ * (NULL-terminated, at most 4), or NULL. */
+int
+bench_session(const char *name, const char *policy, const char *log,
+	const char *ws, const char *arg, const char *const *opts,
+	struct result *r)
 {
 	int p[2], st;
 	pid_t pid;
@@ -427,7 +434,8 @@ session(const char *name, const char *policy, const char *log,
 	if (pipe(p) < 0)
 		return -1;
 	if ((pid = fork()) == 0) {
-		char *av[16], wsarg[PATH_MAX + 8];
+		/* 6 + 2 + 2 + 4 (opts) + 5 + 1 (arg) + NULL */
+		char *av[24], wsarg[PATH_MAX + 8];
 		int k = 0;
 
 		dup2(p[1], 1);
@@ -447,6 +455,8 @@ session(const char *name, const char *policy, const char *log,
 			av[k++] = "--audit-sync";
 			av[k++] = (char *)sync_mode;
 		}
+		for (int o = 0; opts != NULL && opts[o] != NULL && o < 4; o++)
+			av[k++] = (char *)opts[o];
 		av[k++] = "--";
 		av[k++] = self;
 		av[k++] = "--inner";
@@ -606,16 +616,17 @@ floor_s(int hops, double ops1, double ops2)
 	return (1 / ops2 + 2 / ops1) / 3;
 }
 
-/* --only deny,read,floor,split: which to run (all when NULL). */
+/* --only deny,read,floor,split,snapshot: which to run (all when NULL). */
 static int
-select_benches(const char *only, int run[NBENCH], int *floors, int *split)
+select_benches(const char *only, int run[NBENCH], int *floors, int *split,
+	       int *snap)
 {
 	char buf[256], *tok, *save = NULL;
 	int i, found;
 
 	for (i = 0; i < NBENCH; i++)
 		run[i] = only == NULL;
-	*floors = *split = only == NULL;
+	*floors = *split = *snap = only == NULL;
 	if (only == NULL)
 		return 0;
 	if (strlen(only) >= sizeof(buf))
@@ -628,6 +639,8 @@ select_benches(const char *only, int run[NBENCH], int *floors, int *split)
 			*floors = 1;
 		if (strcmp(tok, "split") == 0)
 			*split = found = 1;
+		if (strcmp(tok, "snapshot") == 0)
+			*snap = found = 1;
 		for (i = 0; i < NBENCH; i++)
 			if (strcmp(tok, benches[i].name) == 0)
 				run[i] = found = 1;
@@ -638,7 +651,7 @@ select_benches(const char *only, int run[NBENCH], int *floors, int *split)
 bad:
 	fprintf(stderr, "aksup-bench: --only %s: names are deny, read, "
 	    "concurrent, integrity, mixed, write, proc, overlap, http, "
-	    "mcp, floor, split\n", only);
+	    "mcp, snapshot, floor, split\n", only);
 	return -1;
 }
 
@@ -659,6 +672,9 @@ struct extra {
 					 * call and p50; 0: none */
 	const char *mcp_why;		/* why the direct client had none */
 	const char *mcp_skip;		/* why mcp was not run, or NULL */
+	int snap;			/* the snapshot benchmark ran */
+	const struct snap_round *sr;	/* [runs] */
+	const char *snap_why;		/* why reversible_ref.py did not run */
 };
 
 static void
@@ -979,6 +995,10 @@ report(int json, int runs, const int run[NBENCH], const struct result *res,
 	if (!json && mm != NULL)
 		mcp_line(runs, mm, x, xmo, xmp, am == NULL && om == NULL &&
 		    hm == NULL);
+	if (x->snap) {
+		snap_report(json, runs, x->sr, x->snap_why, !k);
+		k = 1;
+	}
 	if (!x->split)
 		return;
 	if (!json)
@@ -1049,8 +1069,11 @@ main(int argc, char **argv)
 	char mpol[160], mcp_why[512] = "", mcp_skip[PATH_MAX + 128] = "";
 	static struct result mx[RUNS_MAX];
 	static double xmo[RUNS_MAX], xmp[RUNS_MAX];
+	static struct snap_round sr[RUNS_MAX];
+	char snap_why[256] = "";
 	const char *mcp_dir = getenv("AKSUP_MCP_DIR");
 	int i, r, json = 0, keep = 0, run[NBENCH], floors = 1, split = 1;
+	int snap = 1;
 	int failed = 0;
 	long runs = 1;
 	const char *only = NULL;
@@ -1090,7 +1113,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (select_benches(only, run, &floors, &split) < 0)
+	if (select_benches(only, run, &floors, &split, &snap) < 0)
 		return 2;
 	for (i = 0; i < NBENCH; i++)	/* the ratios need the floor */
 		if (run[i] && benches[i].hops > 0)
@@ -1167,6 +1190,9 @@ main(int argc, char **argv)
 		run[B_MCP] = 0;
 	else
 		mcp_skip[0] = '\0';
+	/* snapshot: its two policies and the directory its files are in */
+	if (snap)
+		snap_setup(dir, ws);
 
 	/* Rounds, each every selected benchmark and then the floor: the
 	 * host's speed drifts, so a benchmark is compared with the floor
@@ -1187,8 +1213,8 @@ main(int argc, char **argv)
 			    benches[i].policy == POL_PROC ? ppol :
 			    benches[i].policy == POL_HTTP ? hpol :
 			    benches[i].policy == POL_MCP ? mpol : pol;
-			session(benches[i].name, policy, path, ws,
-			    i == B_HTTP ? urlarg : NULL, &res[r][i]);
+			bench_session(benches[i].name, policy, path, ws,
+			    i == B_HTTP ? urlarg : NULL, NULL, &res[r][i]);
 			/* said here: the table shows only the median round */
 			if (res[r][i].errors != 0 ||
 			    res[r][i].records != benches[i].want_records) {
@@ -1230,6 +1256,11 @@ main(int argc, char **argv)
 			    res[r][i].p50 <= 0 ? 0 : res[r][i].p50 /
 			    px[r][0].p50;
 		}
+		/* snapshots off, then on, then the reference: in every
+		 * round, so that rounds interleave them */
+		if (snap && snap_round(&sr[r], r, (int)runs, dir, ws, snap_why,
+		    sizeof(snap_why)) < 0)
+			failed = 1;
 		if (floors) {
 			floor_run(&fl[r][0], 1, 20000);
 			floor_run(&fl[r][1], 2, 20000);
@@ -1270,6 +1301,11 @@ main(int argc, char **argv)
 			x.mcp_why = mcp_why;
 	if (mcp_skip[0] != '\0')
 		x.mcp_skip = mcp_skip;
+	x.snap = snap;
+	x.sr = sr;
+	for (r = 0; r < runs && snap; r++)
+		if (sr[r].ref.missing)
+			x.snap_why = snap_why;
 	report(json, runs, run, &res[0][0], &x);
 	if (!keep) {
 		char cmd[160];
