@@ -13,11 +13,13 @@
  * rights).
  */
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/b64.h"
 #include "snapshot/snap.h"
 
 #define WHY_KEY_MAX	32	/* bytes of an unknown key in a reason */
@@ -216,6 +218,12 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 		    "existed");
 		return -1;
 	}
+	if (m->has_inline != 0 && (m->has_inline != 1 || !m->existed ||
+	    m->dir || m->size > SNAP_INLINE_MAX)) {
+		fail(why, whylen, "inline: only for a file that existed, of at "
+		    "most %d bytes", SNAP_INLINE_MAX);
+		return -1;
+	}
 	if (m->dir && (m->size != 0 || m->blob[0] != '\0')) {
 		fail(why, whylen, "dir: true but size or blob set");
 		return -1;
@@ -317,6 +325,21 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 		json_decref(o);
 		return NULL;
 	}
+	if (m->has_inline) {
+		char *b = malloc(4 * ((m->size + 2) / 3) + 1);
+
+		if (b == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		EVP_EncodeBlock((unsigned char *)b, m->inl, (int)m->size);
+		if (json_object_set_new(o, "inline", json_string(b)) != 0) {
+			free(b);
+			json_decref(o);
+			return NULL;
+		}
+		free(b);
+	}
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (text == NULL)
@@ -337,7 +360,7 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 
 static const char *const known[] = {
 	"v", "record_id", "session", "action", "seq", "root", "path",
-	"existed", "dir",
+	"existed", "dir", "inline",
 	"mode", "size", "blob", "after", "created", "at", "expires",
 };
 
@@ -386,6 +409,28 @@ get_int(json_t *o, const char *key, json_int_t lo, json_int_t hi,
 		fail(why, whylen, "%s: out of range", key);
 		return -1;
 	}
+	return 0;
+}
+
+/* "inline": base64 (strict, common/b64.c) of exactly size bytes. */
+static int
+get_inline(json_t *v, struct snap_meta *m, char *why, size_t whylen)
+{
+	size_t n, len;
+
+	if (!json_is_string(v)) {
+		fail(why, whylen, "inline: not a string");
+		return -1;
+	}
+	n = json_string_length(v);
+	if (n > 4 * ((SNAP_INLINE_MAX + 2) / 3) || m->size > SNAP_INLINE_MAX ||
+	    b64_decode(json_string_value(v), n, m->inl, &len) != 0 ||
+	    len != m->size) {
+		fail(why, whylen, "inline: not base64 of exactly size bytes "
+		    "(at most %d)", SNAP_INLINE_MAX);
+		return -1;
+	}
+	m->has_inline = 1;
 	return 0;
 }
 
@@ -454,12 +499,15 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		if (get_str(o, "blob", m->blob, sizeof m->blob, why,
 		    whylen) != 0)
 			return -1;
+		if ((v = json_object_get(o, "inline")) != NULL &&
+		    get_inline(v, m, why, whylen) != 0)
+			return -1;
 	} else {
-		static const char *const gone[] = { "mode", "size", "blob",
-		    "dir" };
-		const char *const *only = m->existed ? gone + 1 : gone;
+		static const char *const gone[] = { "mode", "dir", "size",
+		    "blob", "inline" };
+		const char *const *only = m->existed ? gone + 2 : gone;
 
-		for (k = 0; k < (m->existed ? 2u : 4u); k++)
+		for (k = 0; k < (m->existed ? 3u : 5u); k++)
 			if (json_object_get(o, only[k]) != NULL) {
 				fail(why, whylen, m->existed ?
 				    "%s: present but dir is true" :

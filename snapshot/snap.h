@@ -41,6 +41,10 @@
  *   size       its size in bytes (0..INT64_MAX)    } only when existed
  *   blob       64 lower-case hex: SHA-256 of its   } and not dir,
  *              bytes, the blob's name              } present then
+ *   inline     the bytes themselves, base64 (at most SNAP_INLINE_MAX
+ *              bytes): then no blob file holds them (a small file costs
+ *              one file in the store, not two); optional, only beside
+ *              blob, its decoded length exactly size
  *   after      fs.write: 64 lower-case hex, SHA-256 of what the write
  *              left; fs.delete: ""
  *   created    the directories the write created, shallowest first,
@@ -67,6 +71,7 @@
 #define SNAP_TIME_MAX	INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
 #define SNAP_ACTION_MAX	16
 #define SNAP_SEQ_MAX	INT64_C(9007199254740991)	/* 2^53 - 1 */
+#define SNAP_INLINE_MAX	(64 * 1024)	/* prior bytes kept in the line */
 #define SNAP_TTL_DEFAULT	3600	/* seconds a snapshot is kept unless
 					   --snapshot-ttl or the rule says */
 
@@ -84,6 +89,8 @@ struct snap_meta {
 	unsigned mode;				/* when existed, else 0 */
 	uint64_t size;				/* when existed, else 0 */
 	char blob[SNAP_HEX_LEN + 1];		/* when existed, else "" */
+	int has_inline;				/* the bytes are in inl[] */
+	unsigned char inl[SNAP_INLINE_MAX];	/* size bytes of them */
 	char after[SNAP_HEX_LEN + 1];		/* "" for fs.delete */
 	/* How many of path's last ancestors the write created: the list
 	 * is determined by path (snap_created_dir), so only its length is

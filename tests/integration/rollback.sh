@@ -63,12 +63,13 @@ verified() {
 	"$AKSUP" log verify --log-path "$T/log" >"$T/vout" 2>&1 &&
 	    grep -q '^OK' "$T/vout"
 }
-# every metadata file of the store names a blob that is there (or none)
+# every metadata file of the store is whole JSON and holds its bytes
+# (inline) or names a blob that is there (or none)
 store_consistent() {
 	local m b
 	for m in "$STORE"/meta/*.json; do
 		[ -e "$m" ] || continue
-		b=$(jq -r '.blob // empty' "$m") || return 1
+		b=$(jq -r 'if .inline then "" else .blob // "" end' "$m") || return 1
 		[ -z "$b" ] || [ -f "$STORE/blobs/${b:0:2}/$b" ] || return 1
 	done
 }
@@ -91,10 +92,19 @@ t_binary_round_trip() {
 	r=$(sub --action fs.write --target "$WS/bin" \
 	    --params '{"content":"AAEC","encoding":"base64"}' | rid)
 	check "written" [ "$(od -An -tx1 "$WS/bin" | tr -d ' \n')" = 000102 ] || ok=1
-	check "the store holds the prior bytes" cmp -s "$T/orig" \
-	    "$STORE/blobs/$(jq -r .blob "$STORE/meta/$r.json" | cut -c1-2)/$(jq -r .blob "$STORE/meta/$r.json")" || ok=1
+	check "the store holds the prior bytes (in the line: a small file)" \
+	    cmp -s "$T/orig" <(jq -r .inline "$STORE/meta/$r.json" | base64 -d) || ok=1
 	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
 	check "byte for byte" cmp -s "$T/orig" "$WS/bin" || ok=1
+	# a file over 64 KiB: its bytes in a blob file of their own
+	{ head -c 70000 /dev/urandom; printf '\r\n\0\xff'; } > "$WS/big"
+	cp "$WS/big" "$T/orig"
+	r=$(write "$WS/big" small)
+	check "no inline copy" [ "$(jq -r '.inline // "none"' "$STORE/meta/$r.json")" = none ] || ok=1
+	check "a blob holds them" cmp -s "$T/orig" \
+	    "$STORE/blobs/$(jq -r .blob "$STORE/meta/$r.json" | cut -c1-2)/$(jq -r .blob "$STORE/meta/$r.json")" || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "byte for byte" cmp -s "$T/orig" "$WS/big" || ok=1
 	check "the log verifies" verified || ok=1
 	return $ok
 }
@@ -123,15 +133,23 @@ t_mode_kept() {
 t_tampered_blob() {
 	local ok=0 r b
 	setup
-	printf 'original' > "$WS/t"
+	head -c 70000 /dev/zero > "$WS/t"
 	r=$(write "$WS/t" new)
 	b=$(jq -r .blob "$STORE/meta/$r.json")
 	chmod u+w "$STORE/blobs/${b:0:2}/$b"
-	printf 'evil!!!!' > "$STORE/blobs/${b:0:2}/$b"
+	head -c 70000 /dev/urandom > "$STORE/blobs/${b:0:2}/$b"
 	rollback "$r" > "$T/out"
 	check "refused ($(cat "$T/out"))" grep -q "bytes are damaged" "$T/out" || ok=1
 	check "file left as written" [ "$(cat "$WS/t")" = new ] || ok=1
 	check "no temp file left" [ -z "$(find "$WS" -name '.aksup-*')" ] || ok=1
+	# the bytes in the line changed: the same
+	printf 'original' > "$WS/t"
+	r=$(write "$WS/t" new)
+	jq -c ".inline = \"$(printf 'evil!!!!' | base64)\"" "$STORE/meta/$r.json" > "$T/m"
+	cp "$T/m" "$STORE/meta/$r.json"
+	rollback "$r" > "$T/out"
+	check "inline refused ($(cat "$T/out"))" grep -q "bytes are damaged" "$T/out" || ok=1
+	check "file left as written" [ "$(cat "$WS/t")" = new ] || ok=1
 	# a metadata line edited to point elsewhere: refused whole
 	jq -c '.path = "../../etc/passwd"' "$STORE/meta/$r.json" > "$T/m"
 	cp "$T/m" "$STORE/meta/$r.json"
@@ -427,7 +445,7 @@ t_snapshots_list_gc() {
 	r3=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 	    --snapshot-dir "$STORE" --snapshot-ttl 1 --action fs.delete \
 	    --target "$WS/sub" | rid)
-	printf 'three' > "$WS/c"
+	head -c 70000 /dev/urandom > "$WS/c"	# over 64 KiB: a blob file
 	r3=$("$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 	    --snapshot-dir "$STORE" --snapshot-ttl 1 --action fs.write \
 	    --target "$WS/c" --params '{"content":"C"}' | rid)

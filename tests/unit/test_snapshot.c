@@ -275,6 +275,7 @@ START_TEST(test_deep_created)
 }
 END_TEST
 
+
 /*
  * The line of m with member key replaced by the JSON text val (NULL:
  * removed), parsed: must be refused with a reason starting with want.
@@ -315,6 +316,54 @@ refuse_member(const struct snap_meta *m, const char *key, const char *val,
 	ck_assert_str_eq(out.path, "");	/* nothing kept */
 	free(full);
 }
+
+/* A small file's bytes in the line itself: exact bytes both ways. */
+START_TEST(test_inline)
+{
+	static const unsigned char bytes[] = { 'a', 0, 'b', '\r', '\n', 0xff };
+	struct snap_meta m, back, dir;
+	char why[160], *line;
+	size_t len;
+
+	meta_overwrite(&m);
+	m.size = sizeof(bytes);
+	memcpy(m.inl, bytes, sizeof(bytes));
+	m.has_inline = 1;
+	line = snap_meta_dump(&m, &len);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "\"inline\":\"YQBiDQr/\""));
+	ck_assert_int_eq(snap_meta_parse(line, len, &back, why, sizeof why), 0);
+	ck_assert_int_eq(back.has_inline, 1);
+	ck_assert(back.size == sizeof(bytes));
+	ck_assert_int_eq(memcmp(back.inl, bytes, sizeof(bytes)), 0);
+	free(line);
+	/* as large as it may be */
+	m.size = SNAP_INLINE_MAX;
+	memset(m.inl, 0xab, SNAP_INLINE_MAX);
+	line = snap_meta_dump(&m, &len);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(snap_meta_parse(line, len, &back, why, sizeof why), 0);
+	ck_assert_int_eq(memcmp(back.inl, m.inl, SNAP_INLINE_MAX), 0);
+	free(line);
+	m.size = SNAP_INLINE_MAX + 1;	/* one more: never made */
+	ck_assert_ptr_null(snap_meta_dump(&m, NULL));
+	m.size = 6;
+	refuse_member(&m, "inline", "\"!!!!\"", "inline: not base64");
+	refuse_member(&m, "inline", "\"YQ==\"", "inline: not base64 of exactly");
+	refuse_member(&m, "inline", "\"YQBiDQr/ \"", "inline: not base64");
+	refuse_member(&m, "inline", "6", "inline: not a string");
+	refuse_member(&m, "size", "2500", "inline: not base64 of exactly");
+	meta_new_file(&back);
+	refuse_member(&back, "inline", "\"YQBiDQr/\"",
+	    "inline: present but existed is false");
+	meta_delete(&dir);
+	dir.dir = 1;
+	dir.blob[0] = '\0';
+	refuse_member(&dir, "inline", "\"\"", "inline: present but dir is true");
+	back.has_inline = 1;		/* and the writer refuses the same */
+	ck_assert_ptr_null(snap_meta_dump(&back, NULL));
+}
+END_TEST
 
 START_TEST(test_refused_members)
 {
@@ -634,6 +683,7 @@ main(void)
 	tcase_add_test(tc, test_round_trip_delete);
 	tcase_add_test(tc, test_deep_created);
 	tcase_add_test(tc, test_refused_members);
+	tcase_add_test(tc, test_inline);
 	tcase_add_test(tc, test_refused_lines);
 	tcase_add_test(tc, test_dump_refuses);
 	tcase_add_test(tc, test_names);

@@ -74,6 +74,23 @@ unchanged(int dfd, const char *name, const struct snap_meta *m, char *why,
 	return 0;
 }
 
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 /* The blob's bytes as `name` in dfd, with the mode: through a temp file
  * and a rename, its digest checked first. 0 or -1 with why. */
 static int
@@ -85,7 +102,9 @@ put_back(int dfd, const char *name, const struct snap_meta *m, char *why,
 	uint64_t n;
 	int in, out = -1, rc = -1;
 
-	if ((in = store_blob_open(m->blob)) < 0) {
+	if (m->has_inline)
+		in = -1;	/* the bytes are in the line */
+	else if ((in = store_blob_open(m->blob)) < 0) {
 		snprintf(why, whylen, "its snapshot's bytes are missing from "
 		    "the store (%s)", strerror(errno));
 		return -1;
@@ -99,8 +118,18 @@ put_back(int dfd, const char *name, const struct snap_meta *m, char *why,
 		snprintf(why, whylen, "cannot write it: %s", strerror(errno));
 		goto out;
 	}
-	if (store_copy(in, out, m->size, hex, &n) < 0 || n != m->size ||
-	    strcmp(hex, m->blob) != 0) {
+	if (m->has_inline) {
+		store_sha256(m->inl, (size_t)m->size, hex);
+		n = m->size;
+		if (strcmp(hex, m->blob) == 0 && write_all(out, m->inl,
+		    (size_t)m->size) < 0) {
+			snprintf(why, whylen, "cannot write it: %s",
+			    strerror(errno));
+			goto out;
+		}
+	} else if (store_copy(in, out, m->size, hex, &n) < 0)
+		hex[0] = '\0';
+	if (n != m->size || strcmp(hex, m->blob) != 0) {
 		snprintf(why, whylen, "its snapshot's bytes are damaged (not "
 		    "the SHA-256 it was stored under); nothing restored");
 		goto out;
@@ -118,7 +147,8 @@ out:
 		close(out);
 	if (rc < 0 && out >= 0)
 		(void)unlinkat(dfd, tmp, 0);
-	close(in);
+	if (in >= 0)
+		close(in);
 	return rc;
 }
 

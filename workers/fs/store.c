@@ -265,6 +265,35 @@ fail:
 	return -1;
 }
 
+/* A file of at most SNAP_INLINE_MAX bytes (fd at any offset; pread):
+ * its bytes into the metadata line itself, no blob file. 1 done, 0 it
+ * is larger (the caller makes a blob), -1 with errno. */
+static int
+take_inline(int fd, struct snap_meta *m)
+{
+	static unsigned char buf[SNAP_INLINE_MAX + 1];
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = pread(fd, buf + n, sizeof(buf) - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(buf))
+			return 0;	/* grew meanwhile: a blob */
+	}
+	memcpy(m->inl, buf, n);
+	m->size = n;
+	m->has_inline = 1;
+	store_sha256(buf, n, m->blob);
+	return 1;
+}
+
 /* The prior state of t->name into m (and its blob): 0 or -1 with why.
  * name is one component in t->dfd: fstatat does not follow it. */
 static int
@@ -300,6 +329,15 @@ prior(const struct snap_take *t, struct snap_meta *m, char *why,
 	    st2.st_ino != st.st_ino) {
 		snprintf(why, whylen, "cannot snapshot it: %s", fd < 0 ?
 		    strerror(errno) : "it changed while being opened");
+		goto out;
+	}
+	/* a small file: in the line (one file in the store, not two) */
+	if (st2.st_size <= SNAP_INLINE_MAX &&
+	    (rc = take_inline(fd, m)) != 0) {
+		if (rc < 0)
+			snprintf(why, whylen, "cannot snapshot it: %s",
+			    strerror(errno));
+		rc = rc > 0 ? 0 : -1;
 		goto out;
 	}
 	rc = take_blob(fd, &st2, m->blob, &m->size, why, whylen);
@@ -346,7 +384,8 @@ store_take(const struct snap_take *t, char *why, size_t whylen)
 		if (!m.existed)
 			m.ncreated = t->ncreated;
 	}
-	if (full(SNAP_META_MAX / 256, why, whylen) < 0)
+	if (full(SNAP_META_MAX / 256 + (m.has_inline ? m.size / 3 * 4 + 4 :
+	    0), why, whylen) < 0)
 		return -1;	/* (its blob, if any, goes with a sweep) */
 	if ((line = snap_meta_dump(&m, &len)) == NULL) {
 		snprintf(why, whylen, "cannot snapshot it: its path is not "
@@ -539,7 +578,7 @@ sweep_meta(struct names *keep, int64_t now)
 			continue;
 		}
 		sused += cost((uint64_t)st.st_size);
-		if (!m->existed || m->dir)
+		if (!m->existed || m->dir || m->has_inline)
 			continue;
 		if (keep->n == keep->cap) {
 			keep->cap = keep->cap ? keep->cap * 2 : 64;
