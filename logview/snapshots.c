@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "common/jsonesc.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "logview/records.h"
@@ -36,8 +37,21 @@
 
 #define STORE_IN_MAX	(256u * 1024 * 1024)	/* bytes of metadata read */
 
+/* What list shows of one snapshot (its metadata checked whole first;
+ * the bytes a metadata line may hold are not kept). */
+struct row {
+	char record_id[SNAP_ID_LEN + 1], session[SNAP_ID_LEN + 1];
+	char action[SNAP_ACTION_MAX];
+	int64_t at, expires;
+	uint64_t seq, size;
+	unsigned mode;
+	int existed, dir;
+	char *path;		/* root + "/" + path */
+	char *line;		/* --json: the line as checked */
+};
+
 struct snaps {
-	struct snap_meta *m;
+	struct row *r;
 	size_t n, cap;
 	size_t damaged;
 };
@@ -57,7 +71,7 @@ utc(int64_t t, char out[32])
 static int
 by_time(const void *a, const void *b)
 {
-	const struct snap_meta *x = a, *y = b;
+	const struct row *x = a, *y = b;
 	int c;
 
 	if (x->at != y->at)
@@ -67,17 +81,47 @@ by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static void
+keep_row(struct snaps *s, const struct snap_meta *m, const char *line,
+    size_t len, int json)
+{
+	struct row *r;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		if ((s->r = reallocarray(s->r, s->cap, sizeof(*s->r))) == NULL)
+			fatal("reallocarray");
+	}
+	r = &s->r[s->n++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->record_id, m->record_id, sizeof(r->record_id));
+	memcpy(r->session, m->session, sizeof(r->session));
+	memcpy(r->action, m->action, sizeof(r->action));
+	r->at = m->at;
+	r->expires = m->expires;
+	r->seq = m->seq;
+	r->size = m->size;
+	r->mode = m->mode;
+	r->existed = m->existed;
+	r->dir = m->dir;
+	if (asprintf(&r->path, "%s%s%s", m->root, strcmp(m->root, "/") ?
+	    "/" : "", m->path) < 0 || (json && (r->line = strndup(line,
+	    len)) == NULL))
+		fatal("out of memory");
+}
+
 /* Every line of fd 0 (at most STORE_IN_MAX bytes), checked; with gc,
  * its plan printed line by line instead of being kept. */
 static void
-read_lines(struct snaps *s, const char *session, int gc, int64_t now)
+read_lines(struct snaps *s, const char *session, int gc, int json,
+    int64_t now)
 {
-	size_t k;
 	char *buf, *line, *nl, why[160];
-	size_t len = 0, cap = 64 * 1024;
+	size_t len = 0, cap = 64 * 1024, k;
+	struct snap_meta *m;
 	ssize_t r;
 
-	if ((buf = malloc(cap)) == NULL)
+	if ((buf = malloc(cap)) == NULL || (m = malloc(sizeof(*m))) == NULL)
 		fatal("malloc");
 	for (;;) {
 		if (len == cap) {
@@ -101,14 +145,8 @@ read_lines(struct snaps *s, const char *session, int gc, int64_t now)
 		if ((nl = memchr(line, '\n', (size_t)(buf + len - line))) ==
 		    NULL)
 			nl = buf + len - 1;	/* (the supervisor ends each) */
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 64;
-			if ((s->m = reallocarray(s->m, s->cap,
-			    sizeof(*s->m))) == NULL)
-				fatal("reallocarray");
-		}
-		if (snap_meta_parse(line, (size_t)(nl - line + 1), &s->m[s->n],
-		    why, sizeof(why)) < 0) {
+		if (snap_meta_parse(line, (size_t)(nl - line + 1), m, why,
+		    sizeof(why)) < 0) {
 			log_warnx("a damaged snapshot metadata file (%s): "
 			    "never restored", why);
 			s->damaged++;
@@ -117,34 +155,31 @@ read_lines(struct snaps *s, const char *session, int gc, int64_t now)
 			continue;
 		}
 		if (gc) {
-			const struct snap_meta *m = &s->m[s->n];
-
 			if (snap_expired(m, now))
 				printf("expired %zu\n", k);
-			else if (m->existed && !m->dir)
+			else if (m->existed && !m->dir && !m->has_inline)
 				printf("blob %s\n", m->blob);
 			continue;
 		}
-		if (session == NULL || strcmp(s->m[s->n].session, session) == 0)
-			s->n++;
+		if (session == NULL || strcmp(m->session, session) == 0)
+			keep_row(s, m, line, (size_t)(nl - line + 1), json);
 	}
+	free(m);
 	free(buf);
 	if (s->n > 0)
-		qsort(s->m, s->n, sizeof(*s->m), by_time);
+		qsort(s->r, s->n, sizeof(*s->r), by_time);
 }
 
 static void
 print_table(const struct snaps *s, int64_t now)
 {
-	char at[32], ex[32];
-	size_t i;
+	char at[32], ex[32], before[32], *shown;
+	size_t i, w;
 
 	printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", "RECORD_ID", "TAKEN",
 	    "ACTION", "EXPIRES", "BEFORE", "PATH");
 	for (i = 0; i < s->n; i++) {
-		const struct snap_meta *m = &s->m[i];
-		char before[32], *full, *shown;
-		size_t w;
+		const struct row *m = &s->r[i];
 		long long left = (long long)(m->expires - now);
 
 		utc(m->at, at);
@@ -161,29 +196,27 @@ print_table(const struct snaps *s, int64_t now)
 			    (unsigned long long)m->size);
 		/* the path as aksup log shows a target: what would move a
 		 * terminal's cursor or turn text around, escaped */
-		if (asprintf(&full, "%s%s%s", m->root, strcmp(m->root, "/") ?
-		    "/" : "", m->path) < 0 || (shown = lv_display(full, 0,
-		    &w)) == NULL)
+		if ((shown = lv_display(m->path, 0, &w)) == NULL)
 			fatalx("out of memory");
 		printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", m->record_id,
 		    at, m->action, ex, before, shown);
-		free(full);
 		free(shown);
 	}
 }
 
+/* --json: each line as the store holds it, once checked, with what
+ * must not reach a terminal escaped as aksup log --json does */
 static void
 print_json(const struct snaps *s)
 {
-	size_t i, len;
-	char *line;
+	size_t i;
+	char *e;
 
 	for (i = 0; i < s->n; i++) {
-		/* the line as the store holds it, once checked */
-		if ((line = snap_meta_dump(&s->m[i], &len)) == NULL)
+		if ((e = json_escape_unsafe(s->r[i].line)) == NULL)
 			fatalx("out of memory");
-		fwrite(line, 1, len, stdout);
-		free(line);
+		fputs(e, stdout);
+		free(e);
 	}
 }
 
@@ -222,14 +255,18 @@ snapshots_main(int argc, char *argv[])
 	sandbox_enter(ROLE_LOGVIEW);
 	memset(&s, 0, sizeof(s));
 	now = (int64_t)time(NULL);
-	read_lines(&s, session, gc, now);
+	read_lines(&s, session, gc, json, now);
 	if (gc)
 		;	/* printed as read */
 	else if (json)
 		print_json(&s);
 	else
 		print_table(&s, now);
-	free(s.m);
+	for (size_t i = 0; i < s.n; i++) {
+		free(s.r[i].path);
+		free(s.r[i].line);
+	}
+	free(s.r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		fatal("writing the output");
 	return 0;
