@@ -400,11 +400,13 @@ cmd_snapshots(int argc, char **argv)
 			    "0 ok, 1 error, 2 usage.\n", snapshots_usage);
 			return EXIT_OK;
 		}
-		return cli_usage("snapshots", snapshots_usage, "list or gc?");
+		return cli_usage("snapshots", snapshots_usage, "list or gc, "
+		    "please");
 	}
 	mode = argv[1];
 	if (strcmp(mode, "list") != 0 && strcmp(mode, "gc") != 0)
-		return cli_arg_error("snapshots", snapshots_usage, mode);
+		return cli_usage("snapshots", snapshots_usage, "list or gc, not "
+		    "\"%s\"", mode);
 	optind = 2;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
