@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define AKSUP_PROTOCOL_VERSION	5
+#define AKSUP_PROTOCOL_VERSION	6
 #define AKSUP_MSG_MAX		(1024 * 1024)
 
 /* The channel fd from $AKSUP_FD (default 3); -1 if it is not a

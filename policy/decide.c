@@ -61,12 +61,20 @@ deny_default(struct policy_decision *out)
 	snprintf(out->rule_id, sizeof(out->rule_id), "default-deny");
 }
 
-/* The rule that decides (index), or -1 for the default deny. */
+/*
+ * The rule that decides (index), or -1 for the default deny. Its
+ * snapshot (fs.write, fs.delete) is every matching allow rule's word,
+ * not the first one's, so the order of rules never changes it: none only
+ * when each says snapshot: false, kept the longest any gives (a rule
+ * without snapshot_ttl: POLICY_SNAPSHOT_TTL_DEFAULT).
+ */
 static int
-decide(const struct policy *p, const struct target *t, const json_t *params)
+decide(const struct policy *p, const struct target *t, const json_t *params,
+    struct policy_decision *out)
 {
 	size_t i;
-	int allow = -1;
+	int allow = -1, snap = 0;
+	unsigned ttl = 0;
 
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
@@ -76,10 +84,25 @@ decide(const struct policy *p, const struct target *t, const json_t *params)
 		if (r->deny) {
 			if (rule_matches(r, t, params, NULL, 0))
 				return (int)i;	/* deny overrides */
-		} else if (allow < 0 && rule_matches(r, t, params, NULL, 0) &&
-		    beneath_root(p, r, t->raw))
-			allow = (int)i;
+		} else if (allow >= 0 && t->action != ACT_FS_WRITE &&
+		    t->action != ACT_FS_DELETE) {
+			continue;	/* the first allow decides; only a deny
+					   rule still matters */
+		} else if (rule_matches(r, t, params, NULL, 0) &&
+		    beneath_root(p, r, t->raw)) {
+			if (allow < 0)
+				allow = (int)i;
+			if (!r->no_snapshot) {
+				snap = 1;
+				if ((r->snapshot_ttl ? r->snapshot_ttl :
+				    POLICY_SNAPSHOT_TTL_DEFAULT) > ttl)
+					ttl = r->snapshot_ttl ? r->snapshot_ttl :
+					    POLICY_SNAPSHOT_TTL_DEFAULT;
+			}
+		}
 	}
+	out->no_snapshot = !snap;
+	out->snapshot_ttl = snap ? ttl : 0;
 	return allow;
 }
 
@@ -100,7 +123,8 @@ policy_decide(const struct policy *p, const char *action,
 		return;		/* fail closed */
 	target_prepare(t, a, target);
 	cp = cons_params(a, params, &owned);
-	i = t->ok && cp != NULL ? decide(p, t, cp) : -1;	/* NULL: closed */
+	/* NULL: closed */
+	i = t->ok && cp != NULL ? decide(p, t, cp, out) : -1;
 	json_decref(owned);
 	free(t);
 	if (i < 0)
@@ -114,8 +138,10 @@ policy_decide(const struct policy *p, const char *action,
 	}
 	out->allow = true;
 	out->root = r->root;
-	out->no_snapshot = r->no_snapshot;
-	out->snapshot_ttl = r->snapshot_ttl;
+	if (a != ACT_FS_WRITE && a != ACT_FS_DELETE) {
+		out->no_snapshot = false;	/* (not its kind of action) */
+		out->snapshot_ttl = 0;
+	}
 }
 
 /* ---- a growing text buffer ------------------------------------------------ */
@@ -238,11 +264,13 @@ policy_explain(const struct policy *p, const char *action,
 		    "taken first (the action is not done without one), kept ");
 	if (d.allow && (a == ACT_FS_WRITE || a == ACT_FS_DELETE) &&
 	    !d.no_snapshot) {
-		if (d.snapshot_ttl > 0)
-			tprintf(&x, "%us (the rule's snapshot_ttl) unless "
-			    "--snapshot-ttl says\n", d.snapshot_ttl);
+		if (d.snapshot_ttl != POLICY_SNAPSHOT_TTL_DEFAULT)
+			tprintf(&x, "%us (the longest snapshot_ttl of the "
+			    "allow rules that match) unless --snapshot-ttl "
+			    "says\n", d.snapshot_ttl);
 		else
-			tprintf(&x, "for --snapshot-ttl (default 3600s)\n");
+			tprintf(&x, "%us unless --snapshot-ttl says\n",
+			    d.snapshot_ttl);
 	}
 	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
 		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",

@@ -228,10 +228,13 @@ struct policy_decision {
 	int rule;		/* index of the deciding rule, -1 = default deny;
 				 * allow rules first (file order), then deny */
 	int root;		/* fs actions, when allowed: index into roots */
-	bool no_snapshot;	/* fs.write, fs.delete, allowed by a rule with
-				 * `snapshot: false`: done without one */
-	unsigned snapshot_ttl;	/* its rule's `snapshot_ttl:` (seconds a
-				 * snapshot is kept); 0: not given */
+	bool no_snapshot;	/* fs.write, fs.delete, allowed: every allow
+				 * rule that matches says `snapshot: false`:
+				 * done without one */
+	unsigned snapshot_ttl;	/* with a snapshot: the longest
+				 * `snapshot_ttl:` of the allow rules that
+				 * match (one without counts
+				 * POLICY_SNAPSHOT_TTL_DEFAULT); else 0 */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 
@@ -243,6 +246,8 @@ typedef int (*policy_prepare_fn)(const char *action, json_t *params,
 
 /* The longest `snapshot_ttl:` a rule may give: 100 years, in seconds. */
 #define POLICY_SNAPSHOT_TTL_MAX	3153600000u
+/* How long a snapshot is kept when no rule or option says: an hour. */
+#define POLICY_SNAPSHOT_TTL_DEFAULT	3600u
 
 /* Decide one request. `target` must already be canonical (for fs actions:
  * the output of path_normalize). `params` is a JSON object (may be empty,

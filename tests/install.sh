@@ -43,7 +43,7 @@ C
 	cc -o "$T/c" "$T/c.c" $(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D \
 	    pkg-config --cflags --libs --static aksup-client) 2>"$T/err"
 	check "a program builds against it ($(head -c 200 "$T/err"))" [ -x "$T/c" ] || ok=1
-	check "and runs" bash -c '"$1" 3>&- | grep -qx 5' _ "$T/c" || ok=1
+	check "and runs" bash -c '"$1" 3>&- | grep -qx 6' _ "$T/c" || ok=1
 	return $ok
 }
 

@@ -493,10 +493,38 @@ t_ttl_sources() {
 	return $ok
 }
 
+# Whether a snapshot is taken never depends on the order of the rules:
+# none only when every allow rule that matches says snapshot: false; kept
+# the longest any of them says.
+t_rule_order() {
+	local ok=0 order r
+	for order in ab ba; do
+		setup
+		{
+			echo "capabilities:"
+			echo "  - action: snapshot.rollback"
+			echo "    resource: \"*\""
+			for x in $(echo "$order" | fold -w1); do
+				if [ "$x" = a ]; then
+					printf '  - action: fs.write\n    resource: %s/**\n    snapshot: false\n' "$WS"
+				else
+					printf '  - action: fs.write\n    resource: %s/sub/**\n    snapshot_ttl: 600\n' "$WS"
+				fi
+			done
+		} > "$T/p.yaml"
+		r=$(write "$WS/sub/x" one)
+		check "$order: a snapshot for sub/x (a rule wants one)" [ -f "$STORE/meta/$r.json" ] || ok=1
+		check "$order: kept 600 s" [ "$(jq '.expires - .at' "$STORE/meta/$r.json" 2>/dev/null)" = 600 ] || ok=1
+		r=$(write "$WS/y" two)
+		check "$order: none for y (its only rule says false)" [ ! -e "$STORE/meta/$r.json" ] || ok=1
+	done
+	return $ok
+}
+
 ALL="binary_round_trip mode_kept tampered_blob new_file_removed delete_restored
 denied_no_snapshot store_full expired forged_ids rollback_denied changed
 session_100 kill_during_snapshot snapshot_false symlink store_placement
-snapshots_list_gc ttl_sources"
+snapshots_list_gc ttl_sources rule_order"
 
 cd "$T" || exit 1
 echo "rollback tests as $(id -un) (uid $(id -u))"

@@ -210,6 +210,10 @@ static const struct pcase pcases[] = {
 	{ "llm.chat", "{\"max_tokens\":1.5}", PARAMS_TYPES, -1, "params.max_tokens must be an integer" },
 	{ "llm.chat", "{\"max_tokens\":512}", PARAMS_TYPES, 0, NULL },
 	{ "mcp.call", "{\"arguments\":{\"q\":1}}", PARAMS_TYPES, 0, NULL },
+	/* version 6: snapshot.rollback's params are closed, force typed */
+	{ "snapshot.rollback", "{\"force\":\"yes\"}", PARAMS_TYPES, -1, "params.force must be a boolean" },
+	{ "snapshot.rollback", "{\"path\":\"/x\"}", PARAMS_TYPES, -1, "params.path is not a parameter of snapshot.rollback" },
+	{ "snapshot.rollback", "{\"force\":true}", PARAMS_TYPES, 0, NULL },
 	{ "no.such", "{\"x\":1}", PARAMS_TYPES, 0, NULL },	/* denied anyway */
 };
 
