@@ -18,8 +18,9 @@ enum fs_op {
 	FS_OP_LIST,
 	/* snapshot.rollback: undo the fs.write or fs.delete whose record
 	 * id fs_req.rid names, from the snapshot store. Not a right of a
-	 * root: the worker restores only beneath a root it may write
-	 * (and delete from, to remove a file the write created). */
+	 * root: the worker restores only beneath a root of the policy with
+	 * the snapshot's path and the write right (which Landlock maps to
+	 * making and removing files and directories too). */
 	FS_OP_ROLLBACK,
 };
 

@@ -18,8 +18,10 @@
  *   meta/<record_id>.json   one metadata line (below), mode 0600
  *   blobs/<h0h1>/<hex>      the prior bytes of a file, named by their
  *                           SHA-256 (content-addressed, shared)
- *   tmp/<nonce>-<name>      written, fsync'ed, then renamed to its final
- *                           name: a crash leaves no half file elsewhere
+ *   tmp/<nonce>-<name>      written, then renamed to its final name: a
+ *                           killed writer leaves no half file elsewhere
+ *                           (nothing is synced: a power loss may lose
+ *                           what the page cache held, as of any write)
  *
  * The metadata line: one compact JSON object, keys sorted, ending in
  * "\n", at most SNAP_META_MAX bytes, no duplicate or unknown key:

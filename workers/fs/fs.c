@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -718,6 +719,11 @@ fs_init(int argc, char **argv)
 	n = (argc - 2) / 2;
 	if (n > ROOTS_MAX)
 		fatalx("too many roots");
+	/* Safe: a signal ignored, no handler. A write past its file size
+	 * limit (RLIMIT_FSIZE) then fails with EFBIG, said to the agent (a
+	 * snapshot of a file over it), instead of killing the worker. */
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		fatal("signal");
 	snap_arg(argv[1]);
 	for (i = 0; i < n; i++)
 		root_arg(argv[2 + i], argv[2 + n + i]);

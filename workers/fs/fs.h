@@ -65,7 +65,7 @@ void store_start(void);
 /* SHA-256 of buf as 64 lower-case hex digits. */
 void store_sha256(const void *buf, size_t len, char out[65]);
 /* Copy fd in to fd out (-1: hash only), at most max bytes: its digest
- * and size. 0, or -1 with errno (EFBIG: over max). */
+ * and size. 0, or -1 with errno (EDQUOT: over max). */
 int store_copy(int in, int out, uint64_t max, char hex[65], uint64_t *n);
 
 /* What the action is about to change: the file `name` in dfd (the

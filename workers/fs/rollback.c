@@ -152,6 +152,31 @@ out:
 	return rc;
 }
 
+/* A deleted (empty) directory made again, with its mode: set on its fd,
+ * as the umask of mkdirat would take bits away. 0 or -1 with why. */
+static int
+remake_dir(int dfd, const char *name, unsigned mode, int force, char *why,
+    size_t whylen)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0700) < 0 && !(errno == EEXIST && force)) {
+		snprintf(why, whylen, "cannot make the directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((fd = open_beneath(dfd, name, O_RDONLY | O_DIRECTORY, 0)) < 0 ||
+	    fchmod(fd, (mode_t)(mode & 01777)) < 0) {
+		snprintf(why, whylen, "cannot give the directory its mode: %s",
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* The directories the write made, deepest first, while empty. */
 static void
 remove_created(int root, const struct snap_meta *m)
@@ -189,9 +214,9 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 		snprintf(why, whylen, "its path is not one fs.write takes");
 		return -1;
 	}
-	/* restoring: the parents are made again if they went meanwhile */
+	/* restoring: the parents are made again if they went meanwhile
+	 * (and removed again when nothing is restored) */
 	dfd = open_dir(root, parent, m->existed ? &made : NULL);
-	free(made.end);
 	if (dfd < 0) {
 		if (!m->existed && errno == ENOENT && force) {
 			*done = "removed";	/* nothing left to remove */
@@ -207,12 +232,8 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 		goto out;
 	}
 	if (m->existed && m->dir) {
-		if (mkdirat(dfd, name, (mode_t)(m->mode & 01777)) < 0 &&
-		    !(errno == EEXIST && force)) {
-			snprintf(why, whylen, "cannot make the directory: %s",
-			    strerror(errno));
+		if (remake_dir(dfd, name, m->mode, force, why, whylen) < 0)
 			goto out;
-		}
 		*done = "directory";
 	} else if (m->existed) {
 		if (put_back(dfd, name, m, why, whylen) < 0)
@@ -230,9 +251,11 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 		*done = "removed";
 	}
 	rc = 0;
+	made.n = 0;	/* restored: the parents it made stay */
 out:
 	if (dfd >= 0)
 		close(dfd);
+	made_undo(root, parent, &made);	/* (frees the list) */
 	return rc;
 }
 

@@ -87,7 +87,8 @@ store_sha256(const void *buf, size_t len, char out[SNAP_HEX_LEN + 1])
 /*
  * Copy from fd `in` to fd `out` (out may be -1: only hashed), at most
  * `max` bytes: the digest into hex and the count into *n. 0, or -1 with
- * errno (EFBIG: more than max).
+ * errno (EDQUOT: more than max; EFBIG: over the worker's file size
+ * limit, RLIMIT_FSIZE, whose signal fs_init ignores).
  */
 int
 store_copy(int in, int out, uint64_t max, char hex[SNAP_HEX_LEN + 1],
@@ -114,7 +115,7 @@ store_copy(int in, int out, uint64_t max, char hex[SNAP_HEX_LEN + 1],
 		if (r == 0)
 			break;
 		if ((uint64_t)r > max - *n) {
-			err = EFBIG;
+			err = EDQUOT;
 			goto out;
 		}
 		*n += (uint64_t)r;
@@ -193,9 +194,15 @@ take_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
 		return -1;
 	}
 	if (store_copy(in, out, smax - sused, hex, size) < 0) {
-		snprintf(why, whylen, errno == EFBIG ? "the snapshot store "
-		    "is full (--snapshot-max-bytes)" : "cannot copy the file "
-		    "into the snapshot store: %s", strerror(errno));
+		if (errno == EDQUOT)
+			snprintf(why, whylen, "the snapshot store is full "
+			    "(--snapshot-max-bytes)");
+		else if (errno == EFBIG)
+			snprintf(why, whylen, "the file is larger than the fs "
+			    "worker may write (its file size limit)");
+		else
+			snprintf(why, whylen, "cannot copy the file into the "
+			    "snapshot store: %s", strerror(errno));
 		goto fail;
 	}
 	close(out);
