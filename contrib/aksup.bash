@@ -14,9 +14,9 @@ _aksup() {
 	local session="--log-path --audit-sync --seal-key-out --seal-every
 	    --seal-interval --audit-params --audit-max-bytes --audit-max-records
 	    --allow-degraded --run-as --uid-base --memory-max --pids-max --http-ca
-	    --help"
+	    --mcp-pins --snapshot-dir --snapshot-max-bytes --snapshot-ttl --help"
 	case $prev in
-	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca|--mcp-pins)
+	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca|--mcp-pins|--snapshot-dir)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--audit-sync)
 		COMPREPLY=($(compgen -W "always batch none" -- "$cur")); return ;;
@@ -28,16 +28,24 @@ _aksup() {
 		COMPREPLY=($(compgen -W "seccomp landlock namespaces uids caps rlimits cgroup" -- "$cur")); return ;;
 	--run-as)
 		COMPREPLY=($(compgen -u -- "$cur")); return ;;
-	--timeout|--uid-base|--seal-every|--seal-interval|--audit-params|--audit-max-bytes|--audit-max-records|--memory-max|--pids-max|--limit|--target|--params|--session|--since|--until|--record-id)
+	--timeout|--uid-base|--seal-every|--seal-interval|--audit-params|--audit-max-bytes|--audit-max-records|--memory-max|--pids-max|--limit|--target|--params|--session|--since|--until|--record-id|--snapshot-max-bytes|--snapshot-ttl)
 		COMPREPLY=(); return ;;	# a value of the user's
 	esac
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run submit log validate-policy policy mcp version help" -- "$cur"))
+		COMPREPLY=($(compgen -W "run submit rollback snapshots log validate-policy policy mcp version help" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	run)	COMPREPLY=($(compgen -W "--policy --timeout --stdin --ro $session" -- "$cur")) ;;
 	submit)	COMPREPLY=($(compgen -W "--policy --action --target --params --batch $session" -- "$cur")) ;;
+	rollback) COMPREPLY=($(compgen -W "--policy --force --session --since $session" -- "$cur")) ;;
+	snapshots) if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "list gc" -- "$cur"))
+		elif [ "${COMP_WORDS[2]}" = list ]; then
+			COMPREPLY=($(compgen -W "--snapshot-dir --log-path --session --json --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--snapshot-dir --log-path --help" -- "$cur"))
+		fi ;;
 	log)	if [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "verify" -- "$cur"))
 		elif [[ " ${COMP_WORDS[*]} " == *" verify "* ]]; then
@@ -58,7 +66,7 @@ _aksup() {
 		else
 			COMPREPLY=($(compgen -W "--policy --mcp-pins --log-path --help" -- "$cur"))
 		fi ;;
-	help)	COMPREPLY=($(compgen -W "run submit log validate-policy policy mcp version" -- "$cur")) ;;
+	help)	COMPREPLY=($(compgen -W "run submit rollback snapshots log validate-policy policy mcp version" -- "$cur")) ;;
 	esac
 }
 complete -o default -F _aksup aksup

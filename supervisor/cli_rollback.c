@@ -161,6 +161,7 @@ cmd_rollback(int argc, char **argv)
 	};
 	const char *policy = NULL, *logp = NULL, *session = NULL;
 	const char *since = NULL, *record = NULL;
+	struct session_cfg scratch;
 	char *sargv[PASS_MAX + 16], *pass[PASS_MAX], batchpath[64];
 	int ch, li, n = 0, np = 0, force = 0, planfd = -1, bfd = -1, rc;
 	size_t count;
@@ -187,7 +188,14 @@ cmd_rollback(int argc, char **argv)
 			    argv, opts);
 		default:
 			/* audit, sandbox and snapshot options: submit's own,
-			 * checked there */
+			 * its values checked now so that a bad one is said as
+			 * rollback's */
+			memset(&scratch, 0, sizeof(scratch));
+			if (snapstore_cli_opt(ch, optarg, &scratch,
+			    "rollback") < 0 || audit_cli_opt(ch, optarg,
+			    &scratch, "rollback") < 0)
+				return cli_usage("rollback", rollback_usage,
+				    NULL);	/* (said above) */
 			if (np == PASS_MAX)
 				return cli_usage("rollback", rollback_usage,
 				    "too many options");

@@ -172,8 +172,10 @@ session_free(struct sess *s)
 	if (s->policydir >= 0)
 		close(s->policydir);
 	auditfile_close(&s->af);
-	if (s->refused)
+	if (s->refused) {
 		mcp_unmake(s);
+		snapstore_unmake(s);
+	}
 	mcp_close(s);
 	snapstore_close(s);
 	if (s->pinsdir >= 0)
@@ -194,7 +196,7 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->cfg = cfg;
 	s->agent = cfg->agent_role;
 	s->sigfd = s->policyfd = s->policydir = s->credfd = -1;
-	s->mcpenvfd = s->pinsfd = s->pinsdir = s->snapfd = -1;
+	s->mcpenvfd = s->pinsfd = s->pinsdir = s->snapfd = s->snapparent = -1;
 	memset(s->chan, -1, sizeof(s->chan));
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };

@@ -74,6 +74,8 @@ struct sess {
 	int pins_created;	/* made by this session */
 	/* the snapshot store (supervisor/snapstore.c) */
 	int snapfd;		/* O_PATH directory; -1 */
+	int snapparent;		/* its directory when this session made it
+				 * (O_PATH); -1 */
 	char *snappath;		/* absolute */
 	char snaparg[80];	/* the fs worker's "snap:FD:MAX:TTL" */
 };
@@ -83,6 +85,7 @@ struct sess {
  * snapstore_close closes what is left. */
 int snapstore_open(struct sess *s);
 void snapstore_close(struct sess *s);
+void snapstore_unmake(struct sess *s);	/* a refused session's new store */
 
 /* mcp.c: the mcp worker's pin file, env values and paths, opened when
  * BROKER_READY names the worker; 0, or -1 (said, naming the file or the

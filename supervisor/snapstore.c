@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/fds.h"
+#include "common/fsrights.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "supervisor/cgroup.h"
@@ -126,14 +127,16 @@ store_path(const struct session_cfg *cfg)
 }
 
 /* Make (0700) and open the store as the invoking user: the O_PATH fd, or
- * -1 (said). *made: 1 when this call made it. */
+ * -1 (said). *made: 1 when this call made it; *parent: its directory
+ * (O_PATH, kept to remove it again: snapstore_unmake). */
 static int
-open_store(const char *path, int *made)
+open_store(const char *path, int *made, int *parent)
 {
 	char dir[PATH_MAX], *slash;
 	int dfd = -1, fd = -1;
 
 	*made = 0;
+	*parent = -1;
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    strcmp(path, "/") == 0) {
 		log_warnx("snapshot store %s: a directory of its own, please",
@@ -161,8 +164,25 @@ open_store(const char *path, int *made)
 		    "symbolic link, which aksup does not follow)" : errno ==
 		    ENOTDIR ? " (not a directory)" : "");
 out:
+	if (fd >= 0 && *made) {
+		*parent = dfd;
+		return fd;
+	}
 	close(dfd);
 	return fd;
+}
+
+/* Whether the policy lets the agent write or delete anywhere: only then
+ * is there anything to snapshot or roll back. */
+static int
+store_wanted(const struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->nroots; i++)
+		if (s->rootacts[i] & (FS_RIGHT_WRITE | FS_RIGHT_DELETE))
+			return 1;
+	return 0;
 }
 
 int
@@ -173,14 +193,16 @@ snapstore_open(struct sess *s)
 	gid_t gid;
 	int made, fd;
 
-	s->snapfd = -1;
+	s->snapfd = s->snapparent = -1;
+	if (!store_wanted(s))
+		return 0;	/* the fs worker gets "snap:-" */
 	if ((s->snappath = store_path(s->cfg)) == NULL)
 		return -1;
 	if (confine_as_invoker(1) < 0) {
 		(void)confine_as_invoker(0);
 		return -1;
 	}
-	fd = open_store(s->snappath, &made);
+	fd = open_store(s->snappath, &made, &s->snapparent);
 	(void)confine_as_invoker(0);
 	if (fd < 0)
 		return -1;
@@ -215,11 +237,30 @@ fail:
 }
 
 void
+snapstore_unmake(struct sess *s)
+{
+	const char *base;
+
+	/* Safe: only the directory this session made, by its name in the
+	 * directory held since, and only while it is empty (the fs worker,
+	 * which fills it, never ran: the session was refused). */
+	if (s->snapparent < 0 || s->snappath == NULL ||
+	    (base = strrchr(s->snappath, '/')) == NULL)
+		return;
+	if (confine_as_invoker(1) == 0)
+		(void)unlinkat(s->snapparent, base + 1, AT_REMOVEDIR);
+	(void)confine_as_invoker(0);
+}
+
+void
 snapstore_close(struct sess *s)
 {
 	if (s->snapfd >= 0)
 		close(s->snapfd);
 	s->snapfd = -1;
+	if (s->snapparent >= 0)
+		close(s->snapparent);
+	s->snapparent = -1;
 	free(s->snappath);
 	s->snappath = NULL;
 }

@@ -49,7 +49,7 @@ C
 
 t_docs() {
 	local ok=0 m
-	for m in aksup aksup-run aksup-submit aksup-log aksup-validate-policy aksup-policy aksup-bench; do
+	for m in aksup aksup-run aksup-submit aksup-log aksup-validate-policy aksup-policy aksup-bench aksup-rollback aksup-snapshots; do
 		check "man page $m" [ -s "$ROOT/share/man/man1/$m.1" ] || ok=1
 	done
 	check "the docs, beside README.md as in the tree" [ -s "$ROOT/share/doc/aksup/docs/PROTOCOL.md" ] && [ -s "$ROOT/share/doc/aksup/README.md" ] || ok=1

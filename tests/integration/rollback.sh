@@ -458,6 +458,7 @@ t_store_placement() {
 	    --snapshot-dir "$WS/snaps" --action fs.list --target "$WS" \
 	    > "$T/out" 2> "$T/err2"
 	check "inside the workspace: refused ($(cat "$T/err2"))" grep -q "snapshot store .* lies beneath fs root" "$T/err2" || ok=1
+	check "and not left there" [ ! -e "$WS/snaps" ] || ok=1
 	mkdir -p "$T/open"
 	chmod 755 "$T/open"
 	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
@@ -467,6 +468,12 @@ t_store_placement() {
 	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 	    --action fs.list --target "$WS" > /dev/null 2>&1
 	check "default: beside the log, 0700" [ "$(stat -c %a "$T/snapshots")" = 700 ] || ok=1
+	# a policy that lets the agent write and delete nothing: no store
+	rm -rf "$T/snapshots"
+	printf 'capabilities:\n  - action: fs.read\n    resource: %s/**\n' "$WS" > "$T/ro.yaml"
+	"$AKSUP" submit --policy "$T/ro.yaml" --log-path "$T/log" \
+	    --action fs.read --target "$WS/sub" > /dev/null 2>&1
+	check "read-only policy: no store made" [ ! -e "$T/snapshots" ] || ok=1
 	return $ok
 }
 
