@@ -344,7 +344,7 @@ gc(struct store *st)
 				if (strlen(de->d_name) != 2 ||
 				    !hexs(de->d_name, 2))
 					continue;
-				snprintf(sub, sizeof(sub), "%s", de->d_name);
+				snprintf(sub, sizeof(sub), "%.2s", de->d_name);
 				if ((sfd = beneath(bdir, sub, O_RDONLY |
 				    O_DIRECTORY)) < 0)
 					continue;
