@@ -170,4 +170,10 @@ int snap_round(struct snap_round *s, int round, int runs, const char *dir,
 void snap_report(int json, int runs, const struct snap_round *s,
     const char *ref_why, int first);
 
+/* bench/pyref.c: python3 bench/SCRIPT ARG N (child_env, when not NULL,
+ * runs in the child first), its "ops p50 p99" into r (named label); a
+ * reference that cannot run is r->missing with why. */
+void py_ref(struct result *r, const char *label, const char *script,
+    const char *arg, int n, void (*child_env)(void), char *why, size_t len);
+
 #endif

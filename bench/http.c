@@ -308,98 +308,23 @@ http_inner(struct result *r, const char *url)
 
 /* ---- outer: the reference (bench/http_ref.py) ------------------------ */
 
-static int
-find_python(char *out, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *e;
-
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchrnul(p, ':');
-		if (e > p && snprintf(out, len, "%.*s/python3", (int)(e - p),
-		    p) < (int)len && access(out, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-/* The script beside the sources, else the installed one. */
-static const char *
-find_script(void)
-{
-	static const char *const where[] = {
-		AKSUP_SRCDIR "/bench/http_ref.py",
-		AKSUP_DATADIR "/bench/http_ref.py",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++)
-		if (access(where[i], R_OK) == 0)
-			return where[i];
-	return NULL;
-}
-
-/* The child: python3 SCRIPT URL N, its stdout the pipe; loopback never
- * through a proxy of the environment (the server is on this host). */
+/* In the reference's child: loopback never through a proxy of the
+ * environment (the server is on this host). */
 static void
-ref_exec(const char *py, const char *script, const char *url, int out)
+no_proxy_loopback(void)
 {
-	char n[16], np[4096];
+	char np[4096];
 	const char *old = getenv("no_proxy");
 
-	dup2(out, 1);
-	snprintf(n, sizeof(n), "%d", HTTP_N);
 	snprintf(np, sizeof(np), "127.0.0.1%s%s", old && *old ? "," : "",
 	    old ? old : "");
 	setenv("no_proxy", np, 1);
 	setenv("NO_PROXY", np, 1);
-	execl(py, "python3", script, url, n, (char *)NULL);
-	_exit(127);
 }
 
 void
 http_ref(struct result *r, const char *url, char *why, size_t len)
 {
-	char py[4096], line[256];
-	const char *script = find_script();
-	int p[2], st, ok;
-	FILE *f;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "http-ref");
-	r->missing = 1;
-	if (find_python(py, sizeof(py)) < 0) {
-		snprintf(why, len, "python3 not found on $PATH");
-		return;
-	}
-	if (script == NULL) {
-		snprintf(why, len, "bench/http_ref.py not found (in %s or %s)",
-		    AKSUP_SRCDIR, AKSUP_DATADIR);
-		return;
-	}
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		snprintf(why, len, "could not start python3: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0)
-		ref_exec(py, script, url, p[1]);
-	close(p[1]);
-	f = fdopen(p[0], "r");
-	ok = f != NULL && fgets(line, sizeof(line), f) != NULL &&
-	    sscanf(line, "%lf %lf %lf", &r->ops, &r->p50, &r->p99) == 3;
-	if (f != NULL)
-		fclose(f);
-	else
-		close(p[0]);
-	waitpid(pid, &st, 0);
-	if (!ok || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		snprintf(why, len, "%s did not run here (see its message above)",
-		    script);
-		return;
-	}
-	r->missing = 0;
-	r->n = HTTP_N;
-	r->p95 = -1;	/* the script gives p50 and p99 only */
+	py_ref(r, "http-ref", "http_ref.py", url, HTTP_N, no_proxy_loopback,
+	    why, len);
 }

@@ -34,21 +34,12 @@ static const char rollback_usage[] =
     "--session ID [--since RECORD_ID]\n"
     "       (audit: " AUDIT_USAGE ")\n       (sandbox: " CONFINE_USAGE ")";
 
-/* A record or session id as the broker makes them: 36 bytes, lower-case
- * hex digits and '-' at 8, 13, 18, 23 (the broker checks the rest). */
+/* A record or session id as the broker makes them (the broker checks
+ * the rest). */
 static int
 id_shape(const char *s)
 {
-	size_t i;
-
-	if (strlen(s) != ID_LEN)
-		return 0;
-	for (i = 0; i < ID_LEN; i++)
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' :
-		    !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return 1;
+	return strlen(s) == ID_LEN && cli_id_prefix(s);
 }
 
 /* aksup-log --rollback-plan on the log: its output in a memfd (or -1,

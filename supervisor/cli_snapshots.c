@@ -72,20 +72,12 @@ hexs(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-/* "<record id>.json": 36 bytes of hex and '-' (at 8, 13, 18, 23). */
+/* "<record id>.json" */
 static int
 meta_name(const char *s)
 {
-	size_t i;
-
-	if (strlen(s) != 41 || strcmp(s + 36, ".json") != 0)
-		return 0;
-	for (i = 0; i < 36; i++)
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' :
-		    !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return 1;
+	return strlen(s) == 41 && strcmp(s + 36, ".json") == 0 &&
+	    cli_id_prefix(s);
 }
 
 /* Open the store and list meta/: 0, 1 (no store there: said), -1. */

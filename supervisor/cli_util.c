@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 #include <pwd.h>
 
@@ -192,27 +194,69 @@ cli_default_log(int make)
 	return NULL;
 }
 
-#define PINS_BASENAME	"mcp-pins.jsonl"
-
-const char *
-cli_default_pins(const char *log_path)
+/* NAME beside the log (NULL: the default log), into path (PATH_MAX):
+ * its directory as written ("" for a bare name). NULL when too long
+ * (said: what, and the option that names another). */
+static const char *
+beside_log(const char *log_path, const char *name, char *path,
+    const char *what, const char *option)
 {
-	static char path[PATH_MAX];
 	const char *slash;
 	int n;
 
 	if (log_path == NULL && (log_path = cli_default_log(0)) == NULL)
 		return NULL;
-	/* beside the log: its directory as written ("" for a bare name) */
 	if ((slash = strrchr(log_path, '/')) == NULL)
-		n = snprintf(path, sizeof(path), "%s", PINS_BASENAME);
+		n = snprintf(path, PATH_MAX, "%s", name);
 	else
-		n = snprintf(path, sizeof(path), "%.*s/%s",
-		    (int)(slash - log_path), log_path, PINS_BASENAME);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		log_warnx("no default MCP pin file: the directory of %s is too "
-		    "long (name one with --mcp-pins)", log_path);
+		n = snprintf(path, PATH_MAX, "%.*s/%s",
+		    (int)(slash - log_path), log_path, name);
+	if (n < 0 || n >= PATH_MAX) {
+		log_warnx("no default %s: the directory of %s is too long "
+		    "(name one with %s)", what, log_path, option);
 		return NULL;
 	}
 	return path;
+}
+
+const char *
+cli_default_pins(const char *log_path)
+{
+	static char path[PATH_MAX];
+
+	return beside_log(log_path, "mcp-pins.jsonl", path, "MCP pin file",
+	    "--mcp-pins");
+}
+
+const char *
+snapstore_default(const char *log_path)
+{
+	static char path[PATH_MAX];
+
+	return beside_log(log_path, "snapshots", path, "snapshot store",
+	    "--snapshot-dir");
+}
+
+int
+cli_id_prefix(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 36; i++)	/* (stops at a NUL: not a digit) */
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' :
+		    !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int
+open_nofollow(int dirfd, const char *path, unsigned long long flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = flags;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }

@@ -20,25 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <linux/magic.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 
 #include "common/log.h"
 #include "supervisor/confine.h"
 #include "supervisor/session.h"
-
-static int
-open_nofollow(int dirfd, const char *path, unsigned long long flags)
-{
-	struct open_how how;
-
-	memset(&how, 0, sizeof(how));
-	how.flags = flags;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
 
 /* The pin file: made 0600 when missing; else a regular file of the
  * invoking user's (or root's) that nobody else may write. */

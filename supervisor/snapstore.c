@@ -16,12 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/fds.h"
@@ -34,7 +32,6 @@
 
 #define SNAP_DEFAULT_MAX	(1024ull * 1024 * 1024)	/* 1 GiB */
 #define SNAP_TTL_MAX		(100ull * 365 * 24 * 3600)
-#define SNAP_BASENAME		"snapshots"
 
 int
 snapstore_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
@@ -63,40 +60,6 @@ snapstore_cli_opt(int ch, const char *arg, struct session_cfg *cfg,
 		return 1;
 	}
 	return 0;
-}
-
-const char *
-snapstore_default(const char *log_path)
-{
-	static char path[PATH_MAX];
-	const char *slash;
-	int n;
-
-	if (log_path == NULL && (log_path = cli_default_log(0)) == NULL)
-		return NULL;
-	/* beside the log: its directory as written ("" for a bare name) */
-	if ((slash = strrchr(log_path, '/')) == NULL)
-		n = snprintf(path, sizeof(path), "%s", SNAP_BASENAME);
-	else
-		n = snprintf(path, sizeof(path), "%.*s/%s",
-		    (int)(slash - log_path), log_path, SNAP_BASENAME);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		log_warnx("no default snapshot store: the directory of %s is "
-		    "too long (name one with --snapshot-dir)", log_path);
-		return NULL;
-	}
-	return path;
-}
-
-static int
-open_nofollow(int dirfd, const char *path, unsigned long long flags)
-{
-	struct open_how how;
-
-	memset(&how, 0, sizeof(how));
-	how.flags = flags;
-	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 /* The store's path, absolute (a relative one is from the working

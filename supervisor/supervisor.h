@@ -242,6 +242,11 @@ const char *cli_default_log(int make);
  * next call; NULL (said) when there is no default log or the path is
  * too long. The session and `aksup mcp` alike. */
 const char *cli_default_pins(const char *log_path);
+/* 1 when s begins with 36 bytes shaped as the broker's record and
+ * session ids (lower-case hex, '-' at 8, 13, 18, 23), else 0. */
+int cli_id_prefix(const char *s);
+/* openat2 with no symbolic link and no magic link followed: fd or -1. */
+int open_nofollow(int dirfd, const char *path, unsigned long long flags);
 
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
