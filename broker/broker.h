@@ -93,6 +93,8 @@ struct broker_cfg {
 	struct policy *policy;
 	struct audit *audit;
 	size_t agent_max;	/* largest agent message in either direction */
+	int operator_client;	/* the agent seat holds aksup submit (the
+				 * operator's tool), not an agent */
 	const char *stop_reason;	/* out: the supervisor's SESSION_STOP
 					 * ("timeout", "signal"), or NULL */
 };

@@ -404,6 +404,7 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 		    "worker of this kind); try again when one has answered";
 	j->f.rid = j->c.rid;
 	j->f.session = audit_session_id(b->cfg->audit);
+	j->f.operator_client = b->cfg->operator_client;
 	/* the outcome of a write or delete names its snapshot (the worker
 	 * does not do it without one) or says there was none */
 	if (pv->snapshots)

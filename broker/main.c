@@ -311,6 +311,7 @@ main(int argc, char **argv)
 		{ "waived", required_argument, NULL, 'W' },
 		{ "view", required_argument, NULL, 'V' },
 		{ "log-name", required_argument, NULL, 'N' },
+		{ "operator-client", no_argument, NULL, 'O' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "action", required_argument, NULL, 'A' },
 		{ "target", required_argument, NULL, 'T' },
@@ -323,7 +324,7 @@ main(int argc, char **argv)
 	};
 	const char *x_action = NULL, *x_target = NULL, *x_params = NULL;
 	const char *log_name = "";
-	int explain = 0, mcp = 0;
+	int explain = 0, mcp = 0, operator_client = 0;
 	struct broker_cfg cfg;
 	const char *name = NULL;
 	struct audit *audit = NULL;
@@ -358,6 +359,7 @@ main(int argc, char **argv)
 		case 'W': as.waived = optarg; break;
 		case 'V': as.view = view_arg(optarg); break;
 		case 'N': log_name = optarg; break;
+		case 'O': operator_client = 1; break;
 		case 'e': explain = 1; break;
 		case 'A': x_action = optarg; break;
 		case 'T': x_target = optarg; break;
@@ -442,6 +444,7 @@ main(int argc, char **argv)
 	cfg.policy = p;
 	cfg.audit = audit;
 	cfg.agent_max = agent_max;
+	cfg.operator_client = operator_client;
 	/* an answer around a command's result: its id, status, an error
 	 * (a timeout's), the record id (broker/broker.h) */
 	proc_data_max = agent_max - ANSWER_MAX(0, 160);

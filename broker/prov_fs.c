@@ -54,8 +54,8 @@ rollback_encode(struct fwd *f, json_t *params, const char *target,
 
 	memset(fr, 0, sizeof(*fr));
 	fr->op = FS_OP_ROLLBACK;
-	fr->flags = json_is_true(json_object_get(params, "force")) ?
-	    FS_F_FORCE : 0;
+	fr->flags = (json_is_true(json_object_get(params, "force")) ?
+	    FS_F_FORCE : 0) | (f->operator_client ? FS_F_ANY_SESSION : 0);
 	if (put_ids(fr, f, target) < 0) {
 		*err = "internal error: no record id";
 		return -1;

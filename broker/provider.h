@@ -45,6 +45,7 @@ struct fwd {
 	_Alignas(8) unsigned char hdr[FWD_HDR_MAX];
 	const char *rid;	/* the request's record id (36 bytes + NUL) */
 	const char *session;	/* the session's id (the same form) */
+	int operator_client;	/* broker_cfg's: may undo any session's */
 	struct iovec iov[4];
 	int iovcnt;
 	void *owned;		/* a buffer the hook made, freed with it */

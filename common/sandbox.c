@@ -185,11 +185,15 @@ static const struct sc_allow fs_allow[] = {
 	SC(pread64, "fs.read"),
 	SC(fchmod, "snapshot.rollback gives a restored file its mode, on "
 	    "the fd of the temp file it wrote beneath a root"),
+	SC(flock, "the snapshot store's lock: shared while a snapshot is "
+	    "taken, exclusive while a sweep removes (on the store's fd)"),
+	SC(umask, "snapshot.rollback makes a deleted directory again with "
+	    "its exact mode (the mask cleared around one mkdirat)"),
 	/* newfstatat and fcntl: argument-checked in add_fs_args() */
 };
 
 /*
- * The fs worker's calls whose arguments matter:
+ * The fs worker's calls whose arguments matter (and utimensat, below):
  * - newfstatat only with AT_SYMLINK_NOFOLLOW (type and size of one name
  *   in an opened dirfd, never following it) or AT_EMPTY_PATH (fstat);
  * - fcntl only F_GETFL (fdopendir, the root check) and F_SETFD
@@ -206,6 +210,11 @@ add_fs_args(scmp_filter_ctx ctx)
 		return -1;
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_SETFD)) < 0)
+		return -1;
+	/* utimensat only on an fd (path NULL): a shared blob's time made
+	 * now (futimens), never a name's */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(utimensat), 1,
+	    SCMP_A1(SCMP_CMP_EQ, 0)) < 0)
 		return -1;
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));

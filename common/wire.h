@@ -134,6 +134,10 @@ enum fs_enc {
 				   done */
 #define FS_F_FORCE	0x2u	/* FS_OP_ROLLBACK: restore even when the
 				   file changed since the action */
+#define FS_F_ANY_SESSION 0x4u	/* FS_OP_ROLLBACK: a snapshot of another
+				   session too (the operator's aksup
+				   rollback); without it, an agent undoes
+				   only its own session's */
 #define FS_ID_LEN	36	/* a record or session id, a UUID */
 
 struct fs_req {

@@ -337,6 +337,10 @@ auditfile_broker_args(const struct session_cfg *cfg, int keyfd, char **argv,
 		ARG("--view");
 		ARG(cfg->view->json);
 	}
+	/* the agent is the operator's own client (aksup submit, aksup
+	 * rollback), not an agent: it may roll back any session's snapshot */
+	if (cfg->agent_role == ROLE_CLIENT)
+		ARG("--operator-client");
 #undef ARG
 	return n;
 }

@@ -388,6 +388,10 @@ t_kill_during_snapshot() {
 		note "try $try: the copy ended before it was seen"
 	done
 	check "killed while the blob was being written" [ $hit = 1 ] || ok=1
+	check "its half copy left in tmp/" [ -n "$(ls -A "$STORE/tmp")" ] || ok=1
+	# a minute later (a temp file younger than that may be another
+	# running session's), the next session's start removes it
+	find "$STORE/tmp" -type f -exec touch -d '2 minutes ago' {} +
 	rm -f "$WS/huge"
 	printf 'a' > "$WS/small"
 	check "the next session writes" [ "$(write "$WS/small" b | wc -c)" -gt 30 ] || ok=1
@@ -565,10 +569,81 @@ t_rule_order() {
 	return $ok
 }
 
+# An agent (aksup run) undoes only its own session's actions; the
+# operator's aksup rollback undoes any session's. And undoing a file a
+# write created is a delete: without the delete right, refused.
+t_agent_own_session() {
+	local ok=0 r r2 out
+	setup
+	printf 'x' > "$WS/own"
+	r=$(write "$WS/own" y)		# a session of the operator's
+	cat > "$T/agent.py" <<'PY'
+import json, os, socket, sys
+chan = socket.socket(fileno=int(os.environ["AKSUP_FD"]))
+def call(i, action, target, params=None):
+    req = {"id": i, "action": action, "target": target}
+    if params is not None:
+        req["params"] = params
+    chan.send(json.dumps(req).encode())
+    a = json.loads(chan.recv(1 << 20))
+    print(json.dumps(a))
+    return a
+call(1, "snapshot.rollback", sys.argv[1])
+w = call(2, "fs.write", sys.argv[2], {"content": "agent"})
+call(3, "snapshot.rollback", w["record_id"])
+PY
+	chmod 644 "$T/agent.py"
+	out=$("$AKSUP" run --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --ro "$T/agent.py" -- /usr/bin/python3 \
+	    "$T/agent.py" "$r" "$WS/own" 2>"$T/err2")
+	check "another session's: refused ($(head -c 300 <<<"$out"))" \
+	    bash -c 'jq -r "select(.id==1) | .error" <<<"$1" | grep -q "belongs to another session"' _ "$out" || ok=1
+	check "its own: rolled back" [ "$(jq -r 'select(.id==3) | .status' <<<"$out")" = OK ] || ok=1
+	check "the file as the operator's write left it" [ "$(cat "$WS/own")" = y ] || ok=1
+	check "the operator's rollback: done" [ "$(rollback "$r" | status)" = OK ] && [ "$(cat "$WS/own")" = x ] || ok=1
+	# a new file, a policy without fs.delete: not removed
+	r2=$(write "$WS/made/new" z)
+	sed -i '/action: fs.delete/,+1d' "$T/p.yaml"
+	rollback "$r2" > "$T/out"
+	check "no delete right: refused ($(cat "$T/out"))" grep -q "and fs.delete (to remove what the write created)" "$T/out" || ok=1
+	check "still there" [ -f "$WS/made/new" ] || ok=1
+	return $ok
+}
+
+# Bytes the store holds already are shared, checked, and made young
+# again: gc (which keeps a blob younger than a minute) never removes the
+# blob a new snapshot names, even one whose bytes an old snapshot held.
+t_blob_reuse() {
+	local ok=0 r b out
+	setup
+	head -c 70000 /dev/urandom > "$WS/big"
+	cp "$WS/big" "$T/orig"
+	r=$(write "$WS/big" one)
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	b=$(find "$STORE/blobs" -type f | head -1)
+	touch -d '2 minutes ago' "$b"	# unnamed and old: a sweep's
+	r=$(write "$WS/big" two)	# the same prior bytes again
+	check "the blob is there" [ -f "$b" ] || ok=1
+	check "and young again" [ $(( $(date +%s) - $(stat -c %Y "$b") )) -lt 60 ] || ok=1
+	out=$("$AKSUP" snapshots gc --snapshot-dir "$STORE")
+	check "gc keeps it ($out)" [ -f "$b" ] || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
+	check "byte for byte" cmp -s "$T/orig" "$WS/big" || ok=1
+	# a damaged blob of the same size is not shared: written anew
+	r=$(write "$WS/big" three)
+	rollback "$r" > /dev/null
+	chmod u+w "$b"; head -c 70000 /dev/zero > "$b"
+	r=$(write "$WS/big" four)
+	check "rewritten whole" cmp -s "$T/orig" "$b" || ok=1
+	check "rolled back" [ "$(rollback "$r" | status)" = OK ] && cmp -s "$T/orig" "$WS/big" || ok=1
+	return $ok
+}
+
 ALL="binary_round_trip mode_kept tampered_blob new_file_removed delete_restored
 denied_no_snapshot store_full expired forged_ids rollback_denied changed
 session_100 kill_during_snapshot too_large snapshot_false symlink store_placement
-snapshots_list_gc ttl_sources rule_order"
+snapshots_list_gc ttl_sources rule_order
+agent_own_session blob_reuse"
 
 cd "$T" || exit 1
 echo "rollback tests as $(id -un) (uid $(id -u))"

@@ -486,8 +486,10 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	/* a rollback names its record (which the broker checked); a
 	 * snapshot is named by its request's */
 	if (q.op == FS_OP_ROLLBACK && need == len && snap_id_ok(rid) &&
-	    (q.flags & ~FS_F_FORCE) == 0) {
-		rollback_do(rid, (q.flags & FS_F_FORCE) != 0, r);
+	    snap_id_ok(session) &&
+	    (q.flags & ~(FS_F_FORCE | FS_F_ANY_SESSION)) == 0) {
+		rollback_do(rid, (q.flags & FS_F_ANY_SESSION) ? NULL : session,
+		    (q.flags & FS_F_FORCE) != 0, r);
 		return;
 	}
 	if (need != len || q.path_len == 0 || q.root >= nroots ||

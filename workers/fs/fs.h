@@ -105,7 +105,9 @@ void store_forget(const char *rid);
 /* ---- rollback.c ---- */
 
 /* snapshot.rollback of record rid (force: even when the file changed
- * since the action). */
-void rollback_do(const char *rid, int force, struct reply *r);
+ * since the action); session: only a snapshot of that session (an
+ * agent's rollback), NULL: any (the operator's aksup rollback). */
+void rollback_do(const char *rid, const char *session, int force,
+    struct reply *r);
 
 #endif

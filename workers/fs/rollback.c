@@ -152,28 +152,24 @@ out:
 	return rc;
 }
 
-/* A deleted (empty) directory made again, with its mode: set on its fd,
- * as the umask of mkdirat would take bits away. 0 or -1 with why. */
+/* A deleted (empty) directory made again, with its exact mode (the
+ * umask cleared around the one mkdirat: opening it to fchmod would need
+ * the list right). One there already (force): left as it is, its mode
+ * too. 0 or -1 with why. */
 static int
 remake_dir(int dfd, const char *name, unsigned mode, int force, char *why,
     size_t whylen)
 {
-	int fd;
+	mode_t old = umask(0);
+	int rc = mkdirat(dfd, name, (mode_t)(mode & 01777));
+	int err = errno;
 
-	if (mkdirat(dfd, name, 0700) < 0 && !(errno == EEXIST && force)) {
+	umask(old);
+	if (rc < 0 && !(err == EEXIST && force)) {
 		snprintf(why, whylen, "cannot make the directory: %s",
-		    strerror(errno));
+		    strerror(err));
 		return -1;
 	}
-	if ((fd = open_beneath(dfd, name, O_RDONLY | O_DIRECTORY, 0)) < 0 ||
-	    fchmod(fd, (mode_t)(mode & 01777)) < 0) {
-		snprintf(why, whylen, "cannot give the directory its mode: %s",
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
 	return 0;
 }
 
@@ -260,7 +256,8 @@ out:
 }
 
 void
-rollback_do(const char *rid, int force, struct reply *r)
+rollback_do(const char *rid, const char *session, int force,
+    struct reply *r)
 {
 	struct snap_meta *m;
 	const char *done = NULL;
@@ -273,9 +270,21 @@ rollback_do(const char *rid, int force, struct reply *r)
 		reply_error(r, "%s", why);
 		goto out;
 	}
-	if ((root = fs_root_by_path(m->root, FS_RIGHT_WRITE)) < 0) {
+	/* an agent undoes its own session's writes; the operator any */
+	if (session != NULL && strcmp(m->session, session) != 0) {
+		reply_error(r, "snapshot %s belongs to another session: an "
+		    "agent rolls back only its own session's actions (the "
+		    "operator: aksup rollback); nothing restored", rid);
+		goto out;
+	}
+	/* restoring bytes is a write; removing what a write created (and
+	 * its directories) is a delete: the policy must give both rights */
+	if ((root = fs_root_by_path(m->root, m->existed ? FS_RIGHT_WRITE :
+	    FS_RIGHT_WRITE | FS_RIGHT_DELETE)) < 0) {
 		reply_error(r, "snapshot %s: its root %s is not a root this "
-		    "policy lets fs.write; nothing restored", rid, m->root);
+		    "policy lets fs.write%s; nothing restored", rid, m->root,
+		    m->existed ? "" : " and fs.delete (to remove what the "
+		    "write created)");
 		goto out;
 	}
 	if (undo(root, m, force, &done, why, sizeof(why)) < 0) {

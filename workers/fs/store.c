@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -173,55 +174,91 @@ full(uint64_t more, char *why, size_t whylen)
 	return -1;
 }
 
-/* A blob of the file open on `in` (st its fstat): its digest into hex,
- * its size into *size. 0, or -1 with why. */
+static void
+copy_why(char *why, size_t whylen)
+{
+	if (errno == EDQUOT)
+		snprintf(why, whylen, "the snapshot store is full "
+		    "(--snapshot-max-bytes)");
+	else if (errno == EFBIG)
+		snprintf(why, whylen, "the file is larger than the fs worker "
+		    "may write (its file size limit)");
+	else
+		snprintf(why, whylen, "cannot copy the file into the snapshot "
+		    "store: %s", strerror(errno));
+}
+
+/* The blob `final` already holds bytes of this digest and size: then its
+ * time is made now (a sweep or gc keeps a blob younger than a minute, so
+ * it is not removed before the metadata that names it again is written).
+ * 1 kept, 0 absent or damaged (to be written anew). */
+static int
+blob_there(const char *final, const char *hex, uint64_t size)
+{
+	char got[SNAP_HEX_LEN + 1];
+	struct stat bst;
+	uint64_t n;
+	int fd, ok;
+
+	if ((fd = open_beneath(sdir, final, O_RDONLY | O_NONBLOCK, 0)) < 0)
+		return 0;
+	ok = fstat(fd, &bst) == 0 && S_ISREG(bst.st_mode) &&
+	    (uint64_t)bst.st_size == size &&
+	    store_copy(fd, -1, size, got, &n) == 0 && n == size &&
+	    strcmp(got, hex) == 0 && futimens(fd, NULL) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * A blob of the file open on `in` (st its fstat): its digest into hex,
+ * its size into *size. Hashed first: bytes the store already holds
+ * (checked) are shared, not written again; else copied into tmp/ (hashed
+ * again on the way: the file must not have changed meanwhile) and
+ * renamed into blobs/. 0, or -1 with why.
+ */
 static int
 take_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
     uint64_t *size, char *why, size_t whylen)
 {
 	char tmp[64], final[sizeof("blobs/ab/") + SNAP_HEX_LEN], dir[16];
-	struct stat bst;
-	int out;
+	char again[SNAP_HEX_LEN + 1];
+	uint64_t n;
+	int out = -1;
 
 	if (full(cost((uint64_t)st->st_size) + SNAP_META_MAX / 256, why,
 	    whylen) < 0)
 		return -1;
+	if (store_copy(in, -1, smax - sused, hex, size) < 0) {
+		copy_why(why, whylen);
+		return -1;
+	}
+	if (snap_blob_name(hex, final, sizeof(final)) < 0)
+		fatalx("blob name");
+	if (blob_there(final, hex, *size))
+		return 0;	/* shared (content-addressed) */
 	tmp_name(NULL, tmp, sizeof(tmp));
-	if ((out = open_beneath(sdir, tmp, O_WRONLY | O_CREAT | O_EXCL,
-	    0600)) < 0) {
+	if (lseek(in, 0, SEEK_SET) != 0 || (out = open_beneath(sdir, tmp,
+	    O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
 		snprintf(why, whylen, "cannot write in the snapshot store: %s",
 		    strerror(errno));
 		return -1;
 	}
-	if (store_copy(in, out, smax - sused, hex, size) < 0) {
-		if (errno == EDQUOT)
-			snprintf(why, whylen, "the snapshot store is full "
-			    "(--snapshot-max-bytes)");
-		else if (errno == EFBIG)
-			snprintf(why, whylen, "the file is larger than the fs "
-			    "worker may write (its file size limit)");
-		else
-			snprintf(why, whylen, "cannot copy the file into the "
-			    "snapshot store: %s", strerror(errno));
+	if (store_copy(in, out, smax - sused, again, &n) < 0) {
+		copy_why(why, whylen);
+		goto fail;
+	}
+	if (n != *size || strcmp(again, hex) != 0) {
+		snprintf(why, whylen, "cannot snapshot it: it changed while "
+		    "being copied");
 		goto fail;
 	}
 	close(out);
 	out = -1;
-	if (snap_blob_name(hex, final, sizeof(final)) < 0)
-		fatalx("blob name");
 	snprintf(dir, sizeof(dir), "blobs/%.2s", hex);
-	if (mkdirat(sdir, dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(why, whylen, "cannot write in the snapshot store: %s",
-		    strerror(errno));
-		goto fail;
-	}
-	/* the same bytes are already there: shared (content-addressed) */
-	if (fstatat(sdir, final, &bst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(bst.st_mode) && (uint64_t)bst.st_size == *size) {
-		(void)unlinkat(sdir, tmp, 0);
-		return 0;
-	}
-	if (renameat(sdir, tmp, sdir, final) < 0) {
+	/* (a damaged blob of that name is replaced by the rename) */
+	if ((mkdirat(sdir, dir, 0700) < 0 && errno != EEXIST) ||
+	    renameat(sdir, tmp, sdir, final) < 0) {
 		snprintf(why, whylen, "cannot write in the snapshot store: %s",
 		    strerror(errno));
 		goto fail;
@@ -354,8 +391,36 @@ out:
 	return rc;
 }
 
+/* The store's lock (flock on its directory, shared by every process
+ * that uses the store): a snapshot is taken holding it shared, a sweep
+ * (here or aksup snapshots gc) removes holding it exclusive, so no blob
+ * is removed between the moment a snapshot finds it there and the moment
+ * the metadata naming it is in place. */
+static int slock = -1;
+
+static void
+store_lock(int op)
+{
+	while (slock >= 0 && flock(slock, op) < 0)
+		if (errno != EINTR)
+			fatal("snapshot store lock");
+}
+
+static int take(const struct snap_take *t, char *why, size_t whylen);
+
 int
 store_take(const struct snap_take *t, char *why, size_t whylen)
+{
+	int rc;
+
+	store_lock(LOCK_SH);
+	rc = take(t, why, whylen);
+	store_lock(LOCK_UN);
+	return rc;
+}
+
+static int
+take(const struct snap_take *t, char *why, size_t whylen)
 {
 	struct snap_meta m;
 	char name[sizeof("meta/.json") + SNAP_ID_LEN], *line;
@@ -635,6 +700,48 @@ sweep_blobs(const struct names *keep, int64_t now)
 	closedir(d);
 }
 
+/* A name this worker gives a temp file: 16 hex digits, '-', then
+ * "incoming" or a record id and ".json" (tmp_name, snap_tmp_name). */
+static int
+tmp_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	if (s[16] != '-')
+		return 0;
+	s += 17;
+	if (strcmp(s, "incoming") == 0)
+		return 1;
+	return strlen(s) == SNAP_ID_LEN + 5 &&
+	    strcmp(s + SNAP_ID_LEN, ".json") == 0 &&
+	    strspn(s, "0123456789abcdef-") >= SNAP_ID_LEN;
+}
+
+/* tmp/: what a killed writer left half written (its own names only,
+ * older than the grace: another session's may be being written). */
+static void
+clear_tmp(int64_t now)
+{
+	char name[NAME_MAX_STORE];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if ((d = open_sub("tmp")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (tmp_name_ok(de->d_name) && snprintf(name, sizeof(name),
+		    "tmp/%s", de->d_name) < (int)sizeof(name) &&
+		    fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && now - st.st_mtime > BLOB_GRACE_S)
+			(void)unlinkat(sdir, name, 0);
+	closedir(d);
+}
+
 void
 store_sweep(void)
 {
@@ -643,29 +750,15 @@ store_sweep(void)
 
 	if (sdir < 0)
 		return;
+	store_lock(LOCK_EX);
 	sused = 0;
+	clear_tmp(now);
 	sweep_meta(&keep, now);
 	if (keep.n > 0)
 		qsort(keep.hex, keep.n, sizeof(*keep.hex), hexcmp);
 	sweep_blobs(&keep, now);
+	store_lock(LOCK_UN);
 	free(keep.hex);
-}
-
-/* tmp/: what a crash left half written; nothing names it. */
-static void
-clear_tmp(void)
-{
-	char name[NAME_MAX_STORE];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = open_sub("tmp")) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' && snprintf(name, sizeof(name),
-		    "tmp/%s", de->d_name) < (int)sizeof(name))
-			(void)unlinkat(sdir, name, 0);
-	closedir(d);
 }
 
 void
@@ -684,6 +777,8 @@ store_init(int dirfd, uint64_t max_bytes, int64_t ttl)
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (mkdirat(sdir, subs[i], 0700) < 0 && errno != EEXIST)
 			fatal("snapshot store: cannot make %s", subs[i]);
+	if ((slock = open_beneath(sdir, ".", O_RDONLY | O_DIRECTORY, 0)) < 0)
+		fatal("snapshot store: cannot open it for its lock");
 }
 
 /* After the sandbox is in force (store_init runs before it): the
@@ -691,8 +786,5 @@ store_init(int dirfd, uint64_t max_bytes, int64_t ttl)
 void
 store_start(void)
 {
-	if (sdir < 0)
-		return;
-	clear_tmp();
 	store_sweep();
 }
