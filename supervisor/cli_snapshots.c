@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +44,7 @@ static const char snapshots_usage[] =
 
 struct store {
 	int dir, meta;		/* O_PATH store, its meta/ (O_RDONLY) */
+	int lock;		/* gc: the store, O_RDONLY, flock'ed */
 	char **names;		/* meta/'s record files */
 	char *skip;		/* names[i] could not be read: never removed */
 	size_t n;
@@ -61,7 +63,7 @@ beneath(int dirfd, const char *path, unsigned long long flags)
 }
 
 static int
-hexs(const char *s, size_t n)
+hexs_prefix(const char *s, size_t n)
 {
 	size_t i;
 
@@ -69,7 +71,13 @@ hexs(const char *s, size_t n)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
 		    s[i] <= 'f')))
 			return 0;
-	return s[n] == '\0';
+	return 1;
+}
+
+static int
+hexs(const char *s, size_t n)
+{
+	return hexs_prefix(s, n) && s[n] == '\0';
 }
 
 /* "<record id>.json" */
@@ -89,7 +97,7 @@ store_open(const char *path, struct store *st)
 	int fd;
 
 	memset(st, 0, sizeof(*st));
-	st->dir = st->meta = -1;
+	st->dir = st->meta = st->lock = -1;
 	/* the operator's path, no symlink on the way (as aksup run's) */
 	st->dir = (int)syscall(SYS_openat2, AT_FDCWD, path,
 	    &(struct open_how){ .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -145,6 +153,8 @@ store_close(struct store *st)
 	free(st->skip);
 	if (st->meta >= 0)
 		close(st->meta);
+	if (st->lock >= 0)
+		close(st->lock);	/* (and its lock with it) */
 	if (st->dir >= 0)
 		close(st->dir);
 }
@@ -161,11 +171,15 @@ copy_one(struct store *st, size_t i, FILE *out)
 
 	fd = beneath(st->meta, st->names[i], O_RDONLY | O_NONBLOCK |
 	    O_NOFOLLOW);
-	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    sb.st_size > 0 && sb.st_size <= META_MAX)
-		r = read(fd, buf, (size_t)sb.st_size);
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (sb.st_size > 0 && sb.st_size <= META_MAX)
+			r = read(fd, buf, (size_t)sb.st_size);
+		else
+			r = 0;	/* empty or too large: damaged, removable */
+	}
 	if (fd < 0 || r < 0)
-		st->skip[i] = 1;	/* unreadable: said, never removed */
+		st->skip[i] = 1;	/* unreadable (or not a file): said,
+					 * never removed */
 	if (fd >= 0)
 		close(fd);
 	if (r > 0 && r == sb.st_size && buf[r - 1] == '\n' &&
@@ -274,10 +288,13 @@ blob_name(const char *s)
 	return strlen(s) == HEX_LEN && hexs(s, HEX_LEN);
 }
 
+/* A name the fs worker gives a temp file: 16 hex digits, '-', then
+ * "incoming" or "<record id>.json". */
 static int
-any_name(const char *s)
+tmp_name(const char *s)
 {
-	return s[0] != '.';
+	return strlen(s) > 17 && hexs_prefix(s, 16) && s[16] == '-' &&
+	    (strcmp(s + 17, "incoming") == 0 || meta_name(s + 17));
 }
 
 static int
@@ -350,7 +367,7 @@ gc(struct store *st)
 	}
 	/* tmp/: what a killed session left (a running one's is newer) */
 	if ((sfd = beneath(st->dir, "tmp", O_RDONLY | O_DIRECTORY)) >= 0) {
-		sweep_dir(sfd, any_name, NULL, 0, &ntmp, &tbytes);
+		sweep_dir(sfd, tmp_name, NULL, 0, &ntmp, &tbytes);
 		close(sfd);
 	}
 	printf("removed %zu expired and %zu damaged snapshots, %zu blobs no "
@@ -431,6 +448,19 @@ cmd_snapshots(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	rc = store_open(dir, &st);
+	if (rc == 0 && mode[0] == 'g' && (st.lock = beneath(st.dir, ".",
+	    O_RDONLY | O_DIRECTORY)) < 0) {
+		log_warn("snapshot store %s", dir);
+		rc = -1;
+	}
+	/* gc removes holding the store's lock exclusive, as a session's
+	 * sweep does: no session is then between finding a blob there and
+	 * writing the metadata that names it (workers/fs/store.c) */
+	while (rc == 0 && mode[0] == 'g' && flock(st.lock, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			log_warn("snapshot store %s: its lock", dir);
+			rc = -1;
+		}
 	if (rc == 0)
 		rc = mode[0] == 'l' ? show(&st, "list", session, json, -2) :
 		    gc(&st);

@@ -13,6 +13,7 @@
  * (--run-as, as root), given to that user right after it was made. It
  * reads nothing in the store: the fs worker does, confined.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,6 +30,7 @@
 #include "supervisor/cgroup.h"
 #include "supervisor/confine.h"
 #include "supervisor/session.h"
+#include "supervisor/view.h"
 
 #define SNAP_DEFAULT_MAX	(1024ull * 1024 * 1024)	/* 1 GiB */
 #define SNAP_TTL_MAX		(100ull * 365 * 24 * 3600)
@@ -148,6 +150,139 @@ store_wanted(const struct sess *s)
 	return 0;
 }
 
+#define STORE_MARK	".aksup-snapshot-store"
+
+/*
+ * The directory is a snapshot store: it holds the mark aksup leaves in
+ * every store it makes or adopts. One without it is adopted (the mark
+ * made) only when it holds nothing but a store's own folders: the fs
+ * worker clears files in it and may create and rename anything beneath
+ * it, so a directory of other files (a home, --snapshot-dir ~) is never
+ * taken for one. 0, or -1 (said). As the invoking user.
+ */
+static int
+store_mark(int fd, const char *path)
+{
+	static const char *const own[] = { "meta", "blobs", "tmp", NULL };
+	struct dirent *de;
+	struct stat st;
+	size_t i;
+	DIR *d;
+	int rd, mk;
+
+	if (fstatat(fd, STORE_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		return 0;
+	if ((rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (d = fdopendir(rd)) == NULL) {
+		if (rd >= 0)
+			close(rd);
+		log_warn("snapshot store %s", path);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		for (i = 0; own[i] != NULL && strcmp(own[i], de->d_name); i++)
+			;
+		if (own[i] == NULL) {
+			log_warnx("snapshot store %s: a directory that holds "
+			    "other files (%s) and is no snapshot store (no %s "
+			    "in it); refusing to use it: name an empty or a new "
+			    "directory", path, de->d_name, STORE_MARK);
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if ((mk = openat(fd, STORE_MARK, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 && errno != EEXIST) {
+		log_warn("snapshot store %s: %s", path, STORE_MARK);
+		return -1;
+	}
+	if (mk >= 0)
+		close(mk);
+	return 0;
+}
+
+/* 1 when the directory on fd lies at or beneath the store (st, its
+ * identity; ip, its path inside its filesystem, "" when unknown): up by
+ * "..", and inside the filesystem (a bind mount of a store's folder). */
+static int
+in_store(int fd, const struct stat *st, const char *ip)
+{
+	char p[PATH_MAX];
+	struct stat cur, up;
+	int d, next, depth;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &cur) == 0 && cur.st_dev == st->st_dev && ip[0] != '\0'
+	    && fs_internal_path(fd, p, sizeof(p)) == 0 &&
+	    fs_path_beneath(p, ip))
+		return 1;
+	if ((d = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;	/* (a file of the view: its directory counts) */
+	for (depth = 0; depth < 4096 && fstat(d, &cur) == 0; depth++) {
+		if (cur.st_dev == st->st_dev && cur.st_ino == st->st_ino) {
+			close(d);
+			return 1;
+		}
+		next = openat(d, "..", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next < 0 || fstat(next, &up) < 0 || (up.st_dev ==
+		    cur.st_dev && up.st_ino == cur.st_ino)) {
+			if (next >= 0)
+				close(next);
+			break;
+		}
+		close(d);
+		d = next;
+	}
+	close(d);
+	return 0;
+}
+
+/* Nothing the agent or a server can reach may lie in the store: a root
+ * inside it would let the agent read the bytes it overwrote under other
+ * policies, forge snapshots, or lose files to the worker's sweeps. */
+static int
+store_contains_none(const struct sess *s, int fd)
+{
+	const struct agent_view *v = s->cfg->view;
+	char ip[PATH_MAX];
+	struct stat st;
+	int i;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (fs_internal_path(fd, ip, sizeof(ip)) < 0)
+		ip[0] = '\0';
+	for (i = 0; i < s->nroots; i++)
+		if (!s->proot[i].missing && in_store(s->rootfd[i], &st, ip)) {
+			log_warnx("snapshot store %s holds fs root %s (rule at "
+			    "%s); refusing to start: put the store outside "
+			    "every directory the policy opens", s->snappath,
+			    s->proot[i].path, s->proot[i].rule);
+			return -1;
+		}
+	for (i = 0; i < s->nmcp; i++)
+		if (in_store(s->mcpfd[i], &st, ip)) {
+			log_warnx("snapshot store %s holds %s, which the policy "
+			    "gives an mcp server; refusing to start",
+			    s->snappath, s->mcppath[i]);
+			return -1;
+		}
+	for (i = 0; v != NULL && (size_t)i < v->n; i++)
+		if (v->e[i].link == NULL && in_store(v->e[i].fd, &st, ip)) {
+			log_warnx("snapshot store %s holds %s of the agent's "
+			    "view; refusing to start", s->snappath,
+			    v->e[i].path);
+			return -1;
+		}
+	return 0;
+}
+
 int
 snapstore_open(struct sess *s)
 {
@@ -166,9 +301,15 @@ snapstore_open(struct sess *s)
 		return -1;
 	}
 	fd = open_store(s->snappath, &made, &s->snapparent);
+	if (fd >= 0 && store_mark(fd, s->snappath) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	(void)confine_as_invoker(0);
 	if (fd < 0)
 		return -1;
+	if (store_contains_none(s, fd) < 0)
+		goto fail;
 	confine_fs_ids(&uid, &gid);
 	/* Safe: only a directory this call just made, as root, for the
 	 * user the fs worker runs as (--run-as): theirs from the start. */
@@ -203,6 +344,7 @@ void
 snapstore_unmake(struct sess *s)
 {
 	const char *base;
+	int fd;
 
 	/* Safe: only the directory this session made, by its name in the
 	 * directory held since, and only while it is empty (the fs worker,
@@ -210,8 +352,12 @@ snapstore_unmake(struct sess *s)
 	if (s->snapparent < 0 || s->snappath == NULL ||
 	    (base = strrchr(s->snappath, '/')) == NULL)
 		return;
-	if (confine_as_invoker(1) == 0)
+	if (confine_as_invoker(1) == 0 && (fd = openat(s->snapparent,
+	    base + 1, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		(void)unlinkat(fd, STORE_MARK, 0);	/* its mark, then it */
+		close(fd);
 		(void)unlinkat(s->snapparent, base + 1, AT_REMOVEDIR);
+	}
 	(void)confine_as_invoker(0);
 }
 

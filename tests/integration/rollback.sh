@@ -472,6 +472,27 @@ t_store_placement() {
 	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
 	    --action fs.list --target "$WS" > /dev/null 2>&1
 	check "default: beside the log, 0700" [ "$(stat -c %a "$T/snapshots")" = 700 ] || ok=1
+	check "and marked as a store" [ -f "$T/snapshots/.aksup-snapshot-store" ] || ok=1
+	# a directory of other files is never taken for a store (the worker
+	# clears and renames beneath it)
+	mkdir -p "$T/home/tmp" "$T/home/docs"; chmod 700 "$T/home"
+	printf 'keep' > "$T/home/tmp/notes"
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$T/home" --action fs.list --target "$WS" \
+	    > /dev/null 2> "$T/err2"
+	check "a home refused ($(cat "$T/err2"))" grep -q "holds other files (docs) and is no snapshot store" "$T/err2" || ok=1
+	check "its files kept" [ "$(cat "$T/home/tmp/notes")" = keep ] || ok=1
+	# a root inside the store: refused (the agent would read and forge
+	# snapshots, and lose files to the sweeps)
+	"$AKSUP" submit --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$T/st2" --action fs.list --target "$WS" > /dev/null 2>&1
+	mkdir -p "$T/st2/inner"
+	printf 'capabilities:\n  - action: fs.write\n    resource: %s/**\n' "$T/st2/inner" > "$T/in.yaml"
+	"$AKSUP" submit --policy "$T/in.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$T/st2" --action fs.write --target "$T/st2/inner/x" \
+	    --params '{"content":"x"}' > /dev/null 2> "$T/err2"
+	check "a root inside the store refused ($(cat "$T/err2"))" grep -q "holds fs root $T/st2/inner" "$T/err2" || ok=1
+	check "nothing written" [ ! -e "$T/st2/inner/x" ] || ok=1
 	# a policy that lets the agent write and delete nothing: no store
 	rm -rf "$T/snapshots"
 	printf 'capabilities:\n  - action: fs.read\n    resource: %s/**\n' "$WS" > "$T/ro.yaml"
