@@ -35,7 +35,6 @@
 #include "logview/snapshots.h"
 #include "snapshot/snap.h"
 
-#define STORE_IN_MAX	(256u * 1024 * 1024)	/* bytes of metadata read */
 
 /* What list shows of one snapshot (its metadata checked whole first;
  * the bytes a metadata line may hold are not kept). */
@@ -47,7 +46,6 @@ struct row {
 	unsigned mode;
 	int existed, dir;
 	char *path;		/* root + "/" + path */
-	char *line;		/* --json: the line as checked */
 };
 
 struct snaps {
@@ -82,8 +80,7 @@ by_time(const void *a, const void *b)
 }
 
 static void
-keep_row(struct snaps *s, const struct snap_meta *m, const char *line,
-    size_t len, int json)
+keep_row(struct snaps *s, const struct snap_meta *m)
 {
 	struct row *r;
 
@@ -105,50 +102,78 @@ keep_row(struct snaps *s, const struct snap_meta *m, const char *line,
 	r->existed = m->existed;
 	r->dir = m->dir;
 	if (asprintf(&r->path, "%s%s%s", m->root, strcmp(m->root, "/") ?
-	    "/" : "", m->path) < 0 || (json && (r->line = strndup(line,
-	    len)) == NULL))
+	    "/" : "", m->path) < 0)
 		fatal("out of memory");
 }
 
-/* Every line of fd 0 (at most STORE_IN_MAX bytes), checked; with gc,
- * its plan printed line by line instead of being kept. */
+/* The next line of fd 0 (read(2) only: no stdio under the filter)
+ * into *line (its '\n' kept), *len its length: 1, 0 at the end. A line
+ * longer than SNAP_META_MAX (never one of the supervisor's) comes back
+ * empty: damaged. */
+static int
+next_line(char **line, size_t *len)
+{
+	static char buf[64 * 1024];
+	static size_t have, off;
+	static int eof;
+	static char *acc;
+	size_t n = 0, take;
+	char *nl;
+	ssize_t r;
+	int over = 0;
+
+	if (acc == NULL && (acc = malloc(SNAP_META_MAX + 1)) == NULL)
+		fatal("malloc");
+	for (;;) {
+		if (off == have && !eof) {
+			while ((r = read(STDIN_FILENO, buf, sizeof(buf))) < 0 &&
+			    errno == EINTR)
+				;
+			if (r < 0)
+				fatal("reading the store");
+			eof = r == 0;
+			have = (size_t)r;
+			off = 0;
+		}
+		if (off == have) {	/* the end */
+			*line = acc;
+			*len = over ? 0 : n;
+			return n > 0 || over;
+		}
+		nl = memchr(buf + off, '\n', have - off);
+		take = nl ? (size_t)(nl - (buf + off)) + 1 : have - off;
+		if (!over && n + take <= SNAP_META_MAX) {
+			memcpy(acc + n, buf + off, take);
+			n += take;
+		} else
+			over = 1;
+		off += take;
+		if (nl != NULL) {
+			*line = acc;
+			*len = over ? 0 : n;
+			return 1;
+		}
+	}
+}
+
+/* Every line of fd 0, read one at a time (each at most a metadata
+ * file's bound), checked; gc's plan and --json printed as read, the
+ * table's small rows kept (then sorted). */
 static void
 read_lines(struct snaps *s, const char *session, int gc, int json,
     int64_t now)
 {
-	char *buf, *line, *nl, why[160];
-	size_t len = 0, cap = 64 * 1024, k;
+	char *line, why[160], *e;
 	struct snap_meta *m;
-	ssize_t r;
+	size_t n, k;
 
-	if ((buf = malloc(cap)) == NULL || (m = malloc(sizeof(*m))) == NULL)
+	if ((m = malloc(sizeof(*m))) == NULL)
 		fatal("malloc");
-	for (;;) {
-		if (len == cap) {
-			if (cap >= STORE_IN_MAX)
-				fatalx("more than %u bytes of snapshot metadata",
-				    STORE_IN_MAX);
-			cap *= 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				fatal("realloc");
-		}
-		r = read(STDIN_FILENO, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			fatal("reading the store");
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	for (k = 0, line = buf; line < buf + len; line = nl + 1, k++) {
-		if ((nl = memchr(line, '\n', (size_t)(buf + len - line))) ==
-		    NULL)
-			nl = buf + len - 1;	/* (the supervisor ends each) */
-		if (snap_meta_parse(line, (size_t)(nl - line + 1), m, why,
+	for (k = 0; next_line(&line, &n); k++) {
+		if (n == 0 || snap_meta_parse(line, n, m, why,
 		    sizeof(why)) < 0) {
 			log_warnx("a damaged snapshot metadata file (%s): "
-			    "never restored", why);
+			    "never restored", n == 0 ? "too long" : why);
 			s->damaged++;
 			if (gc)
 				printf("damaged %zu\n", k);
@@ -161,11 +186,21 @@ read_lines(struct snaps *s, const char *session, int gc, int json,
 				printf("blob %s\n", m->blob);
 			continue;
 		}
-		if (session == NULL || strcmp(m->session, session) == 0)
-			keep_row(s, m, line, (size_t)(nl - line + 1), json);
+		if (session != NULL && strcmp(m->session, session) != 0)
+			continue;
+		if (json) {
+			/* as the store holds it, once checked, with what must
+			 * not reach a terminal escaped (aksup log --json's) */
+			line[n - 1] = '\0';	/* its '\n' */
+			if ((e = json_escape_unsafe(line)) == NULL)
+				fatalx("out of memory");
+			printf("%s\n", e);
+			free(e);
+			continue;
+		}
+		keep_row(s, m);
 	}
 	free(m);
-	free(buf);
 	if (s->n > 0)
 		qsort(s->r, s->n, sizeof(*s->r), by_time);
 }
@@ -201,22 +236,6 @@ print_table(const struct snaps *s, int64_t now)
 		printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", m->record_id,
 		    at, m->action, ex, before, shown);
 		free(shown);
-	}
-}
-
-/* --json: each line as the store holds it, once checked, with what
- * must not reach a terminal escaped as aksup log --json does */
-static void
-print_json(const struct snaps *s)
-{
-	size_t i;
-	char *e;
-
-	for (i = 0; i < s->n; i++) {
-		if ((e = json_escape_unsafe(s->r[i].line)) == NULL)
-			fatalx("out of memory");
-		fputs(e, stdout);
-		free(e);
 	}
 }
 
@@ -256,16 +275,10 @@ snapshots_main(int argc, char *argv[])
 	memset(&s, 0, sizeof(s));
 	now = (int64_t)time(NULL);
 	read_lines(&s, session, gc, json, now);
-	if (gc)
-		;	/* printed as read */
-	else if (json)
-		print_json(&s);
-	else
+	if (!gc && !json)	/* (gc and --json: printed as read) */
 		print_table(&s, now);
-	for (size_t i = 0; i < s.n; i++) {
+	for (size_t i = 0; i < s.n; i++)
 		free(s.r[i].path);
-		free(s.r[i].line);
-	}
 	free(s.r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		fatal("writing the output");

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +47,6 @@ struct store {
 	int dir, meta;		/* O_PATH store, its meta/ (O_RDONLY) */
 	int lock;		/* gc: the store, O_RDONLY, flock'ed */
 	char **names;		/* meta/'s record files */
-	char *skip;		/* names[i] could not be read: never removed */
 	size_t n;
 };
 
@@ -130,13 +130,11 @@ store_open(const char *path, struct store *st)
 		if (!meta_name(de->d_name))
 			continue;
 		if ((st->n & (st->n + 1)) == 0 &&	/* 0, 1, 3, 7, ... */
-		    ((st->names = reallocarray(st->names, 2 * st->n + 2,
-		    sizeof(*st->names))) == NULL ||
-		    (st->skip = realloc(st->skip, 2 * st->n + 2)) == NULL))
+		    (st->names = reallocarray(st->names, 2 * st->n + 2,
+		    sizeof(*st->names))) == NULL)
 			fatal("realloc");
-		if ((st->names[st->n] = strdup(de->d_name)) == NULL)
+		if ((st->names[st->n++] = strdup(de->d_name)) == NULL)
 			fatal("strdup");
-		st->skip[st->n++] = 0;
 	}
 	closedir(d);
 	return 0;
@@ -150,7 +148,6 @@ store_close(struct store *st)
 	for (i = 0; i < st->n; i++)
 		free(st->names[i]);
 	free(st->names);
-	free(st->skip);
 	if (st->meta >= 0)
 		close(st->meta);
 	if (st->lock >= 0)
@@ -175,20 +172,15 @@ copy_one(struct store *st, size_t i, FILE *out)
 		if (sb.st_size > 0 && sb.st_size <= META_MAX)
 			r = read(fd, buf, (size_t)sb.st_size);
 		else
-			r = 0;	/* empty or too large: damaged, removable */
+			r = 0;	/* empty or too large: damaged */
 	}
-	if (fd < 0 || r < 0)
-		st->skip[i] = 1;	/* unreadable (or not a file): said,
-					 * never removed */
 	if (fd >= 0)
 		close(fd);
 	if (r > 0 && r == sb.st_size && buf[r - 1] == '\n' &&
 	    memchr(buf, '\n', (size_t)r) == buf + r - 1)
 		fwrite(buf, 1, (size_t)r, out);
 	else
-		fputs(st->skip[i] ? "unreadable\n" : "damaged\n", out);
-	if (st->skip[i])
-		log_warnx("snapshot metadata %s: cannot read it", st->names[i]);
+		fputs(r < 0 ? "unreadable\n" : "damaged\n", out);
 }
 
 /* aksup-log snapshots MODE, the store's lines on its stdin; its stdout
@@ -200,21 +192,26 @@ show(struct store *st, const char *mode, const char *session, int json,
 	char *largv[8];
 	struct spawn sp;
 	FILE *in;
-	int mfd, n = 0, rc;
+	int p[2], n = 0, rc, cst;
+	pid_t pid;
 	size_t i;
 
-	if ((mfd = memfd_create("aksup-snapshots", MFD_CLOEXEC)) < 0 ||
-	    (in = fdopen(dup(mfd), "w")) == NULL) {
-		log_warn("memfd_create");
+	/* A copier, a child of ours, streams the files' bytes into a pipe
+	 * while aksup-log reads it: what is held is a line, never the
+	 * store (which an agent may have filled to its quota). */
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		log_warn("pipe");
 		return -1;
 	}
-	for (i = 0; i < st->n; i++)
-		copy_one(st, i, in);
-	if (fclose(in) != 0 || lseek(mfd, 0, SEEK_SET) < 0) {
-		log_warn("the store's lines");
-		close(mfd);
-		return -1;
+	if (pid == 0) {
+		close(p[0]);
+		if ((in = fdopen(p[1], "w")) == NULL)
+			_exit(1);
+		for (i = 0; i < st->n; i++)
+			copy_one(st, i, in);
+		_exit(fclose(in) == 0 ? 0 : 1);
 	}
+	close(p[1]);
 	largv[n++] = "aksup-log";
 	largv[n++] = "snapshots";
 	largv[n++] = (char *)mode;
@@ -229,7 +226,7 @@ show(struct store *st, const char *mode, const char *session, int json,
 	sp.role = ROLE_LOGVIEW;
 	sp.argv = largv;
 	sp.envp = helper_env();
-	sp.stdin_fd = mfd;
+	sp.stdin_fd = p[0];
 	sp.stdout_fd = outfd;
 	/* started as aksup starts its helpers; the store is read (and
 	 * swept) as the invoking user again after */
@@ -237,7 +234,10 @@ show(struct store *st, const char *mode, const char *session, int json,
 	rc = run_helper(&sp);
 	if (confine_as_invoker(1) < 0)
 		rc = -1;
-	close(mfd);
+	close(p[0]);	/* (a copier aksup-log left is stopped by EPIPE) */
+	while (waitpid(pid, &cst, 0) < 0)
+		if (errno != EINTR)
+			break;
 	return rc;
 }
 
@@ -304,6 +304,7 @@ gc(struct store *st)
 	size_t nkeep = 0, cap = 0, nexp = 0, ndam = 0, nblob = 0, ntmp = 0, k;
 	unsigned long long bytes = 0, tbytes = 0;
 	struct dirent *de;
+	struct stat sb;
 	FILE *plan;
 	DIR *d;
 	int pfd, rc, bdir, sfd;
@@ -337,7 +338,11 @@ gc(struct store *st)
 			rc = EXIT_ERR;
 			goto out;
 		}
-		if (st->skip[k] || unlinkat(st->meta, st->names[k], 0) < 0)
+		/* a regular file of that name, removed by the name aksup
+		 * found itself (never one aksup-log gave) */
+		if (fstatat(st->meta, st->names[k], &sb, AT_SYMLINK_NOFOLLOW) <
+		    0 || !S_ISREG(sb.st_mode) || unlinkat(st->meta,
+		    st->names[k], 0) < 0)
 			continue;
 		if (line[0] == 'e')
 			nexp++;

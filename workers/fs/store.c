@@ -37,6 +37,7 @@
 #define BLOB_GRACE_S	60	/* an unnamed blob younger than this may
 				   be about to be named by a session */
 #define SWEEP_MAX	1000000	/* snapshots one sweep reads */
+#define SWEEP_BUDGET_NS	(1000 * 1000000LL)	/* and for how long */
 #define NAME_MAX_STORE	(sizeof("blobs/") + 256)	/* a sub + a name */
 
 static int sdir = -1;		/* the store (O_PATH) */
@@ -50,6 +51,16 @@ int
 store_on(void)
 {
 	return sdir >= 0;
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		fatal("clock_gettime");
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int64_t
@@ -615,9 +626,11 @@ open_sub(const char *name)
 	return d;
 }
 
-/* meta/: the expired (and the torn or damaged: never restorable, said)
- * go; the blobs the others name are kept in *keep. */
-static void
+/* meta/: the expired go (the torn or damaged are said, never restored,
+ * left for aksup snapshots gc); the blobs the others name are kept in
+ * *keep. 1 when every metadata file was read, 0 when the budget ran
+ * out first. */
+static int
 sweep_meta(struct names *keep, int64_t now)
 {
 	char name[NAME_MAX_STORE], why[160];
@@ -625,13 +638,15 @@ sweep_meta(struct names *keep, int64_t now)
 	struct dirent *de;
 	struct stat st;
 	size_t seen = 0;
+	int64_t until = now_ns() + SWEEP_BUDGET_NS;
+	int whole = 1;
 	DIR *d;
 
 	if ((d = open_sub("meta")) == NULL)
-		return;
+		return 1;
 	if ((m = malloc(sizeof(*m))) == NULL)
 		fatal("malloc");
-	while ((de = readdir(d)) != NULL && seen++ < SWEEP_MAX) {
+	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (snprintf(name, sizeof(name), "meta/%s", de->d_name) >=
@@ -639,6 +654,16 @@ sweep_meta(struct names *keep, int64_t now)
 			continue;
 		if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		/* Past its budget (a store an agent filled): the rest is only
+		 * counted; what has expired is refused when asked for anyway
+		 * and goes with a later sweep or aksup snapshots gc, and no
+		 * blob is removed (not every name was read). */
+		if (!whole || ++seen > SWEEP_MAX || ((seen & 63) == 0 &&
+		    now_ns() > until)) {
+			whole = 0;
+			sused += cost((uint64_t)st.st_size);
+			continue;
+		}
 		if (read_meta(name, m, why, sizeof(why)) < 0) {
 			log_warnx("snapshot store: %s: %s (kept, never "
 			    "restored)", name, why);
@@ -662,11 +687,13 @@ sweep_meta(struct names *keep, int64_t now)
 	}
 	free(m);
 	closedir(d);
+	return whole;
 }
 
-/* blobs/xx/: those no snapshot names (and older than the grace) go. */
+/* blobs/xx/: counted; with remove, those no snapshot names (and older
+ * than the grace) go. */
 static void
-sweep_blobs(const struct names *keep, int64_t now)
+sweep_blobs(const struct names *keep, int64_t now, int remove)
 {
 	char sub[16], name[sizeof("blobs/ab/") + SNAP_HEX_LEN + 8];
 	struct dirent *de, *fe;
@@ -688,8 +715,9 @@ sweep_blobs(const struct names *keep, int64_t now)
 			snprintf(name, sizeof(name), "%s/%.64s", sub, fe->d_name);
 			if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
-			if ((keep->n == 0 || bsearch(fe->d_name, keep->hex,
-			    keep->n, sizeof(*keep->hex), hexcmp) == NULL) &&
+			if (remove && (keep->n == 0 || bsearch(fe->d_name,
+			    keep->hex, keep->n, sizeof(*keep->hex),
+			    hexcmp) == NULL) &&
 			    now - st.st_mtime > BLOB_GRACE_S &&
 			    unlinkat(sdir, name, 0) == 0)
 				continue;
@@ -747,16 +775,17 @@ store_sweep(void)
 {
 	struct names keep = { NULL, 0, 0 };
 	int64_t now = now_s();
+	int whole;
 
 	if (sdir < 0)
 		return;
 	store_lock(LOCK_EX);
 	sused = 0;
 	clear_tmp(now);
-	sweep_meta(&keep, now);
+	whole = sweep_meta(&keep, now);
 	if (keep.n > 0)
 		qsort(keep.hex, keep.n, sizeof(*keep.hex), hexcmp);
-	sweep_blobs(&keep, now);
+	sweep_blobs(&keep, now, whole);
 	store_lock(LOCK_UN);
 	free(keep.hex);
 }
