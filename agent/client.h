@@ -1,6 +1,6 @@
 /*
  * agent/client.h -- a small C client of the agent channel
- * (docs/PROTOCOL.md, version 5), for external agents, our CLI, tests and
+ * (docs/PROTOCOL.md, version 6), for external agents, our CLI, tests and
  * benchmarks.
  *
  * Runs in: the agent (untrusted). Privilege: whatever the agent has; the

@@ -185,6 +185,10 @@ store_mark(int fd, const char *path)
 			continue;
 		for (i = 0; own[i] != NULL && strcmp(own[i], de->d_name); i++)
 			;
+		/* a store's own folder: a directory by that name */
+		if (own[i] != NULL && (fstatat(fd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)))
+			i = sizeof(own) / sizeof(own[0]) - 1;
 		if (own[i] == NULL) {
 			log_warnx("snapshot store %s: a directory that holds "
 			    "other files (%s) and is no snapshot store (no %s "
@@ -301,10 +305,6 @@ snapstore_open(struct sess *s)
 		return -1;
 	}
 	fd = open_store(s->snappath, &made, &s->snapparent);
-	if (fd >= 0 && store_mark(fd, s->snappath) < 0) {
-		close(fd);
-		fd = -1;
-	}
 	(void)confine_as_invoker(0);
 	if (fd < 0)
 		return -1;
@@ -330,6 +330,13 @@ snapstore_open(struct sess *s)
 		    (st.st_mode & 077) != 0 ? ": chmod 700 it" : "");
 		goto fail;
 	}
+	/* a store of the right user and mode: is it one (marked), or may
+	 * it become one (its mark made, as the invoking user)? */
+	if (confine_as_invoker(1) < 0 || store_mark(fd, s->snappath) < 0) {
+		(void)confine_as_invoker(0);
+		goto fail;
+	}
+	(void)confine_as_invoker(0);
 	s->snapfd = fd;
 	snprintf(s->snaparg, sizeof(s->snaparg), "snap:%d:%llu:%llu",
 	    WORKER_FD_SNAP, s->cfg->snapshot_max ? s->cfg->snapshot_max :
