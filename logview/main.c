@@ -438,7 +438,7 @@ static int
 print_plan(struct lv *lv, const char *session, const char *since)
 {
 	const struct lv_row *r;
-	size_t i = lv_nrows(lv), n = 0;
+	size_t i = lv_nrows(lv), n = 0, seen = 0;
 	json_t *undone;
 
 	/* those a rollback (in any session of this log) already undid */
@@ -446,6 +446,7 @@ print_plan(struct lv *lv, const char *session, const char *since)
 		fatalx("out of memory");
 	for (i = 0; i < lv_nrows(lv); i++) {
 		r = lv_row(lv, i);
+		seen += r->session != NULL && strcmp(r->session, session) == 0;
 		if (r->action != NULL && strcmp(r->action,
 		    "snapshot.rollback") == 0 && r->status != NULL &&
 		    strcmp(r->status, "OK") == 0 && r->target != NULL &&
@@ -481,9 +482,14 @@ print_plan(struct lv *lv, const char *session, const char *since)
 		    "a snapshot has that record id", since, session);
 		return 1;
 	}
+	if (seen == 0) {
+		log_warnx("session %s is not in this log (aksup log --session "
+		    "PREFIX shows the sessions it holds)", session);
+		return 1;
+	}
 	if (n == 0)
-		log_warnx("session %s: no write or delete with a snapshot in "
-		    "this log", session);
+		log_warnx("session %s: nothing left to undo (no write or delete "
+		    "with a snapshot that no rollback undid yet)", session);
 	return fflush(stdout) == EOF || ferror(stdout) ? 1 : 0;
 }
 
@@ -600,8 +606,10 @@ main(int argc, char *argv[])
 	if (follow)
 		return follow_log(&f, json, backlog);
 	lv = read_log();
-	if (plan != NULL)
+	if (plan != NULL) {
+		log_init("aksup rollback");	/* whose messages they are */
 		return print_plan(lv, plan, plan_since);
+	}
 	ix = lv_select(lv, &f, &n);
 	if (n == (size_t)-1)
 		fatalx("out of memory");

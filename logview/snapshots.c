@@ -220,8 +220,14 @@ print_table(const struct snaps *s, int64_t now)
 		utc(m->at, at);
 		if (left <= 0)
 			snprintf(ex, sizeof(ex), "expired");
+		else if (left < 120)
+			snprintf(ex, sizeof(ex), "in %llds", left);
+		else if (left < 7200)
+			snprintf(ex, sizeof(ex), "in %lldm", left / 60);
+		else if (left < 172800)
+			snprintf(ex, sizeof(ex), "in %lldh", left / 3600);
 		else
-			snprintf(ex, sizeof(ex), "in %lldm", (left + 59) / 60);
+			snprintf(ex, sizeof(ex), "in %lldd", left / 86400);
 		if (!m->existed)
 			snprintf(before, sizeof(before), "absent");
 		else if (m->dir)
@@ -269,6 +275,7 @@ snapshots_main(int argc, char *argv[])
 	}
 	if (gc && (session != NULL || json))
 		fatalx("snapshots gc takes no --session or --json");
+	log_init("aksup snapshots");	/* whose messages they are */
 	json_object_seed(0);	/* before the filter: /dev/urandom */
 	tzset();		/* and gmtime_r's first look at the zone */
 	sandbox_enter(ROLE_LOGVIEW);

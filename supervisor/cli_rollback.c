@@ -136,6 +136,24 @@ fail:
 	return -1;
 }
 
+/* Says on stderr which snapshot store the rollback reads (the
+ * --snapshot-dir passed on, else the one beside the log). */
+static void
+note_where(const char *logp, char *const *pass, int np)
+{
+	const char *store = NULL;
+	int i;
+
+	for (i = 0; i < np; i++)
+		if (strncmp(pass[i], "--snapshot-dir=", 15) == 0)
+			store = pass[i] + 15;
+	if (store == NULL)
+		store = snapstore_default(logp);
+	if (store != NULL)
+		fprintf(stderr, "aksup rollback: the snapshot store %s%s%s\n",
+		    store, logp ? ", the log " : "", logp ? logp : "");
+}
+
 int
 cmd_rollback(int argc, char **argv)
 {
@@ -199,11 +217,17 @@ cmd_rollback(int argc, char **argv)
 	if (policy == NULL)
 		return cli_usage("rollback", rollback_usage,
 		    "--policy is required");
+	if (session != NULL && optind != argc)
+		return cli_usage("rollback", rollback_usage, "a RECORD_ID or "
+		    "--session ID, not both");
 	if (session == NULL && optind + 1 != argc)
 		return cli_usage("rollback", rollback_usage, "one RECORD_ID "
 		    "(an answer's record_id), or --session ID");
-	if (session != NULL && optind != argc)
-		return cli_arg_error("rollback", rollback_usage, argv[optind]);
+	if (session == NULL && !id_shape(argv[optind]))
+		return cli_usage("rollback", rollback_usage, "\"%s\" is no "
+		    "record id: 36 characters, lower-case hex digits and '-', "
+		    "as an answer's record_id or aksup snapshots list shows it",
+		    argv[optind]);
 	if (session == NULL && since != NULL)
 		return cli_usage("rollback", rollback_usage,
 		    "--since goes with --session");
@@ -246,6 +270,9 @@ cmd_rollback(int argc, char **argv)
 		sargv[n++] = batchpath;
 	}
 	sargv[n] = NULL;
+	/* which log and store: a rollback that finds nothing was most
+	 * likely pointed at another pair */
+	note_where(logp, pass, np);
 	rc = cmd_submit(n, sargv);
 out:
 	if (planfd >= 0)

@@ -93,6 +93,7 @@ static int
 store_open(const char *path, struct store *st)
 {
 	struct dirent *de;
+	struct stat sb;
 	DIR *d;
 	int fd;
 
@@ -112,6 +113,14 @@ store_open(const char *path, struct store *st)
 		log_warn("snapshot store %s%s", path, errno == ELOOP ? " (a "
 		    "symbolic link on the way, which aksup does not follow)" :
 		    "");
+		return -1;
+	}
+	/* a store aksup made or adopted holds its mark (supervisor/
+	 * snapstore.c): nothing else is listed or swept */
+	if (fstatat(st->dir, ".aksup-snapshot-store", &sb,
+	    AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(sb.st_mode)) {
+		log_warnx("%s is no snapshot store (no .aksup-snapshot-store in "
+		    "it; aksup makes one where a session first needs it)", path);
 		return -1;
 	}
 	if ((st->meta = beneath(st->dir, "meta", O_RDONLY | O_DIRECTORY)) < 0) {
@@ -446,6 +455,11 @@ cmd_snapshots(int argc, char **argv)
 	if (mode[0] == 'g' && (session != NULL || json))
 		return cli_usage("snapshots", snapshots_usage,
 		    "gc takes no --session or --json");
+	if (session != NULL && (strlen(session) != 36 ||
+	    !cli_id_prefix(session)))
+		return cli_usage("snapshots", snapshots_usage, "--session takes "
+		    "a session id as the log writes it (36 characters, "
+		    "lower-case)");
 	if (dir == NULL && (dir = snapstore_default(logp)) == NULL)
 		return EXIT_ERR;
 	if (confine_as_invoker(1) < 0) {

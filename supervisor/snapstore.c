@@ -161,7 +161,7 @@ store_wanted(const struct sess *s)
  * taken for one. 0, or -1 (said). As the invoking user.
  */
 static int
-store_mark(int fd, const char *path)
+store_mark(int fd, const char *path, int make)
 {
 	static const char *const own[] = { "meta", "blobs", "tmp", NULL };
 	struct dirent *de;
@@ -199,6 +199,8 @@ store_mark(int fd, const char *path)
 		}
 	}
 	closedir(d);
+	if (!make)
+		return 0;
 	if ((mk = openat(fd, STORE_MARK, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 && errno != EEXIST) {
 		log_warn("snapshot store %s: %s", path, STORE_MARK);
@@ -305,6 +307,12 @@ snapstore_open(struct sess *s)
 		return -1;
 	}
 	fd = open_store(s->snappath, &made, &s->snapparent);
+	/* a directory of other files is said as such first (before its
+	 * mode, which chmod would not make right) */
+	if (fd >= 0 && store_mark(fd, s->snappath, 0) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	(void)confine_as_invoker(0);
 	if (fd < 0)
 		return -1;
@@ -332,7 +340,7 @@ snapstore_open(struct sess *s)
 	}
 	/* a store of the right user and mode: is it one (marked), or may
 	 * it become one (its mark made, as the invoking user)? */
-	if (confine_as_invoker(1) < 0 || store_mark(fd, s->snappath) < 0) {
+	if (confine_as_invoker(1) < 0 || store_mark(fd, s->snappath, 1) < 0) {
 		(void)confine_as_invoker(0);
 		goto fail;
 	}

@@ -264,9 +264,12 @@ t_forged_ids() {
 	    "{0f8fad5b-d9cb-469f-a165-70867728950e}" \
 	    "0f8fad5b-d9cb-469f-a165-70867728950e0" "" "meta/../x" \
 	    "0f8fad5b/d9cb-469f-a165-70867728950e"; do
-		out=$(rollback "$id")
+		out=$(sub --action snapshot.rollback --target "$id")
 		check "\"$id\" malformed ($out)" grep -q "malformed request: target is not a record id" <<<"$out" || ok=1
 	done
+	# aksup rollback says so itself, before any session (exit 2)
+	rollback ../evil > "$T/out" 2>&1
+	check "aksup rollback: usage error" [ $? = 2 ] || ok=1
 	check "recorded INVALID" [ "$(jq -r 'select(.type=="decision" and .action=="snapshot.rollback") | .status' "$T/log" | sort -u)" = INVALID ] || ok=1
 	out=$(rollback 0f8fad5b-d9cb-469f-a165-70867728950e)
 	check "a well-formed unknown id: no snapshot found" grep -q "no snapshot found" <<<"$out" || ok=1

@@ -224,7 +224,8 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 	}
 	if (!force && unchanged(dfd, name, m, w, sizeof(w)) < 0) {
 		snprintf(why, whylen, "the file changed after the action: %s; "
-		    "nothing restored (force: true restores anyway)", w);
+		    "nothing restored (force: true, or aksup rollback --force, "
+		    "restores anyway)", w);
 		goto out;
 	}
 	if (m->existed && m->dir) {

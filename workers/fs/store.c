@@ -440,7 +440,10 @@ take(const struct snap_take *t, char *why, size_t whylen)
 	int rc;
 
 	if (sdir < 0) {
-		snprintf(why, whylen, "no snapshot store");
+		snprintf(why, whylen, "no snapshot store in this session: "
+		    "its policy lets the agent write or delete nowhere, so "
+		    "nothing can be snapshotted or restored here (a policy "
+		    "with fs.write on the snapshot's root can)");
 		return -1;
 	}
 	memset(&m, 0, sizeof(m));
@@ -560,7 +563,10 @@ store_meta(const char *rid, struct snap_meta *m, char *why, size_t whylen)
 	char name[sizeof("meta/.json") + SNAP_ID_LEN], w[160];
 
 	if (sdir < 0) {
-		snprintf(why, whylen, "no snapshot store");
+		snprintf(why, whylen, "no snapshot store in this session: "
+		    "its policy lets the agent write or delete nowhere, so "
+		    "nothing can be snapshotted or restored here (a policy "
+		    "with fs.write on the snapshot's root can)");
 		return -1;
 	}
 	if (snap_meta_name(rid, name, sizeof(name)) < 0) {
