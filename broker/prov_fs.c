@@ -56,10 +56,12 @@ rollback_encode(struct fwd *f, json_t *params, const char *target,
 	fr->op = FS_OP_ROLLBACK;
 	fr->flags = (json_is_true(json_object_get(params, "force")) ?
 	    FS_F_FORCE : 0) | (f->operator_client ? FS_F_ANY_SESSION : 0);
-	if (put_ids(fr, f, target) < 0) {
+	if (put_ids(fr, f, target) < 0 || f->rid == NULL ||
+	    strlen(f->rid) != FS_ID_LEN) {
 		*err = "internal error: no record id";
 		return -1;
 	}
+	memcpy(fr->self, f->rid, FS_ID_LEN);
 	fr->path_len = 1;
 	fr->target_len = (uint32_t)strlen(target);
 	f->iov[0].iov_base = fr;

@@ -40,7 +40,7 @@ struct param_def {
 /* A request to a worker, built in storage the in-flight request owns:
  * valid while it lives. hdr holds the provider's fixed header (struct
  * fs_req, ...): each provider asserts its header fits FWD_HDR_MAX. */
-#define FWD_HDR_MAX	128
+#define FWD_HDR_MAX	192
 struct fwd {
 	_Alignas(8) unsigned char hdr[FWD_HDR_MAX];
 	const char *rid;	/* the request's record id (36 bytes + NUL) */

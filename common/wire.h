@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-8"
+#define WIRE_VERSION		"aksup-wire-9"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -156,6 +156,9 @@ struct fs_req {
 				   name); FS_OP_ROLLBACK: the record to
 				   undo (no NUL) */
 	char session[FS_ID_LEN];	/* the session's id (no NUL) */
+	char self[FS_ID_LEN];	/* FS_OP_ROLLBACK: its own record id, which
+				   names the snapshot of what it replaces
+				   (a rollback can be rolled back) */
 	/* then: path, target, data */
 };
 

@@ -305,6 +305,12 @@ t_changed() {
 	rollback --force "$r" > "$T/out"
 	check "forced ($(cat "$T/out"))" [ "$(status < "$T/out")" = OK ] || ok=1
 	check "one again" [ "$(cat "$WS/c")" = one ] || ok=1
+	# what the forced rollback overwrote was snapshotted first, under
+	# its own record id: the rollback is rolled back, three is back
+	check "it names its own snapshot" [ "$(jq -r .data.snapshot "$T/out")" = "$(jq -r .record_id "$T/out")" ] || ok=1
+	check "rolled back in turn" [ "$(rollback "$(jq -r .record_id "$T/out")" | status)" = OK ] || ok=1
+	check "three again" [ "$(cat "$WS/c")" = three ] || ok=1
+	printf 'one' > "$WS/c"
 	# a deleted file made again meanwhile: the same
 	r=$(sub --action fs.delete --target "$WS/c" | rid)
 	printf 'new' > "$WS/c"

@@ -473,7 +473,7 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	struct fs_req q;
 	struct snap_take tk;
 	char *path = NULL, *target = NULL, *rel0 = NULL, rid[FS_ID_LEN + 1],
-	    session[FS_ID_LEN + 1];
+	    session[FS_ID_LEN + 1], self[FS_ID_LEN + 1];
 	const char *data;
 	size_t need;
 
@@ -483,13 +483,15 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 	rid[FS_ID_LEN] = '\0';
 	memcpy(session, q.session, FS_ID_LEN);
 	session[FS_ID_LEN] = '\0';
+	memcpy(self, q.self, FS_ID_LEN);
+	self[FS_ID_LEN] = '\0';
 	/* a rollback names its record (which the broker checked); a
 	 * snapshot is named by its request's */
 	if (q.op == FS_OP_ROLLBACK && need == len && snap_id_ok(rid) &&
-	    snap_id_ok(session) &&
+	    snap_id_ok(session) && snap_id_ok(self) &&
 	    (q.flags & ~(FS_F_FORCE | FS_F_ANY_SESSION)) == 0) {
-		rollback_do(rid, (q.flags & FS_F_ANY_SESSION) ? NULL : session,
-		    (q.flags & FS_F_FORCE) != 0, r);
+		rollback_do(rid, self, session, (q.flags & FS_F_ANY_SESSION) ==
+		    0, (q.flags & FS_F_FORCE) != 0, r);
 		return;
 	}
 	if (need != len || q.path_len == 0 || q.root >= nroots ||

@@ -79,6 +79,8 @@ struct snap_take {
 	const char *name;
 	const unsigned char *after;	/* fs.write: the bytes it writes */
 	size_t after_len;
+	const char *after_hex;		/* or their SHA-256, when known (a
+					   rollback's: its snapshot's) */
 	unsigned ncreated;		/* fs.write: parents it just made */
 	unsigned ttl;			/* the rule's snapshot_ttl; 0: none */
 };
@@ -105,9 +107,11 @@ void store_forget(const char *rid);
 /* ---- rollback.c ---- */
 
 /* snapshot.rollback of record rid (force: even when the file changed
- * since the action); session: only a snapshot of that session (an
- * agent's rollback), NULL: any (the operator's aksup rollback). */
-void rollback_do(const char *rid, const char *session, int force,
-    struct reply *r);
+ * since the action), itself the request self of session: what it
+ * replaces or removes is snapshotted first under self. own_only: only a
+ * snapshot of that session (an agent's rollback); else any (the
+ * operator's aksup rollback). */
+void rollback_do(const char *rid, const char *self, const char *session,
+    int own_only, int force, struct reply *r);
 
 #endif

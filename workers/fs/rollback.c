@@ -195,10 +195,49 @@ remove_created(int root, const struct snap_meta *m)
 	}
 }
 
+/* Who undoes: the rollback request's own record id and session. */
+struct undoer {
+	const char *self, *session;
+	int kept;		/* out: what it replaced is in the store */
+};
+
+/*
+ * What the rollback is about to replace or remove, snapshotted first
+ * under the rollback's own record id, as fs.write and fs.delete are: a
+ * rollback (a forced one above all, which overwrites whatever is there)
+ * can itself be rolled back. A restore is a write whose result is the
+ * snapshot's bytes; a removal is a delete. Nothing there to remove:
+ * nothing to keep. 0, or -1 with why (then nothing is done).
+ */
+static int
+keep_current(int dfd, const char *name, const struct snap_meta *m,
+    struct undoer *u, char *why, size_t whylen)
+{
+	struct snap_take tk;
+	struct stat st;
+
+	if (!m->existed && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT)
+		return 0;
+	memset(&tk, 0, sizeof(tk));
+	tk.rid = u->self;
+	tk.session = u->session;
+	tk.action = m->existed ? "fs.write" : "fs.delete";
+	tk.root = m->root;
+	tk.rel = m->path;
+	tk.dfd = dfd;
+	tk.name = name;
+	tk.after_hex = m->existed ? m->blob : NULL;
+	if (store_take(&tk, why, whylen) < 0)
+		return -1;
+	u->kept = 1;
+	return 0;
+}
+
 /* Undo m beneath root: 0 and what was done in *done, or -1 with why. */
 static int
-undo(int root, const struct snap_meta *m, int force, const char **done,
-    char *why, size_t whylen)
+undo(int root, const struct snap_meta *m, int force, struct undoer *u,
+    const char **done, char *why, size_t whylen)
 {
 	char parent[PATH_MAX], w[160];
 	struct made made = { NULL, 0 };
@@ -228,6 +267,12 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 		    "restores anyway)", w);
 		goto out;
 	}
+	if (!(m->existed && m->dir) &&
+	    keep_current(dfd, name, m, u, w, sizeof(w)) < 0) {
+		snprintf(why, whylen, "what is there now could not be "
+		    "snapshotted, so nothing was restored: %s", w);
+		goto out;
+	}
 	if (m->existed && m->dir) {
 		if (remake_dir(dfd, name, m->mode, force, why, whylen) < 0)
 			goto out;
@@ -250,6 +295,10 @@ undo(int root, const struct snap_meta *m, int force, const char **done,
 	rc = 0;
 	made.n = 0;	/* restored: the parents it made stay */
 out:
+	if (rc < 0 && u->kept) {
+		store_drop(u->self);	/* kept, then nothing done */
+		u->kept = 0;
+	}
 	if (dfd >= 0)
 		close(dfd);
 	made_undo(root, parent, &made);	/* (frees the list) */
@@ -257,9 +306,10 @@ out:
 }
 
 void
-rollback_do(const char *rid, const char *session, int force,
-    struct reply *r)
+rollback_do(const char *rid, const char *self, const char *session,
+    int own_only, int force, struct reply *r)
 {
+	struct undoer u = { self, session, 0 };
 	struct snap_meta *m;
 	const char *done = NULL;
 	char why[512];
@@ -272,7 +322,7 @@ rollback_do(const char *rid, const char *session, int force,
 		goto out;
 	}
 	/* an agent undoes its own session's writes; the operator any */
-	if (session != NULL && strcmp(m->session, session) != 0) {
+	if (own_only && strcmp(m->session, session) != 0) {
 		reply_error(r, "snapshot %s belongs to another session: an "
 		    "agent rolls back only its own session's actions (the "
 		    "operator: aksup rollback); nothing restored", rid);
@@ -288,16 +338,16 @@ rollback_do(const char *rid, const char *session, int force,
 		    "write created)");
 		goto out;
 	}
-	if (undo(root, m, force, &done, why, sizeof(why)) < 0) {
+	if (undo(root, m, force, &u, &done, why, sizeof(why)) < 0) {
 		reply_error(r, "cannot roll back %s (%s of %s%s%s): %s", rid,
 		    m->action, m->root, strcmp(m->root, "/") ? "/" : "",
 		    m->path, why);
 		goto out;
 	}
 	store_forget(rid);	/* undone: a second rollback finds none */
-	reply_json(r, json_pack("{s:s,s:s,s:s,s:s,s:s}", "rolled_back", rid,
-	    "action", m->action, "root", m->root, "path", m->path,
-	    "restored", done));
+	reply_json(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "rolled_back",
+	    rid, "action", m->action, "root", m->root, "path", m->path,
+	    "restored", done, "snapshot", u.kept ? self : NULL));
 out:
 	free(m);
 }

@@ -466,7 +466,10 @@ take(const struct snap_take *t, char *why, size_t whylen)
 	if (prior(t, &m, why, whylen) < 0)
 		return -1;
 	if (strcmp(t->action, "fs.write") == 0) {
-		store_sha256(t->after, t->after_len, m.after);
+		if (t->after_hex != NULL)
+			snprintf(m.after, sizeof(m.after), "%s", t->after_hex);
+		else
+			store_sha256(t->after, t->after_len, m.after);
 		if (!m.existed)
 			m.ncreated = t->ncreated;
 	}
