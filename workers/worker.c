@@ -102,6 +102,8 @@ worker_main(const struct worker_def *p, int argc, char **argv)
 			fatal("send to broker");
 		}
 		free(r.buf);
+		if (p->idle != NULL)
+			p->idle();
 	}
 	free(buf);
 	if (p->fini != NULL)

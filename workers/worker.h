@@ -31,6 +31,9 @@ struct worker_def {
 	void (*handle)(const uint8_t *payload, size_t len, struct reply *r);
 	/* Under the sandbox, before the first request; NULL: nothing. */
 	void (*ready)(void);
+	/* After each answer is sent, before the next request is read:
+	 * work taken off the answers' path; NULL: nothing. */
+	void (*idle)(void);
 	/* The broker is done (its channel closed); NULL: nothing. */
 	void (*fini)(void);
 };

@@ -741,6 +741,7 @@ static const struct worker_def fs_worker = {
 	.init = fs_init,
 	.handle = fs_handle,
 	.ready = store_start,	/* leftovers and the expired, confined */
+	.idle = store_spare,	/* the next snapshot's file, made early */
 	.fini = store_sweep,	/* the session's end: the expired go */
 };
 

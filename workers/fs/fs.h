@@ -62,6 +62,8 @@ void store_init(int dirfd, uint64_t max_bytes, int64_t ttl);
 int store_on(void);
 /* Under the sandbox, once: crash leftovers in tmp/ and the expired go. */
 void store_start(void);
+/* After an answer: the next snapshot's file made off its path. */
+void store_spare(void);
 /* SHA-256 of buf as 64 lower-case hex digits. */
 void store_sha256(const void *buf, size_t len, char out[65]);
 /* Copy fd in to fd out (-1: hash only), at most max bytes: its digest
