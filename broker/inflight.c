@@ -317,8 +317,10 @@ flush_sends(struct broker *b, struct wchan *w)
 		}
 		if (w->nsent >= w->ahead)
 			break;
-		if (chan_send_nowait(&w->ch, j->resolving ? j->pv->resolve_req :
-		    j->pv->req, j->tag, j->f.iov, j->f.iovcnt) < 0) {
+		if ((j->then != NULL ? chan_send_nowait(&w->ch, WIRE_FS_REQ,
+		    j->tag, j->snapiov, 2) : chan_send_nowait(&w->ch,
+		    j->resolving ? j->pv->resolve_req : j->pv->req, j->tag,
+		    j->f.iov, j->f.iovcnt)) < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;		/* POLLOUT: later */
 			if (errno == EMSGSIZE) {
@@ -335,6 +337,92 @@ flush_sends(struct broker *b, struct wchan *w)
 	}
 }
 
+/* j (unlinked) at the end of worker w's list. */
+static void
+job_link(struct broker *b, struct wchan *w, struct job *j)
+{
+	j->w = w;
+	j->next = NULL;
+	j->sent = 0;
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	w->n++;
+	b->inflight++;
+}
+
+/*
+ * proc.exec with snapshot: tree: the job goes first to the fs worker,
+ * which snapshots every writable root as record j->c.rid (FS_OP_SNAPTREE,
+ * the program its target), and only then to its own worker (tree_taken).
+ * No fs worker, or no snapshot: the command does not run.
+ */
+static int
+tree_first(struct broker *b, struct job *j, unsigned ttl, const char **err)
+{
+	struct wchan *fw = inflight_worker(b, ROLE_WORKER_FS);
+	struct fs_req *q = (struct fs_req *)(void *)j->snapq;
+
+	_Static_assert(sizeof(struct fs_req) <= FWD_HDR_MAX, "fs_req fits");
+	if (fw == NULL || !fw->alive) {
+		*err = "No snapshot could be taken, so nothing was done: no "
+		    "fs worker in this session (snapshot: tree needs a policy "
+		    "that lets fs.write a root)";
+		return -1;
+	}
+	if (strlen(j->c.rid) != FS_ID_LEN || j->f.session == NULL ||
+	    strlen(j->f.session) != FS_ID_LEN) {
+		*err = "internal error: no record id";
+		return -1;
+	}
+	memset(q, 0, sizeof(*q));
+	q->op = FS_OP_SNAPTREE;
+	q->ttl = ttl;
+	memcpy(q->rid, j->c.rid, FS_ID_LEN);
+	memcpy(q->session, j->f.session, FS_ID_LEN);
+	q->target_len = (uint32_t)strlen(j->target);
+	j->snapiov[0].iov_base = q;
+	j->snapiov[0].iov_len = sizeof(*q);
+	j->snapiov[1].iov_base = j->target;
+	j->snapiov[1].iov_len = q->target_len;
+	j->then = j->w;
+	unlink_job(b, j);
+	job_link(b, fw, j);
+	return 0;
+}
+
+/* The fs worker's answer to a job's tree snapshot: on to its own worker
+ * (the outcome names the snapshot), or the command does not run. -1:
+ * the answer breaks the protocol. */
+static int
+tree_taken(struct broker *b, struct job *j, uint32_t kind, const char *text)
+{
+	char err[1024];
+	struct wchan *to = j->then;
+
+	if (kind == REPLY_ERROR) {
+		snprintf(err, sizeof(err), "No snapshot could be taken, so "
+		    "nothing was done: %s", text);
+		finish(b, j, NULL, 0, err);
+		return 0;
+	}
+	if (kind != REPLY_JSON)
+		return -1;
+	unlink_job(b, j);
+	j->then = NULL;
+	j->c.snapshot = 1;
+	j->c.tree = 1;
+	job_link(b, to, j);
+	if (!to->alive) {
+		finish(b, j, NULL, 0, "provider failed: the worker is gone");
+		return 0;
+	}
+	flush_sends(b, to);
+	return 0;
+}
+
 /* A job for rq (moved into it) on worker w, at the end of its list. */
 static struct job *
 job_new(struct broker *b, struct wchan *w, const struct provider *pv,
@@ -345,7 +433,6 @@ job_new(struct broker *b, struct wchan *w, const struct provider *pv,
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->target = strdup(target)) == NULL)
 		fatal("calloc");
-	j->w = w;
 	j->pv = pv;
 	j->tag = ++b->tag;
 	j->rq = *rq;		/* the request's JSON is the job's now */
@@ -363,13 +450,7 @@ job_new(struct broker *b, struct wchan *w, const struct provider *pv,
 		b->pbuf = NULL;
 		b->pcap = 0;
 	}
-	if (w->tail)
-		w->tail->next = j;
-	else
-		w->head = j;
-	w->tail = j;
-	w->n++;
-	b->inflight++;
+	job_link(b, w, j);
 	return j;
 }
 
@@ -410,10 +491,14 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	if (pv->snapshots)
 		j->c.snapshot = g->d.no_snapshot ? -1 : 1;
 	if (err != NULL || pv->encode(&j->f, b->cfg->policy, j->rq.action,
-	    j->rq.params, j->target, &g->d, &err) < 0) {
+	    j->rq.params, j->target, &g->d, &err) < 0 ||
+	    (g->d.tree_snapshot && tree_first(b, j, g->d.snapshot_ttl,
+	    &err) < 0)) {
 		finish(b, j, NULL, 0, err);
 		return;
 	}
+	if (j->then != NULL)
+		w = j->w;	/* the fs worker, first */
 	/* started while the agent's requests drain (a bare name resolved
 	 * after the half-close): its own bound extends the drain */
 	if (b->drain_until != 0 && !b->stopped && b->status == 0 &&
@@ -615,13 +700,21 @@ worker_read(struct broker *b, struct wchan *w)
 			flush_sends(b, w);
 		return;
 	}
-	if (j == NULL || m.hdr.type != (j->resolving ? j->pv->resolve_resp :
-	    j->pv->resp)) {
+	if (j == NULL || m.hdr.type != (j->then != NULL ? WIRE_FS_RESP :
+	    j->resolving ? j->pv->resolve_resp : j->pv->resp)) {
 		worker_down(b, w, 1);
 		return;
 	}
 	memcpy(&rh, m.payload, sizeof(rh));
 	m.payload[m.hdr.len] = '\0';	/* wbuf has room for it */
+	if (j->then != NULL) {
+		if (tree_taken(b, j, rh.kind, (const char *)m.payload +
+		    sizeof(rh)) < 0)
+			worker_down(b, w, 1);
+		else
+			flush_sends(b, w);
+		return;
+	}
 	if (j->resolving) {
 		if (resolved(b, j, rh.kind, (const char *)m.payload +
 		    sizeof(rh), m.hdr.len - sizeof(rh)) < 0)

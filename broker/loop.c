@@ -231,7 +231,7 @@ broker_record(struct broker *b, const struct reqctx *c,
 	r.duration_ms = ms_since(c->t0);
 	r.record_id = c->rid;
 	r.reserve = c->reserve;
-	if (type == AUDIT_R_OUTCOME && status == AUDIT_S_OK)
+	if (type == AUDIT_R_OUTCOME && (status == AUDIT_S_OK || c->tree))
 		r.snapshot = c->snapshot;
 	switch (audit_write(b->cfg->audit, &r)) {
 	case 0:

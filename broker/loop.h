@@ -50,6 +50,9 @@ struct reqctx {
 					 * the credentials its worker adds */
 	size_t ncreds;
 	int snapshot;		/* its outcome, when OK: audit_rec.snapshot */
+	int tree;		/* its tree snapshot was taken (proc.exec,
+				 * snapshot: tree): every outcome names it,
+				 * a failed command's too */
 };
 
 /* A redirect hop its worker was allowed to follow: a decision of its
@@ -78,6 +81,11 @@ struct job {
 	size_t pcap;
 	char rule[300];
 	struct fwd f;		/* the worker's request */
+	struct wchan *then;	/* set while its tree snapshot is taken: the
+				 * job waits on the fs worker, then goes to
+				 * this one (proc.exec, snapshot: tree) */
+	_Alignas(8) unsigned char snapq[FWD_HDR_MAX];	/* that request */
+	struct iovec snapiov[2];
 	struct hop *hops;	/* allowed hops (provider's hop_req) */
 	unsigned nhops;		/* hops asked for, allowed or not */
 	unsigned nallowed;

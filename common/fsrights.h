@@ -22,6 +22,11 @@ enum fs_op {
 	 * the snapshot's path and the write right (which Landlock maps to
 	 * making and removing files and directories too). */
 	FS_OP_ROLLBACK,
+	/* proc.exec with snapshot: tree, before the command: every
+	 * writable root into the store as record fs_req.rid, the program
+	 * (the request's target) its target. Not a right of a root either:
+	 * it reads the roots the write right already reaches. */
+	FS_OP_SNAPTREE,
 };
 
 /* The right an operation needs beneath a root: one bit per operation. */

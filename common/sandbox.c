@@ -189,6 +189,10 @@ static const struct sc_allow fs_allow[] = {
 	    "taken, exclusive while a sweep removes (on the store's fd)"),
 	SC(umask, "snapshot.rollback makes a deleted directory again with "
 	    "its exact mode (the mask cleared around one mkdirat)"),
+	SC(readlinkat, "a tree snapshot (proc.exec, snapshot: tree) keeps "
+	    "what a symbolic link beneath a writable root points to"),
+	SC(symlinkat, "the rollback of a tree snapshot makes such a link "
+	    "again, in an opened dirfd beneath the root"),
 	/* newfstatat and fcntl: argument-checked in add_fs_args() */
 };
 
@@ -1428,6 +1432,12 @@ fs_landlock_rights(unsigned r)
 	 * another, never out of it: both ends need the rule) */
 	if (r & SANDBOX_FS_STORE)
 		a |= LANDLOCK_ACCESS_FS_REFER;
+	/* proc.exec with snapshot: tree: the writable roots walked before
+	 * the command (READ_DIR), and put back as they were by its
+	 * rollback, symbolic links included (MAKE_SYM; the worker never
+	 * follows one: every open is RESOLVE_NO_SYMLINKS) */
+	if (r & SANDBOX_FS_TREE)
+		a |= LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_SYM;
 	return a;
 }
 

@@ -49,6 +49,10 @@ const char *sandbox_layer_name(unsigned bit);
  * SANDBOX_FS_STORE (the snapshot store, FS_RIGHTS_ALL | this): renames
  * between its own directories too. */
 #define SANDBOX_FS_STORE	0x100u
+/* With SANDBOX_FS_TREE (a writable root, when the session has a
+ * snapshot store): a tree snapshot walks it (its directories read) and
+ * a rollback of one restores it (symbolic links made again). */
+#define SANDBOX_FS_TREE		0x200u
 int sandbox_fs_root(int dirfd, unsigned rights);
 
 /* http worker: a file it may still read once confined (a CA bundle, a

@@ -58,6 +58,7 @@ deny_default(struct policy_decision *out)
 	out->by_deny_rule = false;
 	out->rule = -1;
 	out->root = -1;
+	out->tree_snapshot = false;
 	snprintf(out->rule_id, sizeof(out->rule_id), "default-deny");
 }
 
@@ -73,7 +74,7 @@ decide(const struct policy *p, const struct target *t, const json_t *params,
     struct policy_decision *out)
 {
 	size_t i;
-	int allow = -1, snap = 0;
+	int allow = -1, snap = 0, tree = 0;
 	unsigned ttl = 0;
 
 	for (i = 0; i < p->nrules; i++) {
@@ -85,14 +86,23 @@ decide(const struct policy *p, const struct target *t, const json_t *params,
 			if (rule_matches(r, t, params, NULL, 0))
 				return (int)i;	/* deny overrides */
 		} else if (allow >= 0 && t->action != ACT_FS_WRITE &&
-		    t->action != ACT_FS_DELETE) {
+		    t->action != ACT_FS_DELETE && t->action != ACT_PROC_EXEC) {
 			continue;	/* the first allow decides; only a deny
 					   rule still matters */
 		} else if (rule_matches(r, t, params, NULL, 0) &&
 		    beneath_root(p, r, t->raw)) {
 			if (allow < 0)
 				allow = (int)i;
-			if (!r->no_snapshot) {
+			if (t->action == ACT_PROC_EXEC) {
+				if (r->tree_snapshot) {
+					tree = 1;
+					if ((r->snapshot_ttl ? r->snapshot_ttl :
+					    POLICY_SNAPSHOT_TTL_DEFAULT) > ttl)
+						ttl = r->snapshot_ttl ?
+						    r->snapshot_ttl :
+						    POLICY_SNAPSHOT_TTL_DEFAULT;
+				}
+			} else if (!r->no_snapshot) {
 				snap = 1;
 				if ((r->snapshot_ttl ? r->snapshot_ttl :
 				    POLICY_SNAPSHOT_TTL_DEFAULT) > ttl)
@@ -102,7 +112,8 @@ decide(const struct policy *p, const struct target *t, const json_t *params,
 		}
 	}
 	out->no_snapshot = !snap;
-	out->snapshot_ttl = snap ? ttl : 0;
+	out->tree_snapshot = tree;
+	out->snapshot_ttl = snap || tree ? ttl : 0;
 	return allow;
 }
 
@@ -140,7 +151,8 @@ policy_decide(const struct policy *p, const char *action,
 	out->root = r->root;
 	if (a != ACT_FS_WRITE && a != ACT_FS_DELETE) {
 		out->no_snapshot = false;	/* (not its kind of action) */
-		out->snapshot_ttl = 0;
+		if (a != ACT_PROC_EXEC)
+			out->snapshot_ttl = 0;
 	}
 }
 
@@ -271,6 +283,17 @@ policy_explain(const struct policy *p, const char *action,
 		else
 			tprintf(&x, "%us unless --snapshot-ttl says\n",
 			    d.snapshot_ttl);
+	}
+	if (d.allow && a == ACT_PROC_EXEC) {
+		if (d.tree_snapshot)
+			tprintf(&x, "snapshot: tree (every writable root, "
+			    "before the command runs; it does not run without "
+			    "one), kept %us unless --snapshot-ttl says\n",
+			    d.snapshot_ttl);
+		else
+			tprintf(&x, "snapshot: none (no rule that matches says "
+			    "snapshot: tree; snapshot.rollback cannot undo "
+			    "what it does)\n");
 	}
 	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
 		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",

@@ -225,6 +225,7 @@ struct rule {
 	size_t nex;
 	int root;		/* allow fs rules: index into policy->roots */
 	bool no_snapshot;	/* fs.write, fs.delete: `snapshot: false` */
+	bool tree_snapshot;	/* proc.exec: `snapshot: tree` */
 	unsigned snapshot_ttl;	/* `snapshot_ttl:` seconds; 0: not given */
 	size_t no;		/* 1-based number within its list */
 	struct pos pos;

@@ -1104,13 +1104,30 @@ load_env(struct loader *ld, struct rule *r, yaml_node_t *seq)
 }
 
 /* `snapshot: false` on an allow rule of fs.write or fs.delete: the
- * action is done without a snapshot (the outcome record says so). */
+ * action is done without a snapshot (the outcome record says so).
+ * `snapshot: tree` on an allow rule of proc.exec: the writable roots are
+ * snapshotted before the command runs (`false`: not, the default). */
 static int
 load_snapshot(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
+	if (r->action == ACT_PROC_EXEC) {
+		if (r->deny)
+			return node_err(ld, v, "\"snapshot\" is only for allow "
+			    "rules (a denied command never runs)");
+		if (v->type == YAML_SCALAR_NODE && scalar_type(v) == SC_STR &&
+		    strcmp(sval(v), "tree") == 0)
+			r->tree_snapshot = true;
+		else if (v->type != YAML_SCALAR_NODE ||
+		    scalar_type(v) != SC_BOOL || (sval(v)[0] != 'f' &&
+		    sval(v)[0] != 'F'))
+			return node_err(ld, v, "\"snapshot\" on proc.exec must "
+			    "be tree (the writable roots, before the command "
+			    "runs) or false");
+		return 0;
+	}
 	if (r->action != ACT_FS_WRITE && r->action != ACT_FS_DELETE)
-		return node_err(ld, v, "\"snapshot\" is only for fs.write and "
-		    "fs.delete");
+		return node_err(ld, v, "\"snapshot\" is only for fs.write, "
+		    "fs.delete (false) and proc.exec (tree)");
 	if (r->deny)
 		return node_err(ld, v, "\"snapshot\" is only for allow rules "
 		    "(a denied action is never done)");
@@ -1155,9 +1172,13 @@ load_snapshot_ttl(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
 	long long t;
 
-	if (r->action != ACT_FS_WRITE && r->action != ACT_FS_DELETE)
-		return node_err(ld, v, "\"snapshot_ttl\" is only for fs.write "
-		    "and fs.delete");
+	if (r->action != ACT_FS_WRITE && r->action != ACT_FS_DELETE &&
+	    r->action != ACT_PROC_EXEC)
+		return node_err(ld, v, "\"snapshot_ttl\" is only for fs.write, "
+		    "fs.delete and proc.exec");
+	if (r->action == ACT_PROC_EXEC && !r->deny && !r->tree_snapshot)
+		return node_err(ld, v, "\"snapshot_ttl\" on proc.exec needs "
+		    "\"snapshot: tree\": there is no snapshot to keep");
 	if (r->deny)
 		return node_err(ld, v, "\"snapshot_ttl\" is only for allow "
 		    "rules");

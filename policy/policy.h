@@ -231,6 +231,10 @@ struct policy_decision {
 	bool no_snapshot;	/* fs.write, fs.delete, allowed: every allow
 				 * rule that matches says `snapshot: false`:
 				 * done without one */
+	bool tree_snapshot;	/* proc.exec, allowed: some allow rule that
+				 * matches says `snapshot: tree`: the
+				 * writable roots are snapshotted before the
+				 * command runs (the fs worker) */
 	unsigned snapshot_ttl;	/* with a snapshot: the longest
 				 * `snapshot_ttl:` of the allow rules that
 				 * match (one without counts

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,7 @@ snap_created_dir(const struct snap_meta *m, unsigned i, char *out, size_t n)
 int
 snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 {
-	int write;
+	int write, tree;
 
 	if (m == NULL) {
 		fail(why, whylen, "no metadata");
@@ -184,11 +185,24 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 	}
 	if (!terminated(m->action, sizeof m->action) ||
 	    (strcmp(m->action, "fs.write") != 0 &&
-	    strcmp(m->action, "fs.delete") != 0)) {
-		fail(why, whylen, "action: not fs.write or fs.delete");
+	    strcmp(m->action, "fs.delete") != 0 &&
+	    strcmp(m->action, "proc.exec") != 0)) {
+		fail(why, whylen, "action: not fs.write, fs.delete or "
+		    "proc.exec");
 		return -1;
 	}
 	write = strcmp(m->action, "fs.write") == 0;
+	tree = strcmp(m->action, "proc.exec") == 0;
+	if (tree ? (snap_tree_check(m->tree, why, whylen) != 0 ||
+	    strcmp(m->root, "/") != 0 || m->existed) : m->tree != NULL) {
+		if (!tree)
+			fail(why, whylen, "roots, tree: only for proc.exec");
+		else if (m->tree != NULL && snap_tree_check(m->tree, NULL,
+		    0) == 0)
+			fail(why, whylen, "root, existed: not \"/\" and false "
+			    "for proc.exec");
+		return -1;
+	}
 	if (m->seq < 1 || m->seq > (uint64_t)SNAP_SEQ_MAX) {
 		fail(why, whylen, "seq: out of range");
 		return -1;
@@ -205,7 +219,7 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 		fail(why, whylen, "existed: not 0 or 1");
 		return -1;
 	}
-	if (!write && !m->existed) {
+	if (!write && !tree && !m->existed) {
 		fail(why, whylen, "existed: false for fs.delete");
 		return -1;
 	}
@@ -259,7 +273,7 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 	    (write ? !snap_hex_ok(m->after) : m->after[0] != '\0')) {
 		fail(why, whylen, write ?
 		    "after: not 64 lower-case hex digits" :
-		    "after: not empty for fs.delete");
+		    "after: not empty for fs.delete or proc.exec");
 		return -1;
 	}
 	if (m->ncreated > 0 && (!write || m->existed)) {
@@ -330,6 +344,58 @@ with_inline(const char *text, const struct snap_meta *m, size_t *len)
 	return line;
 }
 
+/* A tree's "roots" and "tree" members (NULL: out of memory, or a
+ * string that is not UTF-8, which json_set_new then refuses). */
+static json_t *
+roots_json(const struct snap_tree *t)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; a != NULL && i < t->nroots; i++)
+		if (json_array_append_new(a, json_string(t->roots[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+tree_json(const struct snap_tree *t)
+{
+	const struct snap_ent *e;
+	json_t *a = json_array(), *x;
+	size_t i;
+
+	for (i = 0; a != NULL && i < t->n; i++) {
+		e = &t->e[i];
+		if (e->type == SNAP_ENT_FILE)
+			x = json_pack("[s,i,s,i,I,s]", "f", (int)e->root,
+			    e->path, (int)e->mode, (json_int_t)e->size,
+			    e->blob);
+		else if (e->type == SNAP_ENT_DIR)
+			x = json_pack("[s,i,s,i]", "d", (int)e->root, e->path,
+			    (int)e->mode);
+		else
+			x = json_pack("[s,i,s,s]", "l", (int)e->root, e->path,
+			    e->target);
+		if (json_array_append_new(a, x) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+void
+snap_meta_free(struct snap_meta *m)
+{
+	if (m == NULL)
+		return;
+	snap_tree_free(m->tree);
+	m->tree = NULL;
+}
+
 char *
 snap_meta_dump(const struct snap_meta *m, size_t *len)
 {
@@ -368,6 +434,16 @@ snap_meta_dump(const struct snap_meta *m, size_t *len)
 		json_decref(o);
 		return NULL;
 	}
+	if (m->tree != NULL && json_object_set_new(o, "tree",
+	    tree_json(m->tree)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	if (m->tree != NULL && json_object_set_new(o, "roots",
+	    roots_json(m->tree)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (text == NULL)
@@ -383,7 +459,94 @@ static const char *const known[] = {
 	"v", "record_id", "session", "action", "seq", "root", "path",
 	"existed", "dir", "inline",
 	"mode", "size", "blob", "after", "created", "at", "expires",
+	"roots", "tree",
 };
+
+/* One "tree" entry (an array, as tree_json writes it) into t. */
+static int
+get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
+{
+	const char *type = json_string_value(json_array_get(x, 0));
+	json_t *r = json_array_get(x, 1), *p = json_array_get(x, 2);
+	json_t *a3 = json_array_get(x, 3), *a4 = json_array_get(x, 4);
+	json_t *a5 = json_array_get(x, 5);
+	size_t want;
+
+	if (!json_is_array(x) || type == NULL || strlen(type) != 1 ||
+	    json_string_length(json_array_get(x, 0)) != 1) {
+		fail(why, whylen, "tree: entry %zu: not [TYPE, ...]", j);
+		return -1;
+	}
+	want = type[0] == 'f' ? 6 : 4;
+	if (json_array_size(x) != want || !json_is_integer(r) ||
+	    json_integer_value(r) < 0 ||
+	    json_integer_value(r) >= SNAP_ROOTS_MAX || !json_is_string(p) ||
+	    strlen(json_string_value(p)) != json_string_length(p)) {
+		fail(why, whylen, "tree: entry %zu: not [TYPE, ROOT, PATH, "
+		    "...]", j);
+		return -1;
+	}
+	if (type[0] == 'l' ? !json_is_string(a3) ||
+	    strlen(json_string_value(a3)) != json_string_length(a3) :
+	    !json_is_integer(a3) || json_integer_value(a3) < 0 ||
+	    json_integer_value(a3) > 07777 ||
+	    (type[0] == 'f' && (!json_is_integer(a4) ||
+	    json_integer_value(a4) < 0 || !json_is_string(a5)))) {
+		fail(why, whylen, "tree: entry %zu: members not as its type "
+		    "says", j);
+		return -1;
+	}
+	if (snap_tree_add(t, (unsigned)json_integer_value(r), type[0],
+	    json_string_value(p), type[0] == 'l' ? 0 :
+	    (unsigned)json_integer_value(a3), type[0] == 'f' ?
+	    (uint64_t)json_integer_value(a4) : 0, type[0] == 'f' ?
+	    json_string_value(a5) : NULL, type[0] == 'l' ?
+	    json_string_value(a3) : NULL) != 0) {
+		fail(why, whylen, "tree: entry %zu: %s", j, errno == E2BIG ?
+		    "too many entries" : "a bad member");
+		return -1;
+	}
+	return 0;
+}
+
+/* "roots" and "tree", both or neither, into m->tree. */
+static int
+get_tree(json_t *o, struct snap_meta *m, char *why, size_t whylen)
+{
+	json_t *roots = json_object_get(o, "roots");
+	json_t *tree = json_object_get(o, "tree");
+	size_t j;
+
+	if (roots == NULL && tree == NULL)
+		return 0;
+	if (!json_is_array(roots) || !json_is_array(tree) ||
+	    json_array_size(roots) == 0 ||
+	    json_array_size(roots) > SNAP_ROOTS_MAX ||
+	    json_array_size(tree) > SNAP_TREE_MAX) {
+		fail(why, whylen, "roots, tree: not both arrays in bounds");
+		return -1;
+	}
+	if ((m->tree = snap_tree_new()) == NULL) {
+		fail(why, whylen, "out of memory");
+		return -1;
+	}
+	for (j = 0; j < json_array_size(roots); j++) {
+		json_t *r = json_array_get(roots, j);
+
+		if (!json_is_string(r) || strlen(json_string_value(r)) !=
+		    json_string_length(r) ||
+		    snap_tree_root(m->tree, json_string_value(r)) < 0) {
+			fail(why, whylen, "roots: not distinct absolute "
+			    "normalized paths");
+			return -1;
+		}
+	}
+	for (j = 0; j < json_array_size(tree); j++)
+		if (get_ent(m->tree, json_array_get(tree, j), j, why,
+		    whylen) != 0)
+			return -1;
+	return 0;
+}
 
 /* String member key of o into out (size bytes): 0 or -1 with why. */
 static int
@@ -556,6 +719,8 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 	if (get_int(o, "expires", 0, SNAP_TIME_MAX, &x, why, whylen) != 0)
 		return -1;
 	m->expires = (int64_t)x;
+	if (get_tree(o, m, why, whylen) != 0)
+		return -1;
 	if (snap_meta_check(m, why, whylen) != 0)
 		return -1;
 	/* path is good now: the list must be its last ancestors */
@@ -614,8 +779,10 @@ snap_meta_parse(const char *buf, size_t len, struct snap_meta *m, char *why,
 	}
 	rc = parse_obj(o, m, why, whylen);
 	json_decref(o);
-	if (rc != 0)
+	if (rc != 0) {
+		snap_meta_free(m);
 		memset(m, 0, sizeof *m);
+	}
 	return rc;
 }
 

@@ -28,7 +28,16 @@
  *   v          1
  *   record_id  the action's record id (snap_id_ok)
  *   session    the session's id (snap_id_ok)
- *   action     "fs.write" or "fs.delete"
+ *   action     "fs.write", "fs.delete" or "proc.exec" (a tree snapshot:
+ *              root "/", path the program without its first "/",
+ *              existed false, after "", created [], and two more
+ *              members, only here:
+ *                roots  the writable roots, absolute paths
+ *                tree   what they held, sorted by (root, path):
+ *                       ["f", ROOT, PATH, MODE, SIZE, BLOB]
+ *                       ["d", ROOT, PATH, MODE]
+ *                       ["l", ROOT, PATH, TARGET]
+ *                       ROOT an index in roots, PATH relative to it)
  *   seq        its place among the session's snapshots, 1.. (the fs
  *              worker counts them): a session is rolled back in
  *              reverse seq order
@@ -76,6 +85,29 @@
 #define SNAP_INLINE_MAX	(64 * 1024)	/* prior bytes kept in the line */
 #define SNAP_TTL_DEFAULT	3600	/* seconds a snapshot is kept unless
 					   --snapshot-ttl or the rule says */
+#define SNAP_TREE_MAX	10000		/* entries of a tree snapshot */
+#define SNAP_ROOTS_MAX	64		/* roots of a tree snapshot */
+
+/* One entry of a tree snapshot (proc.exec with snapshot: tree): a
+ * regular file, a directory or a symbolic link beneath one of its
+ * roots, as it was before the command ran. */
+enum snap_ent_type { SNAP_ENT_FILE = 'f', SNAP_ENT_DIR = 'd',
+	SNAP_ENT_LINK = 'l' };
+struct snap_ent {
+	unsigned root;			/* index in the tree's roots */
+	char type;			/* enum snap_ent_type */
+	unsigned mode;			/* f, d: 0..07777; l: 0 */
+	uint64_t size;			/* f: its size; else 0 */
+	char blob[SNAP_HEX_LEN + 1];	/* f: SHA-256, its blob; else "" */
+	char *path;			/* relative to its root */
+	char *target;			/* l: what it points to; else NULL */
+};
+struct snap_tree {
+	unsigned nroots;
+	char *roots[SNAP_ROOTS_MAX];	/* each snap_root_ok, distinct */
+	size_t n, cap;
+	struct snap_ent *e;		/* sorted by (root, path), bytes */
+};
 
 struct snap_meta {
 	int v;					/* SNAP_VERSION */
@@ -98,6 +130,9 @@ struct snap_meta {
 	 * is determined by path (snap_created_dir), so only its length is
 	 * kept. 0 unless fs.write with existed 0. */
 	unsigned ncreated;
+	/* proc.exec: the writable roots as they were before the command
+	 * (malloc'd: snap_meta_free); NULL for fs.write, fs.delete */
+	struct snap_tree *tree;
 	int64_t at;
 	int64_t expires;
 };
@@ -150,6 +185,30 @@ int snap_meta_name(const char *record_id, char *out, size_t n);
 int snap_tmp_name(const char *final, unsigned long long nonce, char *out,
     size_t n);	/* final: a blob or a meta name; "tmp/<nonce as 16
 		 * lower-case hex digits>-<final's last component>" */
+
+/* Free what m holds beyond itself (its tree), and set it NULL. */
+void snap_meta_free(struct snap_meta *m);
+
+/* Building a tree (snapshot/tree.c): a new empty one (NULL: out of
+ * memory); a root (its index, or -1: not snap_root_ok, a duplicate, or
+ * SNAP_ROOTS_MAX reached); an entry (0, or -1: a bad member or
+ * SNAP_TREE_MAX reached, errno E2BIG then); sorted once all are in
+ * (snap_tree_check wants them sorted). */
+struct snap_tree *snap_tree_new(void);
+int snap_tree_root(struct snap_tree *t, const char *root);
+int snap_tree_add(struct snap_tree *t, unsigned root, char type,
+    const char *path, unsigned mode, uint64_t size, const char *blob,
+    const char *target);
+void snap_tree_sort(struct snap_tree *t);
+void snap_tree_free(struct snap_tree *t);
+/* 0 when t keeps its rules: 1..SNAP_ROOTS_MAX distinct roots, at most
+ * SNAP_TREE_MAX entries sorted by (root, path) without a duplicate, each
+ * path snap_path_ok with its parent a directory entry of the same root,
+ * each member as its type says; else -1 with why. */
+int snap_tree_check(const struct snap_tree *t, char *why, size_t whylen);
+/* The entry of (root, path) in a sorted tree, or NULL. */
+const struct snap_ent *snap_tree_find(const struct snap_tree *t,
+    unsigned root, const char *path);
 
 /* 1 when m has expired at now (now >= m->expires), else 0. */
 int snap_expired(const struct snap_meta *m, int64_t now);

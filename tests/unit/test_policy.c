@@ -884,6 +884,38 @@ START_TEST(test_decide_long_segment_fails_closed)
 }
 END_TEST
 
+/* proc.exec's snapshot: tree is any matching allow rule's word, never
+ * only the deciding (first) rule's, and never a non-matching rule's;
+ * its ttl the longest of them. */
+START_TEST(test_tree_snapshot_any_rule)
+{
+	struct policy *p = load_ok("capabilities:\n"
+	    "  - {action: proc.exec, resource: /bin/sh, args: {prefix: [-c]}}\n"
+	    "  - {action: proc.exec, resource: /bin/sh, args: {prefix: [-c]},"
+	    " snapshot: tree, snapshot_ttl: 120}\n"
+	    "  - {action: proc.exec, resource: /bin/ls, snapshot: false}\n"
+	    "  - {action: proc.exec, resource: /bin/true, snapshot: tree}\n");
+	struct policy_decision d;
+
+	d = decide(p, "proc.exec", "/bin/sh", "{\"args\":[\"-c\",\"x\"]}");
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.rule, 0);		/* the grant: the first */
+	ck_assert(d.tree_snapshot);		/* the second says tree */
+	ck_assert_uint_eq(d.snapshot_ttl, 120);
+	d = decide(p, "proc.exec", "/bin/ls", NULL);
+	ck_assert(d.allow);
+	ck_assert(!d.tree_snapshot);
+	d = decide(p, "proc.exec", "/bin/true", NULL);
+	ck_assert(d.tree_snapshot);
+	ck_assert_uint_eq(d.snapshot_ttl, POLICY_SNAPSHOT_TTL_DEFAULT);
+	/* denied: nothing to snapshot */
+	d = decide(p, "proc.exec", "/bin/cat", NULL);
+	ck_assert(!d.allow);
+	ck_assert(!d.tree_snapshot);
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(test_rule_order_irrelevant)
 {
 	static const char *a = "capabilities:\n"
@@ -1180,6 +1212,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_decide_non_fs_raw);
 	tcase_add_test(tc, test_decide_long_segment_fails_closed);
 	tcase_add_test(tc, test_rule_order_irrelevant);
+	tcase_add_test(tc, test_tree_snapshot_any_rule);
 	tcase_add_test(tc, test_first_matching_rule_recorded);
 	tcase_add_test(tc, test_constraint_typed);
 	tcase_add_test(tc, test_constraint_core_schema);

@@ -861,7 +861,7 @@ static const struct lcase lcases[] = {
 	  "rule 1: duplicate key \"network\"" },
 	/* fs.write and fs.delete: snapshot, snapshot_ttl */
 	{ RULE("{action: fs.read, resource: /a, snapshot: false}"), 2, 47,
-	  "rule 1: \"snapshot\" is only for fs.write and fs.delete" },
+	  "rule 1: \"snapshot\" is only for fs.write, fs.delete (false) and proc.exec (tree)" },
 	{ RULE("{action: fs.write, resource: /a, snapshot: no}"), 2, 48,
 	  "rule 1: \"snapshot\" must be true or false" },
 	{ RULE("{action: fs.write, resource: /a, snapshot: [false]}"), 2, 48,
@@ -875,7 +875,18 @@ static const struct lcase lcases[] = {
 	{ RULE("{action: fs.write, resource: /a, snapshot: false, snapshot_ttl: 60}"), 2, 69,
 	  "rule 1: \"snapshot_ttl\" with \"snapshot: false\": there is no snapshot to keep" },
 	{ RULE("{action: proc.exec, resource: git, snapshot_ttl: 60}"), 2, 54,
-	  "rule 1: \"snapshot_ttl\" is only for fs.write and fs.delete" },
+	  "rule 1: \"snapshot_ttl\" on proc.exec needs \"snapshot: tree\": there is no snapshot to keep" },
+	/* proc.exec: snapshot: tree (or false) */
+	{ RULE("{action: proc.exec, resource: git, snapshot: true}"), 2, 50,
+	  "rule 1: \"snapshot\" on proc.exec must be tree (the writable roots, before the command runs) or false" },
+	{ RULE("{action: proc.exec, resource: git, snapshot: Tree}"), 2, 50,
+	  "rule 1: \"snapshot\" on proc.exec must be tree (the writable roots, before the command runs) or false" },
+	{ RULE("{action: proc.exec, resource: git, snapshot: [tree]}"), 2, 50,
+	  "rule 1: \"snapshot\" on proc.exec must be tree (the writable roots, before the command runs) or false" },
+	{ "capabilities: []\ndeny:\n  - {action: proc.exec, resource: git, snapshot: tree}\n", 3, 50,
+	  "deny rule 1: \"snapshot\" is only for allow rules (a denied command never runs)" },
+	{ RULE("{action: net.http, resource: 'https://a/**', snapshot_ttl: 60}"), 2, 64,
+	  "rule 1: \"snapshot_ttl\" is only for fs.write, fs.delete and proc.exec" },
 	/* net.http timeout_max, follow_redirects, max_bytes (tests/data/
 	 * bad-follow-*, bad-max-bytes-*, bad-http-timeout-* hold others) */
 	{ RULE("{action: fs.read, resource: /a, timeout_max: 5}"), 2, 50,

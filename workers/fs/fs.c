@@ -63,6 +63,18 @@ fs_root_by_path(const char *path, unsigned need)
 	return -1;
 }
 
+int
+fs_root_at(size_t i, unsigned need, const char **path)
+{
+	if (i >= nroots)
+		return -2;
+	*path = rootpath[i];
+	if (roots[i] < 0 || rootsfx[i] != NULL || rootpath[i] == NULL ||
+	    (rights[i] & need) != need)
+		return -1;
+	return roots[i];
+}
+
 void
 reply_errno(struct reply *r, int err, const char *target)
 {
@@ -494,6 +506,16 @@ fs_handle(const uint8_t *payload, size_t len, struct reply *r)
 		    0, (q.flags & FS_F_FORCE) != 0, r);
 		return;
 	}
+	if (q.op == FS_OP_SNAPTREE && need == len && q.path_len == 0 &&
+	    q.data_len == 0 && q.target_len > 0 && q.target_len < PATH_MAX &&
+	    snap_id_ok(rid) && snap_id_ok(session) && q.flags == 0) {
+		if ((target = strndup((const char *)payload + sizeof(q),
+		    q.target_len)) == NULL)
+			fatal("strndup");
+		tree_snapshot(rid, session, target, q.ttl, r);
+		free(target);
+		return;
+	}
 	if (need != len || q.path_len == 0 || q.root >= nroots ||
 	    (q.flags & ~FS_F_SNAPSHOT) != 0 || ((q.flags & FS_F_SNAPSHOT) &&
 	    (!snap_id_ok(rid) || !snap_id_ok(session))))
@@ -625,7 +647,11 @@ landlock_root(size_t i)
 		free(rootsfx[i]);
 		rootsfx[i] = NULL;
 	}
-	if (rootsfx[i] == NULL && sandbox_fs_root(roots[i], rights[i]) < 0)
+	/* a writable root is walked by a tree snapshot and restored by its
+	 * rollback: only when there is a store (snap_arg ran first) */
+	if (rootsfx[i] == NULL && sandbox_fs_root(roots[i], rights[i] |
+	    (store_on() && (rights[i] & FS_RIGHT_WRITE) ? SANDBOX_FS_TREE :
+	    0)) < 0)
 		fatal("landlock root");
 }
 

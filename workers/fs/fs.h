@@ -25,6 +25,24 @@ void reply_json(struct reply *r, json_t *j);
 /* The dirfd of the root the policy names `path` (as written, "/srv/w"),
  * when it exists and was opened with every right in `need`; else -1. */
 int fs_root_by_path(const char *path, unsigned need);
+/* Root i, in policy order: its dirfd when it exists and has every right
+ * in need, else -1; -2 past the last. *path: as the policy names it. */
+int fs_root_at(size_t i, unsigned need, const char **path);
+
+/* ---- tree.c: proc.exec with snapshot: tree ---- */
+
+/* Snapshot every writable root (one beneath another only once) as
+ * record rid of session, before the command `program` runs: answers
+ * {"snapshot":RID,"entries":N,"bytes":N}, or an error saying why none
+ * could be taken (the command must then not run). */
+void tree_snapshot(const char *rid, const char *session, const char *program,
+    unsigned ttl, struct reply *r);
+/* snapshot.rollback of a tree record m: its roots put back as they were
+ * (what is there and not in it removed, the rest restored), what is
+ * there now snapshotted first as record self. 0, or -1 with why. */
+struct snap_meta;
+int tree_restore(const struct snap_meta *m, const char *self,
+    const char *session, char *why, size_t whylen);
 
 /* ---- dirs.c: walks beneath a root ---- */
 
@@ -101,12 +119,31 @@ void store_sweep(void);
 struct snap_meta;
 int store_meta(const char *rid, struct snap_meta *m, char *why,
     size_t whylen);
+/* The store's lock held shared (a snapshot of many files), and let go. */
+void store_hold(void);
+void store_release(void);
+/* The bytes of the regular file open on in (st its fstat) as a blob:
+ * its digest and size. 0, or -1 with why. Under store_hold. */
+struct stat;
+int store_blob(int in, const struct stat *st, char hex[65], uint64_t *size,
+    char *why, size_t whylen);
+/* m (a proc.exec tree snapshot, its record id, session, root, path and
+ * tree filled) stamped (v, seq, at, expires by rule_ttl) and written as
+ * its metadata line: 0, or -1 with why. Under store_hold. */
+int store_put_tree(struct snap_meta *m, unsigned rule_ttl, char *why,
+    size_t whylen);
 /* Open blob hex for reading (O_RDONLY): fd or -1. */
 int store_blob_open(const char *hex);
 /* Remove rid's metadata (rolled back). */
 void store_forget(const char *rid);
 
 /* ---- rollback.c ---- */
+
+/* blob's bytes (size of them; or inl's, when not NULL) as `name` in dfd
+ * with mode (less set-id bits): a temp file beside it, its digest
+ * checked, renamed over it. 0, or -1 with why (nothing replaced). */
+int restore_file(int dfd, const char *name, const char *blob, uint64_t size,
+    unsigned mode, const unsigned char *inl, char *why, size_t whylen);
 
 /* snapshot.rollback of record rid (force: even when the file changed
  * since the action), itself the request self of session: what it

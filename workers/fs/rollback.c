@@ -97,14 +97,22 @@ static int
 put_back(int dfd, const char *name, const struct snap_meta *m, char *why,
     size_t whylen)
 {
+	return restore_file(dfd, name, m->blob, m->size, m->mode,
+	    m->has_inline ? m->inl : NULL, why, whylen);
+}
+
+int
+restore_file(int dfd, const char *name, const char *blob, uint64_t size,
+    unsigned mode, const unsigned char *inl, char *why, size_t whylen)
+{
 	char tmp[64], hex[SNAP_HEX_LEN + 1];
 	unsigned char rnd[8];
 	uint64_t n;
 	int in, out = -1, rc = -1;
 
-	if (m->has_inline)
+	if (inl != NULL)
 		in = -1;	/* the bytes are in the line */
-	else if ((in = store_blob_open(m->blob)) < 0) {
+	else if ((in = store_blob_open(blob)) < 0) {
 		snprintf(why, whylen, "its snapshot's bytes are missing from "
 		    "the store (%s)", strerror(errno));
 		return -1;
@@ -118,25 +126,25 @@ put_back(int dfd, const char *name, const struct snap_meta *m, char *why,
 		snprintf(why, whylen, "cannot write it: %s", strerror(errno));
 		goto out;
 	}
-	if (m->has_inline) {
-		store_sha256(m->inl, (size_t)m->size, hex);
-		n = m->size;
-		if (strcmp(hex, m->blob) == 0 && write_all(out, m->inl,
-		    (size_t)m->size) < 0) {
+	if (inl != NULL) {
+		store_sha256(inl, (size_t)size, hex);
+		n = size;
+		if (strcmp(hex, blob) == 0 && write_all(out, inl,
+		    (size_t)size) < 0) {
 			snprintf(why, whylen, "cannot write it: %s",
 			    strerror(errno));
 			goto out;
 		}
-	} else if (store_copy(in, out, m->size, hex, &n) < 0)
+	} else if (store_copy(in, out, size, hex, &n) < 0)
 		hex[0] = '\0';
-	if (n != m->size || strcmp(hex, m->blob) != 0) {
+	if (n != size || strcmp(hex, blob) != 0) {
 		snprintf(why, whylen, "its snapshot's bytes are damaged (not "
 		    "the SHA-256 it was stored under); nothing restored");
 		goto out;
 	}
 	/* the mode it had: set-user-ID and set-group-ID bits are not
 	 * given back (a snapshot is no way to mint one) */
-	if (fchmod(out, (mode_t)(m->mode & 01777)) < 0 ||
+	if (fchmod(out, (mode_t)(mode & 01777)) < 0 ||
 	    renameat(dfd, tmp, dfd, name) < 0) {
 		snprintf(why, whylen, "cannot write it: %s", strerror(errno));
 		goto out;
@@ -315,8 +323,8 @@ rollback_do(const char *rid, const char *self, const char *session,
 	char why[512];
 	int root;
 
-	if ((m = malloc(sizeof(*m))) == NULL)
-		fatal("malloc");
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		fatal("calloc");
 	if (store_meta(rid, m, why, sizeof(why)) < 0) {
 		reply_error(r, "%s", why);
 		goto out;
@@ -326,6 +334,18 @@ rollback_do(const char *rid, const char *self, const char *session,
 		reply_error(r, "snapshot %s belongs to another session: an "
 		    "agent rolls back only its own session's actions (the "
 		    "operator: aksup rollback); nothing restored", rid);
+		goto out;
+	}
+	if (m->tree != NULL) {
+		if (tree_restore(m, self, session, why, sizeof(why)) < 0) {
+			reply_error(r, "cannot roll back %s (proc.exec of /%s, "
+			    "its tree snapshot): %s", rid, m->path, why);
+			goto out;
+		}
+		store_forget(rid);
+		reply_json(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
+		    "rolled_back", rid, "action", m->action, "root", m->root,
+		    "path", m->path, "restored", "tree", "snapshot", self));
 		goto out;
 	}
 	/* restoring bytes is a write; removing what a write created (and
@@ -349,5 +369,6 @@ rollback_do(const char *rid, const char *self, const char *session,
 	    rid, "action", m->action, "root", m->root, "path", m->path,
 	    "restored", done, "snapshot", u.kept ? self : NULL));
 out:
+	snap_meta_free(m);
 	free(m);
 }

@@ -474,6 +474,65 @@ store_lock(int op)
 
 static int take(const struct snap_take *t, char *why, size_t whylen);
 
+void
+store_hold(void)
+{
+	store_lock(LOCK_SH);
+}
+
+void
+store_release(void)
+{
+	store_lock(LOCK_UN);
+}
+
+int
+store_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
+    uint64_t *size, char *why, size_t whylen)
+{
+	return take_blob(in, st, hex, size, why, whylen);
+}
+
+/* The times and the seq of a new snapshot (ttl: the rule's; 0 none). */
+static void
+stamp(struct snap_meta *m, unsigned rule_ttl)
+{
+	int64_t now = now_s(), ttl;
+
+	m->v = SNAP_VERSION;
+	m->seq = ++sseq;
+	m->at = now;
+	/* --snapshot-ttl, else the rule's snapshot_ttl, else the default */
+	ttl = sttl > 0 ? sttl : rule_ttl > 0 ? (int64_t)rule_ttl :
+	    SNAP_TTL_DEFAULT;
+	m->expires = ttl > SNAP_TIME_MAX - now ? SNAP_TIME_MAX : now + ttl;
+}
+
+int
+store_put_tree(struct snap_meta *m, unsigned rule_ttl, char *why,
+    size_t whylen)
+{
+	char name[sizeof("meta/.json") + SNAP_ID_LEN], *line;
+	size_t len;
+	int rc;
+
+	stamp(m, rule_ttl);
+	if (full(SNAP_META_MAX / 256 + (uint64_t)m->tree->n * 160, why,
+	    whylen) < 0)
+		return -1;
+	if ((line = snap_meta_dump(m, &len)) == NULL) {
+		snprintf(why, whylen, "cannot snapshot the roots: a name that "
+		    "is not UTF-8, or more than a metadata line holds (%u "
+		    "bytes)", SNAP_META_MAX);
+		return -1;
+	}
+	if (snap_meta_name(m->record_id, name, sizeof(name)) < 0)
+		fatalx("meta name");
+	rc = put_file(name, line, len, why, whylen);
+	free(line);
+	return rc;
+}
+
 int
 store_take(const struct snap_take *t, char *why, size_t whylen)
 {
@@ -491,7 +550,6 @@ take(const struct snap_take *t, char *why, size_t whylen)
 	struct snap_meta m;
 	char name[sizeof("meta/.json") + SNAP_ID_LEN], *line;
 	size_t len;
-	int64_t now = now_s(), ttl;
 	int rc;
 
 	if (sdir < 0) {
@@ -505,22 +563,16 @@ take(const struct snap_take *t, char *why, size_t whylen)
 	memset(&m, 0, offsetof(struct snap_meta, inl));
 	memset((char *)&m + offsetof(struct snap_meta, inl) + sizeof(m.inl),
 	    0, sizeof(m) - offsetof(struct snap_meta, inl) - sizeof(m.inl));
-	m.v = SNAP_VERSION;
 	snprintf(m.record_id, sizeof(m.record_id), "%s", t->rid);
 	snprintf(m.session, sizeof(m.session), "%s", t->session);
 	snprintf(m.action, sizeof(m.action), "%s", t->action);
-	m.seq = ++sseq;
 	if (snprintf(m.root, sizeof(m.root), "%s", t->root) >=
 	    (int)sizeof(m.root) || snprintf(m.path, sizeof(m.path), "%s",
 	    t->rel) >= (int)sizeof(m.path)) {
 		snprintf(why, whylen, "cannot snapshot it: path too long");
 		return -1;
 	}
-	m.at = now;
-	/* --snapshot-ttl, else the rule's snapshot_ttl, else the default */
-	ttl = sttl > 0 ? sttl : t->ttl > 0 ? (int64_t)t->ttl :
-	    SNAP_TTL_DEFAULT;
-	m.expires = ttl > SNAP_TIME_MAX - now ? SNAP_TIME_MAX : now + ttl;
+	stamp(&m, t->ttl);
 	if (prior(t, &m, why, whylen) < 0)
 		return -1;
 	if (strcmp(t->action, "fs.write") == 0) {
@@ -646,10 +698,12 @@ store_meta(const char *rid, struct snap_meta *m, char *why, size_t whylen)
 	if (strcmp(m->record_id, rid) != 0) {
 		snprintf(why, whylen, "snapshot %s is damaged (another "
 		    "record's metadata)", rid);
+		snap_meta_free(m);
 		return -1;
 	}
 	if (snap_expired(m, now_s())) {
 		snprintf(why, whylen, "no snapshot found: %s (expired)", rid);
+		snap_meta_free(m);
 		return -1;
 	}
 	return 0;
@@ -678,6 +732,18 @@ static int
 hexcmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+static void
+keep_add(struct names *keep, const char *hex)
+{
+	if (keep->n == keep->cap) {
+		keep->cap = keep->cap ? keep->cap * 2 : 64;
+		if ((keep->hex = reallocarray(keep->hex, keep->cap,
+		    sizeof(*keep->hex))) == NULL)
+			fatal("reallocarray");
+	}
+	memcpy(keep->hex[keep->n++], hex, SNAP_HEX_LEN + 1);
 }
 
 static DIR *
@@ -738,19 +804,23 @@ sweep_meta(struct names *keep, int64_t now)
 			continue;
 		}
 		if (snap_expired(m, now)) {
+			snap_meta_free(m);
 			(void)unlinkat(sdir, name, 0);
 			continue;
 		}
 		sused += cost((uint64_t)st.st_size);
+		if (m->tree != NULL) {
+			size_t j;
+
+			for (j = 0; j < m->tree->n; j++)
+				if (m->tree->e[j].type == SNAP_ENT_FILE)
+					keep_add(keep, m->tree->e[j].blob);
+			snap_meta_free(m);
+			continue;
+		}
 		if (!m->existed || m->dir || m->has_inline)
 			continue;
-		if (keep->n == keep->cap) {
-			keep->cap = keep->cap ? keep->cap * 2 : 64;
-			if ((keep->hex = reallocarray(keep->hex, keep->cap,
-			    sizeof(*keep->hex))) == NULL)
-				fatal("reallocarray");
-		}
-		memcpy(keep->hex[keep->n++], m->blob, SNAP_HEX_LEN + 1);
+		keep_add(keep, m->blob);
 	}
 	free(m);
 	closedir(d);
