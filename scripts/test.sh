@@ -144,6 +144,8 @@ step "uid ranges as root" integration plain root uids.sh
 step "fs worker integration as uid $NOBODY" integration plain nobody fsworker.sh
 step "rollback integration as root" integration plain root rollback.sh
 step "rollback integration as uid $NOBODY" integration plain nobody rollback.sh
+step "tree snapshot integration as root" integration plain root tree.sh
+step "tree snapshot integration as uid $NOBODY" integration plain nobody tree.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
@@ -202,6 +204,8 @@ step "fs worker integration as root (ASan+UBSan)" integration asan root fsworker
 step "fs worker integration as uid $NOBODY (ASan+UBSan)" integration asan nobody fsworker.sh
 step "rollback integration as root (ASan+UBSan)" integration asan root rollback.sh
 step "rollback integration as uid $NOBODY (ASan+UBSan)" integration asan nobody rollback.sh
+step "tree snapshot integration as root (ASan+UBSan)" integration asan root tree.sh
+step "tree snapshot integration as uid $NOBODY (ASan+UBSan)" integration asan nobody tree.sh
 step "http integration as root (ASan+UBSan)" integration asan root http.sh
 step "http integration as uid $NOBODY (ASan+UBSan)" integration asan nobody http.sh
 step "mcp integration as root (ASan+UBSan)" integration asan root mcp.sh
