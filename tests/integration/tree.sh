@@ -219,6 +219,7 @@ t_timeout() {
 	r=$(rid <<<"$a")
 	check "timed out ($a)" [ "$(jq -r .data.timed_out <<<"$a")" = true ] || ok=1
 	check "FAILED, naming its snapshot" [ "$(outcome_of "$r" | jq -r '.status + " " + .snapshot')" = "FAILED $r" ] || ok=1
+	check "log verifies" verified || ok=1
 	check "rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
 	check "as before" [ "$(tree_digest "$WS")" = "$d0" ] || ok=1
 	return $ok
