@@ -375,6 +375,22 @@ fail:
 	return -1;
 }
 
+/* The store's lock (flock on its directory, shared by every process
+ * that uses the store): a snapshot is taken holding it shared, a sweep
+ * (here or aksup snapshots gc) removes holding it exclusive, so no blob
+ * is removed between the moment a snapshot finds it there and the moment
+ * the metadata naming it is in place. */
+static int slock = -1;
+static int blob_locked;		/* store_take holds it for a blob */
+
+static void
+store_lock(int op)
+{
+	while (slock >= 0 && flock(slock, op) < 0)
+		if (errno != EINTR)
+			fatal("snapshot store lock");
+}
+
 /* A file of at most SNAP_INLINE_MAX bytes (fd at any offset; pread):
  * its bytes into the metadata line itself, no blob file. 1 done, 0 it
  * is larger (the caller makes a blob), -1 with errno. */
@@ -396,6 +412,9 @@ take_inline(int fd, struct snap_meta *m)
 		n += (size_t)r;
 		if (n == sizeof(buf))
 			return 0;	/* grew meanwhile: a blob */
+		/* a regular file reads short only at its end */
+		if ((size_t)r < sizeof(buf) - (n - (size_t)r))
+			break;
 	}
 	memcpy(m->inl, buf, n);
 	m->size = n;
@@ -450,26 +469,15 @@ prior(const struct snap_take *t, struct snap_meta *m, char *why,
 		rc = rc > 0 ? 0 : -1;
 		goto out;
 	}
+	/* a blob: from finding it (or writing it) to the metadata naming
+	 * it, no sweep may remove it (store_take lets go) */
+	store_lock(LOCK_SH);
+	blob_locked = 1;
 	rc = take_blob(fd, &st2, m->blob, &m->size, why, whylen);
 out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
-}
-
-/* The store's lock (flock on its directory, shared by every process
- * that uses the store): a snapshot is taken holding it shared, a sweep
- * (here or aksup snapshots gc) removes holding it exclusive, so no blob
- * is removed between the moment a snapshot finds it there and the moment
- * the metadata naming it is in place. */
-static int slock = -1;
-
-static void
-store_lock(int op)
-{
-	while (slock >= 0 && flock(slock, op) < 0)
-		if (errno != EINTR)
-			fatal("snapshot store lock");
 }
 
 static int take(const struct snap_take *t, char *why, size_t whylen);
@@ -533,14 +541,23 @@ store_put_tree(struct snap_meta *m, unsigned rule_ttl, char *why,
 	return rc;
 }
 
+/*
+ * The store's lock is taken (shared) only when the snapshot has a blob
+ * (prior, before take_blob): a snapshot whose bytes are in its metadata
+ * line names nothing a sweep could remove (the sweeps and gc remove
+ * expired metadata, blobs no metadata names, and temp files a minute
+ * old: its own are younger, the spare at most half that).
+ */
 int
 store_take(const struct snap_take *t, char *why, size_t whylen)
 {
 	int rc;
 
-	store_lock(LOCK_SH);
+	blob_locked = 0;
 	rc = take(t, why, whylen);
-	store_lock(LOCK_UN);
+	if (blob_locked)
+		store_lock(LOCK_UN);
+	blob_locked = 0;
 	return rc;
 }
 
