@@ -16,7 +16,13 @@
  * same struct, and dumps again to the same bytes; its created
  * directories are path's ancestors, each deeper than the one before;
  * its record id and blob give store names (snap_tmp_name of them too)
- * that hold no ".." and no '/' but the layout's. An id snap_id_ok
+ * that hold no ".." and no '/' but the layout's. A tree snapshot
+ * (snapshot/tree.c: "roots" and "tree") is exactly a proc.exec, root "/",
+ * nothing existed; its tree keeps snap_tree_check's rules, each entry is
+ * found where it is (snap_tree_find), its parent a directory entry, each
+ * file entry's blob a store name; the round trip gives the same roots
+ * and entries. Every tree parsed is freed (snap_meta_free), so a leak is
+ * LeakSanitizer's finding. An id snap_id_ok
  * accepts is 36 bytes of [0-9a-f-]; a path snap_path_ok accepts has no
  * "." or ".." component, no empty one, no control byte.
  */
@@ -65,6 +71,19 @@ count(const char *s, char c)
 	return n;
 }
 
+/* A blob's names are ones the layout allows. */
+static void
+blob_names(const char *hex)
+{
+	char name[256], tmp[256];
+
+	CHECK(snap_blob_name(hex, name, sizeof name) == 0);
+	CHECK(strncmp(name, "blobs/", 6) == 0 && count(name, '/') == 2 &&
+	    strstr(name, "..") == NULL);
+	CHECK(snap_tmp_name(name, 42, tmp, sizeof tmp) == 0);
+	CHECK(strncmp(tmp, "tmp/", 4) == 0 && count(tmp, '/') == 1);
+}
+
 /* Every name is one the layout allows. */
 static void
 names(const struct snap_meta *m)
@@ -77,20 +96,115 @@ names(const struct snap_meta *m)
 	CHECK(snap_tmp_name(name, 42, tmp, sizeof tmp) == 0);
 	CHECK(strncmp(tmp, "tmp/", 4) == 0 && count(tmp, '/') == 1 &&
 	    strstr(tmp, "..") == NULL);
-	if (m->existed) {
-		CHECK(snap_blob_name(m->blob, name, sizeof name) == 0);
-		CHECK(strncmp(name, "blobs/", 6) == 0 &&
-		    count(name, '/') == 2 && strstr(name, "..") == NULL);
-		CHECK(snap_tmp_name(name, 42, tmp, sizeof tmp) == 0);
-		CHECK(count(tmp, '/') == 1);
-	} else
+	if (m->existed && !m->dir)
+		blob_names(m->blob);
+	else
 		CHECK(snap_blob_name(m->blob, name, sizeof name) == -1);
 }
 
+/* A tree snapshot keeps the rules of one, entry by entry. */
 static void
-accepted(const struct snap_meta *m)
+tree_rules(const struct snap_meta *m)
 {
-	struct snap_meta back;
+	const struct snap_tree *t = m->tree;
+	const struct snap_ent *e;
+	char why[128], parent[SNAP_PATH_MAX + 1];
+	const char *slash;
+	size_t j;
+
+	CHECK((t != NULL) == (strcmp(m->action, "proc.exec") == 0));
+	if (t == NULL)
+		return;
+	CHECK(strcmp(m->root, "/") == 0 && !m->existed && !m->dir &&
+	    m->after[0] == '\0' && m->ncreated == 0 && !m->has_inline);
+	CHECK(snap_tree_check(t, why, sizeof why) == 0);
+	CHECK(t->nroots >= 1 && t->nroots <= SNAP_ROOTS_MAX);
+	CHECK(t->n <= SNAP_TREE_MAX && t->n <= t->cap);
+	for (j = 0; j < t->nroots; j++)
+		CHECK(snap_root_ok(t->roots[j]));
+	for (j = 0; j < t->n; j++) {
+		e = &t->e[j];
+		CHECK(e->root < t->nroots && snap_path_ok(e->path));
+		CHECK(snap_tree_find(t, e->root, e->path) == e);
+		if (j > 0)
+			CHECK(t->e[j - 1].root < e->root ||
+			    (t->e[j - 1].root == e->root &&
+			    strcmp(t->e[j - 1].path, e->path) < 0));
+		if ((slash = strrchr(e->path, '/')) != NULL) {
+			const struct snap_ent *p;
+
+			memcpy(parent, e->path, (size_t)(slash - e->path));
+			parent[slash - e->path] = '\0';
+			p = snap_tree_find(t, e->root, parent);
+			CHECK(p != NULL && p->type == SNAP_ENT_DIR && p < e);
+		}
+		switch (e->type) {
+		case SNAP_ENT_FILE:
+			CHECK(e->mode <= 07777 && e->target == NULL &&
+			    e->size <= (uint64_t)INT64_MAX);
+			blob_names(e->blob);
+			break;
+		case SNAP_ENT_DIR:
+			CHECK(e->mode <= 07777 && e->size == 0 &&
+			    e->blob[0] == '\0' && e->target == NULL);
+			break;
+		case SNAP_ENT_LINK:
+			CHECK(e->mode == 0 && e->size == 0 &&
+			    e->blob[0] == '\0' && e->target != NULL &&
+			    e->target[0] != '\0');
+			break;
+		default:
+			CHECK(0);
+		}
+	}
+}
+
+/* Two trees hold the same roots and entries (both NULL: the same). */
+static void
+same_tree(const struct snap_tree *a, const struct snap_tree *b)
+{
+	const struct snap_ent *x, *y;
+	size_t i;
+
+	CHECK((a == NULL) == (b == NULL));
+	if (a == NULL)
+		return;
+	CHECK(a != b);
+	CHECK(a->nroots == b->nroots && a->n == b->n);
+	for (i = 0; i < a->nroots; i++)
+		CHECK(a->roots[i] != b->roots[i] &&
+		    strcmp(a->roots[i], b->roots[i]) == 0);
+	for (i = 0; i < a->n; i++) {
+		x = &a->e[i];
+		y = &b->e[i];
+		CHECK(x->root == y->root && x->type == y->type &&
+		    x->mode == y->mode && x->size == y->size &&
+		    memcmp(x->blob, y->blob, sizeof x->blob) == 0);
+		CHECK(x->path != y->path && strcmp(x->path, y->path) == 0);
+		CHECK((x->target == NULL) == (y->target == NULL));
+		if (x->target != NULL)
+			CHECK(strcmp(x->target, y->target) == 0);
+	}
+}
+
+/* a and b equal, member by member: every byte but the tree pointer (the
+ * struct is zeroed first by the reader, padding too), and the trees'
+ * contents. */
+static void
+same(const struct snap_meta *a, const struct snap_meta *b)
+{
+	const size_t at = offsetof(struct snap_meta, tree);
+	const size_t after = at + sizeof a->tree;
+
+	CHECK(memcmp(a, b, at) == 0);
+	CHECK(memcmp((const char *)a + after, (const char *)b + after,
+	    sizeof *a - after) == 0);
+	same_tree(a->tree, b->tree);
+}
+
+static void
+accepted(const struct snap_meta *m, struct snap_meta *back)
+{
 	char why[128], dir[SNAP_PATH_MAX + 1], *line, *again;
 	size_t len, len2, prev = 0;
 	unsigned i;
@@ -109,15 +223,18 @@ accepted(const struct snap_meta *m)
 	}
 	CHECK(snap_created_dir(m, m->ncreated, dir, sizeof dir) == -1);
 	names(m);
+	tree_rules(m);
 
 	line = snap_meta_dump(m, &len);
 	CHECK(line != NULL);
 	CHECK(len > 0 && len <= SNAP_META_MAX && len == strlen(line));
 	CHECK(line[len - 1] == '\n' && strchr(line, '\n') == line + len - 1);
-	CHECK(snap_meta_parse(line, len, &back, why, sizeof why) == 0);
-	CHECK(memcmp(m, &back, sizeof back) == 0);
-	again = snap_meta_dump(&back, &len2);
+	CHECK(snap_meta_parse(line, len, back, why, sizeof why) == 0);
+	same(m, back);
+	again = snap_meta_dump(back, &len2);
 	CHECK(again != NULL && len2 == len && memcmp(line, again, len) == 0);
+	snap_meta_free(back);
+	CHECK(back->tree == NULL);
 	free(again);
 	free(line);
 }
@@ -125,7 +242,8 @@ accepted(const struct snap_meta *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct snap_meta m;
+	/* (static: two structs of over 64 KiB each off the stack) */
+	static struct snap_meta m, back;
 	char why[128], *buf, *s;
 	size_t i, n;
 	int rc;
@@ -139,9 +257,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	why[0] = '\0';
 	rc = snap_meta_parse(buf, size, &m, why, sizeof why);
 	CHECK(rc == 0 || rc == -1);
-	if (rc == 0)
-		accepted(&m);
-	else
+	if (rc == 0) {
+		accepted(&m, &back);
+		snap_meta_free(&m);
+		CHECK(m.tree == NULL);
+	} else
 		CHECK(why[0] != '\0' && all_zero(&m, sizeof m));
 	free(buf);
 

@@ -429,10 +429,12 @@ follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 
 /*
  * aksup rollback --session S [--since ID]: the record ids of session S's
- * writes and deletes that took a snapshot and were done (outcome OK,
- * naming its snapshot) that no rollback in this log undid yet, newest
- * first, one a line: the order to undo them in. With since: down to
- * that record, which is one of them.
+ * writes and deletes, and commands (proc.exec with snapshot: tree), that
+ * took a snapshot and were done (outcome OK, naming its snapshot) that
+ * no rollback in this log undid yet, newest first, one a line: the order
+ * to undo them in. With since: down to that record, which is one of
+ * them. (The action is not looked at: any outcome naming its own
+ * record id as its snapshot counts.)
  */
 static int
 print_plan(struct lv *lv, const char *session, const char *since)

@@ -2,7 +2,9 @@
  * logview/snapshots.c -- aksup-log snapshots list|gc: the snapshot
  * store's metadata lines (docs/ROLLBACK.md), each checked whole by
  * snapshot/snap.c, as a table or JSON Lines (list), or as what a sweep
- * removes (gc).
+ * removes (gc). A tree snapshot (proc.exec, "roots" and "tree") is shown
+ * as its program and a summary of its entries; gc keeps every blob its
+ * file entries name.
  *
  * Runs in: the aksup-log process, as the invoking user, seccomp-confined
  * (ROLE_LOGVIEW) before it reads a byte. It opens nothing: the
@@ -12,7 +14,10 @@
  *   expired N             line N's snapshot has expired: it may go
  *   damaged N             line N is no metadata line: it may go (it is
  *                         never restored)
- *   blob HEX              a blob a kept snapshot names (keep it)
+ *   blob HEX              a blob a kept snapshot names (keep it): an
+ *                         fs snapshot's blob member, and every file
+ *                         entry's blob of a tree snapshot (proc.exec
+ *                         with snapshot: tree), each said once per line
  * Input: the store's files, which anyone with its owner's rights may have
  * edited; a line that is not a whole, valid metadata line is said and
  * skipped (list) or counted as damaged (gc: removed with the expired).
@@ -45,6 +50,10 @@ struct row {
 	uint64_t seq, size;
 	unsigned mode;
 	int existed, dir;
+	int tree;		/* a tree snapshot (proc.exec): */
+	size_t entries;		/*   its entries, */
+	unsigned nroots;	/*   its roots, */
+	uint64_t bytes;		/*   its files' bytes (tree_bytes) */
 	char *path;		/* root + "/" + path */
 };
 
@@ -79,6 +88,78 @@ by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A tree snapshot's files' bytes, in all (each file may be up to
+ * INT64_MAX bytes: the sum stops there rather than wrap). */
+static uint64_t
+tree_bytes(const struct snap_tree *t)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].type == SNAP_ENT_FILE) {
+			if (t->e[i].size > (uint64_t)INT64_MAX - sum)
+				return (uint64_t)INT64_MAX;
+			sum += t->e[i].size;
+		}
+	return sum;
+}
+
+static int
+by_hex(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* gc: every blob a kept tree snapshot's file entries name, each once
+ * (two files of the same bytes share one). */
+static void
+tree_blobs(const struct snap_tree *t)
+{
+	const char **b;
+	size_t i, n = 0;
+
+	if (t->n == 0)
+		return;
+	if ((b = reallocarray(NULL, t->n, sizeof(*b))) == NULL)
+		fatal("reallocarray");
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].type == SNAP_ENT_FILE)
+			b[n++] = t->e[i].blob;
+	if (n > 1)
+		qsort(b, n, sizeof(*b), by_hex);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(b[i - 1], b[i]) != 0)
+			printf("blob %s\n", b[i]);
+	free(b);
+}
+
+/* --json of a tree snapshot: its line as the store holds it (once
+ * checked), with what says what it is besides its roots and tree:
+ * tree_entries (how many) and tree_bytes (its files' bytes). */
+static void
+print_tree_json(const char *line, size_t n, const struct snap_meta *m)
+{
+	json_error_t err;
+	json_t *o;
+	char *text, *e;
+
+	/* (it parsed once already: only memory can fail it here) */
+	if ((o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err)) == NULL ||
+	    json_object_set_new(o, "tree_entries",
+	    json_integer((json_int_t)m->tree->n)) != 0 ||
+	    json_object_set_new(o, "tree_bytes",
+	    json_integer((json_int_t)tree_bytes(m->tree))) != 0 ||
+	    (text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		fatalx("out of memory");
+	json_decref(o);
+	if ((e = json_escape_unsafe(text)) == NULL)
+		fatalx("out of memory");
+	free(text);
+	printf("%s\n", e);
+	free(e);
+}
+
 static void
 keep_row(struct snaps *s, const struct snap_meta *m)
 {
@@ -101,6 +182,12 @@ keep_row(struct snaps *s, const struct snap_meta *m)
 	r->mode = m->mode;
 	r->existed = m->existed;
 	r->dir = m->dir;
+	if (m->tree != NULL) {
+		r->tree = 1;
+		r->entries = m->tree->n;
+		r->nroots = m->tree->nroots;
+		r->bytes = tree_bytes(m->tree);
+	}
 	if (asprintf(&r->path, "%s%s%s", m->root, strcmp(m->root, "/") ?
 	    "/" : "", m->path) < 0)
 		fatal("out of memory");
@@ -156,6 +243,42 @@ next_line(char **line, size_t *len)
 	}
 }
 
+/* Line k of fd 0 (n bytes, its '\n' last), parsed into m: gc's plan,
+ * --json printed, or the table's row kept. */
+static void
+one(struct snaps *s, const struct snap_meta *m, char *line, size_t n,
+    size_t k, const char *session, int gc, int json, int64_t now)
+{
+	char *e;
+
+	if (gc) {
+		if (snap_expired(m, now))
+			printf("expired %zu\n", k);
+		else if (m->tree != NULL)
+			tree_blobs(m->tree);
+		else if (m->existed && !m->dir && !m->has_inline)
+			printf("blob %s\n", m->blob);
+		return;
+	}
+	if (session != NULL && strcmp(m->session, session) != 0)
+		return;
+	if (json && m->tree != NULL) {
+		print_tree_json(line, n, m);
+		return;
+	}
+	if (json) {
+		/* as the store holds it, once checked, with what must
+		 * not reach a terminal escaped (aksup log --json's) */
+		line[n - 1] = '\0';	/* its '\n' */
+		if ((e = json_escape_unsafe(line)) == NULL)
+			fatalx("out of memory");
+		printf("%s\n", e);
+		free(e);
+		return;
+	}
+	keep_row(s, m);
+}
+
 /* Every line of fd 0, read one at a time (each at most a metadata
  * file's bound), checked; gc's plan and --json printed as read, the
  * table's small rows kept (then sorted). */
@@ -163,7 +286,7 @@ static void
 read_lines(struct snaps *s, const char *session, int gc, int json,
     int64_t now)
 {
-	char *line, why[160], *e;
+	char *line, why[160];
 	struct snap_meta *m;
 	size_t n, k;
 
@@ -179,30 +302,28 @@ read_lines(struct snaps *s, const char *session, int gc, int json,
 				printf("damaged %zu\n", k);
 			continue;
 		}
-		if (gc) {
-			if (snap_expired(m, now))
-				printf("expired %zu\n", k);
-			else if (m->existed && !m->dir && !m->has_inline)
-				printf("blob %s\n", m->blob);
-			continue;
-		}
-		if (session != NULL && strcmp(m->session, session) != 0)
-			continue;
-		if (json) {
-			/* as the store holds it, once checked, with what must
-			 * not reach a terminal escaped (aksup log --json's) */
-			line[n - 1] = '\0';	/* its '\n' */
-			if ((e = json_escape_unsafe(line)) == NULL)
-				fatalx("out of memory");
-			printf("%s\n", e);
-			free(e);
-			continue;
-		}
-		keep_row(s, m);
+		one(s, m, line, n, k, session, gc, json, now);
+		snap_meta_free(m);	/* (a tree snapshot's entries) */
 	}
 	free(m);
 	if (s->n > 0)
 		qsort(s->r, s->n, sizeof(*s->r), by_time);
+}
+
+/* "/usr/bin/sh (tree: 12 entries in 2 roots, 3456 bytes)": shown (the
+ * program, escaped) freed, the whole malloc'd; NULL out of memory. */
+static char *
+tree_said(char *shown, const struct row *m)
+{
+	char *out;
+
+	if (asprintf(&out, "%s (tree: %zu entr%s in %u root%s, %llu byte%s)",
+	    shown, m->entries, m->entries == 1 ? "y" : "ies", m->nroots,
+	    m->nroots == 1 ? "" : "s", (unsigned long long)m->bytes,
+	    m->bytes == 1 ? "" : "s") < 0)
+		out = NULL;
+	free(shown);
+	return out;
 }
 
 static void
@@ -228,7 +349,9 @@ print_table(const struct snaps *s, int64_t now)
 			snprintf(ex, sizeof(ex), "in %lldh", left / 3600);
 		else
 			snprintf(ex, sizeof(ex), "in %lldd", left / 86400);
-		if (!m->existed)
+		if (m->tree)
+			snprintf(before, sizeof(before), "tree");
+		else if (!m->existed)
 			snprintf(before, sizeof(before), "absent");
 		else if (m->dir)
 			snprintf(before, sizeof(before), "dir %04o", m->mode);
@@ -239,6 +362,9 @@ print_table(const struct snaps *s, int64_t now)
 		 * terminal's cursor or turn text around, escaped */
 		if ((shown = lv_display(m->path, 0, &w)) == NULL)
 			fatalx("out of memory");
+		/* a tree snapshot: the program, then what it holds */
+		if (m->tree && (shown = tree_said(shown, m)) == NULL)
+			fatalx("out of memory");
 		printf("%-36s  %-20s  %-9s  %-8s  %-9s  %s\n", m->record_id,
 		    at, m->action, ex, before, shown);
 		free(shown);
@@ -248,6 +374,7 @@ print_table(const struct snaps *s, int64_t now)
 int
 snapshots_main(int argc, char *argv[])
 {
+	static char outbuf[BUFSIZ * 4];
 	static const struct option opts[] = {
 		{ "session",	required_argument,	NULL, 'S' },
 		{ "json",	no_argument,		NULL, 'j' },
@@ -276,6 +403,10 @@ snapshots_main(int argc, char *argv[])
 	if (gc && (session != NULL || json))
 		fatalx("snapshots gc takes no --session or --json");
 	log_init("aksup snapshots");	/* whose messages they are */
+	/* a buffer of its own before the filter: else glibc's first write
+	 * to a non-tty character device (stdout on /dev/null) asks
+	 * isatty(), an ioctl the filter kills (as aksup log's main) */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	json_object_seed(0);	/* before the filter: /dev/urandom */
 	tzset();		/* and gmtime_r's first look at the zone */
 	sandbox_enter(ROLE_LOGVIEW);

@@ -496,6 +496,7 @@ get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
 		    "says", j);
 		return -1;
 	}
+	errno = 0;
 	if (snap_tree_add(t, (unsigned)json_integer_value(r), type[0],
 	    json_string_value(p), type[0] == 'l' ? 0 :
 	    (unsigned)json_integer_value(a3), type[0] == 'f' ?

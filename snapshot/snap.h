@@ -113,7 +113,8 @@ struct snap_meta {
 	int v;					/* SNAP_VERSION */
 	char record_id[SNAP_ID_LEN + 1];
 	char session[SNAP_ID_LEN + 1];
-	char action[SNAP_ACTION_MAX];		/* "fs.write", "fs.delete" */
+	char action[SNAP_ACTION_MAX];		/* "fs.write", "fs.delete",
+						 * "proc.exec" (a tree) */
 	uint64_t seq;				/* 1..SNAP_SEQ_MAX */
 	char root[SNAP_PATH_MAX + 1];		/* "/", "/srv/work" */
 	char path[SNAP_PATH_MAX + 1];

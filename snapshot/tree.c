@@ -19,6 +19,9 @@
 
 #include "snapshot/snap.h"
 
+static void fail(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 fail(char *why, size_t whylen, const char *fmt, ...)
 {

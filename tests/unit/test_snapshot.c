@@ -4,9 +4,13 @@
  * anything else refused), the metadata line's round trip for a new file
  * (with the directories its write created), an overwritten file and a
  * delete, every rule refused by the reader with a reason naming the
- * member and by the writer (NULL), the store's names, expiry.
+ * member and by the writer (NULL), the store's names, expiry; tree
+ * snapshots (proc.exec, snapshot/tree.c): the round trip of entries of
+ * all three types under two roots, and every rule of the tree refused by
+ * the builder, the checker, the writer and the reader.
  */
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 #define ID2	"7c9e6679-7425-40de-944b-e07fc1f90ae7"
 #define HEX1	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define HEX2	"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+#define HEX3	"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 
 /* ---- ids ---- */
 
@@ -126,6 +131,34 @@ meta_delete(struct snap_meta *m)
 	m->size = 0;
 }
 
+/* Two trees hold the same roots and entries (both NULL: the same). */
+static void
+same_tree(const struct snap_tree *a, const struct snap_tree *b)
+{
+	size_t i;
+
+	ck_assert((a == NULL) == (b == NULL));
+	if (a == NULL)
+		return;
+	ck_assert_uint_eq(a->nroots, b->nroots);
+	for (i = 0; i < a->nroots; i++)
+		ck_assert_str_eq(a->roots[i], b->roots[i]);
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		const struct snap_ent *x = &a->e[i], *y = &b->e[i];
+
+		ck_assert_uint_eq(x->root, y->root);
+		ck_assert_int_eq(x->type, y->type);
+		ck_assert_str_eq(x->path, y->path);
+		ck_assert_uint_eq(x->mode, y->mode);
+		ck_assert(x->size == y->size);
+		ck_assert_str_eq(x->blob, y->blob);
+		ck_assert((x->target == NULL) == (y->target == NULL));
+		if (x->target != NULL)
+			ck_assert_str_eq(x->target, y->target);
+	}
+}
+
 static void
 same(const struct snap_meta *a, const struct snap_meta *b)
 {
@@ -144,6 +177,7 @@ same(const struct snap_meta *a, const struct snap_meta *b)
 	ck_assert_uint_eq(a->ncreated, b->ncreated);
 	ck_assert(a->at == b->at);
 	ck_assert(a->expires == b->expires);
+	same_tree(a->tree, b->tree);
 }
 
 /* dump, check the line, parse it back, compare */
@@ -160,8 +194,10 @@ round_trip(const struct snap_meta *m)
 	ck_assert(len > 0 && line[len - 1] == '\n');
 	ck_assert_ptr_eq(strchr(line, '\n'), line + len - 1);
 	ck_assert_msg(snap_meta_parse(line, len, &back, why, sizeof why) == 0,
-	    "%s: %s", line, why);
+	    "%.200s: %s", line, why);
 	same(m, &back);
+	snap_meta_free(&back);
+	ck_assert_ptr_null(back.tree);
 	return line;
 }
 
@@ -276,26 +312,14 @@ START_TEST(test_deep_created)
 END_TEST
 
 
-/*
- * The line of m with member key replaced by the JSON text val (NULL:
- * removed), parsed: must be refused with a reason starting with want.
- */
+/* Member key of o replaced by the JSON text val (NULL: removed). */
 static void
-refuse_member(const struct snap_meta *m, const char *key, const char *val,
-    const char *want)
+edit_member(json_t *o, const char *key, const char *val)
 {
-	struct snap_meta out;
 	json_error_t e;
-	json_t *o;
-	char *line, *t, *full, why[160];
 
-	line = snap_meta_dump(m, NULL);
-	ck_assert_ptr_nonnull(line);
-	o = json_loads(line, 0, &e);
-	ck_assert_ptr_nonnull(o);
-	free(line);
 	if (val == NULL)
-		ck_assert_int_eq(json_object_del(o, key), 0);
+		ck_assert_msg(json_object_del(o, key) == 0, "no %s", key);
 	else {
 		json_t *v = json_loads(val, JSON_DECODE_ANY | JSON_ALLOW_NUL,
 		    &e);
@@ -303,18 +327,59 @@ refuse_member(const struct snap_meta *m, const char *key, const char *val,
 		ck_assert_msg(v != NULL, "bad test JSON %s", val);
 		json_object_set_new(o, key, v);
 	}
+}
+
+/*
+ * The line of m with member key replaced by the JSON text val (NULL:
+ * removed), and key2 by val2 when key2 is not NULL, parsed: must be
+ * refused with a reason starting with want, nothing kept.
+ */
+static void
+refuse_edit(const struct snap_meta *m, const char *key, const char *val,
+    const char *key2, const char *val2, const char *want)
+{
+	struct snap_meta *out;
+	json_error_t e;
+	json_t *o;
+	char *line, *t, *full, why[160];
+	int rc;
+
+	line = snap_meta_dump(m, NULL);
+	ck_assert_ptr_nonnull(line);
+	o = json_loads(line, 0, &e);
+	ck_assert_ptr_nonnull(o);
+	free(line);
+	edit_member(o, key, val);
+	if (key2 != NULL)
+		edit_member(o, key2, val2);
 	t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
+	ck_assert_ptr_nonnull(t);
 	ck_assert_int_ge(asprintf(&full, "%s\n", t), 0);
 	free(t);
 	strcpy(why, "(none)");
-	ck_assert_msg(snap_meta_parse(full, strlen(full), &out, why,
-	    sizeof why) == -1, "accepted %s=%s", key, val ? val : "(none)");
+	/* (the heap: a struct over 64 KiB, and ASan sees it whole) */
+	out = malloc(sizeof *out);
+	ck_assert_ptr_nonnull(out);
+	memset(out, 0x5a, sizeof *out);
+	rc = snap_meta_parse(full, strlen(full), out, why, sizeof why);
+	if (rc == 0)
+		snap_meta_free(out);
+	ck_assert_msg(rc == -1, "accepted %s=%.80s", key, val ? val : "(none)");
 	ck_assert_msg(strncmp(why, want, strlen(want)) == 0,
-	    "%s=%s: reason \"%s\", wanted \"%s\"", key, val ? val : "(none)",
-	    why, want);
-	ck_assert_str_eq(out.path, "");	/* nothing kept */
+	    "%s=%.80s: reason \"%s\", wanted \"%s\"", key,
+	    val ? val : "(none)", why, want);
+	ck_assert_str_eq(out->path, "");	/* nothing kept */
+	ck_assert_ptr_null(out->tree);
+	free(out);
 	free(full);
+}
+
+static void
+refuse_member(const struct snap_meta *m, const char *key, const char *val,
+    const char *want)
+{
+	refuse_edit(m, key, val, NULL, NULL, want);
 }
 
 /* A small file's bytes in the line itself: exact bytes both ways. */
@@ -468,8 +533,13 @@ refuse_text(const char *text, size_t len, const char *want)
 {
 	struct snap_meta m;
 	char why[160] = "(none)";
+	int rc;
 
-	ck_assert_int_eq(snap_meta_parse(text, len, &m, why, sizeof why), -1);
+	rc = snap_meta_parse(text, len, &m, why, sizeof why);
+	if (rc == 0)
+		snap_meta_free(&m);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_null(m.tree);
 	ck_assert_msg(strstr(why, want) != NULL, "reason \"%s\", wanted \"%s\"",
 	    why, want);
 }
@@ -584,6 +654,500 @@ START_TEST(test_dump_refuses)
 }
 END_TEST
 
+
+/* ---- tree snapshots (proc.exec) ---- */
+
+/*
+ * A tree of two roots, entries of all three types, added out of order
+ * then sorted:
+ *   /srv/a: d (dir 0755), d/x (file), d/ln -> x, d/sub (dir 0700),
+ *           d/sub/deep (file), top (file, empty)
+ *   /srv/b: ln2 -> /etc/passwd, same (file, the bytes of d/x)
+ */
+static struct snap_tree *
+tree_new(void)
+{
+	struct snap_tree *t = snap_tree_new();
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/a"), 0);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/b"), 1);
+	ck_assert_int_eq(snap_tree_add(t, 1, 'f', "same", 0644, 10, HEX1,
+	    NULL), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "top", 0600, 0, HEX3,
+	    NULL), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "d/x", 0644, 10, HEX1,
+	    NULL), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "d/ln", 0, 0, NULL, "x"),
+	    0);
+	ck_assert_int_eq(snap_tree_add(t, 1, 'l', "ln2", 0, 0, "",
+	    "/etc/passwd"), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d/sub", 0700, 0, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "d/sub/deep", 04755,
+	    123456789, HEX2, NULL), 0);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d", 0755, 0, "", NULL), 0);
+	ck_assert_uint_eq(t->n, 8);
+	snap_tree_sort(t);
+	return t;
+}
+
+static void
+meta_tree(struct snap_meta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->v = 1;
+	strcpy(m->record_id, ID1);
+	strcpy(m->session, ID2);
+	strcpy(m->action, "proc.exec");
+	m->seq = 9;
+	strcpy(m->root, "/");
+	strcpy(m->path, "usr/bin/sh");
+	m->at = 1765000000;
+	m->expires = 1765003600;
+	m->tree = tree_new();
+}
+
+START_TEST(test_tree_round_trip)
+{
+	static const char *const order[][2] = {
+		{ "0", "d" }, { "0", "d/ln" }, { "0", "d/sub" },
+		{ "0", "d/sub/deep" }, { "0", "d/x" }, { "0", "top" },
+		{ "1", "ln2" }, { "1", "same" },
+	};
+	struct snap_meta m, back;
+	const struct snap_ent *e;
+	char why[160], *line, *again;
+	size_t len, len2, i;
+
+	meta_tree(&m);
+	ck_assert_int_eq(snap_tree_check(m.tree, why, sizeof why), 0);
+	ck_assert_int_eq(snap_meta_check(&m, why, sizeof why), 0);
+	/* sorted by (root, path) */
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		ck_assert_uint_eq(m.tree->e[i].root,
+		    (unsigned)(order[i][0][0] - '0'));
+		ck_assert_str_eq(m.tree->e[i].path, order[i][1]);
+	}
+	line = round_trip(&m);
+	/* the members as the format says */
+	ck_assert_ptr_nonnull(strstr(line, "\"action\":\"proc.exec\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"after\":\"\",\"at\":1765000000,"
+	    "\"created\":[],\"existed\":false,"));
+	ck_assert_ptr_nonnull(strstr(line, "\"path\":\"usr/bin/sh\","));
+	ck_assert_ptr_nonnull(strstr(line, "\"root\":\"/\","
+	    "\"roots\":[\"/srv/a\",\"/srv/b\"],"));
+	ck_assert_ptr_nonnull(strstr(line, "\"tree\":[[\"d\",0,\"d\",493],"
+	    "[\"l\",0,\"d/ln\",\"x\"],[\"d\",0,\"d/sub\",448],"
+	    "[\"f\",0,\"d/sub/deep\",2541,123456789,\"" HEX2 "\"],"
+	    "[\"f\",0,\"d/x\",420,10,\"" HEX1 "\"],"
+	    "[\"f\",0,\"top\",384,0,\"" HEX3 "\"],"
+	    "[\"l\",1,\"ln2\",\"/etc/passwd\"],"
+	    "[\"f\",1,\"same\",420,10,\"" HEX1 "\"]],\"v\":1}\n"));
+	ck_assert_ptr_null(strstr(line, "\"mode\""));
+	ck_assert_ptr_null(strstr(line, "\"blob\""));
+	ck_assert_ptr_null(strstr(line, "\"inline\""));
+	/* parsed: the entries themselves, found by (root, path) */
+	len = strlen(line);
+	ck_assert_int_eq(snap_meta_parse(line, len, &back, why, sizeof why), 0);
+	ck_assert_ptr_nonnull(back.tree);
+	ck_assert_ptr_ne(back.tree, m.tree);
+	e = snap_tree_find(back.tree, 0, "d/ln");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->type, SNAP_ENT_LINK);
+	ck_assert_str_eq(e->target, "x");
+	ck_assert_uint_eq(e->mode, 0);
+	ck_assert_str_eq(e->blob, "");
+	e = snap_tree_find(back.tree, 1, "same");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->type, SNAP_ENT_FILE);
+	ck_assert(e->size == 10);
+	ck_assert_str_eq(e->blob, HEX1);
+	ck_assert_ptr_null(e->target);
+	e = snap_tree_find(back.tree, 0, "d/sub");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->type, SNAP_ENT_DIR);
+	ck_assert_uint_eq(e->mode, 0700);
+	ck_assert_ptr_null(snap_tree_find(back.tree, 1, "d"));	/* root 0's */
+	ck_assert_ptr_null(snap_tree_find(back.tree, 0, "same"));
+	ck_assert_ptr_null(snap_tree_find(back.tree, 2, "d"));
+	ck_assert_ptr_null(snap_tree_find(NULL, 0, "d"));
+	/* and dumped again: the same bytes */
+	again = snap_meta_dump(&back, &len2);
+	ck_assert_ptr_nonnull(again);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_str_eq(again, line);
+	free(again);
+	snap_meta_free(&back);
+	ck_assert_ptr_null(back.tree);
+	snap_meta_free(&back);		/* twice: nothing */
+	free(line);
+
+	/* an empty tree (the roots held nothing) */
+	snap_meta_free(&m);
+	ck_assert_ptr_null(m.tree);
+	m.tree = snap_tree_new();
+	ck_assert_ptr_nonnull(m.tree);
+	ck_assert_int_eq(snap_tree_root(m.tree, "/"), 0);
+	line = round_trip(&m);
+	ck_assert_ptr_nonnull(strstr(line, "\"roots\":[\"/\"],"));
+	ck_assert_ptr_nonnull(strstr(line, "\"tree\":[],"));
+	free(line);
+	snap_meta_free(&m);
+}
+END_TEST
+
+/* The builder refuses a bad member, and stops at SNAP_TREE_MAX. */
+START_TEST(test_tree_builder)
+{
+	struct snap_tree *t = snap_tree_new();
+	char path[32], why[160];
+	unsigned i;
+
+	ck_assert_ptr_nonnull(t);
+	/* no root yet: no entry */
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d", 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/a"), 0);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/a"), -1);	/* twice */
+	ck_assert_int_eq(snap_tree_root(t, "srv"), -1);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/../etc"), -1);
+	ck_assert_int_eq(snap_tree_root(t, "/srv/"), -1);
+	ck_assert_int_eq(snap_tree_root(t, NULL), -1);
+	ck_assert_uint_eq(t->nroots, 1);
+	/* root index out of range */
+	ck_assert_int_eq(snap_tree_add(t, 1, 'd', "d", 0755, 0, NULL, NULL),
+	    -1);
+	/* a link with a mode, a size, a blob, or no target */
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "l", 0777, 0, NULL, "x"),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "l", 0, 1, NULL, "x"), -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "l", 0, 0, HEX1, "x"), -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "l", 0, 0, NULL, NULL), -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'l', "l", 0, 0, NULL, ""), -1);
+	/* a file without a blob, or with a bad one, or a target */
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 0644, 1, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 0644, 1, "", NULL), -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 0644, 1, "9F86", NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 0644, 1, HEX1, "x"),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 010000, 1, HEX1, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "f", 0644,
+	    (uint64_t)INT64_MAX + 1, HEX1, NULL), -1);
+	/* a directory with a size, a blob or a target */
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d", 0755, 1, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d", 0755, 0, HEX1, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "d", 0755, 0, NULL, "x"),
+	    -1);
+	/* a bad path, an unknown type */
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "../d", 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "/d", 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', "", 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'd', NULL, 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(t, 0, 'x', "d", 0755, 0, NULL, NULL),
+	    -1);
+	ck_assert_int_eq(snap_tree_add(NULL, 0, 'd', "d", 0755, 0, NULL,
+	    NULL), -1);
+	ck_assert_uint_eq(t->n, 0);	/* none of them went in */
+	/* SNAP_TREE_MAX entries, then one more: E2BIG */
+	for (i = 0; i < SNAP_TREE_MAX; i++) {
+		snprintf(path, sizeof path, "f%05u", i);
+		ck_assert_msg(snap_tree_add(t, 0, 'f', path, 0644, i, HEX1,
+		    NULL) == 0, "entry %u refused", i);
+	}
+	ck_assert_uint_eq(t->n, SNAP_TREE_MAX);
+	ck_assert_int_eq(snap_tree_check(t, why, sizeof why), 0);
+	errno = 0;
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "g", 0644, 1, HEX1, NULL),
+	    -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_uint_eq(t->n, SNAP_TREE_MAX);
+	/* a bad member is still refused as one, not as E2BIG */
+	errno = 0;
+	ck_assert_int_eq(snap_tree_add(t, 0, 'f', "g", 0644, 1, NULL, NULL),
+	    -1);
+	ck_assert_int_ne(errno, E2BIG);
+	snap_tree_free(t);
+	snap_tree_free(NULL);
+}
+END_TEST
+
+/* SNAP_TREE_MAX entries fit in a line and come back; one more is
+ * refused by the reader. */
+START_TEST(test_tree_max)
+{
+	struct snap_meta m;
+	char path[32], *line, *big, *p;
+	size_t len, i;
+
+	meta_tree(&m);
+	snap_tree_free(m.tree);
+	m.tree = snap_tree_new();
+	ck_assert_ptr_nonnull(m.tree);
+	ck_assert_int_eq(snap_tree_root(m.tree, "/w"), 0);
+	for (i = 0; i < SNAP_TREE_MAX; i++) {
+		snprintf(path, sizeof path, "f%05zu", i);
+		ck_assert_int_eq(snap_tree_add(m.tree, 0, 'f', path, 0644, i,
+		    HEX1, NULL), 0);
+	}
+	line = round_trip(&m);
+	len = strlen(line);
+	ck_assert(len <= SNAP_META_MAX);
+	/* the same line with one more entry (still under SNAP_META_MAX) */
+	p = strstr(line, "]],\"v\":1}\n");
+	ck_assert_ptr_nonnull(p);
+	big = malloc(len + 128);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, line, (size_t)(p - line) + 1);	/* up to its last ']' */
+	sprintf(big + (p - line) + 1, ",[\"f\",0,\"g\",420,1,\"" HEX1
+	    "\"]],\"v\":1}\n");
+	ck_assert(strlen(big) <= SNAP_META_MAX);
+	refuse_text(big, strlen(big), "roots, tree: not both arrays in bounds");
+	free(big);
+	free(line);
+	snap_meta_free(&m);
+}
+END_TEST
+
+/* What snap_tree_check (and so the writer) refuses in a tree built by
+ * hand: each one from the good tree with one thing changed. */
+START_TEST(test_tree_check_refuses)
+{
+	struct snap_meta m;
+	struct snap_ent tmp;
+	char why[160];
+
+#define TBAD(setup, want) do {						\
+		meta_tree(&m);						\
+		setup;							\
+		strcpy(why, "(none)");					\
+		ck_assert_int_eq(snap_tree_check(m.tree, why, sizeof why), -1); \
+		ck_assert_msg(strstr(why, want) != NULL,		\
+		    "reason \"%s\", wanted \"%s\"", why, want);		\
+		ck_assert_int_eq(snap_meta_check(&m, NULL, 0), -1);	\
+		ck_assert_ptr_null(snap_meta_dump(&m, NULL));		\
+		snap_meta_free(&m);					\
+	} while (0)
+
+	/* unsorted: two entries swapped */
+	TBAD(tmp = m.tree->e[4]; m.tree->e[4] = m.tree->e[5];
+	    m.tree->e[5] = tmp, "tree: entry 5: not sorted");
+	/* unsorted across roots */
+	TBAD(tmp = m.tree->e[5]; m.tree->e[5] = m.tree->e[6];
+	    m.tree->e[6] = tmp, "not sorted");
+	/* a duplicate: "d/x" twice (its path made the one before it) */
+	TBAD(free(m.tree->e[5].path); m.tree->e[5].path = strdup("d/x"),
+	    "tree: entry 5: not sorted, or twice");
+	/* a parent that is a file: d/x/y beneath the file d/x */
+	TBAD(ck_assert_int_eq(snap_tree_add(m.tree, 0, 'f', "d/x/y", 0644, 1,
+	    HEX1, NULL), 0); snap_tree_sort(m.tree),
+	    "its parent is not a directory entry");
+	/* a parent that is a link: d/ln/y */
+	TBAD(ck_assert_int_eq(snap_tree_add(m.tree, 0, 'd', "d/ln/y", 0755, 0,
+	    NULL, NULL), 0); snap_tree_sort(m.tree),
+	    "its parent is not a directory entry");
+	/* a parent that is not there at all, or in the other root */
+	TBAD(ck_assert_int_eq(snap_tree_add(m.tree, 1, 'f', "d/x", 0644, 1,
+	    HEX1, NULL), 0); snap_tree_sort(m.tree),
+	    "its parent is not a directory entry");
+	/* a link with a mode */
+	TBAD(m.tree->e[1].mode = 0777, "entry 1: members not as its type");
+	/* a link without a target */
+	TBAD(free(m.tree->e[1].target); m.tree->e[1].target = NULL,
+	    "entry 1: members not as its type");
+	/* a file without a blob */
+	TBAD(m.tree->e[4].blob[0] = '\0', "entry 4: members not as its type");
+	/* a file with a link's target */
+	TBAD(m.tree->e[4].target = strdup("x"),
+	    "entry 4: members not as its type");
+	/* a directory with a size */
+	TBAD(m.tree->e[0].size = 1, "entry 0: members not as its type");
+	/* a mode over 07777 */
+	TBAD(m.tree->e[0].mode = 010000, "entry 0: members not as its type");
+	/* an unknown type */
+	TBAD(m.tree->e[0].type = 'x', "entry 0: members not as its type");
+	/* a root index out of range */
+	TBAD(m.tree->e[7].root = 2, "entry 7: a bad root or path");
+	/* a bad path */
+	TBAD(free(m.tree->e[7].path); m.tree->e[7].path = strdup("../same"),
+	    "entry 7: a bad root or path");
+	/* no root, a bad root, a root twice */
+	TBAD(free(m.tree->roots[1]); free(m.tree->roots[0]);
+	    m.tree->nroots = 0, "roots: not 1 to");
+	TBAD(free(m.tree->roots[1]); m.tree->roots[1] = strdup("srv/b"),
+	    "roots: not absolute");
+	TBAD(free(m.tree->roots[1]); m.tree->roots[1] = strdup("/srv/a"),
+	    "roots: a root twice");
+	ck_assert_int_eq(snap_tree_check(NULL, why, sizeof why), -1);
+#undef TBAD
+}
+END_TEST
+
+/* The record around a tree: proc.exec and a tree go together; root "/",
+ * nothing existed, no after, no created. */
+START_TEST(test_tree_record_refuses)
+{
+	struct snap_meta m;
+	char why[160];
+
+#define RBAD(setup, want) do {						\
+		meta_tree(&m);						\
+		setup;							\
+		strcpy(why, "(none)");					\
+		ck_assert_int_eq(snap_meta_check(&m, why, sizeof why), -1); \
+		ck_assert_msg(strncmp(why, want, strlen(want)) == 0,	\
+		    "reason \"%s\", wanted \"%s\"", why, want);		\
+		ck_assert_ptr_null(snap_meta_dump(&m, NULL));		\
+		snap_meta_free(&m);					\
+	} while (0)
+
+	/* a tree on an fs.write or fs.delete */
+	RBAD(strcpy(m.action, "fs.write"); strcpy(m.after, HEX2),
+	    "roots, tree: only for proc.exec");
+	RBAD(strcpy(m.action, "fs.delete"); m.existed = 1; m.mode = 0644;
+	    m.size = 1; strcpy(m.blob, HEX1),
+	    "roots, tree: only for proc.exec");
+	/* proc.exec without one */
+	RBAD(snap_tree_free(m.tree); m.tree = NULL, "roots: not 1 to");
+	/* root not "/", or existed */
+	RBAD(strcpy(m.root, "/srv"), "root, existed: not \"/\" and false");
+	RBAD(m.existed = 1; m.mode = 0755; m.size = 1; strcpy(m.blob, HEX1),
+	    "root, existed: not \"/\" and false");
+	/* the fs members */
+	RBAD(strcpy(m.after, HEX2), "after: not empty");
+	RBAD(m.ncreated = 1, "created: not empty");
+	RBAD(m.mode = 0755, "mode: set but existed is false");
+	RBAD(strcpy(m.blob, HEX1), "blob: set but existed is false");
+	RBAD(m.dir = 1, "dir:");
+	RBAD(strcpy(m.path, "/usr/bin/sh"), "path:");
+#undef RBAD
+}
+END_TEST
+
+/* The reader refuses every rule of a tree in a line. */
+START_TEST(test_tree_refused_members)
+{
+	struct snap_meta t, nf, ow;
+	char why[160];
+
+	meta_tree(&t);
+	meta_new_file(&nf);
+	meta_overwrite(&ow);
+	ck_assert_int_eq(snap_meta_check(&t, why, sizeof why), 0);
+	/* unsorted, a duplicate */
+	refuse_member(&t, "tree", "[[\"f\",0,\"b\",420,1,\"" HEX1 "\"],"
+	    "[\"f\",0,\"a\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: not sorted, or twice");
+	refuse_member(&t, "tree", "[[\"f\",1,\"a\",420,1,\"" HEX1 "\"],"
+	    "[\"f\",0,\"b\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: not sorted, or twice");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1,\"" HEX1 "\"],"
+	    "[\"f\",0,\"a\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: not sorted, or twice");
+	refuse_member(&t, "tree", "[[\"d\",0,\"a\",493],[\"l\",0,\"a\",\"x\"]]",
+	    "tree: entry 1: not sorted, or twice");
+	/* a parent that is not a "d" entry */
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1,\"" HEX1 "\"],"
+	    "[\"f\",0,\"a/b\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: its parent is not a directory entry");
+	refuse_member(&t, "tree", "[[\"l\",0,\"a\",\"/srv\"],"
+	    "[\"f\",0,\"a/b\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: its parent is not a directory entry");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a/b\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 0: its parent is not a directory entry");
+	refuse_member(&t, "tree", "[[\"d\",0,\"a\",493],"
+	    "[\"f\",1,\"a/b\",420,1,\"" HEX1 "\"]]",
+	    "tree: entry 1: its parent is not a directory entry");
+	/* a link with a mode: [l, ROOT, PATH, MODE] is no link */
+	refuse_member(&t, "tree", "[[\"l\",0,\"a\",511]]",
+	    "tree: entry 0: members not as its type says");
+	refuse_member(&t, "tree", "[[\"l\",0,\"a\",\"x\",511]]",
+	    "tree: entry 0: not [TYPE, ROOT, PATH");
+	refuse_member(&t, "tree", "[[\"l\",0,\"a\",\"\"]]",
+	    "tree: entry 0: a bad member");
+	/* a file without a blob */
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1]]",
+	    "tree: entry 0: not [TYPE, ROOT, PATH");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1,\"\"]]",
+	    "tree: entry 0: a bad member");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1,null]]",
+	    "tree: entry 0: members not as its type says");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,1,\"" "9F86D081884C"
+	    "7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08" "\"]]",
+	    "tree: entry 0: a bad member");
+	/* root index out of range (two roots: 0 and 1) */
+	refuse_member(&t, "tree", "[[\"d\",2,\"a\",493]]",
+	    "tree: entry 0: a bad member");
+	refuse_member(&t, "tree", "[[\"d\",64,\"a\",493]]",
+	    "tree: entry 0: not [TYPE, ROOT, PATH");
+	refuse_member(&t, "tree", "[[\"d\",-1,\"a\",493]]",
+	    "tree: entry 0: not [TYPE, ROOT, PATH");
+	refuse_member(&t, "tree", "[[\"d\",\"0\",\"a\",493]]",
+	    "tree: entry 0: not [TYPE, ROOT, PATH");
+	/* other members of an entry */
+	refuse_member(&t, "tree", "[[\"d\",0,\"a\",4096]]",
+	    "tree: entry 0: members not as its type says");
+	refuse_member(&t, "tree", "[[\"d\",0,\"a\",\"0755\"]]",
+	    "tree: entry 0: members not as its type says");
+	refuse_member(&t, "tree", "[[\"f\",0,\"a\",420,-1,\"" HEX1 "\"]]",
+	    "tree: entry 0: members not as its type says");
+	refuse_member(&t, "tree", "[[\"d\",0,\"../a\",493]]",
+	    "tree: entry 0: a bad member");
+	refuse_member(&t, "tree", "[[\"x\",0,\"a\",493]]",
+	    "tree: entry 0: a bad member");
+	refuse_member(&t, "tree", "[[\"dd\",0,\"a\",493]]",
+	    "tree: entry 0: not [TYPE");
+	refuse_member(&t, "tree", "[[]]", "tree: entry 0: not [TYPE");
+	refuse_member(&t, "tree", "[\"d\"]", "tree: entry 0: not [TYPE");
+	refuse_member(&t, "tree", "{}", "roots, tree: not both arrays");
+	/* roots */
+	refuse_member(&t, "roots", "[]", "roots, tree: not both arrays");
+	refuse_member(&t, "roots", "\"/srv/a\"", "roots, tree: not both");
+	refuse_member(&t, "roots", "[\"/srv/a\",\"/srv/a\"]",
+	    "roots: not distinct");
+	refuse_member(&t, "roots", "[\"/srv/a\",\"srv/b\"]",
+	    "roots: not distinct");
+	refuse_member(&t, "roots", "[\"/srv/a\",\"/srv/b/\"]",
+	    "roots: not distinct");
+	refuse_member(&t, "roots", "[\"/srv/a\",2]", "roots: not distinct");
+	/* one root fewer: an entry of root 1 is then out of range */
+	refuse_member(&t, "roots", "[\"/srv/a\"]", "tree: entry 6: a bad");
+	/* "roots" and "tree" on an fs.write or fs.delete record */
+	refuse_edit(&nf, "roots", "[\"/srv/work\"]", "tree", "[]",
+	    "roots, tree: only for proc.exec");
+	refuse_edit(&ow, "roots", "[\"/srv/work\"]", "tree",
+	    "[[\"d\",0,\"a\",493]]", "roots, tree: only for proc.exec");
+	refuse_member(&nf, "tree", "[]", "roots, tree: not both arrays");
+	refuse_member(&nf, "roots", "[\"/srv\"]", "roots, tree: not both");
+	/* a proc.exec record without them, or with one only */
+	refuse_edit(&t, "roots", NULL, "tree", NULL, "roots: not 1 to 64");
+	refuse_member(&t, "roots", NULL, "roots, tree: not both arrays");
+	refuse_member(&t, "tree", NULL, "roots, tree: not both arrays");
+	/* its root not "/", what existed, after, created */
+	refuse_member(&t, "root", "\"/usr\"",
+	    "root, existed: not \"/\" and false for proc.exec");
+	refuse_member(&t, "root", "\"/srv/a\"",
+	    "root, existed: not \"/\" and false for proc.exec");
+	refuse_member(&t, "root", "\"usr\"",
+	    "root, existed: not \"/\" and false for proc.exec");
+	refuse_member(&t, "after", "\"" HEX2 "\"", "after: not empty");
+	refuse_member(&t, "created", "[\"usr\"]", "created: not empty");
+	refuse_member(&t, "mode", "420", "mode: present but existed is false");
+	refuse_edit(&t, "existed", "true", "mode", "420", "dir: missing");
+	refuse_member(&t, "action", "\"proc.run\"", "action:");
+	snap_meta_free(&t);
+}
+END_TEST
+
 /* ---- names, expiry ---- */
 
 START_TEST(test_names)
@@ -688,6 +1252,12 @@ main(void)
 	tcase_add_test(tc, test_dump_refuses);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_tree_round_trip);
+	tcase_add_test(tc, test_tree_builder);
+	tcase_add_test(tc, test_tree_max);
+	tcase_add_test(tc, test_tree_check_refuses);
+	tcase_add_test(tc, test_tree_record_refuses);
+	tcase_add_test(tc, test_tree_refused_members);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
