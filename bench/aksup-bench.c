@@ -10,7 +10,8 @@
  * and mcp.call (bench/mcp.c): tools/call echo on server-everything through
  * a session against a bare client over the server's stdio; and the
  * snapshot store (bench/snapshot.c): fs.write over existing files with
- * snapshots off and on against the Python project's ReversibleActionLayer.
+ * snapshots off and on against the Python project's ReversibleActionLayer,
+ * and proc.exec with and without snapshot: tree (its cost per MiB).
  *
  * Runs in: the operator's shell (outer: sets up a workspace, starts one
  * `aksup run` session per benchmark, counts the audit records, measures the
@@ -354,6 +355,8 @@ inner(const char *name, const char *ws, const char *url)
 		mcp_inner(&r);
 	else if (strcmp(name, "snapshot-write") == 0)
 		snap_inner(&r, ws);
+	else if (strcmp(name, "snapshot-tree") == 0)
+		tree_inner(&r);
 	else
 		return 2;
 	printf("%d %.3f %.6f %.6f %.6f %d %.3f %.3f %.3f\n", r.n, r.ops, r.p50,

@@ -150,6 +150,9 @@ struct snap_round {
 /* The agent side, in a session: SNAP_N x fs.write of SNAP_SIZE bytes of
  * text over WS/snap/doc<i % SNAP_FILES>.txt, lock-step, each OK. */
 void snap_inner(struct result *r, const char *ws);
+/* The agent side of a tree session: a warm-up, then lock-step
+ * `/bin/true` under a rule with or without snapshot: tree, each OK. */
+void tree_inner(struct result *r);
 
 /* Writes dir's two policies (fs.read beneath WS, fs.write beneath
  * WS/snap, with and without snapshot: false) and makes WS/snap. */
