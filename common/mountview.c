@@ -257,15 +257,17 @@ mv_enter(struct mountview *m, const char *tmp_opts, int with_proc)
 	if (mkdir("/tmp/tmp", 01777) < 0 || mount("aksup-tmp", "/tmp/tmp",
 	    "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return fail(m, "private /tmp");
-	for (late = 0; late < 2; late++)
-		for (i = 0; i < m->n; i++)
-			if (m->e[i].late == late && place(&m->e[i]) < 0)
-				return fail(m, m->e[i].path);
-	/* POSIX shared memory and semaphores (multiprocessing) need it */
+	/* POSIX shared memory and semaphores (multiprocessing) need it;
+	 * mounted before the entries are placed, as /tmp is, so a root
+	 * beneath /dev/shm is placed on it, not hidden under it */
 	if (mkdir_p("/tmp/dev/shm", 0755) < 0 || chmod("/tmp/dev/shm", 01777) < 0 ||
 	    mount("aksup-shm", "/tmp/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, "mode=1777," MV_SHM_SIZE) < 0)
 		return fail(m, "private /dev/shm");
+	for (late = 0; late < 2; late++)
+		for (i = 0; i < m->n; i++)
+			if (m->e[i].late == late && place(&m->e[i]) < 0)
+				return fail(m, m->e[i].path);
 	/* Sanitizer builds only: the runtime reads /proc/self/maps. The
 	 * proc of the child's own pid namespace shows only its processes. */
 	if (with_proc && (mkdir("/tmp/proc", 0555) < 0 || mount("proc",

@@ -452,7 +452,28 @@ t_cgroup() {
 	return $ok
 }
 
-ALL="argv_literal denied bad_params cwd stdin_unread terminal_safe env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
+# A root beneath /dev/shm: the command's private /dev/shm is mounted
+# before the roots are placed, so it does not hide it (it once did: every
+# command of such a session failed, "its own mount view").
+t_shm_root() {
+	local ok=0 d a
+	[ -d /dev/shm ] && [ -w /dev/shm ] || { skip "no writable /dev/shm"; return; }
+	d=$(mktemp -d /dev/shm/aksup-p.XXXXXX)
+	chmod 777 "$d"
+	setup "  - action: fs.read
+    resource: $d/**
+  - action: fs.write
+    resource: $d/**"
+	printf 'on shm\n' > "$d/in"
+	chmod 644 "$d/in"
+	a=$(one sh "{\"args\":[\"-c\",\"cat $d/in; echo out > $d/made\"]}")
+	check "OK, read and written ($a)" [ "$(field .data.stdout "$a")" = "on shm" ] || ok=1
+	check "the file made on the host's /dev/shm" [ "$(cat "$d/made" 2>/dev/null)" = out ] || ok=1
+	rm -rf "$d"
+	return $ok
+}
+
+ALL="shm_root argv_literal denied bad_params cwd stdin_unread terminal_safe env timeout output_cap network files concurrent bound session_end agent_gone worker_view not_started cgroup"
 
 cd "$T" || exit 1
 echo "proc tests as $(id -un) (uid $(id -u))"
