@@ -429,9 +429,9 @@ follow_log(const struct lv_filter *f, int json, unsigned long long backlog)
 
 /*
  * aksup rollback --session S [--since ID]: the record ids of session S's
- * writes and deletes, and commands (proc.exec with snapshot: tree), that
- * took a snapshot and were done (outcome OK, naming its snapshot) that
- * no rollback in this log undid yet, newest first, one a line: the order
+ * writes and deletes (outcome OK), and commands with snapshot: tree
+ * (outcome OK or FAILED), whose outcome names their snapshot, that no
+ * rollback in this log undid yet, newest first, one a line: the order
  * to undo them in. With since: down to that record, which is one of
  * them. (The action is not looked at: any outcome naming its own
  * record id as its snapshot counts.)
@@ -458,9 +458,13 @@ print_plan(struct lv *lv, const char *session, const char *since)
 	i = lv_nrows(lv);
 	while (i-- > 0) {
 		r = lv_row(lv, i);
+		/* an outcome naming its own snapshot: an OK write or delete,
+		 * or a command with its tree snapshot, OK or FAILED (a
+		 * command that failed or timed out may have changed files) */
 		if (r->snapshot <= 0 || r->session == NULL ||
 		    strcmp(r->session, session) != 0 || r->status == NULL ||
-		    strcmp(r->status, "OK") != 0 || r->record_id == NULL)
+		    (strcmp(r->status, "OK") != 0 &&
+		    strcmp(r->status, "FAILED") != 0) || r->record_id == NULL)
 			continue;
 		if (json_object_get(undone, r->record_id) != NULL) {
 			/* --since may name one undone already: stop there */
@@ -480,8 +484,8 @@ print_plan(struct lv *lv, const char *session, const char *since)
 	json_decref(undone);
 	lv_free(lv);
 	if (since != NULL) {
-		log_warnx("--since %s: no write or delete of session %s with "
-		    "a snapshot has that record id", since, session);
+		log_warnx("--since %s: no write, delete or command of session "
+		    "%s with a snapshot has that record id", since, session);
 		return 1;
 	}
 	if (seen == 0) {
@@ -490,8 +494,9 @@ print_plan(struct lv *lv, const char *session, const char *since)
 		return 1;
 	}
 	if (n == 0)
-		log_warnx("session %s: nothing left to undo (no write or delete "
-		    "with a snapshot that no rollback undid yet)", session);
+		log_warnx("session %s: nothing left to undo (no write, delete "
+		    "or command with a snapshot that no rollback undid yet)",
+		    session);
 	return fflush(stdout) == EOF || ferror(stdout) ? 1 : 0;
 }
 

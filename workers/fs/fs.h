@@ -39,10 +39,12 @@ void tree_snapshot(const char *rid, const char *session, const char *program,
     unsigned ttl, struct reply *r);
 /* snapshot.rollback of a tree record m: its roots put back as they were
  * (what is there and not in it removed, the rest restored), what is
- * there now snapshotted first as record self. 0, or -1 with why. */
+ * there now snapshotted first as record self (*kept 1; with force, when
+ * that cannot be done, restored without it: *kept 0). 0, or -1 with
+ * why. */
 struct snap_meta;
 int tree_restore(const struct snap_meta *m, const char *self,
-    const char *session, char *why, size_t whylen);
+    const char *session, int force, int *kept, char *why, size_t whylen);
 
 /* ---- dirs.c: walks beneath a root ---- */
 

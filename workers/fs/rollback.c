@@ -337,15 +337,25 @@ rollback_do(const char *rid, const char *self, const char *session,
 		goto out;
 	}
 	if (m->tree != NULL) {
-		if (tree_restore(m, self, session, why, sizeof(why)) < 0) {
+		json_t *roots = json_array();
+		unsigned i;
+		int kept = 0;
+
+		if (tree_restore(m, self, session, force, &kept, why,
+		    sizeof(why)) < 0) {
+			json_decref(roots);
 			reply_error(r, "cannot roll back %s (proc.exec of /%s, "
 			    "its tree snapshot): %s", rid, m->path, why);
 			goto out;
 		}
 		store_forget(rid);
-		reply_json(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
+		for (i = 0; roots != NULL && i < m->tree->nroots; i++)
+			json_array_append_new(roots,
+			    json_string(m->tree->roots[i]));
+		reply_json(r, json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s?}",
 		    "rolled_back", rid, "action", m->action, "root", m->root,
-		    "path", m->path, "restored", "tree", "snapshot", self));
+		    "path", m->path, "restored", "tree", "roots", roots,
+		    "snapshot", kept ? self : NULL));
 		goto out;
 	}
 	/* restoring bytes is a write; removing what a write created (and

@@ -557,7 +557,7 @@ restore_root(const struct snap_tree *t, unsigned ri, int root, char *why,
 
 int
 tree_restore(const struct snap_meta *m, const char *self,
-    const char *session, char *why, size_t whylen)
+    const char *session, int force, int *kept, char *why, size_t whylen)
 {
 	char w[512], program[SNAP_PATH_MAX + 2];
 	const struct snap_tree *t = m->tree;
@@ -580,20 +580,34 @@ tree_restore(const struct snap_meta *m, const char *self,
 		snprintf(why, whylen, "%s; nothing restored", w);
 		return -1;
 	}
-	/* what is there now, first: this rollback can be rolled back */
+	/* what is there now, first: this rollback can be rolled back.
+	 * A command can make that impossible (a file it made unreadable,
+	 * more entries than a snapshot holds): force restores without */
 	snprintf(program, sizeof(program), "/%s", m->path);
+	*kept = 0;
 	if (take_tree(self, session, program, 0, t, &n, &bytes, w,
 	    sizeof(w)) < 0) {
-		snprintf(why, whylen, "what is there now could not be "
-		    "snapshotted, so nothing was restored: %s", w);
-		return -1;
-	}
+		if (!force) {
+			snprintf(why, whylen, "what is there now could not be "
+			    "snapshotted, so nothing was restored: %s (force: "
+			    "true, or aksup rollback --force, restores without "
+			    "that snapshot: what is there now is then lost)", w);
+			return -1;
+		}
+		log_warnx("rollback of %s forced without a snapshot of what "
+		    "it replaces: %s", m->record_id, w);
+	} else
+		*kept = 1;
 	for (i = 0; i < t->nroots; i++)
 		if (restore_root(t, i, fs_root_by_path(t->roots[i],
 		    FS_RIGHT_WRITE | FS_RIGHT_DELETE), w, sizeof(w)) < 0) {
-			snprintf(why, whylen, "%s (beneath %s); what was "
-			    "already done can be undone with the rollback of "
-			    "%s", w, t->roots[i], self);
+			if (*kept)
+				snprintf(why, whylen, "%s (beneath %s); what was "
+				    "already done can be undone with the rollback "
+				    "of %s", w, t->roots[i], self);
+			else
+				snprintf(why, whylen, "%s (beneath %s); part of "
+				    "the tree was restored", w, t->roots[i]);
 			return -1;
 		}
 	return 0;
