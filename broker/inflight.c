@@ -415,6 +415,13 @@ tree_taken(struct broker *b, struct job *j, uint32_t kind, const char *text)
 	j->c.snapshot = 1;
 	j->c.tree = 1;
 	job_link(b, to, j);
+	/* the session ends (stopped, the log failed, the agent gone): the
+	 * snapshot is kept, the command never starts */
+	if (b->status != 0 || b->cfg->stop_reason != NULL || b->stopped ||
+	    b->agent_gone) {
+		finish(b, j, NULL, 0, "session ended before it ran");
+		return 0;
+	}
 	if (!to->alive) {
 		finish(b, j, NULL, 0, "provider failed: the worker is gone");
 		return 0;
@@ -454,15 +461,20 @@ job_new(struct broker *b, struct wchan *w, const struct provider *pv,
 	return j;
 }
 
-/* Its jobs past resolution (running or about to). */
+/* Its jobs past resolution (running or about to), and those waiting on
+ * their tree snapshot to come to it. */
 static unsigned
-running(const struct wchan *w)
+running(const struct broker *b, const struct wchan *w)
 {
 	const struct job *j;
 	unsigned n = 0;
+	int i;
 
 	for (j = w->head; j != NULL; j = j->next)
 		n += !j->resolving;
+	for (i = 0; i < b->nw; i++)
+		for (j = b->w[i].head; j != NULL; j = j->next)
+			n += j->then == w;
 	return n;
 }
 
@@ -475,7 +487,7 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	/* a worker that runs many at once takes WORKER_INFLIGHT_MAX; one
 	 * more is refused, never waited for (inflight_room) */
 	int full = (role_defs[w->role].flags & RF_CONCURRENT) &&
-	    running(w) >= WORKER_INFLIGHT_MAX;
+	    running(b, w) >= WORKER_INFLIGHT_MAX;
 
 	j = job_new(b, w, pv, rq, c, g->target);
 	if (!w->alive)

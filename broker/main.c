@@ -218,7 +218,8 @@ send_ready(struct policy *p)
 	put_mcp_paths(&rd, p);
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
-		rights = (unsigned char)policy_root_actions(p, i);
+		rights = (unsigned char)(policy_root_actions(p, i) |
+		    (policy_root_whole(p, i) ? FS_ROOT_WHOLE : 0));
 		put_bytes(&rd, &rights, 1);
 		put_str(&rd, policy_root(p, i));
 		put_str(&rd, rule ? rule : "?");

@@ -36,6 +36,14 @@ enum fs_op {
 #define FS_RIGHT_DELETE	FS_RIGHT(FS_OP_DELETE)	/* d: remove files and dirs */
 #define FS_RIGHT_LIST	FS_RIGHT(FS_OP_LIST)	/* l: read directories */
 #define FS_RIGHTS_ALL	0xfu
+/* Not a right but a fact about a root the policy gives the fs worker
+ * with its rights (BROKER_READY's byte, the argv letter 't'): every path
+ * beneath it may be written and deleted (allow rules `fs.write ROOT/` and everything beneath
+ * and `fs.delete` likewise without constraints, no deny rule of either
+ * over any of it). Only then may a tree snapshot be put back there: it
+ * removes and rewrites anything beneath the root. */
+#define FS_ROOT_WHOLE	0x80u
+#define FS_ROOT_WHOLE_LETTER	't'
 
 /* The rights as letters, in the fs worker's argv: letter i is right 1<<i. */
 #define FS_RIGHT_LETTERS	"rwdl"

@@ -2343,6 +2343,64 @@ policy_root_actions(const struct policy *p, size_t i)
 	return p->root_actions[i];
 }
 
+/* a and b, two normalized absolute paths: one is the other or beneath
+ * it */
+static bool
+paths_nest(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (strcmp(a, "/") == 0 || strcmp(b, "/") == 0)
+		return true;
+	if (na > nb)
+		return paths_nest(b, a);
+	return strncmp(a, b, na) == 0 && (b[na] == '\0' || b[na] == '/');
+}
+
+/* An allow rule of `action` whose resource is exactly root's path, a
+ * slash and a double star, without constraints. */
+static bool
+whole_rule(const struct policy *p, size_t i, int action)
+{
+	char want[POLICY_PATH_MAX + 4];
+	size_t k;
+
+	snprintf(want, sizeof(want), "%s/**", strcmp(p->roots[i], "/") ?
+	    p->roots[i] : "");
+	for (k = 0; k < p->nrules; k++) {
+		const struct rule *r = &p->rules[k];
+
+		if (!r->deny && r->action == action && r->root == (int)i &&
+		    r->ncons == 0 && r->resource != NULL &&
+		    strcmp(r->resource, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+policy_root_whole(const struct policy *p, size_t i)
+{
+	char droot[POLICY_PATH_MAX];
+	size_t k;
+
+	if (p == NULL || i >= p->nroots || !whole_rule(p, i, ACT_FS_WRITE) ||
+	    !whole_rule(p, i, ACT_FS_DELETE))
+		return false;
+	for (k = 0; k < p->nrules; k++) {
+		const struct rule *r = &p->rules[k];
+
+		if (!r->deny || (r->action != ACT_FS_WRITE &&
+		    r->action != ACT_FS_DELETE))
+			continue;
+		/* a deny rule's fixed part (before its first wildcard) */
+		if (r->resource == NULL || pattern_root(r->resource, droot,
+		    sizeof(droot)) != 0 || paths_nest(droot, p->roots[i]))
+			return false;
+	}
+	return true;
+}
+
 const char *
 policy_root_rule(const struct policy *p, size_t i, const char **action)
 {

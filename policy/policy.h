@@ -102,6 +102,12 @@ const char *policy_root(const struct policy *p, size_t i);
  * to exactly these rights (a read-only root stays read-only even in a
  * compromised worker). */
 unsigned policy_root_actions(const struct policy *p, size_t i);
+/* Whether everything beneath root i may be written and deleted: an allow
+ * rule of fs.write and one of fs.delete whose resource is exactly the root
+ * followed by a slash and a double star, neither with constraints, and no deny rule of fs.write
+ * or fs.delete whose root lies beneath root i or above it (FS_ROOT_WHOLE:
+ * a tree snapshot is put back only there). */
+bool policy_root_whole(const struct policy *p, size_t i);
 /* The first allow rule, in file order, that opens root i: its "FILE:LINE"
  * (the return value) and its action (*action: "fs.read", ...); NULL when
  * i is out of range. The supervisor names it when it refuses a session

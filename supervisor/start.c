@@ -269,8 +269,8 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 		q = ready_field(q, roots + rlen);
 		pr->action = q;
 		q = ready_field(q, roots + rlen);
-		if (pr->path[0] != '/' || s->rootacts[n] == 0 ||
-		    (s->rootacts[n] & ~FS_RIGHTS_ALL) != 0)
+		if (pr->path[0] != '/' || (s->rootacts[n] & FS_RIGHTS_ALL) == 0 ||
+		    (s->rootacts[n] & ~(FS_RIGHTS_ALL | FS_ROOT_WHOLE)) != 0)
 			fatalx("protocol violation from broker: bad root list");
 		s->rootfd[n] = open_root(pr->path, s->rootsfx[n],
 		    sizeof(s->rootsfx[n]));
@@ -437,7 +437,7 @@ fs_letters(unsigned rights, char out[sizeof(FS_RIGHT_LETTERS)])
 static int
 prep_worker_fs(struct sess *s, struct spawn *sp)
 {
-	char letters[sizeof(FS_RIGHT_LETTERS)];
+	char letters[sizeof(FS_RIGHT_LETTERS) + 1];
 	int i, k = 0;
 
 	_Static_assert(FS_ROOTS_MAX + 2 <= SPAWN_FDS_MAX,
@@ -453,10 +453,15 @@ prep_worker_fs(struct sess *s, struct spawn *sp)
 		if (s->rootfd[i] >= 0) {
 			sp->src[sp->nfds] = s->rootfd[i];
 			sp->dst[sp->nfds] = WORKER_FD_ROOT0 + k++;
+			/* and 't' for a root the policy gives whole
+			 * (FS_ROOT_WHOLE: a tree may be put back there) */
+			fs_letters(s->rootacts[i], letters);
+			if (s->rootacts[i] & FS_ROOT_WHOLE)
+				strcat(letters, (char[]){ FS_ROOT_WHOLE_LETTER,
+				    '\0' });
 			if (snprintf(s->fdarg[i], sizeof(s->fdarg[i]),
-			    "%d:%s:%s", sp->dst[sp->nfds], fs_letters(
-			    s->rootacts[i], letters), s->rootsfx[i]) >=
-			    (int)sizeof(s->fdarg[i]))
+			    "%d:%s:%s", sp->dst[sp->nfds], letters,
+			    s->rootsfx[i]) >= (int)sizeof(s->fdarg[i]))
 				fatalx("policy root too long");
 			sp->nfds++;
 		} else

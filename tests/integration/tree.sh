@@ -85,7 +85,7 @@ status() { jq -r .status; }
 # a tree's digest: every path, type, mode, link target and content
 tree_digest() {
 	(cd "$1" && find . -mindepth 1 -printf '%p %y %m %l\n' | LC_ALL=C sort &&
-	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) |
+	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum 2>/dev/null) |
 	    sha256sum
 }
 verified() {
@@ -144,6 +144,26 @@ t_no_snapshot_no_run() {
 	return $ok
 }
 
+# Bytes the store holds already cost no quota again: two tree commands
+# over a 200 KB file under a 350K quota both run, and both roll back.
+t_quota_shared() {
+	local ok=0 a r1 r2 d0
+	setup
+	head -c 200000 /dev/urandom > "$WS/big"
+	[ "$(id -u)" = 0 ] && chown "$OWNER" "$WS/big"
+	d0=$(tree_digest "$WS")
+	q() { sub --snapshot-max-bytes 350K --action proc.exec --target /bin/sh \
+	    --params "$(jq -nc --arg s "$1" '{args: ["-c", $s]}')"; }
+	a=$(q "echo 1 > $WS/one"); r1=$(rid <<<"$a")
+	check "first: OK ($(jq -r .error <<<"$a"))" [ "$(status <<<"$a")" = OK ] || ok=1
+	a=$(q "echo 2 > $WS/two"); r2=$(rid <<<"$a")
+	check "second, sharing the blob: OK ($(jq -r .error <<<"$a"))" [ "$(status <<<"$a")" = OK ] || ok=1
+	check "rolled back, newest first" [ "$(rollback "$r2" | status)" = OK ] &&
+	    [ "$(rollback "$r1" | status)" = OK ] || ok=1
+	check "as before" [ "$(tree_digest "$WS")" = "$d0" ] || ok=1
+	return $ok
+}
+
 t_denied_none() {
 	local ok=0 a
 	setup
@@ -167,6 +187,30 @@ t_needs_delete() {
 	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
 	policy
 	check "with both: rolled back" [ "$(rollback "$r" | status)" = OK ] && [ ! -e "$WS/made" ] || ok=1
+	return $ok
+}
+
+# A root the policy gives only in part (a glob narrower than ROOT/**, a
+# deny rule beneath it): putting a tree back there would remove and
+# rewrite what the agent may not, so it is refused, nothing changed.
+t_needs_whole() {
+	local ok=0 r d1 a
+	setup
+	r=$(sh_c "cd $WS && echo new > made.txt && echo changed > sub/b.txt" | rid)
+	d1=$(tree_digest "$WS")
+	sed -i "s|resource: $WS/\*\*\$|resource: $WS/*.txt|" "$T/p.yaml"
+	grep -q "$WS/\*.txt" "$T/p.yaml" || { note "policy not narrowed"; return 1; }
+	a=$(rollback "$r")
+	check "a glob: refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
+	check "names the whole root" grep -q "fs.write and fs.delete whole" <<<"$a" || ok=1
+	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
+	policy
+	printf 'deny:\n  - action: fs.delete\n    resource: %s/sub/**\n' "$WS" >> "$T/p.yaml"
+	a=$(rollback "$r")
+	check "a deny rule beneath: refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
+	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
+	policy
+	check "the whole root: rolled back" [ "$(rollback "$r" | status)" = OK ] || ok=1
 	return $ok
 }
 
@@ -200,11 +244,13 @@ t_symlinks() {
 	[ "$(id -u)" = 0 ] && chown -hR "$OWNER" "$WS"
 	d0=$(tree_digest "$WS")
 	o0=$(tree_digest "$OUT")
-	r=$(sh_c "cd $WS && rm -r d && ln -s $OUT d" | rid)
+	r=$(sh_c "cd $WS && rm -r d && ln -s $OUT d && mkdir nd && mkfifo nd/p && mkfifo kept" | rid)
 	check "the snapshot keeps the link, not what is behind it" [ "$(jq -c '[.tree[] | select(.[2] | startswith("out"))]' "$STORE/meta/$r.json")" = "[[\"l\",0,\"out\",\"$OUT\"]]" ] || ok=1
 	a=$(rollback "$r")
 	check "rolled back ($a)" [ "$(status <<<"$a")" = OK ] || ok=1
-	check "the directory again, byte for byte" [ "$(tree_digest "$WS")" = "$d0" ] || ok=1
+	check "a FIFO it made at the top is left alone" [ -p "$WS/kept" ] || ok=1
+	rm -f "$WS/kept"
+	check "the directory again, byte for byte; the one it made gone, its FIFO too" [ "$(tree_digest "$WS")" = "$d0" ] || ok=1
 	check "nothing written outside" [ "$(tree_digest "$OUT")" = "$o0" ] || ok=1
 	return $ok
 }
@@ -239,13 +285,45 @@ t_force_unreadable() {
 	d1=$(tree_digest "$WS")
 	a=$(rollback "$r")
 	check "refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
-	check "says why, and names force" grep -q "could not be snapshotted, so nothing was restored: .*locked.*force" <<<"$a" || ok=1
+	check "says why, and names --force" grep -q "could not be snapshotted, so nothing was restored: .*locked.*--force" <<<"$a" || ok=1
+	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
+	# an agent's force does not: it would destroy what others wrote
+	cat > "$T/agent.py" <<'PY'
+import json, os, socket, sys
+chan = socket.socket(fileno=int(os.environ["AKSUP_FD"]))
+chan.send(json.dumps({"id": 1, "action": "snapshot.rollback",
+    "target": sys.argv[1], "params": {"force": True}}).encode())
+print(chan.recv(1 << 20).decode())
+PY
+	chmod 644 "$T/agent.py"
+	a=$("$AKSUP" run "${RUNAS[@]}" --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --ro "$T/agent.py" -- /usr/bin/python3 \
+	    "$T/agent.py" "$r" 2>>"$T/err")
+	check "an agent's force: refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
 	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
 	a=$(rollback --force "$r")
-	check "forced: OK ($a)" [ "$(status <<<"$a")" = OK ] || ok=1
+	check "the operator's force: OK ($a)" [ "$(status <<<"$a")" = OK ] || ok=1
 	check "no snapshot of what it replaced" [ "$(jq -r .data.snapshot <<<"$a")" = null ] || ok=1
 	check "the roots named" [ "$(jq -c .data.roots <<<"$a")" = "[\"$WS\"]" ] || ok=1
 	check "as before" [ "$(tree_digest "$WS")" = "$d0" ] || ok=1
+	return $ok
+}
+
+# At most 16 commands at once, those waiting on their snapshot counted:
+# the 17th and later of a pipelined batch are refused before any
+# snapshot is taken for them.
+t_cap() {
+	local ok=0 i
+	setup
+	for i in $(seq 1 20); do
+		jq -nc --argjson i "$i" '{id: $i, action: "proc.exec", target: "/bin/sh",
+		    params: {args: ["-c", "sleep 8"]}}'
+	done > "$T/batch"
+	"$AKSUP" submit "${RUNAS[@]}" --policy "$T/p.yaml" --log-path "$T/log" \
+	    --snapshot-dir "$STORE" --batch "$T/batch" > "$T/out" 2>>"$T/err"
+	check "16 ran ($(jq -r .status "$T/out" | sort | uniq -c | xargs))" [ "$(jq -r 'select(.status == "OK") | .id' "$T/out" | wc -l)" = 16 ] || ok=1
+	check "4 refused, too many" [ "$(grep -c 'too many requests running at once' "$T/out")" = 4 ] || ok=1
+	check "16 snapshots, none for the refused" [ "$(ls "$STORE/meta" | wc -l)" = 16 ] || ok=1
 	return $ok
 }
 
@@ -308,8 +386,8 @@ EOF
 	return $ok
 }
 
-ALL="round_trip no_snapshot_no_run denied_none needs_delete damaged symlinks
-timeout force_unreadable too_many blobs_kept session"
+ALL="round_trip no_snapshot_no_run quota_shared denied_none needs_delete needs_whole damaged symlinks
+timeout force_unreadable cap too_many blobs_kept session"
 
 cd "$T" || exit 1
 echo "tree snapshot tests as $(id -un) (uid $(id -u))"

@@ -154,7 +154,8 @@ enter_role(void)
 			if (*end != ':')
 				continue;
 			for (end++; *end && *end != ':'; end++)
-				r |= 1u << (strchr("rwdl", *end) - "rwdl");
+				if (strchr("rwdl", *end) != NULL)
+					r |= 1u << (strchr("rwdl", *end) - "rwdl");
 			if (*end == ':' && end[1] == '\0')
 				(void)sandbox_fs_root((int)fd, r);
 		}

@@ -916,6 +916,49 @@ START_TEST(test_tree_snapshot_any_rule)
 }
 END_TEST
 
+/* A root given whole (a tree may be put back there): fs.write and
+ * fs.delete of the root and all beneath exactly, without constraints, and no deny rule of
+ * either nested with it. */
+START_TEST(test_root_whole)
+{
+	static const struct {
+		const char *yaml;
+		bool whole;
+	} c[] = {
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n"
+		  "  - {action: fs.delete, resource: /w/**}\n", true },
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n",
+		  false },	/* no delete */
+		{ "capabilities:\n  - {action: fs.write, resource: /w/*.txt}\n"
+		  "  - {action: fs.delete, resource: /w/**}\n", false },
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n"
+		  "  - {action: fs.delete, resource: /w/**,"
+		  " constraint: {encoding: utf-8}}\n", false },
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n"
+		  "  - {action: fs.delete, resource: /w/**}\n"
+		  "deny:\n  - {action: fs.delete, resource: /w/keep/**}\n",
+		  false },
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n"
+		  "  - {action: fs.delete, resource: /w/**}\n"
+		  "deny:\n  - {action: fs.write, resource: /**}\n", false },
+		{ "capabilities:\n  - {action: fs.write, resource: /w/**}\n"
+		  "  - {action: fs.delete, resource: /w/**}\n"
+		  "deny:\n  - {action: fs.delete, resource: /other/**}\n"
+		  "  - {action: fs.read, resource: /w/secret}\n", true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct policy *p = load_ok(c[i].yaml);
+
+		ck_assert_msg(policy_root_whole(p, 0) == c[i].whole,
+		    "case %zu", i);
+		ck_assert(!policy_root_whole(p, 99));
+		policy_free(p);
+	}
+}
+END_TEST
+
 START_TEST(test_rule_order_irrelevant)
 {
 	static const char *a = "capabilities:\n"
@@ -1213,6 +1256,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_decide_long_segment_fails_closed);
 	tcase_add_test(tc, test_rule_order_irrelevant);
 	tcase_add_test(tc, test_tree_snapshot_any_rule);
+	tcase_add_test(tc, test_root_whole);
 	tcase_add_test(tc, test_first_matching_rule_recorded);
 	tcase_add_test(tc, test_constraint_typed);
 	tcase_add_test(tc, test_constraint_core_schema);

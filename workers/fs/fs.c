@@ -48,6 +48,7 @@ static int roots[ROOTS_MAX];
 static char *rootsfx[ROOTS_MAX];	/* missing part of a root, or NULL */
 static unsigned rights[ROOTS_MAX];	/* FS_RIGHT_* (common/fsrights.h) */
 static const char *rootpath[ROOTS_MAX];	/* as the policy names it */
+static int whole[ROOTS_MAX];	/* FS_ROOT_WHOLE: the policy gives all of it */
 static size_t nroots;
 
 int
@@ -59,6 +60,20 @@ fs_root_by_path(const char *path, unsigned need)
 		if (roots[i] >= 0 && rootsfx[i] == NULL &&
 		    (rights[i] & need) == need && rootpath[i] != NULL &&
 		    strcmp(rootpath[i], path) == 0)
+			return roots[i];
+	return -1;
+}
+
+int
+fs_root_whole(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nroots; i++)
+		if (roots[i] >= 0 && rootsfx[i] == NULL && whole[i] &&
+		    rootpath[i] != NULL && strcmp(rootpath[i], path) == 0 &&
+		    (rights[i] & (FS_RIGHT_WRITE | FS_RIGHT_DELETE)) ==
+		    (FS_RIGHT_WRITE | FS_RIGHT_DELETE))
 			return roots[i];
 	return -1;
 }
@@ -715,6 +730,10 @@ root_arg(const char *a, const char *path)
 	for (end++; *end != ':' && *end != '\0'; end++) {
 		const char *k = strchr(FS_RIGHT_LETTERS, *end);
 
+		if (*end == FS_ROOT_WHOLE_LETTER) {
+			whole[nroots] = 1;
+			continue;
+		}
 		if (k == NULL)
 			fatalx("bad root argument %s", a);
 		rights[nroots] |= 1u << (k - FS_RIGHT_LETTERS);

@@ -25,6 +25,9 @@ void reply_json(struct reply *r, json_t *j);
 /* The dirfd of the root the policy names `path` (as written, "/srv/w"),
  * when it exists and was opened with every right in `need`; else -1. */
 int fs_root_by_path(const char *path, unsigned need);
+/* The dirfd of the root named path when the policy gives all of it
+ * (written and deleted anywhere beneath: FS_ROOT_WHOLE), else -1. */
+int fs_root_whole(const char *path);
 /* Root i, in policy order: its dirfd when it exists and has every right
  * in need, else -1; -2 past the last. *path: as the policy names it. */
 int fs_root_at(size_t i, unsigned need, const char **path);
@@ -39,8 +42,9 @@ void tree_snapshot(const char *rid, const char *session, const char *program,
     unsigned ttl, struct reply *r);
 /* snapshot.rollback of a tree record m: its roots put back as they were
  * (what is there and not in it removed, the rest restored), what is
- * there now snapshotted first as record self (*kept 1; with force, when
- * that cannot be done, restored without it: *kept 0). 0, or -1 with
+ * there now snapshotted first as record self (*kept 1; with force, the
+ * operator's only, when that cannot be done, restored without it: *kept
+ * 0). 0, or -1 with
  * why. */
 struct snap_meta;
 int tree_restore(const struct snap_meta *m, const char *self,

@@ -341,8 +341,11 @@ rollback_do(const char *rid, const char *self, const char *session,
 		unsigned i;
 		int kept = 0;
 
-		if (tree_restore(m, self, session, force, &kept, why,
-		    sizeof(why)) < 0) {
+		/* without a snapshot of what it replaces: the operator's
+		 * forced rollback alone, never an agent's (it would destroy
+		 * what others wrote since, with no copy) */
+		if (tree_restore(m, self, session, force && !own_only, &kept,
+		    why, sizeof(why)) < 0) {
 			json_decref(roots);
 			reply_error(r, "cannot roll back %s (proc.exec of /%s, "
 			    "its tree snapshot): %s", rid, m->path, why);

@@ -238,10 +238,12 @@ take_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
 	uint64_t n;
 	int out = -1;
 
-	if (full(cost((uint64_t)st->st_size) + SNAP_META_MAX / 256, why,
-	    whylen) < 0)
-		return -1;
-	if (store_copy(in, -1, smax - sused, hex, size) < 0) {
+	/* hashed first: bytes the store holds already cost nothing more,
+	 * so only a copy counts against the quota (a file larger than the
+	 * whole quota is refused unread) */
+	if ((uint64_t)st->st_size > smax)
+		return full(cost((uint64_t)st->st_size), why, whylen);
+	if (store_copy(in, -1, smax, hex, size) < 0) {
 		copy_why(why, whylen);
 		return -1;
 	}
@@ -249,6 +251,8 @@ take_blob(int in, const struct stat *st, char hex[SNAP_HEX_LEN + 1],
 		fatalx("blob name");
 	if (blob_there(final, hex, *size))
 		return 0;	/* shared (content-addressed) */
+	if (full(cost(*size) + SNAP_META_MAX / 256, why, whylen) < 0)
+		return -1;
 	tmp_name(NULL, tmp, sizeof(tmp));
 	if (lseek(in, 0, SEEK_SET) != 0 || (out = open_beneath(sdir, tmp,
 	    O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {

@@ -33,6 +33,20 @@
 #include "workers/fs/beneath.h"
 #include "workers/fs/fs.h"
 
+/* A path for a message: its last 160 bytes at most ("..." before),
+ * so the reason after it is never cut off. One a message. */
+static const char *
+brief(const char *p)
+{
+	static char buf[168];
+	size_t n = strlen(p);
+
+	if (n <= 160)
+		return p;
+	snprintf(buf, sizeof(buf), "...%s", p + n - 160);
+	return buf;
+}
+
 struct walk {
 	struct snap_tree *t;
 	unsigned ri;		/* the root's index in t */
@@ -62,7 +76,7 @@ full_why(struct walk *w, const char *rel)
 		    "snapshot (snapshot: tree)", SNAP_TREE_MAX);
 	else
 		snprintf(w->why, w->whylen, "cannot snapshot %s: a name the "
-		    "store cannot keep", rel);
+		    "store cannot keep", brief(rel));
 }
 
 static int
@@ -77,12 +91,12 @@ take_file(struct walk *w, int dfd, const char *name, const char *rel,
 	if ((fd = open_beneath(dfd, name, O_RDONLY | O_NONBLOCK, 0)) < 0 ||
 	    fstat(fd, &st2) < 0 || st2.st_ino != st->st_ino ||
 	    st2.st_dev != st->st_dev) {
-		snprintf(w->why, w->whylen, "cannot snapshot %s: %s", rel,
+		snprintf(w->why, w->whylen, "cannot snapshot %s: %s", brief(rel),
 		    fd < 0 ? strerror(errno) : "it changed while being opened");
 		goto out;
 	}
 	if (store_blob(fd, &st2, hex, &size, why, sizeof(why)) < 0) {
-		snprintf(w->why, w->whylen, "%s: %s", rel, why);
+		snprintf(w->why, w->whylen, "%s: %s", brief(rel), why);
 		goto out;
 	}
 	if (snap_tree_add(w->t, w->ri, SNAP_ENT_FILE, rel,
@@ -114,7 +128,7 @@ walk_dir(struct walk *w, const char *rel)
 	if ((fd = open_beneath(w->root, rel[0] ? rel : ".", O_RDONLY |
 	    O_DIRECTORY, 0)) < 0 || (d = fdopendir(fd)) == NULL) {
 		snprintf(w->why, w->whylen, "cannot snapshot %s: %s",
-		    rel[0] ? rel : "the root", strerror(errno));
+		    brief(rel[0] ? rel : "the root"), strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -125,18 +139,18 @@ walk_dir(struct walk *w, const char *rel)
 			continue;
 		if (child(rel, de->d_name, path, sizeof(path)) < 0) {
 			snprintf(w->why, w->whylen, "cannot snapshot %s/...: "
-			    "a path too long", rel);
+			    "a path too long", brief(rel));
 			goto out;
 		}
 		if (fstatat(dirfd(d), de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) < 0) {
 			snprintf(w->why, w->whylen, "cannot snapshot %s: %s",
-			    path, strerror(errno));
+			    brief(path), strerror(errno));
 			goto out;
 		}
 		if (st.st_dev != w->dev) {
 			snprintf(w->why, w->whylen, "cannot snapshot %s: a "
-			    "mount point", path);
+			    "mount point", brief(path));
 			goto out;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -153,7 +167,7 @@ walk_dir(struct walk *w, const char *rel)
 			    sizeof(target) - 1);
 			if (n <= 0) {
 				snprintf(w->why, w->whylen, "cannot snapshot "
-				    "%s: %s", path, n < 0 ? strerror(errno) :
+				    "%s: %s", brief(path), n < 0 ? strerror(errno) :
 				    "an empty link");
 				goto out;
 			}
@@ -166,7 +180,7 @@ walk_dir(struct walk *w, const char *rel)
 	}
 	if (errno != 0) {
 		snprintf(w->why, w->whylen, "cannot snapshot %s: %s",
-		    rel[0] ? rel : "the root", strerror(errno));
+		    brief(rel[0] ? rel : "the root"), strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -385,28 +399,34 @@ struct restore {
 	size_t whylen;
 };
 
-static int prune_dir(struct restore *rs, const char *rel);
+static int prune_dir(struct restore *rs, const char *rel, int doomed);
 
 /* One name beneath rel: kept when the tree holds it as it is, else
- * removed (a directory with all beneath it). 0, or -1 with why. */
+ * removed (a directory with all beneath it). A FIFO, socket or device
+ * the tree does not name is left alone, unless its directory goes
+ * (doomed). 0, or -1 with why. */
 static int
-prune_one(struct restore *rs, int dfd, const char *name, const char *path)
+prune_one(struct restore *rs, int dfd, const char *name, const char *path,
+    int doomed)
 {
-	const struct snap_ent *e = snap_tree_find(rs->t, rs->ri, path);
+	const struct snap_ent *e = doomed ? NULL :
+	    snap_tree_find(rs->t, rs->ri, path);
 	struct stat st;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		snprintf(rs->why, rs->whylen, "%s: %s", path, strerror(errno));
+		snprintf(rs->why, rs->whylen, "%s: %s", brief(path), strerror(errno));
 		return -1;
 	}
 	if (st.st_dev != rs->dev) {
-		snprintf(rs->why, rs->whylen, "%s: a mount point", path);
+		snprintf(rs->why, rs->whylen, "%s: a mount point", brief(path));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (prune_dir(rs, path) < 0)
+		int keep = e != NULL && e->type == SNAP_ENT_DIR;
+
+		if (prune_dir(rs, path, !keep) < 0)
 			return -1;
-		if (e != NULL && e->type == SNAP_ENT_DIR)
+		if (keep)
 			return 0;
 		if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
 			goto fail;
@@ -419,19 +439,20 @@ prune_one(struct restore *rs, int dfd, const char *name, const char *path)
 	    same_link(dfd, name, e))
 		return 0;
 	/* a FIFO, socket or device the tree does not name: left alone */
-	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && e == NULL)
+	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && e == NULL &&
+	    !doomed)
 		return 0;
 	if (unlinkat(dfd, name, 0) < 0)
 		goto fail;
 	return 0;
 fail:
-	snprintf(rs->why, rs->whylen, "cannot remove %s: %s", path,
+	snprintf(rs->why, rs->whylen, "cannot remove %s: %s", brief(path),
 	    strerror(errno));
 	return -1;
 }
 
 static int
-prune_dir(struct restore *rs, const char *rel)
+prune_dir(struct restore *rs, const char *rel, int doomed)
 {
 	char path[SNAP_PATH_MAX + 2];
 	struct dirent *de;
@@ -442,7 +463,7 @@ prune_dir(struct restore *rs, const char *rel)
 	if ((fd = open_beneath(rs->root, rel[0] ? rel : ".", O_RDONLY |
 	    O_DIRECTORY, 0)) < 0 || (d = fdopendir(fd)) == NULL) {
 		snprintf(rs->why, rs->whylen, "cannot open %s: %s",
-		    rel[0] ? rel : "the root", strerror(errno));
+		    brief(rel[0] ? rel : "the root"), strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -460,7 +481,7 @@ prune_dir(struct restore *rs, const char *rel)
 			    rel);
 			goto out;
 		}
-		if (prune_one(rs, dirfd(d), de->d_name, path) < 0)
+		if (prune_one(rs, dirfd(d), de->d_name, path, doomed) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -482,7 +503,7 @@ make_one(struct restore *rs, const struct snap_ent *e)
 	    (dfd = open_beneath(rs->root, parent, O_RDONLY | O_DIRECTORY |
 	    O_PATH, 0)) < 0) {
 		snprintf(rs->why, rs->whylen, "cannot open the directory of "
-		    "%s: %s", e->path, strerror(errno));
+		    "%s: %s", brief(e->path), strerror(errno));
 		return -1;
 	}
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -495,12 +516,12 @@ make_one(struct restore *rs, const struct snap_ent *e)
 		rc = symlinkat(e->target, dfd, name);
 	else if (restore_file(dfd, name, e->blob, e->size, e->mode, NULL, w,
 	    sizeof(w)) < 0) {
-		snprintf(rs->why, rs->whylen, "%s: %s", e->path, w);
+		snprintf(rs->why, rs->whylen, "%s: %s", brief(e->path), w);
 		goto out;
 	} else
 		rc = 0;
 	if (rc < 0)
-		snprintf(rs->why, rs->whylen, "cannot make %s: %s", e->path,
+		snprintf(rs->why, rs->whylen, "cannot make %s: %s", brief(e->path),
 		    strerror(errno));
 out:
 	close(dfd);
@@ -546,7 +567,7 @@ restore_root(const struct snap_tree *t, unsigned ri, int root, char *why,
 	rs.dev = st.st_dev;
 	rs.why = why;
 	rs.whylen = whylen;
-	if (prune_dir(&rs, "") < 0)
+	if (prune_dir(&rs, "", 0) < 0)
 		return -1;
 	for (i = 0; i < t->n; i++)
 		if (t->e[i].root == ri && make_one(&rs, &t->e[i]) < 0)
@@ -565,15 +586,19 @@ tree_restore(const struct snap_meta *m, const char *self,
 	size_t n;
 	unsigned i;
 
-	/* putting a tree back removes what was made since: the policy
-	 * must let the agent write and delete beneath every root of it */
+	/* putting a tree back removes and rewrites anything beneath its
+	 * roots: the policy must let the agent write and delete all of
+	 * each (rules of ROOT and all beneath, no constraint, no deny rule
+	 * over it) */
 	for (i = 0; i < t->nroots; i++)
-		if (fs_root_by_path(t->roots[i], FS_RIGHT_WRITE |
-		    FS_RIGHT_DELETE) < 0) {
+		if (fs_root_whole(t->roots[i]) < 0) {
 			snprintf(why, whylen, "its root %s is not a root this "
-			    "policy lets fs.write and fs.delete (a tree is put "
-			    "back whole: what was made since is removed); "
-			    "nothing restored", t->roots[i]);
+			    "policy lets fs.write and fs.delete whole (a tree "
+			    "is put back whole: what was made since is "
+			    "removed; rules fs.write and fs.delete of %s/**, "
+			    "without constraints, and no deny rule of either "
+			    "beneath it); nothing restored", t->roots[i],
+			    strcmp(t->roots[i], "/") ? t->roots[i] : "");
 			return -1;
 		}
 	if (blobs_whole(t, w, sizeof(w)) < 0) {
@@ -589,8 +614,8 @@ tree_restore(const struct snap_meta *m, const char *self,
 	    sizeof(w)) < 0) {
 		if (!force) {
 			snprintf(why, whylen, "what is there now could not be "
-			    "snapshotted, so nothing was restored: %s (force: "
-			    "true, or aksup rollback --force, restores without "
+			    "snapshotted, so nothing was restored: %s (the "
+			    "operator's aksup rollback --force restores without "
 			    "that snapshot: what is there now is then lost)", w);
 			return -1;
 		}
@@ -599,8 +624,8 @@ tree_restore(const struct snap_meta *m, const char *self,
 	} else
 		*kept = 1;
 	for (i = 0; i < t->nroots; i++)
-		if (restore_root(t, i, fs_root_by_path(t->roots[i],
-		    FS_RIGHT_WRITE | FS_RIGHT_DELETE), w, sizeof(w)) < 0) {
+		if (restore_root(t, i, fs_root_whole(t->roots[i]), w,
+		    sizeof(w)) < 0) {
 			if (*kept)
 				snprintf(why, whylen, "%s (beneath %s); what was "
 				    "already done can be undone with the rollback "
