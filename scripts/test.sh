@@ -62,7 +62,7 @@ stage() {	# stage BUILDDIR NAME
 	    "$1"/tests/aksup-audit-agent; do
 		if [ -f "$f" ] && [ -x "$f" ]; then cp "$f" "$d/bin/"; fi
 	done
-	cp -r "$SRC/configs" "$SRC/examples" "$d/src/"
+	cp -r "$SRC/configs" "$SRC/examples" "$SRC/agent" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$SRC/tests/http" \
 	    "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
@@ -145,6 +145,8 @@ step "fs worker integration as uid $NOBODY" integration plain nobody fsworker.sh
 step "rollback integration as root" integration plain root rollback.sh
 step "rollback integration as uid $NOBODY" integration plain nobody rollback.sh
 step "tree snapshot integration as root" integration plain root tree.sh
+step "python client integration as root" integration plain root pyclient.sh
+step "python client integration as uid $NOBODY" integration plain nobody pyclient.sh
 step "tree snapshot integration as uid $NOBODY" integration plain nobody tree.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
