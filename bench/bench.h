@@ -153,6 +153,8 @@ void snap_inner(struct result *r, const char *ws);
 /* The agent side of a tree session: a warm-up, then lock-step
  * `/bin/true` under a rule with or without snapshot: tree, each OK. */
 void tree_inner(struct result *r);
+/* 1 when an answer is OK with "returncode":0 (bench/proc.c) */
+int bench_ok_rc0(const char *buf);
 
 /* Writes dir's two policies (fs.read beneath WS, fs.write beneath
  * WS/snap, with and without snapshot: false) and makes WS/snap. */

@@ -44,9 +44,8 @@ static char *const true_argv[] = { "true", NULL };
 static char *const cmd_envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin",
 	"LANG=C.UTF-8", "HOME=/tmp", NULL };
 
-/* 1 when an answer is OK with "returncode":0 */
-static int
-ok_rc0(const char *buf)
+int
+bench_ok_rc0(const char *buf)
 {
 	const char *p;
 
@@ -84,7 +83,7 @@ proc_inner(struct result *r)
 			return;
 		}
 		lat[i] = now_s() - t;
-		if (!ok_rc0(buf)) {
+		if (!bench_ok_rc0(buf)) {
 			if (r->errors++ == 0)
 				fprintf(stderr, "aksup-bench: proc: unexpected "
 				    "answer: %.300s\n", buf);
@@ -123,7 +122,7 @@ ov_reader(void *arg)
 		if (id < 0 || id >= OV_N || o->got[id] > 0)
 			continue;
 		o->got[id] = now_s();
-		if (id < OVERLAP_SLEEPS ? !ok_rc0(buf) :
+		if (id < OVERLAP_SLEEPS ? !bench_ok_rc0(buf) :
 		    strstr(buf, "\"status\":\"OK\"") == NULL) {
 			if (o->errors++ == 0)
 				fprintf(stderr, "aksup-bench: overlap: unexpected "

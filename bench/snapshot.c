@@ -242,19 +242,6 @@ count_meta(const char *store)
 
 /* ---- trees: proc.exec without and with `snapshot: tree` --------------- */
 
-/* 1 when an answer is OK with "returncode":0 */
-static int
-ok_rc0(const char *buf)
-{
-	const char *p;
-
-	if (strstr(buf, "\"status\":\"OK\"") == NULL ||
-	    (p = strstr(buf, "\"returncode\":0")) == NULL)
-		return 0;
-	p += strlen("\"returncode\":0");
-	return *p == ',' || *p == '}';
-}
-
 /* The agent side of a tree session: TREE_WARM x `/bin/true warm-up`,
  * then TREE_CMDS x `/bin/true`, lock-step, each OK with returncode 0.
  * r->wall: the first measured command, ms (with `snapshot: tree`, the
@@ -285,7 +272,7 @@ tree_inner(struct result *r)
 			if (i == 0)
 				t0 = now_s();
 		}
-		if (!ok_rc0(buf) && r->errors++ == 0)
+		if (!bench_ok_rc0(buf) && r->errors++ == 0)
 			fprintf(stderr, "aksup-bench: snapshot tree: unexpected "
 			    "answer: %.300s\n", buf);
 	}

@@ -22,14 +22,12 @@
 
 #include "common/b64.h"
 #include "snapshot/snap.h"
+#include "snapshot/internal.h"
 
 #define WHY_KEY_MAX	32	/* bytes of an unknown key in a reason */
 
-static void fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fail(char *why, size_t whylen, const char *fmt, ...)
+void
+snap_fail(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -166,28 +164,28 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 	int write, tree;
 
 	if (m == NULL) {
-		fail(why, whylen, "no metadata");
+		snap_fail(why, whylen, "no metadata");
 		return -1;
 	}
 	if (m->v != SNAP_VERSION) {
-		fail(why, whylen, "v: not %d", SNAP_VERSION);
+		snap_fail(why, whylen, "v: not %d", SNAP_VERSION);
 		return -1;
 	}
 	if (!terminated(m->record_id, sizeof m->record_id) ||
 	    !snap_id_ok(m->record_id)) {
-		fail(why, whylen, "record_id: not a lower-case UUID");
+		snap_fail(why, whylen, "record_id: not a lower-case UUID");
 		return -1;
 	}
 	if (!terminated(m->session, sizeof m->session) ||
 	    !snap_id_ok(m->session)) {
-		fail(why, whylen, "session: not a lower-case UUID");
+		snap_fail(why, whylen, "session: not a lower-case UUID");
 		return -1;
 	}
 	if (!terminated(m->action, sizeof m->action) ||
 	    (strcmp(m->action, "fs.write") != 0 &&
 	    strcmp(m->action, "fs.delete") != 0 &&
 	    strcmp(m->action, "proc.exec") != 0)) {
-		fail(why, whylen, "action: not fs.write, fs.delete or "
+		snap_fail(why, whylen, "action: not fs.write, fs.delete or "
 		    "proc.exec");
 		return -1;
 	}
@@ -196,105 +194,105 @@ snap_meta_check(const struct snap_meta *m, char *why, size_t whylen)
 	if (tree ? (snap_tree_check(m->tree, why, whylen) != 0 ||
 	    strcmp(m->root, "/") != 0 || m->existed) : m->tree != NULL) {
 		if (!tree)
-			fail(why, whylen, "roots, tree: only for proc.exec");
+			snap_fail(why, whylen, "roots, tree: only for proc.exec");
 		else if (m->tree != NULL && snap_tree_check(m->tree, NULL,
 		    0) == 0)
-			fail(why, whylen, "root, existed: not \"/\" and false "
+			snap_fail(why, whylen, "root, existed: not \"/\" and false "
 			    "for proc.exec");
 		return -1;
 	}
 	if (m->seq < 1 || m->seq > (uint64_t)SNAP_SEQ_MAX) {
-		fail(why, whylen, "seq: out of range");
+		snap_fail(why, whylen, "seq: out of range");
 		return -1;
 	}
 	if (!terminated(m->root, sizeof m->root) || !snap_root_ok(m->root)) {
-		fail(why, whylen, "root: not an absolute normalized path");
+		snap_fail(why, whylen, "root: not an absolute normalized path");
 		return -1;
 	}
 	if (!terminated(m->path, sizeof m->path) || !snap_path_ok(m->path)) {
-		fail(why, whylen, "path: not a normalized relative path");
+		snap_fail(why, whylen, "path: not a normalized relative path");
 		return -1;
 	}
 	if (m->existed != 0 && m->existed != 1) {
-		fail(why, whylen, "existed: not 0 or 1");
+		snap_fail(why, whylen, "existed: not 0 or 1");
 		return -1;
 	}
 	if (!write && !tree && !m->existed) {
-		fail(why, whylen, "existed: false for fs.delete");
+		snap_fail(why, whylen, "existed: false for fs.delete");
 		return -1;
 	}
 	if (!terminated(m->blob, sizeof m->blob)) {
-		fail(why, whylen, "blob: not 64 lower-case hex digits");
+		snap_fail(why, whylen, "blob: not 64 lower-case hex digits");
 		return -1;
 	}
 	if (m->dir != 0 && (m->dir != 1 || !m->existed || write)) {
-		fail(why, whylen, "dir: true but not an fs.delete of what "
+		snap_fail(why, whylen, "dir: true but not an fs.delete of what "
 		    "existed");
 		return -1;
 	}
 	if (m->has_inline != 0 && (m->has_inline != 1 || !m->existed ||
 	    m->dir || m->size > SNAP_INLINE_MAX)) {
-		fail(why, whylen, "inline: only for a file that existed, of at "
+		snap_fail(why, whylen, "inline: only for a file that existed, of at "
 		    "most %d bytes", SNAP_INLINE_MAX);
 		return -1;
 	}
 	if (m->dir && (m->size != 0 || m->blob[0] != '\0')) {
-		fail(why, whylen, "dir: true but size or blob set");
+		snap_fail(why, whylen, "dir: true but size or blob set");
 		return -1;
 	}
 	if (m->existed) {
 		if (m->mode > 07777) {
-			fail(why, whylen, "mode: above 07777");
+			snap_fail(why, whylen, "mode: above 07777");
 			return -1;
 		}
 		if (m->size > (uint64_t)INT64_MAX) {
-			fail(why, whylen, "size: above INT64_MAX");
+			snap_fail(why, whylen, "size: above INT64_MAX");
 			return -1;
 		}
 		if (!m->dir && !snap_hex_ok(m->blob)) {
-			fail(why, whylen, "blob: not 64 lower-case hex digits");
+			snap_fail(why, whylen, "blob: not 64 lower-case hex digits");
 			return -1;
 		}
 	} else {
 		if (m->mode != 0) {
-			fail(why, whylen, "mode: set but existed is false");
+			snap_fail(why, whylen, "mode: set but existed is false");
 			return -1;
 		}
 		if (m->size != 0) {
-			fail(why, whylen, "size: set but existed is false");
+			snap_fail(why, whylen, "size: set but existed is false");
 			return -1;
 		}
 		if (m->blob[0] != '\0') {
-			fail(why, whylen, "blob: set but existed is false");
+			snap_fail(why, whylen, "blob: set but existed is false");
 			return -1;
 		}
 	}
 	if (!terminated(m->after, sizeof m->after) ||
 	    (write ? !snap_hex_ok(m->after) : m->after[0] != '\0')) {
-		fail(why, whylen, write ?
+		snap_fail(why, whylen, write ?
 		    "after: not 64 lower-case hex digits" :
 		    "after: not empty for fs.delete or proc.exec");
 		return -1;
 	}
 	if (m->ncreated > 0 && (!write || m->existed)) {
-		fail(why, whylen,
+		snap_fail(why, whylen,
 		    "created: not empty but the file existed");
 		return -1;
 	}
 	if (m->ncreated > SNAP_DIRS_MAX) {
-		fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
+		snap_fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
 		return -1;
 	}
 	if (m->ncreated > components(m->path) - 1) {
-		fail(why, whylen, "created: more than path's ancestors");
+		snap_fail(why, whylen, "created: more than path's ancestors");
 		return -1;
 	}
 	if (m->at < 0 || m->at > SNAP_TIME_MAX) {
-		fail(why, whylen, "at: out of range");
+		snap_fail(why, whylen, "at: out of range");
 		return -1;
 	}
 	if (m->expires < m->at || m->expires > SNAP_TIME_MAX) {
-		fail(why, whylen, "expires: before at or out of range");
+		snap_fail(why, whylen, "expires: before at or out of range");
 		return -1;
 	}
 	return 0;
@@ -474,7 +472,7 @@ get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
 
 	if (!json_is_array(x) || type == NULL || strlen(type) != 1 ||
 	    json_string_length(json_array_get(x, 0)) != 1) {
-		fail(why, whylen, "tree: entry %zu: not [TYPE, ...]", j);
+		snap_fail(why, whylen, "tree: entry %zu: not [TYPE, ...]", j);
 		return -1;
 	}
 	want = type[0] == 'f' ? 6 : 4;
@@ -482,7 +480,7 @@ get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
 	    json_integer_value(r) < 0 ||
 	    json_integer_value(r) >= SNAP_ROOTS_MAX || !json_is_string(p) ||
 	    strlen(json_string_value(p)) != json_string_length(p)) {
-		fail(why, whylen, "tree: entry %zu: not [TYPE, ROOT, PATH, "
+		snap_fail(why, whylen, "tree: entry %zu: not [TYPE, ROOT, PATH, "
 		    "...]", j);
 		return -1;
 	}
@@ -492,7 +490,7 @@ get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
 	    json_integer_value(a3) > 07777 ||
 	    (type[0] == 'f' && (!json_is_integer(a4) ||
 	    json_integer_value(a4) < 0 || !json_is_string(a5)))) {
-		fail(why, whylen, "tree: entry %zu: members not as its type "
+		snap_fail(why, whylen, "tree: entry %zu: members not as its type "
 		    "says", j);
 		return -1;
 	}
@@ -503,7 +501,7 @@ get_ent(struct snap_tree *t, json_t *x, size_t j, char *why, size_t whylen)
 	    (uint64_t)json_integer_value(a4) : 0, type[0] == 'f' ?
 	    json_string_value(a5) : NULL, type[0] == 'l' ?
 	    json_string_value(a3) : NULL) != 0) {
-		fail(why, whylen, "tree: entry %zu: %s", j, errno == E2BIG ?
+		snap_fail(why, whylen, "tree: entry %zu: %s", j, errno == E2BIG ?
 		    "too many entries" : "a bad member");
 		return -1;
 	}
@@ -524,11 +522,11 @@ get_tree(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 	    json_array_size(roots) == 0 ||
 	    json_array_size(roots) > SNAP_ROOTS_MAX ||
 	    json_array_size(tree) > SNAP_TREE_MAX) {
-		fail(why, whylen, "roots, tree: not both arrays in bounds");
+		snap_fail(why, whylen, "roots, tree: not both arrays in bounds");
 		return -1;
 	}
 	if ((m->tree = snap_tree_new()) == NULL) {
-		fail(why, whylen, "out of memory");
+		snap_fail(why, whylen, "out of memory");
 		return -1;
 	}
 	for (j = 0; j < json_array_size(roots); j++) {
@@ -537,7 +535,7 @@ get_tree(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		if (!json_is_string(r) || strlen(json_string_value(r)) !=
 		    json_string_length(r) ||
 		    snap_tree_root(m->tree, json_string_value(r)) < 0) {
-			fail(why, whylen, "roots: not distinct absolute "
+			snap_fail(why, whylen, "roots: not distinct absolute "
 			    "normalized paths");
 			return -1;
 		}
@@ -558,16 +556,16 @@ get_str(json_t *o, const char *key, char *out, size_t size, char *why,
 	size_t n;
 
 	if (v == NULL) {
-		fail(why, whylen, "%s: missing", key);
+		snap_fail(why, whylen, "%s: missing", key);
 		return -1;
 	}
 	if (!json_is_string(v)) {
-		fail(why, whylen, "%s: not a string", key);
+		snap_fail(why, whylen, "%s: not a string", key);
 		return -1;
 	}
 	n = json_string_length(v);
 	if (n >= size || strlen(json_string_value(v)) != n) {
-		fail(why, whylen, "%s: too long or holds a NUL", key);
+		snap_fail(why, whylen, "%s: too long or holds a NUL", key);
 		return -1;
 	}
 	memcpy(out, json_string_value(v), n + 1);
@@ -582,16 +580,16 @@ get_int(json_t *o, const char *key, json_int_t lo, json_int_t hi,
 	json_t *v = json_object_get(o, key);
 
 	if (v == NULL) {
-		fail(why, whylen, "%s: missing", key);
+		snap_fail(why, whylen, "%s: missing", key);
 		return -1;
 	}
 	if (!json_is_integer(v)) {
-		fail(why, whylen, "%s: not an integer", key);
+		snap_fail(why, whylen, "%s: not an integer", key);
 		return -1;
 	}
 	*out = json_integer_value(v);
 	if (*out < lo || *out > hi) {
-		fail(why, whylen, "%s: out of range", key);
+		snap_fail(why, whylen, "%s: out of range", key);
 		return -1;
 	}
 	return 0;
@@ -604,14 +602,14 @@ get_inline(json_t *v, struct snap_meta *m, char *why, size_t whylen)
 	size_t n, len;
 
 	if (!json_is_string(v)) {
-		fail(why, whylen, "inline: not a string");
+		snap_fail(why, whylen, "inline: not a string");
 		return -1;
 	}
 	n = json_string_length(v);
 	if (n > 4 * ((SNAP_INLINE_MAX + 2) / 3) || m->size > SNAP_INLINE_MAX ||
 	    b64_decode(json_string_value(v), n, m->inl, &len) != 0 ||
 	    len != m->size) {
-		fail(why, whylen, "inline: not base64 of exactly size bytes "
+		snap_fail(why, whylen, "inline: not base64 of exactly size bytes "
 		    "(at most %d)", SNAP_INLINE_MAX);
 		return -1;
 	}
@@ -639,7 +637,7 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 				shown[i] = key[i] > 0x20 && key[i] < 0x7f &&
 				    key[i] != '"' ? key[i] : '?';
 			shown[i] = '\0';
-			fail(why, whylen, "unknown key \"%s\"", shown);
+			snap_fail(why, whylen, "unknown key \"%s\"", shown);
 			return -1;
 		}
 	}
@@ -660,7 +658,7 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		return -1;
 	v = json_object_get(o, "existed");
 	if (v == NULL || !json_is_boolean(v)) {
-		fail(why, whylen, v == NULL ? "existed: missing" :
+		snap_fail(why, whylen, v == NULL ? "existed: missing" :
 		    "existed: not true or false");
 		return -1;
 	}
@@ -671,7 +669,7 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		m->mode = (unsigned)x;
 		v = json_object_get(o, "dir");
 		if (v == NULL || !json_is_boolean(v)) {
-			fail(why, whylen, v == NULL ? "dir: missing" :
+			snap_fail(why, whylen, v == NULL ? "dir: missing" :
 			    "dir: not true or false");
 			return -1;
 		}
@@ -694,7 +692,7 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 
 		for (k = 0; k < (m->existed ? 3u : 5u); k++)
 			if (json_object_get(o, only[k]) != NULL) {
-				fail(why, whylen, m->existed ?
+				snap_fail(why, whylen, m->existed ?
 				    "%s: present but dir is true" :
 				    "%s: present but existed is false",
 				    only[k]);
@@ -705,12 +703,12 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 		return -1;
 	created = json_object_get(o, "created");
 	if (created == NULL || !json_is_array(created)) {
-		fail(why, whylen, created == NULL ? "created: missing" :
+		snap_fail(why, whylen, created == NULL ? "created: missing" :
 		    "created: not an array");
 		return -1;
 	}
 	if (json_array_size(created) > SNAP_DIRS_MAX) {
-		fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
+		snap_fail(why, whylen, "created: more than %d", SNAP_DIRS_MAX);
 		return -1;
 	}
 	m->ncreated = (unsigned)json_array_size(created);
@@ -728,13 +726,13 @@ parse_obj(json_t *o, struct snap_meta *m, char *why, size_t whylen)
 	for (i = 0; i < m->ncreated; i++) {
 		v = json_array_get(created, i);
 		if (!json_is_string(v)) {
-			fail(why, whylen, "created: not an array of strings");
+			snap_fail(why, whylen, "created: not an array of strings");
 			return -1;
 		}
 		if (snap_created_dir(m, (unsigned)i, dir, sizeof dir) != 0 ||
 		    json_string_length(v) != strlen(dir) ||
 		    strcmp(json_string_value(v), dir) != 0) {
-			fail(why, whylen, "created: not path's last "
+			snap_fail(why, whylen, "created: not path's last "
 			    "ancestors, shallowest first");
 			return -1;
 		}
@@ -750,32 +748,32 @@ snap_meta_parse(const char *buf, size_t len, struct snap_meta *m, char *why,
 	json_t *o;
 	int rc;
 
-	fail(why, whylen, "%s", "");
+	snap_fail(why, whylen, "%s", "");
 	if (m == NULL) {
-		fail(why, whylen, "no metadata");
+		snap_fail(why, whylen, "no metadata");
 		return -1;
 	}
 	memset(m, 0, sizeof *m);
 	if (buf == NULL || len == 0) {
-		fail(why, whylen, "line: empty");
+		snap_fail(why, whylen, "line: empty");
 		return -1;
 	}
 	if (len > SNAP_META_MAX) {
-		fail(why, whylen, "line: over %u bytes", SNAP_META_MAX);
+		snap_fail(why, whylen, "line: over %u bytes", SNAP_META_MAX);
 		return -1;
 	}
 	if (buf[len - 1] != '\n') {
-		fail(why, whylen, "line: no final newline (torn)");
+		snap_fail(why, whylen, "line: no final newline (torn)");
 		return -1;
 	}
 	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (o == NULL) {
-		fail(why, whylen, "line: %s", e.text);
+		snap_fail(why, whylen, "line: %s", e.text);
 		return -1;
 	}
 	if (!json_is_object(o)) {
 		json_decref(o);
-		fail(why, whylen, "line: not a JSON object");
+		snap_fail(why, whylen, "line: not a JSON object");
 		return -1;
 	}
 	rc = parse_obj(o, m, why, whylen);

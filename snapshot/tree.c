@@ -12,27 +12,12 @@
  * runs on every tree parsed.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "snapshot/snap.h"
-
-static void fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
+#include "snapshot/internal.h"
 
 struct snap_tree *
 snap_tree_new(void)
@@ -208,36 +193,36 @@ snap_tree_check(const struct snap_tree *t, char *why, size_t whylen)
 	size_t j;
 
 	if (t == NULL || t->nroots == 0 || t->nroots > SNAP_ROOTS_MAX) {
-		fail(why, whylen, "roots: not 1 to %d", SNAP_ROOTS_MAX);
+		snap_fail(why, whylen, "roots: not 1 to %d", SNAP_ROOTS_MAX);
 		return -1;
 	}
 	for (i = 0; i < t->nroots; i++) {
 		if (t->roots[i] == NULL || !snap_root_ok(t->roots[i])) {
-			fail(why, whylen, "roots: not absolute normalized "
+			snap_fail(why, whylen, "roots: not absolute normalized "
 			    "paths");
 			return -1;
 		}
 		for (k = 0; k < i; k++)
 			if (strcmp(t->roots[k], t->roots[i]) == 0) {
-				fail(why, whylen, "roots: a root twice");
+				snap_fail(why, whylen, "roots: a root twice");
 				return -1;
 			}
 	}
 	if (t->n > SNAP_TREE_MAX) {
-		fail(why, whylen, "tree: more than %d entries", SNAP_TREE_MAX);
+		snap_fail(why, whylen, "tree: more than %d entries", SNAP_TREE_MAX);
 		return -1;
 	}
 	for (j = 0; j < t->n; j++) {
 		e = &t->e[j];
 		if (e->root >= t->nroots || e->path == NULL ||
 		    !snap_path_ok(e->path)) {
-			fail(why, whylen, "tree: entry %zu: a bad root or path",
+			snap_fail(why, whylen, "tree: entry %zu: a bad root or path",
 			    j);
 			return -1;
 		}
 		if (j > 0 && ent_cmp(t->e[j - 1].root, t->e[j - 1].path,
 		    e->root, e->path) >= 0) {
-			fail(why, whylen, "tree: entry %zu: not sorted, or "
+			snap_fail(why, whylen, "tree: entry %zu: not sorted, or "
 			    "twice", j);
 			return -1;
 		}
@@ -252,12 +237,12 @@ snap_tree_check(const struct snap_tree *t, char *why, size_t whylen)
 		    !target_ok(e->target))) ||
 		    (e->type != SNAP_ENT_FILE && e->type != SNAP_ENT_DIR &&
 		    e->type != SNAP_ENT_LINK)) {
-			fail(why, whylen, "tree: entry %zu: members not as "
+			snap_fail(why, whylen, "tree: entry %zu: members not as "
 			    "its type says", j);
 			return -1;
 		}
 		if (!parent_ok(t, e)) {
-			fail(why, whylen, "tree: entry %zu: its parent is not "
+			snap_fail(why, whylen, "tree: entry %zu: its parent is not "
 			    "a directory entry", j);
 			return -1;
 		}
