@@ -367,9 +367,8 @@ tree_first(struct broker *b, struct job *j, unsigned ttl, const char **err)
 
 	_Static_assert(sizeof(struct fs_req) <= FWD_HDR_MAX, "fs_req fits");
 	if (fw == NULL || !fw->alive) {
-		*err = "No snapshot could be taken, so nothing was done: no "
-		    "fs worker in this session (snapshot: tree needs a policy "
-		    "that lets fs.write a root)";
+		*err = "No snapshot could be taken, so nothing was done: the "
+		    "fs worker is gone";
 		return -1;
 	}
 	if (strlen(j->c.rid) != FS_ID_LEN || j->f.session == NULL ||

@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-10"
+#define WIRE_VERSION		"aksup-wire-11"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)

@@ -3,8 +3,8 @@
  * store's metadata lines (docs/ROLLBACK.md), each checked whole by
  * snapshot/snap.c, as a table or JSON Lines (list), or as what a sweep
  * removes (gc). A tree snapshot (proc.exec, "roots" and "tree") is shown
- * as its program and a summary of its entries; gc keeps every blob its
- * file entries name.
+ * as its program, its first root and a summary of its entries; gc keeps
+ * every blob its file entries name.
  *
  * Runs in: the aksup-log process, as the invoking user, seccomp-confined
  * (ROLE_LOGVIEW) before it reads a byte. It opens nothing: the
@@ -53,6 +53,7 @@ struct row {
 	int tree;		/* a tree snapshot (proc.exec): */
 	size_t entries;		/*   its entries, */
 	unsigned nroots;	/*   its roots, */
+	char *root1;		/*   the first of them, */
 	uint64_t bytes;		/*   its files' bytes (tree_bytes) */
 	char *path;		/* root + "/" + path */
 };
@@ -187,6 +188,10 @@ keep_row(struct snaps *s, const struct snap_meta *m)
 		r->entries = m->tree->n;
 		r->nroots = m->tree->nroots;
 		r->bytes = tree_bytes(m->tree);
+		/* (a checked tree has 1 to 64 roots) */
+		if ((r->root1 = strdup(m->tree->nroots > 0 ?
+		    m->tree->roots[0] : "")) == NULL)
+			fatal("strdup");
 	}
 	if (asprintf(&r->path, "%s%s%s", m->root, strcmp(m->root, "/") ?
 	    "/" : "", m->path) < 0)
@@ -310,18 +315,27 @@ read_lines(struct snaps *s, const char *session, int gc, int json,
 		qsort(s->r, s->n, sizeof(*s->r), by_time);
 }
 
-/* "/usr/bin/sh (tree: 12 entries in 2 roots, 3456 bytes)": shown (the
+/* "/usr/bin/sh (tree of /srv/ws: 9 entries, 1234 bytes)", or "(tree of
+ * /srv/ws and 2 more roots: ...)" (--json lists them all): shown (the
  * program, escaped) freed, the whole malloc'd; NULL out of memory. */
 static char *
 tree_said(char *shown, const struct row *m)
 {
-	char *out;
+	char *out = NULL, *root, more[48] = "";
+	size_t w;
 
-	if (asprintf(&out, "%s (tree: %zu entr%s in %u root%s, %llu byte%s)",
-	    shown, m->entries, m->entries == 1 ? "y" : "ies", m->nroots,
-	    m->nroots == 1 ? "" : "s", (unsigned long long)m->bytes,
-	    m->bytes == 1 ? "" : "s") < 0)
+	/* the root escaped as the path is */
+	if ((root = lv_display(m->root1, 0, &w)) == NULL)
+		goto out;
+	if (m->nroots > 1)
+		snprintf(more, sizeof(more), " and %u more root%s",
+		    m->nroots - 1, m->nroots == 2 ? "" : "s");
+	if (asprintf(&out, "%s (tree of %s%s: %zu entr%s, %llu byte%s)",
+	    shown, root, more, m->entries, m->entries == 1 ? "y" : "ies",
+	    (unsigned long long)m->bytes, m->bytes == 1 ? "" : "s") < 0)
 		out = NULL;
+	free(root);
+out:
 	free(shown);
 	return out;
 }
@@ -415,8 +429,10 @@ snapshots_main(int argc, char *argv[])
 	read_lines(&s, session, gc, json, now);
 	if (!gc && !json)	/* (gc and --json: printed as read) */
 		print_table(&s, now);
-	for (size_t i = 0; i < s.n; i++)
+	for (size_t i = 0; i < s.n; i++) {
 		free(s.r[i].path);
+		free(s.r[i].root1);
+	}
 	free(s.r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		fatal("writing the output");

@@ -186,10 +186,17 @@ cmd_rollback(int argc, char **argv)
 		case 's': since = optarg; break;
 		case 'h':
 			printf("usage: %s\n\nUndoes fs.write and fs.delete "
-			    "actions from their snapshots, through the policy's\n"
-			    "snapshot.rollback rule; each undo is recorded. A "
-			    "file changed since is\nrefused unless --force. Exit: "
-			    "0 OK, 1 ERROR, 2 usage, 3 DENIED.\n",
+			    "actions, and proc.exec commands whose rule says\n"
+			    "snapshot: tree, from their snapshots, through the "
+			    "policy's snapshot.rollback\nrule; each undo is "
+			    "recorded. A file changed since is refused unless "
+			    "--force.\nA command's roots are put back whole (what "
+			    "was made since is removed), only\nwhere the policy "
+			    "gives fs.write and fs.delete of ROOT/** without "
+			    "constraints\nand no deny rule over it; for a command, "
+			    "--force only lets a rollback go on\nwhen what is "
+			    "there now cannot be snapshotted first (it is then "
+			    "lost).\nExit: 0 OK, 1 ERROR, 2 usage, 3 DENIED.\n",
 			    rollback_usage);
 			return EXIT_OK;
 		case '?': case ':':

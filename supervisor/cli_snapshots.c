@@ -417,10 +417,12 @@ cmd_snapshots(int argc, char **argv)
 		if (argc >= 2) {
 			printf("usage: %s\n\nlist: every snapshot in the store "
 			    "(default: \"snapshots\" beside the log),\noldest "
-			    "first; gc: removes the expired and damaged ones, "
-			    "the blobs none names\nand temp files a killed "
-			    "session left (each older than a minute).\nExit: "
-			    "0 ok, 1 error, 2 usage.\n", snapshots_usage);
+			    "first (a command's tree snapshot: its program, its "
+			    "first root, its\nentries and bytes); gc: removes the "
+			    "expired and damaged ones, the blobs none\nnames and "
+			    "temp files a killed session left (each older than a "
+			    "minute).\nExit: 0 ok, 1 error, 2 usage.\n",
+			    snapshots_usage);
 			return EXIT_OK;
 		}
 		return cli_usage("snapshots", snapshots_usage, "list or gc, "

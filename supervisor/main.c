@@ -17,7 +17,7 @@ static const struct {
 	{ "run", cmd_run, "run an agent under a policy" },
 	{ "submit", cmd_submit, "submit one request (or a batch) under a policy" },
 	{ "log", cmd_log, "show the audit log" },
-	{ "rollback", cmd_rollback, "undo writes and deletes from their snapshots" },
+	{ "rollback", cmd_rollback, "undo writes, deletes and snapshot: tree commands from their snapshots" },
 	{ "snapshots", cmd_snapshots, "snapshots list|gc: the snapshot store" },
 	{ "validate-policy", cmd_validate, "check a policy file" },
 	{ "policy", cmd_policy, "policy explain: how a policy decides a request" },

@@ -469,8 +469,10 @@ prune_dir(struct restore *rs, const char *rel, int doomed)
 		return -1;
 	}
 	/* its owner may write in it while it is restored (its mode is the
-	 * tree's again at the end) */
-	if (fstat(dirfd(d), &st) == 0 && (st.st_mode & 0700) != 0700)
+	 * tree's again at the end); never the root itself, whose mode the
+	 * tree does not hold */
+	if (rel[0] != '\0' && fstat(dirfd(d), &st) == 0 &&
+	    (st.st_mode & 0700) != 0700)
 		(void)fchmod(dirfd(d), (mode_t)((st.st_mode & 01777) | 0700));
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
