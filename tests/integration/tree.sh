@@ -281,25 +281,33 @@ t_force_unreadable() {
 	local ok=0 r d0 d1 a
 	setup
 	d0=$(tree_digest "$WS")
-	r=$(sh_c "cd $WS && echo x > locked && chmod 000 locked && echo junk > sub/b.txt" | rid)
-	d1=$(tree_digest "$WS")
-	a=$(rollback "$r")
-	check "refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
-	check "says why, and names --force" grep -q "could not be snapshotted, so nothing was restored: .*locked.*--force" <<<"$a" || ok=1
-	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
-	# an agent's force does not: it would destroy what others wrote
+	# an agent runs the command, then asks to roll it back with force:
+	# refused, it would destroy what others wrote since, with no copy
 	cat > "$T/agent.py" <<'PY'
 import json, os, socket, sys
 chan = socket.socket(fileno=int(os.environ["AKSUP_FD"]))
-chan.send(json.dumps({"id": 1, "action": "snapshot.rollback",
-    "target": sys.argv[1], "params": {"force": True}}).encode())
-print(chan.recv(1 << 20).decode())
+def call(i, action, target, params):
+    chan.send(json.dumps({"id": i, "action": action, "target": target,
+        "params": params}).encode())
+    a = json.loads(chan.recv(1 << 20))
+    print(json.dumps(a))
+    return a
+c = call(1, "proc.exec", "/bin/sh", {"args": ["-c", "cd " + sys.argv[1] +
+    " && echo x > locked && chmod 000 locked && echo junk > sub/b.txt"]})
+call(2, "snapshot.rollback", c["record_id"], {"force": True})
 PY
 	chmod 644 "$T/agent.py"
 	a=$("$AKSUP" run "${RUNAS[@]}" --policy "$T/p.yaml" --log-path "$T/log" \
 	    --snapshot-dir "$STORE" --ro "$T/agent.py" -- /usr/bin/python3 \
-	    "$T/agent.py" "$r" 2>>"$T/err")
-	check "an agent's force: refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
+	    "$T/agent.py" "$WS" 2>>"$T/err")
+	r=$(jq -r 'select(.id == 1) | .record_id' <<<"$a")
+	check "the command ran ($(head -c 300 <<<"$a"))" [ "$(jq -r 'select(.id == 1) | .data.returncode' <<<"$a")" = 0 ] || return 1
+	check "an agent's force: refused" [ "$(jq -r 'select(.id == 2) | .status' <<<"$a")" = ERROR ] || ok=1
+	check "says why, and names the operator's --force" bash -c 'jq -r "select(.id == 2) | .error" <<<"$1" | grep -q "could not be snapshotted, so nothing was restored: .*locked.*aksup rollback --force"' _ "$a" || ok=1
+	d1=$(tree_digest "$WS")
+	check "nothing changed" [ "$(grep -c . <<<"$d1")" = 1 ] && [ -e "$WS/locked" ] || ok=1
+	a=$(rollback "$r")
+	check "the operator without --force: refused ($a)" [ "$(status <<<"$a")" = ERROR ] || ok=1
 	check "nothing changed" [ "$(tree_digest "$WS")" = "$d1" ] || ok=1
 	a=$(rollback --force "$r")
 	check "the operator's force: OK ($a)" [ "$(status <<<"$a")" = OK ] || ok=1
