@@ -1,6 +1,6 @@
 /*
  * agent/client.h -- a small C client of the agent channel
- * (docs/PROTOCOL.md, version 6), for external agents, our CLI, tests and
+ * (docs/PROTOCOL.md, version 7), for external agents, our CLI, tests and
  * benchmarks.
  *
  * Runs in: the agent (untrusted). Privilege: whatever the agent has; the
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define AKSUP_PROTOCOL_VERSION	6
+#define AKSUP_PROTOCOL_VERSION	7
 #define AKSUP_MSG_MAX		(1024 * 1024)
 
 /* The channel fd from $AKSUP_FD (default 3); -1 if it is not a

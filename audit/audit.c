@@ -1253,6 +1253,13 @@ audit_write(struct audit *a, const struct audit_rec *r)
 		else
 			PUTS(a, "false");
 	}
+	if (r->tokens) {
+		PUTS(a, ",\"tokens\":{\"input\":");
+		put_u64(a, r->tokens_in);
+		PUTS(a, ",\"output\":");
+		put_u64(a, r->tokens_out);
+		PUTS(a, "}");
+	}
 	PUTS(a, ",\"params_sha256\":");
 	put_str(a, r->params_sha256);
 	if (a->o.params_max > 0) {

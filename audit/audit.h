@@ -118,6 +118,11 @@ struct audit_rec {
 					   taken ("snapshot": record_id), -1
 					   the rule said snapshot: false
 					   ("snapshot": false); 0: no member */
+	int		 tokens;	/* an outcome of llm.chat: 1, the
+					   tokens its call used, "tokens":
+					   {"input": N, "output": M}; 0: no
+					   member */
+	unsigned long long tokens_in, tokens_out;
 };
 
 /* The room the last ALLOWED decision holds for its outcome in the

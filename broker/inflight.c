@@ -100,6 +100,8 @@ inflight_room(const struct broker *b)
 static void
 job_free(struct broker *b, struct job *j)
 {
+	/* what it could have generated is no longer held */
+	llm_tokens.reserved -= j->f.tokens;
 	request_free(&j->rq);
 	free(j->target);
 	free(j->f.owned);
@@ -510,6 +512,9 @@ inflight_start(struct broker *b, struct wchan *w, const struct provider *pv,
 	}
 	if (j->then != NULL)
 		w = j->w;	/* the fs worker, first */
+	/* a metered call holds what it may generate (job_free gives it
+	 * back): calls in flight together cannot pass the budget */
+	llm_tokens.reserved += j->f.tokens;
 	/* started while the agent's requests drain (a bare name resolved
 	 * after the half-close): its own bound extends the drain */
 	if (b->drain_until != 0 && !b->stopped && b->status == 0 &&
@@ -675,6 +680,27 @@ hop(struct broker *b, struct job *j, const char *url, size_t len)
 }
 
 /* One message from a worker: the answer to one of its requests. */
+/* A metered answer's tokens (struct llm_usage_wire, before its JSON):
+ * summed for the session's budget, named in its outcome record. A short
+ * answer is left to the row's result hook, which refuses it. */
+static void
+metered(struct job *j, const uint8_t *p, size_t len)
+{
+	struct llm_usage_wire u;
+	const unsigned long long most = 1000000000000ull;	/* 10^12 */
+
+	if (len < sizeof(u))
+		return;
+	memcpy(&u, p, sizeof(u));
+	/* a confined peer's numbers: bounded, never wrapped */
+	u.input = u.input > most ? most : u.input;
+	u.output = u.output > most ? most : u.output;
+	llm_tokens.used += u.input + u.output;
+	j->c.tokens = 1;
+	j->c.tokens_in = u.input;
+	j->c.tokens_out = u.output;
+}
+
 static void
 worker_read(struct broker *b, struct wchan *w)
 {
@@ -734,6 +760,8 @@ worker_read(struct broker *b, struct wchan *w)
 			flush_sends(b, w);
 		return;
 	}
+	if (j->pv->metered && rh.kind == REPLY_JSON)
+		metered(j, m.payload + sizeof(rh), m.hdr.len - sizeof(rh));
 	rc = j->pv->result(j->pv, rh.kind, (const char *)m.payload +
 	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen, &err);
 	if (rc < 0) {

@@ -233,6 +233,11 @@ broker_record(struct broker *b, const struct reqctx *c,
 	r.reserve = c->reserve;
 	if (type == AUDIT_R_OUTCOME && (status == AUDIT_S_OK || c->tree))
 		r.snapshot = c->snapshot;
+	if (type == AUDIT_R_OUTCOME && c->tokens) {
+		r.tokens = 1;
+		r.tokens_in = c->tokens_in;
+		r.tokens_out = c->tokens_out;
+	}
 	switch (audit_write(b->cfg->audit, &r)) {
 	case 0:
 		return 0;
@@ -306,6 +311,18 @@ broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
 		return;
 	case GATE_ALLOWED:
 		break;
+	}
+	/* A rule's token budget, spent (with what the calls in flight may
+	 * still generate): denied, as the policy says, and recorded so */
+	if (g.d.token_budget > 0 && llm_tokens_left(g.d.token_budget) == 0) {
+		char why[ERRBUF_MAX];
+
+		snprintf(why, sizeof(why), "token budget exhausted: this "
+		    "session's model calls used %llu tokens (%llu more held by "
+		    "calls running) of the %lld its rule allows",
+		    llm_tokens.used, llm_tokens.reserved, g.d.token_budget);
+		refuse(b, c, rq->id, t, AUDIT_S_DENIED, "DENIED", why);
+		return;
 	}
 	/* The worker of its provider row, if the session has one. */
 	if (g.pv->worker != ROLE_NONE)

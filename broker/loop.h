@@ -50,6 +50,8 @@ struct reqctx {
 					 * the credentials its worker adds */
 	size_t ncreds;
 	int snapshot;		/* its outcome, when OK: audit_rec.snapshot */
+	int tokens;		/* its outcome names the tokens used: */
+	unsigned long long tokens_in, tokens_out;	/* (llm.chat) */
 	int tree;		/* its tree snapshot was taken (proc.exec,
 				 * snapshot: tree): every outcome names it,
 				 * a failed command's too */

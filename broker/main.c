@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "broker/agentcfg.h"
 #include "broker/broker.h"
 #include "broker/explain.h"
 #include "broker/mcp_cli.h"
@@ -110,6 +111,35 @@ load_policy(const char *name)
 	return p;
 }
 
+#define AGENTCFG_FILE_MAX	(256 * 1024)	/* AGENT.yaml, bytes */
+
+/* The built-in agent's AGENT.yaml (the operator's, on
+ * BROKER_FD_AGENTCFG), checked against the policy: its errors are the
+ * operator's to read, as the policy's. */
+static void
+load_agent(const char *name, const struct policy *p, struct agentcfg *out)
+{
+	struct agentcfg_err err;
+	size_t len;
+	char *buf;
+
+	if (read_all(BROKER_FD_AGENTCFG, AGENTCFG_FILE_MAX, &buf, &len) < 0) {
+		if (errno == EFBIG)
+			fatalx("%s: larger than %d bytes", name,
+			    AGENTCFG_FILE_MAX);
+		fatal("%s: read", name);
+	}
+	close(BROKER_FD_AGENTCFG);
+	memset(&err, 0, sizeof(err));
+	if (agentcfg_load(name, buf, len, p, out, &err) < 0) {
+		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col,
+		    err.msg);
+		free(buf);
+		exit(1);
+	}
+	free(buf);
+}
+
 /* Source i is read by the supervisor for worker r: a credential's for
  * the http worker, a server's env for the mcp worker; only when that
  * worker runs (neither gets the other's). */
@@ -181,6 +211,20 @@ put_mcp_paths(struct ready *rd, const struct policy *p)
 	put_bytes(rd, "", 1);
 }
 
+/* The agent's configuration, compact JSON, NUL-terminated ("" without
+ * --agent). */
+static void
+put_agent_config(struct ready *rd, const json_t *config)
+{
+	char *s = config != NULL ? json_dumps(config, AGENTCFG_DUMP_FLAGS) :
+	    NULL;
+
+	if (config != NULL && s == NULL)
+		fatalx("out of memory");
+	put_str(rd, s != NULL ? s : "");
+	free(s);
+}
+
 /*
  * BROKER_READY (common/wire.h): the optional workers the policy needs,
  * the sources the supervisor reads for the http worker and for the mcp
@@ -191,7 +235,7 @@ put_mcp_paths(struct ready *rd, const struct policy *p)
  * key or policy lies beneath one, naming the rule or the server.
  */
 static void
-send_ready(struct policy *p)
+send_ready(struct policy *p, const struct agentcfg *ac)
 {
 	struct iovec iov[1];
 	struct ready rd = { NULL, 0, 0 };
@@ -216,6 +260,10 @@ send_ready(struct policy *p)
 	put_sources(&rd, p, ROLE_WORKER_HTTP);
 	put_sources(&rd, p, ROLE_WORKER_MCP);
 	put_mcp_paths(&rd, p);
+	/* the built-in agent's model endpoint and configuration (text the
+	 * supervisor hands on, to the llm worker and the agent) */
+	put_str(&rd, ac->endpoint);
+	put_agent_config(&rd, ac->config);
 	for (i = 0; i < policy_nroots(p); i++) {
 		rule = policy_root_rule(p, i, &act);
 		rights = (unsigned char)(policy_root_actions(p, i) |
@@ -300,6 +348,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
 		{ "policy-name", required_argument, NULL, 'p' },
+		{ "agent-name", required_argument, NULL, 'a' },
 		/* audit (supervisor/auditfile.c passes these) */
 		{ "sync", required_argument, NULL, 'S' },
 		{ "seal-key", no_argument, NULL, 'K' },
@@ -324,7 +373,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *x_action = NULL, *x_target = NULL, *x_params = NULL;
-	const char *log_name = "";
+	const char *log_name = "", *agent_name = NULL;
+	struct agentcfg acfg = { NULL, "" };
 	int explain = 0, mcp = 0, operator_client = 0;
 	struct broker_cfg cfg;
 	const char *name = NULL;
@@ -346,6 +396,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': check = 1; break;
 		case 'p': name = optarg; break;
+		case 'a': agent_name = optarg; break;
 		case 'S':
 			if (audit_sync_parse(optarg, &ao.sync) < 0)
 				usage();
@@ -429,6 +480,8 @@ main(int argc, char **argv)
 	as.policy = name;
 	as.policy_sha256 = policy_digest;
 	as.roots = roots_json(p);
+	if (agent_name != NULL)
+		load_agent(agent_name, p, &acfg);
 	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
 	    sizeof(err)) < 0)
 		fatalx("audit log: %s", err);
@@ -437,7 +490,8 @@ main(int argc, char **argv)
 	 * fdatasync runs inline: slower, just as safe. */
 	if (audit_start_syncer(audit) < 0)
 		log_warnx("audit: no syncer thread; batch syncs run inline");
-	send_ready(p);
+	send_ready(p, &acfg);
+	agentcfg_free(&acfg);
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.agent_fd = BROKER_FD_AGENT;
@@ -451,6 +505,7 @@ main(int argc, char **argv)
 	proc_data_max = agent_max - ANSWER_MAX(0, 160);
 	http_data_max = proc_data_max;
 	mcp_data_max = proc_data_max;
+	llm_data_max = proc_data_max;
 	st = broker_loop(&cfg);
 	/* session_end, the final seal and the last fdatasync; not after a
 	 * failed write (the chain cannot go on from this process). */

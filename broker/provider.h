@@ -24,7 +24,7 @@
 #include "policy/policy.h"
 
 enum ptype { PT_STRING, PT_INT, PT_NUMBER, PT_BOOL, PT_STRLIST, PT_OBJECT,
-	PT_TEXT_OR_JSON };
+	PT_TEXT_OR_JSON, PT_LIST };
 
 struct param_def {
 	const char *name;
@@ -55,6 +55,9 @@ struct fwd {
 	unsigned hops_max;	/* hop_req messages its worker may send for
 				 * it (net.http: its follow_redirects as
 				 * capped); one more breaks the protocol */
+	uint32_t tokens;	/* a metered row's: the tokens it may
+				 * generate, held from the session's budget
+				 * until it answers (llm.chat) */
 };
 
 /* A reusable buffer (the escaped text of a raw answer). */
@@ -124,6 +127,10 @@ struct provider {
 	 * malformed request, never looked up). NULL: any. */
 	int (*target_check)(const char *target, size_t len, char *why,
 	    size_t whylen);
+	/* Its worker's OK answers begin with struct llm_usage_wire, the
+	 * tokens the call used: the broker sums them (llm_tokens) against
+	 * the deciding rule's token_budget and the outcome records them. */
+	bool metered;
 };
 
 /* Whether a session under this policy needs worker `r`: some action of
@@ -173,7 +180,7 @@ const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
 	(sizeof("{\"bytes_written\":-9223372036854775808}") - 1)
 #define PROVIDER_SMALL_MAX	FS_SMALL_DATA_MAX
 
-/* broker/prov_proc.c: proc.exec. Its bounds (docs/PROTOCOL.md §5). */
+/* broker/prov_proc.c: proc.exec. Its bounds (docs/PROTOCOL.md §6). */
 #define PROC_OUTPUT_MAX	(1024 * 1024)	/* max_output, bytes per stream */
 #define PROC_ARGS_MAX	1024		/* args entries */
 #define PROC_ENV_MAX	64		/* env names */
@@ -191,7 +198,7 @@ int proc_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
     const char **err);
 
-/* broker/prov_mcp.c: mcp.call and mcp.list (docs/PROTOCOL.md §5). The
+/* broker/prov_mcp.c: mcp.call and mcp.list (docs/PROTOCOL.md §6). The
  * largest result an answer can carry (set by the broker from its
  * agent_max; the worker refuses a larger one). */
 extern size_t mcp_data_max;
@@ -203,7 +210,7 @@ int mcp_result(const struct provider *pv, uint32_t kind, const char *raw,
     const char **err);
 bool mcp_network(const struct policy *p);
 
-/* broker/prov_http.c: net.http (docs/PROTOCOL.md §5). */
+/* broker/prov_http.c: net.http (docs/PROTOCOL.md §6). */
 #define HTTP_CRED_NAMES_MAX	64	/* sources named in one answer */
 /* The largest result a net.http answer can carry (set by the broker
  * from its agent_max; the worker cuts the body to fit). */
@@ -224,6 +231,31 @@ int http_result(const struct provider *pv, uint32_t kind, const char *raw,
  * NULL): into names[HTTP_CRED_NAMES_MAX]; returns how many. */
 size_t http_cred_names(const struct policy *p, const char *url,
     const char *first, const char **names);
+
+
+/* broker/prov_llm.c: llm.chat (docs/PROTOCOL.md §6). The largest answer
+ * (set by the broker from its agent_max; the worker refuses a larger
+ * one). */
+extern size_t llm_data_max;
+/* The session's tokens: used (as the providers counted them) and held
+ * by the calls in flight (what each may generate). The broker's loop
+ * keeps them (broker/inflight.c). */
+struct llm_tokens {
+	unsigned long long used, reserved;
+};
+extern struct llm_tokens llm_tokens;
+/* What is left of budget (a rule's token_budget) for this session: 0
+ * when nothing; -1 when budget is 0 (none). */
+long long llm_tokens_left(long long budget);
+int llm_target_check(const char *target, size_t len, char *why,
+    size_t whylen);
+int llm_canon(json_t *params, char *why, size_t whylen);
+int llm_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err);
+int llm_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err);
 
 /* broker/prov_fs.c */
 int fs_encode(struct fwd *f, const struct policy *p, const char *action,

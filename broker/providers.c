@@ -17,6 +17,7 @@
 #include "broker/provider.h"
 #include "common/b64.h"
 #include "common/jsonesc.h"
+#include "common/llm/chat.h"
 #include "policy/internal.h"
 #include "snapshot/snap.h"
 
@@ -59,7 +60,11 @@ static const struct param_def p_rollback[] = {
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 static const struct param_def p_chat[] = {
+	{ "messages", PT_LIST, true, LLM_MESSAGES_MAX, NULL, NULL },
+	{ "tools", PT_LIST, false, LLM_TOOLS_MAX, NULL, NULL },
 	{ "max_tokens", PT_INT, false, 0, NULL, NULL },
+	{ "temperature", PT_NUMBER, false, 0, NULL, NULL },
+	{ "timeout", PT_NUMBER, false, 0, NULL, "120" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 
@@ -112,11 +117,11 @@ target_record_id(const char *target, size_t len, char *why, size_t whylen)
 	{ act, ROLE_WORKER_FS, true, true, schema, canon,		\
 	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,	\
 	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, small,	\
-	    snap, NULL }
+	    snap, NULL, false }
 #define NONE_ROW(act, schema, canon)					\
 	{ act, ROLE_NONE, false, false, schema, canon,			\
 	    WIRE_NONE, WIRE_NONE, WIRE_NONE, WIRE_NONE, NULL, NULL,	\
-	    WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false, NULL }
+	    WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false, NULL, false }
 
 /* One row per action of the policy (policy_actions[], same order). */
 const struct provider providers[] = {
@@ -127,24 +132,27 @@ const struct provider providers[] = {
 	{ "proc.exec", ROLE_WORKER_PROC, false, true, p_exec, proc_canon,
 	    WIRE_PROC_REQ, WIRE_PROC_RESP, WIRE_PROC_RESOLVE,
 	    WIRE_PROC_RESOLVED, proc_encode, proc_result, WIRE_NONE,
-	    WIRE_NONE, NULL, NULL, proc_network, 0, false, NULL },
+	    WIRE_NONE, NULL, NULL, proc_network, 0, false, NULL, false },
 	{ "net.http", ROLE_WORKER_HTTP, false, true, p_http, http_canon,
 	    WIRE_HTTP_REQ, WIRE_HTTP_RESP, WIRE_NONE, WIRE_NONE, http_encode,
 	    http_result, WIRE_HTTP_HOP, WIRE_HTTP_HOP_ANSWER, http_hop,
-	    http_cred_names, NULL, 0, false, NULL },
+	    http_cred_names, NULL, 0, false, NULL, false },
 	{ "mcp.call", ROLE_WORKER_MCP, false, false, p_none, NULL,
 	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
 	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0,
-	    false, NULL },
+	    false, NULL, false },
 	{ "mcp.list", ROLE_WORKER_MCP, false, true, p_none, NULL,
 	    WIRE_MCP_REQ, WIRE_MCP_RESP, WIRE_NONE, WIRE_NONE, mcp_encode,
 	    mcp_result, WIRE_NONE, WIRE_NONE, NULL, NULL, mcp_network, 0,
-	    false, NULL },
-	NONE_ROW("llm.chat", p_chat, NULL),
+	    false, NULL, false },
+	{ "llm.chat", ROLE_WORKER_LLM, false, true, p_chat, llm_canon,
+	    WIRE_LLM_REQ, WIRE_LLM_RESP, WIRE_NONE, WIRE_NONE, llm_encode,
+	    llm_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false,
+	    llm_target_check, true },
 	{ "snapshot.rollback", ROLE_WORKER_FS, false, true, p_rollback, NULL,
 	    WIRE_FS_REQ, WIRE_FS_RESP, WIRE_NONE, WIRE_NONE, fs_encode,
 	    fs_result, WIRE_NONE, WIRE_NONE, NULL, NULL, NULL, 0, false,
-	    target_record_id },
+	    target_record_id, false },
 };
 const size_t nproviders = sizeof(providers) / sizeof(providers[0]);
 
@@ -193,6 +201,7 @@ static const char *const type_names[] = {
 	[PT_NUMBER] = "a number", [PT_BOOL] = "a boolean",
 	[PT_STRLIST] = "a list of strings", [PT_OBJECT] = "an object",
 	[PT_TEXT_OR_JSON] = "a string, an object or a list",
+	[PT_LIST] = "a list",
 };
 
 static bool
@@ -214,6 +223,8 @@ type_ok(const json_t *v, enum ptype t)
 	case PT_TEXT_OR_JSON:
 		return json_is_string(v) || json_is_object(v) ||
 		    json_is_array(v);
+	case PT_LIST:
+		return json_is_array(v);
 	case PT_STRLIST:
 		if (!json_is_array(v))
 			return false;
@@ -257,7 +268,8 @@ check_types(const struct provider *a, const json_t *params, char *why,
 		if (!type_ok(v, d->type))
 			return type_error(d, why, whylen);
 		n = d->type == PT_STRING ? json_string_length(v) :
-		    d->type == PT_STRLIST ? json_array_size(v) : 0;
+		    d->type == PT_STRLIST || d->type == PT_LIST ?
+		    json_array_size(v) : 0;
 		if (d->max != 0 && n > d->max) {
 			snprintf(why, whylen, "params.%s must be at most %zu %s",
 			    d->name, d->max, d->type == PT_STRING ? "bytes" :

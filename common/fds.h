@@ -25,6 +25,11 @@
 #define BROKER_FD_MCP		11	/* channel to the mcp worker (closed
 					   unused when the policy allows no
 					   mcp.call or mcp.list) */
+#define BROKER_FD_LLM		12	/* channel to the llm worker (closed
+					   unused when the policy allows no
+					   llm.chat) */
+#define BROKER_FD_AGENTCFG	13	/* the built-in agent's AGENT.yaml,
+					   read once (aksup run --agent) */
 
 /* aksup-worker-fs */
 #define WORKER_FD_BROKER	4	/* channel to the broker */
@@ -60,7 +65,17 @@
 #define MCP_FD_ENV		6
 #define MCP_FD_FIRST		7
 
+/* aksup-worker-llm: WORKER_FD_BROKER, then the API keys (a sealed memfd
+ * as HTTP_FD_CREDS's, sources "ENV:NAME" or "FILE:/path"; -1 when the
+ * operator gave none), then the replay transcript (the operator's file,
+ * read once; -1 when none) */
+#define LLM_FD_KEYS		5
+#define LLM_FD_REPLAY		6
+
 /* the agent (external or built-in, and aksup-submit) */
 #define AGENT_FD		3	/* also in $AKSUP_FD */
+/* the built-in agent: its configuration (BROKER_READY's JSON, in a
+ * sealed memfd), read once and closed before confinement */
+#define AGENT_FD_CONFIG		4
 
 #endif

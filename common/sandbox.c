@@ -625,9 +625,15 @@ build_builtin(scmp_filter_ctx ctx)
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
 		return -1;
-	/* its channel only; write also to stderr for its log lines */
+	/* its channel; its stdin (the operator's prompt, a pipe the
+	 * supervisor fills), stdout (the answer) and stderr (its log
+	 * lines): pipes the supervisor relays, never the terminal */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+	    SCMP_A0(SCMP_CMP_EQ, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+	    SCMP_A0(SCMP_CMP_EQ, 1)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AGENT_FD)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,

@@ -29,7 +29,7 @@
  * the broker's BROKER_READY begins with it: a libexec copy of another
  * build never talks to this one, in either direction.
  */
-#define WIRE_VERSION		"aksup-wire-11"
+#define WIRE_VERSION		"aksup-wire-12"
 #define WIRE_VERSION_ENV	"AKSUP_WIRE"
 
 #define AGENT_MSG_MAX	(1024 * 1024)
@@ -111,6 +111,14 @@
 	 * (REPLY_JSON), why it failed (REPLY_ERROR), or why the call	\
 	 * is refused (REPLY_DENIED: a tool changed since pinned) */	\
 	MSG(MCP_RESP, ROLE_WORKER_MCP, ROLE_BROKER,			\
+	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
+	/* broker -> llm worker: struct llm_req + model + params JSON */ \
+	MSG(LLM_REQ, ROLE_BROKER, ROLE_WORKER_LLM, sizeof(struct llm_req), \
+	    WIRE_PAYLOAD_MAX, 0)					\
+	/* llm worker -> broker: struct reply_hdr, then for REPLY_JSON	\
+	 * struct llm_usage_wire + the answer (JSON); or why no answer	\
+	 * came (REPLY_ERROR) */					\
+	MSG(LLM_RESP, ROLE_WORKER_LLM, ROLE_BROKER,			\
 	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
 	/* supervisor -> broker, at most once: end the session (the	\
 	 * agent is being stopped); payload = the reason, "timeout" or	\
@@ -254,6 +262,35 @@ struct mcp_req {
 	uint32_t timeout_ms;	/* the server's answer, after it is up */
 	uint32_t data_max;	/* the result JSON fits in this */
 	uint32_t json_len;	/* bytes of the JSON text */
+};
+
+/* ---- llm.chat ---- */
+#define LLM_MODEL_MAX		256	/* a target "provider/model", bytes */
+#define LLM_URL_MAX		2048	/* a provider's endpoint (--llm), bytes */
+#define LLM_TIMEOUT_MAX		600	/* a call's timeout, seconds */
+#define AGENT_PROMPT_MAX	65536	/* run --agent's PROMPT, bytes */
+/*
+ * An allowed model call: the target "provider/model" (model_len bytes,
+ * no NUL), then the params as JSON text (params_len bytes: messages,
+ * tools, max_tokens, temperature; typed by the broker, checked again by
+ * the worker, which builds the provider's request from them).
+ */
+struct llm_req {
+	uint32_t timeout_ms;	/* the whole call, every retry */
+	uint32_t data_max;	/* the answer JSON fits in this */
+	uint32_t max_tokens;	/* the most it may generate (the session's
+				   token budget left, or the agent's own
+				   smaller one); 0: the provider's default */
+	uint32_t model_len;
+	uint32_t params_len;
+	uint32_t reserved;
+};
+/* What a REPLY_JSON answer of the llm worker begins with: the tokens the
+ * call used, as the provider counted them (the broker sums them against
+ * the session's token budget and records them). */
+struct llm_usage_wire {
+	uint64_t input;
+	uint64_t output;
 };
 
 /* What follows a worker's answer header: its kind. */

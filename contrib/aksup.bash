@@ -14,9 +14,10 @@ _aksup() {
 	local session="--log-path --audit-sync --seal-key-out --seal-every
 	    --seal-interval --audit-params --audit-max-bytes --audit-max-records
 	    --allow-degraded --run-as --uid-base --memory-max --pids-max --http-ca
-	    --mcp-pins --snapshot-dir --snapshot-max-bytes --snapshot-ttl --help"
+	    --mcp-pins --snapshot-dir --snapshot-max-bytes --snapshot-ttl
+	    --llm --llm-key --llm-replay --help"
 	case $prev in
-	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca|--mcp-pins|--snapshot-dir)
+	--policy|--log-path|--seal-key-out|--batch|--key|--ro|--http-ca|--mcp-pins|--snapshot-dir|--agent|--llm-replay)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--audit-sync)
 		COMPREPLY=($(compgen -W "always batch none" -- "$cur")); return ;;
@@ -36,7 +37,7 @@ _aksup() {
 		return
 	fi
 	case $cmd in
-	run)	COMPREPLY=($(compgen -W "--policy --timeout --stdin --ro $session" -- "$cur")) ;;
+	run)	COMPREPLY=($(compgen -W "--policy --timeout --stdin --ro --agent --quiet $session" -- "$cur")) ;;
 	submit)	COMPREPLY=($(compgen -W "--policy --action --target --params --batch $session" -- "$cur")) ;;
 	rollback) COMPREPLY=($(compgen -W "--policy --force --session --since $session" -- "$cur")) ;;
 	snapshots) if [ "$COMP_CWORD" -eq 2 ]; then

@@ -1,9 +1,9 @@
 /*
  * fuzz/fuzz_mcp.c -- libFuzzer harness for the mcp worker's pure parts
- * (common/mcp/jsonrpc.c, workers/mcp/schema.c): the line reader and the classifier of an MCP server's
+ * (common/mcp/jsonrpc.c, common/schema.c): the line reader and the classifier of an MCP server's
  * stdout, the builders and answers read back, the readers of results
  * (initialize, server/discover, tools/list with the tools' digests,
- * tools/call) and the inputSchema subset (workers/mcp/schema.c).
+ * tools/call) and the inputSchema subset (common/schema.c).
  *
  * Runs in: the fuzzer process only, as the invoking user, unconfined.
  * Input layout: byte 0 mod 3 picks the target:
@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include "common/mcp/jsonrpc.h"
-#include "workers/mcp/schema.h"
+#include "common/schema.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -53,6 +53,8 @@ put(R, "deep-nesting", '{"id":17,"action":"fs.read","target":"/a","params":{"x":
 put(R, "not-an-object", '["fs.read","/workspace/a"]')
 put(R, "trailing-garbage", '{"id":18,"action":"fs.read","target":"/a"} {"id":19}')
 put(R, "invalid-utf8", b'{"id":20,"action":"fs.read","target":"/a\xff\xfe"}')
+put(R, "chat-tools", '{"id":21,"action":"llm.chat","target":"openai/gpt-4o-mini","params":{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"read a"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"read_file","arguments":"{\\"path\\":\\"/a\\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"hi"}],"tools":[{"type":"function","function":{"name":"read_file","parameters":{"type":"object"}}}],"max_tokens":64,"temperature":0.2,"timeout":30}}')
+put(R, "chat-bad-target", '{"id":22,"action":"llm.chat","target":"gpt-4o","params":{"messages":[{"role":"user","content":"x"}]}}')
 
 W = "wire"
 BROKER_READY, FS_REQ, FS_RESP = 1, 2, 3

@@ -198,6 +198,14 @@ add_outcome(struct lv *lv, json_t *o, unsigned long lineno)
 	d = json_object_get(o, "snapshot");
 	r->snapshot = json_is_string(d) && strcmp(json_string_value(d),
 	    id) == 0 ? 1 : json_is_false(d) ? -1 : 0;
+	d = json_object_get(o, "tokens");
+	r->has_tokens = json_is_integer(json_object_get(d, "input")) &&
+	    json_is_integer(json_object_get(d, "output"));
+	if (r->has_tokens) {
+		r->tokens_in = json_integer_value(json_object_get(d, "input"));
+		r->tokens_out = json_integer_value(json_object_get(d,
+		    "output"));
+	}
 	json_object_del(lv->pending, id);
 	return 0;
 }
@@ -514,6 +522,10 @@ lv_row_json(const struct lv_row *r)
 	if (r->snapshot != 0)
 		bad |= json_object_set_new(o, "snapshot", r->snapshot > 0 ?
 		    str_or_null(r->record_id) : json_false());
+	if (r->has_tokens)
+		bad |= json_object_set_new(o, "tokens", json_pack("{s:I, s:I}",
+		    "input", (json_int_t)r->tokens_in, "output",
+		    (json_int_t)r->tokens_out));
 	bad |= json_object_set_new(o, "seq", json_integer(
 	    (json_int_t)r->seq));
 	if (!bad)

@@ -36,6 +36,9 @@ struct lv_row {
 	int		 snapshot;	/* its outcome: 1 named its snapshot
 					   (rollback can undo it), -1 said
 					   snapshot: false, 0 neither */
+	int		 has_tokens;	/* its outcome named the tokens its
+					   model call used (llm.chat): */
+	long long	 tokens_in, tokens_out;
 	int		 ended;		/* ALLOWED, its session over without its
 					   outcome (crashed): it gets none */
 };

@@ -59,6 +59,7 @@ deny_default(struct policy_decision *out)
 	out->rule = -1;
 	out->root = -1;
 	out->tree_snapshot = false;
+	out->token_budget = 0;
 	snprintf(out->rule_id, sizeof(out->rule_id), "default-deny");
 }
 
@@ -149,6 +150,7 @@ policy_decide(const struct policy *p, const char *action,
 	}
 	out->allow = true;
 	out->root = r->root;
+	out->token_budget = r->token_budget;
 	if (a != ACT_FS_WRITE && a != ACT_FS_DELETE) {
 		out->no_snapshot = false;	/* (not its kind of action) */
 		if (a != ACT_PROC_EXEC)
@@ -295,6 +297,13 @@ policy_explain(const struct policy *p, const char *action,
 			    "snapshot: tree; snapshot.rollback cannot undo "
 			    "what it does)\n");
 	}
+	if (d.allow && a == ACT_LLM_CHAT)
+		tprintf(&x, "tokens:   %s", d.token_budget > 0 ? "" : "no "
+		    "budget (no token_budget on the rule)\n");
+	if (d.allow && a == ACT_LLM_CHAT && d.token_budget > 0)
+		tprintf(&x, "at most %lld for the session in all (token_budget: "
+		    "the broker sums what each call used and denies the call "
+		    "past it)\n", d.token_budget);
 	if (d.allow && policy_proc_grant(p, d.rule, &g) == 0) {
 		tprintf(&x, "grant:    network %s, timeout_max %us%s, env",
 		    g.network ? "yes (the host's)" : "no", g.timeout_max,

@@ -1,6 +1,8 @@
 /*
  * policy/internal.h -- the compiled policy, shared by the files of
- * policy/ and by nothing else (policy/policy.h is the public header).
+ * policy/ and by nothing else (policy/policy.h is the public header),
+ * and its strict reading of YAML (yjson.c), which broker/agentcfg.c
+ * shares.
  *
  * Runs in: the broker (confined: no filesystem, no network) and in its
  * --check / --explain modes. Privilege: none. Pure data.
@@ -12,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <yaml.h>
 
 #include "policy/glob.h"
 #include "policy/policy.h"
@@ -227,6 +230,7 @@ struct rule {
 	bool no_snapshot;	/* fs.write, fs.delete: `snapshot: false` */
 	bool tree_snapshot;	/* proc.exec: `snapshot: tree` */
 	unsigned snapshot_ttl;	/* `snapshot_ttl:` seconds; 0: not given */
+	long long token_budget;	/* llm.chat: `token_budget:`; 0: none */
 	size_t no;		/* 1-based number within its list */
 	struct pos pos;
 	char id[300];		/* "FILE:LINE" */
@@ -275,5 +279,50 @@ bool rule_matches(const struct rule *r, const struct target *t,
 
 /* Quote a string for messages: printable ASCII, truncated. */
 const char *policy_quote(const char *s, size_t len, char *buf, size_t size);
+
+/* ---- strict YAML (yjson.c) ---------------------------------------------
+ * shared with broker/agentcfg.c (AGENT.yaml), which reads YAML as the
+ * policy loader does */
+
+#define YJ_MAX_DEPTH	32	/* YAML nesting; a policy needs 7 */
+
+/* What a plain scalar means under the YAML 1.2 core schema. */
+enum scalar_type {
+	SC_NULL,
+	SC_BOOL,
+	SC_INT,
+	SC_REAL,
+	SC_STR
+};
+
+/* A document being read: errors about its nodes go to err(arg, node,
+ * msg), which records them (with the node's position) and returns -1. */
+struct yjson {
+	yaml_document_t *doc;
+	int (*err)(void *arg, const yaml_node_t *n, const char *msg);
+	void *arg;
+};
+
+/* Fill *err (line, col 1-based from mark, msg); returns -1. */
+int yj_set_err(struct policy_err *err, yaml_mark_t mark, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* The parser's error in *err; returns -1. */
+int yj_parser_err(yaml_parser_t *ps, struct policy_err *err);
+/* Walk the events before loading: syntax errors, aliases, anchors, tags,
+ * nesting deeper than YJ_MAX_DEPTH and a second document are errors
+ * (-1, *err filled); 0. Without it yj_value is neither bounded nor safe
+ * from alias expansion. */
+int yj_prescan(const char *buf, size_t len, struct policy_err *err);
+bool yj_one_of(const char *s, const char *const *list);
+enum scalar_type yj_scalar_type(const yaml_node_t *n);
+bool yj_has_nul(const yaml_node_t *n);
+/* A string scalar without NUL (n may be NULL). */
+bool yj_is_string(const yaml_node_t *n);
+/* A mapping's keys: strings, each once (the second one is reported). */
+int yj_check_keys(const struct yjson *y, yaml_node_t *map);
+/* A scalar, typed as the core schema says; NULL with an error reported. */
+json_t *yj_scalar(const struct yjson *y, const yaml_node_t *n);
+/* Any node (after yj_prescan); NULL with an error reported. */
+json_t *yj_value(const struct yjson *y, yaml_node_t *n);
 
 #endif

@@ -10,6 +10,9 @@
  * actions, aliases, tags and anything else we do not understand are
  * errors, never ignored. Deciding is allocation-free: patterns are split
  * into segments at load, constraints are resolved to JSON values at load.
+ * The strict reading of YAML itself (the pre-scan, the core schema's
+ * scalar types, keys, values to JSON) is policy/yjson.c's, shared with
+ * the AGENT.yaml loader (broker/agentcfg.c).
  */
 
 #include <errno.h>
@@ -26,7 +29,6 @@
 #include "common/fsrights.h"
 #include "policy/internal.h"
 
-#define MAX_DEPTH	32	/* YAML nesting; a policy needs 7 */
 #define MAX_RESOURCE	8192	/* non-fs resources (URLs, tool names) */
 #define MAX_ARGS	256	/* entries of an `args:` list */
 
@@ -37,15 +39,6 @@ const char *const policy_actions[NACTIONS] = {
 };
 #define actions policy_actions
 
-/* What a plain scalar means under the YAML 1.2 core schema. */
-enum scalar_type {
-	SC_NULL,
-	SC_BOOL,
-	SC_INT,
-	SC_REAL,
-	SC_STR
-};
-
 struct loader {
 	yaml_document_t *doc;
 	struct policy_err *err;
@@ -55,6 +48,7 @@ struct loader {
 	bool deny;		/* loading the `deny:` list */
 	size_t credno;		/* 1-based, loading `credentials:` */
 	const char *mcpname;	/* quoted, loading a server of `mcp_servers:` */
+	struct yjson yj;	/* YAML (yjson.c): its errors via node_err */
 };
 
 static int
@@ -86,19 +80,6 @@ policy_action_is_fs(const char *action)
 
 /* ---- errors ------------------------------------------------------------ */
 
-static int __attribute__((format(printf, 3, 4)))
-set_err(struct policy_err *err, yaml_mark_t mark, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->line = (int)mark.line + 1;
-	err->col = (int)mark.column + 1;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* An error about a node, prefixed with "rule N: " inside a rule. */
 static int __attribute__((format(printf, 3, 4)))
 node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
@@ -110,15 +91,15 @@ node_err(struct loader *ld, const yaml_node_t *n, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ld->ruleno > 0)
-		return set_err(ld->err, n->start_mark, "%srule %zu: %s",
+		return yj_set_err(ld->err, n->start_mark, "%srule %zu: %s",
 		    ld->deny ? "deny " : "", ld->ruleno, msg);
 	if (ld->credno > 0)
-		return set_err(ld->err, n->start_mark, "credential %zu: %s",
+		return yj_set_err(ld->err, n->start_mark, "credential %zu: %s",
 		    ld->credno, msg);
 	if (ld->mcpname != NULL)
-		return set_err(ld->err, n->start_mark, "mcp server \"%s\": %s",
-		    ld->mcpname, msg);
-	return set_err(ld->err, n->start_mark, "%s", msg);
+		return yj_set_err(ld->err, n->start_mark,
+		    "mcp server \"%s\": %s", ld->mcpname, msg);
+	return yj_set_err(ld->err, n->start_mark, "%s", msg);
 }
 
 /* Quote bytes for a message: printable ASCII only, truncated with "...". */
@@ -150,261 +131,20 @@ quote(const yaml_node_t *n, char *buf, size_t size)
 	    n->data.scalar.length, buf, size);
 }
 
-/* ---- pre-scan: syntax, aliases, anchors, tags, depth, documents ---------- */
-
+/* The errors of yjson.c (the YAML reading), prefixed as node_err's. */
 static int
-parser_err(yaml_parser_t *ps, struct policy_err *err)
+yj_report(void *arg, const yaml_node_t *n, const char *msg)
 {
-	yaml_mark_t m = ps->problem_mark;
-
-	if (ps->error == YAML_MEMORY_ERROR)
-		return set_err(err, m, "out of memory");
-	return set_err(err, m, "YAML syntax error: %s",
-	    ps->problem ? ps->problem : "unknown");
-}
-
-static int
-check_event(const yaml_event_t *ev, int *depth, int *docs,
-    struct policy_err *err)
-{
-	const yaml_char_t *anchor = NULL, *tag = NULL;
-	int implicit = 1;
-
-	switch (ev->type) {
-	case YAML_ALIAS_EVENT:
-		return set_err(err, ev->start_mark,
-		    "aliases are not allowed");
-	case YAML_DOCUMENT_START_EVENT:
-		if (++*docs > 1)
-			return set_err(err, ev->start_mark,
-			    "only one YAML document is allowed");
-		return 0;
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-		implicit = ev->data.scalar.plain_implicit ||
-		    ev->data.scalar.quoted_implicit;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-		implicit = ev->data.sequence_start.implicit;
-		(*depth)++;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-		implicit = ev->data.mapping_start.implicit;
-		(*depth)++;
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		(*depth)--;
-		return 0;
-	default:
-		return 0;
-	}
-	if (anchor != NULL)
-		return set_err(err, ev->start_mark, "anchors are not allowed");
-	if (tag != NULL && !implicit)
-		return set_err(err, ev->start_mark, "tags are not allowed");
-	if (*depth > MAX_DEPTH)
-		return set_err(err, ev->start_mark, "nesting too deep");
-	return 0;
-}
-
-/*
- * Walk the events once before building the document: the document API
- * resolves aliases silently, so this is where they are refused (and
- * with them any "billion laughs" expansion).
- */
-static int
-prescan(const char *buf, size_t len, struct policy_err *err)
-{
-	yaml_parser_t ps;
-	yaml_event_t ev;
-	int depth = 0, docs = 0, rc = -1;
-	bool end = false;
-
-	if (!yaml_parser_initialize(&ps)) {
-		err->line = err->col = 1;
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
-	while (!end) {
-		if (!yaml_parser_parse(&ps, &ev)) {
-			parser_err(&ps, err);
-			goto out;
-		}
-		end = ev.type == YAML_STREAM_END_EVENT;
-		rc = check_event(&ev, &depth, &docs, err);
-		yaml_event_delete(&ev);
-		if (rc != 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	yaml_parser_delete(&ps);
-	return rc;
+	return node_err(arg, n, "%s", msg);
 }
 
 /* ---- scalars ----------------------------------------------------------- */
-
-static bool
-is_one_of(const char *s, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
-
-static size_t
-digits(const char *s, const char *set)
-{
-	return strspn(s, set);
-}
-
-static bool
-is_int(const char *s)
-{
-	size_t n;
-
-	if ((s[0] == '0' && s[1] == 'o') || (s[0] == '0' && s[1] == 'x')) {
-		n = digits(s + 2, s[1] == 'o' ? "01234567" :
-		    "0123456789abcdefABCDEF");
-		return n > 0 && s[2 + n] == '\0';
-	}
-	if (*s == '-' || *s == '+')
-		s++;
-	n = digits(s, "0123456789");
-	return n > 0 && s[n] == '\0';
-}
-
-/* [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
-static bool
-is_float(const char *s)
-{
-	size_t n, m = 0;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	n = digits(s, "0123456789");
-	s += n;
-	if (*s == '.') {
-		m = digits(s + 1, "0123456789");
-		s += 1 + m;
-	}
-	if (n == 0 && m == 0)
-		return false;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		n = digits(s, "0123456789");
-		if (n == 0)
-			return false;
-		s += n;
-	}
-	return *s == '\0';
-}
-
-static bool
-is_special_float(const char *s)
-{
-	static const char *const inf[] = { ".inf", ".Inf", ".INF", NULL };
-	static const char *const nan[] = { ".nan", ".NaN", ".NAN", NULL };
-
-	if (is_one_of(s, nan))
-		return true;
-	if (*s == '-' || *s == '+')
-		s++;
-	return is_one_of(s, inf);
-}
-
-static enum scalar_type
-scalar_type(const yaml_node_t *n)
-{
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL",
-	    NULL };
-	static const char *const bools[] = { "true", "True", "TRUE", "false",
-	    "False", "FALSE", NULL };
-	const char *s = (const char *)n->data.scalar.value;
-
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return SC_STR;
-	if (is_one_of(s, nulls))
-		return SC_NULL;
-	if (is_one_of(s, bools))
-		return SC_BOOL;
-	if (is_int(s))
-		return SC_INT;
-	if (is_float(s) || is_special_float(s))
-		return SC_REAL;
-	return SC_STR;
-}
-
-static bool
-has_nul(const yaml_node_t *n)
-{
-	return memchr(n->data.scalar.value, '\0', n->data.scalar.length) !=
-	    NULL;
-}
-
-/* A string scalar without NUL; what action, resource and keys must be. */
-static bool
-is_string(const yaml_node_t *n)
-{
-	return n != NULL && n->type == YAML_SCALAR_NODE &&
-	    scalar_type(n) == SC_STR && !has_nul(n);
-}
 
 /* Resolve a constraint value to JSON; NULL with an error set on failure. */
 static json_t *
 scalar_json(struct loader *ld, const yaml_node_t *n)
 {
-	const char *s = (const char *)n->data.scalar.value;
-	long long i;
-	double d;
-	json_t *j = NULL;
-
-	switch (scalar_type(n)) {
-	case SC_NULL:
-		return json_null();
-	case SC_BOOL:
-		return json_boolean(s[0] == 't' || s[0] == 'T');
-	case SC_INT:
-		errno = 0;
-		if (s[0] == '0' && (s[1] == 'o' || s[1] == 'x'))
-			i = strtoll(s + 2, NULL, s[1] == 'o' ? 8 : 16);
-		else
-			i = strtoll(s, NULL, 10);
-		if (errno == ERANGE) {
-			node_err(ld, n, "integer out of range");
-			return NULL;
-		}
-		j = json_integer(i);
-		break;
-	case SC_REAL:
-		d = strtod(s, NULL);
-		if (is_special_float(s) || !isfinite(d)) {
-			node_err(ld, n, "only finite numbers are allowed");
-			return NULL;
-		}
-		j = json_real(d);
-		break;
-	case SC_STR:
-		j = json_stringn(s, n->data.scalar.length);
-		if (j == NULL) {
-			node_err(ld, n, "invalid string");
-			return NULL;
-		}
-		return j;
-	}
-	if (j == NULL)
-		node_err(ld, n, "out of memory");
-	return j;
+	return yj_scalar(&ld->yj, n);
 }
 
 /* ---- mappings ---------------------------------------------------------- */
@@ -419,24 +159,7 @@ node(struct loader *ld, int id)
 static int
 check_keys(struct loader *ld, yaml_node_t *map)
 {
-	yaml_node_pair_t *a, *b;
-	yaml_node_t *ka, *kb;
-	char q[64];
-
-	for (a = map->data.mapping.pairs.start;
-	    a < map->data.mapping.pairs.top; a++) {
-		ka = node(ld, a->key);
-		if (!is_string(ka))
-			return node_err(ld, ka, "keys must be strings");
-		for (b = map->data.mapping.pairs.start; b < a; b++) {
-			kb = node(ld, b->key);
-			if (strcmp((char *)ka->data.scalar.value,
-			    (char *)kb->data.scalar.value) == 0)
-				return node_err(ld, ka, "duplicate key \"%s\"",
-				    quote(ka, q, sizeof(q)));
-		}
-	}
-	return 0;
+	return yj_check_keys(&ld->yj, map);
 }
 
 static const char *
@@ -678,7 +401,7 @@ load_resource(struct loader *ld, struct rule *r, yaml_node_t *n)
 {
 	int rc;
 
-	if (!is_string(n))
+	if (!yj_is_string(n))
 		return node_err(ld, n, "\"resource\" must be a string");
 	if (n->data.scalar.length == 0)
 		return node_err(ld, n, "\"resource\" must not be empty");
@@ -719,7 +442,7 @@ load_action(struct loader *ld, struct rule *r, yaml_node_t *n)
 {
 	char q[64];
 
-	if (!is_string(n))
+	if (!yj_is_string(n))
 		return node_err(ld, n, "\"action\" must be a string");
 	r->action = action_index(sval(n));
 	if (r->action < 0)
@@ -733,51 +456,7 @@ load_action(struct loader *ld, struct rule *r, yaml_node_t *n)
 static json_t *
 yaml_json(struct loader *ld, yaml_node_t *n)
 {
-	yaml_node_pair_t *pr;
-	yaml_node_item_t *it;
-	json_t *j, *v;
-
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		if (has_nul(n)) {
-			node_err(ld, n, "NUL bytes are not allowed");
-			return NULL;
-		}
-		return scalar_json(ld, n);
-	case YAML_SEQUENCE_NODE:
-		if ((j = json_array()) == NULL)
-			goto nomem;
-		for (it = n->data.sequence.items.start;
-		    it < n->data.sequence.items.top; it++) {
-			if ((v = yaml_json(ld, node(ld, *it))) == NULL ||
-			    json_array_append_new(j, v) != 0) {
-				json_decref(j);
-				return NULL;
-			}
-		}
-		return j;
-	case YAML_MAPPING_NODE:
-		if (check_keys(ld, n) != 0)
-			return NULL;
-		if ((j = json_object()) == NULL)
-			goto nomem;
-		for (pr = n->data.mapping.pairs.start;
-		    pr < n->data.mapping.pairs.top; pr++) {
-			if ((v = yaml_json(ld, node(ld, pr->value))) == NULL ||
-			    json_object_set_new(j, key_text(ld, pr), v) != 0) {
-				json_decref(j);
-				return NULL;
-			}
-		}
-		return j;
-	default:
-		break;
-	}
-	node_err(ld, n, "unexpected YAML node");
-	return NULL;
-nomem:
-	node_err(ld, n, "out of memory");
-	return NULL;
+	return yj_value(&ld->yj, n);
 }
 
 /* ---- constraints --------------------------------------------------------- */
@@ -793,7 +472,7 @@ static const char *const cop_names[] = {
 static bool
 is_scalar_value(const yaml_node_t *n)
 {
-	return n->type == YAML_SCALAR_NODE && !has_nul(n);
+	return n->type == YAML_SCALAR_NODE && !yj_has_nul(n);
 }
 
 /* A non-negative integer scalar. */
@@ -802,7 +481,7 @@ nonneg_int(struct loader *ld, yaml_node_t *v, const char *op, long long *out)
 {
 	json_t *j;
 
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
+	if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_INT)
 		return node_err(ld, v, "\"%s\" must be a non-negative integer",
 		    op);
 	if ((j = scalar_json(ld, v)) == NULL)
@@ -841,14 +520,15 @@ load_term(struct loader *ld, struct cterm *t, enum cop op, yaml_node_t *v)
 		return (t->val = yaml_json(ld, v)) == NULL ? -1 : 0;
 	case C_MIN:
 	case C_MAX:
-		if (v->type != YAML_SCALAR_NODE || (scalar_type(v) != SC_INT &&
-		    scalar_type(v) != SC_REAL))
+		if (v->type != YAML_SCALAR_NODE ||
+		    (yj_scalar_type(v) != SC_INT &&
+		    yj_scalar_type(v) != SC_REAL))
 			return node_err(ld, v, "\"%s\" must be a number",
 			    cop_names[op]);
 		return (t->val = scalar_json(ld, v)) == NULL ? -1 : 0;
 	case C_GLOB:
 	case C_REGEX:
-		if (!is_string(v))
+		if (!yj_is_string(v))
 			return node_err(ld, v, "\"%s\" must be a string",
 			    cop_names[op]);
 		if ((t->val = json_string(sval(v))) == NULL)
@@ -876,7 +556,8 @@ load_term(struct loader *ld, struct cterm *t, enum cop op, yaml_node_t *v)
 	case C_MAX_SIZE:
 		return nonneg_int(ld, v, cop_names[op], &t->n);
 	case C_ABSENT:
-		if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL ||
+		if (v->type != YAML_SCALAR_NODE ||
+		    yj_scalar_type(v) != SC_BOOL ||
 		    (sval(v)[0] != 't' && sval(v)[0] != 'T'))
 			return node_err(ld, v, "\"absent\" must be true");
 		return 0;
@@ -894,7 +575,7 @@ load_constraint(struct loader *ld, struct constraint *c, yaml_node_t *v)
 	char q[64];
 
 	if (v->type == YAML_SCALAR_NODE) {
-		if (has_nul(v))
+		if (yj_has_nul(v))
 			return node_err(ld, v, "constraint \"%s\" must not "
 			    "contain NUL", c->key);
 		if ((c->terms = calloc(1, sizeof(*c->terms))) == NULL)
@@ -987,7 +668,7 @@ load_arg_list(struct loader *ld, struct rule *r, yaml_node_t *seq,
 	    it < seq->data.sequence.items.top; it++) {
 		a = node(ld, *it);
 		/* an argument is text: a plain 5 or true is quoted for you */
-		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+		if (a->type != YAML_SCALAR_NODE || yj_has_nul(a))
 			return node_err(ld, a, "\"%s\" must be a list of "
 			    "strings", what);
 		if (r->prog.args_kind == ARGS_GLOB &&
@@ -1075,7 +756,7 @@ load_env(struct loader *ld, struct rule *r, yaml_node_t *seq)
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++) {
 		a = node(ld, *it);
-		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+		if (a->type != YAML_SCALAR_NODE || yj_has_nul(a))
 			return node_err(ld, a, "\"env\" must be a list of "
 			    "variable names");
 		len = a->data.scalar.length;
@@ -1088,10 +769,11 @@ load_env(struct loader *ld, struct rule *r, yaml_node_t *seq)
 			    "variable name ([A-Za-z_][A-Za-z0-9_]*)",
 			    quote(a, q, sizeof(q)));
 		/* a plain NULL or TRUE is not a string (YAML 1.2 core) */
-		if (scalar_type(a) != SC_STR)
+		if (yj_scalar_type(a) != SC_STR)
 			return node_err(ld, a, "env name %s is read as %s: "
-			    "write \"%s\"", sval(a), scalar_type(a) == SC_BOOL ?
-			    "a boolean" : "null", sval(a));
+			    "write \"%s\"", sval(a),
+			    yj_scalar_type(a) == SC_BOOL ? "a boolean" :
+			    "null", sval(a));
 		for (i = 0; i < r->prog.nenv; i++)
 			if (strcmp(r->prog.env[i], sval(a)) == 0)
 				return node_err(ld, a, "env name \"%s\" is "
@@ -1114,11 +796,12 @@ load_snapshot(struct loader *ld, struct rule *r, yaml_node_t *v)
 		if (r->deny)
 			return node_err(ld, v, "\"snapshot\" is only for allow "
 			    "rules (a denied command never runs)");
-		if (v->type == YAML_SCALAR_NODE && scalar_type(v) == SC_STR &&
+		if (v->type == YAML_SCALAR_NODE &&
+		    yj_scalar_type(v) == SC_STR &&
 		    strcmp(sval(v), "tree") == 0)
 			r->tree_snapshot = true;
 		else if (v->type != YAML_SCALAR_NODE ||
-		    scalar_type(v) != SC_BOOL || (sval(v)[0] != 'f' &&
+		    yj_scalar_type(v) != SC_BOOL || (sval(v)[0] != 'f' &&
 		    sval(v)[0] != 'F'))
 			return node_err(ld, v, "\"snapshot\" on proc.exec must "
 			    "be tree (the writable roots, before the command "
@@ -1131,7 +814,7 @@ load_snapshot(struct loader *ld, struct rule *r, yaml_node_t *v)
 	if (r->deny)
 		return node_err(ld, v, "\"snapshot\" is only for allow rules "
 		    "(a denied action is never done)");
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+	if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_BOOL)
 		return node_err(ld, v, "\"snapshot\" must be true or false");
 	r->no_snapshot = !(sval(v)[0] == 't' || sval(v)[0] == 'T');
 	return 0;
@@ -1142,7 +825,7 @@ load_network(struct loader *ld, struct rule *r, yaml_node_t *v)
 {
 	if (r->action != ACT_PROC_EXEC)
 		return node_err(ld, v, "\"network\" is only for proc.exec");
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+	if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_BOOL)
 		return node_err(ld, v, "\"network\" must be true or false");
 	r->prog.network = sval(v)[0] == 't' || sval(v)[0] == 'T';
 	return 0;
@@ -1156,13 +839,31 @@ whole_in(struct loader *ld, yaml_node_t *v, long long lo, long long hi,
 {
 	json_t *j;
 
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_INT)
+	if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_INT)
 		return -1;
 	if ((j = scalar_json(ld, v)) == NULL)
 		return -1;
 	*out = json_integer_value(j);
 	json_decref(j);
 	return *out < lo || *out > hi ? -1 : 0;
+}
+
+/* `token_budget: N` on an allow rule of llm.chat: the tokens (input and
+ * output, as the provider counts them) all of a session's model calls
+ * may use; the broker sums them and denies the call past it. */
+static int
+load_token_budget(struct loader *ld, struct rule *r, yaml_node_t *v)
+{
+	long long t;
+
+	if (r->action != ACT_LLM_CHAT || r->deny)
+		return node_err(ld, v, "\"token_budget\" is only for allow "
+		    "rules of llm.chat");
+	if (whole_in(ld, v, 1, POLICY_TOKEN_BUDGET_MAX, &t) != 0)
+		return node_err(ld, v, "\"token_budget\" must be a whole "
+		    "number of tokens from 1 to %lld", POLICY_TOKEN_BUDGET_MAX);
+	r->token_budget = t;
+	return 0;
 }
 
 /* `snapshot_ttl: SECONDS` on an allow rule of fs.write or fs.delete:
@@ -1276,7 +977,7 @@ load_example(struct loader *ld, struct rule *r, yaml_node_t *n, bool allow)
 			return node_err(ld, n, "example without \"target\"");
 	} else
 		t = n;
-	if (t->type != YAML_SCALAR_NODE || has_nul(t))
+	if (t->type != YAML_SCALAR_NODE || yj_has_nul(t))
 		return node_err(ld, t, "an example is a target string or "
 		    "{target: ..., params: {...}}");
 	if (pa != NULL && pa->type != YAML_MAPPING_NODE)
@@ -1354,7 +1055,7 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 	static const char *const known[] = { "action", "resource",
 	    "constraint", "args", "args_max", "env", "network", "timeout_max",
 	    "follow_redirects", "max_bytes", "snapshot", "snapshot_ttl",
-	    "examples", NULL };
+	    "token_budget", "examples", NULL };
 	yaml_node_pair_t *pr;
 	char q[64];
 
@@ -1364,7 +1065,7 @@ check_rule_keys(struct loader *ld, yaml_node_t *map)
 	    pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(ld, pr->key);
 
-		if (!is_one_of(sval(k), known))
+		if (!yj_one_of(sval(k), known))
 			return node_err(ld, k, "unknown key \"%s\"",
 			    quote(k, q, sizeof(q)));
 	}
@@ -1419,6 +1120,9 @@ load_rule(struct loader *ld, struct rule *r, yaml_node_t *map)
 		return -1;
 	if ((n = field(ld, map, "snapshot_ttl")) != NULL &&
 	    load_snapshot_ttl(ld, r, n) != 0)
+		return -1;
+	if ((n = field(ld, map, "token_budget")) != NULL &&
+	    load_token_budget(ld, r, n) != 0)
 		return -1;
 	if ((n = field(ld, map, "timeout_max")) != NULL &&
 	    load_timeout_max(ld, r, n) != 0)
@@ -1610,7 +1314,7 @@ load_template(struct loader *ld, const struct tmpl_ctx *tc, const char *what,
 	size_t len, i, rl;
 	char q[40];
 
-	if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_STR)
+	if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_STR)
 		return node_err(ld, v, "%s: the value must be a string",
 		    what);
 	len = v->data.scalar.length;
@@ -1755,7 +1459,7 @@ load_cred(struct loader *ld, struct cred *c, yaml_node_t *map)
 		return node_err(ld, map, "missing field \"resource\"");
 	if ((hdrs = field(ld, map, "headers")) == NULL)
 		return node_err(ld, map, "missing field \"headers\"");
-	if (!is_string(res))
+	if (!yj_is_string(res))
 		return node_err(ld, res, "\"resource\" must be a string");
 	if (res->data.scalar.length == 0)
 		return node_err(ld, res, "\"resource\" must not be empty");
@@ -1845,7 +1549,7 @@ load_mcp_command(struct loader *ld, struct mcp_server *m, yaml_node_t *seq)
 	    it < seq->data.sequence.items.top; it++) {
 		a = node(ld, *it);
 		/* text, as proc.exec's args: a plain 5 is "5" */
-		if (a->type != YAML_SCALAR_NODE || has_nul(a))
+		if (a->type != YAML_SCALAR_NODE || yj_has_nul(a))
 			return node_err(ld, a, "\"command\" must be a non-empty "
 			    "list of strings");
 		if (a->data.scalar.length > POLICY_MCP_ARG_MAX)
@@ -1886,7 +1590,7 @@ load_mcp_paths(struct loader *ld, struct mcp_server *m, yaml_node_t *seq,
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++) {
 		a = node(ld, *it);
-		if (!is_string(a))
+		if (!yj_is_string(a))
 			return node_err(ld, a, "\"%s\" must be a list of "
 			    "absolute paths", what);
 		quote(a, q, sizeof(q));
@@ -1989,7 +1693,7 @@ load_mcp_server(struct loader *ld, struct mcp_server *m, yaml_node_t *key,
 	    pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(ld, pr->key);
 
-		if (!is_one_of(sval(k), known))
+		if (!yj_one_of(sval(k), known))
 			return node_err(ld, k, "unknown key \"%s\" (command, ro, "
 			    "roots, env, network, timeout)",
 			    quote(k, q, sizeof(q)));
@@ -2007,7 +1711,7 @@ load_mcp_server(struct loader *ld, struct mcp_server *m, yaml_node_t *key,
 	if ((v = field(ld, map, "env")) != NULL && load_mcp_env(ld, m, v) != 0)
 		return -1;
 	if ((v = field(ld, map, "network")) != NULL) {
-		if (v->type != YAML_SCALAR_NODE || scalar_type(v) != SC_BOOL)
+		if (v->type != YAML_SCALAR_NODE || yj_scalar_type(v) != SC_BOOL)
 			return node_err(ld, v, "\"network\" must be true or "
 			    "false");
 		m->network = sval(v)[0] == 't' || sval(v)[0] == 'T';
@@ -2105,8 +1809,9 @@ check_mcp_code(struct loader *ld)
 			for (r = 0; r < p->nroots; r++)
 				if ((p->root_actions[r] & (FS_RIGHT_WRITE |
 				    FS_RIGHT_DELETE)) && overlap(c, p->roots[r]))
-					return set_err(ld->err, at, "mcp server "
-					    "\"%s\": %s (its %s) overlaps %s, "
+					return yj_set_err(ld->err, at,
+					    "mcp server \"%s\": %s (its %s) "
+					    "overlaps %s, "
 					    "where the agent may write or delete "
 					    "(fs.write, fs.delete): it could change "
 					    "what the server runs; keep the "
@@ -2117,8 +1822,9 @@ check_mcp_code(struct loader *ld)
 				t = &p->mcp[j];
 				for (r = 0; j != i && r < t->nroots; r++)
 					if (overlap(c, t->roots[r]))
-						return set_err(ld->err, at, "mcp "
-						    "server \"%s\": %s (its %s) "
+						return yj_set_err(ld->err, at,
+						    "mcp server \"%s\": %s "
+						    "(its %s) "
 						    "overlaps %s, a root of mcp "
 						    "server \"%s\", which that "
 						    "server may write: it could "
@@ -2141,7 +1847,7 @@ load_top(struct loader *ld)
 	char q[64];
 
 	if (root == NULL)
-		return set_err(ld->err, start, "empty document");
+		return yj_set_err(ld->err, start, "empty document");
 	if (root->type != YAML_MAPPING_NODE)
 		return node_err(ld, root, "top level must be a mapping");
 	if (check_keys(ld, root) != 0)
@@ -2203,11 +1909,14 @@ policy_load_buf(const char *buf, size_t len, const char *name,
 	}
 	if (buf == NULL)
 		buf = "";
-	if (prescan(buf, len, err) != 0)
+	if (yj_prescan(buf, len, err) != 0)
 		return -1;
 	ld.err = err;
 	ld.name = err->file;
 	ld.doc = &doc;
+	ld.yj.doc = &doc;
+	ld.yj.err = yj_report;
+	ld.yj.arg = &ld;
 	if ((ld.p = calloc(1, sizeof(*ld.p))) == NULL ||
 	    !(have_ps = yaml_parser_initialize(&ps))) {
 		err->line = err->col = 1;
@@ -2217,7 +1926,7 @@ policy_load_buf(const char *buf, size_t len, const char *name,
 	snprintf(ld.p->name, sizeof(ld.p->name), "%s", name);
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	if (!(have_doc = yaml_parser_load(&ps, &doc))) {
-		parser_err(&ps, err);
+		yj_parser_err(&ps, err);
 		goto out;
 	}
 	if (load_top(&ld) != 0)

@@ -245,6 +245,10 @@ struct policy_decision {
 				 * `snapshot_ttl:` of the allow rules that
 				 * match (one without counts
 				 * POLICY_SNAPSHOT_TTL_DEFAULT); else 0 */
+	long long token_budget;	/* llm.chat, allowed: the deciding rule's
+				 * `token_budget:`, the tokens the session's
+				 * model calls may use in all (the broker
+				 * sums them); 0: none */
 	char rule_id[300];	/* "FILE:LINE" of the rule, or "default-deny" */
 };
 
@@ -254,6 +258,8 @@ struct policy_decision {
 typedef int (*policy_prepare_fn)(const char *action, json_t *params,
     char *why, size_t whylen);
 
+/* The largest `token_budget:` a rule may give. */
+#define POLICY_TOKEN_BUDGET_MAX	1000000000000LL
 /* The longest `snapshot_ttl:` a rule may give: 100 years, in seconds. */
 #define POLICY_SNAPSHOT_TTL_MAX	3153600000u
 /* How long a snapshot is kept when no rule or option says: an hour. */

@@ -64,7 +64,7 @@ stage() {	# stage BUILDDIR NAME
 	done
 	cp -r "$SRC/configs" "$SRC/examples" "$SRC/agent" "$d/src/"
 	cp -r "$SRC/tests/data" "$SRC/tests/integration" "$SRC/tests/http" \
-	    "$d/src/tests/"
+	    "$SRC/tests/llm" "$d/src/tests/"
 	cp "$SRC/tests/lib.sh" "$d/src/tests/"
 	# the MCP test peers' own files (fault-server.mjs...), never a
 	# node_modules installed beside them
@@ -148,6 +148,10 @@ step "tree snapshot integration as root" integration plain root tree.sh
 step "python client integration as root" integration plain root pyclient.sh
 step "python client integration as uid $NOBODY" integration plain nobody pyclient.sh
 step "tree snapshot integration as uid $NOBODY" integration plain nobody tree.sh
+step "llm integration as root" integration plain root llm.sh
+step "llm integration as uid $NOBODY" integration plain nobody llm.sh
+step "built-in agent integration as root" integration plain root agent.sh
+step "built-in agent integration as uid $NOBODY" integration plain nobody agent.sh
 # The six benchmarks: the figures are printed, not asserted; the exit
 # status asserts zero errors and the exact record counts (400/400 ...).
 bench() {	# bench [nobody]
@@ -212,6 +216,8 @@ step "http integration as root (ASan+UBSan)" integration asan root http.sh
 step "http integration as uid $NOBODY (ASan+UBSan)" integration asan nobody http.sh
 step "mcp integration as root (ASan+UBSan)" integration asan root mcp.sh
 step "mcp integration as uid $NOBODY (ASan+UBSan)" integration asan nobody mcp.sh
+step "llm integration as root (ASan+UBSan)" integration asan root llm.sh
+step "built-in agent integration as root (ASan+UBSan)" integration asan root agent.sh
 # (ASan's own defaults for the fuzzers: leak checking on)
 unset ASAN_OPTIONS
 
@@ -221,7 +227,7 @@ unset ASAN_OPTIONS
 # or printed a "runtime error" fails the step, with its log shown.
 fuzz_smoke() {
 	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins snapshot; do
+	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins snapshot llm agentcfg agent_tools; do
 		tmp=$(mktemp -d)
 		log="$STAGE/fuzz_$f.log"
 		cp -r "fuzz/corpus/$f/." "$tmp/"

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "supervisor/cgroup.h"
 #include "common/util.h"
+#include "common/wire.h"
 #include "supervisor/confine.h"
 #include "supervisor/supervisor.h"
 #include "supervisor/view.h"
@@ -228,7 +229,70 @@ cmd_submit(int argc, char **argv)
 
 static const char run_usage[] =
     "aksup run --policy FILE [--log-path F] [--timeout SECONDS] "
-    "[--stdin] [--ro PATH]... " AUDIT_USAGE " " CONFINE_USAGE " -- CMD [ARGS...]";
+    "[--stdin] [--ro PATH]... " AUDIT_USAGE " " CONFINE_USAGE " -- CMD [ARGS...]\n"
+    "       aksup run --policy FILE --agent AGENT.yaml [--quiet] [options] "
+    "[PROMPT]";
+
+/*
+ * run --agent AGENT.yaml [PROMPT]: the built-in agent (aksup-agent),
+ * configured by the broker from AGENT.yaml. The prompt: PROMPT's words,
+ * or our stdin piped to it (a terminal: one prompt per line, each
+ * answered in turn). It sees no file: no --ro, no CMD.
+ */
+static int
+run_builtin(struct session_cfg *cfg, const char *policy, const char *logp,
+    const char *agent, int quiet, size_t nro, int nargs, char **args)
+{
+	static char *av[10];
+	static char prompt[AGENT_PROMPT_MAX + 1];
+	size_t n = 0, len = 0;
+	int i, rc;
+
+	if (nro > 0)
+		return usage_err("run", run_usage, "--ro is an external "
+		    "agent's: the built-in agent reads files through the "
+		    "policy only");
+	for (i = 0; i < nargs; i++) {
+		if (len + strlen(args[i]) + 1 > AGENT_PROMPT_MAX)
+			return usage_err("run", run_usage, "PROMPT: at most "
+			    "65536 bytes (longer: on stdin)");
+		len += (size_t)snprintf(prompt + len, sizeof(prompt) - len,
+		    "%s%s", i > 0 ? " " : "", args[i]);
+	}
+	av[n++] = "aksup-agent";
+	if (quiet)
+		av[n++] = "--quiet";
+	if (nargs == 0) {
+		/* the prompt on stdin, ours piped to it */
+		cfg->agent_stdin_pipe = 1;
+		if (isatty(0))
+			av[n++] = "--interactive";
+	} else {
+		av[n++] = "--prompt";
+		av[n++] = prompt;
+	}
+	if (audit_cli_check(cfg, "run") < 0)
+		return usage_err("run", run_usage, NULL);
+	cfg->policy_path = policy;
+	cfg->log_path = logp;
+	if (session_default_log(cfg) < 0)
+		return EXIT_ERR;
+	/* for its closing summary: where the operator reads what it did */
+	av[n++] = "--log-path";
+	av[n++] = (char *)cfg->log_path;
+	av[n] = NULL;
+	cfg->agent_yaml = agent;
+	cfg->agent_role = ROLE_AGENT_BUILTIN;
+	cfg->agent_argv = av;
+	cfg->agent_stdin = -2;
+	(void)helper_path("aksup-broker");
+	(void)helper_path("aksup-agent");
+	if ((rc = confine_setup(cfg)) < 0)
+		return confine_rc(rc, "run");
+	rc = session_run(cfg);
+	cgroup_destroy();
+	return rc;
+}
 
 /* --timeout: whole seconds, 1 s to a year */
 #define RUN_TIMEOUT_MAX	(366L * 24 * 3600)
@@ -242,13 +306,16 @@ cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stdin", no_argument, NULL, 'i' },
 		{ "ro", required_argument, NULL, 'r' },
+		{ "agent", required_argument, NULL, 'g' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		AUDIT_LONG_OPTIONS,
 		CONFINE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy = NULL, *logp = NULL;
+	const char *policy = NULL, *logp = NULL, *agent = NULL;
 	struct session_cfg cfg;
+	int quiet = 0;
 	static struct agent_view view;
 	char *ro[VIEW_RO_MAX];
 	size_t nro = 0;
@@ -269,6 +336,8 @@ cmd_run(int argc, char **argv)
 			cfg.timeout_ms = (unsigned long long)secs * 1000ull;
 			break;
 		case 'i': cfg.agent_stdin_pipe = 1; break;
+		case 'g': agent = optarg; break;
+		case 'q': quiet = 1; break;
 		case 'r':
 			if (nro >= VIEW_RO_MAX)
 				return usage_err("run", run_usage, "--ro: at "
@@ -309,6 +378,12 @@ cmd_run(int argc, char **argv)
 	}
 	if (policy == NULL)
 		return usage_err("run", run_usage, "--policy is required");
+	if (agent != NULL)
+		return run_builtin(&cfg, policy, logp, agent, quiet, nro,
+		    argc - optind, argv + optind);
+	if (quiet)
+		return usage_err("run", run_usage, "--quiet is the built-in "
+		    "agent's (--agent AGENT.yaml)");
 	if (optind >= argc)
 		return usage_err("run", run_usage, "CMD is required");
 	if (audit_cli_check(&cfg, "run") < 0)

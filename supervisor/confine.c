@@ -473,6 +473,8 @@ confine_setup(struct session_cfg *cfg)
 	}
 	if (cfg->http_ca != NULL && http_ca_check(cfg->http_ca) < 0)
 		return -2;
+	if (llmcfg_check(cfg) < 0)
+		return -2;
 	if (decide(cfg->allow_degraded, 1, why) == ~0u) {
 		cgroup_destroy();
 		return -1;
@@ -495,7 +497,7 @@ confine_cli_opt(int ch, const char *arg, struct session_cfg *cfg)
 	case CONFINE_OPT_MCPPINS: cfg->mcp_pins = arg; return 1;
 	case CONFINE_OPT_SNAPDIR: cfg->snapshot_dir = arg; return 1;
 	}
-	return 0;
+	return llmcfg_opt(ch, arg, cfg);
 }
 
 const char *

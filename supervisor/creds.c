@@ -145,12 +145,20 @@ creds_open(char *const *src, int nsrc, const char *what)
 			fatal("credentials memfd");
 		explicit_bzero(buf, sizeof(buf));
 	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL) < 0 || lseek(fd, 0, SEEK_SET) != 0)
-		fatal("credentials memfd seal");
+	memfd_seal(fd, "credentials memfd");
 	return fd;
 fail:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return -2;
+}
+
+void
+memfd_seal(int fd, const char *what)
+{
+	/* Safe: ours, sealed before it is handed on: its reader sees what
+	 * was written and nothing can change it. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		fatal("%s: seal", what);
 }

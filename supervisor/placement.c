@@ -66,17 +66,23 @@ invoking_user(uid_t uid)
 int
 policyfile_open(const char *path)
 {
+	return operator_file_open(path, "policy");
+}
+
+int
+operator_file_open(const char *path, const char *what)
+{
 	struct stat st;
 	int fd;
 
 	/* Followed if a symlink: the operator's own naming. What matters
 	 * is the file opened, checked below by its descriptor. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
-		log_warn("cannot open policy %s", path);
+		log_warn("cannot open %s %s", what, path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		log_warnx("policy %s is not a regular file", path);
+		log_warnx("%s %s is not a regular file", what, path);
 		goto fail;
 	}
 	/* The file that decides must be changeable only by its owner, and
@@ -85,10 +91,10 @@ policyfile_open(const char *path)
 	 * is a policy anyone can rewrite for the next session. */
 	if ((st.st_uid != geteuid() && st.st_uid != 0 &&
 	    !invoking_user(st.st_uid)) || (st.st_mode & 022) != 0) {
-		log_warnx("policy %s must belong to you or root and be "
+		log_warnx("%s %s must belong to you or root and be "
 		    "writable by its owner alone (it is uid %u, mode %03o; "
 		    "%s %s)",
-		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777),
+		    what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777),
 		    (st.st_mode & 022) != 0 ? "chmod go-w" :
 		    "copy it to a file of yours:", path);
 		goto fail;

@@ -177,6 +177,8 @@ session_free(struct sess *s)
 		snapstore_unmake(s);
 	}
 	mcp_close(s);
+	llmcfg_close(s);
+	llmcfg_agent_close(s);
 	snapstore_close(s);
 	if (s->pinsdir >= 0)
 		close(s->pinsdir);
@@ -197,6 +199,9 @@ session_init(struct sess *s, const struct session_cfg *cfg)
 	s->agent = cfg->agent_role;
 	s->sigfd = s->policyfd = s->policydir = s->credfd = -1;
 	s->mcpenvfd = s->pinsfd = s->pinsdir = s->snapfd = s->snapparent = -1;
+	s->llm_keyfd = s->llm_replayfd = -1;
+	s->agentyamlfd = s->agent_cfgfd = s->agentyamldir = -1;
+	s->llm_replaydir = -1;
 	memset(s->chan, -1, sizeof(s->chan));
 	s->af = (struct auditfiles){ .logfd = -1, .keyfd = -1, .logdir = -1,
 	    .keydir = -1 };

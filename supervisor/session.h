@@ -45,7 +45,7 @@ struct sess {
 	/* what start.c opens and hands down */
 	struct auditfiles af;
 	int policyfd, policydir;
-	struct place_file pfile[5];
+	struct place_file pfile[7];
 	size_t npf;
 	char *ready;		/* BROKER_READY's payload */
 	int nroots;
@@ -78,6 +78,19 @@ struct sess {
 				 * (O_PATH); -1 */
 	char *snappath;		/* absolute */
 	char snaparg[80];	/* the fs worker's "snap:FD:MAX:TTL" */
+	/* the llm worker's (supervisor/llmcfg.c) */
+	char *llm_src[LLM_PROVIDERS_MAX + 3];	/* its keys' sources */
+	int nllm_src;
+	int llm_keyfd;		/* their values, sealed; -1: none */
+	int llm_replayfd;	/* --llm-replay's file; -1: none */
+	/* the built-in agent's (BROKER_READY's; supervisor/llmcfg.c) */
+	const char *agent_endpoint;	/* "", "NAME=URL", "replay=PATH" */
+	const char *agent_config;	/* its JSON, handed on unread */
+	int agentyamlfd;	/* AGENT.yaml, for the broker; -1 */
+	int agentyamldir;	/* O_PATH: its directory; -1 */
+	const char *llm_replaypath;	/* the transcript's, as opened */
+	int llm_replaydir;	/* O_PATH: its directory; -1 */
+	int agent_cfgfd;	/* the config, sealed, for the agent; -1 */
 };
 
 /* snapstore.c: the snapshot store, made and opened for the fs worker;
@@ -94,11 +107,27 @@ int mcp_open(struct sess *s);
 void mcp_close(struct sess *s);
 void mcp_unmake(struct sess *s);	/* a refused session's new pin file */
 
+/* llmcfg.c: the llm worker's providers. llmcfg_open reads the keys and
+ * opens the transcript when BROKER_READY names the worker (-1: said, the
+ * session is refused); llmcfg_argv fills its argv and fds; llmcfg_close
+ * closes what is left. */
+int llmcfg_open(struct sess *s);
+void llmcfg_argv(struct sess *s, struct spawn *sp);
+void llmcfg_close(struct sess *s);
+/* The built-in agent's configuration in a sealed memfd (agent_cfgfd),
+ * and its model's endpoint or transcript for the llm worker: 0, or -1
+ * (said: the session is refused). Nothing without --agent. */
+int llmcfg_agent_open(struct sess *s);
+void llmcfg_agent_close(struct sess *s);
+
 /* creds.c: the sources' values, read now, in a sealed memfd for one
  * worker alone (the http worker's credentials, the mcp servers' env):
  * its fd, -1 when there are none, -2 when one cannot be read (said,
  * naming it and `what` needs it: the session does not start). */
 int creds_open(char *const *src, int nsrc, const char *what);
+/* A memfd of ours sealed (write, grow, shrink, seal) and rewound, before
+ * it is handed on; fatal when it cannot be. */
+void memfd_seal(int fd, const char *what);
 
 /* start.c: each row's resources. prepare fills argv, env and the fds
  * besides the channels (which session.c placed); started runs once the

@@ -66,6 +66,21 @@ prep_broker(struct sess *s, struct spawn *sp)
 	s->argv[n] = NULL;
 	sp->src[sp->nfds] = s->af.logfd; sp->dst[sp->nfds++] = BROKER_FD_AUDIT;
 	sp->src[sp->nfds] = s->policyfd; sp->dst[sp->nfds++] = BROKER_FD_POLICY;
+	if (cfg->agent_yaml != NULL) {
+		/* the built-in agent's configuration: the operator's, opened
+		 * with the policy's checks (who may change it decides the
+		 * model, its endpoint and the tools) */
+		if ((s->agentyamlfd = operator_file_open(cfg->agent_yaml,
+		    "agent configuration")) < 0 || (s->agentyamldir =
+		    placement_dir_of(s->agentyamlfd, "agent configuration",
+		    cfg->agent_yaml)) < 0)
+			return -1;
+		s->argv[n++] = "--agent-name";
+		s->argv[n++] = (char *)cfg->agent_yaml;
+		s->argv[n] = NULL;
+		sp->src[sp->nfds] = s->agentyamlfd;
+		sp->dst[sp->nfds++] = BROKER_FD_AGENTCFG;
+	}
 	if (s->af.keyfd >= 0) {
 		sp->src[sp->nfds] = s->af.keyfd;
 		sp->dst[sp->nfds++] = BROKER_FD_SEALKEY;
@@ -256,6 +271,14 @@ read_roots(struct sess *s, char *roots, ssize_t rlen)
 	if (q >= roots + rlen)
 		fatalx("protocol violation from broker: bad mcp paths");
 	q++;
+	/* the built-in agent's model endpoint and configuration: handed on,
+	 * never parsed here (supervisor/llmcfg.c) */
+	s->agent_endpoint = q;
+	q = ready_field(q, roots + rlen);
+	s->agent_config = q;
+	q = ready_field(q, roots + rlen);
+	if ((s->agent == ROLE_AGENT_BUILTIN) != (s->agent_config[0] != '\0'))
+		fatalx("protocol violation from broker: agent configuration");
 	while (q < roots + rlen) {
 		/* a root left out would break the worker's numbering */
 		if ((n = s->nroots) >= FS_ROOTS_MAX)
@@ -317,6 +340,14 @@ check_placement(struct sess *s)
 	if (s->snapfd >= 0)
 		s->pfile[s->npf++] = (struct place_file){ "snapshot store",
 		    s->snappath, s->snapfd, -1, 0 };
+	/* what decides the built-in agent's model, endpoint, tools and
+	 * (replay) words: read now, never to be the agent's to change */
+	if (s->agentyamlfd >= 0)
+		s->pfile[s->npf++] = (struct place_file){ "agent configuration",
+		    s->cfg->agent_yaml, s->agentyamldir, s->agentyamlfd, 0 };
+	if (s->llm_replayfd >= 0)
+		s->pfile[s->npf++] = (struct place_file){ "replay transcript",
+		    s->llm_replaypath, s->llm_replaydir, s->llm_replayfd, 0 };
 	s->pfile[s->npf++] = (struct place_file){ "policy file",
 	    s->cfg->policy_path, s->policydir, s->policyfd, 0 };
 	/* an mcp server's paths: what it can read and write */
@@ -330,7 +361,13 @@ check_placement(struct sess *s)
 		close(s->proot[j].fd);	/* (the plan's stay the plan's) */
 	close(s->policyfd);
 	s->policyfd = -1;
-	s->npf--;	/* the policy is read: only the log and key are held */
+	/* the policy, AGENT.yaml and the transcript are read: only the
+	 * log, key, pins and store are held (checked again at the end) */
+	s->npf--;
+	if (s->agentyamlfd >= 0)
+		s->npf--;
+	if (s->llm_replayfd >= 0)
+		s->npf--;
 	return rc;
 }
 
@@ -397,7 +434,13 @@ broker_started(struct sess *s)
 		refuse(s);
 		return -1;
 	}
-	if (snapstore_open(s) < 0 || check_placement(s) < 0) {
+	/* the model keys and transcript, for the llm worker alone; the
+	 * built-in agent's configuration, for it alone (before the
+	 * placement check, which sees AGENT.yaml and the transcript) */
+	s->llm_keyfd = s->llm_replayfd = -1;
+	if (snapstore_open(s) < 0 || (s->wanted[ROLE_WORKER_LLM] &&
+	    llmcfg_open(s) < 0) || llmcfg_agent_open(s) < 0 ||
+	    check_placement(s) < 0) {
 		refuse(s);
 		return -1;
 	}
@@ -675,6 +718,24 @@ worker_http_started(struct sess *s)
 	return 0;
 }
 
+/* ---- the llm worker --------------------------------------------------- */
+
+/* Its argv: "NAME=URL" per provider, "key:NAME=SOURCE" per key it has,
+ * "replay" with the transcript; the keys' values on LLM_FD_KEYS. */
+static int
+prep_worker_llm(struct sess *s, struct spawn *sp)
+{
+	llmcfg_argv(s, sp);
+	return 0;
+}
+
+static int
+worker_llm_started(struct sess *s)
+{
+	llmcfg_close(s);	/* the worker's alone now */
+	return 0;
+}
+
 /* ---- the agent -------------------------------------------------------- */
 
 static char *
@@ -700,9 +761,10 @@ prep_agent(struct sess *s, struct spawn *sp)
 	sp->argv = cfg->agent_argv;
 	sp->stdin_fd = cfg->agent_stdin == -2 ? 0 : cfg->agent_stdin;
 	sp->stdout_fd = -2;
-	if (ext) {
+	if (ext || s->agent == ROLE_AGENT_BUILTIN) {
 		/* Not the operator's terminal (T1): stdin /dev/null or, with
-		 * --stdin, a pipe we fill; stdout and stderr pipes we relay. */
+		 * --stdin, a pipe we fill; stdout and stderr pipes we relay
+		 * (the built-in agent prints what a model wrote). */
 		if (relay_open(&s->rly, cfg->agent_stdin_pipe,
 		    s->relay_child) < 0)
 			fatal("stdio pipes");
@@ -710,10 +772,16 @@ prep_agent(struct sess *s, struct spawn *sp)
 		sp->stdin_fd = s->relay_child[0];
 		sp->src[sp->nfds] = s->relay_child[1]; sp->dst[sp->nfds++] = 1;
 		sp->src[sp->nfds] = s->relay_child[2]; sp->dst[sp->nfds++] = 2;
+	}
+	if (ext) {
 		/* CMD as view_plan resolved it (on the operator's PATH), in
 		 * the view it planned: nothing else of the host. */
 		sp->path = cfg->view->program;
 		sp->view = cfg->view;
+	}
+	if (s->agent_cfgfd >= 0) {
+		sp->src[sp->nfds] = s->agent_cfgfd;
+		sp->dst[sp->nfds++] = AGENT_FD_CONFIG;
 	}
 	s->env[ne++] = "AKSUP_FD=3";
 	s->env[ne++] = "PATH=/usr/local/bin:/usr/bin:/bin";
@@ -731,6 +799,9 @@ static int
 agent_started(struct sess *s)
 {
 	close_roots(s);
+	if (s->agent_cfgfd >= 0)
+		close(s->agent_cfgfd);	/* the agent's alone now */
+	s->agent_cfgfd = -1;
 	if (s->relay_on) {
 		relay_started(&s->rly, s->relay_child);
 		s->rl = &s->rly;
@@ -751,6 +822,7 @@ static const struct {
 	[ROLE_WORKER_PROC] = { prep_worker_proc, worker_proc_started },
 	[ROLE_WORKER_HTTP] = { prep_worker_http, worker_http_started },
 	[ROLE_WORKER_MCP] = { prep_worker_mcp, worker_mcp_started },
+	[ROLE_WORKER_LLM] = { prep_worker_llm, worker_llm_started },
 	[ROLE_AGENT_EXTERNAL] = { prep_agent, agent_started },
 	[ROLE_AGENT_BUILTIN] = { prep_agent, agent_started },
 	[ROLE_CLIENT] = { prep_agent, agent_started },

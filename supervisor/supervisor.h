@@ -20,6 +20,8 @@
 #define EXIT_DENIED	3
 
 #define SPAWN_FDS_MAX	72
+/* --llm and --llm-key, each (the endpoint's bound: LLM_URL_MAX) */
+#define LLM_PROVIDERS_MAX	16
 
 struct spawn {
 	enum role role;		/* its row of common/roles.h: the profile */
@@ -88,6 +90,13 @@ struct session_cfg {
 						 * the default */
 	unsigned long long snapshot_ttl;	/* --snapshot-ttl s; 0: the
 						 * default */
+	/* the model providers (supervisor/llmcfg.c) */
+	const char *llm[LLM_PROVIDERS_MAX];	/* --llm NAME=URL */
+	unsigned nllm;				/* (more: refused) */
+	const char *llm_key[LLM_PROVIDERS_MAX];	/* --llm-key NAME=FILE */
+	unsigned nllm_key;
+	const char *llm_replay;			/* --llm-replay FILE */
+	const char *agent_yaml;			/* run --agent FILE */
 };
 
 /* The confinement options of run and submit (getopt_long codes). */
@@ -99,6 +108,9 @@ struct session_cfg {
 #define CONFINE_OPT_HTTPCA	0x1106
 #define CONFINE_OPT_MCPPINS	0x1107
 #define CONFINE_OPT_SNAPDIR	0x1108
+#define LLM_OPT_URL		0x1109
+#define LLM_OPT_KEY		0x110a
+#define LLM_OPT_REPLAY		0x110b
 #define SNAP_OPT_MAX		0x1201
 #define SNAP_OPT_TTL		0x1202
 #define CONFINE_LONG_OPTIONS \
@@ -111,13 +123,21 @@ struct session_cfg {
 	{ "mcp-pins", required_argument, NULL, CONFINE_OPT_MCPPINS }, \
 	{ "snapshot-dir", required_argument, NULL, CONFINE_OPT_SNAPDIR }, \
 	{ "snapshot-max-bytes", required_argument, NULL, SNAP_OPT_MAX }, \
-	{ "snapshot-ttl", required_argument, NULL, SNAP_OPT_TTL }
+	{ "snapshot-ttl", required_argument, NULL, SNAP_OPT_TTL }, \
+	{ "llm", required_argument, NULL, LLM_OPT_URL }, \
+	{ "llm-key", required_argument, NULL, LLM_OPT_KEY }, \
+	{ "llm-replay", required_argument, NULL, LLM_OPT_REPLAY }
 #define CONFINE_USAGE \
 	"[--allow-degraded LAYER,...] [--run-as USER] [--uid-base N] " \
 	"[--memory-max BYTES] [--pids-max N] [--http-ca FILE] " \
 	"[--mcp-pins FILE] [--snapshot-dir DIR] [--snapshot-max-bytes N] " \
-	"[--snapshot-ttl SECONDS]"
+	"[--snapshot-ttl SECONDS] [--llm NAME=URL] [--llm-key NAME=FILE] " \
+	"[--llm-replay FILE]"
 int session_run(const struct session_cfg *cfg);
+/* supervisor/llmcfg.c: run's and submit's --llm options (1: taken, 0:
+ * not one of them); what is wrong with them, said (-1). */
+int llmcfg_opt(int ch, const char *arg, struct session_cfg *cfg);
+int llmcfg_check(const struct session_cfg *cfg);
 
 /* The audit options of run and submit (getopt_long codes). */
 #define AUDIT_OPT_SYNC		0x1001
@@ -177,6 +197,10 @@ void auditfile_close(struct auditfiles *af);
  * nobody else may write. Used by run, submit, validate-policy and
  * policy explain alike. */
 int policyfile_open(const char *path);
+/* The same checks for another file of the operator's that decides what
+ * a session does (the built-in agent's AGENT.yaml, a replay
+ * transcript); what names it in messages. */
+int operator_file_open(const char *path, const char *what);
 /* An O_PATH descriptor of the directory holding the open file fd, or -1
  * (message printed). */
 int placement_dir_of(int fd, const char *what, const char *path);

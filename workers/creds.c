@@ -198,3 +198,34 @@ creds_read_fd(int fd, struct credstore *cs, char **blob)
 	if (creds_load(cs, *blob, off) < 0)
 		fatalx("source values: a malformed blob from the supervisor");
 }
+
+void
+creds_scrub(const struct credstore *cs, char *msg)
+{
+	size_t i, vl;
+	char *p;
+
+	for (i = 0; i < cs->n; i++) {
+		if ((vl = strlen(cs->val[i])) < 4)
+			continue;
+		while ((p = strstr(msg, cs->val[i])) != NULL) {
+			memmove(p + 3, p + vl, strlen(p + vl) + 1);
+			memcpy(p, "***", 3);
+		}
+	}
+}
+
+void
+creds_mask(const struct credstore *cs, char *b, size_t len)
+{
+	size_t i, vl;
+	char *p, *end = b + len;
+
+	for (i = 0; b != NULL && i < cs->n; i++) {
+		if ((vl = strlen(cs->val[i])) < 4)
+			continue;
+		for (p = b; p < end && (p = memmem(p, (size_t)(end - p),
+		    cs->val[i], vl)) != NULL; p += vl)
+			memset(p, '*', vl);
+	}
+}

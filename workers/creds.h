@@ -47,6 +47,13 @@ char *creds_expand(const struct credstore *cs, const char *tmpl,
  * for FILE:/path. */
 const char *creds_display(const char *src);
 
+/* A value (of 4 bytes or more) that shows up in msg, a NUL-terminated
+ * error text, is blotted out as "***" (an error never carries one). */
+void creds_scrub(const struct credstore *cs, char *msg);
+/* The same in len bytes of an answer, each byte of a value masked with
+ * '*' (the length kept). b may be NULL. */
+void creds_mask(const struct credstore *cs, char *b, size_t len);
+
 /* Read the blob on fd (absent: an empty store) into *blob (kept by the
  * caller, malloc'd) and load it; the fd is closed. Fatal when it is not
  * a blob (the supervisor's). */

@@ -1,4 +1,4 @@
-"""aksup_client -- the agent channel (docs/PROTOCOL.md, version 6) for
+"""aksup_client -- the agent channel (docs/PROTOCOL.md, version 7) for
 agents written in Python: one file, the standard library only.
 
 Runs in: the agent (untrusted), under `aksup run -- python3 agent.py`.
@@ -33,7 +33,7 @@ import socket
 __all__ = ["Client", "Answer", "AksupError", "PROTOCOL_VERSION",
            "MSG_MAX", "WINDOW"]
 
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 # The largest message either way (the broker refuses a larger request;
 # its answers are never larger).
 MSG_MAX = 1024 * 1024

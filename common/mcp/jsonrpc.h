@@ -9,7 +9,7 @@
  * None does I/O or exits, none keeps more than its bound: each is
  * unit-tested (tests/unit/test_mcp_jsonrpc.c) and fuzzed
  * (fuzz/fuzz_mcp.c). The arguments' check against a tool's inputSchema
- * is workers/mcp/schema.h.
+ * is common/schema.h.
  *
  * Runs in: aksup-worker-mcp (confined), aksup-broker's --mcp-tools and
  * --mcp-pin modes (the digest), the unit tests and the fuzzers.

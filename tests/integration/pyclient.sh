@@ -108,11 +108,12 @@ with Client() as c:
     e = c.chat("openai/gpt-4o-mini", [], max_tokens="many")
     print("bad", e.status)
 PY
-	out=$(run_agent a3.py "$T/lib")
-	check "llm.chat allowed, no provider yet ($out)" grep -qx "allowed ERROR no provider" <<<"$out" || ok=1
+	out=$(unset OPENAI_API_KEY; run_agent a3.py "$T/lib")
+	check "llm.chat allowed, served by the llm worker: no key here ($out)" \
+	    grep -q "^allowed ERROR no API key for openai" <<<"$out" || ok=1
 	check "a model the policy does not name: DENIED" grep -qx "other DENIED" <<<"$out" || ok=1
 	check "max_tokens not an integer: ERROR" grep -qx "bad ERROR" <<<"$out" || ok=1
-	check "decided and recorded" [ "$(jq -r 'select(.type == "decision" and .action == "llm.chat") | .status' "$T/log" | sort | uniq -c | xargs)" = "1 DENIED 1 INVALID 1 NO_PROVIDER" ] || ok=1
+	check "decided and recorded" [ "$(jq -r 'select(.type == "decision" and .action == "llm.chat") | .status' "$T/log" | sort | uniq -c | xargs)" = "1 ALLOWED 1 DENIED 1 INVALID" ] || ok=1
 	return $ok
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/mcp/jsonrpc.h"
-#include "workers/mcp/schema.h"
+#include "common/schema.h"
 
 static json_t *
 J(const char *s)

@@ -403,7 +403,7 @@ START_TEST(test_load_shipped_configs)
 		size_t nrules, nroots;
 	} cfg[] = {
 		{ "restrictive.yaml", 10, 1 },
-		{ "example.yaml", 12, 2 },
+		{ "example.yaml", 13, 2 },
 		{ "permissive.yaml", 20, 2 },
 	};
 	char dir[1024];
@@ -916,6 +916,42 @@ START_TEST(test_tree_snapshot_any_rule)
 }
 END_TEST
 
+/* token_budget: llm.chat's allow rules only, a whole number of tokens;
+ * the deciding rule's is the decision's. */
+START_TEST(test_token_budget)
+{
+	struct policy *p = load_ok("capabilities:\n"
+	    "  - {action: llm.chat, resource: 'openai/*', token_budget: 5000}\n"
+	    "  - {action: llm.chat, resource: 'replay/*'}\n");
+	struct policy_decision d;
+
+	d = decide(p, "llm.chat", "openai/gpt-4o", NULL);
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.token_budget, 5000);
+	d = decide(p, "llm.chat", "replay/demo", NULL);
+	ck_assert(d.allow);
+	ck_assert_int_eq(d.token_budget, 0);
+	d = decide(p, "llm.chat", "anthropic/x", NULL);
+	ck_assert(!d.allow);
+	ck_assert_int_eq(d.token_budget, 0);
+	policy_free(p);
+	load_bad("capabilities:\n"
+	    "  - {action: fs.read, resource: /w/**, token_budget: 5}\n", 2, 54,
+	    "rule 1: \"token_budget\" is only for allow rules of llm.chat");
+	load_bad("capabilities: []\ndeny:\n"
+	    "  - {action: llm.chat, resource: '**', token_budget: 5}\n", 3, 54,
+	    "deny rule 1: \"token_budget\" is only for allow rules of llm.chat");
+	load_bad("capabilities:\n"
+	    "  - {action: llm.chat, resource: '**', token_budget: 0}\n", 2, 54,
+	    "rule 1: \"token_budget\" must be a whole number of tokens from 1 "
+	    "to 1000000000000");
+	load_bad("capabilities:\n"
+	    "  - {action: llm.chat, resource: '**', token_budget: 1.5}\n", 2, 54,
+	    "rule 1: \"token_budget\" must be a whole number of tokens from 1 "
+	    "to 1000000000000");
+}
+END_TEST
+
 /* A root given whole (a tree may be put back there): fs.write and
  * fs.delete of the root and all beneath exactly, without constraints, and no deny rule of
  * either nested with it. */
@@ -1256,6 +1292,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_decide_long_segment_fails_closed);
 	tcase_add_test(tc, test_rule_order_irrelevant);
 	tcase_add_test(tc, test_tree_snapshot_any_rule);
+	tcase_add_test(tc, test_token_budget);
 	tcase_add_test(tc, test_root_whole);
 	tcase_add_test(tc, test_first_matching_rule_recorded);
 	tcase_add_test(tc, test_constraint_typed);

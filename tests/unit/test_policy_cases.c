@@ -110,23 +110,23 @@ static const char P_MISC[] =
 
 static const char P_CONS[] =
     "capabilities:\n"
-    "  - {action: llm.chat, resource: eq, constraint: {k: {equals: 5}}}  # r1\n"
-    "  - {action: llm.chat, resource: oneof, constraint: {k: {one_of: [a, b, 3]}}}  # r2\n"
-    "  - {action: llm.chat, resource: range, constraint: {k: {min: 1, max: 10}}}  # r3\n"
-    "  - {action: llm.chat, resource: glob, constraint: {k: {glob: 'ab*'}}}  # r4\n"
-    "  - {action: llm.chat, resource: regex, constraint: {k: {regex: '[a-z]+[0-9]?'}}}  # r5\n"
-    "  - {action: llm.chat, resource: len, constraint: {k: {max_length: 3}}}  # r6\n"
-    "  - {action: llm.chat, resource: size, constraint: {k: {max_size: 10}}}  # r7\n"
-    "  - {action: llm.chat, resource: absent, constraint: {k: {absent: true}}}  # r8\n"
-    "  - {action: llm.chat, resource: and, constraint: {a: 1, b: {glob: 'x*', max_length: 4}}}  # r9\n"
+    "  - {action: mcp.call, resource: s/eq, constraint: {k: {equals: 5}}}  # r1\n"
+    "  - {action: mcp.call, resource: s/oneof, constraint: {k: {one_of: [a, b, 3]}}}  # r2\n"
+    "  - {action: mcp.call, resource: s/range, constraint: {k: {min: 1, max: 10}}}  # r3\n"
+    "  - {action: mcp.call, resource: s/glob, constraint: {k: {glob: 'ab*'}}}  # r4\n"
+    "  - {action: mcp.call, resource: s/regex, constraint: {k: {regex: '[a-z]+[0-9]?'}}}  # r5\n"
+    "  - {action: mcp.call, resource: s/len, constraint: {k: {max_length: 3}}}  # r6\n"
+    "  - {action: mcp.call, resource: s/size, constraint: {k: {max_size: 10}}}  # r7\n"
+    "  - {action: mcp.call, resource: s/absent, constraint: {k: {absent: true}}}  # r8\n"
+    "  - {action: mcp.call, resource: s/and, constraint: {a: 1, b: {glob: 'x*', max_length: 4}}}  # r9\n"
     "  - {action: net.http, resource: 'https://h.example/**', constraint: {method: GET}}  # r10\n"
     "  - {action: net.http, resource: 'https://h2.example/**', constraint: {timeout: {max: 60}}}  # r11\n"
     "  - {action: fs.read, resource: /ws/**, constraint: {encoding: utf-8}}  # r12\n"
     "  - {action: proc.exec, resource: echo, args: {prefix: []}, constraint: {args: {max_length: 2}}}  # r13\n"
-    "  - {action: llm.chat, resource: real, constraint: {k: {min: 0.5, max: 1.5}}}  # r14\n"
-    "  - {action: llm.chat, resource: eqs, constraint: {k: x, n: 2, f: false, z: ~}}  # r15\n"
+    "  - {action: mcp.call, resource: s/real, constraint: {k: {min: 0.5, max: 1.5}}}  # r14\n"
+    "  - {action: mcp.call, resource: s/eqs, constraint: {k: x, n: 2, f: false, z: ~}}  # r15\n"
     "deny:\n"
-    "  - {action: llm.chat, resource: '**', constraint: {user: {regex: 'root|admin'}}}  # d1\n";
+    "  - {action: mcp.call, resource: '**', constraint: {user: {regex: 'root|admin'}}}  # d1\n";
 
 /* Content constraints judge the bytes written, whatever the encoding. */
 static const char P_CONTENT[] =
@@ -449,70 +449,70 @@ static const struct pcase cases[] = {
 	{ P_MISC, "proc.exec", "git", NULL, D, "-" },
 
 	/* ---- constraints, one type at a time ---- */
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5}", A, "r1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5.0}", A, "r1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":\"5\"}", D, "-" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":6}", D, "-" },
-	{ P_CONS, "llm.chat", "eq", NULL, D, "-" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"a\"}", A, "r2" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"b\"}", A, "r2" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":3}", A, "r2" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"c\"}", D, "-" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":\"3\"}", D, "-" },
-	{ P_CONS, "llm.chat", "oneof", "{\"k\":[\"a\"]}", D, "-" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":1}", A, "r3" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":10}", A, "r3" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":5.5}", A, "r3" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":0}", D, "-" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":11}", D, "-" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":10.0001}", D, "-" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":\"5\"}", D, "-" },
-	{ P_CONS, "llm.chat", "range", "{\"k\":-9223372036854775808}", D, "-" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":\"abc\"}", A, "r4" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab\"}", A, "r4" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab/c\"}", A, "r4" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":\"xab\"}", D, "-" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":5}", D, "-" },
-	{ P_CONS, "llm.chat", "glob", "{\"k\":\"ab\\u0000x\"}", D, "-" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc1\"}", A, "r5" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc\"}", A, "r5" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc12\"}", D, "-" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"1abc\"}", D, "-" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"ABC\"}", D, "-" },
-	{ P_CONS, "llm.chat", "regex", "{\"k\":\"abc\\nx\"}", D, "-" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":\"abc\"}", A, "r6" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":\"abcd\"}", D, "-" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":[1,2,3]}", A, "r6" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":[1,2,3,4]}", D, "-" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":{\"a\":1}}", A, "r6" },
-	{ P_CONS, "llm.chat", "len", "{\"k\":5}", D, "-" },
-	{ P_CONS, "llm.chat", "size", "{\"k\":\"abcdefgh\"}", A, "r7" },
-	{ P_CONS, "llm.chat", "size", "{\"k\":\"abcdefghi\"}", D, "-" },
-	{ P_CONS, "llm.chat", "size", "{\"k\":[1,2]}", A, "r7" },
-	{ P_CONS, "llm.chat", "size", "{\"k\":{\"abcdef\":1}}", D, "-" },
-	{ P_CONS, "llm.chat", "size", NULL, D, "-" },
-	{ P_CONS, "llm.chat", "absent", NULL, A, "r8" },
-	{ P_CONS, "llm.chat", "absent", "{\"other\":1}", A, "r8" },
-	{ P_CONS, "llm.chat", "absent", "{\"k\":null}", D, "-" },
-	{ P_CONS, "llm.chat", "absent", "{\"k\":1}", D, "-" },
-	{ P_CONS, "llm.chat", "and", "{\"a\":1,\"b\":\"xy\"}", A, "r9" },
-	{ P_CONS, "llm.chat", "and", "{\"a\":1,\"b\":\"xyzab\"}", D, "-" },
-	{ P_CONS, "llm.chat", "and", "{\"a\":2,\"b\":\"x\"}", D, "-" },
-	{ P_CONS, "llm.chat", "and", "{\"b\":\"x\"}", D, "-" },
-	{ P_CONS, "llm.chat", "real", "{\"k\":1}", A, "r14" },
-	{ P_CONS, "llm.chat", "real", "{\"k\":1.5}", A, "r14" },
-	{ P_CONS, "llm.chat", "real", "{\"k\":0.4}", D, "-" },
-	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":false,\"z\":null}", A, "r15" },
-	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":0,\"z\":null}", D, "-" },
-	{ P_CONS, "llm.chat", "eqs", "{\"k\":\"x\",\"n\":2,\"f\":false}", D, "-" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"admin\"}", D, "d1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"root\"}", D, "d1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"rootx\"}", A, "r1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5}", A, "r1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5.0}", A, "r1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":\"5\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":6}", D, "-" },
+	{ P_CONS, "mcp.call", "s/eq", NULL, D, "-" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":\"a\"}", A, "r2" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":\"b\"}", A, "r2" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":3}", A, "r2" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":\"c\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":\"3\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/oneof", "{\"k\":[\"a\"]}", D, "-" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":1}", A, "r3" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":10}", A, "r3" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":5.5}", A, "r3" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":0}", D, "-" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":11}", D, "-" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":10.0001}", D, "-" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":\"5\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/range", "{\"k\":-9223372036854775808}", D, "-" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":\"abc\"}", A, "r4" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":\"ab\"}", A, "r4" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":\"ab/c\"}", A, "r4" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":\"xab\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":5}", D, "-" },
+	{ P_CONS, "mcp.call", "s/glob", "{\"k\":\"ab\\u0000x\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"abc1\"}", A, "r5" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"abc\"}", A, "r5" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"abc12\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"1abc\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"ABC\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/regex", "{\"k\":\"abc\\nx\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":\"abc\"}", A, "r6" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":\"abcd\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":[1,2,3]}", A, "r6" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":[1,2,3,4]}", D, "-" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":{\"a\":1}}", A, "r6" },
+	{ P_CONS, "mcp.call", "s/len", "{\"k\":5}", D, "-" },
+	{ P_CONS, "mcp.call", "s/size", "{\"k\":\"abcdefgh\"}", A, "r7" },
+	{ P_CONS, "mcp.call", "s/size", "{\"k\":\"abcdefghi\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/size", "{\"k\":[1,2]}", A, "r7" },
+	{ P_CONS, "mcp.call", "s/size", "{\"k\":{\"abcdef\":1}}", D, "-" },
+	{ P_CONS, "mcp.call", "s/size", NULL, D, "-" },
+	{ P_CONS, "mcp.call", "s/absent", NULL, A, "r8" },
+	{ P_CONS, "mcp.call", "s/absent", "{\"other\":1}", A, "r8" },
+	{ P_CONS, "mcp.call", "s/absent", "{\"k\":null}", D, "-" },
+	{ P_CONS, "mcp.call", "s/absent", "{\"k\":1}", D, "-" },
+	{ P_CONS, "mcp.call", "s/and", "{\"a\":1,\"b\":\"xy\"}", A, "r9" },
+	{ P_CONS, "mcp.call", "s/and", "{\"a\":1,\"b\":\"xyzab\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/and", "{\"a\":2,\"b\":\"x\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/and", "{\"b\":\"x\"}", D, "-" },
+	{ P_CONS, "mcp.call", "s/real", "{\"k\":1}", A, "r14" },
+	{ P_CONS, "mcp.call", "s/real", "{\"k\":1.5}", A, "r14" },
+	{ P_CONS, "mcp.call", "s/real", "{\"k\":0.4}", D, "-" },
+	{ P_CONS, "mcp.call", "s/eqs", "{\"k\":\"x\",\"n\":2,\"f\":false,\"z\":null}", A, "r15" },
+	{ P_CONS, "mcp.call", "s/eqs", "{\"k\":\"x\",\"n\":2,\"f\":0,\"z\":null}", D, "-" },
+	{ P_CONS, "mcp.call", "s/eqs", "{\"k\":\"x\",\"n\":2,\"f\":false}", D, "-" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":\"admin\"}", D, "d1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":\"root\"}", D, "d1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":\"rootx\"}", A, "r1" },
 	/* a deny rule cannot be stepped around with an unexpected type */
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":[\"root\"]}", D, "d1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"root\\u0000\"}", D, "d1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":7}", D, "d1" },
-	{ P_CONS, "llm.chat", "eq", "{\"k\":5,\"user\":\"bob\"}", A, "r1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":[\"root\"]}", D, "d1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":\"root\\u0000\"}", D, "d1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":7}", D, "d1" },
+	{ P_CONS, "mcp.call", "s/eq", "{\"k\":5,\"user\":\"bob\"}", A, "r1" },
 	/* constraints apply after the provider's defaults */
 	{ P_CONS, "net.http", "https://h.example/x", NULL, A, "r10" },
 	{ P_CONS, "net.http", "https://h.example/x", "{\"method\":\"post\"}", D, "-" },

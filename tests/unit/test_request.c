@@ -214,6 +214,14 @@ static const struct pcase pcases[] = {
 	{ "snapshot.rollback", "{\"force\":\"yes\"}", PARAMS_TYPES, -1, "params.force must be a boolean" },
 	{ "snapshot.rollback", "{\"path\":\"/x\"}", PARAMS_TYPES, -1, "params.path is not a parameter of snapshot.rollback" },
 	{ "snapshot.rollback", "{\"force\":true}", PARAMS_TYPES, 0, NULL },
+	/* version 7: llm.chat's params are closed, each typed; messages
+	 * required once allowed */
+	{ "llm.chat", "{\"stream\":true}", PARAMS_TYPES, -1, "params.stream is not a parameter of llm.chat" },
+	{ "llm.chat", "{\"messages\":{}}", PARAMS_TYPES, -1, "params.messages must be a list" },
+	{ "llm.chat", "{\"tools\":\"x\"}", PARAMS_TYPES, -1, "params.tools must be a list" },
+	{ "llm.chat", "{\"temperature\":\"hot\"}", PARAMS_TYPES, -1, "params.temperature must be a number" },
+	{ "llm.chat", "{\"max_tokens\":1}", PARAMS_PROVIDER, -1, "params.messages must be a list" },
+	{ "llm.chat", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"timeout\":5}", PARAMS_PROVIDER, 0, NULL },
 	{ "no.such", "{\"x\":1}", PARAMS_TYPES, 0, NULL },	/* denied anyway */
 };
 

@@ -47,10 +47,10 @@
 #include "common/sandbox.h"
 #include "common/util.h"
 #include "common/wire.h"
+#include "workers/http/curlenv.h"
 #include "workers/http/http.h"
 
 #define XFERS_MAX	16		/* the broker's WORKER_INFLIGHT_MAX */
-#define SYSTEM_CA	"/etc/ssl/certs/ca-certificates.crt"
 
 struct hoff {				/* a response header in hbuf */
 	uint32_t no, nl, vo, vl;
@@ -102,7 +102,7 @@ static struct chan ch;
 static CURLM *multi;
 static struct credstore creds;
 static char *creds_blob;
-static const char *ca_file = SYSTEM_CA;
+static const char *ca_file = CURLENV_SYSTEM_CA;
 
 /* ---- start, before confinement ----------------------------------------- */
 
@@ -133,98 +133,6 @@ creds_read(void)
 	creds_read_fd(HTTP_FD_CREDS, &creds, &creds_blob);
 }
 
-/* Never a socket: the warm-up's open-socket callback. */
-static curl_socket_t
-no_socket(void *p, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	(void)p;
-	(void)purpose;
-	(void)a;
-	return CURL_SOCKET_BAD;
-}
-
-/*
- * libcurl asks once per multi handle whether IPv6 works, by making a UDP
- * socket (which the filter will refuse: it would then look up IPv4
- * only). One transfer to "localhost" through the worker's multi handle
- * now, while it still may, that connects nowhere.
- */
-static void
-curl_warm(void)
-{
-	uint64_t end = now_ns() + 2000000000ull;
-	int running = 1;
-	CURL *e;
-
-	if ((e = curl_easy_init()) == NULL)
-		fatalx("curl_easy_init");
-	/* IPv6 asked for: libcurl probes before it answers "localhost"
-	 * itself (no resolver thread, nothing looked up) */
-	(void)curl_easy_setopt(e, CURLOPT_URL, "http://localhost:1/");
-	(void)curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
-	(void)curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, no_socket);
-	(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
-	(void)curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-	(void)curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 2000L);
-	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	if (curl_multi_add_handle(multi, e) != CURLM_OK)
-		fatalx("curl_multi_add_handle");
-	while (running > 0 && now_ns() < end &&
-	    curl_multi_perform(multi, &running) == CURLM_OK)
-		if (running > 0)
-			(void)curl_multi_poll(multi, NULL, 0, 50, NULL);
-	curl_multi_remove_handle(multi, e);
-	curl_easy_cleanup(e);
-}
-
-/*
- * Everything that reads a file or makes a non-TCP socket, done while it
- * still may: OpenSSL's configuration (curl_global_init), glibc's NSS
- * modules and gai.conf (one lookup of "localhost", in /etc/hosts), the
- * resolver's options for its threads (RES_OPTIONS), curl's wakeup pair
- * and its IPv6 probe (the multi handle). Then only the files Landlock
- * keeps readable.
- */
-static void
-prepare(void)
-{
-	static const char *const ro[] = {
-		"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
-		"/etc/host.conf", "/etc/gai.conf",
-	};
-	struct addrinfo hints, *res = NULL;
-	size_t i;
-
-	tzset();		/* /etc/localtime, once (curl's and OpenSSL's
-				 * times are UTC; local time is only read) */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		fatalx("curl_global_init");
-	/* The resolver's options for every thread that looks a name up
-	 * (glibc's resolver state is per thread; each reads this when it
-	 * starts): DNS over TCP only (the filter admits no UDP socket);
-	 * timeout and attempts bound its UDP path only, not TCP's. */
-	if (setenv("RES_OPTIONS", "use-vc timeout:2 attempts:1", 1) < 0)
-		fatal("setenv");
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo("localhost", NULL, &hints, &res) == 0)
-		freeaddrinfo(res);
-	/* every resolver thread alive holds a malloc arena of its own;
-	 * past eight glibc asks sched_getaffinity how many CPUs there are:
-	 * two arenas, asked nothing (a sanitizer's allocator has no arenas
-	 * and refuses the option: nothing to bound then) */
-	(void)mallopt(M_ARENA_MAX, 2);
-	if ((multi = curl_multi_init()) == NULL)
-		fatalx("curl_multi_init");
-	curl_warm();
-	if (sandbox_ro_file(ca_file) < 0)
-		fatalx("sandbox_ro_file");
-	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
-		if (sandbox_ro_file(ro[i]) < 0)
-			fatalx("sandbox_ro_file");
-}
-
 /* ---- answers ----------------------------------------------------------- */
 
 static void
@@ -233,40 +141,19 @@ send_reply(uint64_t tag, uint32_t kind, const char *buf, size_t len)
 	chan_reply(&ch, WIRE_HTTP_RESP, tag, kind, buf, len);
 }
 
-/* A credential value never goes out in an error text: a value (of 4
- * bytes or more) that shows up in one is blotted out. */
+/* A credential value never goes out in an error text (creds_scrub),
+ * nor in an answer's bytes (creds_mask): a server that echoes the
+ * request (an API's error page, an /echo) would hand the agent one. */
 static void
 scrub(char *msg)
 {
-	size_t i, vl;
-	char *p;
-
-	for (i = 0; i < creds.n; i++) {
-		if ((vl = strlen(creds.val[i])) < 4)
-			continue;
-		while ((p = strstr(msg, creds.val[i])) != NULL) {
-			memmove(p + 3, p + vl, strlen(p + vl) + 1);
-			memcpy(p, "***", 3);
-		}
-	}
+	creds_scrub(&creds, msg);
 }
 
-/* The same in an answer's bytes (a body, a header value): a server
- * that echoes the request (an API's error page, an /echo) would hand
- * the agent the value; each is masked, byte for byte, with '*'. */
 static void
 mask(char *b, size_t len)
 {
-	size_t i, vl;
-	char *p, *end = b + len;
-
-	for (i = 0; b != NULL && i < creds.n; i++) {
-		if ((vl = strlen(creds.val[i])) < 4)
-			continue;
-		for (p = b; p < end && (p = memmem(p, (size_t)(end - p),
-		    creds.val[i], vl)) != NULL; p += vl)
-			memset(p, '*', vl);
-	}
+	creds_mask(&creds, b, len);
 }
 
 static void
@@ -1096,7 +983,7 @@ main(int argc, char **argv)
 	json_object_seed(0);	/* before Landlock: reads /dev/urandom */
 	init(argc, argv);
 	creds_read();
-	prepare();
+	multi = curlenv_prepare(ca_file);
 	sandbox_enter(ROLE_WORKER_HTTP);
 	cap = sizeof(struct wire_hdr) + WIRE_PAYLOAD_MAX;
 	if ((buf = malloc(cap)) == NULL)

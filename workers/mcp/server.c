@@ -30,7 +30,7 @@
 #include "common/util.h"
 #include "common/wire.h"
 #include "workers/mcp/mcp.h"
-#include "workers/mcp/schema.h"
+#include "common/schema.h"
 
 #define MODERN_VERSION	"2026-07-28"
 #define LEGACY_OFFER	"2025-11-25"

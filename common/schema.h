@@ -1,12 +1,16 @@
 /*
- * workers/mcp/schema.h -- a small JSON Schema subset: the check of a
- * tools/call's arguments against the tool's inputSchema, before the
- * call leaves the worker. Pure and bounded: unit-tested
- * (tests/unit/test_mcp_jsonrpc.c) and fuzzed (fuzz/fuzz_mcp.c).
+ * common/schema.h -- a small JSON Schema subset: the check of a tool
+ * call's arguments against the tool's schema, before it goes on: an
+ * MCP tools/call's against the tool's inputSchema (the mcp worker), a
+ * model's tool call against its tool's parameters (the built-in agent).
+ * Pure and bounded: unit-tested (tests/unit/test_mcp_jsonrpc.c) and
+ * fuzzed (fuzz/fuzz_mcp.c).
  *
- * Runs in: aksup-worker-mcp (confined), the unit tests and the fuzzer.
- * Privilege: none needed. Input: the schema is an MCP server's (anyone's
- * JSON), the arguments the agent's (anyone's JSON): neither is trusted.
+ * Runs in: aksup-worker-mcp and aksup-agent (confined), the unit tests
+ * and the fuzzer. Privilege: none needed. Input: the schema is an MCP
+ * server's (anyone's JSON) or the operator's (AGENT.yaml), the
+ * arguments the agent's or a model's (anyone's JSON): neither is
+ * trusted.
  *
  * Supported keywords (each applies only to the JSON type it is about,
  * as JSON Schema says):
@@ -35,8 +39,8 @@
  * (a step: a value or a keyword looked at; past it the arguments are
  * refused as too large to check). Memory: the path buffer only.
  */
-#ifndef AKSUP_WORKERS_MCP_SCHEMA_H
-#define AKSUP_WORKERS_MCP_SCHEMA_H
+#ifndef AKSUP_COMMON_SCHEMA_H
+#define AKSUP_COMMON_SCHEMA_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,12 +1,12 @@
 /*
- * workers/mcp/schema.c -- the JSON Schema subset of workers/mcp/schema.h:
+ * common/schema.c -- the JSON Schema subset of common/schema.h:
  * a tools/call's arguments against the tool's inputSchema. Follows the
  * schema (never the value alone) to SCHEMA_DEPTH_MAX levels, counts
  * every step against SCHEMA_WORK_MAX, and keeps the first reason only.
  * Pure (no I/O, no exit(), no allocation): unit-tested and fuzzed
  * (fuzz/fuzz_mcp.c).
  *
- * Runs in: aksup-worker-mcp (confined). Privilege: none needed. Input:
+ * Runs in: aksup-worker-mcp, aksup-agent (confined). Privilege: none needed. Input:
  * a schema from an MCP server and arguments from the agent (anyone's
  * JSON, parsed by jansson: valid UTF-8, no NUL in strings).
  */
@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "workers/mcp/schema.h"
+#include "common/schema.h"
 
 struct ctx {
 	char path[SCHEMA_PATH_MAX + 1];

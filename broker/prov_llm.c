@@ -1,0 +1,184 @@
+/*
+ * broker/prov_llm.c -- the llm provider's hooks: an allowed llm.chat
+ * (target "provider/model", params the conversation) as the llm worker's
+ * LLM_REQ, capped by what is left of the session's token budget; its
+ * LLM_RESP (the tokens used, then the model's answer) as the agent's
+ * data. The broker relays the answer: the agent parses it.
+ *
+ * Runs in: the broker (confined). Privilege: none. Pure but for the
+ * session's token count, which the broker's loop keeps (llm_tokens).
+ * Input: the agent's params (typed by the row; the worker checks the
+ * conversation itself) and the llm worker's answer (a confined peer's
+ * bytes: its usage header read, its JSON checked to be an object).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/provider.h"
+#include "common/llm/chat.h"
+
+_Static_assert(sizeof(struct llm_req) <= FWD_HDR_MAX &&
+    _Alignof(struct llm_req) <= 8, "the llm header fits struct fwd");
+
+size_t llm_data_max = AGENT_MSG_MAX - 16 * 1024;
+struct llm_tokens llm_tokens;
+
+/* "provider/model": a provider name of lower-case letters, digits, '-'
+ * and '_' (at most 32), a '/', then a model name of printable ASCII
+ * without spaces (at most LLM_MODEL_MAX in all). Checked before the
+ * decision: anything else is malformed. */
+int
+llm_target_check(const char *target, size_t len, char *why, size_t whylen)
+{
+	const char *sl = memchr(target, '/', len);
+	size_t i, np = sl != NULL ? (size_t)(sl - target) : 0;
+
+	if (len > LLM_MODEL_MAX || strlen(target) != len || np == 0 ||
+	    np > 32 || np + 1 >= len)
+		goto bad;
+	for (i = 0; i < np; i++)
+		if (!islower((unsigned char)target[i]) &&
+		    !isdigit((unsigned char)target[i]) && target[i] != '-' &&
+		    target[i] != '_')
+			goto bad;
+	for (i = np + 1; i < len; i++)
+		if (target[i] <= ' ' || target[i] > '~')
+			goto bad;
+	return 0;
+bad:
+	snprintf(why, whylen, "target is not a model \"provider/model\" "
+	    "(openai/gpt-4o-mini: a provider of lower-case letters, digits, "
+	    "- and _, then the model, printable, no space, at most %d "
+	    "bytes)", LLM_MODEL_MAX);
+	return -1;
+}
+
+/* Before the decision: the conversation is one the worker takes
+ * (common/llm/chat.c, the same check it makes again), the timeout a
+ * number of seconds from 1 to LLM_TIMEOUT_MAX. */
+int
+llm_canon(json_t *params, char *why, size_t whylen)
+{
+	const json_t *t = json_object_get(params, "timeout");
+	json_t *conv;
+	int rc;
+
+	if (json_is_number(t) && (json_number_value(t) < 1 ||
+	    json_number_value(t) > LLM_TIMEOUT_MAX)) {
+		snprintf(why, whylen, "params.timeout must be a number of "
+		    "seconds from 1 to %d", LLM_TIMEOUT_MAX);
+		return -1;
+	}
+	/* without one, nothing to check here: an allowed call without
+	 * messages is refused by the row's provider stage (required) */
+	if (json_object_get(params, "messages") == NULL)
+		return 0;
+	if ((conv = json_copy(params)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	(void)json_object_del(conv, "timeout");
+	rc = llm_params_check(conv, why, whylen);
+	json_decref(conv);
+	return rc;
+}
+
+long long
+llm_tokens_left(long long budget)
+{
+	unsigned long long spent = llm_tokens.used + llm_tokens.reserved;
+
+	if (budget <= 0)
+		return -1;
+	return spent >= (unsigned long long)budget ? 0 :
+	    budget - (long long)spent;
+}
+
+int
+llm_encode(struct fwd *f, const struct policy *p, const char *action,
+    json_t *params, const char *target, const struct policy_decision *d,
+    const char **err)
+{
+	struct llm_req *lr = (struct llm_req *)(void *)f->hdr;
+	const json_t *mt = json_object_get(params, "max_tokens");
+	const json_t *to = json_object_get(params, "timeout");
+	long long want = json_is_integer(mt) ? json_integer_value(mt) : 0;
+	long long left = llm_tokens_left(d->token_budget);
+	double secs = json_is_number(to) ? json_number_value(to) : 120;
+	char *text;
+
+	(void)p;
+	(void)action;
+	/* the budget left caps what the call may generate (the gate has
+	 * denied it when nothing is left) */
+	if (left > 0 && (want <= 0 || want > left))
+		want = left;
+	if (want > UINT32_MAX)
+		want = UINT32_MAX;
+	/* the timeout is the broker's and the worker's, not the model's
+	 * (decided and recorded with the rest) */
+	(void)json_object_del(params, "timeout");
+	if ((text = json_dumps(params, JSON_COMPACT)) == NULL) {
+		*err = "out of memory";
+		return -1;
+	}
+	if (strlen(text) + strlen(target) > WIRE_PAYLOAD_MAX - sizeof(*lr)) {
+		free(text);
+		*err = "request too large";
+		return -1;
+	}
+	memset(lr, 0, sizeof(*lr));
+	lr->timeout_ms = (uint32_t)(secs * 1000);
+	lr->data_max = (uint32_t)llm_data_max;
+	lr->max_tokens = (uint32_t)(want > 0 ? want : 0);
+	lr->model_len = (uint32_t)strlen(target);
+	lr->params_len = (uint32_t)strlen(text);
+	f->run_ms = lr->timeout_ms + 5000;
+	/* what it may generate is held from the budget until it answers */
+	f->tokens = lr->max_tokens;
+	f->owned = text;
+	f->iov[0].iov_base = lr;
+	f->iov[0].iov_len = sizeof(*lr);
+	f->iov[1].iov_base = (void *)target;
+	f->iov[1].iov_len = lr->model_len;
+	f->iov[2].iov_base = text;
+	f->iov[2].iov_len = lr->params_len;
+	f->iovcnt = 3;
+	return 0;
+}
+
+/* An OK answer: struct llm_usage_wire, then a JSON object (the worker
+ * built it from the provider's answer, checked there). */
+int
+llm_result(const struct provider *pv, uint32_t kind, const char *raw,
+    size_t len, struct growbuf *esc, const char **data, size_t *dlen,
+    const char **err)
+{
+	json_t *r;
+
+	(void)pv;
+	(void)esc;
+	*data = NULL;
+	if (kind == REPLY_ERROR) {
+		if (len == 0)
+			return -1;
+		*err = raw;
+		return 0;
+	}
+	if (kind != REPLY_JSON || len < sizeof(struct llm_usage_wire))
+		return -1;
+	raw += sizeof(struct llm_usage_wire);
+	len -= sizeof(struct llm_usage_wire);
+	if ((r = json_loadb(raw, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return -1;
+	if (!json_is_object(r)) {
+		json_decref(r);
+		return -1;
+	}
+	json_decref(r);
+	*data = raw;
+	*dlen = len;
+	return 0;
+}
