@@ -23,6 +23,7 @@
 #include <yaml.h>
 
 #include "broker/agentcfg.h"
+#include "common/wire.h"
 #include "policy/internal.h"
 
 #define PROVIDER_MAX		32
@@ -51,10 +52,10 @@ static const char default_instructions[] =
 
 /* AGENT.yaml's keys, in the normalized config's order. */
 enum { K_MODEL, K_BASE_URL, K_INSTRUCTIONS, K_MAX_TURNS, K_TEMPERATURE,
-	K_MAX_TOKENS, K_TOOLS, NTOP };
+	K_MAX_TOKENS, K_TIMEOUT, K_TOOLS, NTOP };
 static const char *const top_keys[NTOP + 1] = { "model", "base_url",
-	"instructions", "max_turns", "temperature", "max_tokens", "tools",
-	NULL };
+	"instructions", "max_turns", "temperature", "max_tokens", "timeout",
+	"tools", NULL };
 
 /* A tool's keys, likewise. */
 enum { T_NAME, T_DESCRIPTION, T_PARAMETERS, T_ACTION, T_TARGET_FROM,
@@ -507,15 +508,20 @@ check_schema(struct aload *ld, yaml_node_t *n, const json_t *s)
 }
 
 /* parameters: a JSON Schema object ("type": "object" put first when
- * absent); default {"type":"object","properties":{}}. */
+ * absent; "additionalProperties": false when it says nothing of them:
+ * a model's call carries the arguments the operator listed, never a
+ * param of the action they left out, such as net.http's
+ * follow_redirects or snapshot.rollback's force); default
+ * {"type":"object","properties":{},"additionalProperties":false}. */
 static int
 load_params(struct aload *ld, yaml_node_t *n, json_t *t)
 {
 	json_t *s, *o;
 
 	if (n == NULL)
-		return put(ld, t, "parameters", json_pack("{s:s,s:{}}", "type",
-		    "object", "properties"), NULL);
+		return put(ld, t, "parameters", json_pack("{s:s,s:{},s:b}",
+		    "type", "object", "properties", "additionalProperties", 0),
+		    NULL);
 	if (n->type != YAML_MAPPING_NODE)
 		return aerr(ld, n, "parameters", "must be a mapping: a JSON "
 		    "Schema of type object");
@@ -536,6 +542,11 @@ load_params(struct aload *ld, yaml_node_t *n, json_t *t)
 		}
 		json_decref(s);
 		s = o;
+	}
+	if (s != NULL && json_object_get(s, "additionalProperties") == NULL &&
+	    json_object_set_new(s, "additionalProperties", json_false()) != 0) {
+		json_decref(s);
+		s = NULL;
 	}
 	return put(ld, t, "parameters", s, n);
 }
@@ -752,6 +763,10 @@ load_fields(struct aload *ld, yaml_node_t *root, yaml_node_t **v,
 	if (v[K_MAX_TOKENS] != NULL && load_whole(ld, v[K_MAX_TOKENS], cfg,
 	    "max_tokens", MAX_TOKENS_MAX) != 0)
 		return -1;
+	/* each model call's, in seconds (llm.chat's timeout param) */
+	if (v[K_TIMEOUT] != NULL && load_whole(ld, v[K_TIMEOUT], cfg,
+	    "timeout", LLM_TIMEOUT_MAX) != 0)
+		return -1;
 	if ((tools = json_array()) == NULL ||
 	    json_object_set_new(cfg, "tools", tools) != 0)
 		return aerr(ld, root, "tools", "out of memory");
@@ -775,7 +790,8 @@ load_top(struct aload *ld, json_t **cfgp)
 		return aerr(ld, root, NULL, "top level must be a mapping "
 		    "(model:, instructions:, tools:, ...)");
 	if (collect(ld, root, top_keys, v, "AGENT.yaml has model, base_url, "
-	    "instructions, max_turns, temperature, max_tokens and tools") != 0)
+	    "instructions, max_turns, temperature, max_tokens, timeout and "
+	    "tools") != 0)
 		return -1;
 	if (v[K_MODEL] == NULL)
 		return aerr(ld, root, NULL, "missing \"model\" "

@@ -760,7 +760,7 @@ worker_read(struct broker *b, struct wchan *w)
 			flush_sends(b, w);
 		return;
 	}
-	if (j->pv->metered && rh.kind == REPLY_JSON)
+	if (j->pv->metered)
 		metered(j, m.payload + sizeof(rh), m.hdr.len - sizeof(rh));
 	rc = j->pv->result(j->pv, rh.kind, (const char *)m.payload +
 	    sizeof(rh), m.hdr.len - sizeof(rh), &b->esc, &data, &dlen, &err);

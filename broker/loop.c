@@ -312,17 +312,17 @@ broker_decide(struct broker *b, struct request *rq, struct reqctx *c,
 	case GATE_ALLOWED:
 		break;
 	}
-	/* A rule's token budget, spent (with what the calls in flight may
-	 * still generate): denied, as the policy says, and recorded so */
-	if (g.d.token_budget > 0 && llm_tokens_left(g.d.token_budget) == 0) {
+	/* A rule's token budget, spent or held by the calls running (what
+	 * they may read and generate): denied, as the policy says, and
+	 * recorded so */
+	if (g.d.token_budget > 0) {
 		char why[ERRBUF_MAX];
 
-		snprintf(why, sizeof(why), "token budget exhausted: this "
-		    "session's model calls used %llu tokens (%llu more held by "
-		    "calls running) of the %lld its rule allows",
-		    llm_tokens.used, llm_tokens.reserved, g.d.token_budget);
-		refuse(b, c, rq->id, t, AUDIT_S_DENIED, "DENIED", why);
-		return;
+		if (llm_budget_refusal(g.d.token_budget, c->plen, why,
+		    sizeof(why))) {
+			refuse(b, c, rq->id, t, AUDIT_S_DENIED, "DENIED", why);
+			return;
+		}
 	}
 	/* The worker of its provider row, if the session has one. */
 	if (g.pv->worker != ROLE_NONE)

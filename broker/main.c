@@ -113,11 +113,50 @@ load_policy(const char *name)
 
 #define AGENTCFG_FILE_MAX	(256 * 1024)	/* AGENT.yaml, bytes */
 
+/* The agent's first model call as the gate would decide it (its model,
+ * its max_tokens and temperature, a one-message conversation): a model
+ * the policy does not allow is said now, not at the first turn. */
+static void
+agent_model_allowed(const char *name, const char *pname,
+    const struct policy *p, const json_t *cfg)
+{
+	const char *model = json_string_value(json_object_get(cfg, "model"));
+	struct gate g;
+	json_t *params;
+	enum gate_verdict v;
+
+	params = json_pack("{s:[{s:s, s:s}]}", "messages", "role", "user",
+	    "content", "hello");
+	if (params == NULL || model == NULL)
+		fatalx("out of memory");
+	if (json_object_get(cfg, "max_tokens") != NULL)
+		(void)json_object_set(params, "max_tokens",
+		    json_object_get(cfg, "max_tokens"));
+	if (json_object_get(cfg, "temperature") != NULL)
+		(void)json_object_set(params, "temperature",
+		    json_object_get(cfg, "temperature"));
+	if (json_object_get(cfg, "timeout") != NULL)
+		(void)json_object_set(params, "timeout",
+		    json_object_get(cfg, "timeout"));
+	v = gate_decide(p, "llm.chat", model, strlen(model), params, &g);
+	json_decref(params);
+	if (v == GATE_ALLOWED)
+		return;
+	fprintf(stderr, "%s: model: the policy does not allow llm.chat of %s "
+	    "(%s); see aksup policy explain --policy %s --action llm.chat "
+	    "--target %s "
+	    "--params '{\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"hello\"}]}'\n", name, model, v == GATE_DENIED ? g.d.rule_id :
+	    g.why, pname, model);
+	exit(1);
+}
+
 /* The built-in agent's AGENT.yaml (the operator's, on
  * BROKER_FD_AGENTCFG), checked against the policy: its errors are the
  * operator's to read, as the policy's. */
 static void
-load_agent(const char *name, const struct policy *p, struct agentcfg *out)
+load_agent(const char *name, const char *pname, const struct policy *p,
+    struct agentcfg *out)
 {
 	struct agentcfg_err err;
 	size_t len;
@@ -138,6 +177,7 @@ load_agent(const char *name, const struct policy *p, struct agentcfg *out)
 		exit(1);
 	}
 	free(buf);
+	agent_model_allowed(name, pname, p, out->config);
 }
 
 /* Source i is read by the supervisor for worker r: a credential's for
@@ -481,7 +521,7 @@ main(int argc, char **argv)
 	as.policy_sha256 = policy_digest;
 	as.roots = roots_json(p);
 	if (agent_name != NULL)
-		load_agent(agent_name, p, &acfg);
+		load_agent(agent_name, name, p, &acfg);
 	if (audit_begin(audit, &as, sealkey ? BROKER_FD_SEALKEY : -1, err,
 	    sizeof(err)) < 0)
 		fatalx("audit log: %s", err);

@@ -85,6 +85,34 @@ llm_canon(json_t *params, char *why, size_t whylen)
 	return rc;
 }
 
+unsigned long long
+llm_input_estimate(size_t params_len)
+{
+	return params_len / 4 + 1;
+}
+
+int
+llm_budget_refusal(long long budget, size_t params_len, char *why,
+    size_t whylen)
+{
+	long long left = llm_tokens_left(budget);
+	unsigned long long est = llm_input_estimate(params_len);
+
+	if (budget <= 0 || (left > 0 && (unsigned long long)left > est))
+		return 0;
+	if (llm_tokens.used >= (unsigned long long)budget)
+		snprintf(why, whylen, "token budget exhausted: this session's "
+		    "model calls used %llu tokens of the %lld its rule allows",
+		    llm_tokens.used, budget);
+	else
+		snprintf(why, whylen, "token budget: %lld tokens left of the "
+		    "%lld its rule allows (%llu used, %llu held by calls "
+		    "running), not more than this call's input (about %llu "
+		    "tokens)", left, budget, llm_tokens.used,
+		    llm_tokens.reserved, est);
+	return 1;
+}
+
 long long
 llm_tokens_left(long long budget)
 {
@@ -107,16 +135,11 @@ llm_encode(struct fwd *f, const struct policy *p, const char *action,
 	long long want = json_is_integer(mt) ? json_integer_value(mt) : 0;
 	long long left = llm_tokens_left(d->token_budget);
 	double secs = json_is_number(to) ? json_number_value(to) : 120;
+	unsigned long long est;
 	char *text;
 
 	(void)p;
 	(void)action;
-	/* the budget left caps what the call may generate (the gate has
-	 * denied it when nothing is left) */
-	if (left > 0 && (want <= 0 || want > left))
-		want = left;
-	if (want > UINT32_MAX)
-		want = UINT32_MAX;
 	/* the timeout is the broker's and the worker's, not the model's
 	 * (decided and recorded with the rest) */
 	(void)json_object_del(params, "timeout");
@@ -124,6 +147,21 @@ llm_encode(struct fwd *f, const struct policy *p, const char *action,
 		*err = "out of memory";
 		return -1;
 	}
+	est = llm_input_estimate(strlen(text));
+	/* what is left of the budget, past the input's estimate, caps what
+	 * the call may generate (the gate denied it when nothing is left);
+	 * a call that names no bound under a budget gets the usual one,
+	 * never the whole budget (a provider refuses more than its model
+	 * writes) */
+	if (d->token_budget > 0) {
+		left = left > (long long)est ? left - (long long)est : 1;
+		if (want <= 0)
+			want = LLM_DEFAULT_MAX_TOKENS;
+		if (want > left)
+			want = left;
+	}
+	if (want > LLM_MAX_TOKENS_MAX)
+		want = LLM_MAX_TOKENS_MAX;
 	if (strlen(text) + strlen(target) > WIRE_PAYLOAD_MAX - sizeof(*lr)) {
 		free(text);
 		*err = "request too large";
@@ -136,8 +174,9 @@ llm_encode(struct fwd *f, const struct policy *p, const char *action,
 	lr->model_len = (uint32_t)strlen(target);
 	lr->params_len = (uint32_t)strlen(text);
 	f->run_ms = lr->timeout_ms + 5000;
-	/* what it may generate is held from the budget until it answers */
-	f->tokens = lr->max_tokens;
+	/* what it may read and generate is held from the budget until it
+	 * answers (then what it used is counted instead) */
+	f->tokens = lr->max_tokens + (uint32_t)est;
 	f->owned = text;
 	f->iov[0].iov_base = lr;
 	f->iov[0].iov_len = sizeof(*lr);
@@ -149,8 +188,8 @@ llm_encode(struct fwd *f, const struct policy *p, const char *action,
 	return 0;
 }
 
-/* An OK answer: struct llm_usage_wire, then a JSON object (the worker
- * built it from the provider's answer, checked there). */
+/* An answer: struct llm_usage_wire, then a JSON object (the worker built
+ * it from the provider's answer, checked there), or why there is none. */
 int
 llm_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
@@ -161,16 +200,20 @@ llm_result(const struct provider *pv, uint32_t kind, const char *raw,
 	(void)pv;
 	(void)esc;
 	*data = NULL;
+	/* every answer begins with the tokens the call used or may have
+	 * cost (inflight.c counted them) */
+	if (len < sizeof(struct llm_usage_wire))
+		return -1;
+	raw += sizeof(struct llm_usage_wire);
+	len -= sizeof(struct llm_usage_wire);
 	if (kind == REPLY_ERROR) {
 		if (len == 0)
 			return -1;
 		*err = raw;
 		return 0;
 	}
-	if (kind != REPLY_JSON || len < sizeof(struct llm_usage_wire))
+	if (kind != REPLY_JSON)
 		return -1;
-	raw += sizeof(struct llm_usage_wire);
-	len -= sizeof(struct llm_usage_wire);
 	if ((r = json_loadb(raw, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return -1;
 	if (!json_is_object(r)) {

@@ -249,6 +249,15 @@ extern struct llm_tokens llm_tokens;
 long long llm_tokens_left(long long budget);
 int llm_target_check(const char *target, size_t len, char *why,
     size_t whylen);
+/* The tokens a call's input may be, from its params' length (JSON text
+ * bytes / 4, rounded up): held from the budget with what it may
+ * generate. */
+unsigned long long llm_input_estimate(size_t params_len);
+/* Whether a call under budget (a rule's token_budget; 0: none) is
+ * refused: 1 with why (the budget spent, or too little left for its
+ * input's estimate), else 0. */
+int llm_budget_refusal(long long budget, size_t params_len, char *why,
+    size_t whylen);
 int llm_canon(json_t *params, char *why, size_t whylen);
 int llm_encode(struct fwd *f, const struct policy *p, const char *action,
     json_t *params, const char *target, const struct policy_decision *d,

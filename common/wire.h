@@ -115,9 +115,9 @@
 	/* broker -> llm worker: struct llm_req + model + params JSON */ \
 	MSG(LLM_REQ, ROLE_BROKER, ROLE_WORKER_LLM, sizeof(struct llm_req), \
 	    WIRE_PAYLOAD_MAX, 0)					\
-	/* llm worker -> broker: struct reply_hdr, then for REPLY_JSON	\
-	 * struct llm_usage_wire + the answer (JSON); or why no answer	\
-	 * came (REPLY_ERROR) */					\
+	/* llm worker -> broker: struct reply_hdr, struct		\
+	 * llm_usage_wire (what the call used, or may have cost), then	\
+	 * the answer (REPLY_JSON) or why none came (REPLY_ERROR) */	\
 	MSG(LLM_RESP, ROLE_WORKER_LLM, ROLE_BROKER,			\
 	    sizeof(struct reply_hdr), WIRE_PAYLOAD_MAX, 0)		\
 	/* supervisor -> broker, at most once: end the session (the	\
@@ -285,9 +285,11 @@ struct llm_req {
 	uint32_t params_len;
 	uint32_t reserved;
 };
-/* What a REPLY_JSON answer of the llm worker begins with: the tokens the
- * call used, as the provider counted them (the broker sums them against
- * the session's token budget and records them). */
+/* What every answer of the llm worker begins with: the tokens the call
+ * used, as the provider counted them, or (an error) what its tries may
+ * have cost unread (a timeout: its input's estimate and its max_tokens);
+ * the broker sums them against the session's token budget and records
+ * them. */
 struct llm_usage_wire {
 	uint64_t input;
 	uint64_t output;

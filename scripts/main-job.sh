@@ -32,5 +32,5 @@ echo "== aksup run --policy configs/restrictive.yaml --agent examples/analyst/ag
 build/aksup run --policy configs/restrictive.yaml \
     --agent examples/analyst/agent.yaml "Summarize /workspace/data.csv"
 echo
-echo "== aksup log (the last 12 requests) =="
-build/aksup log --limit 12
+echo "== aksup log (the last 11 requests) =="
+build/aksup log --limit 11

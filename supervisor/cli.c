@@ -253,7 +253,14 @@ run_builtin(struct session_cfg *cfg, const char *policy, const char *logp,
 		    "agent's: the built-in agent reads files through the "
 		    "policy only");
 	for (i = 0; i < nargs; i++) {
-		if (len + strlen(args[i]) + 1 > AGENT_PROMPT_MAX)
+		/* options go before PROMPT: one after it would be read as
+		 * words of the prompt, silently (quote a prompt that holds
+		 * such a word) */
+		if (strncmp(args[i], "--", 2) == 0)
+			return usage_err("run", run_usage, "options go before "
+			    "PROMPT (a word of it begins with --: put the "
+			    "option first, or quote the prompt)");
+		if (len + strlen(args[i]) + (i > 0) > AGENT_PROMPT_MAX)
 			return usage_err("run", run_usage, "PROMPT: at most "
 			    "65536 bytes (longer: on stdin)");
 		len += (size_t)snprintf(prompt + len, sizeof(prompt) - len,
@@ -358,7 +365,18 @@ cmd_run(int argc, char **argv)
 			    "Exit: CMD's (128+N: killed by signal N); 1 error "
 			    "(also when the session was ended and CMD\nkilled), "
 			    "2 usage, 124 --timeout, 126 CMD cannot be confined, "
-			    "127 CMD not found.\n", run_usage);
+			    "127 CMD not found.\n\n"
+			    "--agent AGENT.yaml runs the built-in LLM agent "
+			    "instead (docs/AGENT.md): PROMPT, or\nthe prompt on "
+			    "stdin (a terminal: one per line); its answer on "
+			    "stdout, a line per\naction on stderr (--quiet: the "
+			    "summary only). Exit 0 answered, 1 not (max_turns,\n"
+			    "a model call not OK). Its model calls are llm.chat: "
+			    "the llm worker holds the\nkeys (NAME_API_KEY, "
+			    "--llm-key NAME=FILE) and calls the endpoints "
+			    "(--llm NAME=URL;\nbuilt in: openai, anthropic, "
+			    "ollama); --llm-replay FILE plays a transcript\n"
+			    "offline (model replay/NAME).\n", run_usage);
 			return EXIT_OK;
 		default:
 			if (confine_cli_opt(ch, optarg, &cfg))

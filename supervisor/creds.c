@@ -100,7 +100,7 @@ creds_open(char *const *src, int nsrc, const char *what)
 	for (i = 0; i < nsrc; i++) {
 		if (strncmp(src[i], "ENV:", 4) == 0) {
 			if ((v = getenv(src[i] + 4)) == NULL) {
-				log_warnx("the policy's %s needs %s, "
+				log_warnx("%s needs %s, "
 				    "which is not set in aksup's environment; "
 				    "set it (export %s=...) or remove the "
 				    "entry", what, src[i], src[i] + 4);
@@ -108,7 +108,7 @@ creds_open(char *const *src, int nsrc, const char *what)
 			}
 			n = (ssize_t)strlen(v);
 			if (n == 0) {
-				log_warnx("the policy's %s needs %s, "
+				log_warnx("%s needs %s, "
 				    "which is set but empty in aksup's "
 				    "environment: an empty secret "
 				    "is a mistake; set it or remove the entry",
@@ -124,7 +124,7 @@ creds_open(char *const *src, int nsrc, const char *what)
 		} else if (strncmp(src[i], "FILE:/", 6) == 0) {
 			if ((n = read_file_value(src[i] + 5, buf,
 			    sizeof(buf))) < 0) {
-				log_warnx("the policy's %s needs %s: "
+				log_warnx("%s needs %s: "
 				    "%s%s", what, src[i], errno == EFBIG ?
 				    "larger than 16 KiB" : strerror(errno),
 				    errno == EACCES ? " (aksup reads it as the "

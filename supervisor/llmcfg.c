@@ -231,12 +231,25 @@ provider_at(const struct sess *s, unsigned k, char *name, size_t cap,
 	return -1;
 }
 
-/* The key source of provider name: FILE:/path (--llm-key), ENV:NAME_API_KEY
- * when that variable is set and not empty, or "" (none). */
-static void
-key_source(const struct session_cfg *cfg, const char *name, char *src,
-    size_t cap)
+/* Whether name's endpoint is AGENT.yaml's base_url (not the operator's
+ * command line, not built in). */
+static int
+agent_endpoint(const struct sess *s, const char *name)
 {
+	size_t n = s->agent_endpoint != NULL ? name_len(s->agent_endpoint) : 0;
+
+	return n > 0 && strlen(name) == n &&
+	    strncmp(s->agent_endpoint, name, n) == 0;
+}
+
+/* The key source of provider name: FILE:/path (--llm-key), ENV:NAME_API_KEY
+ * when that variable is set and not empty, or "" (none). An endpoint
+ * that only AGENT.yaml's base_url gives gets a key from --llm-key alone:
+ * a file that moves openai's endpoint never takes OPENAI_API_KEY along. */
+static void
+key_source(const struct sess *s, const char *name, char *src, size_t cap)
+{
+	const struct session_cfg *cfg = s->cfg;
 	const char *f = given(cfg->llm_key, cfg->nllm_key, name, strlen(name));
 	const char *v;
 	size_t i, o;
@@ -246,6 +259,8 @@ key_source(const struct session_cfg *cfg, const char *name, char *src,
 		snprintf(src, cap, "FILE:%s", f);
 		return;
 	}
+	if (agent_endpoint(s, name))
+		return;
 	o = (size_t)snprintf(src, cap, "ENV:");
 	for (i = 0; name[i] != '\0' && o + 1 < cap; i++)
 		src[o++] = name[i] == '-' ? '_' :
@@ -299,9 +314,15 @@ llmcfg_agent_open(struct sess *s)
 {
 	size_t len, n;
 
+	/* the broker's word on where keys may go: checked as an operator's
+	 * --llm would be, and only ever the built-in agent's */
+	n = name_len(s->agent_endpoint);
+	if (s->agent_endpoint[0] != '\0' && (s->agent != ROLE_AGENT_BUILTIN ||
+	    (strncmp(s->agent_endpoint, "replay=", 7) != 0 && (n == 0 ||
+	    !url_ok(s->agent_endpoint + n + 1)))))
+		fatalx("protocol violation from broker: a model endpoint");
 	if (s->agent != ROLE_AGENT_BUILTIN)
 		return 0;
-	n = name_len(s->agent_endpoint);
 	if (n > 0 && given(s->cfg->llm, s->cfg->nllm, s->agent_endpoint,
 	    n) != NULL) {
 		log_warnx("--llm %.*s=... and %s's base_url both give the "
@@ -349,10 +370,57 @@ keys_named(const struct sess *s)
 	return 0;
 }
 
+static int
+source_known(const struct sess *s, const char *src)
+{
+	int i;
+
+	for (i = 0; i < s->nllm_src; i++)
+		if (strcmp(s->llm_src[i], src) == 0)
+			return 1;
+	return 0;
+}
+
+/* Each key file, with the policy file's checks (yours or root's, only
+ * its owner may write it) and held for the placement check: a key
+ * beneath a root the agent may read would be the agent's to read. */
+static int
+keyfiles_open(struct sess *s)
+{
+	const char *path;
+	int i;
+
+	for (i = 0; i < s->nllm_src; i++) {
+		if (strncmp(s->llm_src[i], "FILE:", 5) != 0)
+			continue;
+		path = s->llm_src[i] + 5;
+		if ((s->llm_keyfile[s->nllm_keyfile].fd = operator_file_open(path,
+		    "model key file")) < 0 ||
+		    (s->llm_keyfile[s->nllm_keyfile].dir = placement_dir_of(
+		    s->llm_keyfile[s->nllm_keyfile].fd, "model key file",
+		    path)) < 0) {
+			if (s->llm_keyfile[s->nllm_keyfile].fd >= 0)
+				close(s->llm_keyfile[s->nllm_keyfile].fd);
+			return -1;
+		}
+		s->llm_keyfile[s->nllm_keyfile++].path = path;
+	}
+	return 0;
+}
+
+void
+llmcfg_keyfiles_close(struct sess *s)
+{
+	while (s->nllm_keyfile > 0) {
+		s->nllm_keyfile--;
+		close(s->llm_keyfile[s->nllm_keyfile].fd);
+		close(s->llm_keyfile[s->nllm_keyfile].dir);
+	}
+}
+
 int
 llmcfg_open(struct sess *s)
 {
-	const struct session_cfg *cfg = s->cfg;
 	char name[40], src[PATH_MAX - 16];
 	const char *url;
 	unsigned k;
@@ -362,15 +430,19 @@ llmcfg_open(struct sess *s)
 	if (keys_named(s) < 0)
 		return -1;
 	for (k = 0; provider_at(s, k, name, sizeof(name), &url) == 0; k++) {
-		key_source(cfg, name, src, sizeof(src));
-		if (src[0] == '\0')
-			continue;
+		key_source(s, name, src, sizeof(src));
+		if (src[0] == '\0' || source_known(s, src))
+			continue;	/* (one source for two providers: once) */
+		if (s->nllm_src == LLM_SOURCES_MAX)
+			fatalx("more than %d model keys", LLM_SOURCES_MAX);
 		if ((s->llm_src[s->nllm_src] = strdup(src)) == NULL)
 			fatal("strdup");
 		s->nllm_src++;
 	}
+	if (keyfiles_open(s) < 0)
+		return -1;
 	if (s->nllm_src > 0 && (s->llm_keyfd = creds_open(s->llm_src,
-	    s->nllm_src, "model keys")) == -2) {
+	    s->nllm_src, "a model key (--llm-key)")) == -2) {
 		s->llm_keyfd = -1;
 		return -1;
 	}
@@ -380,7 +452,6 @@ llmcfg_open(struct sess *s)
 void
 llmcfg_argv(struct sess *s, struct spawn *sp)
 {
-	const struct session_cfg *cfg = s->cfg;
 	char name[40], src[PATH_MAX - 16];
 	const char *url;
 	unsigned k, a = 1, f = 0;
@@ -388,7 +459,7 @@ llmcfg_argv(struct sess *s, struct spawn *sp)
 	for (k = 0; provider_at(s, k, name, sizeof(name), &url) == 0; k++) {
 		snprintf(s->fdarg[f], sizeof(s->fdarg[f]), "%s=%s", name, url);
 		s->argv[a++] = s->fdarg[f++];
-		key_source(cfg, name, src, sizeof(src));
+		key_source(s, name, src, sizeof(src));
 		if (src[0] == '\0')
 			continue;
 		snprintf(s->fdarg[f], sizeof(s->fdarg[f]), "key:%s=%s", name,
@@ -421,6 +492,7 @@ llmcfg_agent_close(struct sess *s)
 void
 llmcfg_close(struct sess *s)
 {
+	llmcfg_keyfiles_close(s);
 	if (s->llm_keyfd >= 0)
 		close(s->llm_keyfd);
 	if (s->llm_replayfd >= 0)

@@ -14,7 +14,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "run", cmd_run, "run an agent under a policy" },
+	{ "run", cmd_run, "run an agent (CMD, or the built-in --agent) under a policy" },
 	{ "submit", cmd_submit, "submit one request (or a batch) under a policy" },
 	{ "log", cmd_log, "show the audit log" },
 	{ "rollback", cmd_rollback, "undo writes, deletes and snapshot: tree commands from their snapshots" },

@@ -179,7 +179,7 @@ mcp_open(struct sess *s)
 		return -1;
 	/* read as the invoking user by creds_open itself */
 	if ((s->mcpenvfd = creds_open(s->mcpsrc, s->nmcpsrc,
-	    "mcp_servers env")) == -2) {
+	    "the policy's mcp_servers env")) == -2) {
 		s->mcpenvfd = -1;
 		return -1;
 	}

@@ -45,7 +45,7 @@ struct sess {
 	/* what start.c opens and hands down */
 	struct auditfiles af;
 	int policyfd, policydir;
-	struct place_file pfile[7];
+	struct place_file pfile[7 + LLM_SOURCES_MAX];
 	size_t npf;
 	char *ready;		/* BROKER_READY's payload */
 	int nroots;
@@ -79,8 +79,13 @@ struct sess {
 	char *snappath;		/* absolute */
 	char snaparg[80];	/* the fs worker's "snap:FD:MAX:TTL" */
 	/* the llm worker's (supervisor/llmcfg.c) */
-	char *llm_src[LLM_PROVIDERS_MAX + 3];	/* its keys' sources */
+	char *llm_src[LLM_SOURCES_MAX];	/* its keys' sources, each once */
 	int nllm_src;
+	struct {
+		const char *path;	/* a --llm-key file: its path, */
+		int fd, dir;		/* held for the placement check */
+	} llm_keyfile[LLM_SOURCES_MAX];
+	int nllm_keyfile;
 	int llm_keyfd;		/* their values, sealed; -1: none */
 	int llm_replayfd;	/* --llm-replay's file; -1: none */
 	/* the built-in agent's (BROKER_READY's; supervisor/llmcfg.c) */
@@ -119,6 +124,7 @@ void llmcfg_close(struct sess *s);
  * (said: the session is refused). Nothing without --agent. */
 int llmcfg_agent_open(struct sess *s);
 void llmcfg_agent_close(struct sess *s);
+void llmcfg_keyfiles_close(struct sess *s);
 
 /* creds.c: the sources' values, read now, in a sealed memfd for one
  * worker alone (the http worker's credentials, the mcp servers' env):

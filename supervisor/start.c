@@ -348,6 +348,10 @@ check_placement(struct sess *s)
 	if (s->llm_replayfd >= 0)
 		s->pfile[s->npf++] = (struct place_file){ "replay transcript",
 		    s->llm_replaypath, s->llm_replaydir, s->llm_replayfd, 0 };
+	for (i = 0; i < s->nllm_keyfile; i++)
+		s->pfile[s->npf++] = (struct place_file){ "model key file",
+		    s->llm_keyfile[i].path, s->llm_keyfile[i].dir,
+		    s->llm_keyfile[i].fd, 0 };
 	s->pfile[s->npf++] = (struct place_file){ "policy file",
 	    s->cfg->policy_path, s->policydir, s->policyfd, 0 };
 	/* an mcp server's paths: what it can read and write */
@@ -363,11 +367,9 @@ check_placement(struct sess *s)
 	s->policyfd = -1;
 	/* the policy, AGENT.yaml and the transcript are read: only the
 	 * log, key, pins and store are held (checked again at the end) */
-	s->npf--;
-	if (s->agentyamlfd >= 0)
-		s->npf--;
-	if (s->llm_replayfd >= 0)
-		s->npf--;
+	s->npf -= 1 + (s->agentyamlfd >= 0) + (s->llm_replayfd >= 0) +
+	    s->nllm_keyfile;
+	llmcfg_keyfiles_close(s);	/* (creds_open read them) */
 	return rc;
 }
 
@@ -449,7 +451,7 @@ broker_started(struct sess *s)
 	s->credfd = -1;
 	if (s->wanted[ROLE_WORKER_HTTP] &&
 	    (s->credfd = creds_open(s->credsrc, s->ncredsrc,
-	    "credentials")) == -2) {
+	    "the policy's credentials")) == -2) {
 		s->credfd = -1;
 		refuse(s);
 		return -1;

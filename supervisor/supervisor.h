@@ -22,6 +22,9 @@
 #define SPAWN_FDS_MAX	72
 /* --llm and --llm-key, each (the endpoint's bound: LLM_URL_MAX) */
 #define LLM_PROVIDERS_MAX	16
+/* the llm worker's key sources: the built-in providers', each --llm's
+ * and AGENT.yaml's base_url's, at most one each */
+#define LLM_SOURCES_MAX		(LLM_PROVIDERS_MAX + 4)
 
 struct spawn {
 	enum role role;		/* its row of common/roles.h: the profile */

@@ -31,7 +31,7 @@ t_session() {
 }
 
 t_client_library() {
-	local ok=0 pc
+	local ok=0 pc v
 	pc=$(find "$ROOT" -name aksup-client.pc | head -1)
 	check "pkg-config file installed" [ -n "$pc" ] || return 1
 	cat > "$T/c.c" <<'C'
@@ -43,7 +43,10 @@ C
 	cc -o "$T/c" "$T/c.c" $(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D \
 	    pkg-config --cflags --libs --static aksup-client) 2>"$T/err"
 	check "a program builds against it ($(head -c 200 "$T/err"))" [ -x "$T/c" ] || ok=1
-	check "and runs" bash -c '"$1" 3>&- | grep -qx 6' _ "$T/c" || ok=1
+	# the protocol version of the installed header, printed
+	v=$(sed -n 's/^#define AKSUP_PROTOCOL_VERSION[[:space:]]*//p' \
+	    "$(find "$ROOT" -name client.h | head -1)")
+	check "and runs (version $v)" bash -c '[ -n "$2" ] && "$1" 3>&- | grep -qx "$2"' _ "$T/c" "$v" || ok=1
 	return $ok
 }
 

@@ -174,6 +174,9 @@ model_turn(struct agent *a)
 	if (p != NULL && json_object_get(a->cfg, "temperature") != NULL)
 		(void)json_object_set(p, "temperature",
 		    json_object_get(a->cfg, "temperature"));
+	if (p != NULL && json_object_get(a->cfg, "timeout") != NULL)
+		(void)json_object_set(p, "timeout",
+		    json_object_get(a->cfg, "timeout"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (p == NULL || (id = submit(a, "llm.chat", a->model, p)) < 0) {
 		log_warnx("the conversation cannot be sent (%s): it is larger "
@@ -195,7 +198,9 @@ model_turn(struct agent *a)
 	live(a, "llm.chat %s -> %s (%.0f ms)\n", a->model, st, ms_since(&t0));
 	if (strcmp(st, "OK") != 0) {
 		e = json_string_value(json_object_get(ans, "error"));
-		log_warnx("the model call was %s: %s", st, e ? e : "?");
+		log_warnx("the model call %s %s: %s", a->model,
+		    strcmp(st, "DENIED") == 0 ? "was DENIED" : "failed (ERROR)",
+		    e ? e : "?");
 		goto out;
 	}
 	msg = json_object_get(data, "message");
@@ -212,6 +217,16 @@ out:
 }
 
 /* ---- tool calls ---------------------------------------------------------- */
+
+/* A tool call's name, for a live line ("?" when it has none). */
+static const char *
+name_of(const json_t *call)
+{
+	const char *n = json_string_value(json_object_get(json_object_get(call,
+	    "function"), "name"));
+
+	return n != NULL ? n : "?";
+}
 
 /* A tool's result as the model reads it: its data (text as it is,
  * JSON as text), or its status and error; cut to RESULT_MAX. */
@@ -286,9 +301,7 @@ tool_calls(struct agent *a, const json_t *calls)
 			res[i] = json_string(err);
 			a->n_error++;
 			live(a, "  tool %s -> not submitted: %s\n",
-			    json_string_value(
-			    json_object_get(json_object_get(json_array_get(
-			    calls, i), "function"), "name")), err);
+			    name_of(json_array_get(calls, i)), err);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0[i]);
@@ -412,16 +425,17 @@ read_config(void)
 }
 
 /* The prompt on stdin (the operator's, piped by the supervisor): all of
- * it, or (interactive) one line; NULL at its end. */
+ * it, or (interactive) one line; NULL at its end. Longer than
+ * AGENT_PROMPT_MAX: refused, never cut. */
 static char *
 read_prompt(int line)
 {
-	static char buf[AGENT_PROMPT_MAX + 1];
+	static char buf[AGENT_PROMPT_MAX + 2];
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 
-	while (len < AGENT_PROMPT_MAX) {
-		n = read(0, buf + len, line ? 1 : AGENT_PROMPT_MAX - len);
+	while (len <= AGENT_PROMPT_MAX) {
+		n = read(0, buf + len, line ? 1 : AGENT_PROMPT_MAX + 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -430,6 +444,9 @@ read_prompt(int line)
 		if (line && buf[len - 1] == '\n')
 			break;
 	}
+	if (len > AGENT_PROMPT_MAX)
+		fatalx("the prompt on stdin is longer than %d bytes",
+		    AGENT_PROMPT_MAX);
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	buf[len] = '\0';

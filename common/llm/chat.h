@@ -34,7 +34,10 @@ struct llm_usage { long long input, output; };	/* tokens; 0 when the provider sa
 #define LLM_NAME_MAX		64	/* a tool's name: [A-Za-z0-9_-]{1,64} */
 #define LLM_ID_MAX		256	/* a tool call's id */
 #define LLM_MAX_TOKENS_MAX	1000000
-#define LLM_ANTHROPIC_DEFAULT_MAX_TOKENS	4096
+/* max_tokens when a call names none and something needs one (the
+ * Anthropic API; a session's token budget, broker/prov_llm.c) */
+#define LLM_DEFAULT_MAX_TOKENS	4096
+#define LLM_ANTHROPIC_DEFAULT_MAX_TOKENS	LLM_DEFAULT_MAX_TOKENS
 #define LLM_BODY_MAX		(16u << 20)	/* an answer or error body, before it is parsed */
 #define LLM_USAGE_MAX		1000000000000LL	/* a token count: 10^12 */
 

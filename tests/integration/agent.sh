@@ -154,12 +154,12 @@ t_max_turns() {
 
 t_budget() {
 	local ok=0 out
-	policy "    token_budget: 100"
+	policy "    token_budget: 1000"
 	agent_yaml
-	serve '{"steps":[{"tool_calls":[{"name":"read_file","arguments":{"path":"'"$WS"'/a.txt"}}],"usage":{"input":90,"output":20}}],"after":"repeat-last"}' || return 1
+	serve '{"steps":[{"tool_calls":[{"name":"read_file","arguments":{"path":"'"$WS"'/a.txt"}}],"usage":{"input":900,"output":50}}],"after":"repeat-last"}' || return 1
 	run "spend"; out=$OUT
 	check "the second model call DENIED by the budget, the agent stops ($RC; $(cat "$T/err"))" \
-	    grep -q "the model call was DENIED: token budget exhausted" "$T/err" || ok=1
+	    grep -q "the model call fake/gpt-x was DENIED: token budget: 50 tokens left of the 1000" "$T/err" || ok=1
 	check "exit 1" [ $RC = 1 ] || ok=1
 	check "one call reached the model" [ "$(requests)" = 1 ] || ok=1
 	return $ok
@@ -229,6 +229,39 @@ t_placement() {
 	"$AKSUP" run --policy "$T/ops/p.yaml" --log-path "$T/ops/log" \
 	    --agent "$T/ops/agent.yaml" x >"$T/out" 2>"$T/err" </dev/null; rc=$?
 	check "beside AGENT.yaml, its own: the session runs ($(cat "$T/err"))" [ $rc = 0 ] && [ "$(cat "$T/out")" = hi ] || ok=1
+	# a key file the agent could read through the policy
+	printf '%s\n' "$KEY" > "$WS/out/k"; chmod 600 "$WS/out/k"
+	agent_yaml
+	"$AKSUP" run --policy "$T/ops/p.yaml" --log-path "$T/ops/log" \
+	    --llm "fake=http://127.0.0.1:$PORT/v1" --llm-key "fake=$WS/out/k" \
+	    --agent "$T/ops/agent.yaml" x >/dev/null 2>"$T/err" </dev/null; rc=$?
+	check "a --llm-key file beneath a root: refused (exit $rc; $(cat "$T/err"))" \
+	    [ $rc != 0 ] && grep -q "model key file $WS/out/k lies beneath" "$T/err" || ok=1
+	check "no model call was made" [ "$(requests)" = 0 ] || ok=1
+	return $ok
+}
+
+# AGENT.yaml's base_url moves an endpoint; the environment's key for
+# that provider does not follow it (a file from elsewhere would send
+# OPENAI_API_KEY to its own server): only --llm-key gives one there.
+t_base_url_key() {
+	local ok=0
+	policy "  - action: llm.chat
+    resource: \"openai/*\""
+	serve '{"steps":[{"text":"moved"},{"text":"keyed"}]}' || return 1
+	printf 'model: openai/gpt-x\nbase_url: http://127.0.0.1:%s/v1\n' "$PORT" > "$T/ops/agent.yaml"
+	chmod 644 "$T/ops/agent.yaml"
+	OPENAI_API_KEY=$KEY "$AKSUP" run --policy "$T/ops/p.yaml" --log-path "$T/ops/log" \
+	    --agent "$T/ops/agent.yaml" x >"$T/out" 2>"$T/err" </dev/null
+	check "OPENAI_API_KEY not sent to base_url ($(cat "$T/err"))" \
+	    grep -q "no API key for openai" "$T/err" || ok=1
+	check "nothing reached it" [ "$(requests)" = 0 ] || ok=1
+	printf '%s\n' "$KEY" > "$T/ops/k"; chmod 600 "$T/ops/k"
+	"$AKSUP" run --policy "$T/ops/p.yaml" --log-path "$T/ops/log" \
+	    --llm-key "openai=$T/ops/k" --agent "$T/ops/agent.yaml" x \
+	    >"$T/out" 2>"$T/err" </dev/null
+	check "--llm-key gives it one ($(cat "$T/err"))" [ "$(cat "$T/out")" = moved ] || ok=1
+	check "sent as a bearer token" [ "$(req 0 '.headers.authorization')" = "Bearer $KEY" ] || ok=1
 	return $ok
 }
 
@@ -261,7 +294,7 @@ t_demo() {
 	chmod 644 "$T/demo/"*
 	out=$("$AKSUP" run --policy "$T/demo/p.yaml" --log-path "$T/demo/log" \
 	    --agent "$T/demo/agent.yaml" "Summarize the data" 2>"$T/err" </dev/null)
-	check "the demo's answer ($out; $(cat "$T/err"))" grep -q "^Revenue is up 4 %" <<<"$out" || ok=1
+	check "the demo's answer ($out; $(cat "$T/err"))" grep -q "^Revenue totals 215" <<<"$out" || ok=1
 	check "the key, the upload and both writes: DENIED" \
 	    [ "$(jq -r 'select(.type=="decision" and .status=="DENIED") | .action' "$T/demo/log" | sort | tr '\n' ' ')" = "fs.read fs.write fs.write net.http " ] || ok=1
 	check "the note untouched" [ "$(cat "$T/wsd/notes.txt")" = "a note" ] || ok=1
@@ -270,10 +303,30 @@ t_demo() {
 	return $ok
 }
 
+# examples/llm_agent.py, a Python agent on the client, runs unchanged
+# under aksup on the same transcript: the model through the broker.
+t_python_agent() {
+	local ok=0 out rc
+	[ -f "$T/demo/analyst.jsonl" ] || t_demo >/dev/null
+	"$AKSUP" run --policy "$T/demo/p.yaml" --log-path "$T/demo/log2" \
+	    --llm-replay "$T/demo/analyst.jsonl" --ro "$SRC/agent/python" \
+	    --ro "$SRC/examples/llm_agent.py" -- "$PY" \
+	    "$SRC/examples/llm_agent.py" "Summarize the data" \
+	    >"$T/out" 2>"$T/err" </dev/null; rc=$?
+	out=$(cat "$T/out")
+	check "its answer, exit 0 ($rc; $out; $(cat "$T/err"))" \
+	    grep -q "^Revenue totals 215" <<<"$out" && [ $rc = 0 ] || ok=1
+	check "the model calls brokered: 5 llm.chat decisions" \
+	    [ "$(jq -r 'select(.type=="decision" and .action=="llm.chat") | .status' "$T/demo/log2" | sort | uniq -c | xargs)" = "5 ALLOWED" ] || ok=1
+	check "the key, the upload and both writes: DENIED" \
+	    [ "$(jq -r 'select(.type=="decision" and .status=="DENIED") | .action' "$T/demo/log2" | sort | tr '\n' ' ')" = "fs.read fs.write fs.write net.http " ] || ok=1
+	return $ok
+}
+
 for c in "$PY" jq; do
 	command -v "$c" >/dev/null || { echo "agent.sh needs $c" >&2; exit 1; }
 done
-TESTS=${*:-denied_adapts bad_arguments max_turns budget default_tools config_errors placement stdin_quiet demo}
+TESTS=${*:-denied_adapts bad_arguments max_turns budget default_tools config_errors placement base_url_key stdin_quiet demo python_agent}
 for t in $TESTS; do
 	run_one "$t" "t_$t"
 done

@@ -68,7 +68,7 @@ t_version() {
 t_validate_policy() {
 	local out rc ok=0
 	out=$("$AKSUP" validate-policy --policy "$SRC/configs/restrictive.yaml")
-	check "restrictive loads ($out)" [ "$out" = "OK: 10 rules, 20 examples" ] || ok=1
+	check "restrictive loads ($out)" [ "$out" = "OK: 10 rules, 23 examples" ] || ok=1
 	cd "$SRC/tests/data" || return 1
 	out=$("$AKSUP" validate-policy --policy bad-unknown-key.yaml 2>&1); rc=$?
 	check "exit 1 on error" [ $rc -eq 1 ] || ok=1

@@ -5,7 +5,8 @@ Python 3 standard library only. A shell test starts it in the background
 (like tests/http/server.py), points the agent at http://127.0.0.1:PORT, and
 kills it on exit. Both APIs are served on the one port:
 
-    POST .../chat/completions   OpenAI-compatible (Authorization: Bearer KEY)
+    POST .../chat/completions   OpenAI-compatible (Authorization: Bearer KEY,
+                                or Azure's api-key: KEY; a query is allowed)
     POST .../messages           Anthropic Messages (x-api-key: KEY, and an
                                 anthropic-version header: 400 without one)
     GET  /health                200 "ok" (not logged, consumes no step)
@@ -215,7 +216,8 @@ class Handler(BaseHTTPRequestHandler):
         step, si, failed, out, extra = None, None, None, None, {}
         if api is None or self.command != "POST":
             status, out = 404, err_body(api, 404, "no such endpoint: %s %s" % (self.command, path))
-        elif KEY is not None and (hdrs.get("authorization") != "Bearer " + KEY
+        elif KEY is not None and ((hdrs.get("authorization") != "Bearer " + KEY and
+                                   hdrs.get("api-key") != KEY)
                                   if api == "openai" else hdrs.get("x-api-key") != KEY):
             status, out = 401, err_body(api, 401, "invalid api key")
         elif api == "anthropic" and "anthropic-version" not in hdrs:

@@ -168,7 +168,8 @@ START_TEST(test_round_trip)
 	    "\"file\":{\"type\":\"string\",\"maxLength\":256},"
 	    "\"lines\":{\"type\":[\"integer\",\"null\"],\"default\":null},"
 	    "\"raw\":{\"type\":\"boolean\",\"enum\":[true,\"true\"]}},"
-	    "\"required\":[\"file\"]},\"action\":\"fs.read\","
+	    "\"required\":[\"file\"],\"additionalProperties\":false},"
+	    "\"action\":\"fs.read\","
 	    "\"target_from\":\"file\"}]}");
 	ck_assert_str_eq(c.endpoint, "anthropic=https://llm.example.com/v1");
 	free(s);
@@ -260,7 +261,7 @@ START_TEST(test_unknown_key)
 {
 	load_bad("model: openai/gpt-4o-mini\nsystem: hi\n", 2, 1,
 	    "unknown key \"system\" (AGENT.yaml has model, base_url, "
-	    "instructions, max_turns, temperature, max_tokens and tools)");
+	    "instructions, max_turns, temperature, max_tokens, timeout and tools)");
 	load_bad("instructions: hi\n", 1, 1,
 	    "missing \"model\" (provider/model, or replay:PATH)");
 }
@@ -562,7 +563,8 @@ START_TEST(test_default_parameters)
 	free(y);
 	s = json_dumps(json_object_get(json_array_get(tools(&c), 0),
 	    "parameters"), JSON_COMPACT);
-	ck_assert_str_eq(s, "{\"type\":\"object\",\"properties\":{}}");
+	ck_assert_str_eq(s, "{\"type\":\"object\",\"properties\":{},"
+	    "\"additionalProperties\":false}");
 	free(s);
 	ck_assert_str_eq(str(json_array_get(tools(&c), 0), "description"),
 	    "");
@@ -575,8 +577,17 @@ START_TEST(test_default_parameters)
 	s = json_dumps(json_object_get(json_array_get(tools(&c), 0),
 	    "parameters"), JSON_COMPACT | JSON_PRESERVE_ORDER);
 	ck_assert_str_eq(s, "{\"type\":\"object\",\"properties\":{\"p\":{}},"
-	    "\"required\":[\"p\"]}");
+	    "\"required\":[\"p\"],\"additionalProperties\":false}");
 	free(s);
+	agentcfg_free(&c);
+	/* what the operator says of additionalProperties stays */
+	y = with_tool("{name: t, action: fs.list, target_from: p,\n"
+	    "     parameters: {properties: {p: {}}, required: [p],"
+	    " additionalProperties: true}}");
+	load_ok(y, &c);
+	free(y);
+	ck_assert(json_is_true(json_object_get(json_object_get(json_array_get(
+	    tools(&c), 0), "parameters"), "additionalProperties")));
 	agentcfg_free(&c);
 }
 END_TEST

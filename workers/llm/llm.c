@@ -41,7 +41,6 @@
 
 #define EPS_MAX		32		/* built-in and --llm providers */
 #define TRIES		4		/* a call and its retries */
-#define TRY_MS_MAX	(120 * 1000)	/* one try's bound */
 #define BACKOFF_MS_MAX	(30 * 1000)	/* a Retry-After, at most */
 #define REPLAY_MAX	(16u << 20)	/* a transcript, bytes */
 
@@ -261,6 +260,11 @@ perform(CURL *e)
 struct call {
 	const struct endpoint *ep;
 	const char *body;		/* the provider's request */
+	long long max_out;		/* the most it may generate */
+	struct llm_usage charge;	/* what its failed tries may have
+					 * cost: each one the provider may
+					 * have answered, unread (a timeout,
+					 * an answer too large) */
 	struct body resp;
 	long status;
 	char url[LLM_URL_MAX + 32];
@@ -280,8 +284,11 @@ headers(struct call *c, struct curl_slist **h)
 		*h = n;
 	if (c->ep->key == NULL)
 		return 0;
+	/* Anthropic's header; Azure OpenAI's for its keys ("azure"); else
+	 * a bearer token (OpenAI and the servers that speak its API) */
 	if (asprintf(&c->auth, "%s%s", c->ep->api == LLM_API_ANTHROPIC ?
-	    "x-api-key: " : "Authorization: Bearer ", c->ep->key) < 0) {
+	    "x-api-key: " : strcmp(c->ep->name, "azure") == 0 ? "api-key: " :
+	    "Authorization: Bearer ", c->ep->key) < 0) {
 		c->auth = NULL;
 		return -1;
 	}
@@ -335,6 +342,10 @@ try_once(struct call *c, struct curl_slist *h, long ms, CURLcode *rc)
 	    ms : 30000L);
 	(void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* the operator's endpoint itself, never through a proxy an
+	 * environment variable would name */
+	(void)curl_easy_setopt(e, CURLOPT_PROXY, "");
+	(void)curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	(void)curl_easy_setopt(e, CURLOPT_CAINFO, CURLENV_SYSTEM_CA);
 	(void)curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	*rc = perform(e);
@@ -354,12 +365,23 @@ retryable(long status, CURLcode rc)
 	    rc == CURLE_COULDNT_CONNECT);
 }
 
+/* A try the provider may have answered (and billed), never read: its
+ * input's estimate and all it may generate. */
+static void
+charge_unread(struct call *c)
+{
+	c->charge.input += (long long)(strlen(c->body) / 4 + 1);
+	c->charge.output += c->max_out;
+}
+
 /* Why a call came to nothing, for the agent (never a key). */
 static void
 why_failed(struct call *c, CURLcode rc, int tries, char *msg, size_t len)
 {
 	char pm[300];
 
+	/* a provider that echoes the request would show the agent a key */
+	creds_mask(&keys, c->resp.buf, c->resp.len);
 	if (c->resp.over)
 		snprintf(msg, len, "the model provider's answer is larger "
 		    "than %u bytes", LLM_BODY_MAX);
@@ -385,7 +407,7 @@ call_provider(struct call *c, long ms, char *msg, size_t len)
 {
 	uint64_t end = now_ns() + (uint64_t)ms * 1000000ull, now;
 	struct curl_slist *h = NULL;
-	long wait = 1000, left;
+	long backoff = 1000, wait, left;
 	CURLcode rc = CURLE_OK;
 	int t, ret = -1;
 
@@ -394,22 +416,26 @@ call_provider(struct call *c, long ms, char *msg, size_t len)
 		goto out;
 	}
 	for (t = 1; t <= TRIES; t++) {
+		/* each try has what is left of the call's time */
 		left = (long)((end - now_ns()) / 1000000ull);
-		try_once(c, h, left < TRY_MS_MAX ? left : TRY_MS_MAX, &rc);
+		try_once(c, h, left > 0 ? left : 1, &rc);
 		if (c->status >= 200 && c->status < 300 && !c->resp.over) {
 			ret = 0;
 			goto out;
 		}
+		/* sent and maybe answered (billed) but never read */
+		if (rc == CURLE_OPERATION_TIMEDOUT || c->resp.over)
+			charge_unread(c);
 		if (t == TRIES || !retryable(c->status, rc))
 			break;
 		/* the provider's word, or 1, 2, 4 s; never past the end */
-		if (c->resp.retry_after_ms >= 0)
-			wait = c->resp.retry_after_ms;
+		wait = c->resp.retry_after_ms >= 0 ? c->resp.retry_after_ms :
+		    backoff;
+		backoff *= 2;
 		now = now_ns();
 		if (now + (uint64_t)wait * 1000000ull + 1000000000ull >= end)
 			break;
 		pause_ms(wait);
-		wait = wait * 2 > BACKOFF_MS_MAX ? BACKOFF_MS_MAX : wait * 2;
 	}
 	why_failed(c, rc, t, msg, len);
 out:
@@ -419,12 +445,10 @@ out:
 
 /* ---- answers ----------------------------------------------------------- */
 
-/* The answer: struct llm_usage_wire, then the neutral answer's JSON. */
+/* The neutral answer's JSON (the usage goes before it: metered). */
 static void
-reply_answer(struct reply *r, json_t *answer, const struct llm_usage *u,
-    uint32_t data_max)
+reply_answer(struct reply *r, json_t *answer, uint32_t data_max)
 {
-	struct llm_usage_wire w;
 	char *text;
 	size_t n;
 
@@ -439,25 +463,40 @@ reply_answer(struct reply *r, json_t *answer, const struct llm_usage *u,
 		    "the agent channel carries (%u)", n, data_max);
 		return;
 	}
+	/* a key an endpoint echoed, escaped in its JSON (a "\/"), shows
+	 * up again once decoded */
+	creds_mask(&keys, text, n);
+	free(r->buf);
+	r->buf = text;
+	r->len = n;
+	r->kind = REPLY_JSON;
+}
+
+/* Every answer, an error's too, begins with struct llm_usage_wire: the
+ * tokens the call used, or may have cost (the broker counts them). */
+static void
+metered(struct reply *r, const struct llm_usage *u)
+{
+	struct llm_usage_wire w;
+	char *b;
+
 	w.input = u->input > 0 ? (uint64_t)u->input : 0;
 	w.output = u->output > 0 ? (uint64_t)u->output : 0;
-	free(r->buf);
-	if ((r->buf = malloc(sizeof(w) + n)) == NULL)
+	if ((b = malloc(sizeof(w) + r->len)) == NULL)
 		fatal("malloc");
-	memcpy(r->buf, &w, sizeof(w));
-	memcpy(r->buf + sizeof(w), text, n);
-	r->len = sizeof(w) + n;
-	r->kind = REPLY_JSON;
-	free(text);
+	memcpy(b, &w, sizeof(w));
+	memcpy(b + sizeof(w), r->buf, r->len);
+	free(r->buf);
+	r->buf = b;
+	r->len += sizeof(w);
 }
 
 /* replay/ANY: the transcript's next answer (a JSON object per line;
- * blank lines and lines beginning with '#' skipped). */
+ * blank lines and lines beginning with '#' skipped), its usage in *u. */
 static void
-replay_next(struct reply *r, uint32_t data_max)
+replay_next(struct reply *r, uint32_t data_max, struct llm_usage *u)
 {
 	char err[300];
-	struct llm_usage u;
 	json_t *a;
 	char *nl;
 	size_t n;
@@ -482,7 +521,7 @@ replay_next(struct reply *r, uint32_t data_max)
 			break;
 		replay_off += n + 1;
 	}
-	a = llm_answer_check(replay + replay_off, n, &u, err, sizeof(err));
+	a = llm_answer_check(replay + replay_off, n, u, err, sizeof(err));
 	replay_off += n + 1;
 	replay_turn++;
 	if (a == NULL) {
@@ -490,7 +529,7 @@ replay_next(struct reply *r, uint32_t data_max)
 		    replay_line, replay_turn, err);
 		return;
 	}
-	reply_answer(r, a, &u, data_max);
+	reply_answer(r, a, data_max);
 	json_decref(a);
 }
 
@@ -514,13 +553,27 @@ read_req(const uint8_t *p, size_t len, struct llm_req *lr, char *model,
 	return *params != NULL && json_is_object(*params) ? 0 : -1;
 }
 
+/* The API's path after the endpoint's; a query the endpoint carries
+ * (Azure's ?api-version=...) after both. -1: too long. */
+static int
+endpoint_url(const struct endpoint *ep, char *url, size_t cap)
+{
+	const char *q = strchr(ep->url, '?');
+	size_t n = q != NULL ? (size_t)(q - ep->url) : strlen(ep->url);
+
+	return (size_t)snprintf(url, cap, "%.*s%s%s%s", (int)n, ep->url,
+	    n > 0 && ep->url[n - 1] == '/' ? "" : "/",
+	    ep->api == LLM_API_ANTHROPIC ? "messages" : "chat/completions",
+	    q != NULL ? q : "") >= cap ? -1 : 0;
+}
+
 static void
 handle(const uint8_t *p, size_t len, struct reply *r)
 {
 	char model[LLM_MODEL_MAX + 1], err[300], msg[600];
 	struct call c;
 	struct llm_req lr;
-	struct llm_usage u;
+	struct llm_usage u = { 0, 0 };
 	json_t *params = NULL, *answer = NULL, *mt;
 	const char *sl;
 	char *req = NULL;
@@ -538,7 +591,7 @@ handle(const uint8_t *p, size_t len, struct reply *r)
 		goto out;
 	}
 	if ((size_t)(sl - model) == 6 && strncmp(model, "replay", 6) == 0) {
-		replay_next(r, lr.data_max);
+		replay_next(r, lr.data_max, &u);
 		goto out;
 	}
 	if ((c.ep = endpoint_of(model, (size_t)(sl - model))) == NULL) {
@@ -570,15 +623,16 @@ handle(const uint8_t *p, size_t len, struct reply *r)
 		reply_error(r, "%s", err);
 		goto out;
 	}
-	if ((size_t)snprintf(c.url, sizeof(c.url), "%s%s%s", c.ep->url,
-	    c.ep->url[strlen(c.ep->url) - 1] == '/' ? "" : "/",
-	    c.ep->api == LLM_API_ANTHROPIC ? "messages" :
-	    "chat/completions") >= sizeof(c.url)) {
+	if (endpoint_url(c.ep, c.url, sizeof(c.url)) < 0) {
 		reply_error(r, "the provider's URL is too long");
 		goto out;
 	}
 	c.body = req;
+	mt = json_object_get(params, "max_tokens");
+	c.max_out = json_is_integer(mt) ? json_integer_value(mt) :
+	    LLM_DEFAULT_MAX_TOKENS;
 	if (call_provider(&c, (long)lr.timeout_ms, msg, sizeof(msg)) < 0) {
+		u = c.charge;
 		reply_error(r, "%s", msg);
 		goto out;
 	}
@@ -586,11 +640,17 @@ handle(const uint8_t *p, size_t len, struct reply *r)
 	creds_mask(&keys, c.resp.buf, c.resp.len);
 	if ((answer = llm_response(c.ep->api, c.resp.buf ? c.resp.buf : "",
 	    c.resp.len, &u, err, sizeof(err))) == NULL) {
+		/* answered, so billed, but unread: what it may have cost */
+		charge_unread(&c);
+		u = c.charge;
 		reply_error(r, "%s", err);
 		goto out;
 	}
-	reply_answer(r, answer, &u, lr.data_max);
+	u.input += c.charge.input;	/* (failed tries before it) */
+	u.output += c.charge.output;
+	reply_answer(r, answer, lr.data_max);
 out:
+	metered(r, &u);
 	json_decref(answer);
 	json_decref(params);
 	free(req);
