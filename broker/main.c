@@ -124,6 +124,7 @@ agent_model_allowed(const char *name, const char *pname,
 	struct gate g;
 	json_t *params;
 	enum gate_verdict v;
+	char *text;
 
 	params = json_pack("{s:[{s:s, s:s}]}", "messages", "role", "user",
 	    "content", "hello");
@@ -138,16 +139,19 @@ agent_model_allowed(const char *name, const char *pname,
 	if (json_object_get(cfg, "timeout") != NULL)
 		(void)json_object_set(params, "timeout",
 		    json_object_get(cfg, "timeout"));
+	/* the params as the agent will send them, for the hint (before
+	 * the gate adds its defaults) */
+	text = json_dumps(params, JSON_COMPACT);
 	v = gate_decide(p, "llm.chat", model, strlen(model), params, &g);
 	json_decref(params);
-	if (v == GATE_ALLOWED)
+	if (v == GATE_ALLOWED) {
+		free(text);
 		return;
+	}
 	fprintf(stderr, "%s: model: the policy does not allow llm.chat of %s "
 	    "(%s); see aksup policy explain --policy %s --action llm.chat "
-	    "--target %s "
-	    "--params '{\"messages\":[{\"role\":\"user\",\"content\":"
-	    "\"hello\"}]}'\n", name, model, v == GATE_DENIED ? g.d.rule_id :
-	    g.why, pname, model);
+	    "--target %s --params '%s'\n", name, model, v == GATE_DENIED ?
+	    g.d.rule_id : g.why, pname, model, text ? text : "{}");
 	exit(1);
 }
 

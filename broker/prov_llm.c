@@ -195,8 +195,6 @@ llm_result(const struct provider *pv, uint32_t kind, const char *raw,
     size_t len, struct growbuf *esc, const char **data, size_t *dlen,
     const char **err)
 {
-	json_t *r;
-
 	(void)pv;
 	(void)esc;
 	*data = NULL;
@@ -204,24 +202,7 @@ llm_result(const struct provider *pv, uint32_t kind, const char *raw,
 	 * cost (inflight.c counted them) */
 	if (len < sizeof(struct llm_usage_wire))
 		return -1;
-	raw += sizeof(struct llm_usage_wire);
-	len -= sizeof(struct llm_usage_wire);
-	if (kind == REPLY_ERROR) {
-		if (len == 0)
-			return -1;
-		*err = raw;
-		return 0;
-	}
-	if (kind != REPLY_JSON)
-		return -1;
-	if ((r = json_loadb(raw, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
-		return -1;
-	if (!json_is_object(r)) {
-		json_decref(r);
-		return -1;
-	}
-	json_decref(r);
-	*data = raw;
-	*dlen = len;
-	return 0;
+	return provider_object_result(kind, raw + sizeof(struct
+	    llm_usage_wire), len - sizeof(struct llm_usage_wire), data, dlen,
+	    err);
 }

@@ -172,6 +172,13 @@ int provider_prepare(const char *action, json_t *params, char *why,
 const char *provider_text(const char *raw, size_t len, struct growbuf *esc,
     size_t *dlen, const char **err, const char *const why[2]);
 
+/* A worker's answer that is a JSON object (REPLY_JSON, checked: one
+ * object, no duplicate key), or why there is none (REPLY_ERROR), or why
+ * it refused (REPLY_DENIED: returns 1): a result hook's work for the mcp
+ * and llm workers. -1: it breaks the protocol. */
+int provider_object_result(uint32_t kind, const char *raw, size_t len,
+    const char **data, size_t *dlen, const char **err);
+
 /* ---- the hooks, by provider ---------------------------------------- */
 
 /* The largest data of an answer that must always fit (a row's

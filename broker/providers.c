@@ -398,3 +398,29 @@ provider_text(const char *raw, size_t len, struct growbuf *esc, size_t *dlen,
 	}
 	return esc->buf;
 }
+
+int
+provider_object_result(uint32_t kind, const char *raw, size_t len,
+    const char **data, size_t *dlen, const char **err)
+{
+	json_t *r;
+
+	*data = NULL;
+	if (kind == REPLY_ERROR || kind == REPLY_DENIED) {
+		if (len == 0)
+			return -1;
+		*err = raw;
+		return kind == REPLY_DENIED ? 1 : 0;
+	}
+	if (kind != REPLY_JSON ||
+	    (r = json_loadb(raw, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return -1;
+	if (!json_is_object(r)) {
+		json_decref(r);
+		return -1;
+	}
+	json_decref(r);
+	*data = raw;
+	*dlen = len;
+	return 0;
+}

@@ -26,7 +26,7 @@ delegated() {	# delegated COMMAND...: run it inside the delegated cgroup
 }
 skips=0 skipped=()
 step() {	# step NAME COMMAND...
-	local name=$1 rc n; shift
+	local name=$1 rc n t0=$SECONDS; shift
 	echo "=== $name"
 	# a test that could not run here says "SKIP NAME": counted below as
 	# skipped, never as passed
@@ -36,8 +36,9 @@ step() {	# step NAME COMMAND...
 		skips=$((skips + n))
 		skipped+=("$name: $(grep '^SKIP ' "$SKIPLOG" | cut -d' ' -f2 | tr '\n' ' ')")
 	fi
-	if [ $rc -eq 0 ]; then pass=$((pass + 1)); echo "=== $name: ok"
-	else fail=$((fail + 1)); failed+=("$name"); echo "=== $name: FAILED"; fi
+	# (the seconds each step took: where the run's time goes)
+	if [ $rc -eq 0 ]; then pass=$((pass + 1)); echo "=== $name: ok ($((SECONDS - t0)) s)"
+	else fail=$((fail + 1)); failed+=("$name"); echo "=== $name: FAILED ($((SECONDS - t0)) s)"; fi
 }
 SKIPLOG=$(mktemp /tmp/aksup-steplog.XXXXXX)
 
@@ -225,21 +226,38 @@ unset ASAN_OPTIONS
 # -fno-sanitize-recover=all, UBSAN_OPTIONS stays exported for the fuzzers,
 # and nothing of their output is filtered away: a fuzzer that exits non-zero
 # or printed a "runtime error" fails the step, with its log shown.
+# One fuzzer for FUZZ_SECONDS on a copy of its corpus; its log in
+# $STAGE/fuzz_NAME.log. Fails on a finding or a "runtime error".
+fuzz_one() {	# fuzz_one NAME
+	local f=$1 tmp log rc=0
+	tmp=$(mktemp -d)
+	log="$STAGE/fuzz_$f.log"
+	cp -r "fuzz/corpus/$f/." "$tmp/"
+	if ! build-fuzz/fuzz/fuzz_$f -max_total_time="$FUZZ_SECONDS" \
+	    -print_final_stats=1 "$tmp" >"$log" 2>&1 ||
+	    grep -q 'runtime error' "$log"; then
+		rc=1
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+# Two at a time (the machine's two cores; nothing else runs now).
 fuzz_smoke() {
-	local f rc=0 tmp log
-	for f in request policy path url logline wire verify b64 proc http mcp mcp_pins snapshot llm agentcfg agent_tools; do
-		tmp=$(mktemp -d)
-		log="$STAGE/fuzz_$f.log"
-		cp -r "fuzz/corpus/$f/." "$tmp/"
+	local f rc=0 pids=() names=() i
+	for f in request policy path url logline wire verify b64 proc http \
+	    mcp mcp_pins snapshot llm agentcfg agent_tools; do
 		echo "fuzz_$f: ${FUZZ_SECONDS}s"
-		if ! build-fuzz/fuzz/fuzz_$f -max_total_time="$FUZZ_SECONDS" \
-		    -print_final_stats=1 "$tmp" >"$log" 2>&1 ||
-		    grep -q 'runtime error' "$log"; then
-			tail -n 60 "$log"
-			rc=1
-		fi
-		grep -E '^stat::number_of_executed_units' "$log"
-		rm -rf "$tmp"
+		fuzz_one "$f" & pids+=($!); names+=("$f")
+		[ ${#pids[@]} -lt 2 ] && continue
+		for i in "${!pids[@]}"; do
+			wait "${pids[$i]}" || { rc=1; tail -n 60 "$STAGE/fuzz_${names[$i]}.log"; }
+			grep -E '^stat::number_of_executed_units' "$STAGE/fuzz_${names[$i]}.log"
+		done
+		pids=() names=()
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { rc=1; tail -n 60 "$STAGE/fuzz_${names[$i]}.log"; }
+		grep -E '^stat::number_of_executed_units' "$STAGE/fuzz_${names[$i]}.log"
 	done
 	return $rc
 }

@@ -54,7 +54,7 @@ read_file_value(const char *path, char *buf, size_t cap)
 	/* a careless operator's key file: said, not refused (the policy
 	 * is theirs; so is the file) */
 	if (fstat(fd, &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("credential FILE:%s is readable by every user of this "
+		log_warnx("the secret FILE:%s is readable by every user of this "
 		    "host (mode %04o): make it mode 0600, owned by the user "
 		    "that runs aksup", path, (unsigned)(st.st_mode & 07777));
 	while ((n = read(fd, buf + got, cap - (size_t)got)) > 0 &&

@@ -277,6 +277,12 @@ static const struct {
 	{ "audit log", " (--log-path FILE)", "give --log-path" },
 	{ "seal key file", " (--seal-key-out FILE)", "give --seal-key-out" },
 	{ "snapshot store", " (--snapshot-dir DIR)", "give --snapshot-dir" },
+	{ "agent configuration", " (--agent FILE)",
+	    "keep the agent configuration" },
+	{ "replay transcript", " (--llm-replay FILE, or AGENT.yaml's "
+	    "replay:PATH)", "keep the replay transcript" },
+	{ "model key file", " (--llm-key NAME=FILE)",
+	    "keep the model key file" },
 };
 
 static const char *

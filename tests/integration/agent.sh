@@ -31,6 +31,8 @@ trap cleanup EXIT
 
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../llm/serve.sh
+. "$(dirname "$0")/../llm/serve.sh"
 
 mkdir -p "$T/ops" "$WS/out"
 printf 'alpha\n' > "$WS/a.txt"
@@ -69,26 +71,7 @@ agent_yaml() {
 	chmod 644 "$T/ops/agent.yaml"
 }
 
-wait_file() {
-	local i
-	for i in $(seq 200); do
-		[ -s "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 
-serve() {	# serve SCRIPT-JSON: sets PORT; $T/ops/req.jsonl
-	[ -z "$SERVER" ] || { kill "$SERVER"; wait "$SERVER"; } 2>/dev/null
-	rm -f "$T/ops/port" "$T/ops/req.jsonl"
-	printf '%s\n' "$1" > "$T/ops/script.json"
-	"$PY" "$FAKE" --script "$T/ops/script.json" --log "$T/ops/req.jsonl" \
-	    --port-file "$T/ops/port" --key "$KEY" >/dev/null 2>"$T/ops/srv.err" &
-	SERVER=$!
-	wait_file "$T/ops/port" "$SERVER" || { cat "$T/ops/srv.err" >&2; return 1; }
-	PORT=$(cat "$T/ops/port")
-}
 
 # run [aksup options] [PROMPT]: $OUT its stdout, $T/err, $RC
 run() {
@@ -100,8 +83,6 @@ run() {
 	OUT=$(cat "$T/out")
 }
 
-requests() { [ -f "$T/ops/req.jsonl" ] && wc -l < "$T/ops/req.jsonl" || echo 0; }
-req() { sed -n "$(($1 + 1))p" "$T/ops/req.jsonl" | jq -r "$2"; }
 # the audit log's decisions: "ACTION TARGET STATUS" lines
 decisions() { jq -r 'select(.type=="decision") | "\(.action) \(.target) \(.status)"' "$T/ops/log"; }
 

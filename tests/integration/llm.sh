@@ -33,6 +33,8 @@ trap cleanup EXIT
 
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../llm/serve.sh
+. "$(dirname "$0")/../llm/serve.sh"
 
 mkdir -p "$T/lib" "$T/ag" "$T/ops"
 cp "$SRC/agent/python/aksup_client.py" "$T/lib/"
@@ -94,28 +96,7 @@ policy() {
 	chmod 644 "$T/ops/p.yaml"
 }
 
-wait_file() {	# wait_file FILE PID: until FILE is there (10 s at most)
-	local i
-	for i in $(seq 200); do
-		[ -s "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 
-# serve SCRIPT-JSON: a fresh server with these steps; sets PORT, and
-# $T/ops/req.jsonl logs what it was asked
-serve() {
-	[ -z "$SERVER" ] || { kill "$SERVER"; wait "$SERVER"; } 2>/dev/null
-	rm -f "$T/ops/port" "$T/ops/req.jsonl"
-	printf '%s\n' "$1" > "$T/ops/script.json"
-	"$PY" "$FAKE" --script "$T/ops/script.json" --log "$T/ops/req.jsonl" \
-	    --port-file "$T/ops/port" --key "$KEY" >/dev/null 2>"$T/ops/srv.err" &
-	SERVER=$!
-	wait_file "$T/ops/port" "$SERVER" || { cat "$T/ops/srv.err" >&2; return 1; }
-	PORT=$(cat "$T/ops/port")
-}
 
 # run PLAN [aksup options...]: the agent's lines on stdout, $T/err
 run() {
@@ -127,9 +108,6 @@ run() {
 }
 
 absent() { ! grep -qF -- "$1" <<<"$2"; }	# absent NEEDLE TEXT
-requests() { [ -f "$T/ops/req.jsonl" ] && wc -l < "$T/ops/req.jsonl" || echo 0; }
-# req N JQ: a jq expression over the Nth request the server got
-req() { sed -n "$(($1 + 1))p" "$T/ops/req.jsonl" | jq -r "$2"; }
 
 t_openai_tool_loop() {
 	local ok=0 out

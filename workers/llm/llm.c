@@ -261,6 +261,7 @@ struct call {
 	const struct endpoint *ep;
 	const char *body;		/* the provider's request */
 	long long max_out;		/* the most it may generate */
+	long sent;			/* the last try's request bytes sent */
 	struct llm_usage charge;	/* what its failed tries may have
 					 * cost: each one the provider may
 					 * have answered, unread (a timeout,
@@ -351,6 +352,9 @@ try_once(struct call *c, struct curl_slist *h, long ms, CURLcode *rc)
 	*rc = perform(e);
 	if (*rc == CURLE_OK)
 		(void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &c->status);
+	/* whether the request left (a connect that timed out sent none) */
+	c->sent = 0;
+	(void)curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &c->sent);
 	curl_easy_cleanup(e);
 }
 
@@ -424,7 +428,8 @@ call_provider(struct call *c, long ms, char *msg, size_t len)
 			goto out;
 		}
 		/* sent and maybe answered (billed) but never read */
-		if (rc == CURLE_OPERATION_TIMEDOUT || c->resp.over)
+		if ((rc == CURLE_OPERATION_TIMEDOUT && c->sent > 0) ||
+		    c->resp.over)
 			charge_unread(c);
 		if (t == TRIES || !retryable(c->status, rc))
 			break;
